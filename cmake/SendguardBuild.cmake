@@ -1,0 +1,37 @@
+# Compiler settings shared by every target: warnings, ccache, the sanitizer build,
+# and sendguard_add_module()/sendguard_add_test() helpers so each module's CMakeLists stays short.
+
+find_program(SENDGUARD_CCACHE ccache)
+if(SENDGUARD_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER "${SENDGUARD_CCACHE}")
+  set(CMAKE_C_COMPILER_LAUNCHER "${SENDGUARD_CCACHE}")
+endif()
+
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE RelWithDebInfo CACHE STRING "Build type" FORCE)
+endif()
+
+add_library(sendguard_warnings INTERFACE)
+target_compile_options(sendguard_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor)
+
+if(SENDGUARD_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# sendguard_add_module(NAME SOURCES...): a static library sendguard_NAME with its public
+# headers under NAME/include/sendguard/NAME/.
+function(sendguard_add_module name)
+  add_library(sendguard_${name} STATIC ${ARGN})
+  add_library(sendguard::${name} ALIAS sendguard_${name})
+  target_include_directories(sendguard_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
+  target_link_libraries(sendguard_${name} PRIVATE sendguard_warnings)
+endfunction()
+
+# sendguard_add_test(NAME SOURCES... LIBS libs...): one GoogleTest binary registered with ctest.
+function(sendguard_add_test name)
+  cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main sendguard_warnings)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+endfunction()

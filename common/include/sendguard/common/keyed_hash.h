@@ -1,0 +1,33 @@
+// The keyed hash of a normalised value: hex(HMAC-SHA256(secret, value)), lower case.
+// This is the only form in which a found identifier leaves the scanner (with its mask).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "sendguard/common/status.h"
+
+namespace sendguard::common {
+
+// Computes keyed hashes with one deployment secret. Immutable after construction,
+// so one instance may be shared by any number of threads.
+class KeyedHasher {
+ public:
+  // `secret` is the raw bytes of the deployment's secret file.
+  explicit KeyedHasher(std::string secret);
+
+  // Lower-case hex HMAC-SHA256 of `value` (64 characters).
+  std::string Hex(std::string_view value) const;
+
+ private:
+  std::string secret_;
+};
+
+// Reads a secret file (raw bytes; refuses an empty or unreadable file).
+Result<std::string> ReadSecretFile(const std::filesystem::path& path);
+
+// 32 random bytes from the operating system, for an ephemeral secret or a new secret file.
+Result<std::string> RandomSecret();
+
+}  // namespace sendguard::common

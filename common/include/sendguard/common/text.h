@@ -1,0 +1,28 @@
+// Small text helpers shared by every module: ASCII case folding, trimming,
+// UTF-8 repair. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sendguard::common {
+
+// ASCII lower/upper case (other bytes unchanged).
+std::string AsciiLower(std::string_view s);
+std::string AsciiUpper(std::string_view s);
+
+// `s` without leading and trailing ASCII white space.
+std::string_view Trim(std::string_view s);
+
+// True when `s` is well-formed UTF-8.
+bool IsValidUtf8(std::string_view s);
+
+// `s` with every ill-formed UTF-8 sequence replaced by U+FFFD; NUL bytes become spaces
+// so downstream C APIs never see a truncated string. Valid input is returned unchanged.
+std::string RepairUtf8(std::string_view s);
+
+// Splits on `sep`, keeping empty fields.
+std::vector<std::string_view> Split(std::string_view s, char sep);
+
+}  // namespace sendguard::common

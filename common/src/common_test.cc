@@ -1,0 +1,48 @@
+// Tests for the common module: keyed hashes (RFC 4231 vector), text helpers.
+#include <gtest/gtest.h>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/status.h"
+#include "sendguard/common/text.h"
+
+namespace sendguard::common {
+namespace {
+
+TEST(KeyedHasherTest, MatchesRfc4231TestCase2) {
+  KeyedHasher hasher("Jefe");
+  EXPECT_EQ(hasher.Hex("what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(KeyedHasherTest, DifferentSecretsGiveDifferentHashes) {
+  EXPECT_NE(KeyedHasher("a").Hex("9434765919"), KeyedHasher("b").Hex("9434765919"));
+}
+
+TEST(TextTest, RepairUtf8ReplacesIllFormedBytesAndNul) {
+  EXPECT_EQ(RepairUtf8("ok"), "ok");
+  EXPECT_EQ(RepairUtf8(std::string("a\0b", 3)), "a b");
+  EXPECT_EQ(RepairUtf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(RepairUtf8("\xC3\xA9"), "\xC3\xA9");
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9"));
+}
+
+TEST(TextTest, TrimAndCase) {
+  EXPECT_EQ(Trim("  x y \n"), "x y");
+  EXPECT_EQ(Trim("   "), "");
+  EXPECT_EQ(AsciiLower("NHS No"), "nhs no");
+  EXPECT_EQ(AsciiUpper("ab12"), "AB12");
+  EXPECT_EQ(Split("a,,b", ',').size(), 3u);
+}
+
+TEST(StatusTest, ResultCarriesValueOrStatus) {
+  Result<int> good(3);
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(*good, 3);
+  Result<int> bad(InvalidArgument("nope"));
+  EXPECT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().ToString(), "invalid argument: nope");
+}
+
+}  // namespace
+}  // namespace sendguard::common

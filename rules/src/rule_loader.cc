@@ -1,0 +1,395 @@
+// The YAML adapter for rule files: the only place yaml-cpp is called. Every problem
+// becomes a `file:line: reason` diagnostic; yaml-cpp exceptions are caught here.
+#include "sendguard/rules/rule_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace sendguard::rules {
+
+namespace fs = std::filesystem;
+
+const char* ConfidenceName(Confidence c) {
+  switch (c) {
+    case Confidence::kLow: return "low";
+    case Confidence::kMedium: return "medium";
+    case Confidence::kHigh: return "high";
+  }
+  return "low";
+}
+
+bool ParseConfidence(const std::string& s, Confidence* out) {
+  if (s == "low") { *out = Confidence::kLow; return true; }
+  if (s == "medium") { *out = Confidence::kMedium; return true; }
+  if (s == "high") { *out = Confidence::kHigh; return true; }
+  return false;
+}
+
+const std::vector<std::string>& DataCategoryNames() {
+  static const std::vector<std::string> kNames = {
+      "RACIAL_ETHNIC_ORIGIN", "POLITICAL_OPINIONS", "RELIGIOUS_PHILOSOPHICAL_BELIEFS",
+      "TRADE_UNION_MEMBERSHIP", "SEX_LIFE", "SEXUAL_ORIENTATION", "GENDER_REASSIGNMENT",
+      "HEALTH", "BASIC_IDENTIFIERS", "IDENTIFICATION_DATA", "ECONOMIC_FINANCIAL",
+      "OFFICIAL_DOCUMENTS", "LOCATION", "GENETIC_BIOMETRIC", "CRIMINAL_CONVICTIONS", "OTHER"};
+  return kNames;
+}
+
+const std::vector<std::string>& SubjectCategoryNames() {
+  static const std::vector<std::string> kNames = {
+      "EMPLOYEES", "USERS", "SUBSCRIBERS", "PUPILS_STUDENTS", "CUSTOMERS",
+      "PATIENTS", "CHILDREN", "VULNERABLE_ADULTS", "OTHER"};
+  return kNames;
+}
+
+namespace {
+
+// Collects diagnostics for one file.
+class Diagnostics {
+ public:
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  void Add(const YAML::Node& at, const std::string& reason) { Add(LineOf(at), reason); }
+  void Add(int line, const std::string& reason) {
+    errors_.push_back(file_ + ":" + std::to_string(line) + ": " + reason);
+  }
+  SourceLocation Where(const YAML::Node& at) const { return {file_, LineOf(at)}; }
+  static int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
+  const std::vector<std::string>& errors() const { return errors_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  std::vector<std::string> errors_;
+};
+
+bool IsOneOf(const std::string& v, const std::vector<std::string>& allowed) {
+  return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
+}
+
+// Rejects keys of `map` not in `allowed`.
+void CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed, Diagnostics& d) {
+  for (const auto& kv : map) {
+    std::string key = kv.first.Scalar();
+    if (!IsOneOf(key, allowed)) d.Add(kv.first, "unknown key '" + key + "'");
+  }
+}
+
+bool ReadString(const YAML::Node& map, const char* key, std::string* out, Diagnostics& d) {
+  YAML::Node n = map[key];
+  if (!n) return false;
+  if (!n.IsScalar()) {
+    d.Add(n, std::string("'") + key + "' must be a string");
+    return false;
+  }
+  *out = n.Scalar();
+  return true;
+}
+
+void ReadBool(const YAML::Node& map, const char* key, bool* out, Diagnostics& d) {
+  YAML::Node n = map[key];
+  if (!n) return;
+  std::string s = n.IsScalar() ? n.Scalar() : "";
+  if (s == "true" || s == "yes") *out = true;
+  else if (s == "false" || s == "no") *out = false;
+  else d.Add(n, std::string("'") + key + "' must be true or false");
+}
+
+void ReadInt(const YAML::Node& map, const char* key, int lo, int hi, int* out, Diagnostics& d) {
+  YAML::Node n = map[key];
+  if (!n) return;
+  try {
+    int v = n.as<int>();
+    if (v < lo || v > hi) {
+      d.Add(n, std::string("'") + key + "' must be between " + std::to_string(lo) + " and " +
+                   std::to_string(hi));
+      return;
+    }
+    *out = v;
+  } catch (const YAML::Exception&) {
+    d.Add(n, std::string("'") + key + "' must be a whole number");
+  }
+}
+
+// A list of strings; each element's location is returned in `where` when asked.
+std::vector<std::string> ReadStringList(const YAML::Node& map, const char* key, Diagnostics& d,
+                                        std::vector<SourceLocation>* where = nullptr) {
+  std::vector<std::string> out;
+  YAML::Node n = map[key];
+  if (!n) return out;
+  if (!n.IsSequence()) {
+    d.Add(n, std::string("'") + key + "' must be a list");
+    return out;
+  }
+  for (const auto& item : n) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      d.Add(item, std::string("every item of '") + key + "' must be a non-empty string");
+      continue;
+    }
+    out.push_back(item.Scalar());
+    if (where) where->push_back(d.Where(item));
+  }
+  return out;
+}
+
+void CheckEnumList(const YAML::Node& map, const char* key, const std::vector<std::string>& values,
+                   const std::vector<std::string>& allowed, Diagnostics& d) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!IsOneOf(values[i], allowed)) d.Add(map[key][i], "unknown " + std::string(key) + " '" + values[i] + "'");
+  }
+}
+
+void ReadCategory(const YAML::Node& map, const char* key, std::string* out, Diagnostics& d) {
+  if (ReadString(map, key, out, d) && !IsOneOf(*out, DataCategoryNames())) {
+    d.Add(map[key], "unknown data category '" + *out + "' (see spec: BASIC_IDENTIFIERS, HEALTH ...)");
+  }
+}
+
+std::vector<Example> ReadExamples(const YAML::Node& map, const char* key, Diagnostics& d) {
+  std::vector<SourceLocation> where;
+  std::vector<std::string> texts = ReadStringList(map, key, d, &where);
+  std::vector<Example> out;
+  for (size_t i = 0; i < texts.size(); ++i) out.push_back({texts[i], where[i]});
+  return out;
+}
+
+void ReadPatterns(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
+  YAML::Node list = doc["patterns"];
+  if (!list || !list.IsSequence() || list.size() == 0) {
+    d.Add(list ? list : doc, "'patterns' must be a non-empty list");
+    return;
+  }
+  for (const auto& p : list) {
+    Pattern pat;
+    pat.where = d.Where(p);
+    if (p.IsScalar()) {
+      pat.regex = p.Scalar();
+    } else if (p.IsMap()) {
+      CheckKeys(p, {"regex", "distinctive"}, d);
+      if (!ReadString(p, "regex", &pat.regex, d)) d.Add(p, "a pattern needs 'regex'");
+      ReadBool(p, "distinctive", &pat.distinctive, d);
+    } else {
+      d.Add(p, "a pattern is a regex string or a map with 'regex'");
+      continue;
+    }
+    if (pat.regex.empty()) {
+      d.Add(p, "empty regex");
+      continue;
+    }
+    t.patterns.push_back(std::move(pat));
+  }
+}
+
+void ReadContext(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
+  YAML::Node c = doc["context"];
+  if (!c) return;
+  if (!c.IsMap()) {
+    d.Add(c, "'context' must be a map with 'keywords', 'window', 'required', 'negative'");
+    return;
+  }
+  CheckKeys(c, {"keywords", "window", "required", "negative"}, d);
+  t.context_keywords = ReadStringList(c, "keywords", d);
+  ReadInt(c, "window", 1, 5000, &t.context_window, d);
+  ReadBool(c, "required", &t.context_required, d);
+  ReadBool(c, "negative", &t.negative_context, d);
+}
+
+InfoType ParseInfoType(const YAML::Node& doc, Diagnostics& d) {
+  InfoType t;
+  t.where = d.Where(doc);
+  if (!doc.IsMap()) {
+    d.Add(doc, "an info type file must be a YAML map");
+    return t;
+  }
+  CheckKeys(doc, {"id", "name", "description", "enabled", "category", "category_with_health",
+                  "subjects", "patterns", "caseless", "validator", "context",
+                  "layout_gives_medium", "test_prefixes", "exact_match_only", "mask_clear",
+                  "must_match", "must_not_match"},
+            d);
+  if (!ReadString(doc, "id", &t.id, d) || t.id.empty()) d.Add(doc, "missing 'id'");
+  if (doc["id"]) t.where = d.Where(doc["id"]);
+  if (!ReadString(doc, "name", &t.name, d)) t.name = t.id;
+  ReadString(doc, "description", &t.description, d);
+  ReadBool(doc, "enabled", &t.enabled, d);
+  if (!doc["category"]) d.Add(doc, "missing 'category'");
+  ReadCategory(doc, "category", &t.category, d);
+  ReadCategory(doc, "category_with_health", &t.category_with_health, d);
+  t.subjects = ReadStringList(doc, "subjects", d);
+  CheckEnumList(doc, "subjects", t.subjects, SubjectCategoryNames(), d);
+  ReadPatterns(doc, t, d);
+  ReadBool(doc, "caseless", &t.caseless, d);
+  if (ReadString(doc, "validator", &t.validator, d)) t.validator_where = d.Where(doc["validator"]);
+  else t.validator_where = t.where;
+  ReadContext(doc, t, d);
+  ReadBool(doc, "layout_gives_medium", &t.layout_gives_medium, d);
+  t.test_prefixes = ReadStringList(doc, "test_prefixes", d);
+  ReadBool(doc, "exact_match_only", &t.exact_match_only, d);
+  ReadInt(doc, "mask_clear", 0, 4, &t.mask_clear, d);
+  t.must_match = ReadExamples(doc, "must_match", d);
+  t.must_not_match = ReadExamples(doc, "must_not_match", d);
+  return t;
+}
+
+Dictionary ParseDictionary(const YAML::Node& doc, Diagnostics& d) {
+  Dictionary dict;
+  dict.where = d.Where(doc);
+  if (!doc.IsMap()) {
+    d.Add(doc, "a dictionary file must be a YAML map");
+    return dict;
+  }
+  CheckKeys(doc, {"id", "name", "category", "subjects", "terms"}, d);
+  if (!ReadString(doc, "id", &dict.id, d) || dict.id.empty()) d.Add(doc, "missing 'id'");
+  if (doc["id"]) dict.where = d.Where(doc["id"]);
+  if (!ReadString(doc, "name", &dict.name, d)) dict.name = dict.id;
+  if (!doc["category"]) d.Add(doc, "missing 'category'");
+  ReadCategory(doc, "category", &dict.category, d);
+  dict.subjects = ReadStringList(doc, "subjects", d);
+  CheckEnumList(doc, "subjects", dict.subjects, SubjectCategoryNames(), d);
+  std::vector<SourceLocation> where;
+  std::vector<std::string> terms = ReadStringList(doc, "terms", d, &where);
+  if (terms.empty()) d.Add(doc, "'terms' must be a non-empty list");
+  std::set<std::string> seen;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    std::string key;
+    for (char c : terms[i]) key.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    if (!seen.insert(key).second) {
+      d.Add(where[i].line, "duplicate term '" + terms[i] + "'");
+      continue;
+    }
+    dict.terms.push_back({terms[i], where[i]});
+  }
+  return dict;
+}
+
+// Parses `file` as one YAML document, or records why it cannot be.
+bool LoadYaml(const fs::path& file, YAML::Node* doc, Diagnostics& d, std::string* content) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    d.Add(0, "cannot read file");
+    return false;
+  }
+  content->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  try {
+    *doc = YAML::Load(*content);
+    return true;
+  } catch (const YAML::Exception& e) {
+    d.Add(e.mark.is_null() ? 0 : e.mark.line + 1, "bad YAML: " + e.msg);
+    return false;
+  }
+}
+
+std::vector<fs::path> YamlFilesIn(const fs::path& dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
+      out.push_back(e.path());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// FNV-1a, 64 bits: a version stamp for a rule set, not a security hash.
+void MixDigest(uint64_t* h, std::string_view bytes) {
+  for (unsigned char c : bytes) {
+    *h ^= c;
+    *h *= 1099511628211ull;
+  }
+}
+
+}  // namespace
+
+Result<InfoType> ParseInfoTypeFile(const fs::path& file) {
+  Diagnostics d(file.string());
+  YAML::Node doc;
+  std::string content;
+  InfoType t;
+  if (LoadYaml(file, &doc, d, &content)) t = ParseInfoType(doc, d);
+  if (!d.errors().empty()) {
+    std::string msg;
+    for (const auto& e : d.errors()) msg += e + "\n";
+    msg.pop_back();
+    return InvalidArgument(msg);
+  }
+  return t;
+}
+
+Result<RuleSet> LoadRuleSet(const std::vector<fs::path>& dirs) {
+  RuleSet rs;
+  std::vector<std::string> errors;
+  std::map<std::string, std::string> defined;  // id -> file:line
+  uint64_t digest = 1469598103934665603ull;
+  auto define = [&](const std::string& id, const SourceLocation& where) {
+    if (id.empty()) return true;
+    auto [it, fresh] = defined.emplace(id, where.ToString());
+    if (!fresh) errors.push_back(where.ToString() + ": duplicate id '" + id + "' (first at " + it->second + ")");
+    return fresh;
+  };
+  auto read_files = [&](const fs::path& dir, auto&& handle) {
+    for (const auto& file : YamlFilesIn(dir)) {
+      Diagnostics d(file.string());
+      YAML::Node doc;
+      std::string content;
+      if (LoadYaml(file, &doc, d, &content)) handle(doc, d);
+      MixDigest(&digest, content);
+      rs.files.push_back(file.string());
+      errors.insert(errors.end(), d.errors().begin(), d.errors().end());
+    }
+  };
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      errors.push_back(dir.string() + ":0: not a rule directory");
+      continue;
+    }
+    if (!fs::is_directory(dir / "types", ec) && !fs::is_directory(dir / "dictionaries", ec)) {
+      errors.push_back(dir.string() + ":0: a rule directory needs types/ or dictionaries/");
+    }
+    read_files(dir / "types", [&](const YAML::Node& doc, Diagnostics& d) {
+      InfoType t = ParseInfoType(doc, d);
+      if (define(t.id, t.where)) rs.types.push_back(std::move(t));
+    });
+    read_files(dir / "dictionaries", [&](const YAML::Node& doc, Diagnostics& d) {
+      Dictionary dict = ParseDictionary(doc, d);
+      if (define(dict.id, dict.where)) rs.dictionaries.push_back(std::move(dict));
+    });
+    fs::path context = dir / "context.yaml";
+    if (fs::exists(context, ec)) {
+      Diagnostics d(context.string());
+      YAML::Node doc;
+      std::string content;
+      if (LoadYaml(context, &doc, d, &content)) {
+        if (!doc.IsMap()) {
+          d.Add(doc, "context.yaml must be a map");
+        } else {
+          CheckKeys(doc, {"negative_keywords"}, d);
+          std::vector<SourceLocation> where;
+          auto words = ReadStringList(doc, "negative_keywords", d, &where);
+          for (size_t i = 0; i < words.size(); ++i) rs.negative_keywords.push_back({words[i], where[i]});
+        }
+      }
+      MixDigest(&digest, content);
+      rs.files.push_back(context.string());
+      errors.insert(errors.end(), d.errors().begin(), d.errors().end());
+    }
+  }
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += e + "\n";
+    msg.pop_back();
+    return InvalidArgument(msg);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(digest));
+  rs.version = std::string(buf, 12);
+  return rs;
+}
+
+}  // namespace sendguard::rules

@@ -1,0 +1,48 @@
+// What a scan reports: findings with masked evidence and keyed hashes, never clear values.
+// Plain data, safe to copy across threads and to hand to the milter or the CLI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sendguard/rules/rule_set.h"
+
+namespace sendguard::scanner {
+
+using rules::Confidence;
+
+// One place a value was seen.
+struct Location {
+  std::string part;     // part path: "1", "2/referrals.csv", "subject", "3.1/message/1"
+  uint64_t offset = 0;  // byte offset of the value in that part's extracted UTF-8 text
+  std::string masked;   // e.g. "*** *** 6130": at most the type's mask_clear characters clear
+  std::string hash;     // hex(HMAC-SHA256(secret, normalised value))
+};
+
+// Values of one type at one confidence level (and exact-match state).
+struct Finding {
+  std::string type;       // info type id ("uk.nhs_number") or "dict.<dictionary id>"
+  std::string kind;       // "identifier" or "keyword"
+  std::string name;       // for people: "NHS number", "health information"
+  std::string category;   // breach-form DataCategory enumerator
+  std::vector<std::string> subjects;  // breach-form SubjectCategory enumerators implied
+  Confidence confidence = Confidence::kLow;
+  uint64_t count = 0;     // distinct normalised values (distinct hashes), all locations counted
+  bool exact_match = false;
+  std::vector<Location> locations;  // capped at ScanOptions::max_locations_per_finding
+};
+
+// Why a scan could not see everything. A message with any of these is never "clean".
+struct ScanResult {
+  bool complete = true;
+  std::vector<std::string> incomplete_reasons;  // e.g. "max_scan_bytes: scanned 64 MiB of 80 MiB"
+  std::vector<Finding> findings;                // ordered by type, then confidence (high first)
+  uint64_t bytes_scanned = 0;                   // extracted text bytes fed to the engine
+  uint32_t parts = 0;                           // MIME leaves visited
+
+  // Marks the scan incomplete with `reason` (kept once).
+  void AddIncomplete(const std::string& reason);
+};
+
+}  // namespace sendguard::scanner

@@ -1,0 +1,56 @@
+// The confirm stage: turns raw Hyperscan hits of one text part into validated values
+// with a confidence, and keyword hits with positions. Runs after the scan returns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiled_rules_impl.h"
+#include "sendguard/rules/rule_set.h"
+
+namespace sendguard::scanner {
+
+// One raw engine hit: expression id and end offset within the part's text.
+struct RawHit {
+  unsigned id;
+  uint64_t to;
+};
+
+// A value that passed validation in one part.
+struct ConfirmedValue {
+  int type = 0;
+  uint64_t from = 0, to = 0;
+  std::string normalized;  // clear: never leaves the scanner
+  std::string masked;
+  rules::Confidence confidence = rules::Confidence::kLow;
+  bool exact_match = false;
+};
+
+// One keyword occurrence (context, negative or dictionary word).
+struct KeywordHit {
+  int keyword = 0;
+  uint64_t start = 0, end = 0;
+};
+
+struct ConfirmOutput {
+  std::vector<ConfirmedValue> values;
+  std::vector<KeywordHit> keywords;  // sorted by end
+};
+
+// Confirms `hits` against `text`. `hash_of` computes the keyed hash of a normalised
+// value for exact-data lookup (called only for types that have exact data).
+template <typename HashFn>
+ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
+                      HashFn&& hash_of);
+
+// True when text[from, to) is glued into a longer token (URL, path, hex, longer run).
+bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to);
+
+// True when text[from, to) stands alone in its cell or line (CSV/TSV cell, list line).
+bool StandsAloneInCell(std::string_view text, uint64_t from, uint64_t to);
+
+}  // namespace sendguard::scanner
+
+#include "confirm_inl.h"

@@ -1,0 +1,144 @@
+// Template body of Confirm (see confirm.h): candidate extraction with RE2 in a bounded
+// window, validation, overlap resolution, context and confidence.
+#pragma once
+
+#include <algorithm>
+#include <climits>
+#include <map>
+
+namespace sendguard::scanner {
+
+namespace confirm_detail {
+
+inline bool IsAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// Distance between a keyword hit and a value span (0 when they overlap).
+inline uint64_t Distance(const KeywordHit& k, uint64_t from, uint64_t to) {
+  if (k.end <= from) return from - k.end;
+  if (k.start >= to) return k.start - to;
+  return 0;
+}
+
+struct Candidate {
+  int type;
+  bool distinctive;
+  uint64_t from, to;
+  std::string normalized;
+};
+
+}  // namespace confirm_detail
+
+template <typename HashFn>
+ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
+                      HashFn&& hash_of) {
+  using confirm_detail::Candidate;
+  ConfirmOutput out;
+  std::vector<Candidate> candidates;
+  std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
+    return a.to != b.to ? a.to < b.to : a.id < b.id;
+  });
+  hits.erase(std::unique(hits.begin(), hits.end(),
+                         [](const RawHit& a, const RawHit& b) { return a.to == b.to && a.id == b.id; }),
+             hits.end());
+  for (const RawHit& h : hits) {
+    const ExpressionRef& ref = rules.expressions[h.id];
+    if (ref.is_keyword) {
+      const Keyword& k = rules.keywords[ref.index];
+      out.keywords.push_back({ref.index, h.to >= k.min_width ? h.to - k.min_width : 0, h.to});
+      continue;
+    }
+    if (h.to < text.size() && confirm_detail::IsAlnum(text[h.to])) continue;
+    const IdentifierPattern& p = rules.identifier_patterns[ref.index];
+    uint64_t lo = h.to > p.max_width ? h.to - p.max_width : 0;
+    re2::StringPiece window(text.data() + lo, h.to - lo);
+    re2::StringPiece found;
+    if (!p.at_end->Match(window, 0, window.size(), RE2::UNANCHORED, &found, 1)) continue;
+    std::string_view match(found.data(), found.size());
+    uint64_t from = lo + static_cast<uint64_t>(found.data() - window.data());
+    if (from > 0 && confirm_detail::IsAlnum(text[from - 1])) continue;
+    if (EmbeddedInLongerToken(text, from, h.to)) continue;
+    const CompiledType& type = rules.types[p.type];
+    auto normalized = type.validator(match);
+    if (!normalized) continue;
+    candidates.push_back({p.type, p.distinctive, from, h.to, std::move(*normalized)});
+  }
+  // Overlaps within a type: keep the longest span (an IBAN over its own prefix).
+  std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+    if (a.type != b.type) return a.type < b.type;
+    if (a.from != b.from) return a.from < b.from;
+    return a.to > b.to;
+  });
+  std::vector<Candidate> kept;
+  for (auto& c : candidates) {
+    if (!kept.empty() && kept.back().type == c.type && c.from < kept.back().to) {
+      if (c.to - c.from > kept.back().to - kept.back().from) kept.back() = std::move(c);
+      else kept.back().distinctive = kept.back().distinctive || c.distinctive;
+      continue;
+    }
+    kept.push_back(std::move(c));
+  }
+  // A column or list: three or more distinct values of a type each alone in its cell.
+  std::map<int, std::vector<std::string_view>> alone;
+  std::vector<bool> in_cell(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    in_cell[i] = StandsAloneInCell(text, kept[i].from, kept[i].to);
+    if (in_cell[i]) alone[kept[i].type].push_back(kept[i].normalized);
+  }
+  std::map<int, bool> is_column;
+  for (auto& [type, values] : alone) {
+    std::sort(values.begin(), values.end());
+    is_column[type] = std::unique(values.begin(), values.end()) - values.begin() >= 3;
+  }
+  std::sort(out.keywords.begin(), out.keywords.end(),
+            [](const KeywordHit& a, const KeywordHit& b) { return a.end < b.end; });
+  for (size_t i = 0; i < kept.size(); ++i) {
+    Candidate& c = kept[i];
+    const CompiledType& type = rules.types[c.type];
+    const rules::InfoType& def = *type.def;
+    uint64_t window = static_cast<uint64_t>(def.context_window);
+    uint64_t pos = UINT64_MAX, neg = UINT64_MAX;
+    uint64_t scan_from = c.from > window ? c.from - window : 0;
+    auto first = std::lower_bound(out.keywords.begin(), out.keywords.end(), scan_from,
+                                  [](const KeywordHit& k, uint64_t v) { return k.end < v; });
+    for (auto it = first; it != out.keywords.end() && it->start <= c.to + window; ++it) {
+      uint64_t d = confirm_detail::Distance(*it, c.from, c.to);
+      if (d > window) continue;
+      const Keyword& k = rules.keywords[it->keyword];
+      if (std::find(k.positive_for.begin(), k.positive_for.end(), c.type) != k.positive_for.end()) {
+        pos = std::min(pos, d);
+      } else if (k.negative && def.negative_context) {
+        neg = std::min(neg, d);
+      }
+    }
+    bool exact = false;
+    if (rules.exact_data.Size(def.id) > 0) exact = rules.exact_data.Contains(def.id, hash_of(c.normalized));
+    if (def.exact_match_only && !exact) continue;
+    if (def.context_required && pos == UINT64_MAX && !exact) continue;
+    rules::Confidence level = rules::Confidence::kLow;
+    if (exact || pos != UINT64_MAX) {
+      level = rules::Confidence::kHigh;
+    } else if ((c.distinctive && def.layout_gives_medium) || (in_cell[i] && is_column[c.type])) {
+      level = rules::Confidence::kMedium;
+    }
+    if (!exact && neg < pos && level != rules::Confidence::kLow) {
+      level = static_cast<rules::Confidence>(static_cast<int>(level) - 1);
+    }
+    for (const auto& prefix : def.test_prefixes) {
+      if (!exact && c.normalized.rfind(prefix, 0) == 0) level = rules::Confidence::kLow;
+    }
+    ConfirmedValue v;
+    v.type = c.type;
+    v.from = c.from;
+    v.to = c.to;
+    v.masked = MaskValue(text.substr(c.from, c.to - c.from), def.mask_clear);
+    v.normalized = std::move(c.normalized);
+    v.confidence = level;
+    v.exact_match = exact;
+    out.values.push_back(std::move(v));
+  }
+  return out;
+}
+
+}  // namespace sendguard::scanner

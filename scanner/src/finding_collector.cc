@@ -1,0 +1,96 @@
+// Aggregation of confirmed values into findings (see finding_collector.h).
+#include "finding_collector.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "sendguard/common/text.h"
+
+namespace sendguard::scanner {
+
+void FindingCollector::Add(const std::string& part, ConfirmOutput&& confirmed) {
+  for (ConfirmedValue& v : confirmed.values) {
+    auto [it, fresh] = values_.try_emplace({v.type, std::move(v.normalized)});
+    ValueState& s = it->second;
+    if (fresh) s.hash = hasher_.Hex(it->first.second);
+    s.best = std::max(s.best, v.confidence);
+    s.exact = s.exact || v.exact_match;
+    ++s.occurrences;
+    if (s.locations.size() < options_.max_locations_per_finding) {
+      s.locations.push_back({part, v.from, std::move(v.masked), s.hash});
+    }
+  }
+  for (const KeywordHit& k : confirmed.keywords) {
+    for (int dict : rules_.keywords[k.keyword].dictionaries) {
+      TermState& s = terms_[{dict, k.keyword}];
+      if (s.locations.size() < options_.max_locations_per_finding) {
+        const std::string& term = rules_.keywords[k.keyword].text;
+        s.locations.push_back({part, k.start, term, hasher_.Hex(common::AsciiLower(term))});
+      }
+    }
+  }
+}
+
+void FindingCollector::BuildInto(ScanResult& result) {
+  bool health = false;
+  for (const auto& [key, s] : terms_) health = health || key.first == rules_.health_dictionary;
+  // Identifiers: one finding per (type, confidence, exact match).
+  std::map<std::tuple<int, int, bool>, Finding> groups;
+  for (auto& [key, s] : values_) {
+    const rules::InfoType& def = *rules_.types[key.first].def;
+    Finding& f = groups[{key.first, -static_cast<int>(s.best), s.exact}];
+    if (f.count == 0) {
+      f.type = def.id;
+      f.kind = "identifier";
+      f.name = def.name;
+      f.category = (health && !def.category_with_health.empty()) ? def.category_with_health : def.category;
+      f.subjects = def.subjects;
+      f.confidence = s.best;
+      f.exact_match = s.exact;
+    }
+    ++f.count;
+    for (auto& loc : s.locations) {
+      if (f.locations.size() >= options_.max_locations_per_finding) break;
+      f.locations.push_back(std::move(loc));
+    }
+  }
+  for (auto& [key, f] : groups) result.findings.push_back(std::move(f));
+  // Keywords: one finding per dictionary, counting distinct terms.
+  std::map<int, Finding> dicts;
+  for (auto& [key, s] : terms_) {
+    const rules::Dictionary& d = rules_.rules.dictionaries[key.first];
+    Finding& f = dicts[key.first];
+    if (f.count == 0) {
+      f.type = "dict." + d.id;
+      f.kind = "keyword";
+      f.name = d.name;
+      f.category = d.category;
+      f.subjects = d.subjects;
+      f.confidence = rules::Confidence::kMedium;
+    }
+    ++f.count;
+    for (auto& loc : s.locations) {
+      if (f.locations.size() >= options_.max_locations_per_finding) break;
+      f.locations.push_back(std::move(loc));
+    }
+  }
+  for (auto& [key, f] : dicts) result.findings.push_back(std::move(f));
+  for (auto& f : result.findings) {
+    std::sort(f.locations.begin(), f.locations.end(), [](const Location& a, const Location& b) {
+      return std::tie(a.part, a.offset) < std::tie(b.part, b.offset);
+    });
+  }
+  std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+    if (a.type != b.type) return a.type < b.type;
+    return a.confidence > b.confidence;
+  });
+}
+
+void ScanResult::AddIncomplete(const std::string& reason) {
+  complete = false;
+  if (std::find(incomplete_reasons.begin(), incomplete_reasons.end(), reason) == incomplete_reasons.end()) {
+    incomplete_reasons.push_back(reason);
+  }
+}
+
+}  // namespace sendguard::scanner

@@ -1,0 +1,47 @@
+// Aggregates confirmed values and keyword hits of every part of one message into
+// findings: distinct values counted by normalised form, masked locations, keyed hashes.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiled_rules_impl.h"
+#include "confirm.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/scanner/finding.h"
+#include "sendguard/scanner/scan_options.h"
+
+namespace sendguard::scanner {
+
+// One message's worth of state; not thread-safe, discarded after Take().
+class FindingCollector {
+ public:
+  FindingCollector(const CompiledRulesImpl& rules, const common::KeyedHasher& hasher, const ScanOptions& options)
+      : rules_(rules), hasher_(hasher), options_(options) {}
+
+  // Adds what the confirm stage found in `part`.
+  void Add(const std::string& part, ConfirmOutput&& confirmed);
+  // Builds the findings into `result` (ordered by type, then confidence, high first).
+  void BuildInto(ScanResult& result);
+
+ private:
+  struct ValueState {
+    std::string hash;
+    rules::Confidence best = rules::Confidence::kLow;
+    bool exact = false;
+    uint64_t occurrences = 0;
+    std::vector<Location> locations;
+  };
+  struct TermState {
+    std::vector<Location> locations;
+  };
+  const CompiledRulesImpl& rules_;
+  const common::KeyedHasher& hasher_;
+  const ScanOptions& options_;
+  std::map<std::pair<int, std::string>, ValueState> values_;  // (type, normalised) -> state
+  std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
+};
+
+}  // namespace sendguard::scanner

@@ -1,0 +1,125 @@
+// Streaming Hyperscan over one part at a time, then the confirm stage, then collection.
+// The match callback only records (expression id, end offset): no allocation per match
+// beyond the hit vector's amortised growth, bounded by max_candidates_per_part.
+#include "scanner_impl.h"
+
+#include <cstdlib>
+
+namespace sendguard::scanner {
+
+ScannerImpl::ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher,
+                         ScanOptions options)
+    : rules_(std::move(rules)), impl_(rules_->impl()), hasher_(hasher), options_(options) {
+  hs_scratch_t* scratch = nullptr;
+  if (hs_alloc_scratch(impl_.database.get(), &scratch) != HS_SUCCESS) {
+    std::abort();  // only out of memory: nothing sensible to continue with
+  }
+  scratch_.reset(scratch);
+  hits_.reserve(1024);
+}
+
+ScannerImpl::~ScannerImpl() {
+  if (stream_) hs_close_stream(stream_, scratch_.get(), nullptr, nullptr);
+}
+
+void ScannerImpl::BeginMessage() {
+  result_ = ScanResult();
+  collector_.emplace(impl_, hasher_, options_);
+}
+
+int ScannerImpl::OnMatch(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  auto* self = static_cast<ScannerImpl*>(ctx);
+  const ExpressionRef& ref = self->impl_.expressions[id];
+  // A candidate followed by a letter or digit is part of a longer token: drop it now
+  // (the byte after `to` is known unless the match ends exactly at the chunk's end).
+  if (!ref.is_keyword && to < self->current_text_.size() && confirm_detail::IsAlnum(self->current_text_[to])) {
+    return 0;
+  }
+  if (self->hits_.size() >= self->options_.max_candidates_per_part) {
+    self->part_flooded_ = true;
+    return 1;  // stop this stream
+  }
+  self->hits_.push_back({id, to});
+  return 0;
+}
+
+void ScannerImpl::OpenPart(const std::string& part) {
+  part_ = part;
+  buffer_.clear();
+  current_text_ = {};
+  hits_.clear();
+  part_truncated_ = false;
+  part_flooded_ = false;
+  if (hs_open_stream(impl_.database.get(), 0, &stream_) != HS_SUCCESS) {
+    stream_ = nullptr;
+    result_.AddIncomplete("internal: cannot open a scan stream for part " + part);
+  }
+  ++result_.parts;
+}
+
+void ScannerImpl::ScanBytes(std::string_view bytes) {
+  if (!stream_ || part_flooded_ || bytes.empty()) return;
+  hs_error_t rc = hs_scan_stream(stream_, bytes.data(), static_cast<unsigned>(bytes.size()), 0, scratch_.get(),
+                                 &ScannerImpl::OnMatch, this);
+  if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+    result_.AddIncomplete("internal: scan error " + std::to_string(rc) + " in part " + part_);
+  }
+}
+
+void ScannerImpl::FeedPart(std::string_view chunk) {
+  uint64_t room = options_.max_scan_bytes > result_.bytes_scanned ? options_.max_scan_bytes - result_.bytes_scanned : 0;
+  if (chunk.size() > room) {
+    chunk = chunk.substr(0, room);
+    part_truncated_ = true;
+  }
+  if (chunk.empty()) return;
+  result_.bytes_scanned += chunk.size();
+  buffer_.append(chunk);
+  current_text_ = buffer_;
+  ScanBytes(std::string_view(buffer_).substr(buffer_.size() - chunk.size()));
+}
+
+void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
+  OpenPart(part);
+  uint64_t room = options_.max_scan_bytes > result_.bytes_scanned ? options_.max_scan_bytes - result_.bytes_scanned : 0;
+  if (text.size() > room) {
+    text = text.substr(0, room);
+    part_truncated_ = true;
+  }
+  result_.bytes_scanned += text.size();
+  current_text_ = text;
+  // hs_scan_stream takes at most 4 GiB - 1 per call.
+  constexpr size_t kMaxCall = 1u << 30;
+  for (size_t off = 0; off < text.size(); off += kMaxCall) ScanBytes(text.substr(off, kMaxCall));
+  ConfirmPart();
+}
+
+void ScannerImpl::ClosePart() { ConfirmPart(); }
+
+void ScannerImpl::ConfirmPart() {
+  if (stream_) {
+    hs_close_stream(stream_, scratch_.get(), part_flooded_ ? nullptr : &ScannerImpl::OnMatch, this);
+    stream_ = nullptr;
+  }
+  if (part_truncated_) {
+    result_.AddIncomplete("max_scan_bytes: text beyond " + std::to_string(options_.max_scan_bytes) +
+                          " bytes not scanned (part " + part_ + ")");
+  }
+  if (part_flooded_) {
+    result_.AddIncomplete("too_many_candidates: more than " + std::to_string(options_.max_candidates_per_part) +
+                          " candidates in part " + part_ + ", rest not scanned");
+  }
+  auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
+  collector_->Add(part_, Confirm(impl_, current_text_, hits_, hash_of));
+  hits_.clear();
+  current_text_ = {};
+  buffer_.clear();
+}
+
+ScanResult ScannerImpl::FinishMessage() {
+  collector_->BuildInto(result_);
+  collector_.reset();
+  return std::move(result_);
+}
+
+}  // namespace sendguard::scanner

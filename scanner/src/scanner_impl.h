@@ -1,0 +1,65 @@
+// One worker's engine state: Hyperscan scratch, the part being streamed, and the
+// collector of the message in progress. Used by scanner.cc and message_scanner.cc.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compiled_rules_impl.h"
+#include "confirm.h"
+#include "finding_collector.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/scanner/compiled_rules.h"
+#include "sendguard/scanner/finding.h"
+#include "sendguard/scanner/scan_options.h"
+
+namespace sendguard::scanner {
+
+class ScannerImpl {
+ public:
+  ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher, ScanOptions options);
+  ~ScannerImpl();
+
+  // Starts a message: clears the collector and the result.
+  void BeginMessage();
+  // Scans one whole part's text without copying it.
+  void ScanPart(const std::string& part, std::string_view text);
+  // Streaming: open a part, feed chunks (copied into a buffer for the confirm stage), close it.
+  void OpenPart(const std::string& part);
+  void FeedPart(std::string_view chunk);
+  void ClosePart();
+  // Ends the message and returns its result.
+  ScanResult FinishMessage();
+
+  ScanResult& result() { return result_; }
+  const ScanOptions& options() const { return options_; }
+  const CompiledRules& rules() const { return *rules_; }
+
+ private:
+  static int OnMatch(unsigned id, unsigned long long from, unsigned long long to, unsigned flags, void* ctx);
+  // Feeds `bytes` (already part of current_text_) to the open stream.
+  void ScanBytes(std::string_view bytes);
+  void ConfirmPart();
+
+  std::shared_ptr<const CompiledRules> rules_;
+  const CompiledRulesImpl& impl_;
+  const common::KeyedHasher& hasher_;
+  ScanOptions options_;
+  HsScratch scratch_;
+
+  std::string part_;
+  std::string buffer_;             // streaming mode: the part so far
+  std::string_view current_text_;  // the part's text as far as fed
+  hs_stream_t* stream_ = nullptr;
+  std::vector<RawHit> hits_;
+  bool part_truncated_ = false;
+  bool part_flooded_ = false;
+
+  ScanResult result_;
+  std::optional<FindingCollector> collector_;
+};
+
+}  // namespace sendguard::scanner
