@@ -30,6 +30,28 @@ struct Candidate {
 
 }  // namespace confirm_detail
 
+// Where spans of different types overlap ("083 016 6130" as an NHS number and a phone
+// number), the more confident reading wins; equally confident readings both stay.
+inline void ResolveCrossTypeOverlaps(std::vector<ConfirmedValue>& values) {
+  std::sort(values.begin(), values.end(), [](const ConfirmedValue& a, const ConfirmedValue& b) {
+    return a.from != b.from ? a.from < b.from : a.to > b.to;
+  });
+  std::vector<bool> drop(values.size(), false);
+  for (size_t i = 0; i < values.size(); ++i) {
+    for (size_t j = i + 1; j < values.size() && values[j].from < values[i].to; ++j) {
+      if (values[i].type == values[j].type || values[i].confidence == values[j].confidence) continue;
+      drop[values[i].confidence < values[j].confidence ? i : j] = true;
+    }
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (drop[i]) continue;
+    if (w != i) values[w] = std::move(values[i]);
+    ++w;
+  }
+  values.resize(w);
+}
+
 template <typename HashFn>
 ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
                       HashFn&& hash_of) {
@@ -138,6 +160,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     v.exact_match = exact;
     out.values.push_back(std::move(v));
   }
+  ResolveCrossTypeOverlaps(out.values);
   return out;
 }
 

@@ -99,11 +99,11 @@ class Walker {
       Emit(path + "/filename", filename);
       path += "/" + filename;
     }
-    std::string body = DecodeTransfer(e, path);
     if (type == "message" && (subtype == "rfc822" || subtype == "global")) {
-      WalkEntityBytes(body, prefix + name + "/message/", depth + 1);
+      VisitAttachedMessage(e, prefix + name + "/message/", path, depth + 1);
       return;
     }
+    std::string body = DecodeTransfer(e, path);
     if (type == "text") {
       std::string text = ToUtf8(body, h.contentType().param("charset"));
       if (subtype == "html") text = HtmlToText(text);
@@ -111,6 +111,22 @@ class Walker {
       return;
     }
     result_.AddIncomplete("unsupported_part: " + path + " (" + type + "/" + subtype + ") not scanned");
+  }
+
+  // An attached message: mimetic has usually parsed it into the single child entity;
+  // when it has not (an encoded attachment), parse the decoded bytes.
+  void VisitAttachedMessage(mimetic::MimeEntity& e, const std::string& prefix, const std::string& path, uint32_t depth) {
+    if (depth > options_.max_depth) {
+      result_.AddIncomplete("max_depth: nesting deeper than " + std::to_string(options_.max_depth) + " at " + prefix);
+      return;
+    }
+    auto& parts = e.body().parts();
+    if (!parts.empty()) {
+      ScanHumanHeaders(*parts.front(), prefix);
+      Visit(*parts.front(), prefix, "", depth);
+      return;
+    }
+    WalkEntityBytes(DecodeTransfer(e, path), prefix, depth);
   }
 
   void VisitMultipart(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {

@@ -13,7 +13,7 @@ bool IsTokenBreak(char c) {
          std::strchr(",;<>\"'()[]{}|", c) != nullptr;
 }
 // Joiners that glue a value into a larger token when an alphanumeric follows them.
-bool IsJoiner(char c) { return std::strchr("-./_=%&#+\\~", c) != nullptr; }
+bool IsJoiner(char c) { return std::strchr("-./_=%&#+\\~@", c) != nullptr; }
 }  // namespace
 
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to) {
