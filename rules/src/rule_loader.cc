@@ -208,7 +208,7 @@ InfoType ParseInfoType(const YAML::Node& doc, Diagnostics& d) {
   }
   CheckKeys(doc, {"id", "name", "description", "enabled", "category", "category_with_health",
                   "subjects", "patterns", "caseless", "validator", "context",
-                  "layout_gives_medium", "test_prefixes", "exact_match_only", "mask_clear",
+                  "layout_gives_medium", "test_prefixes", "exact_match_only", "mask_clear", "mask",
                   "must_match", "must_not_match"},
             d);
   if (!ReadString(doc, "id", &t.id, d) || t.id.empty()) d.Add(doc, "missing 'id'");
@@ -230,6 +230,11 @@ InfoType ParseInfoType(const YAML::Node& doc, Diagnostics& d) {
   t.test_prefixes = ReadStringList(doc, "test_prefixes", d);
   ReadBool(doc, "exact_match_only", &t.exact_match_only, d);
   ReadInt(doc, "mask_clear", 0, 4, &t.mask_clear, d);
+  std::string mask = "match";
+  if (ReadString(doc, "mask", &mask, d) && mask != "match" && mask != "normalized") {
+    d.Add(doc["mask"], "'mask' must be 'match' or 'normalized'");
+  }
+  t.mask_normalized = mask == "normalized";
   t.must_match = ReadExamples(doc, "must_match", d);
   t.must_not_match = ReadExamples(doc, "must_not_match", d);
   return t;
@@ -369,7 +374,8 @@ Result<RuleSet> LoadRuleSet(const std::vector<fs::path>& dirs) {
         if (!doc.IsMap()) {
           d.Add(doc, "context.yaml must be a map");
         } else {
-          CheckKeys(doc, {"negative_keywords"}, d);
+          CheckKeys(doc, {"negative_keywords", "negative_window"}, d);
+          ReadInt(doc, "negative_window", 1, 5000, &rs.negative_window, d);
           std::vector<SourceLocation> where;
           auto words = ReadStringList(doc, "negative_keywords", d, &where);
           for (size_t i = 0; i < words.size(); ++i) rs.negative_keywords.push_back({words[i], where[i]});

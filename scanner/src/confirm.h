@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <climits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,7 @@ struct ConfirmedValue {
   std::string masked;
   rules::Confidence confidence = rules::Confidence::kLow;
   bool exact_match = false;
+  uint64_t context_distance = UINT64_MAX;  // to the nearest own keyword; UINT64_MAX when none
 };
 
 // One keyword occurrence (context, negative or dictionary word).

@@ -21,6 +21,12 @@ inline uint64_t Distance(const KeywordHit& k, uint64_t from, uint64_t to) {
   return 0;
 }
 
+// True when no line break separates a keyword hit from a value span.
+inline bool SameLine(std::string_view text, const KeywordHit& k, uint64_t from, uint64_t to) {
+  uint64_t lo = std::min(k.end, from), hi = std::max(k.start, to);
+  return hi <= lo || text.substr(lo, hi - lo).find('\n') == std::string_view::npos;
+}
+
 struct Candidate {
   int type;
   bool distinctive;
@@ -31,7 +37,8 @@ struct Candidate {
 }  // namespace confirm_detail
 
 // Where spans of different types overlap ("083 016 6130" as an NHS number and a phone
-// number), the more confident reading wins; equally confident readings both stay.
+// number), the more confident reading wins; at equal confidence the reading whose own
+// keyword is nearer wins; otherwise both stay.
 inline void ResolveCrossTypeOverlaps(std::vector<ConfirmedValue>& values) {
   std::sort(values.begin(), values.end(), [](const ConfirmedValue& a, const ConfirmedValue& b) {
     return a.from != b.from ? a.from < b.from : a.to > b.to;
@@ -39,8 +46,14 @@ inline void ResolveCrossTypeOverlaps(std::vector<ConfirmedValue>& values) {
   std::vector<bool> drop(values.size(), false);
   for (size_t i = 0; i < values.size(); ++i) {
     for (size_t j = i + 1; j < values.size() && values[j].from < values[i].to; ++j) {
-      if (values[i].type == values[j].type || values[i].confidence == values[j].confidence) continue;
-      drop[values[i].confidence < values[j].confidence ? i : j] = true;
+      const ConfirmedValue& a = values[i];
+      const ConfirmedValue& b = values[j];
+      if (a.type == b.type) continue;
+      if (a.confidence != b.confidence) {
+        drop[a.confidence < b.confidence ? i : j] = true;
+      } else if (a.context_distance != b.context_distance) {
+        drop[a.context_distance > b.context_distance ? i : j] = true;
+      }
     }
   }
   size_t w = 0;
@@ -130,7 +143,8 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
       const Keyword& k = rules.keywords[it->keyword];
       if (std::find(k.positive_for.begin(), k.positive_for.end(), c.type) != k.positive_for.end()) {
         pos = std::min(pos, d);
-      } else if (k.negative && def.negative_context) {
+      } else if (k.negative && def.negative_context && d <= static_cast<uint64_t>(rules.rules.negative_window) &&
+                 confirm_detail::SameLine(text, *it, c.from, c.to)) {
         neg = std::min(neg, d);
       }
     }
@@ -154,10 +168,12 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     v.type = c.type;
     v.from = c.from;
     v.to = c.to;
-    v.masked = MaskValue(text.substr(c.from, c.to - c.from), def.mask_clear);
+    v.masked = MaskValue(def.mask_normalized ? std::string_view(c.normalized) : text.substr(c.from, c.to - c.from),
+                         def.mask_clear);
     v.normalized = std::move(c.normalized);
     v.confidence = level;
     v.exact_match = exact;
+    v.context_distance = pos;
     out.values.push_back(std::move(v));
   }
   ResolveCrossTypeOverlaps(out.values);

@@ -53,6 +53,7 @@ struct InfoType {
   std::vector<std::string> test_prefixes;  // normalised values starting so are reported low
   bool exact_match_only = false;   // report only values in the exact-data set
   int mask_clear = 4;              // characters left clear at the end of the masked value
+  bool mask_normalized = false;    // mask the normalised form ("******:****5678"), not the text as written
   std::vector<Example> must_match;
   std::vector<Example> must_not_match;
   SourceLocation where;            // the file and the line of `id:`
@@ -80,6 +81,7 @@ struct RuleSet {
   std::vector<InfoType> types;
   std::vector<Dictionary> dictionaries;
   std::vector<Term> negative_keywords;  // words naming another kind of number (phone, order ...)
+  int negative_window = 40;             // how near (bytes) a negative word must be to count
   std::string version;                  // short digest of every file read, for logs and the admin page
   std::vector<std::string> files;       // every file read, in load order
 };
