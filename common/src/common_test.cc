@@ -14,6 +14,20 @@ TEST(KeyedHasherTest, MatchesRfc4231TestCase2) {
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
+TEST(KeyedHasherTest, MatchesRfc4231TestCase6LongKey) {
+  // A 131-byte key is hashed first (longer than the SHA-256 block).
+  KeyedHasher hasher(std::string(131, '\xaa'));
+  EXPECT_EQ(hasher.Hex("Test Using Larger Than Block-Size Key - Hash Key First"),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(KeyedHasherTest, RepeatedCallsAgree) {
+  KeyedHasher hasher("k");
+  EXPECT_EQ(hasher.Hex("abc"), hasher.Hex("abc"));
+  EXPECT_NE(hasher.Hex("abc"), hasher.Hex("abd"));
+  EXPECT_EQ(hasher.Hex("").size(), 64u);
+}
+
 TEST(KeyedHasherTest, DifferentSecretsGiveDifferentHashes) {
   EXPECT_NE(KeyedHasher("a").Hex("9434765919"), KeyedHasher("b").Hex("9434765919"));
 }

@@ -1,28 +1,72 @@
-// HMAC-SHA256 keyed hashes via OpenSSL, and secret-file handling.
+// HMAC-SHA256 keyed hashes (RFC 2104 over OpenSSL's SHA-256), and secret-file handling.
+// The keyed pad states are computed once per hasher; each hash copies them.
 #include "sendguard/common/keyed_hash.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
 namespace sendguard::common {
 
-KeyedHasher::KeyedHasher(std::string secret) : secret_(std::move(secret)) {}
+namespace {
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+constexpr size_t kBlock = 64;  // SHA-256 block size
+
+MdCtx NewCtx() {
+  MdCtx c(EVP_MD_CTX_new());
+  if (!c) std::abort();  // out of memory
+  return c;
+}
+}  // namespace
+
+struct KeyedHasher::PadStates {
+  MdCtx inner = NewCtx();
+  MdCtx outer = NewCtx();
+};
+
+KeyedHasher::KeyedHasher(std::string_view secret) : pads_(std::make_unique<PadStates>()) {
+  unsigned char key[kBlock] = {0};
+  if (secret.size() > kBlock) {
+    unsigned int n = 0;
+    EVP_Digest(secret.data(), secret.size(), key, &n, EVP_sha256(), nullptr);
+  } else {
+    std::copy(secret.begin(), secret.end(), key);
+  }
+  unsigned char ipad[kBlock], opad[kBlock];
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = key[i] ^ 0x36;
+    opad[i] = key[i] ^ 0x5c;
+  }
+  EVP_DigestInit_ex(pads_->inner.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(pads_->inner.get(), ipad, kBlock);
+  EVP_DigestInit_ex(pads_->outer.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(pads_->outer.get(), opad, kBlock);
+}
+
+KeyedHasher::~KeyedHasher() = default;
 
 std::string KeyedHasher::Hex(std::string_view value) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
+  // Per-thread working contexts: the shared pad states are only read (copied from).
+  thread_local MdCtx work = NewCtx();
+  unsigned char inner[EVP_MAX_MD_SIZE], digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest, &len);
+  EVP_MD_CTX_copy_ex(work.get(), pads_->inner.get());
+  EVP_DigestUpdate(work.get(), value.data(), value.size());
+  EVP_DigestFinal_ex(work.get(), inner, &len);
+  EVP_MD_CTX_copy_ex(work.get(), pads_->outer.get());
+  EVP_DigestUpdate(work.get(), inner, len);
+  EVP_DigestFinal_ex(work.get(), digest, &len);
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
+  std::string out(static_cast<size_t>(len) * 2, '0');
   for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xf]);
+    out[2 * i] = kHex[digest[i] >> 4];
+    out[2 * i + 1] = kHex[digest[i] & 0xf];
   }
   return out;
 }

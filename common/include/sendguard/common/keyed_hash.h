@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,13 +16,19 @@ namespace sendguard::common {
 class KeyedHasher {
  public:
   // `secret` is the raw bytes of the deployment's secret file.
-  explicit KeyedHasher(std::string secret);
+  explicit KeyedHasher(std::string_view secret);
+  ~KeyedHasher();
+  KeyedHasher(const KeyedHasher&) = delete;
+  KeyedHasher& operator=(const KeyedHasher&) = delete;
 
   // Lower-case hex HMAC-SHA256 of `value` (64 characters).
   std::string Hex(std::string_view value) const;
 
  private:
-  std::string secret_;
+  // SHA-256 states after absorbing the key's inner and outer pads (RFC 2104), computed once
+  // so each hash costs two short digests instead of a key set-up.
+  struct PadStates;
+  std::unique_ptr<PadStates> pads_;
 };
 
 // Reads a secret file (raw bytes; refuses an empty or unreadable file).

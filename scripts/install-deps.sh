@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs every build, test and run dependency of sendguard from Debian 12's packages.
+# Idempotent: safe to run again. Uses sudo when not run as root.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build ccache pkg-config git
+  # scanning engine and message parsing
+  libhyperscan-dev libre2-dev libmimetic-dev libxml2-dev libssl-dev
+  # rules, command line, output
+  libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  # daemon and core (milter, HTTP client, store)
+  libmilter-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
+  # attachments (libmagic, libarchive, poppler) for the extractors
+  libmagic-dev libarchive-dev libpoppler-cpp-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks
+)
+
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"

@@ -1,0 +1,160 @@
+// The sendguard command line driven as an admin drives it: scan's JSON contract,
+// rules check with file:line errors, rules test, and exact-data import feeding a scan.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int exit_code;
+  std::string out;  // stdout and stderr together
+};
+
+CommandRun Sendguard(const std::string& args) {
+  std::string cmd = std::string(SENDGUARD_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  CommandRun r{-1, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliTest() : dir_(fs::temp_directory_path() / ("sendguard-cli-" + std::to_string(::getpid()))) {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "secret", std::ios::binary) << "cli-test-secret";
+  }
+  ~CliTest() override { fs::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& content) {
+    fs::create_directories((dir_ / name).parent_path());
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+    return (dir_ / name).string();
+  }
+  std::string Common() { return "--rules " + std::string(SENDGUARD_RULES_DIR) + " --secret " + (dir_ / "secret").string() + " --edm " + (dir_ / "edm").string(); }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, ScanJsonIsOneObjectPerFileWithTheContractFields) {
+  auto sample = synth::SampleReferral();
+  std::string a = Write("a.eml", sample.raw);
+  std::string b = Write("b.eml", "Subject: hello\r\n\r\nnothing to see\r\n");
+  CommandRun r = Sendguard("scan --json " + Common() + " " + a + " " + b);
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = r.out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(nlohmann::json::parse(r.out.substr(start, nl - start)));
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  const auto& j = lines[0];
+  EXPECT_EQ(j["file"], a);
+  EXPECT_EQ(j["complete"], true);
+  EXPECT_TRUE(j["incomplete_reasons"].is_array());
+  common::KeyedHasher hasher("cli-test-secret");
+  bool nhs_found = false;
+  for (const auto& f : j["findings"]) {
+    for (const char* key : {"type", "confidence", "count", "exact_match", "locations"}) EXPECT_TRUE(f.contains(key)) << key;
+    for (const auto& l : f["locations"]) {
+      for (const char* key : {"part", "offset", "masked", "hash"}) EXPECT_TRUE(l.contains(key)) << key;
+    }
+    if (f["type"] == "uk.nhs_number") {
+      nhs_found = true;
+      EXPECT_EQ(f["confidence"], "high");
+      EXPECT_EQ(f["count"], 2);
+      EXPECT_EQ(f["locations"][0]["hash"], hasher.Hex(sample.planted[0].normalized));
+    }
+  }
+  EXPECT_TRUE(nhs_found);
+  EXPECT_TRUE(lines[1]["findings"].empty());
+  // No clear identifier anywhere in the output.
+  for (const auto& p : sample.planted) EXPECT_EQ(r.out.find(p.normalized), std::string::npos);
+  EXPECT_EQ(r.out.find(sample.planted[0].normalized.substr(0, 3) + " " + sample.planted[0].normalized.substr(3, 3)),
+            std::string::npos);
+}
+
+TEST_F(CliTest, ScanOfAMissingFileFailsButOthersAreStillScanned) {
+  std::string a = Write("ok.eml", "Subject: x\r\n\r\nhi\r\n");
+  CommandRun r = Sendguard("scan --json " + Common() + " " + (dir_ / "missing.eml").string() + " " + a);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("cannot read"), std::string::npos);
+  EXPECT_NE(r.out.find("\"file\":\"" + a + "\""), std::string::npos);
+}
+
+TEST_F(CliTest, RulesCheckAcceptsShippedRulesAndRejectsBadOnesWithFileAndLine) {
+  CommandRun ok = Sendguard("rules check " + std::string(SENDGUARD_RULES_DIR));
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find("rules ok"), std::string::npos);
+  std::string bad = Write("bad/types/x.yaml", "id: x\ncategory: OTHER\npatterns: ['\\d{3}(']\nvalidator: none\n");
+  CommandRun r = Sendguard("rules check " + (dir_ / "bad").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(bad + ":3: Hyperscan refuses pattern of 'x'"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, RulesTestRunsEveryExampleAndReportsFailuresByLine) {
+  CommandRun ok = Sendguard("rules test " + std::string(SENDGUARD_RULES_DIR));
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_NE(ok.out.find(" passed, 0 failed"), std::string::npos);
+  std::string f = Write("ex/types/y.yaml",
+                        "id: y\ncategory: OTHER\npatterns: ['Y\\d{4}']\nvalidator: none\nmust_match:\n  - 'Y12'\n"
+                        "must_not_match:\n  - 'Y1234'\n");
+  CommandRun r = Sendguard("rules test " + (dir_ / "ex").string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find(f + ":6: y: must_match example not found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(f + ":8: y: must_not_match example was found"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 passed, 2 failed"), std::string::npos);
+}
+
+TEST_F(CliTest, EdmImportStoresOnlyHashesAndScanReportsExactMatches) {
+  synth::Rng rng(77);
+  std::string csv = "nhs_number,name\n";
+  std::vector<std::string> held;
+  for (int i = 0; i < 20; ++i) {
+    held.push_back(synth::NhsNumber(rng));
+    csv += held.back() + ",Person " + std::to_string(i) + "\n";
+  }
+  std::string file = Write("held.csv", csv);
+  CommandRun imp = Sendguard("edm import --type uk.nhs_number " + Common() + " " + file);
+  ASSERT_EQ(imp.exit_code, 0) << imp.out;
+  EXPECT_NE(imp.out.find("imported 20 values"), std::string::npos) << imp.out;
+  EXPECT_NE(imp.out.find("rejected 1 rows"), std::string::npos) << imp.out;  // the header line
+  std::ifstream in(dir_ / "edm/uk.nhs_number.hashes");
+  std::string stored((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  common::KeyedHasher hasher("cli-test-secret");
+  EXPECT_NE(stored.find(hasher.Hex(held[3])), std::string::npos);
+  for (const auto& v : held) EXPECT_EQ(stored.find(v), std::string::npos);
+  // A held number with no context at all is now high and flagged exact_match.
+  std::string msg = Write("m.eml", "Subject: x\r\n\r\nplease check " + held[3] + " and " + synth::NhsNumber(rng) + "\r\n");
+  CommandRun scan = Sendguard("scan --json " + Common() + " " + msg);
+  auto j = nlohmann::json::parse(scan.out.substr(0, scan.out.find('\n')));
+  bool exact = false;
+  for (const auto& f : j["findings"]) {
+    if (f["type"] == "uk.nhs_number" && f["exact_match"] == true) {
+      exact = true;
+      EXPECT_EQ(f["confidence"], "high");
+      EXPECT_EQ(f["count"], 1);
+    }
+  }
+  EXPECT_TRUE(exact) << scan.out;
+  // Without a secret the import refuses: hashes under a throwaway key would be useless.
+  CommandRun nosecret = Sendguard("edm import --type uk.nhs_number " + file);
+  EXPECT_EQ(nosecret.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace sendguard
