@@ -31,6 +31,16 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput&& confirmed) {
   }
 }
 
+namespace {
+std::string PartFindingName(const std::string& type) {
+  if (type == "encrypted_attachment") return "encrypted attachment";
+  if (type == "type_mismatch") return "attachment whose content is not what its name says";
+  if (type == "unscanned_image") return "image not scanned";
+  if (type == "scan_incomplete") return "part of the message not scanned";
+  return type;
+}
+}  // namespace
+
 void FindingCollector::BuildInto(ScanResult& result) {
   bool health = false;
   for (const auto& [key, s] : terms_) health = health || key.first == rules_.health_dictionary;
@@ -75,6 +85,24 @@ void FindingCollector::BuildInto(ScanResult& result) {
     }
   }
   for (auto& [key, f] : dicts) result.findings.push_back(std::move(f));
+  // Findings about parts themselves, and one scan_incomplete naming every bound and part.
+  std::vector<PartFinding> parts = std::move(part_findings_);
+  for (const auto& inc : result.incomplete) parts.push_back({"scan_incomplete", inc.part, inc.bound + ": " + inc.detail});
+  std::map<std::string, Finding> by_type;
+  for (const auto& p : parts) {
+    Finding& f = by_type[p.type];
+    if (f.type.empty()) {
+      f.type = p.type;
+      f.kind = p.type == "scan_incomplete" ? "scan" : "attachment";
+      f.name = PartFindingName(p.type);
+      f.confidence = rules::Confidence::kHigh;
+    }
+    ++f.count;
+    if (f.locations.size() < options_.max_locations_per_finding) {
+      f.locations.push_back({p.part, 0, p.detail, hasher_.Hex(p.type + ":" + p.part)});
+    }
+  }
+  for (auto& [type, f] : by_type) result.findings.push_back(std::move(f));
   for (auto& f : result.findings) {
     std::sort(f.locations.begin(), f.locations.end(), [](const Location& a, const Location& b) {
       return std::tie(a.part, a.offset) < std::tie(b.part, b.offset);
@@ -86,10 +114,12 @@ void FindingCollector::BuildInto(ScanResult& result) {
   });
 }
 
-void ScanResult::AddIncomplete(const std::string& reason) {
+void ScanResult::AddIncomplete(const std::string& bound, const std::string& part, const std::string& detail) {
   complete = false;
+  std::string reason = bound + ": " + detail + (part.empty() ? "" : " (part " + part + ")");
   if (std::find(incomplete_reasons.begin(), incomplete_reasons.end(), reason) == incomplete_reasons.end()) {
     incomplete_reasons.push_back(reason);
+    incomplete.push_back({bound, part, detail});
   }
 }
 

@@ -12,6 +12,7 @@
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/scanner/finding.h"
 #include "sendguard/scanner/scan_options.h"
+#include "walk_sink.h"
 
 namespace sendguard::scanner {
 
@@ -23,7 +24,10 @@ class FindingCollector {
 
   // Adds what the confirm stage found in `part`.
   void Add(const std::string& part, ConfirmOutput&& confirmed);
-  // Builds the findings into `result` (ordered by type, then confidence, high first).
+  // Adds a finding about a part itself (encrypted, type mismatch, image not scanned).
+  void AddPartFinding(const PartFinding& finding) { part_findings_.push_back(finding); }
+  // Builds the findings into `result` (ordered by type, then confidence, high first),
+  // including one scan_incomplete finding listing every bound hit.
   void BuildInto(ScanResult& result);
 
  private:
@@ -42,6 +46,7 @@ class FindingCollector {
   const ScanOptions& options_;
   std::map<std::pair<int, std::string>, ValueState> values_;  // (type, normalised) -> state
   std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
+  std::vector<PartFinding> part_findings_;
 };
 
 }  // namespace sendguard::scanner

@@ -37,26 +37,33 @@ bool LooksLikeMessage(std::string_view raw) {
   return colon > 0;
 }
 
+bool IsSignature(const std::string& mime) {
+  return mime == "application/pkcs7-signature" || mime == "application/x-pkcs7-signature" ||
+         mime == "application/pgp-signature";
+}
+
+bool IsEncryptedMail(const std::string& mime) {
+  return mime == "application/pkcs7-mime" || mime == "application/x-pkcs7-mime" || mime == "application/pgp-encrypted";
+}
+
 class Walker {
  public:
-  Walker(std::string_view root, const ScanOptions& options, ScanResult& result, const PartSink& sink)
-      : root_(root), options_(options), result_(result), sink_(sink) {}
+  Walker(std::string_view root, ExtractContext& ctx) : root_(root), ctx_(ctx) {}
 
   // Parses `raw` as a whole message (headers and body) whose parts are named under `prefix`.
   void WalkEntityBytes(std::string_view raw, const std::string& prefix, uint32_t depth) {
-    if (depth > options_.max_depth) {
-      result_.AddIncomplete("max_depth: nesting deeper than " + std::to_string(options_.max_depth) + " at " +
-                            (prefix.empty() ? "message" : prefix));
+    if (depth > ctx_.options.max_depth) {
+      ctx_.Incomplete("max_depth", prefix, "nested deeper than " + std::to_string(ctx_.options.max_depth));
       return;
     }
-    std::string copy(raw);  // mimetic wants bidirectional iterators over stable storage
+    std::string copy(raw);  // mimetic wants iterators over stable storage
     try {
       mimetic::MimeEntity entity(copy.begin(), copy.end());
       ScanHumanHeaders(entity, prefix);
       Visit(entity, prefix, "", depth);
     } catch (const std::exception& e) {
-      result_.AddIncomplete("mime_parse_error: " + std::string(e.what()) + " at " + (prefix.empty() ? "message" : prefix));
-      sink_(prefix + "raw", common::RepairUtf8(raw));
+      ctx_.Incomplete("mime_parse_error", prefix, std::string(e.what()) + "; raw text scanned instead");
+      ctx_.EmitText(prefix + "raw", common::RepairUtf8(raw));
     }
   }
 
@@ -66,18 +73,15 @@ class Walker {
     for (const auto& field : e.header()) {
       std::string name = common::AsciiLower(std::string(field.name()));
       for (const char* h : kHuman) {
-        if (name == h) Emit(prefix + name, DecodeEncodedWords(field.value()));
+        if (name == h) ctx_.EmitText(prefix + name, DecodeEncodedWords(field.value()));
       }
     }
   }
 
-  void Emit(const std::string& part, const std::string& text) {
-    if (!text.empty()) sink_(part, text);
-  }
-
   void Visit(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {
-    if (++parts_ > options_.max_parts) {
-      result_.AddIncomplete("max_parts: more than " + std::to_string(options_.max_parts) + " MIME parts");
+    if (ctx_.TimeUp(prefix + section)) return;
+    if (++parts_ > ctx_.options.max_parts) {
+      ctx_.Incomplete("max_parts", "", "more than " + std::to_string(ctx_.options.max_parts) + " MIME parts");
       return;
     }
     const mimetic::Header& h = e.header();
@@ -87,37 +91,45 @@ class Walker {
       subtype = common::AsciiLower(std::string(h.contentType().subtype()));
       if (type.empty()) type = "text", subtype = "plain";
     }
+    std::string mime = type + "/" + subtype;
     if (type == "multipart") {
       VisitMultipart(e, prefix, section, depth);
       return;
     }
     std::string name = section.empty() ? "1" : section;
     std::string path = prefix + name;
-    std::string filename = DecodeParameter(ParamsOf(h.contentDisposition()), "filename");
-    if (filename.empty()) filename = DecodeParameter(ParamsOf(h.contentType()), "name");
-    if (!filename.empty()) {
-      Emit(path + "/filename", filename);
-      path += "/" + filename;
-    }
     if (type == "message" && (subtype == "rfc822" || subtype == "global")) {
       VisitAttachedMessage(e, prefix + name + "/message/", path, depth + 1);
       return;
     }
-    std::string body = DecodeTransfer(e, path);
-    if (type == "text") {
-      std::string text = ToUtf8(body, h.contentType().param("charset"));
-      if (subtype == "html") text = HtmlToText(text);
-      Emit(path, text);
+    if (IsSignature(mime)) return;  // a signature carries no content of its own
+    if (IsEncryptedMail(mime)) {
+      ctx_.Note("encrypted_attachment", path, "encrypted email content (" + mime + ")");
       return;
     }
-    result_.AddIncomplete("unsupported_part: " + path + " (" + type + "/" + subtype + ") not scanned");
+    std::string filename = DecodeParameter(ParamsOf(h.contentDisposition()), "filename");
+    if (filename.empty()) filename = DecodeParameter(ParamsOf(h.contentType()), "name");
+    if (!filename.empty()) {
+      ctx_.EmitText(path + "/filename", filename);
+      path += "/" + filename;
+    }
+    std::string body = DecodeTransfer(e, path);
+    if (!ctx_.ChargeExtracted(body.size(), path)) return;
+    std::string charset = h.contentType().param("charset");
+    if (filename.empty() && type == "text" && (subtype == "plain" || subtype == "html")) {
+      // The message's own text: no need to ask libmagic what it is.
+      std::string text = ToUtf8(body, charset);
+      ctx_.EmitText(path, subtype == "html" ? HtmlToText(text) : text);
+      return;
+    }
+    ExtractBytes(ctx_, body, filename, mime, charset, path, depth);
   }
 
   // An attached message: mimetic has usually parsed it into the single child entity;
   // when it has not (an encoded attachment), parse the decoded bytes.
   void VisitAttachedMessage(mimetic::MimeEntity& e, const std::string& prefix, const std::string& path, uint32_t depth) {
-    if (depth > options_.max_depth) {
-      result_.AddIncomplete("max_depth: nesting deeper than " + std::to_string(options_.max_depth) + " at " + prefix);
+    if (depth > ctx_.options.max_depth) {
+      ctx_.Incomplete("max_depth", path, "nested deeper than " + std::to_string(ctx_.options.max_depth));
       return;
     }
     auto& parts = e.body().parts();
@@ -130,19 +142,19 @@ class Walker {
   }
 
   void VisitMultipart(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {
+    std::string here = section.empty() ? prefix : prefix + section;
     std::string boundary = e.header().contentType().param("boundary");
     if (!boundary.empty() && root_.find("--" + boundary + "--") == std::string_view::npos) {
-      result_.AddIncomplete("truncated_mime: multipart " + (section.empty() ? std::string("message") : prefix + section) +
-                            " has no closing boundary");
+      ctx_.Incomplete("truncated_mime", here, "multipart has no closing boundary");
     }
     auto& parts = e.body().parts();
     if (parts.empty()) {
       // No boundary found: scan the body as text rather than skip it.
-      Emit(prefix + (section.empty() ? "1" : section), ToUtf8(e.body(), ""));
+      ctx_.EmitText(prefix + (section.empty() ? "1" : section), ToUtf8(e.body(), ""));
       return;
     }
-    if (depth + 1 > options_.max_depth) {
-      result_.AddIncomplete("max_depth: multipart nesting deeper than " + std::to_string(options_.max_depth));
+    if (depth + 1 > ctx_.options.max_depth) {
+      ctx_.Incomplete("max_depth", here, "multipart nested deeper than " + std::to_string(ctx_.options.max_depth));
       return;
     }
     int i = 0;
@@ -161,7 +173,7 @@ class Walker {
     if (cte == "base64") {
       size_t bad = 0;
       std::string out = DecodeBase64(body, &bad);
-      if (bad > 0) result_.AddIncomplete("invalid_base64: " + std::to_string(bad) + " stray characters in " + path);
+      if (bad > 0) ctx_.Incomplete("invalid_base64", path, std::to_string(bad) + " stray characters; decoded as far as possible");
       return out;
     }
     if (cte == "quoted-printable") return DecodeQuotedPrintable(body);
@@ -169,26 +181,24 @@ class Walker {
   }
 
   std::string_view root_;
-  const ScanOptions& options_;
-  ScanResult& result_;
-  const PartSink& sink_;
+  ExtractContext& ctx_;
   uint32_t parts_ = 0;
 };
 
 }  // namespace
 
-void WalkMessage(std::string_view raw, const ScanOptions& options, ScanResult& result, const PartSink& sink) {
-  if (raw.size() > options.max_message_bytes) {
-    result.AddIncomplete("max_message_bytes: only the first " + std::to_string(options.max_message_bytes) + " of " +
-                         std::to_string(raw.size()) + " bytes scanned");
-    raw = raw.substr(0, options.max_message_bytes);
+void WalkMessage(std::string_view raw, ExtractContext& ctx) {
+  if (raw.size() > ctx.options.max_message_bytes) {
+    ctx.Incomplete("max_message_bytes", "", "only the first " + std::to_string(ctx.options.max_message_bytes) +
+                                                " of " + std::to_string(raw.size()) + " bytes scanned");
+    raw = raw.substr(0, ctx.options.max_message_bytes);
   }
   if (raw.empty()) return;
   if (!LooksLikeMessage(raw)) {
-    sink("1", common::RepairUtf8(raw));
+    ctx.EmitText("1", common::RepairUtf8(raw));
     return;
   }
-  Walker(raw, options, result, sink).WalkEntityBytes(raw, "", 0);
+  Walker(raw, ctx).WalkEntityBytes(raw, "", 0);
 }
 
 }  // namespace sendguard::scanner

@@ -1,21 +1,15 @@
 // The message walk: parses an RFC 5322/MIME message (mimetic) and hands every piece of
-// human-written text to a sink as UTF-8, with its part path. Technical headers
-// (Message-ID, Received, DKIM, boundaries) are never handed over.
+// human-written text to the sink as UTF-8 with its part path; attachments go to the
+// extractors. Technical headers (Message-ID, Received, DKIM, boundaries) are never handed over.
 #pragma once
 
-#include <functional>
-#include <string>
 #include <string_view>
 
-#include "sendguard/scanner/finding.h"
-#include "sendguard/scanner/scan_options.h"
+#include "extract/extract_context.h"
 
 namespace sendguard::scanner {
 
-// Receives one text part: its path ("1", "2/notes.txt", "subject", "3/message/1") and text.
-using PartSink = std::function<void(const std::string& part, std::string_view utf8_text)>;
-
-// Walks `raw`; bounds hit and parts not scanned are recorded in `result` as incomplete reasons.
-void WalkMessage(std::string_view raw, const ScanOptions& options, ScanResult& result, const PartSink& sink);
+// Walks `raw`; bounds hit and parts not read are recorded in ctx.result.
+void WalkMessage(std::string_view raw, ExtractContext& ctx);
 
 }  // namespace sendguard::scanner

@@ -129,12 +129,14 @@ TEST_F(MessageWalkTest, MalformedMailIsStillScannedAndMarkedIncomplete) {
   EXPECT_FALSE(r.complete);
   ASSERT_FALSE(r.incomplete_reasons.empty());
   EXPECT_EQ(r.incomplete_reasons[0].rfind("truncated_mime:", 0), 0u);
-  // An attachment type the engine cannot read yet is named, never passed as clean.
+  // A PDF that poppler cannot parse is named, never passed as clean.
   std::string pdf = std::string(kHead) + "Content-Type: application/pdf; name=\"letter.pdf\"\r\n"
                     "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n";
   ScanResult p = scanner_.ScanMessage(pdf);
   EXPECT_FALSE(p.complete);
-  EXPECT_NE(p.incomplete_reasons[0].find("1/letter.pdf (application/pdf)"), std::string::npos);
+  ASSERT_FALSE(p.incomplete.empty());
+  EXPECT_EQ(p.incomplete[0].bound, "extract_error");
+  EXPECT_EQ(p.incomplete[0].part, "1/letter.pdf");
   // Invalid base64 is decoded as far as it goes and flagged.
   std::string bad64 = std::string(kHead) + "Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
                       B64("NHS number " + spaced_) + "!!**\r\n";

@@ -33,8 +33,8 @@ ScanResult Scanner::Finish() {
 
 ScanResult Scanner::ScanMessage(std::string_view raw_message) {
   impl_->BeginMessage();
-  WalkMessage(raw_message, impl_->options(), impl_->result(),
-              [this](const std::string& part, std::string_view text) { impl_->ScanPart(part, text); });
+  ExtractContext ctx(impl_->options(), impl_->result(), *impl_, impl_->detector());
+  WalkMessage(raw_message, ctx);
   return impl_->FinishMessage();
 }
 

@@ -52,7 +52,7 @@ void ScannerImpl::OpenPart(const std::string& part) {
   part_flooded_ = false;
   if (hs_open_stream(impl_.database.get(), 0, &stream_) != HS_SUCCESS) {
     stream_ = nullptr;
-    result_.AddIncomplete("internal: cannot open a scan stream for part " + part);
+    result_.AddIncomplete("internal", part, "cannot open a scan stream");
   }
   ++result_.parts;
 }
@@ -62,7 +62,7 @@ void ScannerImpl::ScanBytes(std::string_view bytes) {
   hs_error_t rc = hs_scan_stream(stream_, bytes.data(), static_cast<unsigned>(bytes.size()), 0, scratch_.get(),
                                  &ScannerImpl::OnMatch, this);
   if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
-    result_.AddIncomplete("internal: scan error " + std::to_string(rc) + " in part " + part_);
+    result_.AddIncomplete("internal", part_, "scan error " + std::to_string(rc));
   }
 }
 
@@ -102,12 +102,12 @@ void ScannerImpl::ConfirmPart() {
     stream_ = nullptr;
   }
   if (part_truncated_) {
-    result_.AddIncomplete("max_scan_bytes: text beyond " + std::to_string(options_.max_scan_bytes) +
-                          " bytes not scanned (part " + part_ + ")");
+    result_.AddIncomplete("max_scan_bytes", part_,
+                          "text beyond " + std::to_string(options_.max_scan_bytes) + " bytes not scanned");
   }
   if (part_flooded_) {
-    result_.AddIncomplete("too_many_candidates: more than " + std::to_string(options_.max_candidates_per_part) +
-                          " candidates in part " + part_ + ", rest not scanned");
+    result_.AddIncomplete("too_many_candidates", part_,
+                          "more than " + std::to_string(options_.max_candidates_per_part) + " candidates, rest not scanned");
   }
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
   collector_->Add(part_, Confirm(impl_, current_text_, hits_, hash_of));

@@ -10,7 +10,9 @@
 
 #include "compiled_rules_impl.h"
 #include "confirm.h"
+#include "extract/type_detector.h"
 #include "finding_collector.h"
+#include "walk_sink.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/scanner/compiled_rules.h"
 #include "sendguard/scanner/finding.h"
@@ -18,10 +20,15 @@
 
 namespace sendguard::scanner {
 
-class ScannerImpl {
+class ScannerImpl : public WalkSink {
  public:
   ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher, ScanOptions options);
-  ~ScannerImpl();
+  ~ScannerImpl() override;
+
+  // WalkSink: text from the walk is scanned at once; part findings go to the collector.
+  void Text(const std::string& part, std::string_view utf8) override { ScanPart(part, utf8); }
+  void Part(const PartFinding& finding) override { collector_->AddPartFinding(finding); }
+  const TypeDetector& detector() const { return detector_; }
 
   // Starts a message: clears the collector and the result.
   void BeginMessage();
@@ -49,6 +56,7 @@ class ScannerImpl {
   const common::KeyedHasher& hasher_;
   ScanOptions options_;
   HsScratch scratch_;
+  TypeDetector detector_;
 
   std::string part_;
   std::string buffer_;             // streaming mode: the part so far

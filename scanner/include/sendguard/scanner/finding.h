@@ -33,16 +33,24 @@ struct Finding {
   std::vector<Location> locations;  // capped at ScanOptions::max_locations_per_finding
 };
 
+// One bound hit or one piece the scan could not read.
+struct Incompleteness {
+  std::string bound;   // "max_depth", "time_budget", "truncated_mime", "extract_error" ...
+  std::string part;    // the part path it happened in ("" for the whole message)
+  std::string detail;  // for people
+};
+
 // Why a scan could not see everything. A message with any of these is never "clean".
 struct ScanResult {
   bool complete = true;
-  std::vector<std::string> incomplete_reasons;  // e.g. "max_scan_bytes: scanned 64 MiB of 80 MiB"
+  std::vector<std::string> incomplete_reasons;  // "bound: detail (part P)", for people and JSON
+  std::vector<Incompleteness> incomplete;       // the same, structured
   std::vector<Finding> findings;                // ordered by type, then confidence (high first)
   uint64_t bytes_scanned = 0;                   // extracted text bytes fed to the engine
-  uint32_t parts = 0;                           // MIME leaves visited
+  uint32_t parts = 0;                           // text parts scanned
 
-  // Marks the scan incomplete with `reason` (kept once).
-  void AddIncomplete(const std::string& reason);
+  // Marks the scan incomplete (the same bound, part and detail are kept once).
+  void AddIncomplete(const std::string& bound, const std::string& part, const std::string& detail);
 };
 
 }  // namespace sendguard::scanner

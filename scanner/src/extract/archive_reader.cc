@@ -1,0 +1,108 @@
+// libarchive adapter: reads archive members within the bounds (members, member size,
+// compression ratio, bytes extracted, time). The only file that calls libarchive.
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <memory>
+
+#include "extractors.h"
+
+namespace sendguard::scanner {
+
+namespace {
+struct ArchiveFree {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
+
+std::string MemberName(struct archive_entry* e, const std::string& path) {
+  const char* n = archive_entry_pathname_utf8(e);
+  if (!n) n = archive_entry_pathname(e);
+  std::string name = n ? n : "";
+  if (name.empty() || name == "data") {  // a bare gzip/bzip2/xz stream: name it after the file
+    size_t slash = path.rfind('/');
+    name = path.substr(slash == std::string::npos ? 0 : slash + 1);
+    size_t dot = name.rfind('.');
+    if (dot != std::string::npos && dot > 0) name = name.substr(0, dot);
+  }
+  return name;
+}
+}  // namespace
+
+std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view bytes, const std::string& path) {
+  std::vector<ArchiveMember> members;
+  ArchivePtr a(archive_read_new());
+  archive_read_support_filter_all(a.get());
+  archive_read_support_format_all(a.get());
+  archive_read_support_format_raw(a.get());  // last resort: a single compressed stream
+  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
+    ctx.Incomplete("extract_error", path, std::string("archive not readable: ") + archive_error_string(a.get()));
+    return members;
+  }
+  const uint64_t ratio_limit =
+      std::max<uint64_t>(1u << 20, static_cast<uint64_t>(ctx.options.max_compression_ratio) * bytes.size());
+  uint64_t out_total = 0;
+  uint32_t count = 0;
+  std::string buffer(64 * 1024, '\0');
+  for (;;) {
+    struct archive_entry* e = nullptr;
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc < ARCHIVE_WARN) {
+      ctx.Incomplete("extract_error", path, std::string("archive damaged: ") + archive_error_string(a.get()));
+      break;
+    }
+    if (archive_entry_filetype(e) != AE_IFREG && archive_format(a.get()) != ARCHIVE_FORMAT_RAW) continue;
+    if (++count > ctx.options.max_archive_members) {
+      ctx.Incomplete("max_archive_members", path, "more than " + std::to_string(ctx.options.max_archive_members) +
+                                                      " members; rest not scanned");
+      break;
+    }
+    ArchiveMember m;
+    m.name = MemberName(e, path);
+    std::string member_path = path + "/" + m.name;
+    if (archive_entry_is_data_encrypted(e) || archive_entry_is_encrypted(e)) {
+      m.encrypted = true;
+      members.push_back(std::move(m));
+      continue;
+    }
+    bool stop = false;
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
+      if (n == 0) break;
+      if (n < 0) {
+        ctx.Incomplete("extract_error", member_path, std::string("cannot read member: ") + archive_error_string(a.get()));
+        break;
+      }
+      out_total += static_cast<uint64_t>(n);
+      if (out_total > ratio_limit) {
+        ctx.Incomplete("max_compression_ratio", member_path,
+                       "expands more than " + std::to_string(ctx.options.max_compression_ratio) +
+                           " times its archive's size (possible archive bomb); rest not scanned");
+        stop = true;
+        break;
+      }
+      if (!ctx.ChargeExtracted(static_cast<uint64_t>(n), member_path)) {
+        stop = true;
+        break;
+      }
+      uint64_t room = ctx.options.max_member_bytes - std::min<uint64_t>(m.data.size(), ctx.options.max_member_bytes);
+      if (static_cast<uint64_t>(n) > room) {
+        m.data.append(buffer.data(), room);
+        ctx.Incomplete("max_member_bytes", member_path, "member larger than " +
+                                                            std::to_string(ctx.options.max_member_bytes) + " bytes; rest not scanned");
+        break;
+      }
+      m.data.append(buffer.data(), static_cast<size_t>(n));
+      if (ctx.TimeUp(member_path)) {
+        stop = true;
+        break;
+      }
+    }
+    members.push_back(std::move(m));
+    if (stop) break;
+  }
+  return members;
+}
+
+}  // namespace sendguard::scanner

@@ -1,0 +1,56 @@
+// State shared by the message walk and every extractor for one message: options, the
+// result (for incomplete reasons), the sink, the type detector, and the budgets
+// (bytes extracted, wall-clock deadline). Not thread-safe; one per message.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "../walk_sink.h"
+#include "sendguard/scanner/finding.h"
+#include "sendguard/scanner/scan_options.h"
+#include "type_detector.h"
+
+namespace sendguard::scanner {
+
+class ExtractContext {
+ public:
+  ExtractContext(const ScanOptions& opts, ScanResult& res, WalkSink& out, const TypeDetector& types)
+      : options(opts), result(res), sink(out), detector(types),
+        deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(options.time_budget_ms)) {}
+
+  // True once the message's time budget is spent (recorded once, naming `part`).
+  bool TimeUp(const std::string& part);
+  // Charges `n` decoded/decompressed bytes; false (and recorded) once max_extracted_bytes is passed.
+  bool ChargeExtracted(uint64_t n, const std::string& part);
+  // Sends text to the scanner.
+  void EmitText(const std::string& part, std::string_view text) {
+    if (!text.empty()) sink.Text(part, text);
+  }
+  // A finding about the part itself.
+  void Note(const std::string& type, const std::string& part, const std::string& detail) {
+    sink.Part({type, part, detail});
+  }
+  void Incomplete(const std::string& bound, const std::string& part, const std::string& detail) {
+    result.AddIncomplete(bound, part, detail);
+  }
+
+  const ScanOptions& options;
+  ScanResult& result;
+  WalkSink& sink;
+  const TypeDetector& detector;
+
+ private:
+  std::chrono::steady_clock::time_point deadline_;
+  bool time_up_ = false;
+  uint64_t extracted_ = 0;
+  bool extracted_over_ = false;
+};
+
+// Extracts the text of one attachment or archive member and hands it to the sink,
+// recursing into containers. `depth` counts containers above it.
+void ExtractBytes(ExtractContext& ctx, std::string_view bytes, const std::string& name, const std::string& declared_mime,
+                  const std::string& charset, const std::string& path, uint32_t depth);
+
+}  // namespace sendguard::scanner

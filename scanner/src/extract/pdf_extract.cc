@@ -1,0 +1,43 @@
+// poppler-cpp adapter: PDF text page by page. The only file that calls poppler.
+#include <poppler/cpp/poppler-document.h>
+#include <poppler/cpp/poppler-global.h>
+#include <poppler/cpp/poppler-page.h>
+
+#include <memory>
+#include <mutex>
+
+#include "extractors.h"
+
+namespace sendguard::scanner {
+
+namespace {
+void Quiet(const std::string&, void*) {}  // poppler's parse complaints are not our log's business
+}  // namespace
+
+void ExtractPdf(ExtractContext& ctx, std::string_view bytes, const std::string& path) {
+  static std::once_flag once;
+  std::call_once(once, [] { poppler::set_debug_error_function(&Quiet, nullptr); });
+  std::unique_ptr<poppler::document> doc(
+      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX))));
+  if (!doc) {
+    ctx.Incomplete("extract_error", path, "PDF could not be parsed");
+    return;
+  }
+  if (doc->is_locked()) {
+    ctx.Note("encrypted_attachment", path, "password-protected PDF");
+    return;
+  }
+  std::string text;
+  for (int i = 0; i < doc->pages(); ++i) {
+    if (ctx.TimeUp(path)) break;
+    std::unique_ptr<poppler::page> page(doc->create_page(i));
+    if (!page) continue;
+    poppler::byte_array utf8 = page->text().to_utf8();
+    text.append(utf8.begin(), utf8.end());
+    text.push_back('\f');
+    if (!ctx.ChargeExtracted(utf8.size(), path)) break;
+  }
+  ctx.EmitText(path, text);
+}
+
+}  // namespace sendguard::scanner

@@ -1,0 +1,93 @@
+// RTF to plain text (see extractors.h). A small state machine: groups, control words,
+// hex escapes, \uN; destinations ({\*...}, fonttbl, colortbl, stylesheet, info, pict) skipped.
+#include <cstring>
+
+#include "extractors.h"
+
+namespace sendguard::scanner {
+
+namespace {
+void AppendUtf8(std::string& out, unsigned cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+int Hex(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::string RtfToText(std::string_view rtf) {
+  std::string out;
+  std::vector<bool> skip_stack = {false};  // per group: inside a skipped destination
+  size_t skip_chars = 0;                   // characters to drop after \uN (the fallback)
+  for (size_t i = 0; i < rtf.size() && skip_stack.size() < 10000; ++i) {
+    char c = rtf[i];
+    bool skipping = skip_stack.back();
+    if (c == '{') {
+      skip_stack.push_back(skipping);
+    } else if (c == '}') {
+      if (skip_stack.size() > 1) skip_stack.pop_back();
+    } else if (c == '\\' && i + 1 < rtf.size()) {
+      char n = rtf[i + 1];
+      if (n == '\\' || n == '{' || n == '}') {
+        if (!skipping) out.push_back(n);
+        ++i;
+      } else if (n == '\'' && i + 3 < rtf.size()) {
+        int h = Hex(rtf[i + 2]), l = Hex(rtf[i + 3]);
+        if (!skipping && h >= 0 && l >= 0) {
+          if (skip_chars > 0) --skip_chars;
+          else AppendUtf8(out, static_cast<unsigned>(h * 16 + l));  // windows-1252 approximated as Latin-1
+        }
+        i += 3;
+      } else if (n == '*') {
+        skip_stack.back() = true;
+        ++i;
+      } else if (std::isalpha(static_cast<unsigned char>(n))) {
+        size_t j = i + 1;
+        while (j < rtf.size() && std::isalpha(static_cast<unsigned char>(rtf[j]))) ++j;
+        std::string word(rtf.substr(i + 1, j - i - 1));
+        size_t k = j;
+        if (k < rtf.size() && (rtf[k] == '-' || std::isdigit(static_cast<unsigned char>(rtf[k])))) ++k;
+        while (k < rtf.size() && std::isdigit(static_cast<unsigned char>(rtf[k]))) ++k;
+        long param = k > j ? std::strtol(std::string(rtf.substr(j, k - j)).c_str(), nullptr, 10) : 0;
+        if (k < rtf.size() && rtf[k] == ' ') ++k;  // the delimiter space belongs to the word
+        i = k - 1;
+        static constexpr const char* kDestinations[] = {"fonttbl", "colortbl", "stylesheet", "info", "pict",
+                                                        "header", "footer", "object", "listtable", "themedata"};
+        for (const char* d : kDestinations) {
+          if (word == d) skip_stack.back() = true;
+        }
+        if (skip_stack.back()) continue;
+        if (word == "par" || word == "line" || word == "row" || word == "sect" || word == "page") out.push_back('\n');
+        else if (word == "tab" || word == "cell") out.push_back('\t');
+        else if (word == "u") {
+          AppendUtf8(out, static_cast<unsigned>(param < 0 ? param + 65536 : param));
+          skip_chars = 1;
+        }
+      } else {
+        ++i;  // control symbol such as \~ or \-
+        if (!skipping && n == '~') out.push_back(' ');
+      }
+    } else if (c == '\r' || c == '\n') {
+      continue;
+    } else if (!skipping) {
+      if (skip_chars > 0) --skip_chars;
+      else out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace sendguard::scanner
