@@ -42,15 +42,23 @@ bool WalkXml(std::string_view xml, OnNode&& on) {
   return rc == 0;
 }
 
-// Word-processing and presentation text: paragraphs on lines, table cells tab-separated.
+// Word-processing and presentation text: paragraphs on lines, table rows on lines with
+// cells tab-separated (a paragraph inside a cell ends with a space, not a line break).
 std::string FlowText(std::string_view xml) {
   std::string out;
+  int cell_depth = 0;
   WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr) {
+    bool cell = name == "tc" || name == "table-cell";
     if (!text.empty()) {
       out.append(text);
+    } else if (cell && !end) {
+      ++cell_depth;
+    } else if (end && (name == "p" || name == "h") && cell_depth > 0) {
+      out.push_back(' ');
     } else if (end && (name == "p" || name == "h" || name == "tr" || name == "table-row" || name == "br")) {
       out.push_back('\n');
-    } else if (end && (name == "tc" || name == "table-cell")) {
+    } else if (end && cell) {
+      --cell_depth;
       out.push_back('\t');
     } else if (!end && (name == "tab" || name == "s")) {
       out.push_back(name == "tab" ? '\t' : ' ');

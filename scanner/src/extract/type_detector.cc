@@ -99,6 +99,7 @@ Detected TypeDetector::Detect(std::string_view content, const std::string& name)
   if (cookie_) {
     const char* m = magic_buffer(static_cast<magic_t>(cookie_), content.data(), std::min<size_t>(content.size(), 1u << 20));
     d.mime = m ? m : "application/octet-stream";
+    d.mime = d.mime.substr(0, d.mime.find_first_of(",; "));  // "application/x-executable, no program header"
   } else {
     d.mime = "application/octet-stream";
   }
