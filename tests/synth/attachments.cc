@@ -19,9 +19,13 @@ std::string Write(const Files& files, const char* format, const char* filter, co
     archive_write_set_options(a, "zip:encryption=zipcrypt");
     archive_write_set_passphrase(a, password.c_str());
   }
-  std::vector<char> buffer(64u << 20);
-  size_t used = 0;
-  if (archive_write_open_memory(a, buffer.data(), buffer.size(), &used) != ARCHIVE_OK) {
+  std::string out;
+  auto append = [](struct archive*, void* ctx, const void* data, size_t n) -> la_ssize_t {
+    static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), n);
+    return static_cast<la_ssize_t>(n);
+  };
+  archive_write_set_bytes_in_last_block(a, 1);
+  if (archive_write_open(a, &out, nullptr, append, nullptr) != ARCHIVE_OK) {
     throw std::runtime_error(archive_error_string(a));
   }
   for (const auto& [name, content] : files) {
@@ -36,7 +40,7 @@ std::string Write(const Files& files, const char* format, const char* filter, co
   }
   archive_write_close(a);
   archive_write_free(a);
-  return std::string(buffer.data(), used);
+  return out;
 }
 
 std::string Escape(const std::string& s) {

@@ -27,6 +27,18 @@ std::string MemberName(struct archive_entry* e, const std::string& path) {
   }
   return name;
 }
+// The entry count a ZIP's end-of-central-directory record declares, or -1 when there is none.
+long DeclaredZipEntries(std::string_view bytes) {
+  if (bytes.size() < 22) return -1;
+  size_t lowest = bytes.size() > 22 + 65535 ? bytes.size() - 22 - 65535 : 0;
+  for (size_t i = bytes.size() - 22 + 1; i-- > lowest;) {
+    if (bytes.compare(i, 4, "PK\x05\x06") == 0) {
+      return static_cast<unsigned char>(bytes[i + 10]) | (static_cast<unsigned char>(bytes[i + 11]) << 8);
+    }
+  }
+  return -1;
+}
+
 }  // namespace
 
 std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view bytes, const std::string& path) {
@@ -43,6 +55,8 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
       std::max<uint64_t>(1u << 20, static_cast<uint64_t>(ctx.options.max_compression_ratio) * bytes.size());
   uint64_t out_total = 0;
   uint32_t count = 0;
+  uint32_t entries_seen = 0;  // every header, of any file type
+  bool bound_hit = false;
   std::string buffer(64 * 1024, '\0');
   for (;;) {
     struct archive_entry* e = nullptr;
@@ -50,12 +64,15 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
       ctx.Incomplete("extract_error", path, std::string("archive damaged: ") + archive_error_string(a.get()));
+      bound_hit = true;
       break;
     }
+    ++entries_seen;
     if (archive_entry_filetype(e) != AE_IFREG && archive_format(a.get()) != ARCHIVE_FORMAT_RAW) continue;
     if (++count > ctx.options.max_archive_members) {
       ctx.Incomplete("max_archive_members", path, "more than " + std::to_string(ctx.options.max_archive_members) +
                                                       " members; rest not scanned");
+      bound_hit = true;
       break;
     }
     ArchiveMember m;
@@ -100,7 +117,17 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
       }
     }
     members.push_back(std::move(m));
-    if (stop) break;
+    if (stop) {
+      bound_hit = true;
+      break;
+    }
+  }
+  // A ZIP whose directory lists more entries than could be read (overlapping or hidden
+  // entries, a damaged directory) is not fully seen.
+  long declared = (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? DeclaredZipEntries(bytes) : -1;
+  if (!bound_hit && declared >= 0 && static_cast<uint32_t>(declared) != entries_seen) {
+    ctx.Incomplete("extract_error", path, "ZIP directory lists " + std::to_string(declared) + " entries but " +
+                                              std::to_string(entries_seen) + " could be read (overlapping or hidden entries)");
   }
   return members;
 }
