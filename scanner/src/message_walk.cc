@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "charset.h"
+#include "clock.h"
 #include "html_text.h"
 #include "mime_words.h"
 #include "sendguard/common/text.h"
@@ -113,16 +114,26 @@ class Walker {
       ctx_.EmitText(path + "/filename", filename);
       path += "/" + filename;
     }
+    ScanTimings& t = ctx_.result.timings;
+    uint64_t start = NowNs();
     std::string body = DecodeTransfer(e, path);
     if (!ctx_.ChargeExtracted(body.size(), path)) return;
     std::string charset = h.contentType().param("charset");
     if (filename.empty() && type == "text" && (subtype == "plain" || subtype == "html")) {
       // The message's own text: no need to ask libmagic what it is.
       std::string text = ToUtf8(body, charset);
-      ctx_.EmitText(path, subtype == "html" ? HtmlToText(text) : text);
+      if (subtype == "html") text = HtmlToText(text);
+      t.decode_ns += NowNs() - start;
+      ctx_.EmitText(path, text);
       return;
     }
+    uint64_t decoded = NowNs();
+    t.decode_ns += decoded - start;
+    uint64_t scanned_before = t.scan_ns + t.confirm_ns;
     ExtractBytes(ctx_, body, filename, mime, charset, path, depth);
+    uint64_t inner = t.scan_ns + t.confirm_ns - scanned_before;  // scanning done inside, counted there
+    uint64_t spent = NowNs() - decoded;
+    t.extract_ns += spent > inner ? spent - inner : 0;
   }
 
   // An attached message: mimetic has usually parsed it into the single child entity;

@@ -145,6 +145,16 @@ TEST_F(MessageWalkTest, MalformedMailIsStillScannedAndMarkedIncomplete) {
   EXPECT_FALSE(b.complete);
 }
 
+TEST_F(MessageWalkTest, StageTimingsAddUpToTheTotal) {
+  std::string m = std::string(kHead) + "Content-Type: text/html; charset=utf-8\r\n\r\n<p>NHS number " + spaced_ + "</p>\r\n";
+  ScanResult r = scanner_.ScanMessage(m);
+  const ScanTimings& t = r.timings;
+  EXPECT_GT(t.total_ns, 0u);
+  EXPECT_GT(t.scan_ns, 0u);
+  EXPECT_GT(t.decode_ns, 0u);
+  EXPECT_EQ(t.walk_ns + t.decode_ns + t.extract_ns + t.scan_ns + t.confirm_ns, t.total_ns);
+}
+
 TEST_F(MessageWalkTest, PlainTextWithoutHeadersIsScannedWhole) {
   ScanResult r = scanner_.ScanMessage("NHS number " + spaced_ + "\n");
   EXPECT_EQ(PartsWithNhs(r), std::vector<std::string>{"1"});

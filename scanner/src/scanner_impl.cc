@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "clock.h"
+
 namespace sendguard::scanner {
 
 ScannerImpl::ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher,
@@ -24,6 +26,7 @@ ScannerImpl::~ScannerImpl() {
 
 void ScannerImpl::BeginMessage() {
   result_ = ScanResult();
+  message_start_ns_ = NowNs();
   collector_.emplace(impl_, hasher_, options_);
 }
 
@@ -59,11 +62,13 @@ void ScannerImpl::OpenPart(const std::string& part) {
 
 void ScannerImpl::ScanBytes(std::string_view bytes) {
   if (!stream_ || part_flooded_ || bytes.empty()) return;
+  uint64_t start = NowNs();
   hs_error_t rc = hs_scan_stream(stream_, bytes.data(), static_cast<unsigned>(bytes.size()), 0, scratch_.get(),
                                  &ScannerImpl::OnMatch, this);
   if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
     result_.AddIncomplete("internal", part_, "scan error " + std::to_string(rc));
   }
+  result_.timings.scan_ns += NowNs() - start;
 }
 
 void ScannerImpl::FeedPart(std::string_view chunk) {
@@ -97,6 +102,7 @@ void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
 void ScannerImpl::ClosePart() { ConfirmPart(); }
 
 void ScannerImpl::ConfirmPart() {
+  uint64_t start = NowNs();
   if (stream_) {
     hs_close_stream(stream_, scratch_.get(), part_flooded_ ? nullptr : &ScannerImpl::OnMatch, this);
     stream_ = nullptr;
@@ -111,13 +117,20 @@ void ScannerImpl::ConfirmPart() {
   }
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
   collector_->Add(part_, Confirm(impl_, current_text_, hits_, hash_of));
+  result_.timings.confirm_ns += NowNs() - start;
   hits_.clear();
   current_text_ = {};
   buffer_.clear();
 }
 
 ScanResult ScannerImpl::FinishMessage() {
+  uint64_t start = NowNs();
   collector_->BuildInto(result_);
+  ScanTimings& t = result_.timings;
+  t.confirm_ns += NowNs() - start;
+  t.total_ns = NowNs() - message_start_ns_;
+  uint64_t accounted = t.decode_ns + t.extract_ns + t.scan_ns + t.confirm_ns;
+  t.walk_ns = t.total_ns > accounted ? t.total_ns - accounted : 0;
   collector_.reset();
   return std::move(result_);
 }

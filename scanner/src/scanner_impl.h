@@ -67,6 +67,7 @@ class ScannerImpl : public WalkSink {
   bool part_flooded_ = false;
 
   ScanResult result_;
+  uint64_t message_start_ns_ = 0;
   std::optional<FindingCollector> collector_;
 };
 

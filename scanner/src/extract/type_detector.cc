@@ -78,7 +78,7 @@ FileKind KindFromExtension(const std::string& ext) {
 
 }  // namespace
 
-TypeDetector::TypeDetector() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR)) {
+TypeDetector::TypeDetector() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_JSON | MAGIC_NO_CHECK_CSV | MAGIC_ERROR)) {
   if (!cookie_ || magic_load(static_cast<magic_t>(cookie_), nullptr) != 0) {
     if (cookie_) magic_close(static_cast<magic_t>(cookie_));
     cookie_ = nullptr;  // Detect falls back to "unknown"; the walk reports it as unsupported
@@ -97,7 +97,7 @@ Detected TypeDetector::Detect(std::string_view content, const std::string& name)
     return d;
   }
   if (cookie_) {
-    const char* m = magic_buffer(static_cast<magic_t>(cookie_), content.data(), std::min<size_t>(content.size(), 1u << 20));
+    const char* m = magic_buffer(static_cast<magic_t>(cookie_), content.data(), std::min<size_t>(content.size(), 64u << 10));
     d.mime = m ? m : "application/octet-stream";
     d.mime = d.mime.substr(0, d.mime.find_first_of(",; "));  // "application/x-executable, no program header"
   } else {

@@ -40,6 +40,16 @@ struct Incompleteness {
   std::string detail;  // for people
 };
 
+// Where one message's scan spent its time, in nanoseconds of wall clock.
+struct ScanTimings {
+  uint64_t walk_ns = 0;     // MIME parsing and everything not below (the remainder)
+  uint64_t decode_ns = 0;   // transfer decoding, charset conversion, HTML to text of body parts
+  uint64_t extract_ns = 0;  // attachments: type detection, archives, office, PDF, RTF
+  uint64_t scan_ns = 0;     // Hyperscan
+  uint64_t confirm_ns = 0;  // confirm stage and collection
+  uint64_t total_ns = 0;
+};
+
 // Why a scan could not see everything. A message with any of these is never "clean".
 struct ScanResult {
   bool complete = true;
@@ -48,6 +58,7 @@ struct ScanResult {
   std::vector<Finding> findings;                // ordered by type, then confidence (high first)
   uint64_t bytes_scanned = 0;                   // extracted text bytes fed to the engine
   uint32_t parts = 0;                           // text parts scanned
+  ScanTimings timings;
 
   // Marks the scan incomplete (the same bound, part and detail are kept once).
   void AddIncomplete(const std::string& bound, const std::string& part, const std::string& detail);
