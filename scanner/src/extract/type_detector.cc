@@ -78,7 +78,7 @@ FileKind KindFromExtension(const std::string& ext) {
 
 }  // namespace
 
-TypeDetector::TypeDetector() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TOKENS | MAGIC_NO_CHECK_JSON | MAGIC_NO_CHECK_CSV | MAGIC_ERROR)) {
+TypeDetector::TypeDetector() : cookie_(magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR)) {
   if (!cookie_ || magic_load(static_cast<magic_t>(cookie_), nullptr) != 0) {
     if (cookie_) magic_close(static_cast<magic_t>(cookie_));
     cookie_ = nullptr;  // Detect falls back to "unknown"; the walk reports it as unsupported
