@@ -17,6 +17,7 @@
 #include "sendguard/scanner/raw_scanner.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
+#include "rate_reporter.h"
 
 namespace {
 
@@ -96,16 +97,9 @@ BENCHMARK(BM_RawHyperscan)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTi
 BENCHMARK(BM_EngineText)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 BENCHMARK(BM_FullMessage)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(1.0);
 
-// Console output as usual, plus the bytes/s of every run kept for the ratio table.
-class RatioReporter : public benchmark::ConsoleReporter {
+// Console output as usual, plus the ratio table.
+class RatioReporter : public sendguard::bench::RateReporter {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs) {
-      auto it = r.counters.find("bytes_per_second");
-      if (it != r.counters.end()) rate_[r.benchmark_name()] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
   void PrintRatios() const {
     const char* names[] = {"real-mail", "synthetic"};
     std::printf("\n%-12s %14s %14s %14s %12s %12s\n", "corpus", "raw MB/s", "engine MB/s", "message MB/s",
@@ -119,12 +113,6 @@ class RatioReporter : public benchmark::ConsoleReporter {
     }
   }
 
- private:
-  double Rate(const std::string& name) const {
-    auto it = rate_.find(name);
-    return it == rate_.end() ? 0 : it->second;
-  }
-  std::map<std::string, double> rate_;
 };
 
 }  // namespace

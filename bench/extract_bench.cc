@@ -16,6 +16,7 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
+#include "rate_reporter.h"
 
 namespace {
 
@@ -134,15 +135,8 @@ BENCHMARK(BM_RawFormat)->DenseRange(0, 7)->Unit(benchmark::kMillisecond)->MinTim
 BENCHMARK(BM_Format)->DenseRange(0, 7)->Unit(benchmark::kMillisecond)->MinTime(0.5);
 BENCHMARK(BM_Mixed)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
-class Reporter : public benchmark::ConsoleReporter {
+class Reporter : public sendguard::bench::RateReporter {
  public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const auto& r : runs) {
-      auto it = r.counters.find("bytes_per_second");
-      if (it != r.counters.end()) rate_[r.benchmark_name()] = it->second.value;
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
   void Summary() const {
     std::printf("\n%-8s %10s %12s %12s %10s\n", "format", "input KB", "raw MB/s", "scan MB/s", "scan/raw");
     for (int f = 0; f < 8; ++f) {
@@ -160,12 +154,6 @@ class Reporter : public benchmark::ConsoleReporter {
     }
   }
 
- private:
-  double Rate(const std::string& n) const {
-    auto it = rate_.find(n);
-    return it == rate_.end() ? 0 : it->second;
-  }
-  std::map<std::string, double> rate_;
 };
 
 }  // namespace

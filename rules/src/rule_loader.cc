@@ -199,28 +199,39 @@ void ReadContext(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
   ReadBool(c, "negative", &t.negative_context, d);
 }
 
+// The fields every rule file starts with: id, name, category, subjects. False when `doc`
+// is not a map (nothing else can be read then).
+template <typename Rule>
+bool ReadCommonFields(const YAML::Node& doc, const char* what, const std::vector<std::string>& keys, Rule& rule,
+                      Diagnostics& d) {
+  rule.where = d.Where(doc);
+  if (!doc.IsMap()) {
+    d.Add(doc, std::string("a ") + what + " file must be a YAML map");
+    return false;
+  }
+  CheckKeys(doc, keys, d);
+  if (!ReadString(doc, "id", &rule.id, d) || rule.id.empty()) d.Add(doc, "missing 'id'");
+  if (doc["id"]) rule.where = d.Where(doc["id"]);
+  if (!ReadString(doc, "name", &rule.name, d)) rule.name = rule.id;
+  if (!doc["category"]) d.Add(doc, "missing 'category'");
+  ReadCategory(doc, "category", &rule.category, d);
+  rule.subjects = ReadStringList(doc, "subjects", d);
+  CheckEnumList(doc, "subjects", rule.subjects, SubjectCategoryNames(), d);
+  return true;
+}
+
 InfoType ParseInfoType(const YAML::Node& doc, Diagnostics& d) {
   InfoType t;
-  t.where = d.Where(doc);
-  if (!doc.IsMap()) {
-    d.Add(doc, "an info type file must be a YAML map");
+  if (!ReadCommonFields(doc, "info type",
+                        {"id", "name", "description", "enabled", "category", "category_with_health", "subjects",
+                         "patterns", "caseless", "validator", "context", "layout_gives_medium", "test_prefixes",
+                         "exact_match_only", "mask_clear", "mask", "must_match", "must_not_match"},
+                        t, d)) {
     return t;
   }
-  CheckKeys(doc, {"id", "name", "description", "enabled", "category", "category_with_health",
-                  "subjects", "patterns", "caseless", "validator", "context",
-                  "layout_gives_medium", "test_prefixes", "exact_match_only", "mask_clear", "mask",
-                  "must_match", "must_not_match"},
-            d);
-  if (!ReadString(doc, "id", &t.id, d) || t.id.empty()) d.Add(doc, "missing 'id'");
-  if (doc["id"]) t.where = d.Where(doc["id"]);
-  if (!ReadString(doc, "name", &t.name, d)) t.name = t.id;
   ReadString(doc, "description", &t.description, d);
   ReadBool(doc, "enabled", &t.enabled, d);
-  if (!doc["category"]) d.Add(doc, "missing 'category'");
-  ReadCategory(doc, "category", &t.category, d);
   ReadCategory(doc, "category_with_health", &t.category_with_health, d);
-  t.subjects = ReadStringList(doc, "subjects", d);
-  CheckEnumList(doc, "subjects", t.subjects, SubjectCategoryNames(), d);
   ReadPatterns(doc, t, d);
   ReadBool(doc, "caseless", &t.caseless, d);
   if (ReadString(doc, "validator", &t.validator, d)) t.validator_where = d.Where(doc["validator"]);
@@ -242,19 +253,7 @@ InfoType ParseInfoType(const YAML::Node& doc, Diagnostics& d) {
 
 Dictionary ParseDictionary(const YAML::Node& doc, Diagnostics& d) {
   Dictionary dict;
-  dict.where = d.Where(doc);
-  if (!doc.IsMap()) {
-    d.Add(doc, "a dictionary file must be a YAML map");
-    return dict;
-  }
-  CheckKeys(doc, {"id", "name", "category", "subjects", "terms"}, d);
-  if (!ReadString(doc, "id", &dict.id, d) || dict.id.empty()) d.Add(doc, "missing 'id'");
-  if (doc["id"]) dict.where = d.Where(doc["id"]);
-  if (!ReadString(doc, "name", &dict.name, d)) dict.name = dict.id;
-  if (!doc["category"]) d.Add(doc, "missing 'category'");
-  ReadCategory(doc, "category", &dict.category, d);
-  dict.subjects = ReadStringList(doc, "subjects", d);
-  CheckEnumList(doc, "subjects", dict.subjects, SubjectCategoryNames(), d);
+  if (!ReadCommonFields(doc, "dictionary", {"id", "name", "category", "subjects", "terms"}, dict, d)) return dict;
   std::vector<SourceLocation> where;
   std::vector<std::string> terms = ReadStringList(doc, "terms", d, &where);
   if (terms.empty()) d.Add(doc, "'terms' must be a non-empty list");

@@ -4,16 +4,52 @@
 #include <errno.h>
 #include <iconv.h>
 
+#include <map>
+
 #include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
 
 namespace {
 
+// Converters to UTF-8, opened once per thread and kept: opening one loads glibc's gconv
+// module, and closing the last user unloads it again. Charset names come from messages, so
+// at most kMaxCached are kept; others are opened and closed per use.
+class ConverterCache {
+ public:
+  static constexpr size_t kMaxCached = 64;
+  ~ConverterCache() {
+    for (auto& [name, cd] : open_) {
+      if (cd != kInvalid) iconv_close(cd);
+    }
+  }
+  // A converter for `charset` (kInvalid when iconv does not know it); *owned when the caller must close it.
+  iconv_t Get(const std::string& charset, bool* owned) {
+    *owned = false;
+    auto it = open_.find(charset);
+    if (it == open_.end()) {
+      iconv_t cd = iconv_open("UTF-8", charset.c_str());
+      if (open_.size() >= kMaxCached) {
+        *owned = cd != kInvalid;
+        return cd;
+      }
+      it = open_.emplace(charset, cd).first;
+    }
+    if (it->second != kInvalid) iconv(it->second, nullptr, nullptr, nullptr, nullptr);  // reset shift state
+    return it->second;
+  }
+  static inline const iconv_t kInvalid = reinterpret_cast<iconv_t>(-1);
+
+ private:
+  std::map<std::string, iconv_t> open_;
+};
+
 // Converts with iconv; false when the charset is unknown to iconv.
 bool IconvToUtf8(std::string_view bytes, const std::string& charset, std::string* out) {
-  iconv_t cd = iconv_open("UTF-8", charset.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return false;
+  thread_local ConverterCache cache;
+  bool owned = false;
+  iconv_t cd = cache.Get(charset, &owned);
+  if (cd == ConverterCache::kInvalid) return false;
   out->clear();
   out->reserve(bytes.size() + bytes.size() / 4);
   char* in = const_cast<char*>(bytes.data());
@@ -33,7 +69,7 @@ bool IconvToUtf8(std::string_view bytes, const std::string& charset, std::string
       iconv(cd, nullptr, nullptr, nullptr, nullptr);
     }
   }
-  iconv_close(cd);
+  if (owned) iconv_close(cd);
   return true;
 }
 
@@ -50,8 +86,11 @@ std::string ToUtf8(std::string_view bytes, std::string_view charset) {
   }
   if (cs == "iso-8859-1" || cs == "latin1") cs = "windows-1252";  // superset in practice
   std::string out;
-  if (!IconvToUtf8(bytes, cs, &out)) return common::RepairUtf8(bytes);
-  return common::RepairUtf8(out);
+  if (IconvToUtf8(bytes, cs, &out)) return common::RepairUtf8(out);
+  // A charset iconv does not know: treat it as undeclared.
+  if (common::IsValidUtf8(bytes)) return common::RepairUtf8(bytes);
+  if (IconvToUtf8(bytes, "windows-1252", &out)) return common::RepairUtf8(out);
+  return common::RepairUtf8(bytes);
 }
 
 }  // namespace sendguard::scanner

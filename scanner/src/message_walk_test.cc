@@ -31,28 +31,7 @@ class MessageWalkTest : public ::testing::Test {
     }
     return parts;
   }
-  static std::string B64(const std::string& s) {
-    static const char* a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string o;
-    size_t i = 0;
-    for (; i + 2 < s.size(); i += 3) {
-      unsigned v = (unsigned char)s[i] << 16 | (unsigned char)s[i + 1] << 8 | (unsigned char)s[i + 2];
-      for (int k = 3; k >= 0; --k) o += a[(v >> (6 * k)) & 63];
-    }
-    if (i + 1 == s.size()) {
-      unsigned v = (unsigned char)s[i] << 16;
-      o += a[v >> 18];
-      o += a[(v >> 12) & 63];
-      o += "==";
-    } else if (i + 2 == s.size()) {
-      unsigned v = (unsigned char)s[i] << 16 | (unsigned char)s[i + 1] << 8;
-      o += a[v >> 18];
-      o += a[(v >> 12) & 63];
-      o += a[(v >> 6) & 63];
-      o += "=";
-    }
-    return o;
-  }
+  static std::string B64(const std::string& s) { return synth::Base64(s, /*wrap=*/false); }
   common::KeyedHasher hasher_{testing::kTestSecret};
   Scanner scanner_{ShippedRules(), hasher_};
   std::string nhs_, spaced_;
@@ -158,6 +137,26 @@ TEST_F(MessageWalkTest, StageTimingsAddUpToTheTotal) {
 TEST_F(MessageWalkTest, PlainTextWithoutHeadersIsScannedWhole) {
   ScanResult r = scanner_.ScanMessage("NHS number " + spaced_ + "\n");
   EXPECT_EQ(PartsWithNhs(r), std::vector<std::string>{"1"});
+}
+
+}  // namespace
+}  // namespace sendguard::scanner
+
+#include "charset.h"
+
+namespace sendguard::scanner {
+namespace {
+
+TEST(CharsetTest, ManyCharsetsConvertCorrectlyPastTheConverterCache) {
+  // More distinct names than the per-thread cache keeps: the uncached ones must still work.
+  const char* latin[] = {"iso-8859-1", "ISO-8859-15", "windows-1252", "cp1252", "latin1", "iso-8859-2"};
+  for (int round = 0; round < 70; ++round) {
+    for (const char* cs : latin) EXPECT_EQ(ToUtf8("caf\xE9", cs), "caf\xC3\xA9") << cs;
+    EXPECT_EQ(ToUtf8("abc", "x-unknown-charset-" + std::to_string(round)), "abc");  // unknown: repaired as UTF-8
+    EXPECT_EQ(ToUtf8("caf\xE9", "x-unknown-charset-" + std::to_string(round)), "caf\xC3\xA9");  // 8-bit: windows-1252
+  }
+  EXPECT_EQ(ToUtf8(std::string("\x1b$B$3$s\x1b(B", 10), "iso-2022-jp"), "\xE3\x81\x93\xE3\x82\x93");  // stateful
+  EXPECT_EQ(ToUtf8(std::string("\x1b$B$3$s\x1b(B", 10), "iso-2022-jp"), "\xE3\x81\x93\xE3\x82\x93");  // state reset
 }
 
 }  // namespace

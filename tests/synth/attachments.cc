@@ -1,6 +1,8 @@
 // In-memory attachment builders (see attachments.h).
 #include "sendguard/synth/attachments.h"
 
+#include "sendguard/synth/synth.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -235,34 +237,13 @@ std::string Png() {
 }
 
 std::string MessageWithAttachments(const std::string& body, const std::vector<Attachment>& attachments) {
-  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  auto b64 = [](const std::string& in) {
-    std::string out;
-    size_t i = 0;
-    int col = 0;
-    for (; i + 2 < in.size(); i += 3) {
-      uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                   static_cast<unsigned char>(in[i + 2]);
-      for (int k = 3; k >= 0; --k) out.push_back(kAlphabet[(v >> (6 * k)) & 63]);
-      if ((col += 4) >= 76) out += "\r\n", col = 0;
-    }
-    if (i < in.size()) {
-      uint32_t v = static_cast<unsigned char>(in[i]) << 16;
-      if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-      out.push_back(kAlphabet[(v >> 18) & 63]);
-      out.push_back(kAlphabet[(v >> 12) & 63]);
-      out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-      out.push_back('=');
-    }
-    return out + "\r\n";
-  };
   std::string m = "From: staff@council.example.gov.uk\r\nTo: someone@example.org\r\nSubject: Documents\r\n"
                   "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"=_att\"\r\n\r\n"
                   "--=_att\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + body + "\r\n";
   for (const auto& a : attachments) {
     m += "--=_att\r\nContent-Type: " + a.content_type + "; name=\"" + a.filename +
          "\"\r\nContent-Disposition: attachment; filename=\"" + a.filename +
-         "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + b64(a.bytes);
+         "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n" + Base64(a.bytes);
   }
   return m + "--=_att--\r\n";
 }

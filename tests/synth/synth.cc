@@ -165,6 +165,28 @@ std::string Uuid(Rng& rng) {
 
 std::string OrderNumber(Rng& rng) { return std::to_string(rng.Between(1, 9)) + rng.Digits(rng.Between(9, 11)); }
 
+std::string Base64(const std::string& in, bool wrap) {
+  static const char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  int col = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    for (int k = 3; k >= 0; --k) out.push_back(kAlphabet[(v >> (6 * k)) & 63]);
+    if (wrap && (col += 4) >= 76) out += "\r\n", col = 0;
+  }
+  if (i < in.size()) {
+    uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+    out.push_back(kAlphabet[(v >> 18) & 63]);
+    out.push_back(kAlphabet[(v >> 12) & 63]);
+    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
+    out.push_back('=');
+  }
+  return wrap ? out + "\r\n" : out;
+}
+
 std::string Grouped(const std::string& digits, const std::vector<int>& sizes, char sep) {
   std::string out;
   size_t pos = 0;

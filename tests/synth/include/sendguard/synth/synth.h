@@ -49,6 +49,10 @@ std::string OrderNumber(Rng& rng);         // 10-12 digits
 bool NhsValid(const std::string& ten_digits);
 bool LuhnValid(const std::string& digits);
 
+// Base64 with CRLF line breaks every 76 characters (MIME's body encoding); `wrap` false
+// gives one line (for encoded words).
+std::string Base64(const std::string& bytes, bool wrap = true);
+
 // `digits` split into groups of the given sizes joined by `sep` ("0830166130", {3,3,4}, ' ').
 std::string Grouped(const std::string& digits, const std::vector<int>& sizes, char sep);
 
