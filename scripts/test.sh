@@ -7,9 +7,9 @@ bash scripts/install-deps.sh
 start=$(date +%s)
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENDGUARD_SANITIZE=ON -DSENDGUARD_BENCH=OFF
+echo "== both trees built in $(( $(date +%s) - start )) s"
+echo "== tests: normal build"
+ctest --test-dir build --output-on-failure -j2
 echo "== tests: sanitizer build (ASan+UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2
-echo "== tests: normal build"
-ctest --test-dir build --output-on-failure -j2
-echo "build and tests took $(( $(date +%s) - start )) s"
