@@ -188,6 +188,7 @@ class Walker {
       return out;
     }
     if (cte == "quoted-printable") return DecodeQuotedPrintable(body);
+    if (cte == "x-uuencode" || cte == "uuencode" || cte == "x-uue") return DecodeUuencode(body);
     return body;
   }
 

@@ -49,6 +49,28 @@ TEST_F(MessageWalkTest, Base64AndQuotedPrintableBodiesAreDecoded) {
   EXPECT_EQ(PartsWithNhs(scanner_.ScanMessage(qp)), std::vector<std::string>{"1"});
 }
 
+TEST_F(MessageWalkTest, UuencodedBodiesAreDecoded) {
+  // Encode "NHS number <spaced>" by the uuencode rules: 45 bytes a line, length char first.
+  std::string text = "NHS number " + spaced_;
+  std::string uu = "begin 644 note.txt\r\n";
+  for (size_t off = 0; off < text.size(); off += 45) {
+    std::string chunk = text.substr(off, 45);
+    uu.push_back(static_cast<char>(32 + chunk.size()));
+    for (size_t i = 0; i < chunk.size(); i += 3) {
+      uint32_t g = 0;
+      for (size_t k = 0; k < 3; ++k) g = (g << 8) | (i + k < chunk.size() ? static_cast<unsigned char>(chunk[i + k]) : 0);
+      for (int s = 18; s >= 0; s -= 6) {
+        uint32_t c = (g >> s) & 63;
+        uu.push_back(static_cast<char>(c == 0 ? '`' : 32 + c));
+      }
+    }
+    uu += "\r\n";
+  }
+  uu += "`\r\nend\r\n";
+  std::string m = std::string(kHead) + "Content-Type: text/plain\r\nContent-Transfer-Encoding: x-uuencode\r\n\r\n" + uu;
+  EXPECT_EQ(PartsWithNhs(scanner_.ScanMessage(m)), std::vector<std::string>{"1"});
+}
+
 TEST_F(MessageWalkTest, CharsetsAreConvertedToUtf8) {
   // UTF-16 would hide the digits from a byte scanner unless converted.
   std::string text = "NHS number " + nhs_;

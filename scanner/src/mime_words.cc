@@ -65,6 +65,32 @@ std::string DecodeBase64(std::string_view in, size_t* bad) {
   return out;
 }
 
+std::string DecodeUuencode(std::string_view in) {
+  std::string out;
+  bool inside = false;
+  size_t pos = 0;
+  while (pos < in.size()) {
+    size_t eol = in.find('\n', pos);
+    std::string_view line = in.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    pos = eol == std::string_view::npos ? in.size() : eol + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!inside) {
+      inside = line.rfind("begin ", 0) == 0;
+      continue;
+    }
+    if (line == "end") break;
+    if (line.empty()) continue;
+    size_t n = static_cast<size_t>((line[0] - 32) & 63);  // bytes this line carries
+    size_t start = out.size();
+    auto v = [&](size_t k) { return k < line.size() ? static_cast<uint32_t>((line[k] - 32) & 63) : 0u; };
+    for (size_t i = 1; i < line.size() && out.size() - start < n; i += 4) {
+      uint32_t group = (v(i) << 18) | (v(i + 1) << 12) | (v(i + 2) << 6) | v(i + 3);
+      for (int b = 2; b >= 0 && out.size() - start < n; --b) out.push_back(static_cast<char>((group >> (8 * b)) & 0xFF));
+    }
+  }
+  return out;
+}
+
 std::string DecodeQuotedPrintable(std::string_view in, bool header_mode) {
   std::string out;
   out.reserve(in.size());

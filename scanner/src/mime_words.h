@@ -18,6 +18,8 @@ std::string DecodeParameter(const std::vector<std::pair<std::string, std::string
 
 // Decodes base64 leniently (skips characters outside the alphabet); counts them in `*bad`.
 std::string DecodeBase64(std::string_view in, size_t* bad = nullptr);
+// Decodes a uuencoded body ("begin 644 name" ... "end"); lines outside the block are dropped.
+std::string DecodeUuencode(std::string_view in);
 // Decodes quoted-printable leniently (a malformed escape is kept literally).
 std::string DecodeQuotedPrintable(std::string_view in, bool header_mode = false);
 
