@@ -17,15 +17,13 @@
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
 #include "rate_reporter.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace {
 
 using namespace sendguard;
 
-std::shared_ptr<const scanner::CompiledRules> Rules() {
-  static auto rules = [] { return *scanner::CompileRules(*rules::LoadRuleSet({SENDGUARD_RULES_DIR})); }();
-  return rules;
-}
+std::shared_ptr<const scanner::CompiledRules> Rules() { return testing::ShippedRules(); }
 
 // Lines of a referral list: names, NHS numbers, notes.
 std::vector<std::string> Lines(int n, uint64_t seed) {

@@ -46,8 +46,13 @@ int RunEdmImport(const EngineFlags& flags, const std::string& type, const std::s
     return 2;
   }
   scanner::ValidatorFn validate = scanner::FindValidator(def->validator);
+  if (!validate) {
+    std::fprintf(stderr, "sendguard: type '%s' names unknown validator '%s' (see sendguard rules check)\n",
+                 type.c_str(), def->validator.c_str());
+    return 2;
+  }
   std::ifstream in(file);
-  if (!in || !validate) {
+  if (!in) {
     std::fprintf(stderr, "sendguard: cannot read %s\n", file.c_str());
     return 2;
   }

@@ -10,19 +10,14 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
 namespace {
 
 using synth::Attachment;
 
-std::shared_ptr<const scanner::CompiledRules> Rules() {
-  static auto rules = [] {
-    auto rs = rules::LoadRuleSet({SENDGUARD_RULES_DIR});
-    return *scanner::CompileRules(std::move(rs).value());
-  }();
-  return rules;
-}
+using testing::ShippedRules;
 
 class AttachmentsTest : public ::testing::Test {
  protected:
@@ -56,7 +51,7 @@ class AttachmentsTest : public ::testing::Test {
     return scanner_.ScanMessage(synth::MessageWithAttachments("Please see attached.", atts));
   }
   common::KeyedHasher hasher_{"attachments"};
-  scanner::Scanner scanner_{Rules(), hasher_};
+  scanner::Scanner scanner_{ShippedRules(), hasher_};
   std::string nhs_, line_;
 };
 

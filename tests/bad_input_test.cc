@@ -6,19 +6,14 @@
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
 namespace {
 
 class BadInputTest : public ::testing::Test {
  protected:
-  static std::shared_ptr<const scanner::CompiledRules> Rules() {
-    static auto rules = [] {
-      auto rs = rules::LoadRuleSet({SENDGUARD_RULES_DIR});
-      return *scanner::CompileRules(std::move(rs).value());
-    }();
-    return rules;
-  }
+  static std::shared_ptr<const scanner::CompiledRules> Rules() { return testing::ShippedRules(); }
   uint64_t Nhs(const scanner::ScanResult& r) {
     uint64_t n = 0;
     for (const auto& f : r.findings) n += f.type == "uk.nhs_number" && f.confidence == rules::Confidence::kHigh ? f.count : 0;

@@ -15,18 +15,12 @@
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
 namespace {
 
-std::shared_ptr<const scanner::CompiledRules> Rules() {
-  static auto rules = [] {
-    auto rs = rules::LoadRuleSet({SENDGUARD_RULES_DIR});
-    EXPECT_TRUE(rs.ok()) << rs.status().message();
-    return *scanner::CompileRules(std::move(rs).value());
-  }();
-  return rules;
-}
+using testing::ShippedRules;
 
 struct Tally {
   int tp = 0, fp = 0, fn = 0;
@@ -36,7 +30,7 @@ struct Tally {
 
 TEST(SyntheticCorpusTest, RecallAndPrecisionPerType) {
   common::KeyedHasher hasher("corpus-secret");
-  scanner::Scanner scanner(Rules(), hasher);
+  scanner::Scanner scanner(ShippedRules(), hasher);
   auto corpus = synth::MakeCorpus(20261122, 2000, 0.6);
   std::map<std::string, Tally> tally;
   for (const auto& m : corpus) {
@@ -84,7 +78,7 @@ TEST(RealMailCorpusTest, EveryMessageScansAndNoIdentifierIsReportedAtMediumOrHig
   fs::path dir = SENDGUARD_REAL_MAIL_DIR;
   ASSERT_TRUE(fs::is_directory(dir)) << dir << " is missing (it sits beside the checkout in ../shared)";
   common::KeyedHasher hasher("real-mail");
-  scanner::Scanner scanner(Rules(), hasher);
+  scanner::Scanner scanner(ShippedRules(), hasher);
   const std::set<std::string> identifiers = {"uk.nhs_number", "uk.nino", "pci.card", "iban", "uk.bank_account",
                                              "uk.passport", "uk.driving_licence", "uk.upn"};
   int scanned = 0;

@@ -13,6 +13,7 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
 namespace {
@@ -23,10 +24,7 @@ constexpr uint32_t kBudgetMs = 5000;
 
 class HostileTest : public ::testing::Test {
  protected:
-  static std::shared_ptr<const scanner::CompiledRules> Rules() {
-    static auto rules = [] { return *scanner::CompileRules(*rules::LoadRuleSet({SENDGUARD_RULES_DIR})); }();
-    return rules;
-  }
+  static std::shared_ptr<const scanner::CompiledRules> Rules() { return testing::ShippedRules(); }
   static scanner::ScanOptions Options() {
     scanner::ScanOptions o;
     o.time_budget_ms = kBudgetMs;

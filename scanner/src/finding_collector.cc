@@ -22,11 +22,11 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput&& confirmed) {
   }
   for (const KeywordHit& k : confirmed.keywords) {
     for (int dict : rules_.keywords[k.keyword].dictionaries) {
-      TermState& s = terms_[{dict, k.keyword}];
-      if (s.locations.size() < options_.max_locations_per_finding) {
-        const std::string& term = rules_.keywords[k.keyword].text;
-        s.locations.push_back({part, k.start, term, hasher_.Hex(common::AsciiLower(term))});
-      }
+      auto [it, fresh] = terms_.try_emplace({dict, k.keyword});
+      TermState& s = it->second;
+      const std::string& term = rules_.keywords[k.keyword].text;
+      if (fresh) s.hash = hasher_.Hex(common::AsciiLower(term));
+      if (s.locations.size() < options_.max_locations_per_finding) s.locations.push_back({part, k.start, term, s.hash});
     }
   }
 }
@@ -114,13 +114,5 @@ void FindingCollector::BuildInto(ScanResult& result) {
   });
 }
 
-void ScanResult::AddIncomplete(const std::string& bound, const std::string& part, const std::string& detail) {
-  complete = false;
-  std::string reason = bound + ": " + detail + (part.empty() ? "" : " (part " + part + ")");
-  if (std::find(incomplete_reasons.begin(), incomplete_reasons.end(), reason) == incomplete_reasons.end()) {
-    incomplete_reasons.push_back(reason);
-    incomplete.push_back({bound, part, detail});
-  }
-}
 
 }  // namespace sendguard::scanner

@@ -39,6 +39,7 @@ class FindingCollector {
     std::vector<Location> locations;
   };
   struct TermState {
+    std::string hash;  // keyed hash of the lower-cased term, computed once
     std::vector<Location> locations;
   };
   const CompiledRulesImpl& rules_;

@@ -71,14 +71,19 @@ void ScannerImpl::ScanBytes(std::string_view bytes) {
   result_.timings.scan_ns += NowNs() - start;
 }
 
-void ScannerImpl::FeedPart(std::string_view chunk) {
+std::string_view ScannerImpl::ChargeScanBytes(std::string_view text) {
   uint64_t room = options_.max_scan_bytes > result_.bytes_scanned ? options_.max_scan_bytes - result_.bytes_scanned : 0;
-  if (chunk.size() > room) {
-    chunk = chunk.substr(0, room);
+  if (text.size() > room) {
+    text = text.substr(0, room);
     part_truncated_ = true;
   }
+  result_.bytes_scanned += text.size();
+  return text;
+}
+
+void ScannerImpl::FeedPart(std::string_view chunk) {
+  chunk = ChargeScanBytes(chunk);
   if (chunk.empty()) return;
-  result_.bytes_scanned += chunk.size();
   buffer_.append(chunk);
   current_text_ = buffer_;
   ScanBytes(std::string_view(buffer_).substr(buffer_.size() - chunk.size()));
@@ -86,12 +91,7 @@ void ScannerImpl::FeedPart(std::string_view chunk) {
 
 void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
   OpenPart(part);
-  uint64_t room = options_.max_scan_bytes > result_.bytes_scanned ? options_.max_scan_bytes - result_.bytes_scanned : 0;
-  if (text.size() > room) {
-    text = text.substr(0, room);
-    part_truncated_ = true;
-  }
-  result_.bytes_scanned += text.size();
+  text = ChargeScanBytes(text);
   current_text_ = text;
   // hs_scan_stream takes at most 4 GiB - 1 per call.
   constexpr size_t kMaxCall = 1u << 30;

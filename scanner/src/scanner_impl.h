@@ -50,6 +50,8 @@ class ScannerImpl : public WalkSink {
   // Feeds `bytes` (already part of current_text_) to the open stream.
   void ScanBytes(std::string_view bytes);
   void ConfirmPart();
+  // `text` cut to what max_scan_bytes still allows (marking the part truncated), and counted.
+  std::string_view ChargeScanBytes(std::string_view text);
 
   std::shared_ptr<const CompiledRules> rules_;
   const CompiledRulesImpl& impl_;

@@ -12,22 +12,13 @@
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/compiled_rules.h"
 #include "sendguard/scanner/finding.h"
+#include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard::scanner::testing {
 
 inline const char* kTestSecret = "sendguard-test-secret";
 
-// The shipped rules, compiled once per test binary.
-inline std::shared_ptr<const CompiledRules> ShippedRules() {
-  static std::shared_ptr<const CompiledRules> rules = [] {
-    auto rs = rules::LoadRuleSet({SENDGUARD_RULES_DIR});
-    EXPECT_TRUE(rs.ok()) << rs.status().message();
-    auto compiled = CompileRules(std::move(rs).value());
-    EXPECT_TRUE(compiled.ok()) << compiled.status().message();
-    return *compiled;
-  }();
-  return rules;
-}
+using ::sendguard::testing::ShippedRules;
 
 // Distinct values of `type` found at `min` confidence or above.
 inline uint64_t CountAtLeast(const ScanResult& r, const std::string& type, Confidence min) {
