@@ -1,6 +1,7 @@
 // The YAML adapter for rule files: the only place yaml-cpp is called. Every problem
 // becomes a `file:line: reason` diagnostic; yaml-cpp exceptions are caught here.
 #include "sendguard/rules/rule_loader.h"
+#include "sendguard/rules/yaml_reader.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -49,100 +50,6 @@ const std::vector<std::string>& SubjectCategoryNames() {
 }
 
 namespace {
-
-// Collects diagnostics for one file.
-class Diagnostics {
- public:
-  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
-  void Add(const YAML::Node& at, const std::string& reason) { Add(LineOf(at), reason); }
-  void Add(int line, const std::string& reason) {
-    errors_.push_back(file_ + ":" + std::to_string(line) + ": " + reason);
-  }
-  SourceLocation Where(const YAML::Node& at) const { return {file_, LineOf(at)}; }
-  static int LineOf(const YAML::Node& n) { return n.Mark().is_null() ? 0 : n.Mark().line + 1; }
-  const std::vector<std::string>& errors() const { return errors_; }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  std::vector<std::string> errors_;
-};
-
-bool IsOneOf(const std::string& v, const std::vector<std::string>& allowed) {
-  return std::find(allowed.begin(), allowed.end(), v) != allowed.end();
-}
-
-// Rejects keys of `map` not in `allowed`.
-void CheckKeys(const YAML::Node& map, const std::vector<std::string>& allowed, Diagnostics& d) {
-  for (const auto& kv : map) {
-    std::string key = kv.first.Scalar();
-    if (!IsOneOf(key, allowed)) d.Add(kv.first, "unknown key '" + key + "'");
-  }
-}
-
-bool ReadString(const YAML::Node& map, const char* key, std::string* out, Diagnostics& d) {
-  YAML::Node n = map[key];
-  if (!n) return false;
-  if (!n.IsScalar()) {
-    d.Add(n, std::string("'") + key + "' must be a string");
-    return false;
-  }
-  *out = n.Scalar();
-  return true;
-}
-
-void ReadBool(const YAML::Node& map, const char* key, bool* out, Diagnostics& d) {
-  YAML::Node n = map[key];
-  if (!n) return;
-  std::string s = n.IsScalar() ? n.Scalar() : "";
-  if (s == "true" || s == "yes") *out = true;
-  else if (s == "false" || s == "no") *out = false;
-  else d.Add(n, std::string("'") + key + "' must be true or false");
-}
-
-void ReadInt(const YAML::Node& map, const char* key, int lo, int hi, int* out, Diagnostics& d) {
-  YAML::Node n = map[key];
-  if (!n) return;
-  try {
-    int v = n.as<int>();
-    if (v < lo || v > hi) {
-      d.Add(n, std::string("'") + key + "' must be between " + std::to_string(lo) + " and " +
-                   std::to_string(hi));
-      return;
-    }
-    *out = v;
-  } catch (const YAML::Exception&) {
-    d.Add(n, std::string("'") + key + "' must be a whole number");
-  }
-}
-
-// A list of strings; each element's location is returned in `where` when asked.
-std::vector<std::string> ReadStringList(const YAML::Node& map, const char* key, Diagnostics& d,
-                                        std::vector<SourceLocation>* where = nullptr) {
-  std::vector<std::string> out;
-  YAML::Node n = map[key];
-  if (!n) return out;
-  if (!n.IsSequence()) {
-    d.Add(n, std::string("'") + key + "' must be a list");
-    return out;
-  }
-  for (const auto& item : n) {
-    if (!item.IsScalar() || item.Scalar().empty()) {
-      d.Add(item, std::string("every item of '") + key + "' must be a non-empty string");
-      continue;
-    }
-    out.push_back(item.Scalar());
-    if (where) where->push_back(d.Where(item));
-  }
-  return out;
-}
-
-void CheckEnumList(const YAML::Node& map, const char* key, const std::vector<std::string>& values,
-                   const std::vector<std::string>& allowed, Diagnostics& d) {
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (!IsOneOf(values[i], allowed)) d.Add(map[key][i], "unknown " + std::string(key) + " '" + values[i] + "'");
-  }
-}
 
 void ReadCategory(const YAML::Node& map, const char* key, std::string* out, Diagnostics& d) {
   if (ReadString(map, key, out, d) && !IsOneOf(*out, DataCategoryNames())) {
@@ -270,36 +177,6 @@ Dictionary ParseDictionary(const YAML::Node& doc, Diagnostics& d) {
   return dict;
 }
 
-// Parses `file` as one YAML document, or records why it cannot be.
-bool LoadYaml(const fs::path& file, YAML::Node* doc, Diagnostics& d, std::string* content) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    d.Add(0, "cannot read file");
-    return false;
-  }
-  content->assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  try {
-    *doc = YAML::Load(*content);
-    return true;
-  } catch (const YAML::Exception& e) {
-    d.Add(e.mark.is_null() ? 0 : e.mark.line + 1, "bad YAML: " + e.msg);
-    return false;
-  }
-}
-
-std::vector<fs::path> YamlFilesIn(const fs::path& dir) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return out;
-  for (const auto& e : fs::directory_iterator(dir, ec)) {
-    if (e.is_regular_file() && (e.path().extension() == ".yaml" || e.path().extension() == ".yml")) {
-      out.push_back(e.path());
-    }
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 // FNV-1a, 64 bits: a version stamp for a rule set, not a security hash.
 void MixDigest(uint64_t* h, std::string_view bytes) {
   for (unsigned char c : bytes) {
@@ -316,12 +193,7 @@ Result<InfoType> ParseInfoTypeFile(const fs::path& file) {
   std::string content;
   InfoType t;
   if (LoadYaml(file, &doc, d, &content)) t = ParseInfoType(doc, d);
-  if (!d.errors().empty()) {
-    std::string msg;
-    for (const auto& e : d.errors()) msg += e + "\n";
-    msg.pop_back();
-    return InvalidArgument(msg);
-  }
+  if (Status st = d.ToStatus(); !st.ok()) return st;
   return t;
 }
 
@@ -385,12 +257,7 @@ Result<RuleSet> LoadRuleSet(const std::vector<fs::path>& dirs) {
       errors.insert(errors.end(), d.errors().begin(), d.errors().end());
     }
   }
-  if (!errors.empty()) {
-    std::string msg;
-    for (const auto& e : errors) msg += e + "\n";
-    msg.pop_back();
-    return InvalidArgument(msg);
-  }
+  if (Status st = ErrorsToStatus(errors); !st.ok()) return st;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(digest));
   rs.version = std::string(buf, 12);

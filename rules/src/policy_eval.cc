@@ -1,0 +1,132 @@
+// Policy evaluation (see policy.h): which policies match one message, strongest first.
+#include <algorithm>
+
+#include "sendguard/rules/policy.h"
+
+namespace sendguard::rules {
+
+bool IsSpecialCategory(const std::string& category) {
+  static const char* const kSpecial[] = {"RACIAL_ETHNIC_ORIGIN", "POLITICAL_OPINIONS", "RELIGIOUS_PHILOSOPHICAL_BELIEFS",
+                                         "TRADE_UNION_MEMBERSHIP", "SEX_LIFE", "SEXUAL_ORIENTATION",
+                                         "GENDER_REASSIGNMENT", "HEALTH", "GENETIC_BIOMETRIC", "CRIMINAL_CONVICTIONS"};
+  return std::find(std::begin(kSpecial), std::end(kSpecial), category) != std::end(kSpecial);
+}
+
+const PolicyMatch* Verdict::Deciding() const { return matches.empty() ? nullptr : &matches.front(); }
+
+namespace {
+
+template <typename T>
+bool Contains(const std::vector<T>& v, const T& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+bool AnyOf(const std::vector<std::string>& wanted, const std::vector<std::string>& have) {
+  return std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) { return Contains(have, w); });
+}
+
+bool Counts(const FindingCondition& c, const FindingFact& f) {
+  if (f.confidence < c.min_confidence) return false;
+  if (c.exact_match && !f.exact_match) return false;
+  if (!c.kind.empty() && f.kind != c.kind) return false;
+  if (!c.types.empty() && !Contains(c.types, f.type)) return false;
+  if (!c.categories.empty() && !Contains(c.categories, f.category)) return false;
+  if (c.special_category && !IsSpecialCategory(f.category)) return false;
+  if (!c.subjects.empty() && !AnyOf(c.subjects, f.subjects)) return false;
+  return true;
+}
+
+// Fills m.counted; true when the condition holds.
+bool FindingsHold(const FindingCondition& c, const MessageFacts& facts, PolicyMatch& m) {
+  uint64_t most = 0;
+  for (const auto& f : facts.findings) {
+    if (!Counts(c, f)) continue;
+    m.counted.push_back(&f);
+    most = std::max(most, f.count);
+  }
+  return !m.counted.empty() && most >= c.min_count;
+}
+
+bool RecipientsHold(const PolicyCondition& c, const std::vector<std::string>& recipients, const Organisation& org,
+                    const std::vector<Signal>& signals, PolicyMatch& m) {
+  auto flag = [&](const std::string& r) {
+    if (!r.empty() && !Contains(m.flagged, r)) m.flagged.push_back(r);
+  };
+  if (!c.recipients.empty()) {
+    bool any = false;
+    for (const auto& r : recipients) {
+      if (Contains(c.recipients, std::string(RecipientClassName(Classify(org.directory, r))))) {
+        any = true;
+        flag(r);
+      }
+    }
+    if (!any) return false;
+  }
+  if (!c.signals.empty()) {
+    bool any = false;
+    std::vector<std::string> signalled;
+    for (const auto& s : signals) {
+      if (!Contains(c.signals, s.type)) continue;
+      any = true;
+      signalled.push_back(s.recipient);
+    }
+    if (!any) return false;
+    // With both conditions, the flagged recipients are those with the signal (when it names one).
+    std::vector<std::string> named;
+    for (const auto& r : signalled) {
+      if (!r.empty()) named.push_back(r);
+    }
+    if (!named.empty()) {
+      if (!c.recipients.empty()) {
+        std::vector<std::string> both;
+        for (const auto& r : m.flagged) {
+          if (Contains(named, r)) both.push_back(r);
+        }
+        if (both.empty()) return false;  // the signal concerns recipients outside the class asked for
+        m.flagged = both;
+      } else {
+        for (const auto& r : named) flag(r);
+      }
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Verdict EvaluatePolicies(const PolicySet& set, const MessageFacts& facts, std::vector<Signal> signals,
+                         const Organisation& org) {
+  Verdict v;
+  v.signals = std::move(signals);
+  v.language = org.LanguageFor(facts.sender);
+  const std::vector<std::string> recipients = AllRecipients(facts);
+  const std::vector<std::string> groups = org.SenderGroupsOf(facts.sender);
+  for (const auto& p : set.policies) {
+    const PolicyCondition& c = p.when;
+    if (!c.sender_groups.empty() && !AnyOf(c.sender_groups, groups)) continue;
+    if (AnyOf(c.except_sender_groups, groups)) continue;
+    if (c.attachments && *c.attachments != facts.has_attachments) continue;
+    if (c.scan_complete && *c.scan_complete != facts.scan_complete) continue;
+    PolicyMatch m;
+    m.policy = &p;
+    if (c.findings && !FindingsHold(*c.findings, facts, m)) continue;
+    if (!RecipientsHold(c, recipients, org, v.signals, m)) continue;
+    v.matches.push_back(std::move(m));
+  }
+  std::stable_sort(v.matches.begin(), v.matches.end(), [](const PolicyMatch& a, const PolicyMatch& b) {
+    if (a.policy->action != b.policy->action) return a.policy->action > b.policy->action;
+    return !a.policy->monitor && b.policy->monitor;
+  });
+  for (const auto& m : v.matches) {
+    v.monitored = std::max(v.monitored, m.policy->action);
+    if (!m.policy->monitor) v.action = std::max(v.action, m.policy->action);
+  }
+  // The deciding match goes first: the strongest enforced one, when there is one.
+  auto enforced = std::find_if(v.matches.begin(), v.matches.end(), [](const PolicyMatch& m) { return !m.policy->monitor; });
+  if (enforced != v.matches.end() && enforced != v.matches.begin() && enforced->policy->action >= v.action) {
+    std::rotate(v.matches.begin(), enforced, enforced + 1);
+  }
+  return v;
+}
+
+}  // namespace sendguard::rules
