@@ -1,6 +1,7 @@
 // Tests for the common module: keyed hashes (RFC 4231 vector), text helpers.
 #include <gtest/gtest.h>
 
+#include "sendguard/common/digest.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/status.h"
 #include "sendguard/common/text.h"
@@ -30,6 +31,15 @@ TEST(KeyedHasherTest, RepeatedCallsAgree) {
 
 TEST(KeyedHasherTest, DifferentSecretsGiveDifferentHashes) {
   EXPECT_NE(KeyedHasher("a").Hex("9434765919"), KeyedHasher("b").Hex("9434765919"));
+}
+
+TEST(DigestTest, Sha256KnownAnswersAndStreaming) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 h;
+  h.Update("a");
+  h.Update("bc");
+  EXPECT_EQ(h.HexDigest(), Sha256Hex("abc"));
 }
 
 TEST(TextTest, RepairUtf8ReplacesIllFormedBytesAndNul) {

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "html_text.h"
 #include "mime_words.h"
+#include "salutation.h"
 #include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
@@ -111,6 +112,7 @@ class Walker {
     std::string filename = DecodeParameter(ParamsOf(h.contentDisposition()), "filename");
     if (filename.empty()) filename = DecodeParameter(ParamsOf(h.contentType()), "name");
     if (!filename.empty()) {
+      if (prefix.empty()) ++ctx_.result.attachments;
       ctx_.EmitText(path + "/filename", filename);
       path += "/" + filename;
     }
@@ -124,6 +126,7 @@ class Walker {
       std::string text = ToUtf8(body, charset);
       if (subtype == "html") text = HtmlToText(text);
       t.decode_ns += NowNs() - start;
+      if (prefix.empty() && ctx_.result.salutation.empty()) ctx_.result.salutation = FindSalutation(text);
       ctx_.EmitText(path, text);
       return;
     }

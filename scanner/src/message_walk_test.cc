@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/scanner/message_headers.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
 #include "test_support.h"
@@ -168,6 +169,45 @@ TEST_F(MessageWalkTest, PlainTextWithoutHeadersIsScannedWhole) {
 
 namespace sendguard::scanner {
 namespace {
+
+TEST_F(MessageWalkTest, SalutationAndAttachmentsAreSeen) {
+  std::string msg = std::string(kHead) +
+                    "Subject: referral\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+                    "Content-Type: text/plain\r\n\r\n\r\nDear Mrs. Patel,\r\nPlease see attached.\r\n--b\r\n"
+                    "Content-Type: text/csv; name=list.csv\r\nContent-Disposition: attachment; filename=list.csv\r\n\r\n"
+                    "a,b\r\n--b--\r\n";
+  ScanResult r = scanner_.ScanMessage(msg);
+  EXPECT_EQ(r.salutation, "Mrs. Patel");
+  EXPECT_EQ(r.attachments, 1u);
+  EXPECT_EQ(scanner_.ScanMessage(std::string(kHead) + "\r\nHi John. Here it is.\r\n").salutation, "John");
+  EXPECT_EQ(scanner_.ScanMessage(std::string(kHead) + "\r\nAnnwyl Siân,\r\n").salutation, "Siân");
+  EXPECT_EQ(scanner_.ScanMessage(std::string(kHead) + "\r\nPlease find.\r\nDear X,\r\n").salutation, "");
+  EXPECT_EQ(scanner_.ScanMessage(std::string(kHead) + "\r\n> Dear X,\r\n").salutation, "");
+}
+
+TEST_F(MessageWalkTest, ContentDigestIgnoresEncodingBoundariesAndSubjectButNotText) {
+  auto build = [&](const std::string& subject, const std::string& boundary, bool b64, const std::string& text) {
+    return std::string(kHead) + "Subject: " + subject + "\r\nContent-Type: multipart/mixed; boundary=" + boundary +
+           "\r\n\r\n--" + boundary + "\r\nContent-Type: text/plain\r\n" +
+           (b64 ? "Content-Transfer-Encoding: base64\r\n\r\n" + B64(text) : "\r\n" + text) + "\r\n--" + boundary +
+           "\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; filename=a.csv\r\n\r\nNHS," + spaced_ +
+           "\r\n--" + boundary + "--\r\n";
+  };
+  const std::string text = "Dear Sam,\r\nthe referral  is attached.";
+  std::string first = scanner_.ContentDigest(build("referral", "aaa", false, text));
+  EXPECT_EQ(first.size(), 64u);
+  EXPECT_EQ(first, scanner_.ContentDigest(build("[confirm ABCDE-FGHIJ-KLMNP] referral", "zzz", true, text)));
+  EXPECT_EQ(first, scanner_.ContentDigest(build("referral", "q", false, "Dear Sam, the referral is attached.")));
+  EXPECT_NE(first, scanner_.ContentDigest(build("referral", "aaa", false, "Dear Sam,\r\nthe referrals are attached.")));
+}
+
+TEST(MessageHeadersTest, UnfoldsAndFindsFields) {
+  auto fields = ReadHeaders("From: a@x.org\r\nTo: \"B\" <b@y.org>,\r\n  c@z.org\r\nSubject: =?utf-8?Q?Caf=C3=A9?=\r\n\r\nTo: body@no\r\n");
+  ASSERT_EQ(fields.size(), 3u);
+  EXPECT_EQ(HeaderValue(fields, "to"), "\"B\" <b@y.org>, c@z.org");
+  EXPECT_EQ(DecodeHeaderText(HeaderValue(fields, "SUBJECT")), "Caf\xC3\xA9");
+  EXPECT_EQ(HeaderValue(fields, "cc"), "");
+}
 
 TEST(CharsetTest, ManyCharsetsConvertCorrectlyPastTheConverterCache) {
   // More distinct names than the per-thread cache keeps: the uncached ones must still work.

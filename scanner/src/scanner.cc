@@ -1,8 +1,11 @@
 // The public Scanner: a thin shell over ScannerImpl and the message walk.
 #include "sendguard/scanner/scanner.h"
 
+#include <cctype>
+
 #include "message_walk.h"
 #include "scanner_impl.h"
+#include "sendguard/common/digest.h"
 
 namespace sendguard::scanner {
 
@@ -36,6 +39,50 @@ ScanResult Scanner::ScanMessage(std::string_view raw_message) {
   ExtractContext ctx(impl_->options(), impl_->result(), *impl_, impl_->detector());
   WalkMessage(raw_message, ctx);
   return impl_->FinishMessage();
+}
+
+namespace {
+
+// Hashes the text the walk extracts, skipping header parts ("subject", "comments" ...) and
+// collapsing white space; part findings are ignored.
+class DigestSink : public WalkSink {
+ public:
+  void Text(const std::string& part, std::string_view utf8) override {
+    if (part.empty() || !(std::isdigit(static_cast<unsigned char>(part[0])) || part.rfind("raw", 0) == 0)) return;
+    if (part.size() > 9 && part.compare(part.size() - 9, 9, "/filename") == 0) {
+      sha_.Update(utf8);  // a renamed attachment is a different message
+      return;
+    }
+    std::string buf;
+    buf.reserve(utf8.size());
+    bool space = true;
+    for (char c : utf8) {
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        space = true;
+        continue;
+      }
+      if (space && !buf.empty()) buf.push_back(' ');
+      space = false;
+      buf.push_back(c);
+    }
+    sha_.Update(buf);
+    sha_.Update(std::string_view("\0", 1));
+  }
+  void Part(const PartFinding& finding) override { sha_.Update(finding.part); }
+  std::string Hex() { return sha_.HexDigest(); }
+
+ private:
+  common::Sha256 sha_;
+};
+
+}  // namespace
+
+std::string Scanner::ContentDigest(std::string_view raw_message) {
+  DigestSink sink;
+  ScanResult ignored;
+  ExtractContext ctx(impl_->options(), ignored, sink, impl_->detector());
+  WalkMessage(raw_message, ctx);
+  return sink.Hex();
 }
 
 }  // namespace sendguard::scanner

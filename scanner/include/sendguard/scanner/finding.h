@@ -58,6 +58,10 @@ struct ScanResult {
   std::vector<Finding> findings;                // ordered by type, then confidence (high first)
   uint64_t bytes_scanned = 0;                   // extracted text bytes fed to the engine
   uint32_t parts = 0;                           // text parts scanned
+  uint32_t attachments = 0;                     // parts with a file name (not counting archive members)
+  // The name the message's own text greets ("Mrs Patel" from "Dear Mrs Patel,"), for the
+  // greeting_mismatch signal. Held in memory only: never logged, serialised or stored.
+  std::string salutation;
   ScanTimings timings;
 
   // Marks the scan incomplete (the same bound, part and detail are kept once).

@@ -28,6 +28,12 @@ class Scanner {
   // Scans one raw RFC 5322 message (.eml): headers meant for people, every text part.
   ScanResult ScanMessage(std::string_view raw_message);
 
+  // What a confirmation code binds to: hex SHA-256 of the message's text and attachments'
+  // extracted text, white space collapsed, headers (the subject included) left out. The
+  // same content re-sent by a mail client (new boundaries, new transfer encoding, a
+  // subject tag) digests the same; any edit to the text does not.
+  std::string ContentDigest(std::string_view raw_message);
+
   // Scans plain UTF-8 text as a single part named `part`.
   ScanResult ScanText(std::string_view text, const std::string& part = "1");
 
