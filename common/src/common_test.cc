@@ -1,8 +1,12 @@
 // Tests for the common module: keyed hashes (RFC 4231 vector), text helpers.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "sendguard/common/digest.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
 #include "sendguard/common/status.h"
 #include "sendguard/common/text.h"
 
@@ -40,6 +44,37 @@ TEST(DigestTest, Sha256KnownAnswersAndStreaming) {
   h.Update("a");
   h.Update("bc");
   EXPECT_EQ(h.HexDigest(), Sha256Hex("abc"));
+}
+
+TEST(SqliteTest, MigratesOnceBindsValuesAndBacksUp) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sendguard-sqlite-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::vector<std::string> v1 = {"CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"};
+  {
+    auto db = SqliteDb::Open(dir / "a.db");
+    ASSERT_TRUE(db.ok()) << db.status().message();
+    ASSERT_TRUE((*db)->Migrate(v1).ok());
+    EXPECT_EQ((*db)->SchemaVersion(), 1);
+    auto ins = (*db)->Prepare("INSERT INTO t (k, n) VALUES (?, ?)");
+    ASSERT_TRUE(ins.ok());
+    ASSERT_TRUE((*ins)->Bind(1, "x'); DROP TABLE t; --").Bind(2, int64_t{7}).Run().ok());
+    EXPECT_FALSE((*ins)->Bind(1, "x'); DROP TABLE t; --").Bind(2, int64_t{8}).Run().ok()) << "primary key holds";
+    ASSERT_TRUE((*db)->Backup(dir / "b.db").ok());
+  }
+  auto db = SqliteDb::Open(dir / "b.db");
+  ASSERT_TRUE(db.ok());
+  const std::vector<std::string> v2 = {v1[0], "ALTER TABLE t ADD COLUMN m INTEGER"};
+  ASSERT_TRUE((*db)->Migrate(v2).ok());
+  EXPECT_EQ((*db)->SchemaVersion(), 2);
+  auto sel = (*db)->Prepare("SELECT k, n FROM t");
+  ASSERT_TRUE(sel.ok() && (*sel)->Step());
+  EXPECT_EQ((*sel)->Text(0), "x'); DROP TABLE t; --");
+  EXPECT_EQ((*sel)->Int(1), 7);
+  Status older = (*db)->Migrate(v1);
+  EXPECT_FALSE(older.ok());
+  EXPECT_NE(older.message().find("newer than this program"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 TEST(TextTest, RepairUtf8ReplacesIllFormedBytesAndNul) {

@@ -1,0 +1,154 @@
+// SQLite adapter (see sqlite.h): the only file that calls the SQLite C API.
+#include "sendguard/common/sqlite.h"
+
+#include <sqlite3.h>
+
+namespace sendguard::common {
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return IoError("cannot open database " + path.string() + ": " + msg);
+  }
+  std::unique_ptr<SqliteDb> out(new SqliteDb(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
+    if (Status st = out->Exec(pragma); !st.ok() && path != ":memory:") return st;
+  }
+  return out;
+}
+
+SqliteDb::SqliteDb(sqlite3* db) : db_(db) {}
+
+SqliteDb::~SqliteDb() {
+  cache_.clear();  // statements first
+  sqlite3_close(db_);
+}
+
+Status SqliteDb::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Internal("sqlite: " + msg);
+  }
+  return Status();
+}
+
+Result<SqliteStatement*> SqliteDb::Prepare(const std::string& sql) {
+  for (auto& [text, stmt] : cache_) {
+    if (text == sql) return &stmt->Reset();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+    return Internal("sqlite: cannot prepare: " + Error());
+  }
+  cache_.emplace_back(sql, std::make_unique<SqliteStatement>(db_, stmt));
+  return cache_.back().second.get();
+}
+
+int SqliteDb::SchemaVersion() {
+  auto st = Prepare("SELECT version FROM schema_version");
+  if (!st.ok() || !(*st)->Step()) return 0;
+  return static_cast<int>((*st)->Int(0));
+}
+
+Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
+  if (Status st = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !st.ok()) return st;
+  int version = SchemaVersion();
+  if (version > static_cast<int>(migrations.size())) {
+    return InvalidArgument("database schema version " + std::to_string(version) + " is newer than this program (" +
+                           std::to_string(migrations.size()) + "); upgrade sendguard");
+  }
+  for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
+    SqliteTransaction tx(*this);
+    if (Status st = Exec(migrations[v]); !st.ok()) return Internal("migration " + std::to_string(v + 1) + ": " + st.message());
+    Exec("DELETE FROM schema_version");
+    auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
+    if (!ins.ok()) return ins.status();
+    if (Status st = (*ins)->Bind(1, static_cast<int64_t>(v + 1)).Run(); !st.ok()) return st;
+    if (Status st = tx.Commit(); !st.ok()) return st;
+  }
+  return Status();
+}
+
+Status SqliteDb::Backup(const std::filesystem::path& dest) {
+  sqlite3* out = nullptr;
+  if (sqlite3_open(dest.c_str(), &out) != SQLITE_OK) {
+    sqlite3_close(out);
+    return IoError("cannot open backup file " + dest.string());
+  }
+  sqlite3_backup* b = sqlite3_backup_init(out, "main", db_, "main");
+  if (!b) {
+    std::string msg = sqlite3_errmsg(out);
+    sqlite3_close(out);
+    return Internal("backup: " + msg);
+  }
+  int rc;
+  while ((rc = sqlite3_backup_step(b, 256)) == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+    sqlite3_sleep(5);
+  }
+  sqlite3_backup_finish(b);
+  std::string msg = sqlite3_errmsg(out);
+  sqlite3_close(out);
+  if (rc != SQLITE_DONE) return Internal("backup: " + msg);
+  return Status();
+}
+
+int64_t SqliteDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+int SqliteDb::Changes() const { return sqlite3_changes(db_); }
+std::string SqliteDb::Error() const { return sqlite3_errmsg(db_); }
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+SqliteStatement& SqliteStatement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  status_ = Status();
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindNull(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+bool SqliteStatement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc != SQLITE_DONE) status_ = Internal(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  return false;
+}
+
+Status SqliteStatement::Run() {
+  while (Step()) {
+  }
+  Status st = status_;
+  sqlite3_reset(stmt_);
+  return st;
+}
+
+int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+std::string SqliteStatement::Text(int column) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, column);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+}  // namespace sendguard::common

@@ -1,0 +1,58 @@
+// Who this organisation's senders have written to, learned only from mail that was
+// actually sent (the milter records after the MTA accepts; `sendguard history import`
+// reads the MTA's log for `status=sent`). Addresses and name words are keyed hashes;
+// domains are clear. Answers the signal questions of rules::RecipientHistoryView.
+#pragma once
+
+#include <cstdint>
+#include <ctime>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
+#include "sendguard/rules/organisation.h"
+#include "sendguard/rules/signals.h"
+
+namespace sendguard::milter {
+
+// What an import read.
+struct ImportCounts {
+  uint64_t lines = 0;
+  uint64_t messages = 0;        // messages recorded (sent by an internal sender, >= 1 recipient sent)
+  uint64_t recipients = 0;      // recipient deliveries recorded
+  uint64_t skipped = 0;         // messages not recorded (bounces, external senders, nothing sent)
+};
+
+class RecipientHistory : public rules::RecipientHistoryView {
+ public:
+  // `db` (from OpenStateDb) and `hasher` must outlive this object.
+  RecipientHistory(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+
+  // Records one sent message: sender, every recipient, and the name words of the
+  // recipients' display names and local parts (for greeting_mismatch).
+  Status Record(const std::string& sender, const std::vector<rules::MailAddress>& recipients, std::time_t when);
+
+  // Reads a Postfix log (syslog or journald short-iso lines), recording each message whose
+  // sender is internal to `org` (any sender when `org` lists no internal domain) with the
+  // recipients whose delivery says status=sent.
+  Result<ImportCounts> ImportPostfixLog(std::istream& log, const rules::Organisation& org, std::time_t now);
+
+  // rules::RecipientHistoryView
+  bool KnowsSender(const std::string& sender) const override;
+  bool HasSentTo(const std::string& sender, const std::string& recipient) const override;
+  bool SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const override;
+  bool KnowsCorrespondentName(const std::string& sender, const std::string& token) const override;
+  std::vector<std::string> UsedDomains(size_t limit) const override;
+
+ private:
+  std::string AddressKey(const std::string& address) const;
+  std::string PairKey(const std::string& a_key, const std::string& b_key) const;
+  bool Exists(const char* sql, const std::string& a, const std::string& b) const;
+
+  common::SqliteDb& db_;
+  const common::KeyedHasher& hasher_;
+};
+
+}  // namespace sendguard::milter

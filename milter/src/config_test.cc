@@ -1,0 +1,97 @@
+// The config file: defaults, every section read, unknown keys and bad values with file:line,
+// and the policy engine loaded from it with the shipped rules.
+#include "sendguard/milter/config.h"
+
+#include <gtest/gtest.h>
+
+#include "sendguard/milter/policy_setup.h"
+
+namespace sendguard::milter {
+namespace {
+
+TEST(ConfigTest, EmptyFileMeansDefaults) {
+  auto c = ParseConfig("", "empty.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->warn_mode, WarnMode::kRejectAndConfirm);
+  EXPECT_EQ(c->confirm_ttl_minutes, 60);
+  EXPECT_EQ(c->organisation.open_cc_threshold, 5);
+  EXPECT_EQ(c->state_dir, "/var/lib/sendguard");
+}
+
+TEST(ConfigTest, ReadsEverySection) {
+  auto c = ParseConfig(R"(state_dir: /tmp/sg
+warn: {mode: hold_and_confirm, confirm_ttl_minutes: 30}
+organisation:
+  name: {en: the council, cy: y cyngor}
+  internal_domains: [Bury.gov.uk]
+  partner_domains:
+    - nhs.net
+    - domain: gmp.police.uk
+      allowed_categories: [BASIC_IDENTIFIERS, CRIMINAL_CONVICTIONS]
+  sender_groups: {payroll: ["payroll@bury.gov.uk", "@hr.bury.gov.uk"]}
+  language_by_sender_domain: {bury.gov.wales: cy}
+  open_cc_threshold: 8
+)", "sendguard.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->warn_mode, WarnMode::kHoldAndConfirm);
+  EXPECT_EQ(c->confirm_ttl_minutes, 30);
+  const auto& o = c->organisation;
+  EXPECT_EQ(o.directory.internal, std::vector<std::string>{"bury.gov.uk"});
+  EXPECT_EQ(o.directory.partner, (std::vector<std::string>{"nhs.net", "gmp.police.uk"}));
+  ASSERT_EQ(o.agreements.size(), 1u);
+  EXPECT_EQ(o.agreements[0].domain, "gmp.police.uk");
+  EXPECT_EQ(o.SenderGroupsOf("x@hr.bury.gov.uk"), std::vector<std::string>{"payroll"});
+  EXPECT_EQ(o.LanguageFor("a@bury.gov.wales"), "cy");
+  EXPECT_EQ(o.LanguageFor("a@bury.gov.uk"), "en");
+  EXPECT_EQ(o.name.Get("cy"), "y cyngor");
+  EXPECT_EQ(o.open_cc_threshold, 8);
+}
+
+TEST(ConfigTest, UnknownKeysAndBadValuesCarryFileAndLine) {
+  auto c = ParseConfig(R"(state_dir: /tmp/sg
+warn:
+  mode: shout
+organisation:
+  internal_domain: [bury.gov.uk]
+  partner_domains:
+    - domain: nhs.net
+      allowed_categories: [GOSSIP]
+  open_cc_threshold: many
+colour: blue
+)", "sendguard.yaml");
+  ASSERT_FALSE(c.ok());
+  const std::string& m = c.status().message();
+  EXPECT_NE(m.find("sendguard.yaml:3: mode must be reject_and_confirm or hold_and_confirm"), std::string::npos) << m;
+  EXPECT_NE(m.find("sendguard.yaml:5: unknown key 'internal_domain'"), std::string::npos) << m;
+  EXPECT_NE(m.find("sendguard.yaml:8: unknown allowed_categories 'GOSSIP'"), std::string::npos) << m;
+  EXPECT_NE(m.find("sendguard.yaml:9: 'open_cc_threshold' must be a whole number"), std::string::npos) << m;
+  EXPECT_NE(m.find("sendguard.yaml:10: unknown key 'colour'"), std::string::npos) << m;
+  EXPECT_FALSE(ParseConfig("organisation: [\n", "x.yaml").ok());
+  EXPECT_FALSE(LoadConfig("/nonexistent/sendguard.yaml").ok());
+}
+
+TEST(ConfigTest, PolicyEngineLoadsShippedPoliciesTemplatesAndFreemail) {
+  auto c = ParseConfig("organisation: {internal_domains: [bury.gov.uk]}\n", "x.yaml");
+  ASSERT_TRUE(c.ok());
+  auto engine = LoadPolicyEngine(*c, {SENDGUARD_RULES_DIR}, nullptr);
+  ASSERT_TRUE(engine.ok()) << engine.status().message();
+  EXPECT_GE((*engine)->policies().policies.size(), 8u);
+  EXPECT_EQ(rules::Classify((*engine)->organisation().directory, "x@gmail.com"), rules::RecipientClass::kFreemail);
+  EXPECT_TRUE((*engine)->templates().languages.count("cy"));
+  // A config naming an unknown sender group in an extra policy file fails with file:line.
+  c->policy_files = {"/nonexistent/policy.yaml"};
+  EXPECT_FALSE(LoadPolicyEngine(*c, {SENDGUARD_RULES_DIR}, nullptr).ok());
+}
+
+TEST(ConfigTest, AttachmentNamesFromPartPaths) {
+  EXPECT_EQ(AttachmentOf("2/referrals.xlsx"), "referrals.xlsx");
+  EXPECT_EQ(AttachmentOf("2/archive.zip/inner/list.csv"), "archive.zip");
+  EXPECT_EQ(AttachmentOf("3.1/message/2/scan.pdf"), "scan.pdf");
+  EXPECT_EQ(AttachmentOf("1"), "");
+  EXPECT_EQ(AttachmentOf("1.2"), "");
+  EXPECT_EQ(AttachmentOf("subject"), "");
+  EXPECT_EQ(AttachmentOf("2/filename"), "");
+}
+
+}  // namespace
+}  // namespace sendguard::milter

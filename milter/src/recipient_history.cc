@@ -1,0 +1,170 @@
+// Recipient history over the state database (see recipient_history.h).
+#include "sendguard/milter/recipient_history.h"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "sendguard/common/text.h"
+#include "sendguard/rules/address_list.h"
+#include "sendguard/rules/recipients.h"
+
+namespace sendguard::milter {
+
+namespace {
+
+constexpr size_t kMaxPairRecipients = 20;  // pairs are kept for the first 20 recipients of a message
+constexpr size_t kKeyHex = 32;             // 128 bits of the keyed hash is plenty for lookups
+
+}  // namespace
+
+std::string RecipientHistory::AddressKey(const std::string& address) const {
+  return hasher_.Hex("history-address:" + rules::NormaliseAddress(address)).substr(0, kKeyHex);
+}
+
+std::string RecipientHistory::PairKey(const std::string& a_key, const std::string& b_key) const {
+  return hasher_.Hex("history-pair:" + std::min(a_key, b_key) + ":" + std::max(a_key, b_key)).substr(0, kKeyHex);
+}
+
+Status RecipientHistory::Record(const std::string& sender, const std::vector<rules::MailAddress>& recipients,
+                                std::time_t when) {
+  const std::string s = AddressKey(sender);
+  const int64_t t = static_cast<int64_t>(when);
+  common::SqliteTransaction tx(db_);
+  auto up_sender = db_.Prepare(
+      "INSERT INTO history_senders (sender, first_seen, last_seen, messages) VALUES (?1, ?2, ?2, 1) "
+      "ON CONFLICT (sender) DO UPDATE SET last_seen = max(last_seen, ?2), messages = messages + 1");
+  if (!up_sender.ok()) return up_sender.status();
+  if (Status st = (*up_sender)->Bind(1, s).Bind(2, t).Run(); !st.ok()) return st;
+  std::vector<std::string> keys;
+  for (const auto& r : recipients) {
+    const std::string address = rules::NormaliseAddress(r.address);
+    const std::string domain = rules::DomainOf(address);
+    if (domain.empty()) continue;
+    const std::string key = AddressKey(address);
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+    keys.push_back(key);
+    auto up = db_.Prepare(
+        "INSERT INTO history_recipients (sender, recipient, domain, first_seen, last_seen, messages) "
+        "VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (sender, recipient) DO UPDATE SET "
+        "last_seen = max(last_seen, ?4), messages = messages + 1");
+    if (!up.ok()) return up.status();
+    if (Status st = (*up)->Bind(1, s).Bind(2, key).Bind(3, domain).Bind(4, t).Run(); !st.ok()) return st;
+    auto dom = db_.Prepare(
+        "INSERT INTO history_domains (domain, messages, last_seen) VALUES (?1, 1, ?2) "
+        "ON CONFLICT (domain) DO UPDATE SET messages = messages + 1, last_seen = max(last_seen, ?2)");
+    if (!dom.ok()) return dom.status();
+    if (Status st = (*dom)->Bind(1, domain).Bind(2, t).Run(); !st.ok()) return st;
+    std::vector<std::string> words = rules::NameTokens(r.display);
+    for (auto& w : rules::NameTokens(address)) words.push_back(std::move(w));
+    for (const auto& w : words) {
+      auto name = db_.Prepare("INSERT OR IGNORE INTO history_names (sender, token) VALUES (?, ?)");
+      if (!name.ok()) return name.status();
+      if (Status st = (*name)->Bind(1, s).Bind(2, hasher_.Hex("history-name:" + w).substr(0, kKeyHex)).Run(); !st.ok()) {
+        return st;
+      }
+    }
+  }
+  const size_t n = std::min(keys.size(), kMaxPairRecipients);
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t j = i + 1; j < n; ++j) {
+      auto pair = db_.Prepare(
+          "INSERT INTO history_pairs (sender, pair, last_seen) VALUES (?1, ?2, ?3) "
+          "ON CONFLICT (sender, pair) DO UPDATE SET last_seen = max(last_seen, ?3)");
+      if (!pair.ok()) return pair.status();
+      if (Status st = (*pair)->Bind(1, s).Bind(2, PairKey(keys[i], keys[j])).Bind(3, t).Run(); !st.ok()) return st;
+    }
+  }
+  return tx.Commit();
+}
+
+bool RecipientHistory::Exists(const char* sql, const std::string& a, const std::string& b) const {
+  auto st = db_.Prepare(sql);
+  if (!st.ok()) return false;
+  (*st)->Bind(1, a);
+  if (!b.empty()) (*st)->Bind(2, b);
+  bool found = (*st)->Step();
+  (*st)->Reset();
+  return found;
+}
+
+bool RecipientHistory::KnowsSender(const std::string& sender) const {
+  return Exists("SELECT 1 FROM history_senders WHERE sender = ?", AddressKey(sender), "");
+}
+
+bool RecipientHistory::HasSentTo(const std::string& sender, const std::string& recipient) const {
+  return Exists("SELECT 1 FROM history_recipients WHERE sender = ? AND recipient = ?", AddressKey(sender),
+                AddressKey(recipient));
+}
+
+bool RecipientHistory::SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const {
+  return Exists("SELECT 1 FROM history_pairs WHERE sender = ? AND pair = ?", AddressKey(sender),
+                PairKey(AddressKey(a), AddressKey(b)));
+}
+
+bool RecipientHistory::KnowsCorrespondentName(const std::string& sender, const std::string& token) const {
+  return Exists("SELECT 1 FROM history_names WHERE sender = ? AND token = ?", AddressKey(sender),
+                hasher_.Hex("history-name:" + common::AsciiLower(token)).substr(0, kKeyHex));
+}
+
+std::vector<std::string> RecipientHistory::UsedDomains(size_t limit) const {
+  std::vector<std::string> out;
+  auto st = db_.Prepare("SELECT domain FROM history_domains ORDER BY messages DESC, domain LIMIT ?");
+  if (!st.ok()) return out;
+  (*st)->Bind(1, static_cast<int64_t>(limit));
+  while ((*st)->Step()) out.push_back((*st)->Text(0));
+  return out;
+}
+
+Result<ImportCounts> RecipientHistory::ImportPostfixLog(std::istream& log, const rules::Organisation& org,
+                                                        std::time_t now) {
+  // "... postfix/qmgr[123]: 4F3A2123: from=<a@b>, size=..." and
+  // "... postfix/smtp[124]: 4F3A2123: to=<x@y>, relay=..., status=sent (250 ...)"; "removed" ends a message.
+  static const std::regex kLine(R"(postfix(?:/[\w.-]+)+\[\d+\]: ([0-9A-Za-z]+): (.*)$)");
+  static const std::regex kFrom(R"(^from=<([^>]*)>)");
+  static const std::regex kTo(R"(^to=<([^>]*)>.*\bstatus=sent\b)");
+  struct Pending {
+    std::string from;
+    std::vector<rules::MailAddress> sent;
+  };
+  std::map<std::string, Pending> pending;
+  ImportCounts counts;
+  auto flush = [&](const std::string& qid) -> Status {
+    auto it = pending.find(qid);
+    if (it == pending.end()) return Status();
+    Pending p = std::move(it->second);
+    pending.erase(it);
+    bool internal = org.directory.internal.empty() ||
+                    rules::Classify(org.directory, p.from) == rules::RecipientClass::kInternal;
+    if (p.from.empty() || p.sent.empty() || !internal) {
+      ++counts.skipped;
+      return Status();
+    }
+    ++counts.messages;
+    counts.recipients += p.sent.size();
+    return Record(p.from, p.sent, now);
+  };
+  std::string line;
+  std::smatch m, f;
+  while (std::getline(log, line)) {
+    ++counts.lines;
+    if (line.find("postfix") == std::string::npos || !std::regex_search(line, m, kLine)) continue;
+    const std::string qid = m[1];
+    const std::string rest = m[2];
+    if (std::regex_search(rest, f, kFrom)) {
+      pending[qid].from = f[1];
+    } else if (std::regex_search(rest, f, kTo)) {
+      pending[qid].sent.push_back({"", f[1]});
+    } else if (rest == "removed") {
+      if (Status st = flush(qid); !st.ok()) return st;
+    }
+  }
+  std::vector<std::string> left;
+  for (const auto& [qid, p] : pending) left.push_back(qid);
+  for (const auto& qid : left) {
+    if (Status st = flush(qid); !st.ok()) return st;
+  }
+  return counts;
+}
+
+}  // namespace sendguard::milter

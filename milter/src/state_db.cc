@@ -1,0 +1,62 @@
+// The state database's schema, one migration per release (see state_db.h). Addresses and
+// name words are stored only as keyed hashes; domains are kept in clear.
+#include "sendguard/milter/state_db.h"
+
+#include <string>
+#include <vector>
+
+namespace sendguard::milter {
+
+namespace {
+
+const std::vector<std::string>& Migrations() {
+  static const std::vector<std::string> kMigrations = {
+      // 1: recipient history and used confirmation codes.
+      R"sql(
+      CREATE TABLE history_senders (
+        sender TEXT PRIMARY KEY,          -- keyed hash of the address
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        messages INTEGER NOT NULL);
+      CREATE TABLE history_recipients (
+        sender TEXT NOT NULL,             -- keyed hash
+        recipient TEXT NOT NULL,          -- keyed hash
+        domain TEXT NOT NULL,             -- clear, lower case
+        first_seen INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL,
+        messages INTEGER NOT NULL,
+        PRIMARY KEY (sender, recipient));
+      CREATE TABLE history_pairs (
+        sender TEXT NOT NULL,
+        pair TEXT NOT NULL,               -- keyed hash of the two recipient hashes, sorted
+        last_seen INTEGER NOT NULL,
+        PRIMARY KEY (sender, pair));
+      CREATE TABLE history_names (
+        sender TEXT NOT NULL,
+        token TEXT NOT NULL,              -- keyed hash of a name word of a correspondent
+        PRIMARY KEY (sender, token));
+      CREATE TABLE history_domains (
+        domain TEXT PRIMARY KEY,
+        messages INTEGER NOT NULL,
+        last_seen INTEGER NOT NULL);
+      CREATE INDEX history_domains_by_use ON history_domains (messages DESC);
+      CREATE TABLE used_confirm_codes (
+        code TEXT PRIMARY KEY,            -- keyed hash of the code
+        expires INTEGER NOT NULL);
+      )sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<common::SqliteDb>> OpenStateDb(const std::filesystem::path& path) {
+  auto db = common::SqliteDb::Open(path);
+  if (!db.ok()) return db.status();
+  if (Status st = (*db)->Migrate(Migrations()); !st.ok()) {
+    return Status(st.code(), path.string() + ": " + st.message());
+  }
+  return db;
+}
+
+}  // namespace sendguard::milter
