@@ -9,7 +9,31 @@
 
 namespace sendguard::cli {
 
-int RunScan(const EngineFlags& flags, const std::vector<std::string>& files, bool json);
+// `scan`: the files and the envelope to judge them with.
+struct ScanFlags {
+  std::vector<std::string> files;
+  bool json = false;
+  std::string from;             // --from: envelope sender (default: the From header)
+  std::vector<std::string> to;  // --to: envelope recipients (default: To and Cc)
+  std::string history_db;       // --history: a state database with recipient history
+};
+int RunScan(const EngineFlags& flags, const ScanFlags& scan);
+
+// `replay`: runs the policies over a mail store and prints what would have happened.
+struct ReplayFlags {
+  std::vector<std::string> paths;  // Maildir, mbox files or directories of .eml files
+  bool json = false;
+  bool learn = false;              // learn recipient history as it goes (first-time signals)
+  std::string history_db;          // start from this history (copied into memory; never written)
+  int top = 10;                    // how many top reasons to print
+};
+int RunReplay(const EngineFlags& flags, const ReplayFlags& replay);
+
+// `history import`: bootstrap recipient history from the MTA's log.
+int RunHistoryImport(const EngineFlags& flags, const std::vector<std::string>& logs, const std::string& db_path);
+
+// Reads a file, or standard input for "-".
+Result<std::string> ReadInput(const std::string& file);
 int RunRulesCheck(const EngineFlags& flags);
 int RunRulesTest(const EngineFlags& flags);
 int RunEdmImport(const EngineFlags& flags, const std::string& type, const std::string& file, int column);

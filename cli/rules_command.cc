@@ -8,9 +8,19 @@
 namespace sendguard::cli {
 
 int RunRulesCheck(const EngineFlags& flags) {
-  auto engine = LoadEngine(flags);
+  auto config = LoadCliConfig(flags);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().message().c_str());
+    return 1;
+  }
+  auto engine = LoadEngine(flags, *config);
   if (!engine.ok()) {
     std::fprintf(stderr, "%s\n", engine.status().message().c_str());
+    return 1;
+  }
+  auto policy = LoadPolicies(flags, *config, **engine);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "%s\n", policy.status().message().c_str());
     return 1;
   }
   const auto& rs = (*engine)->rule_set();
@@ -19,6 +29,11 @@ int RunRulesCheck(const EngineFlags& flags) {
   for (const auto& d : rs.dictionaries) terms += d.terms.size();
   std::printf("rules ok: version %s, %zu types (%zu enabled), %zu dictionaries (%zu terms), %zu files\n",
               rs.version.c_str(), rs.types.size(), enabled, rs.dictionaries.size(), terms, rs.files.size());
+  size_t monitor = 0;
+  for (const auto& p : (*policy)->policies().policies) monitor += p.monitor ? 1 : 0;
+  std::printf("policies ok: %zu policies (%zu in monitor mode) from %zu files; explanations in %zu languages\n",
+              (*policy)->policies().policies.size(), monitor, (*policy)->policies().files.size(),
+              (*policy)->templates().languages.size());
   return 0;
 }
 

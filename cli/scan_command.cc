@@ -1,4 +1,5 @@
-// `sendguard scan`: scans .eml files (or `-` for standard input) and prints findings.
+// `sendguard scan`: scans .eml files (or `-` for standard input) and prints findings, the
+// verdict the milter would reach, the policies and signals behind it, and what the sender reads.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -6,39 +7,50 @@
 
 #include "commands.h"
 #include "scan_report.h"
+#include "sendguard/milter/policy_setup.h"
+#include "sendguard/milter/recipient_history.h"
+#include "sendguard/milter/state_db.h"
 #include "sendguard/scanner/scanner.h"
 
 namespace sendguard::cli {
 
-int RunScan(const EngineFlags& flags, const std::vector<std::string>& files, bool json) {
-  auto engine = LoadEngine(flags);
-  if (!engine.ok()) {
-    std::fprintf(stderr, "sendguard: cannot load rules:\n%s\n", engine.status().message().c_str());
+Result<std::string> ReadInput(const std::string& file) {
+  if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return IoError("cannot read " + file);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+int RunScan(const EngineFlags& flags, const ScanFlags& scan) {
+  auto setup = LoadSetup(flags);
+  if (!setup.ok()) {
+    std::fprintf(stderr, "sendguard: cannot load rules, policies or config:\n%s\n", setup.status().message().c_str());
     return 2;
   }
-  auto secret = LoadSecret(flags);
-  if (!secret.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", secret.status().ToString().c_str());
-    return 2;
-  }
-  common::KeyedHasher hasher(*secret);
-  scanner::Scanner scanner(*engine, hasher);
-  int rc = 0;
-  for (const auto& file : files) {
-    std::string raw;
-    if (file == "-") {
-      raw.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
-        std::fprintf(stderr, "sendguard: cannot read %s\n", file.c_str());
-        rc = 1;
-        continue;
-      }
-      raw.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  common::KeyedHasher hasher(setup->secret);
+  std::unique_ptr<common::SqliteDb> db;
+  std::unique_ptr<milter::RecipientHistory> history;
+  if (!scan.history_db.empty()) {
+    auto opened = milter::OpenStateDb(scan.history_db);
+    if (!opened.ok()) {
+      std::fprintf(stderr, "sendguard: %s\n", opened.status().message().c_str());
+      return 2;
     }
-    scanner::ScanResult result = scanner.ScanMessage(raw);
-    std::string out = json ? ScanResultJson(file, result) + "\n" : ScanResultText(file, result);
+    db = std::move(opened).value();
+    history = std::make_unique<milter::RecipientHistory>(*db, hasher);
+  }
+  scanner::Scanner scanner(setup->rules, hasher);
+  const milter::Envelope envelope{scan.from, scan.to};
+  int rc = 0;
+  for (const auto& file : scan.files) {
+    auto raw = ReadInput(file);
+    if (!raw.ok()) {
+      std::fprintf(stderr, "sendguard: %s\n", raw.status().message().c_str());
+      rc = 1;
+      continue;
+    }
+    milter::Decision d = milter::DecideMessage(scanner, *setup->policy, history.get(), *raw, envelope);
+    std::string out = scan.json ? ScanResultJson(file, d) + "\n" : ScanResultText(file, d);
     std::fwrite(out.data(), 1, out.size(), stdout);
   }
   return rc;

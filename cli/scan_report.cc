@@ -5,9 +5,13 @@
 
 #include <sstream>
 
+#include "sendguard/rules/address_list.h"
+
 namespace sendguard::cli {
 
-std::string ScanResultJson(const std::string& file, const scanner::ScanResult& result) {
+std::string ScanResultJson(const std::string& file, const milter::Decision& decision) {
+  const scanner::ScanResult& result = decision.scan;
+  const rules::Verdict& v = decision.verdict;
   nlohmann::ordered_json j;
   j["file"] = file;
   j["complete"] = result.complete;
@@ -31,10 +35,31 @@ std::string ScanResultJson(const std::string& file, const scanner::ScanResult& r
   }
   j["bytes_scanned"] = result.bytes_scanned;
   j["parts"] = result.parts;
+  j["sender"] = rules::NormaliseAddress(decision.facts.sender);
+  j["recipients"] = rules::AllRecipients(decision.facts);
+  j["verdict"] = rules::ActionName(v.action);
+  j["monitored_verdict"] = rules::ActionName(v.monitored);
+  j["policies"] = nlohmann::ordered_json::array();
+  j["policy_matches"] = nlohmann::ordered_json::array();
+  for (const auto& m : v.matches) {
+    j["policies"].push_back(m.policy->id);
+    j["policy_matches"].push_back({{"id", m.policy->id},
+                                   {"action", rules::ActionName(m.policy->action)},
+                                   {"mode", m.policy->monitor ? "monitor" : "enforce"},
+                                   {"recipients", m.flagged}});
+  }
+  j["signals"] = nlohmann::ordered_json::array();
+  for (const auto& s : v.signals) {
+    j["signals"].push_back({{"type", s.type}, {"recipient", s.recipient}, {"detail", s.detail}});
+  }
+  j["explanation"] = v.explanation;
+  j["language"] = v.language;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string ScanResultText(const std::string& file, const scanner::ScanResult& result) {
+std::string ScanResultText(const std::string& file, const milter::Decision& decision) {
+  const scanner::ScanResult& result = decision.scan;
+  const rules::Verdict& v = decision.verdict;
   std::ostringstream out;
   out << file << ": " << (result.complete ? "scan complete" : "scan INCOMPLETE") << ", " << result.parts
       << " part(s), " << result.bytes_scanned << " bytes of text\n";
@@ -52,6 +77,17 @@ std::string ScanResultText(const std::string& file, const scanner::ScanResult& r
       out << "      " << l.masked << "  in " << l.part << " at byte " << l.offset << "\n";
     }
   }
+  out << "  verdict: " << rules::ActionName(v.action);
+  if (v.monitored != v.action) out << " (monitor-mode policies would " << rules::ActionName(v.monitored) << ")";
+  out << "\n";
+  for (const auto& m : v.matches) {
+    out << "    policy " << m.policy->id << ": " << rules::ActionName(m.policy->action)
+        << (m.policy->monitor ? " [monitor]" : "") << "\n";
+  }
+  for (const auto& s : v.signals) {
+    out << "    signal " << s.type << (s.recipient.empty() ? "" : " " + s.recipient) << ": " << s.detail << "\n";
+  }
+  if (!v.explanation.empty()) out << "  sender sees: " << v.explanation << "\n";
   return out.str();
 }
 

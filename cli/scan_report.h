@@ -1,16 +1,19 @@
-// Renders a ScanResult: the stable JSON line contract, and a readable report for people.
+// Renders a decided message: the stable JSON line contract (findings, then verdict,
+// policies, signals and the sender's explanation), and a readable report for people.
 #pragma once
 
 #include <string>
 
-#include "sendguard/scanner/finding.h"
+#include "sendguard/milter/policy_setup.h"
 
 namespace sendguard::cli {
 
-// One JSON object on one line: {"file","complete","incomplete_reasons","findings":[...]}.
-std::string ScanResultJson(const std::string& file, const scanner::ScanResult& result);
+// One JSON object on one line: {"file","complete","incomplete_reasons","findings":[...],
+// "bytes_scanned","parts","sender","recipients","verdict","monitored_verdict","policies",
+// "policy_matches","signals","explanation"}.
+std::string ScanResultJson(const std::string& file, const milter::Decision& decision);
 
 // A short human-readable report (masked values only).
-std::string ScanResultText(const std::string& file, const scanner::ScanResult& result);
+std::string ScanResultText(const std::string& file, const milter::Decision& decision);
 
 }  // namespace sendguard::cli

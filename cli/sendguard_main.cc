@@ -1,5 +1,6 @@
 // `sendguard`: the gateway admin's command line. A thin shell over the modules: scan files
-// offline, check and test rules, import exact-data hashes.
+// offline with the milter's verdict, replay a mail store, check and test rules and
+// policies, import exact-data hashes, bootstrap recipient history.
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
@@ -10,24 +11,47 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   EngineFlags flags;
   auto add_engine_flags = [&](CLI::App* cmd) {
-    cmd->add_option("--rules", flags.rules_dirs, "rule directory (repeatable; later ones add types)");
-    cmd->add_option("--secret", flags.secret_file, "secret file for keyed hashes (default /etc/sendguard/secret)");
+    cmd->add_option("--config", flags.config_file, "the milter's config file (organisation, policies, warn mode)");
+    cmd->add_option("--rules", flags.rules_dirs, "rule directory (repeatable; later ones add types)")->allow_extra_args(false);
+    cmd->add_option("--secret", flags.secret_file, "secret file for keyed hashes (default: the config's)");
     cmd->add_option("--edm", flags.edm_dir, "exact-data directory (default /var/lib/sendguard/edm)");
   };
+  auto add_policy_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--internal-domain", flags.internal_domains, "the organisation's own domain (repeatable; replaces the config's)")
+        ->allow_extra_args(false);
+    cmd->add_option("--partner-domain", flags.partner_domains, "a partner's domain (repeatable; replaces the config's)")
+        ->allow_extra_args(false);
+    cmd->add_option("--policy", flags.policy_files, "policy file or directory to use instead of the shipped policies (repeatable)")
+        ->allow_extra_args(false);
+  };
 
-  auto* scan = app.add_subcommand("scan", "scan .eml files and print findings (masked)");
-  std::vector<std::string> files;
-  bool json = false;
-  scan->add_option("files", files, "messages to scan ('-' for standard input)")->required();
-  scan->add_flag("--json", json, "one JSON object per file, one per line");
+  auto* scan = app.add_subcommand("scan", "scan .eml files: findings (masked), verdict, policies, signals, explanation");
+  ScanFlags scan_flags;
+  scan->add_option("files", scan_flags.files, "messages to scan ('-' for standard input)")->required();
+  scan->add_flag("--json", scan_flags.json, "one JSON object per file, one per line");
+  scan->add_option("--from", scan_flags.from, "envelope sender (default: the From header)");
+  scan->add_option("--to", scan_flags.to, "envelope recipient (repeatable; default: To and Cc)")->allow_extra_args(false);
+  scan->add_option("--history", scan_flags.history_db, "state database with recipient history (for history signals)");
   add_engine_flags(scan);
+  add_policy_flags(scan);
 
-  auto* rules = app.add_subcommand("rules", "check or test rule files");
+  auto* replay = app.add_subcommand("replay", "run the policies over a Maildir, mbox or directory and print what would have happened");
+  ReplayFlags replay_flags;
+  replay->add_option("paths", replay_flags.paths, "Maildir folders, mbox files or directories of .eml files")->required();
+  replay->add_flag("--json", replay_flags.json, "one JSON object with every count");
+  replay->add_flag("--learn", replay_flags.learn, "learn recipient history while replaying (oldest first)");
+  replay->add_option("--history", replay_flags.history_db, "start from a copy of this state database's history");
+  replay->add_option("--top", replay_flags.top, "how many top reasons to show")->capture_default_str();
+  add_engine_flags(replay);
+  add_policy_flags(replay);
+
+  auto* rules = app.add_subcommand("rules", "check or test rule and policy files");
   rules->require_subcommand(1);
-  auto* check = rules->add_subcommand("check", "load and compile the rules; report file:line errors");
+  auto* check = rules->add_subcommand("check", "load and compile the rules and policies; report file:line errors");
   std::vector<std::string> check_dirs;
   check->add_option("dirs", check_dirs, "rule directories (default: the configured ones)");
   add_engine_flags(check);
+  add_policy_flags(check);
   auto* test = rules->add_subcommand("test", "run every rule's must_match / must_not_match examples");
   std::vector<std::string> test_dirs;
   test->add_option("dirs", test_dirs, "rule directories (default: the configured ones)");
@@ -43,8 +67,19 @@ int main(int argc, char** argv) {
   import->add_option("file", csv, "CSV file")->required();
   add_engine_flags(import);
 
+  auto* history = app.add_subcommand("history", "recipient history");
+  history->require_subcommand(1);
+  auto* history_import = history->add_subcommand("import", "learn who has been sent mail from a Postfix log (status=sent only)");
+  std::vector<std::string> logs;
+  std::string history_db;
+  history_import->add_option("logs", logs, "mail log files ('-' for standard input), e.g. /var/log/mail.log")->required();
+  history_import->add_option("--db", history_db, "state database (default: <state_dir>/state.db from the config)");
+  add_engine_flags(history_import);
+  add_policy_flags(history_import);
+
   CLI11_PARSE(app, argc, argv);
-  if (scan->parsed()) return RunScan(flags, files, json);
+  if (scan->parsed()) return RunScan(flags, scan_flags);
+  if (replay->parsed()) return RunReplay(flags, replay_flags);
   if (check->parsed()) {
     flags.rules_dirs.insert(flags.rules_dirs.end(), check_dirs.begin(), check_dirs.end());
     return RunRulesCheck(flags);
@@ -54,5 +89,6 @@ int main(int argc, char** argv) {
     return RunRulesTest(flags);
   }
   if (import->parsed()) return RunEdmImport(flags, type, csv, column);
+  if (history_import->parsed()) return RunHistoryImport(flags, logs, history_db);
   return 2;
 }

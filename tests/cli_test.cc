@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli_support.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/synth/synth.h"
 
@@ -16,39 +17,9 @@ namespace sendguard {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CommandRun {
-  int exit_code;
-  std::string out;  // stdout and stderr together
-};
-
-CommandRun Sendguard(const std::string& args) {
-  std::string cmd = std::string(SENDGUARD_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  CommandRun r{-1, ""};
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-class CliTest : public ::testing::Test {
- protected:
-  CliTest() : dir_(fs::temp_directory_path() / ("sendguard-cli-" + std::to_string(::getpid()))) {
-    fs::create_directories(dir_);
-    std::ofstream(dir_ / "secret", std::ios::binary) << "cli-test-secret";
-  }
-  ~CliTest() override { fs::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& content) {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name, std::ios::binary) << content;
-    return (dir_ / name).string();
-  }
-  std::string Common() { return "--rules " + std::string(SENDGUARD_RULES_DIR) + " --secret " + (dir_ / "secret").string() + " --edm " + (dir_ / "edm").string(); }
-  fs::path dir_;
-};
+using testing::CliTest;
+using testing::CommandRun;
+using testing::Sendguard;
 
 TEST_F(CliTest, ScanJsonIsOneObjectPerFileWithTheContractFields) {
   auto sample = synth::SampleReferral();

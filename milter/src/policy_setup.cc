@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 Result<std::shared_ptr<const rules::PolicyEngine>> LoadPolicyEngine(const Config& config,
                                                                     const std::vector<fs::path>& rule_dirs,
-                                                                    const rules::RuleSet* rules) {
+                                                                    const rules::RuleSet* rules,
+                                                                    const std::vector<fs::path>* only_policies) {
   rules::Organisation org = config.organisation;
   std::vector<std::string> freemail;
   for (const auto& dir : rule_dirs) {
@@ -28,10 +29,14 @@ Result<std::shared_ptr<const rules::PolicyEngine>> LoadPolicyEngine(const Config
   freemail.insert(freemail.end(), org.directory.freemail.begin(), org.directory.freemail.end());
   org.directory.freemail = std::move(freemail);
   std::vector<fs::path> policy_files;
-  for (const auto& dir : rule_dirs) {
-    for (auto& f : rules::YamlFilesIn(dir / "policies")) policy_files.push_back(std::move(f));
+  if (only_policies) {
+    policy_files = *only_policies;
+  } else {
+    for (const auto& dir : rule_dirs) {
+      for (auto& f : rules::YamlFilesIn(dir / "policies")) policy_files.push_back(std::move(f));
+    }
+    for (const auto& f : config.policy_files) policy_files.emplace_back(f);
   }
-  for (const auto& f : config.policy_files) policy_files.emplace_back(f);
   auto policies = rules::LoadPolicyFiles(policy_files, rules, &org);
   if (!policies.ok()) return policies.status();
   auto templates = rules::LoadTemplates(rule_dirs);
@@ -56,6 +61,7 @@ rules::MessageFacts BuildFacts(const scanner::ScanResult& scan, const std::vecto
   rules::MessageFacts f;
   f.sender = envelope.sender;
   f.recipients = envelope.recipients;
+  std::vector<std::string> hidden;  // Bcc, as a Sent Items copy keeps it
   for (const auto& h : headers) {
     std::string name = common::AsciiLower(h.name);
     if (name == "to" || name == "cc") {
@@ -66,6 +72,8 @@ rules::MessageFacts BuildFacts(const scanner::ScanResult& scan, const std::vecto
     } else if (name == "from" && f.sender.empty()) {
       auto from = rules::ParseAddressList(h.value);
       if (!from.empty()) f.sender = from.front().address;
+    } else if (name == "bcc") {
+      for (const auto& a : rules::ParseAddressList(h.value)) hidden.push_back(a.address);
     } else if (name == "in-reply-to" || name == "references") {
       f.is_reply = true;
     } else if (name == "subject") {
@@ -75,6 +83,7 @@ rules::MessageFacts BuildFacts(const scanner::ScanResult& scan, const std::vecto
   }
   if (f.recipients.empty()) {
     for (const auto& v : f.visible) f.recipients.push_back(v.address);
+    f.recipients.insert(f.recipients.end(), hidden.begin(), hidden.end());
   }
   f.salutation = scan.salutation;
   f.has_attachments = scan.attachments > 0;
@@ -96,6 +105,15 @@ rules::MessageFacts BuildFacts(const scanner::ScanResult& scan, const std::vecto
     f.findings.push_back(std::move(ff));
   }
   return f;
+}
+
+Decision DecideMessage(scanner::Scanner& scanner, const rules::PolicyEngine& policy,
+                       const rules::RecipientHistoryView* history, std::string_view raw, const Envelope& envelope) {
+  Decision d;
+  d.scan = scanner.ScanMessage(raw);
+  d.facts = BuildFacts(d.scan, scanner::ReadHeaders(raw), envelope);
+  d.verdict = policy.Decide(d.facts, history);
+  return d;
 }
 
 }  // namespace sendguard::milter

@@ -137,15 +137,17 @@ struct Renderer {
   std::string FindingsText(const std::vector<const FindingFact*>& fs) const {
     std::vector<std::string> items;
     std::set<std::string> seen;
-    for (const auto* f : fs) {  // identifiers first (with counts), then the kinds of information
+    for (const auto* f : fs) {  // identifiers first (with counts over confidence levels), then kinds of information
       if (f->kind != "identifier" || !seen.insert(f->type).second) continue;
-      items.push_back(P("count", {{"count", std::to_string(f->count)}, {"name", Name(*f, f->count != 1)}}));
+      uint64_t n = 0;
+      for (const auto* g : fs) n += g->type == f->type ? g->count : 0;
+      items.push_back(P("count", {{"count", std::to_string(n)}, {"name", Name(*f, n != 1)}}));
     }
     for (const auto* f : fs) {
       if (f->kind == "identifier" || !seen.insert(f->type).second) continue;
       items.push_back(Name(*f, false));
     }
-    if (items.size() > 4) items.resize(4);
+    if (items.size() > 5) items.resize(5);
     if (items.empty()) return P("unchecked_content");
     return Join(items, P("and"));
   }

@@ -1,5 +1,6 @@
 // Policy evaluation (see policy.h): which policies match one message, strongest first.
 #include <algorithm>
+#include <map>
 
 #include "sendguard/rules/policy.h"
 
@@ -36,15 +37,18 @@ bool Counts(const FindingCondition& c, const FindingFact& f) {
   return true;
 }
 
-// Fills m.counted; true when the condition holds.
+// Fills m.counted; true when the condition holds. A type's values may be split over
+// findings of different confidence: their counts add up per type.
 bool FindingsHold(const FindingCondition& c, const MessageFacts& facts, PolicyMatch& m) {
-  uint64_t most = 0;
+  std::map<std::string, uint64_t> per_type;
   for (const auto& f : facts.findings) {
     if (!Counts(c, f)) continue;
-    m.counted.push_back(&f);
-    most = std::max(most, f.count);
+    per_type[f.type] += f.count;
+    if (std::find(m.counted.begin(), m.counted.end(), &f) == m.counted.end()) m.counted.push_back(&f);
   }
-  return !m.counted.empty() && most >= c.min_count;
+  uint64_t most = 0;
+  for (const auto& [type, n] : per_type) most = std::max(most, n);
+  return !per_type.empty() && most >= c.min_count;
 }
 
 bool RecipientsHold(const PolicyCondition& c, const std::vector<std::string>& recipients, const Organisation& org,
@@ -109,7 +113,10 @@ Verdict EvaluatePolicies(const PolicySet& set, const MessageFacts& facts, std::v
     if (c.scan_complete && *c.scan_complete != facts.scan_complete) continue;
     PolicyMatch m;
     m.policy = &p;
-    if (c.findings && !FindingsHold(*c.findings, facts, m)) continue;
+    if (!std::all_of(c.findings.begin(), c.findings.end(),
+                     [&](const FindingCondition& fc) { return FindingsHold(fc, facts, m); })) {
+      continue;
+    }
     if (!RecipientsHold(c, recipients, org, v.signals, m)) continue;
     v.matches.push_back(std::move(m));
   }

@@ -45,7 +45,7 @@ struct Checks {
 
 void ReadFindingCondition(const YAML::Node& n, FindingCondition& f, const Checks& checks, Diagnostics& d) {
   if (!n.IsMap()) {
-    d.Add(n, "'findings' must be a map (types, categories, special_category, subjects, kind, min_confidence, "
+    d.Add(n, "'findings' must be a map, or a list of maps that must all hold (types, categories, special_category, subjects, kind, min_confidence, "
              "exact_match, min_count)");
     return;
   }
@@ -96,9 +96,12 @@ void ReadCondition(const YAML::Node& n, PolicyCondition& c, const Checks& checks
   CheckKeys(n, {"findings", "recipients", "signals", "sender_groups", "except_sender_groups", "attachments",
                 "scan_complete"},
             d);
-  if (n["findings"]) {
-    c.findings.emplace();
-    ReadFindingCondition(n["findings"], *c.findings, checks, d);
+  if (YAML::Node f = n["findings"]) {
+    if (f.IsSequence()) {
+      for (const auto& item : f) ReadFindingCondition(item, c.findings.emplace_back(), checks, d);
+    } else {
+      ReadFindingCondition(f, c.findings.emplace_back(), checks, d);
+    }
   }
   c.recipients = ReadStringList(n, "recipients", d);
   CheckEnumList(n, "recipients", c.recipients, RecipientClassNames(), d);

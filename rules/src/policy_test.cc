@@ -128,6 +128,15 @@ TEST(PolicyTest, EachShippedAction) {
                                   {Identifier("uk.nino", "National Insurance number", "OFFICIAL_DOCUMENTS", 1)}));
   EXPECT_EQ(v.action, Action::kTag);
   EXPECT_EQ(Ids(v).front(), "identifiers-personal-address-tag");
+  // allow: a health keyword alone is a signal, not personal data about someone.
+  EXPECT_EQ(Decide(set, Message("s@bury.gov.uk", {"x@example.org"}, {health})).action, Action::kAllow);
+  // warn: safeguarding information about an identified child outside.
+  auto safeguarding = Keyword("children_safeguarding", "children's safeguarding", "OTHER");
+  safeguarding.subjects = {"CHILDREN"};
+  v = Decide(set, Message("s@bury.gov.uk", {"x@example.org"},
+                          {Identifier("uk.upn", "Unique Pupil Number", "BASIC_IDENTIFIERS", 1), safeguarding}));
+  EXPECT_EQ(v.action, Action::kWarn);
+  EXPECT_EQ(Ids(v).front(), "vulnerable-groups-outside-warn");
   // warn: special category outside.
   v = Decide(set, Message("s@bury.gov.uk", {"x@example.org"}, {nhs(1), health}));
   EXPECT_EQ(v.action, Action::kWarn);

@@ -225,8 +225,10 @@ Result<RuleSet> LoadRuleSet(const std::vector<fs::path>& dirs) {
       errors.push_back(dir.string() + ":0: not a rule directory");
       continue;
     }
-    if (!fs::is_directory(dir / "types", ec) && !fs::is_directory(dir / "dictionaries", ec)) {
-      errors.push_back(dir.string() + ":0: a rule directory needs types/ or dictionaries/");
+    bool any = false;
+    for (const char* sub : {"types", "dictionaries", "policies", "templates", "recipients"}) any |= fs::is_directory(dir / sub, ec);
+    if (!any) {
+      errors.push_back(dir.string() + ":0: a rule directory needs types/, dictionaries/, policies/, templates/ or recipients/");
     }
     read_files(dir / "types", [&](const YAML::Node& doc, Diagnostics& d) {
       InfoType t = ParseInfoType(doc, d);

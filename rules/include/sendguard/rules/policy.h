@@ -31,14 +31,15 @@ struct FindingCondition {
   std::string kind;                     // "identifier" | "keyword" | "" (either)
   Confidence min_confidence = Confidence::kMedium;
   bool exact_match = false;             // only values found in the exact-data set
-  // Distinct values of the most numerous counting finding (an estimate of the number of
-  // individuals: 14 NHS numbers and 14 NI numbers are 14 people, not 28).
+  // Distinct values of the most numerous counting type, over its confidence levels (an
+  // estimate of the number of individuals: 14 NHS numbers and 14 NI numbers are 14 people, not 28).
   uint64_t min_count = 1;
 };
 
-// All present parts must hold. Lists match when any element matches.
+// All present parts must hold. Lists match when any element matches, except `findings`:
+// every finding condition in it must hold ("special category data" and "an identifier").
 struct PolicyCondition {
-  std::optional<FindingCondition> findings;
+  std::vector<FindingCondition> findings;
   std::vector<std::string> recipients;            // recipient classes: internal, secure, partner, external, freemail
   std::vector<std::string> signals;               // signal types
   std::vector<std::string> sender_groups;         // the sender is in one of these
