@@ -14,3 +14,5 @@ echo "== sendguard scan build/samples/referral.eml"
 build/cli/sendguard scan build/samples/referral.eml
 echo "== the same, as the JSON contract"
 build/cli/sendguard scan --json build/samples/referral.eml
+echo "== the verdict if it went to a lookalike of gmail.com (the council's domain: council.example.gov.uk)"
+build/cli/sendguard scan --internal-domain council.example.gov.uk --to j.smith@gmial.com build/samples/referral.eml
