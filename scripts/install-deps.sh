@@ -13,14 +13,18 @@ PACKAGES=(
   libhyperscan-dev libre2-dev libmimetic-dev libxml2-dev libssl-dev
   # rules, command line, output
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  # daemon and core (milter, HTTP client, store)
-  libmilter-dev libcurl4-openssl-dev libsqlite3-dev sqlite3
+  # daemon and core (milter, HTTP client and server, store)
+  libmilter-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev
   # attachments (libmagic, libarchive, poppler) for the extractors
   libmagic-dev libarchive-dev libpoppler-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks
+  # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one)
+  postfix
 )
 
 export DEBIAN_FRONTEND=noninteractive
+# Postfix installs unconfigured: the tests run their own instance from a private config directory.
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"

@@ -65,6 +65,11 @@ Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
   }
   for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
     SqliteTransaction tx(*this);
+    // Another connection may have migrated while this one waited for the write lock.
+    if (SchemaVersion() > static_cast<int>(v)) {
+      v = static_cast<size_t>(SchemaVersion()) - 1;
+      continue;
+    }
     if (Status st = Exec(migrations[v]); !st.ok()) return Internal("migration " + std::to_string(v + 1) + ": " + st.message());
     Exec("DELETE FROM schema_version");
     auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");

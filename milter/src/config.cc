@@ -12,6 +12,181 @@ const char* WarnModeName(WarnMode m) {
   return m == WarnMode::kHoldAndConfirm ? "hold_and_confirm" : "reject_and_confirm";
 }
 
+const char* FailActionName(FailAction a) {
+  switch (a) {
+    case FailAction::kAccept: return "accept";
+    case FailAction::kTempfail: return "tempfail";
+    case FailAction::kReject: return "reject";
+    case FailAction::kQuarantine: return "quarantine";
+  }
+  return "tempfail";
+}
+
+namespace {
+
+void ReadFailAction(const YAML::Node& map, const char* key, FailAction* out, rules::Diagnostics& d) {
+  std::string v;
+  if (!rules::ReadString(map, key, &v, d)) return;
+  for (FailAction a : {FailAction::kAccept, FailAction::kTempfail, FailAction::kReject, FailAction::kQuarantine}) {
+    if (v == FailActionName(a)) {
+      *out = a;
+      return;
+    }
+  }
+  d.Add(map[key], std::string("'") + key + "' must be accept, tempfail, reject or quarantine");
+}
+
+void ReadInt64(const YAML::Node& map, const char* key, int64_t lo, int64_t hi, int64_t* out, rules::Diagnostics& d) {
+  YAML::Node n = map[key];
+  if (!n) return;
+  try {
+    int64_t v = n.as<int64_t>();
+    if (v < lo || v > hi) d.Add(n, std::string("'") + key + "' must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    else *out = v;
+  } catch (const YAML::Exception&) {
+    d.Add(n, std::string("'") + key + "' must be a whole number");
+  }
+}
+
+void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
+  if (!n.IsMap()) {
+    d.Add(n, "'milter' must be a map");
+    return;
+  }
+  rules::CheckKeys(n, {"socket", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
+                       "max_message_bytes", "scan", "internal_networks", "subject_tag", "ig_bcc", "fail_modes",
+                       "scan_record_days", "log_format", "log_file", "metrics_listen"},
+                   d);
+  if (rules::ReadString(n, "socket", &m.socket, d) && m.socket.rfind("inet:", 0) != 0 &&
+      m.socket.rfind("inet6:", 0) != 0 && m.socket.rfind("unix:", 0) != 0 && m.socket.rfind("local:", 0) != 0) {
+    d.Add(n["socket"], "socket must be inet:PORT@ADDRESS or unix:PATH");
+  }
+  rules::ReadString(n, "user", &m.user, d);
+  rules::ReadString(n, "group", &m.group, d);
+  rules::ReadInt(n, "workers", 0, 256, &m.workers, d);
+  rules::ReadInt(n, "queue_depth", 1, 100000, &m.queue_depth, d);
+  rules::ReadInt(n, "message_timeout_ms", 100, 3600000, &m.message_timeout_ms, d);
+  ReadInt64(n, "spool_memory_bytes", 0, int64_t{1} << 34, &m.spool_memory_bytes, d);
+  ReadInt64(n, "max_message_bytes", 1024, int64_t{1} << 36, &m.max_message_bytes, d);
+  std::string scan;
+  if (rules::ReadString(n, "scan", &scan, d)) {
+    if (scan == "outbound") m.scan = ScanDirection::kOutbound;
+    else if (scan == "all") m.scan = ScanDirection::kAll;
+    else d.Add(n["scan"], "scan must be 'outbound' or 'all'");
+  }
+  if (n["internal_networks"]) m.internal_networks = rules::ReadStringList(n, "internal_networks", d);
+  rules::ReadString(n, "subject_tag", &m.subject_tag, d);
+  rules::ReadString(n, "ig_bcc", &m.ig_bcc, d);
+  if (YAML::Node f = n["fail_modes"]) {
+    if (!f.IsMap()) {
+      d.Add(f, "'fail_modes' must be a map");
+    } else {
+      rules::CheckKeys(f, {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable"}, d);
+      ReadFailAction(f, "internal_error", &m.fail_modes.internal_error, d);
+      ReadFailAction(f, "scan_timeout", &m.fail_modes.scan_timeout, d);
+      ReadFailAction(f, "oversize", &m.fail_modes.oversize, d);
+      ReadFailAction(f, "rules_unavailable", &m.fail_modes.rules_unavailable, d);
+      ReadFailAction(f, "incident_unavailable", &m.fail_modes.incident_unavailable, d);
+    }
+  }
+  rules::ReadInt(n, "scan_record_days", 1, 3650, &m.scan_record_days, d);
+  if (rules::ReadString(n, "log_format", &m.log_format, d) && m.log_format != "text" && m.log_format != "json") {
+    d.Add(n["log_format"], "log_format must be 'text' or 'json'");
+  }
+  rules::ReadString(n, "log_file", &m.log_file, d);
+  rules::ReadString(n, "metrics_listen", &m.metrics_listen, d);
+}
+
+}  // namespace
+
+std::string DescribeConfig(const Config& c) {
+  YAML::Emitter e;
+  auto list = [&](const std::vector<std::string>& v) {
+    e << YAML::Flow << YAML::BeginSeq;
+    for (const auto& x : v) e << x;
+    e << YAML::EndSeq;
+  };
+  e << YAML::BeginMap;
+  e << YAML::Key << "rules_dirs" << YAML::Value;
+  list(c.rules_dirs);
+  e << YAML::Key << "secret_file" << YAML::Value << c.secret_file;
+  e << YAML::Key << "state_dir" << YAML::Value << c.state_dir;
+  e << YAML::Key << "policy_files" << YAML::Value;
+  list(c.policy_files);
+  e << YAML::Key << "core_url" << YAML::Value << c.core_url;
+  const auto& o = c.organisation;
+  e << YAML::Key << "organisation" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "name" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [lang, text] : o.name.by_language) e << YAML::Key << lang << YAML::Value << text;
+  e << YAML::EndMap;
+  e << YAML::Key << "internal_domains" << YAML::Value;
+  list(o.directory.internal);
+  e << YAML::Key << "secure_domains" << YAML::Value;
+  list(o.directory.secure);
+  e << YAML::Key << "partner_domains" << YAML::Value << YAML::BeginSeq;
+  for (const auto& p : o.directory.partner) {
+    const rules::SharingAgreement* a = o.AgreementFor(p);
+    if (!a || a->domain != p) {
+      e << p;
+      continue;
+    }
+    e << YAML::Flow << YAML::BeginMap << YAML::Key << "domain" << YAML::Value << p << YAML::Key << "allowed_categories"
+      << YAML::Value;
+    list(a->allowed_categories);
+    e << YAML::EndMap;
+  }
+  e << YAML::EndSeq;
+  e << YAML::Key << "freemail_domains" << YAML::Value;
+  list(o.directory.freemail);
+  e << YAML::Key << "sender_groups" << YAML::Value << YAML::BeginMap;
+  for (const auto& [g, members] : o.sender_groups) {
+    e << YAML::Key << g << YAML::Value;
+    list(members);
+  }
+  e << YAML::EndMap;
+  e << YAML::Key << "language" << YAML::Value << o.language;
+  e << YAML::Key << "language_by_sender_domain" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [dom, lang] : o.language_by_sender_domain) e << YAML::Key << dom << YAML::Value << lang;
+  e << YAML::EndMap;
+  e << YAML::Key << "open_cc_threshold" << YAML::Value << o.open_cc_threshold;
+  e << YAML::Key << "reply_all_threshold" << YAML::Value << o.reply_all_threshold;
+  e << YAML::Key << "lookalike_history_domains" << YAML::Value << o.lookalike_history_domains;
+  e << YAML::EndMap;
+  e << YAML::Key << "warn" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "mode" << YAML::Value << WarnModeName(c.warn_mode);
+  e << YAML::Key << "confirm_ttl_minutes" << YAML::Value << c.confirm_ttl_minutes;
+  e << YAML::EndMap;
+  const auto& m = c.milter;
+  e << YAML::Key << "milter" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "socket" << YAML::Value << m.socket;
+  e << YAML::Key << "user" << YAML::Value << m.user;
+  e << YAML::Key << "group" << YAML::Value << m.group;
+  e << YAML::Key << "workers" << YAML::Value << m.workers;
+  e << YAML::Key << "queue_depth" << YAML::Value << m.queue_depth;
+  e << YAML::Key << "message_timeout_ms" << YAML::Value << m.message_timeout_ms;
+  e << YAML::Key << "spool_memory_bytes" << YAML::Value << m.spool_memory_bytes;
+  e << YAML::Key << "max_message_bytes" << YAML::Value << m.max_message_bytes;
+  e << YAML::Key << "scan" << YAML::Value << (m.scan == ScanDirection::kAll ? "all" : "outbound");
+  e << YAML::Key << "internal_networks" << YAML::Value;
+  list(m.internal_networks);
+  e << YAML::Key << "subject_tag" << YAML::Value << m.subject_tag;
+  e << YAML::Key << "ig_bcc" << YAML::Value << m.ig_bcc;
+  e << YAML::Key << "fail_modes" << YAML::Value << YAML::BeginMap;
+  e << YAML::Key << "internal_error" << YAML::Value << FailActionName(m.fail_modes.internal_error);
+  e << YAML::Key << "scan_timeout" << YAML::Value << FailActionName(m.fail_modes.scan_timeout);
+  e << YAML::Key << "oversize" << YAML::Value << FailActionName(m.fail_modes.oversize);
+  e << YAML::Key << "rules_unavailable" << YAML::Value << FailActionName(m.fail_modes.rules_unavailable);
+  e << YAML::Key << "incident_unavailable" << YAML::Value << FailActionName(m.fail_modes.incident_unavailable);
+  e << YAML::EndMap;
+  e << YAML::Key << "scan_record_days" << YAML::Value << m.scan_record_days;
+  e << YAML::Key << "log_format" << YAML::Value << m.log_format;
+  e << YAML::Key << "log_file" << YAML::Value << m.log_file;
+  e << YAML::Key << "metrics_listen" << YAML::Value << m.metrics_listen;
+  e << YAML::EndMap;
+  e << YAML::EndMap;
+  return std::string(e.c_str()) + "\n";
+}
+
 Result<Config> ParseConfig(const std::string& text, const std::string& name) {
   rules::Diagnostics d(name);
   Config c;
@@ -31,7 +206,9 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
     d.Add(doc, "the config file must be a map");
     return d.ToStatus();
   }
-  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn"}, d);
+  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url"}, d);
+  if (doc["milter"]) ReadMilter(doc["milter"], c.milter, d);
+  rules::ReadString(doc, "core_url", &c.core_url, d);
   c.rules_dirs = rules::ReadStringList(doc, "rules_dirs", d);
   rules::ReadString(doc, "secret_file", &c.secret_file, d);
   rules::ReadString(doc, "state_dir", &c.state_dir, d);

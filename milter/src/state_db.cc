@@ -1,5 +1,5 @@
-// The state database's schema, one migration per release (see state_db.h). Addresses and
-// name words are stored only as keyed hashes; domains are kept in clear.
+// The state database's schema, one migration per release (see state_db.h). Addresses,
+// name words and Message-IDs are stored only as keyed hashes; domains are kept in clear.
 #include "sendguard/milter/state_db.h"
 
 #include <string>
@@ -43,6 +43,25 @@ const std::vector<std::string>& Migrations() {
       CREATE TABLE used_confirm_codes (
         code TEXT PRIMARY KEY,            -- keyed hash of the code
         expires INTEGER NOT NULL);
+      )sql",
+      // 2: scan records (metadata only) for self-reports and recall detection.
+      R"sql(
+      CREATE TABLE scan_records (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,              -- unix seconds
+        queue_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,         -- keyed hash of the Message-ID
+        sender TEXT NOT NULL,             -- keyed hash
+        sender_domain TEXT NOT NULL,
+        recipients TEXT NOT NULL,         -- JSON: [{"domain", "hash"}]
+        verdict TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        policies TEXT NOT NULL,           -- JSON list of policy ids
+        signals TEXT NOT NULL,            -- JSON list of {"type", "domain"}
+        findings TEXT NOT NULL,           -- "uk.nhs_number=14 dict.health=3"
+        complete INTEGER NOT NULL);
+      CREATE INDEX scan_records_by_message_id ON scan_records (message_id);
+      CREATE INDEX scan_records_by_time ON scan_records (at);
       )sql",
   };
   return kMigrations;

@@ -4,6 +4,7 @@
 // milter daemon.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +17,41 @@ namespace sendguard::milter {
 enum class WarnMode { kRejectAndConfirm, kHoldAndConfirm };
 const char* WarnModeName(WarnMode m);
 
+// What to do with a message when something other than a verdict decides (fail modes).
+enum class FailAction { kAccept, kTempfail, kReject, kQuarantine };
+const char* FailActionName(FailAction a);
+
+struct FailModes {
+  FailAction internal_error = FailAction::kTempfail;     // a bug or library failure while handling a message
+  FailAction scan_timeout = FailAction::kTempfail;       // the per-message deadline passed
+  FailAction oversize = FailAction::kAccept;             // larger than milter.max_message_bytes (tagged incomplete)
+  FailAction rules_unavailable = FailAction::kTempfail;  // no rules could be loaded at start
+  FailAction incident_unavailable = FailAction::kAccept; // the incident outbox cannot be written
+};
+
+// Which mail the milter scans.
+enum class ScanDirection { kOutbound, kAll };
+
+struct MilterSettings {
+  std::string socket = "inet:8899@127.0.0.1";  // inet:PORT@ADDR or unix:PATH
+  std::string user;                            // drop to this user after binding ("" = stay)
+  std::string group;
+  int workers = 0;                             // scanning threads; 0 = one per CPU
+  int queue_depth = 256;                       // messages waiting for a worker before tempfail
+  int message_timeout_ms = 20000;              // per-message deadline (Postfix's milter_content_timeout is 300 s)
+  int64_t spool_memory_bytes = 1 << 20;        // body kept in memory up to this, then a temp file
+  int64_t max_message_bytes = 64ll << 20;      // larger messages follow fail_modes.oversize
+  ScanDirection scan = ScanDirection::kOutbound;
+  std::vector<std::string> internal_networks = {"127.0.0.0/8", "::1/128"};  // outbound when the client is here
+  std::string subject_tag = "[sendguard]";     // prefixed to the subject on `tag` ("" = leave it)
+  std::string ig_bcc;                          // add this recipient to quarantined and blocked-then-released mail
+  FailModes fail_modes;
+  int scan_record_days = 30;
+  std::string log_format = "text";             // text | json
+  std::string log_file;                        // "" = standard error (journald under systemd)
+  std::string metrics_listen = "127.0.0.1:9899";  // Prometheus text on http://ADDR:PORT/metrics; "" = off
+};
+
 struct Config {
   std::vector<std::string> rules_dirs;   // default: the shipped rules, then /etc/sendguard/rules.d if present
   std::string secret_file = "/etc/sendguard/secret";
@@ -24,12 +60,17 @@ struct Config {
   rules::Organisation organisation;
   WarnMode warn_mode = WarnMode::kRejectAndConfirm;
   int confirm_ttl_minutes = 60;
+  MilterSettings milter;
+  std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
   std::string source;                    // the file it came from ("" for the built-in defaults)
 };
 
 // Parses YAML text (`name` is used in diagnostics). The shipped free-mail list is added
 // to organisation.directory when the policy engine is loaded (it lives in the rule directories).
 Result<Config> ParseConfig(const std::string& text, const std::string& name);
+// The effective configuration as YAML, every key (for `sendguard-milter --check-config`).
+std::string DescribeConfig(const Config& config);
+
 // Reads and parses a config file.
 Result<Config> LoadConfig(const std::filesystem::path& file);
 

@@ -1,0 +1,36 @@
+// What the libmilter callbacks share across connections: the live snapshot, the worker
+// pool, metrics and the log. One instance, set up by main before smfi_main.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "sendguard/milter/metrics.h"
+#include "sendguard/milter/snapshot.h"
+#include "sendguard/milter/worker_pool.h"
+
+namespace sendguard::milter {
+
+struct DaemonState {
+  std::unique_ptr<SnapshotStore> snapshots;
+  std::unique_ptr<WorkerPool> pool;
+  Metrics metrics;
+  std::shared_ptr<spdlog::logger> log;
+  std::string spool_dir;
+  bool json_log = false;
+  std::atomic<int> sessions{0};  // open SMTP connections (for a prompt, safe stop)
+};
+
+// Set once by main; read by the callbacks.
+DaemonState& Daemon();
+
+// The libmilter filter description (callbacks and flags).
+struct smfiDesc* FilterDescription();
+
+// Whether `address` (IPv4 or IPv6 text) lies in one of `networks` ("10.0.0.0/8", "::1/128").
+bool InNetworks(const std::string& address, const std::vector<std::string>& networks);
+
+}  // namespace sendguard::milter

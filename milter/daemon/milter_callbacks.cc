@@ -1,0 +1,288 @@
+// The libmilter callbacks. They only collect (envelope, headers, body into a bounded spool);
+// at end of message the work goes to a scanning thread and the reply comes back as data
+// (MilterReply), which is carried out here. Nothing here decides anything.
+#include <arpa/inet.h>
+#include <libmilter/mfapi.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon_state.h"
+#include "message_spool.h"
+#include "sendguard/common/text.h"
+
+namespace sendguard::milter {
+
+DaemonState& Daemon() {
+  static DaemonState state;
+  return state;
+}
+
+bool InNetworks(const std::string& address, const std::vector<std::string>& networks) {
+  unsigned char addr[16];
+  int family = address.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+  std::string a = address;
+  if (!a.empty() && a.front() == '[') a = a.substr(1, a.size() - 2);
+  if (a.rfind("IPv6:", 0) == 0) a = a.substr(5);
+  if (inet_pton(family, a.c_str(), addr) != 1) return false;
+  for (const auto& net : networks) {
+    size_t slash = net.find('/');
+    std::string base = net.substr(0, slash);
+    int net_family = base.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    if (net_family != family) continue;
+    unsigned char n[16];
+    if (inet_pton(family, base.c_str(), n) != 1) continue;
+    int bits = slash == std::string::npos ? (family == AF_INET ? 32 : 128) : std::atoi(net.c_str() + slash + 1);
+    bool match = true;
+    for (int i = 0; i < bits && match; ++i) {
+      int mask = 0x80 >> (i % 8);
+      match = (addr[i / 8] & mask) == (n[i / 8] & mask);
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// One SMTP connection and the message in progress on it.
+struct Session {
+  std::string client_addr;
+  // the message in progress
+  Snapshot snapshot;
+  std::string sender;
+  std::vector<std::string> recipients;
+  std::string headers;  // as received, CRLF line ends
+  std::string subject;
+  std::string message_id;
+  std::string auth;
+  std::unique_ptr<MessageSpool> body;
+  bool spool_failed = false;
+
+  void Reset() {
+    snapshot = Snapshot();
+    sender.clear();
+    recipients.clear();
+    headers.clear();
+    subject.clear();
+    message_id.clear();
+    auth.clear();
+    body.reset();
+    spool_failed = false;
+  }
+};
+
+Session* Get(SMFICTX* ctx) { return static_cast<Session*>(smfi_getpriv(ctx)); }
+
+std::string Macro(SMFICTX* ctx, const char* name) {
+  const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
+  return v ? v : "";
+}
+
+std::string EscapePercent(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    out.push_back(c);
+    if (c == '%') out.push_back('%');
+  }
+  return out;
+}
+
+std::string WithCrlf(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) out.push_back('\r');
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+sfsistat Carry(SMFICTX* ctx, const MilterReply& r) {
+  if (r.kind != MilterReply::Kind::kAccept) {
+    std::array<std::string, 32> escaped;
+    std::array<char*, 33> lines{};
+    for (size_t i = 0; i < r.lines.size() && i < 32; ++i) {
+      escaped[i] = EscapePercent(r.lines[i]);
+      lines[i] = escaped[i].data();
+    }
+    smfi_setmlreply(ctx, r.rcode.c_str(), r.xcode.c_str(), lines[0], lines[1], lines[2], lines[3], lines[4], lines[5],
+                    lines[6], lines[7], lines[8], lines[9], lines[10], lines[11], lines[12], lines[13], lines[14],
+                    lines[15], lines[16], lines[17], lines[18], lines[19], lines[20], lines[21], lines[22], lines[23],
+                    lines[24], lines[25], lines[26], lines[27], lines[28], lines[29], lines[30], lines[31], nullptr);
+    return r.kind == MilterReply::Kind::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
+  }
+  for (const auto& [name, value] : r.add_headers) {
+    smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str()));
+  }
+  if (!r.new_subject.empty()) smfi_chgheader(ctx, const_cast<char*>("Subject"), 1, const_cast<char*>(r.new_subject.c_str()));
+  for (const auto& rcpt : r.add_recipients) smfi_addrcpt(ctx, const_cast<char*>(rcpt.c_str()));
+  if (!r.quarantine_reason.empty()) smfi_quarantine(ctx, const_cast<char*>(r.quarantine_reason.c_str()));
+  return SMFIS_ACCEPT;
+}
+
+void LogMessage(const std::string& queue_id, const std::string& direction, const JobResult& r) {
+  DaemonState& d = Daemon();
+  if (d.json_log) {
+    nlohmann::json j = {{"queue_id", queue_id},      {"direction", direction},      {"verdict", r.verdict},
+                        {"monitored", r.monitored},  {"outcome", r.reply.outcome},  {"findings", r.summary},
+                        {"policies", r.policies},    {"signals", r.signals},        {"incomplete", r.incomplete_reason},
+                        {"scan_ms", r.scan_seconds * 1000.0}};
+    d.log->info("{}", j.dump());
+  } else {
+    d.log->info("qid={} direction={} verdict={} monitored={} outcome={} findings=\"{}\" policies={} signals={} "
+                "incomplete={} scan_ms={:.2f}",
+                queue_id, direction, r.verdict, r.monitored, r.reply.outcome, r.summary,
+                r.policies.empty() ? "-" : r.policies, r.signals.empty() ? "-" : r.signals,
+                r.incomplete_reason.empty() ? "-" : r.incomplete_reason, r.scan_seconds * 1000.0);
+  }
+}
+
+sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::string& reason, const std::string& direction) {
+  DaemonState& d = Daemon();
+  d.metrics.CountFailMode(reason, FailActionName(action));
+  d.metrics.CountMessage(direction, "unscanned", std::string("fail_") + FailActionName(action));
+  d.log->warn("qid={} direction={} fail_mode={} action={}", Macro(ctx, "i"), direction, reason, FailActionName(action));
+  (void)s;
+  return Carry(ctx, ReplyForFailure(action, reason, ""));
+}
+
+sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR*) {
+  auto* s = new Session();
+  ++Daemon().sessions;
+  s->client_addr = Macro(ctx, "{client_addr}");
+  smfi_setpriv(ctx, s);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
+  Session* s = Get(ctx);
+  if (!s) return SMFIS_TEMPFAIL;
+  s->Reset();
+  s->snapshot = Daemon().snapshots->Current();
+  s->sender = argv && argv[0] ? argv[0] : "";
+  s->auth = Macro(ctx, "{auth_authen}");
+  if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
+  const Config* c = s->snapshot.config.get();
+  int64_t memory = c ? c->milter.spool_memory_bytes : (1 << 20);
+  int64_t max = c ? c->milter.max_message_bytes : (64ll << 20);
+  s->body = std::make_unique<MessageSpool>(Daemon().spool_dir, memory, max);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEnvRcpt(SMFICTX* ctx, char** argv) {
+  Session* s = Get(ctx);
+  if (s && argv && argv[0]) s->recipients.emplace_back(argv[0]);
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
+  Session* s = Get(ctx);
+  if (!s) return SMFIS_CONTINUE;
+  std::string n = name ? name : "";
+  std::string v = value ? value : "";
+  s->headers += n + ": " + WithCrlf(v) + "\r\n";
+  std::string lower = common::AsciiLower(n);
+  if (lower == "subject" && s->subject.empty()) s->subject = v;
+  if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEoh(SMFICTX*) { return SMFIS_CONTINUE; }
+
+sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
+  Session* s = Get(ctx);
+  if (s && s->body && !s->body->Append(reinterpret_cast<const char*>(chunk), len)) s->spool_failed = true;
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnEom(SMFICTX* ctx) {
+  Session* s = Get(ctx);
+  DaemonState& d = Daemon();
+  if (!s || !s->body) return SMFIS_TEMPFAIL;
+  const std::string queue_id = Macro(ctx, "i");
+  const Config* c = s->snapshot.config.get();
+  const bool outbound = !s->auth.empty() || (c && InNetworks(s->client_addr, c->milter.internal_networks));
+  const std::string direction = outbound ? "outbound" : "inbound";
+  if (!c || !s->snapshot.rules) {
+    FailModes defaults;
+    return FailMode(ctx, *s, defaults.rules_unavailable, "rules_unavailable", direction);
+  }
+  const MilterSettings& m = c->milter;
+  if (!outbound && m.scan == ScanDirection::kOutbound) {
+    smfi_addheader(ctx, const_cast<char*>("X-Sendguard-Scan"), const_cast<char*>("skipped; direction=inbound"));
+    d.metrics.CountMessage(direction, "skipped", "accepted");
+    return SMFIS_ACCEPT;
+  }
+  if (s->spool_failed) return FailMode(ctx, *s, m.fail_modes.internal_error, "spool_failed", direction);
+  if (s->body->oversize()) return FailMode(ctx, *s, m.fail_modes.oversize, "oversize", direction);
+  MessageJob job;
+  job.snapshot = s->snapshot;
+  job.raw = s->headers + "\r\n";
+  std::string body;
+  if (!s->body->ReadAll(&body)) return FailMode(ctx, *s, m.fail_modes.internal_error, "spool_failed", direction);
+  job.raw += body;
+  job.envelope.sender = s->sender;
+  job.envelope.recipients = s->recipients;
+  job.queue_id = queue_id;
+  job.message_id = s->message_id;
+  job.subject = s->subject;
+  job.direction = direction;
+  std::string failure;
+  auto result = d.pool->Run(std::move(job), std::chrono::milliseconds(m.message_timeout_ms), &failure);
+  if (!result) {
+    FailAction action = failure == "internal_error" ? m.fail_modes.internal_error : m.fail_modes.scan_timeout;
+    return FailMode(ctx, *s, action, failure, direction);
+  }
+  d.metrics.CountMessage(direction, result->verdict, result->reply.outcome);
+  for (const auto& [type, n] : result->findings) d.metrics.CountFinding(type, n);
+  if (!result->incomplete_reason.empty()) d.metrics.CountIncomplete(result->incomplete_reason);
+  d.metrics.ObserveScanSeconds(result->scan_seconds);
+  LogMessage(queue_id, direction, *result);
+  sfsistat rc = Carry(ctx, result->reply);
+  s->Reset();
+  return rc;
+}
+
+sfsistat OnAbort(SMFICTX* ctx) {
+  if (Session* s = Get(ctx)) s->Reset();
+  return SMFIS_CONTINUE;
+}
+
+sfsistat OnClose(SMFICTX* ctx) {
+  if (Get(ctx)) --Daemon().sessions;
+  delete Get(ctx);
+  smfi_setpriv(ctx, nullptr);
+  return SMFIS_CONTINUE;
+}
+
+}  // namespace
+
+struct smfiDesc* FilterDescription() {
+  static struct smfiDesc desc = {
+      const_cast<char*>("sendguard"),
+      SMFI_VERSION,
+      SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT,
+      OnConnect,
+      nullptr,  // helo
+      OnEnvFrom,
+      OnEnvRcpt,
+      OnHeader,
+      OnEoh,
+      OnBody,
+      OnEom,
+      OnAbort,
+      OnClose,
+      nullptr,  // unknown
+      nullptr,  // data
+      nullptr,  // negotiate
+  };
+  return &desc;
+}
+
+}  // namespace sendguard::milter

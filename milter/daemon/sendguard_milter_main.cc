@@ -1,0 +1,246 @@
+// `sendguard-milter`: the daemon in the mail path. Loads the config, rules and policies,
+// binds the milter socket, drops privileges, starts the scanning threads and the metrics
+// endpoint, runs libmilter on its own thread and keeps signals on the main thread:
+// SIGHUP reloads (a bad file keeps the old rules), SIGTERM/SIGINT stop cleanly.
+#include <CLI/CLI.hpp>
+#include <grp.h>
+#include <libmilter/mfapi.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "daemon_state.h"
+#include "metrics_server.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/milter/scan_records.h"
+#include "sendguard/milter/state_db.h"
+
+namespace fs = std::filesystem;
+using namespace sendguard;
+using namespace sendguard::milter;
+
+namespace {
+
+std::vector<std::string> DefaultRuleDirs() {
+  std::error_code ec;
+  if (fs::is_directory(SENDGUARD_SOURCE_RULES_DIR, ec)) return {SENDGUARD_SOURCE_RULES_DIR};
+  return {SENDGUARD_INSTALLED_RULES_DIR};
+}
+
+// The deployment secret; created (0600) on first start when missing.
+Result<std::string> SecretFor(const Config& c, const std::shared_ptr<spdlog::logger>& log) {
+  std::error_code ec;
+  if (fs::exists(c.secret_file, ec)) return common::ReadSecretFile(c.secret_file);
+  std::string path = c.secret_file;
+  if (fs::path(path).has_parent_path() && !fs::exists(fs::path(path).parent_path(), ec)) path = c.state_dir + "/secret";
+  if (fs::exists(path, ec)) return common::ReadSecretFile(path);
+  auto secret = common::RandomSecret();
+  if (!secret.ok()) return secret;
+  mode_t old = umask(077);
+  std::ofstream(path, std::ios::binary) << *secret;
+  umask(old);
+  if (!fs::exists(path, ec)) return IoError("cannot create the secret file " + path);
+  log->warn("created a new deployment secret in {} (keep it: hashes are comparable only under one secret)", path);
+  return secret;
+}
+
+Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_dirs) {
+  if (m.user.empty()) return Status();
+  passwd* pw = getpwnam(m.user.c_str());
+  if (!pw) return NotFound("no such user: " + m.user);
+  gid_t gid = pw->pw_gid;
+  if (!m.group.empty()) {
+    group* gr = getgrnam(m.group.c_str());
+    if (!gr) return NotFound("no such group: " + m.group);
+    gid = gr->gr_gid;
+  }
+  if (getuid() != 0) return Status();  // not root: nothing to drop
+  for (const auto& dir : owned_dirs) {
+    if (chown(dir.c_str(), pw->pw_uid, gid) != 0) return IoError("cannot chown " + dir);
+  }
+  if (setgid(gid) != 0 || initgroups(m.user.c_str(), gid) != 0 || setuid(pw->pw_uid) != 0) {
+    return Internal("cannot drop privileges to " + m.user);
+  }
+  return Status();
+}
+
+std::shared_ptr<spdlog::logger> MakeLogger(const MilterSettings& m) {
+  std::shared_ptr<spdlog::logger> log;
+  if (m.log_file.empty()) log = spdlog::stderr_logger_mt("sendguard");
+  else log = spdlog::basic_logger_mt("sendguard", m.log_file);
+  log->set_pattern(m.log_format == "json" ? "%v" : "%Y-%m-%dT%H:%M:%S.%e%z sendguard-milter[%P] %l: %v");
+  log->flush_on(spdlog::level::info);
+  return log;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sendguard-milter: the sendguard mail filter for Postfix and Sendmail"};
+  std::string config_file, socket;
+  bool check = false, foreground = false;
+  app.add_option("--config", config_file, "config file (default: built-in defaults)");
+  app.add_option("--socket", socket, "milter socket, overriding the config: inet:PORT@ADDR or unix:PATH");
+  app.add_flag("--check-config", check, "print the effective configuration and check rules and policies, then exit");
+  app.add_flag("--foreground", foreground, "stay in the foreground (as under systemd)");
+  CLI11_PARSE(app, argc, argv);
+
+  SnapshotSource source;
+  source.config_file = config_file;
+  source.socket_override = socket;
+  source.default_rules_dirs = DefaultRuleDirs();
+  auto first = LoadSnapshot(source, 1);
+  if (check) {
+    if (!first.ok()) {
+      std::fprintf(stderr, "%s\n", first.status().message().c_str());
+      return 1;
+    }
+    std::fputs(DescribeConfig(*first->config).c_str(), stdout);
+    const auto& rs = first->rules->rule_set();
+    std::printf("# rules ok: version %s, %zu types, %zu dictionaries; policies ok: %zu\n", rs.version.c_str(),
+                rs.types.size(), rs.dictionaries.size(), first->policy->policies().policies.size());
+    return 0;
+  }
+  if (!first.ok()) {
+    std::fprintf(stderr, "sendguard-milter: cannot start:\n%s\n", first.status().message().c_str());
+    return 1;
+  }
+  const Config& config = *first->config;
+  DaemonState& d = Daemon();
+  d.log = MakeLogger(config.milter);
+  d.json_log = config.milter.log_format == "json";
+  std::error_code ec;
+  d.spool_dir = config.state_dir + "/spool";
+  fs::create_directories(d.spool_dir, ec);
+  if (ec) {
+    d.log->error("cannot create {}: {}", d.spool_dir, ec.message());
+    return 1;
+  }
+  auto secret = SecretFor(config, d.log);
+  if (!secret.ok()) {
+    d.log->error("{}", secret.status().message());
+    return 1;
+  }
+  common::KeyedHasher hasher(*secret);
+  d.snapshots = std::make_unique<SnapshotStore>(source);
+  if (Status st = d.snapshots->Reload(); !st.ok()) {
+    d.log->error("cannot load rules: {}", st.message());
+    return 1;
+  }
+
+  if (smfi_register(*FilterDescription()) == MI_FAILURE) {
+    d.log->error("smfi_register failed");
+    return 1;
+  }
+  smfi_setconn(const_cast<char*>(config.milter.socket.c_str()));
+  smfi_settimeout(600);
+  if (smfi_opensocket(true) == MI_FAILURE) {
+    d.log->error("cannot open the milter socket {}", config.milter.socket);
+    return 1;
+  }
+  if (Status st = DropPrivileges(config.milter, {config.state_dir, d.spool_dir}); !st.ok()) {
+    d.log->error("{}", st.message());
+    return 1;
+  }
+  if (!foreground && daemon(0, 0) != 0) {
+    d.log->error("cannot daemonise");
+    return 1;
+  }
+  // Signals are for this thread only: block them before any other thread exists.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  const std::string state_db = config.state_dir + "/state.db";
+  {
+    auto db = OpenStateDb(state_db);  // migrate once, before the workers open their connections
+    if (!db.ok()) {
+      d.log->error("{}", db.status().message());
+      return 1;
+    }
+    ScanRecords records(**db, hasher);
+    auto pruned = records.Prune(config.milter.scan_record_days, std::time(nullptr));
+    if (pruned.ok() && *pruned > 0) d.log->info("pruned {} scan records older than {} days", *pruned, config.milter.scan_record_days);
+  }
+  d.pool = std::make_unique<WorkerPool>(config.milter.workers, config.milter.queue_depth,
+                                        [&hasher, state_db] { return Processor::Create(hasher, state_db); });
+  std::unique_ptr<MetricsServer> metrics;
+  if (!config.milter.metrics_listen.empty()) {
+    auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics);
+    if (!started.ok()) {
+      d.log->error("{}", started.status().message());
+      return 1;
+    }
+    metrics = std::move(started).value();
+  }
+  {
+    Snapshot live = d.snapshots->Current();
+    d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
+  }
+  d.log->info("started: socket {} workers {} rules {} metrics {}", config.milter.socket,
+              config.milter.workers, d.snapshots->Current().rules->rule_set().version,
+              config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen);
+
+  // libmilter runs on its own thread (its own signal thread never sees our signals: they
+  // are blocked everywhere and taken here with sigwait).
+  std::atomic<int> milter_rc{0};
+  std::atomic<bool> milter_done{false};
+  std::thread milter([&] {
+    milter_rc = smfi_main();
+    milter_done = true;
+  });
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      Status st = d.snapshots->Reload();
+      d.metrics.CountReload(st.ok());
+      if (st.ok()) {
+        Snapshot live = d.snapshots->Current();
+        d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
+        d.log->info("reloaded: rules {} generation {}", live.rules->rule_set().version, live.generation);
+      } else {
+        d.log->error("reload failed, the previous rules stay live:\n{}", st.message());
+      }
+      continue;
+    }
+    d.log->info("stopping on signal {}", sig);
+    // smfi_stop() waits for libmilter's listener lock (held across its poll): not on this thread.
+    std::thread([] { smfi_stop(); }).detach();
+    break;
+  }
+  // libmilter's listener notices the stop only at its next poll (seconds): stop as soon as
+  // no SMTP session is open, or after the longest a message may take.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.milter.message_timeout_ms + 5000);
+  while (!milter_done && std::chrono::steady_clock::now() < give_up) {
+    if (d.sessions == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (d.sessions == 0) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  d.pool.reset();  // finishes queued work
+  d.log->info("stopped");
+  d.log->flush();
+  if (milter_done) {
+    milter.join();
+    return milter_rc == MI_SUCCESS ? 0 : 1;
+  }
+  milter.detach();
+  std::_Exit(0);
+}

@@ -1,0 +1,38 @@
+// The milter's counters and latency histogram, rendered as Prometheus text. Labels carry
+// verdicts, directions, types and reasons only: never addresses or values. Thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sendguard::milter {
+
+class Metrics {
+ public:
+  void CountMessage(const std::string& direction, const std::string& verdict, const std::string& outcome);
+  void CountFinding(const std::string& type, uint64_t n);
+  void CountIncomplete(const std::string& reason);
+  void CountFailMode(const std::string& reason, const std::string& action);
+  void CountReload(bool ok);
+  void ObserveScanSeconds(double seconds);
+  void SetRulesInfo(const std::string& version, uint64_t generation);
+
+  std::string Render() const;  // Prometheus text exposition format
+
+ private:
+  static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                       0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+  mutable std::mutex mu_;
+  std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_;
+  std::array<uint64_t, kBuckets.size() + 1> buckets_{};
+  double latency_sum_ = 0;
+  uint64_t latency_count_ = 0;
+  std::string rules_version_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace sendguard::milter

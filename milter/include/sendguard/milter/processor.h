@@ -1,0 +1,63 @@
+// Deciding one collected message, outside libmilter: scan, policies, reject-and-confirm
+// codes, the reply, recipient history, the scan record. One Processor per worker thread:
+// it owns that worker's Scanner (Hyperscan scratch) and its SQLite connection.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
+#include "sendguard/milter/milter_reply.h"
+#include "sendguard/milter/recipient_history.h"
+#include "sendguard/milter/scan_records.h"
+#include "sendguard/milter/snapshot.h"
+#include "sendguard/scanner/scanner.h"
+
+namespace sendguard::milter {
+
+struct MessageJob {
+  Snapshot snapshot;
+  std::string raw;          // the whole message: headers as received, then the body
+  Envelope envelope;
+  std::string queue_id;
+  std::string message_id;
+  std::string subject;      // the Subject header as received
+  std::string direction = "outbound";
+};
+
+struct JobResult {
+  MilterReply reply;
+  std::string verdict;            // allow ... block
+  std::string monitored;
+  std::string summary;            // FindingsSummary: types and counts only
+  std::string policies;           // comma-separated ids
+  std::string signals;            // comma-separated types
+  std::string incomplete_reason;  // first incomplete bound, "" when complete
+  std::vector<std::pair<std::string, uint64_t>> findings;  // type, count (medium+)
+  double scan_seconds = 0;
+};
+
+class Processor {
+ public:
+  // Opens its own connection to `state_db`; `hasher` must outlive it.
+  static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const std::string& state_db);
+  JobResult Process(const MessageJob& job, std::time_t now);
+
+ private:
+  Processor(const common::KeyedHasher& hasher, std::unique_ptr<common::SqliteDb> db);
+  scanner::Scanner& ScannerFor(const Snapshot& s);
+
+  const common::KeyedHasher& hasher_;
+  std::unique_ptr<common::SqliteDb> db_;
+  RecipientHistory history_;
+  ScanRecords records_;
+  std::unique_ptr<scanner::Scanner> scanner_;
+  uint64_t generation_ = 0;
+};
+
+}  // namespace sendguard::milter

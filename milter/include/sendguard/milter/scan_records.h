@@ -1,0 +1,50 @@
+// One metadata record per scanned message (never content): queue id, keyed hashes of the
+// Message-ID, sender and recipients, domains, verdict, policies, signals and a masked
+// findings summary. Kept `scan_record_days`, for self-reports and recall detection.
+#pragma once
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
+#include "sendguard/milter/policy_setup.h"
+
+namespace sendguard::milter {
+
+struct ScanRecord {
+  std::time_t at = 0;
+  std::string queue_id;
+  std::string message_id_hash;
+  std::string sender_hash;
+  std::string sender_domain;
+  std::string recipients_json;
+  std::string verdict;
+  std::string outcome;
+  std::string policies_json;
+  std::string signals_json;
+  std::string findings;
+  bool complete = true;
+};
+
+class ScanRecords {
+ public:
+  ScanRecords(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+  // Builds the record of a decided message (hashing what identifies people).
+  ScanRecord Make(const Decision& d, const std::string& queue_id, const std::string& message_id,
+                  const std::string& outcome, std::time_t at) const;
+  Status Add(const ScanRecord& r);
+  // The newest record for a Message-ID (as written in the header, with or without <>).
+  std::optional<ScanRecord> FindByMessageId(const std::string& message_id);
+  // Deletes records older than `days`; returns how many went.
+  Result<int> Prune(int days, std::time_t now);
+  std::string MessageIdHash(const std::string& message_id) const;
+
+ private:
+  common::SqliteDb& db_;
+  const common::KeyedHasher& hasher_;
+};
+
+}  // namespace sendguard::milter

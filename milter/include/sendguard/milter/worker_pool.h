@@ -1,0 +1,50 @@
+// A fixed set of scanning threads, each with its own Processor. The milter's connection
+// threads hand a message over at end of message and wait for its reply up to a deadline;
+// a full queue or a missed deadline is reported so the fail mode can answer instead.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "sendguard/milter/processor.h"
+
+namespace sendguard::milter {
+
+class WorkerPool {
+ public:
+  // `make` builds one Processor per worker (called on that worker's thread).
+  WorkerPool(int workers, int queue_depth, std::function<Result<std::unique_ptr<Processor>>()> make);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // The result, or nullopt with *failure = "overloaded" (queue full), "scan_timeout"
+  // (deadline passed; the scan's result is dropped) or "internal_error".
+  std::optional<JobResult> Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure);
+
+ private:
+  struct Task {
+    MessageJob job;
+    std::promise<std::optional<JobResult>> done;
+  };
+  void Loop();
+
+  std::function<Result<std::unique_ptr<Processor>>()> make_;
+  size_t queue_depth_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::shared_ptr<Task>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace sendguard::milter

@@ -1,0 +1,93 @@
+// Prometheus rendering of the milter's metrics (see metrics.h).
+#include "sendguard/milter/metrics.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace sendguard::milter {
+
+void Metrics::CountMessage(const std::string& direction, const std::string& verdict, const std::string& outcome) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++messages_[{direction, verdict, outcome}];
+}
+
+void Metrics::CountFinding(const std::string& type, uint64_t n) {
+  std::lock_guard<std::mutex> l(mu_);
+  findings_[{type}] += n;
+}
+
+void Metrics::CountIncomplete(const std::string& reason) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++incomplete_[{reason}];
+}
+
+void Metrics::CountFailMode(const std::string& reason, const std::string& action) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++fail_modes_[{reason, action}];
+}
+
+void Metrics::CountReload(bool ok) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++reloads_[{ok ? "ok" : "failed"}];
+}
+
+void Metrics::ObserveScanSeconds(double seconds) {
+  std::lock_guard<std::mutex> l(mu_);
+  size_t i = 0;
+  while (i < kBuckets.size() && seconds > kBuckets[i]) ++i;
+  ++buckets_[i];
+  latency_sum_ += seconds;
+  ++latency_count_;
+}
+
+void Metrics::SetRulesInfo(const std::string& version, uint64_t generation) {
+  std::lock_guard<std::mutex> l(mu_);
+  rules_version_ = version;
+  generation_ = generation;
+}
+
+namespace {
+
+void Family(std::ostringstream& out, const char* name, const char* help, const char* type,
+            const std::vector<const char*>& labels, const std::map<std::vector<std::string>, uint64_t>& values) {
+  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+  for (const auto& [key, v] : values) {
+    out << name << "{";
+    for (size_t i = 0; i < labels.size() && i < key.size(); ++i) {
+      out << (i ? "," : "") << labels[i] << "=\"" << key[i] << "\"";
+    }
+    out << "} " << v << "\n";
+  }
+}
+
+}  // namespace
+
+std::string Metrics::Render() const {
+  std::lock_guard<std::mutex> l(mu_);
+  std::ostringstream out;
+  Family(out, "sendguard_messages_total", "Messages handled, by direction, verdict and outcome.", "counter",
+         {"direction", "verdict", "outcome"}, messages_);
+  Family(out, "sendguard_findings_total", "Values found at medium or high confidence, by information type.", "counter",
+         {"type"}, findings_);
+  Family(out, "sendguard_incomplete_scans_total", "Scans that could not read everything, by reason.", "counter",
+         {"reason"}, incomplete_);
+  Family(out, "sendguard_fail_mode_total", "Messages decided by a fail mode, by reason and action.", "counter",
+         {"reason", "action"}, fail_modes_);
+  Family(out, "sendguard_reloads_total", "Rule and policy reloads, by result.", "counter", {"result"}, reloads_);
+  out << "# HELP sendguard_scan_seconds Time from end of message to verdict.\n# TYPE sendguard_scan_seconds histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < kBuckets.size(); ++i) {
+    cumulative += buckets_[i];
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", kBuckets[i]);
+    out << "sendguard_scan_seconds_bucket{le=\"" << le << "\"} " << cumulative << "\n";
+  }
+  cumulative += buckets_[kBuckets.size()];
+  out << "sendguard_scan_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n";
+  out << "sendguard_scan_seconds_sum " << latency_sum_ << "\nsendguard_scan_seconds_count " << latency_count_ << "\n";
+  out << "# HELP sendguard_rules_info The live rule set.\n# TYPE sendguard_rules_info gauge\n";
+  out << "sendguard_rules_info{version=\"" << rules_version_ << "\",generation=\"" << generation_ << "\"} 1\n";
+  return out.str();
+}
+
+}  // namespace sendguard::milter

@@ -1,0 +1,81 @@
+// The scanning threads (see worker_pool.h).
+#include "sendguard/milter/worker_pool.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <ctime>
+
+namespace sendguard::milter {
+
+WorkerPool::WorkerPool(int workers, int queue_depth, std::function<Result<std::unique_ptr<Processor>>()> make)
+    : make_(std::move(make)), queue_depth_(static_cast<size_t>(queue_depth)) {
+  if (workers <= 0) workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < workers; ++i) threads_.emplace_back([this] { Loop(); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : threads_) t.join();
+}
+
+void WorkerPool::Loop() {
+  // Signals belong to the daemon's main thread.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  auto processor = make_();
+  if (!processor.ok()) {
+    std::fprintf(stderr, "sendguard-milter: a scanning thread cannot start: %s\n", processor.status().message().c_str());
+  }
+  for (;;) {
+    std::shared_ptr<Task> task;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, queue drained
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    if (!processor.ok()) {
+      task->done.set_value(std::nullopt);
+      continue;
+    }
+    try {
+      task->done.set_value((*processor)->Process(task->job, std::time(nullptr)));
+    } catch (const std::exception&) {
+      task->done.set_value(std::nullopt);  // answered by the internal_error fail mode
+    }
+  }
+}
+
+std::optional<JobResult> WorkerPool::Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure) {
+  auto task = std::make_shared<Task>();
+  task->job = std::move(job);
+  auto future = task->done.get_future();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (queue_.size() >= queue_depth_) {
+      *failure = "overloaded";
+      return std::nullopt;
+    }
+    queue_.push_back(task);
+  }
+  cv_.notify_one();
+  if (future.wait_for(deadline) != std::future_status::ready) {
+    *failure = "scan_timeout";
+    return std::nullopt;
+  }
+  auto result = future.get();
+  if (!result) *failure = "internal_error";
+  return result;
+}
+
+}  // namespace sendguard::milter

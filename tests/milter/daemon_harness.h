@@ -1,0 +1,147 @@
+// Runs the real sendguard-milter for integration tests: writes a config with free loopback
+// ports and a private state directory, starts the daemon, waits until it answers, and
+// stops it (SIGTERM) when the harness goes. Also runs miltertest scripts against it.
+#pragma once
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+namespace sendguard::testing {
+
+// A loopback TCP port nobody listens on right now.
+inline int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+inline bool PortOpen(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+inline std::string ReadFile(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Runs a shell command, returning its exit code and (merged) output.
+inline int Shell(const std::string& cmd, std::string* out = nullptr) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  std::string text;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) text.append(buf, n);
+  int status = pclose(p);
+  if (out) *out = text;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class MilterDaemon {
+ public:
+  // `extra_yaml` is appended to the generated config (organisation, warn, ...).
+  explicit MilterDaemon(const std::string& name, const std::string& extra_yaml = "", const std::string& milter_yaml = "") {
+    static int counter = 0;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sendguard-milter-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "state");
+    port_ = FreePort();
+    metrics_port_ = FreePort();
+    std::ofstream(dir_ / "secret", std::ios::binary) << "milter-test-secret";
+    std::ofstream cfg(dir_ / "sendguard.yaml");
+    cfg << "state_dir: " << (dir_ / "state").string() << "\n"
+        << "secret_file: " << (dir_ / "secret").string() << "\n"
+        << "rules_dirs: [" << SENDGUARD_RULES_DIR << "]\n"
+        << "milter:\n  socket: inet:" << port_ << "@127.0.0.1\n  metrics_listen: 127.0.0.1:" << metrics_port_
+        << "\n  workers: 2\n  log_file: " << (dir_ / "milter.log").string() << "\n"
+        << milter_yaml << extra_yaml;
+    cfg.close();
+    Start();
+  }
+  ~MilterDaemon() {
+    Stop();
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
+  }
+
+  void Start() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      execl(SENDGUARD_MILTER_BIN, SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").c_str(),
+            static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && !PortOpen(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    ASSERT_TRUE(PortOpen(port_)) << "sendguard-milter did not start:\n" << ReadFile(dir_ / "milter.log");
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  void Kill() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+  void Signal(int sig) { kill(pid_, sig); }
+  bool Alive() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+  // Runs a miltertest Lua script against the daemon; the script's `PORT` is replaced.
+  int RunScript(const std::string& lua, std::string* out) {
+    static int n = 0;
+    std::filesystem::path script = dir_ / ("script" + std::to_string(n++) + ".lua");
+    std::string text = lua;
+    for (size_t at = text.find("PORT"); at != std::string::npos; at = text.find("PORT", at)) {
+      text.replace(at, 4, std::to_string(port_));
+    }
+    std::ofstream(script) << text;
+    return Shell("miltertest -s " + script.string(), out);
+  }
+  std::string Metrics() {
+    std::string out;
+    Shell("curl -s http://127.0.0.1:" + std::to_string(metrics_port_) + "/metrics", &out);
+    return out;
+  }
+  std::string Log() { return ReadFile(dir_ / "milter.log"); }
+  std::filesystem::path dir() const { return dir_; }
+  std::filesystem::path config() const { return dir_ / "sendguard.yaml"; }
+  int port() const { return port_; }
+
+ private:
+  std::filesystem::path dir_;
+  int port_ = 0;
+  int metrics_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace sendguard::testing

@@ -1,0 +1,257 @@
+// The milter protocol against the real daemon, driven by miltertest (an independent milter
+// client): connect, envelope, headers, chunked body, end of message; abort mid-message;
+// many messages on one connection; inbound mail passed with a header; the verdict actions;
+// SIGHUP reload (good and broken rules); metrics; and no clear identifier in the log.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "milter/daemon_harness.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+using testing::MilterDaemon;
+
+// A Lua string literal for any bytes.
+std::string Lua(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c >= 32 && c < 127) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\" + std::to_string(c);
+    }
+  }
+  return out + "\"";
+}
+
+struct Msg {
+  std::string from = "staff@council.example.gov.uk";
+  std::vector<std::string> to = {"friend@example.org"};
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body = "See you at one.\r\n";
+  size_t chunk = 0;  // 0: one body chunk
+  std::string auth = "staff";
+  std::string qid = "Q1";
+};
+
+// Lua that sends one message on `conn` and leaves the EOM reply to check.
+std::string SendLua(const Msg& m) {
+  std::string s;
+  if (!m.auth.empty()) s += "mt.macro(conn, SMFIC_MAIL, \"{auth_authen}\", " + Lua(m.auth) + ", \"i\", " + Lua(m.qid) + ")\n";
+  else s += "mt.macro(conn, SMFIC_MAIL, \"i\", " + Lua(m.qid) + ")\n";
+  s += "assert(mt.mailfrom(conn, " + Lua("<" + m.from + ">") + ") == nil, 'mailfrom')\n";
+  for (const auto& r : m.to) s += "assert(mt.rcptto(conn, " + Lua("<" + r + ">") + ") == nil, 'rcpt')\n";
+  std::vector<std::pair<std::string, std::string>> headers = m.headers;
+  if (headers.empty()) {
+    std::string to;
+    for (const auto& r : m.to) to += (to.empty() ? "" : ", ") + r;
+    headers = {{"From", m.from}, {"To", to}, {"Subject", "test"}, {"Message-ID", "<" + m.qid + "@council.example.gov.uk>"}};
+  }
+  for (const auto& [n, v] : headers) s += "assert(mt.header(conn, " + Lua(n) + ", " + Lua(v) + ") == nil, 'header')\n";
+  s += "assert(mt.eoh(conn) == nil, 'eoh')\n";
+  size_t step = m.chunk ? m.chunk : m.body.size();
+  for (size_t at = 0; at < m.body.size(); at += step) {
+    s += "assert(mt.bodystring(conn, " + Lua(m.body.substr(at, step)) + ") == nil, 'body')\n";
+  }
+  s += "assert(mt.eom(conn) == nil, 'eom')\n";
+  return s;
+}
+
+std::string Connect(const std::string& client_ip = "192.0.2.10") {
+  return "conn = mt.connect(\"inet:PORT@127.0.0.1\")\nassert(conn ~= nil, 'connect')\n"
+         "mt.macro(conn, SMFIC_CONNECT, \"{client_addr}\", " + Lua(client_ip) + ")\n"
+         "assert(mt.conninfo(conn, \"client.example\", " + Lua(client_ip) + ") == nil, 'conninfo')\n";
+}
+
+const char* kAccepted = "assert(mt.getreply(conn) == SMFIR_ACCEPT, 'expected accept')\n";
+const char* kRejected = "assert(mt.getreply(conn) == SMFIR_REPLYCODE, 'expected a reply code (reject)')\n";
+
+class MilterProtocolTest : public ::testing::Test {
+ protected:
+  MilterProtocolTest() {
+    synth::Rng rng(5150);
+    for (int i = 0; i < 12; ++i) nhs_.push_back(synth::NhsNumber(rng));
+    sensitive_ = "Dear Jo,\r\nReferrals for the mental health assessment list, please arrange medication review:\r\n";
+    for (const auto& n : nhs_) sensitive_ += "NHS number " + synth::Grouped(n, {3, 3, 4}, ' ') + " diagnosis: depression\r\n";
+  }
+  void ExpectNoClearIdentifier(const std::string& text) {
+    for (const auto& n : nhs_) {
+      EXPECT_EQ(text.find(n), std::string::npos);
+      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos);
+    }
+  }
+  std::vector<std::string> nhs_;
+  std::string sensitive_;
+  const std::string org_ = "organisation:\n  internal_domains: [council.example.gov.uk]\n";
+};
+
+TEST_F(MilterProtocolTest, CleanMessageIsAcceptedWithHeaders) {
+  MilterDaemon d("clean", org_);
+  std::string out;
+  int rc = d.RunScript(Connect() + SendLua(Msg{}) + kAccepted +
+                           "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', 'allow'), 'verdict header')\n"
+                           "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Scan', 'complete'), 'scan header')\n"
+                           "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Findings', 'none'), 'findings header')\n"
+                           "mt.disconnect(conn)\n",
+                       &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  EXPECT_NE(d.Log().find("qid=Q1 direction=outbound verdict=allow"), std::string::npos) << d.Log();
+}
+
+TEST_F(MilterProtocolTest, SensitiveMailOutsideIsRejectedAndChunkingDoesNotMatter) {
+  MilterDaemon d("sensitive", org_);
+  Msg m;
+  m.body = sensitive_;
+  m.chunk = 7;  // split values across body chunks
+  std::string out;
+  int rc = d.RunScript(Connect() + SendLua(m) + kRejected + "mt.disconnect(conn)\n", &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  const std::string log = d.Log();
+  EXPECT_NE(log.find("verdict=warn"), std::string::npos) << log;
+  EXPECT_NE(log.find("outcome=rejected_for_confirmation"), std::string::npos) << log;
+  EXPECT_NE(log.find("uk.nhs_number=12"), std::string::npos) << log;
+  ExpectNoClearIdentifier(log);
+}
+
+TEST_F(MilterProtocolTest, AbortMidMessageThenManyMessagesOnOneConnection) {
+  MilterDaemon d("many", org_);
+  std::string lua = Connect();
+  // Start a message and abort it half way through the body.
+  lua += "mt.macro(conn, SMFIC_MAIL, '{auth_authen}', 'staff', 'i', 'ABORTED')\n"
+         "assert(mt.mailfrom(conn, '<staff@council.example.gov.uk>') == nil)\n"
+         "assert(mt.rcptto(conn, '<x@example.org>') == nil)\n"
+         "assert(mt.header(conn, 'Subject', 'half') == nil)\n"
+         "assert(mt.eoh(conn) == nil)\n"
+         "assert(mt.bodystring(conn, " + Lua(sensitive_.substr(0, 120)) + ") == nil)\n"
+         "assert(mt.abort(conn) == nil)\n";
+  for (int i = 0; i < 20; ++i) {
+    Msg m;
+    m.qid = "M" + std::to_string(i);
+    if (i % 4 == 3) {
+      m.body = sensitive_;
+      lua += SendLua(m) + kRejected;
+    } else {
+      lua += SendLua(m) + kAccepted;
+    }
+  }
+  lua += "mt.disconnect(conn)\n";
+  std::string out;
+  EXPECT_EQ(d.RunScript(lua, &out), 0) << out << d.Log();
+  const std::string log = d.Log();
+  EXPECT_EQ(log.find("ABORTED"), std::string::npos) << "an aborted message is never decided";
+  for (int i = 0; i < 20; ++i) EXPECT_NE(log.find("qid=M" + std::to_string(i) + " "), std::string::npos) << i;
+  const std::string metrics = d.Metrics();
+  EXPECT_NE(metrics.find("sendguard_messages_total{direction=\"outbound\",verdict=\"allow\",outcome=\"accepted\"} 15"),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sendguard_messages_total{direction=\"outbound\",verdict=\"warn\",outcome=\"rejected_for_confirmation\"} 5"),
+            std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sendguard_findings_total{type=\"uk.nhs_number\"} 60"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sendguard_scan_seconds_count 20"), std::string::npos) << metrics;
+}
+
+TEST_F(MilterProtocolTest, InboundMailPassesWithAHeader) {
+  MilterDaemon d("inbound", org_);
+  Msg m;
+  m.auth = "";
+  m.body = sensitive_;
+  std::string out;
+  int rc = d.RunScript(Connect("198.51.100.7") + SendLua(m) + kAccepted +
+                           "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Scan', 'skipped; direction=inbound'))\n"
+                           "mt.disconnect(conn)\n",
+                       &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  // From an internal network without authentication: outbound, scanned.
+  rc = d.RunScript(Connect("127.0.0.1") + SendLua(m) + kRejected + "mt.disconnect(conn)\n", &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+}
+
+TEST_F(MilterProtocolTest, TagBlockAndQuarantineActions) {
+  MilterDaemon d("actions", org_);
+  // tag: one NI number to a personal address; the subject gets the tag.
+  synth::Rng rng(9);
+  Msg tag;
+  tag.to = {"resident@gmail.com"};
+  tag.body = "Your National Insurance number " + synth::Nino(rng) + " is on the form.\r\n";
+  std::string out;
+  int rc = d.RunScript(Connect() + SendLua(tag) + kAccepted +
+                           "assert(mt.eom_check(conn, MT_HDRCHANGE, 'Subject', '[sendguard] test'), 'subject tag')\n"
+                           "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', "
+                           "'tag; policies=identifiers-personal-address-tag'))\nmt.disconnect(conn)\n",
+                       &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  // block: identifiers to a lookalike of the council's own domain.
+  Msg block;
+  block.to = {"jo@counci1.example.gov.uk"};
+  block.body = sensitive_;
+  rc = d.RunScript(Connect() + SendLua(block) + kRejected + "mt.disconnect(conn)\n", &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  EXPECT_NE(d.Log().find("outcome=blocked"), std::string::npos) << d.Log();
+}
+
+TEST_F(MilterProtocolTest, QuarantinePolicyHoldsTheMessage) {
+  MilterDaemon d("quarantine", org_, "");
+  // Reload with an extra policy that quarantines any NHS number: SIGHUP, no restart.
+  std::ofstream(d.dir() / "q.yaml") << "policies:\n  - id: nhs-quarantine\n    action: quarantine\n"
+                                       "    when: {findings: {types: [uk.nhs_number]}}\n    reason: x\n";
+  std::ofstream(d.config(), std::ios::app) << "policy_files: [" << (d.dir() / "q.yaml").string() << "]\n";
+  d.Signal(SIGHUP);
+  for (int i = 0; i < 100 && d.Log().find("reloaded") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_NE(d.Log().find("reloaded"), std::string::npos) << d.Log();
+  Msg m;
+  m.to = {"colleague@council.example.gov.uk"};
+  m.body = sensitive_;
+  std::string out;
+  int rc = d.RunScript(Connect() + SendLua(m) + kAccepted +
+                           "assert(mt.eom_check(conn, MT_QUARANTINE, 'sendguard: nhs-quarantine'), 'quarantined')\n"
+                           "mt.disconnect(conn)\n",
+                       &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+}
+
+TEST_F(MilterProtocolTest, BrokenRuleFileOnReloadKeepsTheOldRules) {
+  MilterDaemon d("reload", org_);
+  std::ofstream(d.dir() / "bad.yaml") << "policies:\n  - id: x\n    action: explode\n    when: {}\n    reason: x\n";
+  std::ofstream(d.config(), std::ios::app) << "policy_files: [" << (d.dir() / "bad.yaml").string() << "]\n";
+  d.Signal(SIGHUP);
+  for (int i = 0; i < 100 && d.Log().find("reload failed") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string log = d.Log();
+  EXPECT_NE(log.find("reload failed, the previous rules stay live"), std::string::npos) << log;
+  EXPECT_NE(log.find((d.dir() / "bad.yaml").string() + ":3: unknown action 'explode'"), std::string::npos) << log;
+  ASSERT_TRUE(d.Alive());
+  Msg m;
+  m.body = sensitive_;
+  std::string out;
+  EXPECT_EQ(d.RunScript(Connect() + SendLua(m) + kRejected + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+  EXPECT_NE(d.Metrics().find("sendguard_reloads_total{result=\"failed\"} 1"), std::string::npos);
+}
+
+TEST_F(MilterProtocolTest, WorkerTimeoutFollowsTheFailMode) {
+  // A deadline no scan of a large attachment can meet; fail mode reject, so it is visible.
+  MilterDaemon d("timeout", org_, "  message_timeout_ms: 100\n  fail_modes: {scan_timeout: reject}\n");
+  Msg m;
+  m.body.clear();
+  synth::Rng rng(77);
+  while (m.body.size() < 24 * 1024 * 1024) {
+    m.body += "Row " + std::to_string(m.body.size()) + " NHS " + synth::NhsNumber(rng) + " referral mental health\r\n";
+  }
+  m.chunk = 60000;
+  std::string out;
+  int rc = d.RunScript("mt.set_timeout(60)\n" + Connect() + SendLua(m) + kRejected + "mt.disconnect(conn)\n", &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
+  EXPECT_NE(d.Log().find("fail_mode=scan_timeout action=reject"), std::string::npos) << d.Log();
+  EXPECT_NE(d.Metrics().find("sendguard_fail_mode_total{reason=\"scan_timeout\",action=\"reject\"} 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sendguard
