@@ -53,7 +53,9 @@ Result<SqliteStatement*> SqliteDb::Prepare(const std::string& sql) {
 int SqliteDb::SchemaVersion() {
   auto st = Prepare("SELECT version FROM schema_version");
   if (!st.ok() || !(*st)->Step()) return 0;
-  return static_cast<int>((*st)->Int(0));
+  int version = static_cast<int>((*st)->Int(0));
+  (*st)->Reset();  // never leave a read transaction open (see Step)
+  return version;
 }
 
 Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
@@ -135,6 +137,9 @@ bool SqliteStatement::Step() {
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) status_ = Internal(std::string("sqlite: ") + sqlite3_errmsg(db_));
+  // A finished statement still holds its read transaction until reset; in WAL mode a stale
+  // read snapshot makes this connection's next write fail with SQLITE_BUSY at once.
+  sqlite3_reset(stmt_);
   return false;
 }
 

@@ -2,6 +2,7 @@
 // at end of message the work goes to a scanning thread and the reply comes back as data
 // (MilterReply), which is carried out here. Nothing here decides anything.
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <libmilter/mfapi.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -152,10 +153,23 @@ sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::
   return Carry(ctx, ReplyForFailure(action, reason, ""));
 }
 
-sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR*) {
+// The client's address as text (Postfix passes it here, not as a macro).
+std::string AddressText(const _SOCK_ADDR* addr) {
+  if (!addr) return "";
+  char buf[INET6_ADDRSTRLEN] = {0};
+  if (addr->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, buf, sizeof buf);
+  } else if (addr->sa_family == AF_INET6) {
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, buf, sizeof buf);
+  }
+  return buf;
+}
+
+sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
   auto* s = new Session();
   ++Daemon().sessions;
-  s->client_addr = Macro(ctx, "{client_addr}");
+  s->client_addr = AddressText(hostaddr);
+  if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
   smfi_setpriv(ctx, s);
   return SMFIS_CONTINUE;
 }

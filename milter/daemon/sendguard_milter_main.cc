@@ -19,6 +19,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "daemon_state.h"
@@ -204,10 +206,19 @@ int main(int argc, char** argv) {
     milter_rc = smfi_main();
     milter_done = true;
   });
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
-    if (sig == SIGHUP) {
+  // Reloads run on their own thread so this thread is back in sigwait at once: libmilter's
+  // own signal thread also waits for SIGHUP (and would stop the milter), and the kernel
+  // gives a process signal to the main thread only while it is waiting for it.
+  std::mutex reload_mu;
+  std::condition_variable reload_cv;
+  bool reload_wanted = false, stopping = false;
+  std::thread reloader([&] {
+    std::unique_lock<std::mutex> lock(reload_mu);
+    for (;;) {
+      reload_cv.wait(lock, [&] { return reload_wanted || stopping; });
+      if (stopping) return;
+      reload_wanted = false;  // several SIGHUPs while loading make one more reload
+      lock.unlock();
       Status st = d.snapshots->Reload();
       d.metrics.CountReload(st.ok());
       if (st.ok()) {
@@ -217,6 +228,18 @@ int main(int argc, char** argv) {
       } else {
         d.log->error("reload failed, the previous rules stay live:\n{}", st.message());
       }
+      lock.lock();
+    }
+  });
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      {
+        std::lock_guard<std::mutex> lock(reload_mu);
+        reload_wanted = true;
+      }
+      reload_cv.notify_one();
       continue;
     }
     d.log->info("stopping on signal {}", sig);
@@ -224,6 +247,12 @@ int main(int argc, char** argv) {
     std::thread([] { smfi_stop(); }).detach();
     break;
   }
+  {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    stopping = true;
+  }
+  reload_cv.notify_one();
+  reloader.join();
   // libmilter's listener notices the stop only at its next poll (seconds): stop as soon as
   // no SMTP session is open, or after the longest a message may take.
   auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.milter.message_timeout_ms + 5000);

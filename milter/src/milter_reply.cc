@@ -10,7 +10,9 @@ std::vector<std::string> WrapLines(const std::string& text, size_t width) {
   std::string line;
   size_t pos = 0;
   while (pos < text.size()) {
-    size_t space = text.find(' ', pos);
+    // A bracketed group ("[confirm 7K2QM-X4D9A-PW3HC]") is kept on one line.
+    size_t end = text[pos] == '[' ? text.find(']', pos) : std::string::npos;
+    size_t space = text.find(' ', end == std::string::npos ? pos : end);
     std::string word = text.substr(pos, space == std::string::npos ? std::string::npos : space - pos);
     pos = space == std::string::npos ? text.size() : space + 1;
     if (word.empty()) continue;
@@ -100,7 +102,7 @@ MilterReply ReplyForDecision(const Decision& d, const rules::PolicyEngine& polic
       r.kind = MilterReply::Kind::kReject;
       r.rcode = "550";
       r.xcode = "5.7.1";
-      r.outcome = confirm.tagged ? "rejected_bad_confirmation" : "rejected_for_confirmation";
+      r.outcome = confirm.tagged ? "rejected_confirmation_" + confirm.check : "rejected_for_confirmation";
       AddText(r, v.explanation);
       AddText(r, policy.Phrase(lang, "confirm",
                                {{"code", confirm.new_code}, {"minutes", std::to_string(config.confirm_ttl_minutes)}}));

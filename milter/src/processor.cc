@@ -47,8 +47,9 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
         auto first = ConfirmLedger(*db_, hasher_).Use(*code, codes.ExpiryOf(*code, now), now);
         if (first.ok() && !*first) check = ConfirmCheck::kAlreadyUsed;
         confirm.valid = first.ok() && *first;
+        if (!first.ok()) confirm.check = "ledger_error";
       }
-      confirm.check = ConfirmCheckName(check);
+      if (confirm.check.empty()) confirm.check = ConfirmCheckName(check);
     }
     if (!confirm.valid) confirm.new_code = codes.Issue(subject, now);
   }

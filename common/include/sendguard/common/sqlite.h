@@ -52,7 +52,9 @@ class SqliteDb {
   std::vector<std::pair<std::string, std::unique_ptr<SqliteStatement>>> cache_;
 };
 
-// A prepared statement: Bind (1-based), then Step until it returns false.
+// A prepared statement: Bind (1-based), then Step until it returns false (the statement
+// is then reset). A caller that stops early must Reset(): an unfinished statement keeps a
+// read transaction open, and in WAL mode that makes this connection's next write fail.
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}

@@ -1,0 +1,207 @@
+// End to end through a real Postfix with sendguard-milter as its milter, sending with swaks:
+// clean mail delivered with headers; sensitive mail rejected with the explanation; the
+// confirmed resend delivered once (and the code refused a second time); blocked mail never
+// arrives; the milter killed under load loses nothing; SIGHUP with a broken rule file during
+// load changes nothing; no clear identifier in any log or the state database.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <future>
+#include <regex>
+#include <set>
+
+#include "e2e/postfix_harness.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+using testing::MilterDaemon;
+using testing::PostfixInstance;
+
+const char* kOrg = "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n";
+
+class PostfixE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (geteuid() != 0) return;
+    milter_ = new MilterDaemon("e2e", kOrg);
+    postfix_ = new PostfixInstance(milter_->port());
+  }
+  static void TearDownTestSuite() {
+    delete postfix_;
+    delete milter_;
+    postfix_ = nullptr;
+    milter_ = nullptr;
+  }
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "Postfix's master must start as root (CI runs the test command as root)";
+    synth::Rng rng(static_cast<uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) + 31);
+    for (int i = 0; i < 12; ++i) nhs_.push_back(synth::NhsNumber(rng));
+  }
+
+  // A message with a unique marker header; sensitive ones carry 12 NHS numbers with health terms.
+  std::string Message(const std::string& marker, const std::string& to, bool sensitive, const std::string& subject = "referrals",
+                      const std::string& extra = "") {
+    std::string m = "From: Sam Okafor <s.okafor@council.example.gov.uk>\r\nTo: " + to + "\r\nSubject: " + subject +
+                    "\r\nMessage-ID: <" + marker + "@council.example.gov.uk>\r\nX-Test-Id: " + marker +
+                    "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDear Jo,\r\n";
+    if (sensitive) {
+      m += "The mental health referrals, with medication reviews:\r\n";
+      for (const auto& n : nhs_) m += "NHS number " + synth::Grouped(n, {3, 3, 4}, ' ') + " depression\r\n";
+    } else {
+      m += "See you at the meeting.\r\n";
+    }
+    return m + extra + "Sam\r\n";
+  }
+  PostfixInstance::Sent Send(const std::string& marker, const std::string& to, bool sensitive,
+                             const std::string& subject = "referrals", const std::string& extra = "") {
+    return postfix_->Send("s.okafor@council.example.gov.uk", {to}, Message(marker, to, sensitive, subject, extra));
+  }
+  void ExpectNoClearIdentifier(const std::string& text, const std::string& where) {
+    for (const auto& n : nhs_) {
+      EXPECT_EQ(text.find(n), std::string::npos) << where;
+      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos) << where;
+    }
+  }
+  std::string Marker(const std::string& name) {
+    // Closed with "-end" so that "load-1-end" never matches inside "load-10-end".
+    return name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + "-end";
+  }
+
+  static inline MilterDaemon* milter_ = nullptr;
+  static inline PostfixInstance* postfix_ = nullptr;
+  static inline int counter_ = 0;
+  std::vector<std::string> nhs_;
+};
+
+TEST_F(PostfixE2eTest, CleanMailIsDeliveredWithHeaders) {
+  const std::string marker = Marker("clean");
+  auto sent = Send(marker, "friend@example.org", false);
+  ASSERT_TRUE(sent.queued) << sent.transcript << milter_->Log();
+  ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
+  auto got = postfix_->Delivered(marker);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_NE(got[0].find("X-Sendguard-Verdict: allow"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("X-Sendguard-Scan: complete"), std::string::npos) << got[0];
+}
+
+TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredOnce) {
+  const std::string marker = Marker("confirm");
+  auto first = Send(marker, "j.smith@example.org", true);
+  ASSERT_TRUE(first.rejected) << first.transcript;
+  EXPECT_NE(first.reply_text.find("This email contains 12 NHS numbers and health information and is going to "
+                                  "someone outside the council (j.smith@example.org)."),
+            std::string::npos) << first.reply_text;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first.reply_text, m, std::regex(R"(\[confirm ([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\])")))
+      << first.reply_text;
+  const std::string code = m[1];
+  ExpectNoClearIdentifier(first.transcript, "swaks transcript");
+  // Another message (the text edited) cannot use the code.
+  auto other = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals", "One more line.\r\n");
+  EXPECT_TRUE(other.rejected) << other.transcript;
+  // The same message re-sent with the code passes once; the tag is removed.
+  auto resend = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
+  ASSERT_TRUE(resend.queued) << resend.transcript << milter_->Log();
+  auto again = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
+  EXPECT_TRUE(again.rejected) << "a code passes once: " << again.transcript;
+  ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
+  auto got = postfix_->Delivered(marker);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(got[0].find("Subject: referrals\r\n") != std::string::npos || got[0].find("Subject: referrals\n") != std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("X-Sendguard-Confirmed: yes"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("X-Sendguard-Findings: dict.health="), std::string::npos) << got[0];
+}
+
+TEST_F(PostfixE2eTest, BlockedMailNeverArrives) {
+  const std::string marker = Marker("blocked");
+  auto sent = Send(marker, "jo@counci1.example.gov.uk", true);
+  ASSERT_TRUE(sent.rejected) << sent.transcript;
+  EXPECT_NE(sent.reply_text.find("which looks like council.example.gov.uk"), std::string::npos) << sent.reply_text;
+  EXPECT_NE(sent.reply_text.find("It has not been sent."), std::string::npos) << sent.reply_text;
+  ASSERT_TRUE(postfix_->Flush(10));
+  EXPECT_TRUE(postfix_->Delivered(marker).empty());
+}
+
+TEST_F(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
+  // 24 messages (a third sensitive) sent 6 at a time; the milter is killed part way and restarted.
+  struct Item {
+    std::string marker;
+    bool sensitive;
+    PostfixInstance::Sent sent;
+  };
+  std::vector<Item> items;
+  for (int i = 0; i < 24; ++i) items.push_back({Marker("load"), i % 3 == 0, {}});
+  std::vector<std::future<PostfixInstance::Sent>> futures;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i == 9) milter_->Kill();  // Postfix now follows milter_default_action = tempfail
+    if (i == 15) milter_->Start();
+    futures.push_back(std::async(std::launch::async, [&, i] { return Send(items[i].marker, "friend@example.org", items[i].sensitive); }));
+    if (futures.size() % 6 == 0) {
+      for (size_t j = futures.size() - 6; j < futures.size(); ++j) items[j].sent = futures[j].get();
+    }
+  }
+  int deferred = 0;
+  for (auto& it : items) {
+    ASSERT_TRUE(it.sent.queued || it.sent.rejected || it.sent.deferred) << it.sent.transcript;
+    if (it.sent.deferred) {
+      ++deferred;
+      it.sent = Send(it.marker, "friend@example.org", it.sensitive);  // what a client does with a 4xx
+    }
+  }
+  EXPECT_GT(deferred, 0) << "the kill should have caught some messages";
+  ASSERT_TRUE(postfix_->Flush(30)) << postfix_->Log();
+  for (const auto& it : items) {
+    size_t n = postfix_->Delivered(it.marker).size();
+    if (it.sensitive) {
+      EXPECT_TRUE(it.sent.rejected) << it.marker << it.sent.transcript;
+      EXPECT_EQ(n, 0u) << it.marker;
+    } else {
+      EXPECT_TRUE(it.sent.queued) << it.marker << it.sent.transcript;
+      EXPECT_EQ(n, 1u) << it.marker;
+    }
+  }
+}
+
+TEST_F(PostfixE2eTest, SighupWithABrokenRuleFileDuringLoadChangesNothing) {
+  std::ofstream(milter_->dir() / "broken.yaml") << "policies:\n  - id: x\n    action: warn\n    when: {signals: [nope]}\n";
+  std::string config = testing::ReadFile(milter_->config());
+  std::ofstream(milter_->config(), std::ios::app) << "policy_files: [" << (milter_->dir() / "broken.yaml").string() << "]\n";
+  std::vector<std::future<PostfixInstance::Sent>> futures;
+  std::vector<std::pair<std::string, bool>> sent_items;
+  for (int i = 0; i < 16; ++i) {
+    sent_items.emplace_back(Marker("hup"), i % 2 == 0);
+    futures.push_back(std::async(std::launch::async, [&, i] {
+      return Send(sent_items[static_cast<size_t>(i)].first, "friend@example.org", sent_items[static_cast<size_t>(i)].second);
+    }));
+    if (i % 4 == 1) milter_->Signal(SIGHUP);
+    if (i % 4 == 3) {
+      for (int j = i - 3; j <= i; ++j) futures[static_cast<size_t>(j)].wait();
+    }
+  }
+  for (size_t i = 0; i < futures.size(); ++i) {
+    auto s = futures[i].get();
+    EXPECT_FALSE(s.deferred) << "no message fails during a reload: " << s.transcript;
+    EXPECT_EQ(s.rejected, sent_items[i].second) << s.transcript;
+  }
+  EXPECT_NE(milter_->Log().find("reload failed, the previous rules stay live"), std::string::npos);
+  std::ofstream(milter_->config(), std::ios::trunc) << config;  // restore
+  milter_->Signal(SIGHUP);
+}
+
+TEST_F(PostfixE2eTest, NoClearIdentifierInLogsOrState) {
+  Send(Marker("privacy"), "x@example.org", true);
+  ExpectNoClearIdentifier(milter_->Log(), "milter log");
+  ExpectNoClearIdentifier(postfix_->Log(), "postfix log");
+  std::string state;
+  for (const auto& e : std::filesystem::directory_iterator(milter_->dir() / "state")) {
+    if (e.is_regular_file()) state += testing::ReadFile(e.path());
+  }
+  ExpectNoClearIdentifier(state, "state database");
+  EXPECT_EQ(state.find("j.smith@example.org"), std::string::npos) << "addresses are keyed hashes";
+}
+
+}  // namespace
+}  // namespace sendguard
