@@ -202,10 +202,7 @@ TEST_F(MilterProtocolTest, QuarantinePolicyHoldsTheMessage) {
                                        "    when: {findings: {types: [uk.nhs_number]}}\n    reason: x\n";
   std::ofstream(d.config(), std::ios::app) << "policy_files: [" << (d.dir() / "q.yaml").string() << "]\n";
   d.Signal(SIGHUP);
-  for (int i = 0; i < 100 && d.Log().find("reloaded") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_NE(d.Log().find("reloaded"), std::string::npos) << d.Log();
+  ASSERT_TRUE(d.WaitForLog("reloaded")) << d.Log();
   Msg m;
   m.to = {"colleague@council.example.gov.uk"};
   m.body = sensitive_;
@@ -222,9 +219,7 @@ TEST_F(MilterProtocolTest, BrokenRuleFileOnReloadKeepsTheOldRules) {
   std::ofstream(d.dir() / "bad.yaml") << "policies:\n  - id: x\n    action: explode\n    when: {}\n    reason: x\n";
   std::ofstream(d.config(), std::ios::app) << "policy_files: [" << (d.dir() / "bad.yaml").string() << "]\n";
   d.Signal(SIGHUP);
-  for (int i = 0; i < 100 && d.Log().find("reload failed") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  EXPECT_TRUE(d.WaitForLog("reload failed"));
   const std::string log = d.Log();
   EXPECT_NE(log.find("reload failed, the previous rules stay live"), std::string::npos) << log;
   EXPECT_NE(log.find((d.dir() / "bad.yaml").string() + ":3: unknown action 'explode'"), std::string::npos) << log;

@@ -97,8 +97,30 @@ class MilterDaemon {
             static_cast<char*>(nullptr));
       _exit(127);
     }
-    for (int i = 0; i < 200 && !PortOpen(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    ASSERT_TRUE(PortOpen(port_)) << "sendguard-milter did not start:\n" << ReadFile(dir_ / "milter.log");
+    // Start-up compiles every rule into Hyperscan: a fraction of a second normally, several
+    // seconds in the sanitizer build on a loaded machine. Wait up to a minute, but stop at
+    // once if the daemon exits.
+    int status = 0;
+    bool exited = false;
+    for (int i = 0; i < 2400 && !PortOpen(port_); ++i) {
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited = true;
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    ASSERT_FALSE(exited) << "sendguard-milter exited with status " << status << ":\n" << ReadFile(dir_ / "milter.log");
+    ASSERT_TRUE(PortOpen(port_)) << "sendguard-milter did not start within 60 s:\n" << ReadFile(dir_ / "milter.log");
+  }
+  // Waits (up to 60 s: reloads compile every rule, slow under the sanitizers) until the
+  // log holds `text`; returns whether it appeared.
+  bool WaitForLog(const std::string& text, int seconds = 60) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (Log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
   }
   void Stop() {
     if (pid_ <= 0) return;
