@@ -32,6 +32,15 @@ int RunReplay(const EngineFlags& flags, const ReplayFlags& replay);
 // `history import`: bootstrap recipient history from the MTA's log.
 int RunHistoryImport(const EngineFlags& flags, const std::vector<std::string>& logs, const std::string& db_path);
 
+// `incidents score`: one incident document in, its derived results out (JSON).
+struct IncidentsScoreFlags {
+  std::string file;            // FILE.json or "-"
+  std::string now;             // --now: the instant clocks are read at (default: now)
+  std::string primary_method;  // --primary-method: overrides the document and the default
+  bool dspt_participant = false;
+};
+int RunIncidentsScore(const IncidentsScoreFlags& flags);
+
 // Reads a file, or standard input for "-".
 Result<std::string> ReadInput(const std::string& file);
 int RunRulesCheck(const EngineFlags& flags);

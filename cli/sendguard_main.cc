@@ -77,7 +77,19 @@ int main(int argc, char** argv) {
   add_engine_flags(history_import);
   add_policy_flags(history_import);
 
+  auto* incidents = app.add_subcommand("incidents", "the assessment core's incidents");
+  incidents->require_subcommand(1);
+  auto* score = incidents->add_subcommand(
+      "score", "what-if calculator: derived results (NHS grid, ENISA, clocks, recommendations) of one incident document");
+  IncidentsScoreFlags score_flags;
+  score->add_option("file", score_flags.file, "incident document, a flat JSON object of spec field names ('-' for stdin)")
+      ->required();
+  score->add_option("--now", score_flags.now, "read the clocks at this UTC instant, e.g. 2024-05-25T12:00Z");
+  score->add_option("--primary-method", score_flags.primary_method, "NHS_GRID (default) or ENISA_STROUD");
+  score->add_flag("--dspt", score_flags.dspt_participant, "the council submits to the NHS DSPT (DHSC flag)");
+
   CLI11_PARSE(app, argc, argv);
+  if (score->parsed()) return RunIncidentsScore(score_flags);
   if (scan->parsed()) return RunScan(flags, scan_flags);
   if (replay->parsed()) return RunReplay(flags, replay_flags);
   if (check->parsed()) {

@@ -1,0 +1,57 @@
+// `sendguard incidents score` driven as the IG team would: a document in, derived JSON out,
+// every bad field named on stderr with exit code 1.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli_support.h"
+
+namespace sendguard::testing {
+namespace {
+
+class IncidentsCliTest : public CliTest {};
+
+TEST_F(IncidentsCliTest, ScoresTheWorkedExampleE16) {
+  // E16: refuge address emailed to a wrong recipient, SIMPLE +3.
+  std::string doc = Write("e16.json", R"({
+    "kind": "BREACH", "s7_individuals_affected": 1,
+    "enisa_dpc_rows": [{"category": "SIMPLE", "adjustment": 3, "reason": "critical for personal safety"}],
+    "enisa_ei": 1.0, "enisa_cb_confidentiality": "KNOWN_RECIPIENTS", "enisa_cb_integrity": "NONE_EVIDENCED",
+    "enisa_cb_availability": "RECOVERABLE_WITHOUT_DIFFICULTY", "enisa_cb_malicious": false,
+    "s1_aware_local": "2024-05-24T16:30"})");
+  auto run = Sendguard("incidents score --primary-method ENISA_STROUD --now 2024-05-24T18:00Z " + doc);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  auto out = nlohmann::json::parse(run.out);
+  EXPECT_EQ(out["enisa_result"]["se"], 4.25);
+  EXPECT_EQ(out["enisa_result"]["total_band"], "VERY_HIGH");
+  EXPECT_EQ(out["headline_recommendation"], "REPORT");
+  EXPECT_EQ(out["individuals_recommendation"], "COMMUNICATE_DIRECTLY");
+  EXPECT_EQ(out["nhs_result"], nullptr);
+  EXPECT_EQ(out["clocks"]["ICO_72H"]["due_local"], "Mon 27 May 2024 16:30 BST");
+  EXPECT_EQ(out["clocks"]["ICO_72H"]["minutes_remaining"], 72 * 60 - 150);  // aware 15:30Z, read at 18:00Z
+}
+
+TEST_F(IncidentsCliTest, ReadsStandardInput) {
+  auto run = Sendguard("incidents score - < " +
+                  Write("n03.json", R"({"nhs_likelihood": 3, "nhs_impact": 1, "s7_subject_categories": ["CHILDREN"]})"));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  auto out = nlohmann::json::parse(run.out);
+  EXPECT_EQ(out["nhs_result"]["score"], 6);
+  EXPECT_EQ(out["nhs_result"]["ico_reportable"], true);
+  EXPECT_EQ(out["nhs_result"]["floors_applied"], nlohmann::json::array({"impact"}));
+}
+
+TEST_F(IncidentsCliTest, BadDocumentsNameEveryField) {
+  auto run = Sendguard("incidents score " + Write("bad.json", R"({"nhs_impact": 0, "enisa_ei": 0.6, "colour": "red"})"));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("nhs_impact: must be a whole number 1..5"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("enisa_ei: must be one of NEGLIGIBLE"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("colour: unknown field"), std::string::npos) << run.out;
+  run = Sendguard("incidents score " + Write("broken.json", "{\"kind\": "));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("not valid JSON"), std::string::npos) << run.out;
+  run = Sendguard("incidents score --now tomorrow " + Write("ok.json", "{}"));
+  EXPECT_EQ(run.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace sendguard::testing
