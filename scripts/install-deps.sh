@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git
+  # the Debian package (cpack computes library dependencies with dpkg-shlibdeps)
+  dpkg-dev
   # scanning engine and message parsing
   libhyperscan-dev libre2-dev libmimetic-dev libxml2-dev libssl-dev
   # rules, command line, output
@@ -18,7 +20,7 @@ PACKAGES=(
   # attachments (libmagic, libarchive, poppler) for the extractors
   libmagic-dev libarchive-dev libpoppler-cpp-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks
+  libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks curl
   # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one)
   postfix
 )

@@ -10,6 +10,8 @@ bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENDGUARD_S
 echo "== both trees built in $(( $(date +%s) - start )) s"
 echo "== tests: normal build"
 ctest --test-dir build --output-on-failure -j2
+echo "== the Debian package: dpkg -i, --check-config, start as the sendguard user, purge"
+bash scripts/test-package.sh build
 echo "== tests: sanitizer build (ASan+UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "sendguard/milter/policy_setup.h"
 
 namespace sendguard::milter {
@@ -16,6 +19,37 @@ TEST(ConfigTest, EmptyFileMeansDefaults) {
   EXPECT_EQ(c->confirm_ttl_minutes, 60);
   EXPECT_EQ(c->organisation.open_cc_threshold, 5);
   EXPECT_EQ(c->state_dir, "/var/lib/sendguard");
+}
+
+TEST(ConfigTest, TheShippedExampleConfigParsesAndKeepsTheDefaults) {
+  // config/sendguard.yaml documents every key; apart from the example values it must equal
+  // the built-in defaults, so the documentation cannot drift from the code.
+  std::ifstream in(SENDGUARD_CONFIG_DIR "/sendguard.yaml");
+  ASSERT_TRUE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto c = ParseConfig(text.str(), "sendguard.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  const Config defaults = *ParseConfig("", "empty.yaml");
+  EXPECT_EQ(c->secret_file, defaults.secret_file);
+  EXPECT_EQ(c->state_dir, defaults.state_dir);
+  EXPECT_EQ(c->core_url, defaults.core_url);
+  EXPECT_EQ(c->confirm_ttl_minutes, defaults.confirm_ttl_minutes);
+  EXPECT_EQ(c->milter.socket, defaults.milter.socket);
+  EXPECT_EQ(c->milter.queue_depth, defaults.milter.queue_depth);
+  EXPECT_EQ(c->milter.message_timeout_ms, defaults.milter.message_timeout_ms);
+  EXPECT_EQ(c->milter.spool_memory_bytes, defaults.milter.spool_memory_bytes);
+  EXPECT_EQ(c->milter.max_message_bytes, defaults.milter.max_message_bytes);
+  EXPECT_EQ(c->milter.internal_networks, defaults.milter.internal_networks);
+  EXPECT_EQ(c->milter.subject_tag, defaults.milter.subject_tag);
+  EXPECT_EQ(c->milter.fail_modes.internal_error, defaults.milter.fail_modes.internal_error);
+  EXPECT_EQ(c->milter.fail_modes.oversize, defaults.milter.fail_modes.oversize);
+  EXPECT_EQ(c->milter.fail_modes.incident_unavailable, defaults.milter.fail_modes.incident_unavailable);
+  EXPECT_EQ(c->milter.scan_record_days, defaults.milter.scan_record_days);
+  EXPECT_EQ(c->milter.metrics_listen, defaults.milter.metrics_listen);
+  EXPECT_EQ(c->milter.user, "sendguard");  // the package's dedicated user
+  EXPECT_EQ(c->organisation.open_cc_threshold, defaults.organisation.open_cc_threshold);
+  EXPECT_EQ(c->organisation.agreements.size(), 1u);
 }
 
 TEST(ConfigTest, ReadsEverySection) {
