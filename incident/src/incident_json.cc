@@ -131,11 +131,13 @@ Setter LocalField() {
   };
 }
 
-Setter DateField() {
-  return [](const json& v, Incident&, CoreConfig&) -> std::string {
+Setter DateField(std::optional<Date> Incident::*member = nullptr) {
+  return [=](const json& v, Incident& in, CoreConfig&) -> std::string {
     if (!v.is_string()) return "must be a string, not " + TypeName(v);
     auto d = ParseDate(v.get_ref<const std::string&>());
-    return d.ok() ? "" : d.status().message();
+    if (!d.ok()) return d.status().message();
+    if (member) in.*member = *d;
+    return "";
   };
 }
 
@@ -301,10 +303,10 @@ const std::map<std::string, Setter>& Fields() {
     f["s2_name"] = line200;
     f["s2_email"] = EmailField();
     f["s2_not_applicable"] = BoolField(nullptr);
-    f["s2_date_of_breach"] = DateField();
-    f["s2_directorate"] = TextField(64, true);
-    f["s2_service_area"] = TextField(64, true);
-    f["s2_gdpr_training_last_year"] = EnumOnly<YesNoUnknown>();
+    f["s2_date_of_breach"] = DateField(&Incident::s2_date_of_breach);
+    f["s2_directorate"] = TextField(64, true, &Incident::s2_directorate);
+    f["s2_service_area"] = TextField(64, true, &Incident::s2_service_area);
+    f["s2_gdpr_training_last_year"] = EnumField<YesNoUnknown>(&Incident::s2_gdpr_training_last_year);
     f["s3_line_manager_name"] = line200;
     f["s3_line_manager_email"] = EmailField();
     f["s3_head_of_service_name"] = line200;
@@ -347,8 +349,8 @@ const std::map<std::string, Setter>& Fields() {
     f["office_dpo_recommendation"] = text4000;
     f["office_next_steps"] = text4000;
     // §1.6 IG assessment.
-    f["root_cause"] = EnumOnly<RootCause>();
-    f["disclosure_channel"] = EnumOnly<Channel>();
+    f["root_cause"] = EnumField<RootCause>(&Incident::root_cause);
+    f["disclosure_channel"] = EnumField<Channel>(&Incident::disclosure_channel);
     f["cia_categories"] = CiaField();
     f["sf_vulnerable_children"] = BoolField(&Incident::sf_vulnerable_children);
     f["sf_vulnerable_adults"] = BoolField(&Incident::sf_vulnerable_adults);
@@ -375,7 +377,7 @@ const std::map<std::string, Setter>& Fields() {
     f["dpo_ico_decision"] = EnumOnly<IcoDecision>();
     f["dpo_ico_rationale"] = text4000;
     f["ico_submissions"] = SubmissionsField();
-    f["ico_outcome"] = EnumOnly<IcoOutcome>();
+    f["ico_outcome"] = EnumField<IcoOutcome>(&Incident::ico_outcome);
     f["dpo_individuals_decision"] = EnumField<IndividualsDecision>(&Incident::dpo_individuals_decision);
     f["dpo_individuals_decided_at"] = InstantField(&Incident::dpo_individuals_decided_at);
     f["dpo_individuals_rationale"] = text4000;

@@ -51,6 +51,10 @@ struct Incident {
 
   // Breach form (§1.3) fields the derivations read.
   std::optional<LocalDateTime> s1_aware_local;
+  std::optional<Date> s2_date_of_breach;
+  std::string s2_directorate;
+  std::string s2_service_area;
+  YesNoUnknown s2_gdpr_training_last_year = YesNoUnknown::kUnknown;
   EnumSet<IncidentType> s4_types;
   std::string s4_other_text;
   YesNoUnknown s4_cyber_related = YesNoUnknown::kUnknown;
@@ -64,6 +68,9 @@ struct Incident {
   std::optional<Instant> form_completed_at;
 
   // IG assessment (§1.6).
+  std::optional<RootCause> root_cause;
+  std::optional<Channel> disclosure_channel;
+  std::optional<IcoOutcome> ico_outcome;
   bool cia_set = false;  // cia_categories non-empty
   bool sf_vulnerable_children = false;
   bool sf_vulnerable_adults = false;
