@@ -49,7 +49,7 @@ Incident D06() {
 
 TEST(DeadlineWorkedExamples, D06LateSubmissionIsMissedBy25Hours) {
   Incident in = D06();
-  in.ico_submissions.push_back({SubmissionType::kInitial, At("2024-12-27T10:00Z"), "", ""});
+  in.ico_submissions.push_back({SubmissionType::kInitial, At("2024-12-27T10:00Z"), "", "", {}});
   auto c = ComputeClocks(in, CoreConfig{}, At("2025-01-10T00:00Z"));
   EXPECT_EQ(c.ico.state, ClockState::kMissed);
   EXPECT_EQ(c.ico.minutes_overdue, 25 * 60);
@@ -58,7 +58,7 @@ TEST(DeadlineWorkedExamples, D06LateSubmissionIsMissedBy25Hours) {
 
 TEST(DeadlineWorkedExamples, D07SubmissionExactlyAtDueIsMet) {
   Incident in = D06();
-  in.ico_submissions.push_back({SubmissionType::kInitial, At("2024-12-26T09:00Z"), "", ""});
+  in.ico_submissions.push_back({SubmissionType::kInitial, At("2024-12-26T09:00Z"), "", "", {}});
   EXPECT_EQ(ComputeClocks(in, CoreConfig{}, At("2025-01-10T00:00Z")).ico.state, ClockState::kMet);
 }
 

@@ -237,6 +237,12 @@ Setter SubmissionsField() {
           auto t = ParseInstant(value.get<std::string>());
           if (!t.ok()) return at + "submitted_at " + t.status().message();
           sub.submitted_at = *t;
+        } else if (key == "to_follow") {
+          if (!value.is_array()) return at + "to_follow must be a list of ico_package_missing items";
+          for (const auto& item : value) {
+            if (!item.is_string()) return at + "to_follow must be a list of strings";
+            sub.to_follow.push_back(item.get<std::string>());
+          }
         } else if (key == "ico_reference" || key == "delay_reasons") {
           if (!value.is_string()) return at + key + " must be a string";
           (key == "ico_reference" ? sub.ico_reference : sub.delay_reasons) = value.get<std::string>();
@@ -250,6 +256,49 @@ Setter SubmissionsField() {
     }
     if (initials > 1) return "at most one INITIAL submission";
     in.ico_submissions = std::move(subs);
+    return "";
+  };
+}
+
+// A UserRef: {id, name}.
+std::string ReadUserRef(const json& v) {
+  if (!v.is_object() || !v.contains("id") || !v["id"].is_string() || v["id"].get<std::string>().empty()) {
+    return "must be {\"id\": ..., \"name\": ...}";
+  }
+  for (const auto& [key, value] : v.items()) {
+    if (key != "id" && key != "name") return "unknown key '" + key + "'";
+    if (!value.is_string()) return key + " must be a string";
+  }
+  return "";
+}
+
+Setter UserRefField() {
+  return [](const json& v, Incident&, CoreConfig&) -> std::string { return ReadUserRef(v); };
+}
+
+Setter ActionPlanField() {
+  return [](const json& v, Incident&, CoreConfig&) -> std::string {
+    if (!v.is_array()) return "must be a list, not " + TypeName(v);
+    for (size_t i = 0; i < v.size(); ++i) {
+      const json& item = v[i];
+      const std::string at = "[" + std::to_string(i) + "]: ";
+      if (!item.is_object()) return at + "must be an object {description, owner, due, completed_at, waived_reason}";
+      for (const auto& [key, value] : item.items()) {
+        if (key == "description" || key == "waived_reason") {
+          if (!value.is_string() || CodePoints(value.get<std::string>()) > 500) return at + key + " must be text of at most 500 characters";
+        } else if (key == "owner") {
+          std::string err = ReadUserRef(value);
+          if (!err.empty()) return at + "owner " + err;
+        } else if (key == "due") {
+          if (!value.is_string() || !ParseDate(value.get<std::string>()).ok()) return at + "due must be a date (YYYY-MM-DD)";
+        } else if (key == "completed_at") {
+          if (!value.is_string() || !ParseInstant(value.get<std::string>()).ok()) return at + "completed_at must be a UTC instant";
+        } else {
+          return at + "unknown key '" + key + "'";
+        }
+      }
+      if (!item.contains("description")) return at + "description is required";
+    }
     return "";
   };
 }
@@ -292,6 +341,8 @@ const std::map<std::string, Setter>& Fields() {
       return "";
     };
     f["duplicate_of"] = TextField(36, true);
+    f["investigating_officer"] = UserRefField();
+    f["action_plan"] = ActionPlanField();
     f["status"] = EnumField<IncidentStatus>(&Incident::status);
     f["processor_name"] = line200;
     f["processor_notified_council_at"] = InstantField(&Incident::processor_notified_council_at);

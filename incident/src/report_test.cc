@@ -52,7 +52,7 @@ std::vector<Incident> Section76() {
     if (i < 2) {  // reported to the ICO, one on time and one late
       in.s1_aware_local = *ParseLocalDateTime("2022-04-15T09:00");
       in.ico_submissions.push_back({SubmissionType::kInitial,
-                                    *ParseInstant(i == 0 ? "2022-04-16T09:00Z" : "2022-04-20T09:00Z"), "", ""});
+                                    *ParseInstant(i == 0 ? "2022-04-16T09:00Z" : "2022-04-20T09:00Z"), "", "", {}});
     }
     all.push_back(in);
   }
@@ -66,7 +66,7 @@ std::vector<Incident> Section76() {
       {RC::kTechnicalOrSystemFailure, "Resources"}};
   for (size_t i = 0; i < prev.size(); ++i) {
     Incident in = Breach("2021-11-30", prev[i].first, prev[i].second);
-    if (i == 0) in.ico_submissions.push_back({SubmissionType::kInitial, *ParseInstant("2021-12-01T09:00Z"), "", ""});
+    if (i == 0) in.ico_submissions.push_back({SubmissionType::kInitial, *ParseInstant("2021-12-01T09:00Z"), "", "", {}});
     all.push_back(in);
   }
   // Near misses: 9 now (6 filed by the mail filter), none before; out-of-period and excluded kinds.

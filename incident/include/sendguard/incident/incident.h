@@ -37,6 +37,7 @@ struct IcoSubmission {
   Instant submitted_at;
   std::string ico_reference;
   std::string delay_reasons;
+  std::vector<std::string> to_follow;  // ico_package_missing items sent later (phased, §4.4)
 };
 
 struct Incident {
