@@ -397,6 +397,7 @@ const std::map<std::string, Setter>& Fields() {
     f["office_staff_letter_sent"] = EnumOnly<YesNo>();
     f["office_ico_reporting_needed"] = EnumOnly<YesNo>();
     f["office_date_discussed_with_dpo"] = DateField();
+    f["office_date_reported_to_ico"] = DateField();
     f["office_dpo_recommendation"] = text4000;
     f["office_next_steps"] = text4000;
     // §1.6 IG assessment.
@@ -431,6 +432,9 @@ const std::map<std::string, Setter>& Fields() {
     f["ico_outcome"] = EnumField<IcoOutcome>(&Incident::ico_outcome);
     f["dpo_individuals_decision"] = EnumField<IndividualsDecision>(&Incident::dpo_individuals_decision);
     f["dpo_individuals_decided_at"] = InstantField(&Incident::dpo_individuals_decided_at);
+    f["dpo_individuals_decided_by"] = UserRefField();
+    f["dpo_ico_decided_at"] = InstantField(nullptr);
+    f["dpo_ico_decided_by"] = UserRefField();
     f["dpo_individuals_rationale"] = text4000;
     f["ico_required_communication"] = BoolField(&Incident::ico_required_communication);
     f["exception_b_confirmed"] = BoolField(&Incident::exception_b_confirmed);

@@ -231,7 +231,9 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
     return InvalidArgument(field + ": " + std::string(Name(actor.role)) + " " + why);
   };
   if (field.rfind("mf_", 0) == 0 || field == "incident_id" || field == "created_at" || field == "source" ||
-      field == "detected_at" || field == "form_completed_at" || field == "kind_set_at" || field == "status") {
+      field == "detected_at" || field == "form_completed_at" || field == "kind_set_at" || field == "status" ||
+      field == "office_logged" || field == "office_ico_reporting_needed" || field == "office_date_reported_to_ico" ||
+      field.find("_decided_at") != std::string::npos || field.find("_decided_by") != std::string::npos) {
     return InvalidArgument(field + ": set by the system, read-only");
   }
   if (field == "dpo_ico_decision" || field == "dpo_ico_rationale" || field == "dpo_individuals_decision" ||

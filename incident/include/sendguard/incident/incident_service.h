@@ -1,0 +1,71 @@
+// The assessment core's operations, shared by the HTTP API and the `sendguard incidents`
+// commands: create a draft (idempotent for hand-overs), update fields, change status, add
+// notes, show with derived results and the audit trail, list, report. Every rule of the
+// spec is applied here, on top of any store.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sendguard/incident/incident_json.h"
+#include "sendguard/incident/lifecycle.h"
+#include "sendguard/incident/report.h"
+#include "sendguard/incident/store.h"
+
+namespace sendguard::incident {
+
+// A refusal the API answers with a 4xx: the field (or "" for the whole request) and why.
+struct Refusal {
+  int http_status = 400;  // 400 bad input, 403 not allowed, 404 no such incident, 409 conflict
+  std::vector<FieldError> errors;
+};
+
+template <typename T>
+struct Outcome {
+  std::optional<T> value;
+  std::optional<Refusal> refusal;
+  Status internal;  // a store failure (5xx)
+  bool ok() const { return value.has_value(); }
+};
+
+class IncidentService {
+ public:
+  using TimeSource = std::function<Instant()>;
+  IncidentService(IncidentStore& store, CoreConfig config, TimeSource now);
+
+  // Files a draft. `idempotency_key` (a hand-over's draft id, or mf_event_id) makes a retry
+  // return the incident already filed.
+  Outcome<std::string> Create(const nlohmann::json& document, const Actor& actor, const std::string& idempotency_key = "");
+  // Sets the fields in `patch` (null clears one). `version`, when > 0, must match.
+  Outcome<nlohmann::json> Update(const std::string& id, const nlohmann::json& patch, const Actor& actor,
+                                 const std::string& reason, int64_t version = 0);
+  Outcome<nlohmann::json> Transition(const std::string& id, const std::string& to, const Actor& actor,
+                                     const std::string& reason);
+  Outcome<nlohmann::json> AddNote(const std::string& id, const std::string& text, const Actor& actor);
+  // {"incident": document, "version", "derived": ..., "audit": [...]}
+  Outcome<nlohmann::json> Show(const std::string& id);
+  // Summaries ordered by deadline: id, number, title, kind, status, deadline and its state.
+  Outcome<nlohmann::json> List(const ListFilter& filter);
+  Outcome<Report> BuildCommitteeReport(ReportParams params);
+
+  const CoreConfig& config() const { return config_; }
+
+ private:
+  Outcome<nlohmann::json> Save(const StoredIncident& before, nlohmann::json document, std::vector<AuditEntry> entries);
+  IndexColumns Index(const nlohmann::json& document, const Incident& typed);
+  AuditEntry Entry(const Actor& actor, std::string what, nlohmann::json old_value, nlohmann::json new_value,
+                   std::string reason);
+
+  IncidentStore& store_;
+  CoreConfig config_;
+  TimeSource now_;
+};
+
+// "2024-06-03T08:40Z" style now, minute precision.
+Instant NowUtc();
+// A random version-4 UUID.
+std::string NewIncidentId();
+
+}  // namespace sendguard::incident

@@ -1,0 +1,77 @@
+// Where incidents live: an interface (so PostgreSQL can follow) and its SQLite implementation.
+// An incident is stored as its validated document plus the columns lists filter on; every
+// change appends to an audit log in the same transaction. Optimistic concurrency: a write
+// names the version it read.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendguard/common/status.h"
+#include "sendguard/incident/london_time.h"
+
+namespace sendguard::common {
+class SqliteDb;
+}
+
+namespace sendguard::incident {
+
+struct StoredIncident {
+  std::string id;
+  int64_t version = 0;
+  nlohmann::json document;
+};
+
+// One audit record: who changed what, when, from what to what, and why (§1.12).
+struct AuditEntry {
+  int64_t seq = 0;
+  Instant at;
+  std::string by_id;
+  std::string by_name;
+  std::string role;
+  std::string what;  // a field name, "transition", "created" or "note"
+  nlohmann::json old_value;
+  nlohmann::json new_value;
+  std::string reason;
+};
+
+// Columns kept beside the document for filtering and sorting.
+struct IndexColumns {
+  std::string kind, status, source, service_area, incident_number;
+  std::string period_date;  // YYYY-MM-DD or ""
+  std::string deadline;     // the earliest running clock's due instant, or ""
+  std::string types;        // ",T1,T2," for LIKE filters
+};
+
+struct ListFilter {
+  std::string status, kind, type, service_area;
+  std::string from, to;  // period dates, inclusive / exclusive
+  bool by_deadline = true;  // else newest first
+  int limit = 500;
+};
+
+class IncidentStore {
+ public:
+  virtual ~IncidentStore() = default;
+  // Inserts a new incident. When `idempotency_key` is already stored, inserts nothing and
+  // returns the existing incident's id (hand-overs are retried; none may be filed twice).
+  virtual Result<std::string> Insert(const std::string& id, const std::string& idempotency_key,
+                                     const nlohmann::json& document, const IndexColumns& index,
+                                     const AuditEntry& created) = 0;
+  virtual Result<std::optional<StoredIncident>> Get(const std::string& id) = 0;
+  // Replaces the document if it is still at `expected_version`, appending `entries`.
+  virtual Status Update(const std::string& id, int64_t expected_version, const nlohmann::json& document,
+                        const IndexColumns& index, const std::vector<AuditEntry>& entries) = 0;
+  virtual Result<std::vector<StoredIncident>> List(const ListFilter& filter) = 0;
+  virtual Result<std::vector<AuditEntry>> Audit(const std::string& id) = 0;
+  virtual Status Backup(const std::filesystem::path& dest) = 0;
+};
+
+// Opens (creating and migrating) the SQLite store at `path`.
+Result<std::unique_ptr<IncidentStore>> OpenSqliteStore(const std::filesystem::path& path);
+
+}  // namespace sendguard::incident

@@ -1,0 +1,390 @@
+// The core's operations over a store: validation, permissions, the side effects the spec
+// asks for (office_logged, kind_set_at, awareness, decision stamps, form completion), and
+// one audit record per changed field.
+#include "sendguard/incident/incident_service.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "sendguard/common/keyed_hash.h"
+
+namespace sendguard::incident {
+namespace {
+
+using nlohmann::json;
+
+template <typename T>
+Outcome<T> Refuse(int status, std::string field, std::string reason) {
+  Outcome<T> o;
+  o.refusal = Refusal{status, {{std::move(field), std::move(reason)}}};
+  return o;
+}
+template <typename T>
+Outcome<T> Refuse(int status, std::vector<FieldError> errors) {
+  Outcome<T> o;
+  o.refusal = Refusal{status, std::move(errors)};
+  return o;
+}
+template <typename T>
+Outcome<T> Fail(Status st) {
+  Outcome<T> o;
+  o.internal = std::move(st);
+  return o;
+}
+template <typename T>
+Outcome<T> Ok(T value) {
+  Outcome<T> o;
+  o.value = std::move(value);
+  return o;
+}
+
+json UserRef(const Actor& a) { return {{"id", a.id}, {"name", a.name}}; }
+
+// Fields only the system writes: refused in a create or update request.
+bool SystemField(const std::string& f) {
+  return f == "incident_id" || f == "created_at" || f == "status" || f == "form_completed_at" || f == "kind_set_at" ||
+         f == "office_logged" || f == "office_ico_reporting_needed" || f == "office_date_reported_to_ico" ||
+         f.find("_decided_at") != std::string::npos || f.find("_decided_by") != std::string::npos;
+}
+
+MailFilterAction ActionOf(const json& doc) {
+  if (doc.contains("mf_action") && doc["mf_action"].is_string()) {
+    if (auto a = Parse<MailFilterAction>(doc["mf_action"].get<std::string>())) return *a;
+  }
+  return MailFilterAction::kAuditOnly;
+}
+
+std::string LocalText(Instant t) {
+  auto local = ToLocal(t);
+  auto day = std::chrono::floor<std::chrono::days>(local);
+  auto hm = std::chrono::hh_mm_ss<std::chrono::minutes>(local - day);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "T%02ld:%02ld", static_cast<long>(hm.hours().count()),
+                static_cast<long>(hm.minutes().count()));
+  return FormatDate(Date{std::chrono::sys_days{day.time_since_epoch()}}) + buf;
+}
+
+}  // namespace
+
+Instant NowUtc() { return std::chrono::time_point_cast<std::chrono::minutes>(std::chrono::system_clock::now()); }
+
+std::string NewIncidentId() {
+  auto bytes = common::RandomSecret();
+  std::string b = bytes.ok() ? *bytes : std::string(16, '\0');
+  b.resize(16);
+  b[6] = static_cast<char>((b[6] & 0x0F) | 0x40);
+  b[8] = static_cast<char>((b[8] & 0x3F) | 0x80);
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[(static_cast<unsigned char>(b[i]) >> 4) & 0xF];
+    out += kHex[static_cast<unsigned char>(b[i]) & 0xF];
+  }
+  return out;
+}
+
+IncidentService::IncidentService(IncidentStore& store, CoreConfig config, TimeSource now)
+    : store_(store), config_(std::move(config)), now_(std::move(now)) {}
+
+AuditEntry IncidentService::Entry(const Actor& actor, std::string what, json old_value, json new_value,
+                                  std::string reason) {
+  AuditEntry e;
+  e.at = now_();
+  e.by_id = actor.id;
+  e.by_name = actor.name;
+  e.role = std::string(Name(actor.role));
+  e.what = std::move(what);
+  e.old_value = std::move(old_value);
+  e.new_value = std::move(new_value);
+  e.reason = std::move(reason);
+  return e;
+}
+
+IndexColumns IncidentService::Index(const json& doc, const Incident& in) {
+  IndexColumns ix;
+  ix.kind = std::string(Name(in.kind));
+  ix.status = std::string(Name(in.status));
+  ix.source = std::string(Name(in.source));
+  ix.service_area = in.s2_service_area;
+  ix.incident_number = doc.value("incident_number", std::string());
+  if (auto d = PeriodDate(in)) ix.period_date = FormatDate(*d);
+  auto clocks = ComputeClocks(in, config_, now_());
+  std::optional<Instant> earliest;
+  for (const Clock* c : {&clocks.triage, &clocks.form, &clocks.ico}) {
+    const bool running = c->state == ClockState::kRunning || c->state == ClockState::kDueSoon ||
+                         c->state == ClockState::kOverdue;
+    if (running && c->due && (!earliest || *c->due < *earliest)) earliest = c->due;
+  }
+  if (earliest) ix.deadline = FormatInstant(*earliest);
+  ix.types = ",";
+  in.s4_types.ForEach([&](IncidentType t) { ix.types += std::string(Name(t)) + ","; });
+  return ix;
+}
+
+Outcome<std::string> IncidentService::Create(const json& input, const Actor& actor, const std::string& key_in) {
+  if (!input.is_object()) return Refuse<std::string>(400, "", "the incident must be a JSON object of spec field names");
+  std::vector<FieldError> errors;
+  for (const auto& [field, value] : input.items()) {
+    if (SystemField(field)) errors.push_back({field, "set by the system, not by a request"});
+    if (field.rfind("mf_", 0) == 0 && actor.role != Role::kSystem) errors.push_back({field, "only the mail filter files mf_ fields"});
+  }
+  if (!errors.empty()) return Refuse<std::string>(400, errors);
+  json doc = input;
+  const Instant now = now_();
+  const std::string source = doc.value("source", std::string("HUMAN_REPORT"));
+  if (actor.role == Role::kSystem && source != "MAIL_FILTER") {
+    return Refuse<std::string>(403, "source", "the system files MAIL_FILTER incidents only");
+  }
+  if (actor.role != Role::kSystem && source == "MAIL_FILTER") {
+    return Refuse<std::string>(403, "source", "only the mail filter files MAIL_FILTER incidents");
+  }
+  if (!doc.contains("kind") && source != "MAIL_FILTER") doc["kind"] = "UNDETERMINED";
+  if (source == "MAIL_FILTER") {
+    if (!doc.contains("mf_event_id")) return Refuse<std::string>(400, "mf_event_id", "required for a MAIL_FILTER incident");
+    if (!doc.contains("mf_action")) return Refuse<std::string>(400, "mf_action", "required for a MAIL_FILTER incident");
+    if (doc.contains("kind")) return Refuse<std::string>(400, "kind", "the initial kind of a mail-filter event follows §1.9");
+    const MailFilterAction a = ActionOf(doc);
+    const bool near_miss = config_.autofile_near_miss_on_block &&
+                           (a == MailFilterAction::kBlocked || a == MailFilterAction::kWarnedUserCancelled);
+    doc["kind"] = near_miss ? "NEAR_MISS" : "UNDETERMINED";
+    if (!doc.contains("detected_at")) doc["detected_at"] = doc.value("mf_event_at", FormatInstant(now));
+    if (!doc.contains("s1_how_found_out")) doc["s1_how_found_out"] = "Mail filter alert " + doc["mf_event_id"].get<std::string>();
+    if (!doc.contains("title")) doc["title"] = "Mail filter: " + doc["mf_action"].get<std::string>();
+  } else if (!doc.contains("detected_at")) {
+    doc["detected_at"] = FormatInstant(now);
+  }
+  doc["source"] = source;
+  doc["status"] = "DRAFT";
+  doc["created_at"] = FormatInstant(now);
+  doc["office_logged"] = doc.contains("incident_number") ? "YES" : "NO";
+  const std::string id = NewIncidentId();
+  doc["incident_id"] = id;
+
+  Incident typed;
+  CoreConfig scratch = config_;
+  auto field_errors = ReadIncidentDocument(doc, &typed, &scratch);
+  if (!field_errors.empty()) return Refuse<std::string>(400, field_errors);
+  if (auto d = Derive(typed, config_, now); !d.ok()) return Refuse<std::string>(400, "", d.status().message());
+  const std::string key = !key_in.empty() ? key_in : doc.value("mf_event_id", std::string());
+  auto stored = store_.Insert(id, key, doc, Index(doc, typed), Entry(actor, "created", nullptr, doc, ""));
+  if (!stored.ok()) {
+    if (stored.status().code() == StatusCode::kInvalidArgument) return Refuse<std::string>(409, "incident_number", stored.status().message());
+    return Fail<std::string>(stored.status());
+  }
+  return Ok(*stored);
+}
+
+Outcome<json> IncidentService::Save(const StoredIncident& before, json doc, std::vector<AuditEntry> entries) {
+  Incident typed;
+  CoreConfig scratch = config_;
+  auto errors = ReadIncidentDocument(doc, &typed, &scratch);
+  if (!errors.empty()) return Refuse<json>(400, errors);
+  auto derived = Derive(typed, config_, now_());
+  if (!derived.ok()) return Refuse<json>(400, "", derived.status().message());
+  // §1.3: the form is complete the first time every field required at ASSESSED is present.
+  if (!doc.contains("form_completed_at") && MissingFormFields(doc, typed).empty()) {
+    doc["form_completed_at"] = FormatInstant(now_());
+    typed.form_completed_at = now_();
+  }
+  Status st = store_.Update(before.id, before.version, doc, Index(doc, typed), entries);
+  if (st.code() == StatusCode::kResourceExhausted) return Refuse<json>(409, "version", st.message());
+  if (st.code() == StatusCode::kInvalidArgument) return Refuse<json>(409, "incident_number", st.message());
+  if (!st.ok()) return Fail<json>(st);
+  return Show(before.id);
+}
+
+Outcome<json> IncidentService::Update(const std::string& id, const json& patch, const Actor& actor,
+                                      const std::string& reason, int64_t version) {
+  if (!patch.is_object() || patch.empty()) return Refuse<json>(400, "", "the update must be a non-empty JSON object of fields");
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  const StoredIncident& before = **got;
+  if (version > 0 && version != before.version) {
+    return Refuse<json>(409, "version", "the incident is at version " + std::to_string(before.version));
+  }
+  Incident prev;
+  CoreConfig scratch = config_;
+  ReadIncidentDocument(before.document, &prev, &scratch);
+  if (actor.role == Role::kReporter) {
+    auto audit = store_.Audit(id);
+    if (!audit.ok()) return Fail<json>(audit.status());
+    if (audit->empty() || audit->front().by_id != actor.id) return Refuse<json>(403, "", "a reporter may edit only their own draft");
+  }
+  std::vector<FieldError> bad_input, forbidden;
+  json doc = before.document;
+  std::vector<AuditEntry> entries;
+  for (const auto& [field, value] : patch.items()) {
+    if (!IsKnownField(field)) {
+      bad_input.push_back({field, "unknown field"});
+      continue;
+    }
+    if (SystemField(field)) {
+      bad_input.push_back({field, "set by the system, not by a request"});
+      continue;
+    }
+    const json old_value = doc.contains(field) ? doc[field] : json();
+    if (old_value == value) continue;
+    Status allowed = CheckFieldEdit(field, actor, prev, value, old_value, reason);
+    if (!allowed.ok()) {
+      forbidden.push_back({field, allowed.message()});
+      continue;
+    }
+    if (value.is_null()) doc.erase(field);
+    else doc[field] = value;
+    entries.push_back(Entry(actor, field, old_value, value, reason));
+  }
+  if (!bad_input.empty()) return Refuse<json>(400, bad_input);
+  if (!forbidden.empty()) return Refuse<json>(403, forbidden);
+  if (entries.empty()) return Show(id);
+  const Instant now = now_();
+  const std::string now_text = FormatInstant(now);
+  auto system = [&](const std::string& field, json value) {
+    json old_value = doc.contains(field) ? doc[field] : json();
+    if (old_value == value) return;
+    doc[field] = value;
+    Actor sys{"system", "sendguard", Role::kSystem};
+    entries.push_back(Entry(sys, field, old_value, value, "follows from " + entries.front().what));
+  };
+  // Kind (§1.9, §4.1): when it leaves UNDETERMINED, and awareness for a mail-filter breach.
+  if (patch.contains("kind") && doc.value("kind", "") != std::string(Name(prev.kind))) {
+    if (prev.kind == IncidentKind::kUndetermined) system("kind_set_at", now_text);
+    if (prev.status == IncidentStatus::kAssessed) system("status", "UNDER_INVESTIGATION");
+    if (doc["kind"] == "BREACH" && prev.source == IncidentSource::kMailFilter && !doc.contains("aware_at") &&
+        !doc.contains("s1_aware_local")) {
+      system("aware_at", now_text);
+      system("s1_aware_local", LocalText(now));
+    }
+  }
+  // Keep aware_at and the form's local awareness time in step.
+  if (patch.contains("s1_aware_local") && doc.contains("aware_at") && doc["s1_aware_local"].is_string()) {
+    auto local = ParseLocalDateTime(doc["s1_aware_local"].get<std::string>());
+    if (local.ok()) {
+      json instant = FormatInstant(ToInstant(*local));
+      Status allowed = CheckFieldEdit("aware_at", actor, prev, instant, doc["aware_at"], reason);
+      if (!allowed.ok()) return Refuse<json>(403, "s1_aware_local", allowed.message());
+      system("aware_at", instant);
+    }
+  }
+  if (patch.contains("incident_number")) system("office_logged", doc.contains("incident_number") ? "YES" : "NO");
+  if (patch.contains("dpo_ico_decision")) {
+    system("dpo_ico_decided_by", UserRef(actor));
+    system("dpo_ico_decided_at", now_text);
+    if (doc.contains("dpo_ico_decision")) system("office_ico_reporting_needed", doc["dpo_ico_decision"] == "REPORT" ? "YES" : "NO");
+  }
+  if (patch.contains("dpo_individuals_decision")) {
+    system("dpo_individuals_decided_by", UserRef(actor));
+    system("dpo_individuals_decided_at", now_text);
+  }
+  if (patch.contains("ico_submissions") && doc["ico_submissions"].is_array()) {
+    for (const auto& sub : doc["ico_submissions"]) {
+      if (sub.value("type", "") == "INITIAL" && sub.contains("submitted_at")) {
+        auto at = ParseInstant(sub["submitted_at"].get<std::string>());
+        if (at.ok()) system("office_date_reported_to_ico", FormatDate(LondonDate(*at)));
+      }
+    }
+  }
+  return Save(before, std::move(doc), std::move(entries));
+}
+
+Outcome<json> IncidentService::Transition(const std::string& id, const std::string& to_text, const Actor& actor,
+                                          const std::string& reason) {
+  auto to = Parse<IncidentStatus>(to_text);
+  if (!to) return Refuse<json>(400, "status", "'" + to_text + "' is not one of " + AllowedNames<IncidentStatus>());
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  Incident typed;
+  CoreConfig scratch = config_;
+  ReadIncidentDocument((*got)->document, &typed, &scratch);
+  Status allowed = CheckTransition((*got)->document, typed, *to, actor, config_, now_(), reason);
+  if (!allowed.ok()) {
+    const bool permission = allowed.message().find("only ") != std::string::npos;
+    return Refuse<json>(permission ? 403 : 409, "status", allowed.message());
+  }
+  json doc = (*got)->document;
+  ApplyTransitionEffects(&doc, typed.status, *to);
+  std::vector<AuditEntry> entries{Entry(actor, "transition", std::string(Name(typed.status)), to_text, reason)};
+  return Save(**got, std::move(doc), std::move(entries));
+}
+
+Outcome<json> IncidentService::AddNote(const std::string& id, const std::string& text, const Actor& actor) {
+  if (text.empty() || text.size() > 16000) return Refuse<json>(400, "note", "a note is 1 to 4000 characters");
+  if (actor.role == Role::kSystem || actor.role == Role::kReporter) return Refuse<json>(403, "note", "notes are for the people handling the incident");
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  // A note changes no field; the document is rewritten unchanged so the note and the version bump commit together.
+  return Save(**got, (*got)->document, {Entry(actor, "note", nullptr, text, "")});
+}
+
+Outcome<json> IncidentService::Show(const std::string& id) {
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  Incident typed;
+  CoreConfig config = config_;
+  ReadIncidentDocument((*got)->document, &typed, &config);
+  auto derived = Derive(typed, config_, now_());
+  json out{{"incident", (*got)->document}, {"version", (*got)->version}};
+  out["derived"] = derived.ok() ? DerivedToJson(*derived) : json{{"error", derived.status().message()}};
+  auto audit = store_.Audit(id);
+  if (!audit.ok()) return Fail<json>(audit.status());
+  json trail = json::array();
+  for (const auto& e : *audit) {
+    trail.push_back({{"at", FormatInstant(e.at)}, {"by", {{"id", e.by_id}, {"name", e.by_name}, {"role", e.role}}},
+                     {"what", e.what}, {"old", e.old_value}, {"new", e.new_value}, {"reason", e.reason}});
+  }
+  out["audit"] = trail;
+  return Ok(out);
+}
+
+Outcome<json> IncidentService::List(const ListFilter& filter) {
+  auto rows = store_.List(filter);
+  if (!rows.ok()) return Fail<json>(rows.status());
+  json out = json::array();
+  const Instant now = now_();
+  for (const auto& r : *rows) {
+    Incident typed;
+    CoreConfig config = config_;
+    ReadIncidentDocument(r.document, &typed, &config);
+    auto clocks = ComputeClocks(typed, config_, now);
+    json item{{"incident_id", r.id},
+              {"incident_number", r.document.value("incident_number", "")},
+              {"title", r.document.value("title", "")},
+              {"kind", Name(typed.kind)},
+              {"status", Name(typed.status)},
+              {"source", Name(typed.source)},
+              {"s2_service_area", typed.s2_service_area}};
+    // The clock that matters most: ICO when it runs, else the form, else triage.
+    for (const Clock* c : {&clocks.ico, &clocks.form, &clocks.triage}) {
+      if (c->state == ClockState::kNotStarted) continue;
+      item["deadline"] = {{"clock", c->name}, {"state", Name(c->state)}, {"due", c->due ? json(FormatInstant(*c->due)) : json()},
+                          {"minutes_remaining", c->minutes_remaining}, {"minutes_overdue", c->minutes_overdue}};
+      break;
+    }
+    out.push_back(item);
+  }
+  return Ok(out);
+}
+
+Outcome<Report> IncidentService::BuildCommitteeReport(ReportParams params) {
+  ListFilter all;
+  all.limit = 1000000;
+  all.by_deadline = false;
+  auto rows = store_.List(all);
+  if (!rows.ok()) return Fail<Report>(rows.status());
+  std::vector<Incident> incidents;
+  for (const auto& r : *rows) {
+    Incident typed;
+    CoreConfig config = config_;
+    ReadIncidentDocument(r.document, &typed, &config);
+    incidents.push_back(std::move(typed));
+  }
+  params.now = now_();
+  params.percent_decimals = config_.report_percent_decimals;
+  return Ok(BuildReport(incidents, params));
+}
+
+}  // namespace sendguard::incident

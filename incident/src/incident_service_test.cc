@@ -1,0 +1,231 @@
+// The core's operations over a real SQLite file: auto-filed drafts (kinds, idempotency),
+// edits with permissions and the audit trail, the lifecycle end to end, refusals with the
+// field and the reason, a report from a seeded store, and the online backup.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "sendguard/common/sqlite.h"
+#include "sendguard/incident/incident_service.h"
+
+namespace sendguard::incident {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+const Actor kSystem{"milter", "sendguard-milter", Role::kSystem};
+const Actor kIg{"ig1", "Ig Officer", Role::kIgOfficer};
+const Actor kDpo{"dpo1", "Data Protection Officer", Role::kDpo};
+const Actor kReporter{"r1", "A Reporter", Role::kReporter};
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  ServiceTest() : dir_(fs::temp_directory_path() / ("sendguard-core-" + std::to_string(::getpid()) + "-" +
+                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = std::move(*OpenSqliteStore(dir_ / "incidents.db"));
+    service_ = std::make_unique<IncidentService>(*store_, CoreConfig{}, [this] { return now_; });
+  }
+  ~ServiceTest() override { fs::remove_all(dir_); }
+
+  json MailFilterDraft(const std::string& event, const std::string& action) {
+    return {{"source", "MAIL_FILTER"}, {"mf_event_id", event}, {"mf_action", action},
+            {"mf_event_at", FormatInstant(now_)}, {"mf_sender", "s.okafor@council.example.gov.uk"},
+            {"s6_data_categories", {"HEALTH", "BASIC_IDENTIFIERS"}}, {"mf_estimated_individuals", 14}};
+  }
+  json Show(const std::string& id) { return *service_->Show(id).value; }
+
+  fs::path dir_;
+  Instant now_ = *ParseInstant("2024-06-03T07:05Z");
+  std::unique_ptr<IncidentStore> store_;
+  std::unique_ptr<IncidentService> service_;
+};
+
+TEST_F(ServiceTest, M01BlockedSendIsANearMissDraftAndRetriesFileItOnce) {
+  auto first = service_->Create(MailFilterDraft("ev-1", "BLOCKED"), kSystem);
+  ASSERT_TRUE(first.ok()) << first.refusal->errors[0].field << ": " << first.refusal->errors[0].reason;
+  auto again = service_->Create(MailFilterDraft("ev-1", "BLOCKED"), kSystem);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*first.value, *again.value);
+  EXPECT_EQ(service_->List(ListFilter{}).value->size(), 1u);
+  json shown = Show(*first.value);
+  EXPECT_EQ(shown["incident"]["kind"], "NEAR_MISS");
+  EXPECT_EQ(shown["incident"]["status"], "DRAFT");
+  EXPECT_EQ(shown["incident"]["s1_how_found_out"], "Mail filter alert ev-1");
+  EXPECT_EQ(shown["derived"]["clocks"]["TRIAGE"]["state"], "NOT_STARTED");
+  EXPECT_EQ(shown["derived"]["clocks"]["ICO_72H"]["state"], "NOT_STARTED");
+  EXPECT_EQ(shown["audit"][0]["what"], "created");
+  EXPECT_EQ(shown["audit"][0]["by"]["role"], "SYSTEM");
+}
+
+TEST_F(ServiceTest, M03OverriddenWarningTriagedToABreachWithEarlierAwareness) {
+  auto id = *service_->Create(MailFilterDraft("ev-3", "WARNED_USER_OVERRODE"), kSystem).value;
+  EXPECT_EQ(Show(id)["derived"]["clocks"]["TRIAGE"]["state"], "RUNNING");
+  now_ = *ParseInstant("2024-06-03T09:15Z");  // 10:15 BST
+  auto r = service_->Update(id, {{"kind", "BREACH"}}, kIg, "the recipient replied");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r.value)["incident"]["aware_at"], "2024-06-03T09:15Z");
+  EXPECT_EQ((*r.value)["incident"]["s1_aware_local"], "2024-06-03T10:15");
+  // The IG officer enters the earlier moment the council knew (the reply at 09:40 BST).
+  r = service_->Update(id, {{"s1_aware_local", "2024-06-03T09:40"}}, kIg, "reply received 09:40");
+  ASSERT_TRUE(r.ok()) << r.refusal->errors[0].reason;
+  const json& d = (*r.value)["derived"];
+  EXPECT_EQ(d["clocks"]["TRIAGE"]["state"], "MET");
+  EXPECT_EQ(d["clocks"]["aware_at"], "2024-06-03T08:40Z");
+  EXPECT_EQ(d["clocks"]["ICO_72H"]["due_local"], "Thu 6 Jun 2024 09:40 BST");
+  EXPECT_EQ(d["clocks"]["FORM_24H"]["due_local"], "Tue 4 Jun 2024 09:40 BST");
+}
+
+TEST_F(ServiceTest, BadRequestsAreRefusedWithTheFieldAndTheReason) {
+  auto r = service_->Create({{"s7_individuals", 3}, {"nhs_impact", "high"}}, kIg);
+  ASSERT_TRUE(r.refusal);
+  EXPECT_EQ(r.refusal->http_status, 400);
+  ASSERT_EQ(r.refusal->errors.size(), 2u);
+  r = service_->Create({{"status", "CLOSED"}}, kIg);
+  EXPECT_EQ(r.refusal->errors[0].field, "status");
+  r = service_->Create(MailFilterDraft("ev-x", "BLOCKED"), kIg);
+  EXPECT_EQ(r.refusal->http_status, 400);  // mf_ fields from a person
+  r = service_->Create({{"source", "HUMAN_REPORT"}}, kSystem);
+  EXPECT_EQ(r.refusal->http_status, 403);
+
+  auto id = *service_->Create({{"title", "Letter to wrong address"}}, kReporter).value;
+  auto u = service_->Update(id, {{"dpo_ico_decision", "REPORT"}}, kIg, "");
+  ASSERT_TRUE(u.refusal);
+  EXPECT_EQ(u.refusal->http_status, 403);
+  EXPECT_EQ(u.refusal->errors[0].field, "dpo_ico_decision");
+  u = service_->Update(id, {{"kind", "SEVERE"}}, kIg, "");
+  EXPECT_EQ(u.refusal->http_status, 400);
+  EXPECT_NE(u.refusal->errors[0].reason.find("is not one of"), std::string::npos);
+  auto t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
+  EXPECT_EQ(t.refusal->http_status, 409);
+  EXPECT_NE(t.refusal->errors[0].reason.find("no transition DRAFT -> REPORTED_TO_ICO"), std::string::npos);
+  EXPECT_EQ(service_->Show("no-such-id").refusal->http_status, 404);
+  // Optimistic concurrency.
+  EXPECT_EQ(service_->Update(id, {{"title", "x"}}, kIg, "", 7).refusal->http_status, 409);
+}
+
+TEST_F(ServiceTest, ReporterEditsOnlyTheirOwnDraft) {
+  auto id = *service_->Create({{"title", "Lost folder"}}, kReporter).value;
+  EXPECT_TRUE(service_->Update(id, {{"s5_what_happened", "Left on a bus."}}, kReporter, "").ok());
+  Actor other{"r2", "Someone Else", Role::kReporter};
+  EXPECT_EQ(service_->Update(id, {{"s5_what_happened", "x"}}, other, "").refusal->http_status, 403);
+}
+
+TEST_F(ServiceTest, ABreachFromDraftToReportedToIcoWithAnAuditTrail) {
+  auto id = *service_->Create({{"title", "Spreadsheet to wrong address"}, {"kind", "BREACH"},
+                               {"s1_name", "A Manager"}, {"s1_email", "a.manager@council.example.gov.uk"},
+                               {"s1_aware_local", "2024-06-03T08:30"}}, kReporter).value;
+  auto u = service_->Update(id, {{"incident_number", "IG-2024-0001"},
+                                 {"investigating_officer", {{"id", "lm1"}, {"name", "Line Manager"}}}}, kIg, "");
+  ASSERT_TRUE(u.ok());
+  EXPECT_EQ((*u.value)["incident"]["office_logged"], "YES");
+  ASSERT_TRUE(service_->Transition(id, "UNDER_INVESTIGATION", kIg, "").ok());
+  json form = {{"s1_how_found_out", "The recipient phoned."}, {"s2_name", "B Officer"},
+               {"s2_email", "b.officer@council.example.gov.uk"}, {"s2_directorate", "Children's Services"},
+               {"s2_service_area", "Early Help"}, {"s2_gdpr_training_last_year", "NO"},
+               {"s3_head_of_service_name", "C Head"}, {"s3_head_of_service_email", "c.head@council.example.gov.uk"},
+               {"s4_types", {"INCORRECT_RECIPIENT"}}, {"s4_cyber_related", "NO"},
+               {"s5_what_happened", "A referral list was emailed to the wrong outside address."},
+               {"s5_happened_before", "NO"}, {"s6_data_categories", {"HEALTH", "BASIC_IDENTIFIERS"}},
+               {"s7_subject_categories", {"CHILDREN"}}, {"s7_individuals_affected", 14}, {"records_affected", 14},
+               {"s8_potential_consequences", "Distress to families."}, {"s8_actual_harm", "None known."},
+               {"s8_likelihood", "LIKELY"}, {"s8_likelihood_justification", "It was opened."},
+               {"s9_measures_in_place", "Address checks."}, {"s9_actions_taken_or_proposed", "Deletion confirmed."},
+               {"disclosure_channel", "EMAIL"}, {"root_cause", "HUMAN_ERROR"}, {"cia_categories", {"CONFIDENTIALITY"}},
+               {"nhs_likelihood", 3}, {"nhs_impact", 1}, {"nhs_rationale", "Opened by the recipient."}};
+  now_ = *ParseInstant("2024-06-03T12:00Z");
+  u = service_->Update(id, form, kIg, "");
+  ASSERT_TRUE(u.ok()) << u.refusal->errors[0].field << ": " << u.refusal->errors[0].reason;
+  EXPECT_EQ((*u.value)["incident"]["form_completed_at"], "2024-06-03T12:00Z");
+  EXPECT_EQ((*u.value)["derived"]["clocks"]["FORM_24H"]["state"], "MET");
+  EXPECT_EQ((*u.value)["derived"]["nhs_result"]["score"], 6);  // impact floored to 2 (children)
+  EXPECT_EQ((*u.value)["derived"]["headline_recommendation"], "REPORT");
+  ASSERT_TRUE(service_->Transition(id, "ASSESSED", kIg, "").ok());
+  ASSERT_TRUE(service_->Update(id, {{"dpo_ico_decision", "REPORT"}, {"dpo_ico_rationale", "Children's health data."},
+                                    {"office_date_discussed_with_dpo", "2024-06-03"}}, kDpo, "").ok());
+  ASSERT_TRUE(service_->Update(id, {{"ico_submissions", {{{"type", "INITIAL"}, {"submitted_at", "2024-06-03T15:00Z"},
+                                                           {"to_follow", {"dpo_contact"}}}}}}, kIg, "").ok());
+  auto t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
+  EXPECT_NE(t.refusal->errors[0].reason.find("in the future"), std::string::npos);  // it is 12:00 still
+  now_ = *ParseInstant("2024-06-03T16:00Z");
+  t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
+  ASSERT_TRUE(t.ok()) << t.refusal->errors[0].reason;
+  const json& shown = *t.value;
+  EXPECT_EQ(shown["incident"]["status"], "REPORTED_TO_ICO");
+  EXPECT_EQ(shown["incident"]["office_ico_reporting_needed"], "YES");
+  EXPECT_EQ(shown["incident"]["office_date_reported_to_ico"], "2024-06-03");
+  EXPECT_EQ(shown["incident"]["dpo_ico_decided_by"]["id"], "dpo1");
+  EXPECT_EQ(shown["derived"]["clocks"]["ICO_72H"]["state"], "MET");
+  // Every change is in the trail: who, when, old, new.
+  bool saw_transition = false, saw_decision = false;
+  for (const auto& e : shown["audit"]) {
+    if (e["what"] == "transition" && e["new"] == "REPORTED_TO_ICO") saw_transition = e["old"] == "ASSESSED";
+    if (e["what"] == "dpo_ico_decision") saw_decision = e["by"]["role"] == "DPO" && e["new"] == "REPORT";
+  }
+  EXPECT_TRUE(saw_transition);
+  EXPECT_TRUE(saw_decision);
+  // Kind is frozen now (L05).
+  EXPECT_EQ(service_->Update(id, {{"kind", "NEAR_MISS"}}, kDpo, "").refusal->http_status, 403);
+}
+
+TEST_F(ServiceTest, NotesAndTheAppendOnlyAuditLog) {
+  auto id = *service_->Create({{"title", "t"}}, kReporter).value;
+  ASSERT_TRUE(service_->AddNote(id, "Spoke to the recipient; deletion confirmed by phone.", kIg).ok());
+  EXPECT_EQ(Show(id)["audit"].back()["what"], "note");
+  EXPECT_EQ(service_->AddNote(id, "x", kReporter).refusal->http_status, 403);
+  auto db = common::SqliteDb::Open(dir_ / "incidents.db");
+  ASSERT_TRUE(db.ok());
+  EXPECT_FALSE((*db)->Exec("UPDATE audit SET reason = 'rewritten'").ok());
+  EXPECT_FALSE((*db)->Exec("DELETE FROM audit").ok());
+}
+
+TEST_F(ServiceTest, ListOrdersByDeadlineAndFilters) {
+  auto later = *service_->Create({{"title", "later"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-03T09:00"}}, kReporter).value;
+  auto sooner = *service_->Create({{"title", "sooner"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-01T09:00"}}, kReporter).value;
+  service_->Create({{"title", "no clock"}, {"kind", "NEAR_MISS"}}, kReporter);
+  auto list = *service_->List(ListFilter{}).value;
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0]["incident_id"], sooner);
+  EXPECT_EQ(list[1]["incident_id"], later);
+  EXPECT_EQ(list[0]["deadline"]["clock"], "ICO_72H");
+  ListFilter near;
+  near.kind = "NEAR_MISS";
+  EXPECT_EQ(service_->List(near).value->size(), 1u);
+}
+
+TEST_F(ServiceTest, ReportFromASeededStore) {
+  now_ = *ParseInstant("2022-10-01T00:00Z");
+  for (int i = 0; i < 5; ++i) {
+    service_->Create({{"kind", "BREACH"}, {"s2_date_of_breach", "2022-04-1" + std::to_string(i)},
+                      {"root_cause", i < 3 ? "HUMAN_ERROR" : "UNAUTHORISED_ACCESS"},
+                      {"s2_directorate", "Housing"}}, kIg);
+  }
+  service_->Create({{"kind", "BREACH"}, {"s2_date_of_breach", "2021-12-01"}, {"root_cause", "HUMAN_ERROR"}}, kIg);
+  service_->Create({{"kind", "NEAR_MISS"}, {"s2_date_of_breach", "2022-05-01"}}, kIg);
+  ReportParams p;
+  p.period_start = *ParseDate("2022-03-01");
+  p.period_end = *ParseDate("2022-09-01");
+  auto r = service_->BuildCommitteeReport(p);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r.value->Find("M1")->rows[0].current, 5);
+  EXPECT_EQ(r.value->Find("M1")->rows[0].previous, 1);
+  EXPECT_EQ(r.value->Find("M1")->rows[0].change_pct, "+400");
+  EXPECT_EQ(r.value->Find("M3")->rows[0].current_pct, "60");
+  EXPECT_EQ(r.value->Find("M1")->rows[1].current, 1);
+}
+
+TEST_F(ServiceTest, OnlineBackupIsACompleteCopy) {
+  auto id = *service_->Create({{"title", "kept"}}, kReporter).value;
+  ASSERT_TRUE(store_->Backup(dir_ / "backup.db").ok());
+  auto copy = OpenSqliteStore(dir_ / "backup.db");
+  ASSERT_TRUE(copy.ok());
+  auto got = (*copy)->Get(id);
+  ASSERT_TRUE(got.ok() && *got);
+  EXPECT_EQ((**got).document["title"], "kept");
+}
+
+}  // namespace
+}  // namespace sendguard::incident
