@@ -1,13 +1,13 @@
-// Serves Metrics::Render on http://ADDR:PORT/metrics (libmicrohttpd, its own thread).
+// Serves Metrics::Render on http://ADDR:PORT/metrics and liveness on /healthz (common's
+// HttpServer, its own threads).
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "sendguard/common/http_server.h"
 #include "sendguard/common/status.h"
 #include "sendguard/milter/metrics.h"
-
-struct MHD_Daemon;
 
 namespace sendguard::milter {
 
@@ -15,13 +15,10 @@ class MetricsServer {
  public:
   // `listen` is "ADDR:PORT" (IPv4). Port 0 picks a free one (see port()).
   static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen, const Metrics& metrics);
-  ~MetricsServer();
-  int port() const { return port_; }
+  int port() const { return server_->port(); }
 
  private:
-  MetricsServer() = default;
-  MHD_Daemon* daemon_ = nullptr;
-  int port_ = 0;
+  std::unique_ptr<common::HttpServer> server_;
 };
 
 }  // namespace sendguard::milter
