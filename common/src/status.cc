@@ -12,6 +12,7 @@ const char* CodeName(StatusCode code) {
     case StatusCode::kIoError: return "i/o error";
     case StatusCode::kResourceExhausted: return "resource exhausted";
     case StatusCode::kInternal: return "internal error";
+    case StatusCode::kPermissionDenied: return "permission denied";
   }
   return "unknown";
 }

@@ -228,7 +228,7 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     if (old_value == value) continue;
     Status allowed = CheckFieldEdit(field, actor, prev, value, old_value, reason);
     if (!allowed.ok()) {
-      forbidden.push_back({field, allowed.message()});
+      (allowed.code() == StatusCode::kPermissionDenied ? forbidden : bad_input).push_back({field, allowed.message()});
       continue;
     }
     if (value.is_null()) doc.erase(field);
@@ -263,7 +263,9 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     if (local.ok()) {
       json instant = FormatInstant(ToInstant(*local));
       Status allowed = CheckFieldEdit("aware_at", actor, prev, instant, doc["aware_at"], reason);
-      if (!allowed.ok()) return Refuse<json>(403, "s1_aware_local", allowed.message());
+      if (!allowed.ok()) {
+        return Refuse<json>(allowed.code() == StatusCode::kPermissionDenied ? 403 : 400, "s1_aware_local", allowed.message());
+      }
       system("aware_at", instant);
     }
   }
@@ -300,8 +302,7 @@ Outcome<json> IncidentService::Transition(const std::string& id, const std::stri
   ReadIncidentDocument((*got)->document, &typed, &scratch);
   Status allowed = CheckTransition((*got)->document, typed, *to, actor, config_, now_(), reason);
   if (!allowed.ok()) {
-    const bool permission = allowed.message().find("only ") != std::string::npos;
-    return Refuse<json>(permission ? 403 : 409, "status", allowed.message());
+    return Refuse<json>(allowed.code() == StatusCode::kPermissionDenied ? 403 : 409, "status", allowed.message());
   }
   json doc = (*got)->document;
   ApplyTransitionEffects(&doc, typed.status, *to);

@@ -99,11 +99,11 @@ Status CheckTransition(const json& doc, const Incident& in, IncidentStatus to, c
   const S from = in.status;
   const std::string move = std::string(Name(from)) + " -> " + std::string(Name(to));
   auto need_ig = [&](int row) -> Status {
-    if (!IsIg(actor)) return Refuse("guard " + std::to_string(row) + ": only IG_OFFICER or DPO may move " + move);
+    if (!IsIg(actor)) return PermissionDenied("guard " + std::to_string(row) + ": only IG_OFFICER or DPO may move " + move);
     return Status::Ok();
   };
   auto need_dpo = [&](int row) -> Status {
-    if (actor.role != Role::kDpo) return Refuse("guard " + std::to_string(row) + ": only the DPO may move " + move);
+    if (actor.role != Role::kDpo) return PermissionDenied("guard " + std::to_string(row) + ": only the DPO may move " + move);
     return Status::Ok();
   };
   auto need_reason = [&](int row) -> Status {
@@ -228,7 +228,7 @@ Status CheckTransition(const json& doc, const Incident& in, IncidentStatus to, c
 Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incident& prev, const json& new_value,
                       const json& old_value, const std::string& reason) {
   const auto deny = [&](const std::string& why) {
-    return InvalidArgument(field + ": " + std::string(Name(actor.role)) + " " + why);
+    return PermissionDenied(field + ": " + std::string(Name(actor.role)) + " " + why);
   };
   if (field.rfind("mf_", 0) == 0 || field == "incident_id" || field == "created_at" || field == "source" ||
       field == "detected_at" || field == "form_completed_at" || field == "kind_set_at" || field == "status" ||
@@ -246,7 +246,7 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
   if (field == "kind") {
     if (!IsIg(actor)) return deny("may not change kind");
     if (prev.status == S::kReportedToIco || prev.status == S::kClosed) {
-      return InvalidArgument("kind: cannot change once the incident is " + std::string(Name(prev.status)));
+      return PermissionDenied("kind: nobody may change it once the incident is " + std::string(Name(prev.status)));
     }
     return Status::Ok();
   }

@@ -121,7 +121,7 @@ TEST(Lifecycle, L05KindIsFrozenOnceReported) {
   Incident reported = Typed({{"kind", "BREACH"}, {"status", "REPORTED_TO_ICO"}});
   Status s = CheckFieldEdit("kind", kDpo, reported, "NEAR_MISS", "BREACH", "");
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("REPORTED_TO_ICO"), std::string::npos);
+  EXPECT_NE(s.message().find("REPORTED_TO_ICO"), std::string::npos) << s.message();
   Incident draft = Typed({{"kind", "UNDETERMINED"}});
   EXPECT_TRUE(CheckFieldEdit("kind", kIg, draft, "BREACH", "UNDETERMINED", "").ok());
   EXPECT_FALSE(CheckFieldEdit("kind", kIo, draft, "BREACH", "UNDETERMINED", "").ok());

@@ -18,6 +18,7 @@ enum class StatusCode {
   kIoError,          // the operating system refused a read or write
   kResourceExhausted,// a configured bound was hit
   kInternal,         // a library failed in a way the input does not explain
+  kPermissionDenied, // the caller's role may not do this
 };
 
 // An outcome without a value. Cheap to copy when ok. Thread-compatible.
@@ -42,6 +43,7 @@ inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgum
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+inline Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
 
 // A value or the Status that explains why there is none.
 template <typename T>

@@ -1,0 +1,247 @@
+// Routes: /healthz, /api/incidents (GET list, POST create), /api/incidents/{id} (GET show,
+// PATCH update), /api/incidents/{id}/transition, /notes, /actions (POST),
+// /api/reports/committee (GET), /api/score (POST, the what-if calculator).
+#include "api.h"
+
+#include <cstring>
+
+namespace sendguard::incident {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+using nlohmann::json;
+
+HttpResponse Json(int status, const json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(2) + "\n";
+  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
+  return r;
+}
+
+HttpResponse Error(int status, const std::string& field, const std::string& reason) {
+  return Json(status, {{"errors", {{{"field", field}, {"reason", reason}}}}});
+}
+
+template <typename T>
+HttpResponse FromOutcome(const Outcome<T>& o, int ok_status, const std::function<json(const T&)>& body) {
+  if (o.ok()) return Json(ok_status, body(*o.value));
+  if (o.refusal) {
+    json errors = json::array();
+    for (const auto& e : o.refusal->errors) errors.push_back({{"field", e.field}, {"reason", e.reason}});
+    return Json(o.refusal->http_status, {{"errors", errors}});
+  }
+  return Error(500, "", "the incident store failed: " + o.internal.message());
+}
+
+// The caller's identity. Reverse-proxy header mode: the proxy (or the milter, as SYSTEM)
+// names the user and role; with an api token configured, every call must present it.
+std::optional<Actor> Identify(const HttpRequest& req, const ApiAuth& auth, HttpResponse* refusal) {
+  if (!auth.token.empty() && req.Header("authorization") != "Bearer " + auth.token) {
+    *refusal = Error(401, "authorization", "a valid bearer token is required");
+    return std::nullopt;
+  }
+  Actor a;
+  a.id = req.Header("x-sendguard-user");
+  a.name = req.Header("x-sendguard-user-name");
+  if (a.name.empty()) a.name = a.id;
+  auto role = Parse<Role>(req.Header("x-sendguard-role"));
+  if (a.id.empty() || !role) {
+    *refusal = Error(401, "x-sendguard-role", "X-Sendguard-User and X-Sendguard-Role (" + AllowedNames<Role>() +
+                                                  ") are required");
+    return std::nullopt;
+  }
+  a.role = *role;
+  return a;
+}
+
+std::optional<json> Body(const HttpRequest& req, HttpResponse* refusal) {
+  if (req.body.empty()) {
+    *refusal = Error(400, "", "a JSON body is required");
+    return std::nullopt;
+  }
+  json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    *refusal = Error(400, "", "the body is not valid JSON");
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    *refusal = Error(400, "", "the body must be a JSON object");
+    return std::nullopt;
+  }
+  return body;
+}
+
+// Checks that `body` has only `allowed` keys and that each present key is a string.
+bool StringKeys(const json& body, const std::vector<std::string>& allowed, HttpResponse* refusal) {
+  for (const auto& [key, value] : body.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      *refusal = Error(400, key, "unknown field");
+      return false;
+    }
+  }
+  return true;
+}
+
+HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
+  auto from = ParseDate(req.Query("from")), to = ParseDate(req.Query("to"));
+  if (!from.ok()) return Error(400, "from", from.status().message());
+  if (!to.ok()) return Error(400, "to", to.status().message());
+  if (std::chrono::sys_days{*to} <= std::chrono::sys_days{*from}) return Error(400, "to", "must be after from");
+  ReportParams p;
+  p.period_start = *from;
+  p.period_end = *to;
+  p.focus_org_unit = req.Query("focus");
+  auto report = service.BuildCommitteeReport(p);
+  if (!report.ok()) return Error(500, "", "the incident store failed: " + report.internal.message());
+  const std::string format = req.Query("format").empty() ? "json" : req.Query("format");
+  HttpResponse r;
+  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}};
+  const std::string name = "committee-report-" + FormatDate(*from) + "-" + FormatDate(*to);
+  if (format == "md") {
+    r.content_type = "text/markdown; charset=utf-8";
+    r.body = RenderMarkdown(*report.value);
+  } else if (format == "csv") {
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = RenderCsv(*report.value);
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + ".csv\"");
+  } else if (format == "html") {
+    r.content_type = "text/html; charset=utf-8";
+    r.body = RenderHtml(*report.value);
+    r.headers.emplace_back("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  } else if (format == "json") {
+    json tables = json::array();
+    for (const auto& t : report.value->tables) {
+      json rows = json::array();
+      for (const auto& row : t.rows) {
+        rows.push_back({{"label", row.label}, {"current", row.current}, {"current_pct", row.current_pct},
+                        {"previous", row.previous ? json(*row.previous) : json()}, {"previous_pct", row.previous_pct},
+                        {"change", row.change}, {"change_pct", row.change_pct}});
+      }
+      tables.push_back({{"id", t.id}, {"title", t.title}, {"rows", rows}, {"note", t.note}});
+    }
+    return Json(200, {{"period_start", FormatDate(report.value->period_start)},
+                      {"period_end", FormatDate(report.value->period_end)},
+                      {"previous_start", FormatDate(report.value->previous_start)},
+                      {"previous_end", FormatDate(report.value->previous_end)},
+                      {"tables", tables}});
+  } else {
+    return Error(400, "format", "must be json, md, csv or html");
+  }
+  return r;
+}
+
+}  // namespace
+
+HttpResponse HandleApi(IncidentService& service, const ApiAuth& auth, const HttpRequest& req) {
+  const std::string& path = req.path;
+  if (path == "/healthz") return Json(200, {{"status", "ok"}});
+  if (path.rfind("/api/", 0) != 0) return Error(404, "", "no such resource: " + path);
+  HttpResponse refusal;
+  auto actor = Identify(req, auth, &refusal);
+  if (!actor) return refusal;
+
+  if (path == "/api/score") {
+    if (req.method != "POST") return Error(405, "", "use POST");
+    auto body = Body(req, &refusal);
+    if (!body) return refusal;
+    Incident in;
+    CoreConfig config = service.config();
+    auto errors = ReadIncidentDocument(*body, &in, &config);
+    if (!errors.empty()) {
+      json list = json::array();
+      for (const auto& e : errors) list.push_back({{"field", e.field}, {"reason", e.reason}});
+      return Json(400, {{"errors", list}});
+    }
+    auto derived = Derive(in, config, NowUtc());
+    if (!derived.ok()) return Error(400, "", derived.status().message());
+    return Json(200, DerivedToJson(*derived));
+  }
+  if (path == "/api/reports/committee") {
+    if (req.method != "GET") return Error(405, "", "use GET");
+    return CommitteeReport(service, req);
+  }
+  if (path == "/api/incidents") {
+    if (req.method == "GET") {
+      ListFilter f;
+      f.status = req.Query("status");
+      f.kind = req.Query("kind");
+      f.type = req.Query("type");
+      f.service_area = req.Query("service_area");
+      f.from = req.Query("from");
+      f.to = req.Query("to");
+      if (!f.status.empty() && !Parse<IncidentStatus>(f.status)) return Error(400, "status", "not one of " + AllowedNames<IncidentStatus>());
+      if (!f.kind.empty() && !Parse<IncidentKind>(f.kind)) return Error(400, "kind", "not one of " + AllowedNames<IncidentKind>());
+      if (!f.type.empty() && !Parse<IncidentType>(f.type)) return Error(400, "type", "not one of " + AllowedNames<IncidentType>());
+      for (auto [name, value] : {std::pair{"from", f.from}, std::pair{"to", f.to}}) {
+        if (!value.empty() && !ParseDate(value).ok()) return Error(400, name, "must be a date (YYYY-MM-DD)");
+      }
+      const std::string sort = req.Query("sort");
+      if (!sort.empty() && sort != "deadline" && sort != "created") return Error(400, "sort", "must be deadline or created");
+      f.by_deadline = sort != "created";
+      return FromOutcome<json>(service.List(f), 200, [](const json& list) { return json{{"incidents", list}}; });
+    }
+    if (req.method == "POST") {
+      auto body = Body(req, &refusal);
+      if (!body) return refusal;
+      auto created = service.Create(*body, *actor, req.Header("idempotency-key"));
+      if (!created.ok()) return FromOutcome<std::string>(created, 201, [](const std::string& id) { return json{{"incident_id", id}}; });
+      return FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; });
+    }
+    return Error(405, "", "use GET or POST");
+  }
+  const std::string prefix = "/api/incidents/";
+  if (path.rfind(prefix, 0) == 0) {
+    std::string rest = path.substr(prefix.size());
+    std::string id = rest, action;
+    if (auto slash = rest.find('/'); slash != std::string::npos) {
+      id = rest.substr(0, slash);
+      action = rest.substr(slash + 1);
+    }
+    if (id.empty()) return Error(404, "", "no incident id in the path");
+    auto shown = [](const json& j) { return j; };
+    if (action.empty()) {
+      if (req.method == "GET") return FromOutcome<json>(service.Show(id), 200, shown);
+      if (req.method == "PATCH") {
+        auto body = Body(req, &refusal);
+        if (!body) return refusal;
+        if (!StringKeys(*body, {"set", "reason", "version"}, &refusal)) return refusal;
+        if (!body->contains("set") || !(*body)["set"].is_object()) return Error(400, "set", "an object of fields to set is required");
+        if (body->contains("reason") && !(*body)["reason"].is_string()) return Error(400, "reason", "must be a string");
+        if (body->contains("version") && !(*body)["version"].is_number_integer()) return Error(400, "version", "must be a whole number");
+        return FromOutcome<json>(service.Update(id, (*body)["set"], *actor, body->value("reason", ""), body->value("version", int64_t{0})),
+                                 200, shown);
+      }
+      return Error(405, "", "use GET or PATCH");
+    }
+    if (req.method != "POST") return Error(405, "", "use POST");
+    auto body = Body(req, &refusal);
+    if (!body) return refusal;
+    if (action == "transition") {
+      if (!StringKeys(*body, {"to", "reason"}, &refusal)) return refusal;
+      if (!body->contains("to") || !(*body)["to"].is_string()) return Error(400, "to", "the target status is required");
+      if (body->contains("reason") && !(*body)["reason"].is_string()) return Error(400, "reason", "must be a string");
+      return FromOutcome<json>(service.Transition(id, (*body)["to"], *actor, body->value("reason", "")), 200, shown);
+    }
+    if (action == "notes") {
+      if (!StringKeys(*body, {"text"}, &refusal)) return refusal;
+      if (!body->contains("text") || !(*body)["text"].is_string()) return Error(400, "text", "the note's text is required");
+      return FromOutcome<json>(service.AddNote(id, (*body)["text"], *actor), 200, shown);
+    }
+    if (action == "actions") {
+      if (!StringKeys(*body, {"description", "owner", "due"}, &refusal)) return refusal;
+      auto current = service.Show(id);
+      if (!current.ok()) return FromOutcome<json>(current, 200, shown);
+      json plan = (*current.value)["incident"].value("action_plan", json::array());
+      plan.push_back(*body);
+      return FromOutcome<json>(service.Update(id, {{"action_plan", plan}}, *actor, "action added",
+                                              (*current.value)["version"].get<int64_t>()),
+                               200, shown);
+    }
+    return Error(404, "", "no such action: " + action);
+  }
+  return Error(404, "", "no such resource: " + path);
+}
+
+}  // namespace sendguard::incident

@@ -1,0 +1,74 @@
+// Reads core.yaml with the same file:line diagnostics as every sendguard YAML file.
+#include "core_config.h"
+
+#include "sendguard/rules/yaml_reader.h"
+
+namespace sendguard::incident {
+
+Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name) {
+  CoreSettings s;
+  rules::Diagnostics d(name);
+  YAML::Node doc;
+  try {
+    doc = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+  if (doc.IsNull()) return s;
+  if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
+  rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment"}, d);
+  rules::ReadString(doc, "listen", &s.listen, d);
+  rules::ReadString(doc, "db", &s.db, d);
+  rules::ReadString(doc, "api_token_file", &s.api_token_file, d);
+  int bytes = static_cast<int>(s.max_body_bytes);
+  rules::ReadInt(doc, "max_body_bytes", 1024, 64 << 20, &bytes, d);
+  s.max_body_bytes = static_cast<size_t>(bytes);
+  if (YAML::Node dpo = doc["dpo_contact"]) {
+    rules::CheckKeys(dpo, {"name", "email", "phone"}, d);
+    rules::ReadString(dpo, "name", &s.dpo_name, d);
+    rules::ReadString(dpo, "email", &s.dpo_email, d);
+    rules::ReadString(dpo, "phone", &s.dpo_phone, d);
+  }
+  CoreConfig& a = s.assessment;
+  if (YAML::Node n = doc["assessment"]) {
+    rules::CheckKeys(n, {"primary_method", "volume_additions_enabled", "dspt_participant", "autofile_near_miss_on_block",
+                         "triage_window_hours", "ico_due_soon_hours", "form_due_soon_hours", "report_percent_decimals"}, d);
+    std::string method = std::string(Name(a.primary_method));
+    rules::ReadString(n, "primary_method", &method, d);
+    if (auto m = Parse<PrimaryMethod>(method)) a.primary_method = *m;
+    else d.Add(n["primary_method"], "primary_method must be NHS_GRID or ENISA_STROUD");
+    rules::ReadBool(n, "volume_additions_enabled", &a.volume_additions_enabled, d);
+    rules::ReadBool(n, "dspt_participant", &a.dspt_participant, d);
+    rules::ReadBool(n, "autofile_near_miss_on_block", &a.autofile_near_miss_on_block, d);
+    rules::ReadInt(n, "triage_window_hours", 1, 720, &a.triage_window_hours, d);
+    rules::ReadInt(n, "ico_due_soon_hours", 1, 72, &a.ico_due_soon_hours, d);
+    rules::ReadInt(n, "form_due_soon_hours", 1, 24, &a.form_due_soon_hours, d);
+    rules::ReadInt(n, "report_percent_decimals", 0, 2, &a.report_percent_decimals, d);
+  }
+  a.dpo_contact_set = !s.dpo_name.empty() && (!s.dpo_email.empty() || !s.dpo_phone.empty());
+  if (Status st = d.ToStatus(); !st.ok()) return st;
+  return s;
+}
+
+std::string DescribeCoreConfig(const CoreSettings& s) {
+  const CoreConfig& a = s.assessment;
+  auto b = [](bool v) { return v ? "true" : "false"; };
+  std::string out;
+  out += "listen: " + s.listen + "\n";
+  out += "db: " + s.db + "\n";
+  out += "api_token_file: \"" + s.api_token_file + "\"\n";
+  out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
+  out += "dpo_contact: {name: \"" + s.dpo_name + "\", email: \"" + s.dpo_email + "\", phone: \"" + s.dpo_phone + "\"}\n";
+  out += "assessment:\n";
+  out += "  primary_method: " + std::string(Name(a.primary_method)) + "\n";
+  out += std::string("  volume_additions_enabled: ") + b(a.volume_additions_enabled) + "\n";
+  out += std::string("  dspt_participant: ") + b(a.dspt_participant) + "\n";
+  out += std::string("  autofile_near_miss_on_block: ") + b(a.autofile_near_miss_on_block) + "\n";
+  out += "  triage_window_hours: " + std::to_string(a.triage_window_hours) + "\n";
+  out += "  ico_due_soon_hours: " + std::to_string(a.ico_due_soon_hours) + "\n";
+  out += "  form_due_soon_hours: " + std::to_string(a.form_due_soon_hours) + "\n";
+  out += "  report_percent_decimals: " + std::to_string(a.report_percent_decimals) + "\n";
+  return out;
+}
+
+}  // namespace sendguard::incident

@@ -1,0 +1,26 @@
+// sendguard-core's config file (/etc/sendguard/core.yaml): where it listens, the store, the
+// API token, and the council's assessment settings (spec §0.6). Every key has a default;
+// unknown keys are errors with file:line.
+#pragma once
+
+#include <string>
+
+#include "sendguard/common/status.h"
+#include "sendguard/incident/incident.h"
+
+namespace sendguard::incident {
+
+struct CoreSettings {
+  std::string listen = "127.0.0.1:8025";
+  std::string db = "/var/lib/sendguard/incidents.db";
+  // A file holding the bearer token every API call must present ("" = none: loopback only).
+  std::string api_token_file;
+  size_t max_body_bytes = 1 << 20;
+  std::string dpo_name, dpo_email, dpo_phone;
+  CoreConfig assessment;
+};
+
+Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name);
+std::string DescribeCoreConfig(const CoreSettings& s);
+
+}  // namespace sendguard::incident

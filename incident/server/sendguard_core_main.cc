@@ -1,0 +1,105 @@
+// `sendguard-core`: the assessment core server. Loads core.yaml (flags override it), opens
+// the incident store and serves the JSON API on loopback until SIGTERM/SIGINT. Runs in the
+// foreground (systemd's Type=simple). `--backup DEST` copies the store online and exits.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "api.h"
+#include "core_config.h"
+
+using namespace sendguard;
+using namespace sendguard::incident;
+
+namespace {
+
+Result<std::string> ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("cannot read " + path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sendguard-core: the incident assessment core (JSON API on loopback)"};
+  std::string config_file, listen, db, backup;
+  bool check = false;
+  app.add_option("--config", config_file, "config file (default: built-in defaults)");
+  app.add_option("--listen", listen, "ADDR:PORT to serve on, overriding the config (default 127.0.0.1:8025)");
+  app.add_option("--db", db, "incident store (SQLite file), overriding the config");
+  app.add_flag("--check-config", check, "print the effective configuration, then exit");
+  app.add_option("--backup", backup, "copy the store to this file while it is in use, then exit");
+  CLI11_PARSE(app, argc, argv);
+
+  std::string text;
+  if (!config_file.empty()) {
+    auto t = ReadFileText(config_file);
+    if (!t.ok()) {
+      std::fprintf(stderr, "sendguard-core: %s\n", t.status().message().c_str());
+      return 2;
+    }
+    text = *t;
+  }
+  auto settings = ParseCoreConfig(text, config_file.empty() ? "(defaults)" : config_file);
+  if (!settings.ok()) {
+    std::fprintf(stderr, "sendguard-core: %s\n", settings.status().message().c_str());
+    return 2;
+  }
+  if (!listen.empty()) settings->listen = listen;
+  if (!db.empty()) settings->db = db;
+  if (check) {
+    std::fputs(DescribeCoreConfig(*settings).c_str(), stdout);
+    return 0;
+  }
+  ApiAuth auth;
+  if (!settings->api_token_file.empty()) {
+    auto token = ReadFileText(settings->api_token_file);
+    if (!token.ok()) {
+      std::fprintf(stderr, "sendguard-core: api_token_file: %s\n", token.status().message().c_str());
+      return 2;
+    }
+    auth.token = *token;
+    while (!auth.token.empty() && (auth.token.back() == '\n' || auth.token.back() == '\r')) auth.token.pop_back();
+  }
+  auto store = OpenSqliteStore(settings->db);
+  if (!store.ok()) {
+    std::fprintf(stderr, "sendguard-core: %s: %s\n", settings->db.c_str(), store.status().message().c_str());
+    return 2;
+  }
+  if (!backup.empty()) {
+    Status st = (*store)->Backup(backup);
+    if (!st.ok()) {
+      std::fprintf(stderr, "sendguard-core: backup: %s\n", st.message().c_str());
+      return 1;
+    }
+    std::printf("backed up %s to %s\n", settings->db.c_str(), backup.c_str());
+    return 0;
+  }
+  IncidentService service(**store, settings->assessment, NowUtc);
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before the server's threads exist
+
+  common::HttpServerOptions options;
+  options.max_body_bytes = settings->max_body_bytes;
+  auto server = common::HttpServer::Start(
+      settings->listen, [&](const common::HttpRequest& req) { return HandleApi(service, auth, req); }, options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "sendguard-core: %s\n", server.status().message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "sendguard-core: serving the API on http://%s (store %s)\n", settings->listen.c_str(),
+               settings->db.c_str());
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::fprintf(stderr, "sendguard-core: stopping on signal %d\n", sig);
+  return 0;
+}

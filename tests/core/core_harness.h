@@ -1,0 +1,102 @@
+// Runs the real sendguard-core for integration tests: a private SQLite file, a free loopback
+// port, started and stopped (SIGTERM) with the harness; and a libcurl client for its API.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <thread>
+
+#include "process_harness.h"
+
+namespace sendguard::testing {
+
+struct HttpResult {
+  long status = 0;
+  std::string body;
+  std::string content_type;
+  nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
+};
+
+class CoreServer {
+ public:
+  explicit CoreServer(const std::string& name, const std::string& config_yaml = "")
+      : dir_(std::filesystem::temp_directory_path() / ("sendguard-core-" + name + "-" + std::to_string(::getpid()))),
+        port_(FreePort()) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "core.yaml") << "listen: 127.0.0.1:" << port_ << "\ndb: " << (dir_ / "incidents.db").string()
+                                      << "\n" << config_yaml;
+    Start();
+  }
+  ~CoreServer() {
+    Stop();
+    if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
+  }
+  void Start() {
+    pid_ = fork();
+    if (pid_ == 0) {
+      int log = ::open((dir_ / "core.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      dup2(log, 2);
+      execl(SENDGUARD_CORE_BIN, SENDGUARD_CORE_BIN, "--config", (dir_ / "core.yaml").c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 1200 && !PortOpen(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    ASSERT_TRUE(PortOpen(port_)) << "sendguard-core did not start:\n" << ReadFile(dir_ / "core.log");
+  }
+  void Stop() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+  int port() const { return port_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  std::string Log() { return ReadFile(dir_ / "core.log"); }
+
+  // One request; `headers` like "X-Sendguard-Role: DPO".
+  HttpResult Request(const std::string& method, const std::string& path, const std::string& body = "",
+                     const std::vector<std::string>& headers = {}) {
+    HttpResult r;
+    CURL* c = curl_easy_init();
+    std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
+    curl_slist* list = nullptr;
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    if (!body.empty()) list = curl_slist_append(list, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (!body.empty()) {
+      curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
+      static_cast<std::string*>(out)->append(p, s * n);
+      return s * n;
+    });
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    if (curl_easy_perform(c) == CURLE_OK) {
+      curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+      char* type = nullptr;
+      curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
+      if (type) r.content_type = type;
+    }
+    curl_slist_free_all(list);
+    curl_easy_cleanup(c);
+    return r;
+  }
+
+ private:
+  std::filesystem::path dir_;
+  int port_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace sendguard::testing

@@ -1,0 +1,170 @@
+// The assessment core's HTTP API against the real sendguard-core process and a real SQLite
+// file: a breach from draft to reported over HTTP, and bad requests answered with a 4xx that
+// names the field and the reason (unknown field, wrong type, illegal status change, wrong
+// role, oversized body, bad JSON, no identity, unknown routes and methods).
+#include <gtest/gtest.h>
+
+#include "core/core_harness.h"
+
+namespace sendguard::testing {
+namespace {
+
+using nlohmann::json;
+
+const std::vector<std::string> kIg = {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"};
+const std::vector<std::string> kDpo = {"X-Sendguard-User: dpo1", "X-Sendguard-User-Name: The DPO", "X-Sendguard-Role: DPO"};
+const std::vector<std::string> kIo = {"X-Sendguard-User: lm1", "X-Sendguard-Role: INVESTIGATING_OFFICER"};
+
+class CoreApiTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { core_ = new CoreServer("api", "dpo_contact: {name: The DPO, email: dpo@council.example.gov.uk}\n"); }
+  static void TearDownTestSuite() {
+    delete core_;
+    core_ = nullptr;
+  }
+  std::string CreateBreach(const std::string& title) {
+    auto r = core_->Request("POST", "/api/incidents", json{{"title", title}, {"kind", "BREACH"},
+                                                           {"s1_aware_local", "2026-11-20T09:00"}}.dump(), kIg);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json()["incident"]["incident_id"];
+  }
+  static std::string FirstReason(const HttpResult& r) { return r.Json()["errors"][0]["reason"]; }
+  static std::string FirstField(const HttpResult& r) { return r.Json()["errors"][0]["field"]; }
+  static inline CoreServer* core_ = nullptr;
+};
+
+TEST_F(CoreApiTest, ABreachOverHttpFromDraftToUnderInvestigation) {
+  std::string id = CreateBreach("Referral list to the wrong address");
+  auto shown = core_->Request("GET", "/api/incidents/" + id, "", kIg);
+  ASSERT_EQ(shown.status, 200);
+  EXPECT_EQ(shown.Json()["derived"]["clocks"]["ICO_72H"]["due"], "2026-11-23T09:00Z");
+  auto patched = core_->Request("PATCH", "/api/incidents/" + id,
+                                json{{"set", {{"incident_number", "IG-2026-0101"}, {"s1_name", "A Manager"},
+                                              {"s1_email", "a.manager@council.example.gov.uk"},
+                                              {"investigating_officer", {{"id", "lm1"}, {"name", "Line Manager"}}}}}}.dump(),
+                                kIg);
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(patched.Json()["incident"]["office_logged"], "YES");
+  auto moved = core_->Request("POST", "/api/incidents/" + id + "/transition", R"({"to": "UNDER_INVESTIGATION"})", kIg);
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  EXPECT_EQ(moved.Json()["incident"]["status"], "UNDER_INVESTIGATION");
+  // The investigating officer proposes likelihood and impact; an assessment field is refused.
+  EXPECT_EQ(core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"nhs_likelihood": 3, "nhs_impact": 2, "nhs_rationale": "opened"}})", kIo).status, 200);
+  auto refused = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"enisa_ei": "MAXIMUM"}})", kIo);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(FirstField(refused), "enisa_ei");
+  auto noted = core_->Request("POST", "/api/incidents/" + id + "/notes", R"({"text": "Recipient phoned back."})", kIg);
+  EXPECT_EQ(noted.status, 200);
+  auto action = core_->Request("POST", "/api/incidents/" + id + "/actions",
+                               R"({"description": "Refresher training for the team", "due": "2026-12-15"})", kIg);
+  ASSERT_EQ(action.status, 200) << action.body;
+  EXPECT_EQ(action.Json()["incident"]["action_plan"].size(), 1u);
+  auto list = core_->Request("GET", "/api/incidents?status=UNDER_INVESTIGATION", "", kIg);
+  ASSERT_EQ(list.status, 200);
+  bool found = false;
+  const json listed = list.Json();
+  for (const auto& i : listed["incidents"]) found |= i["incident_id"] == id;
+  EXPECT_TRUE(found) << list.body;
+}
+
+TEST_F(CoreApiTest, UnknownFieldsAndWrongTypesAreNamed) {
+  auto r = core_->Request("POST", "/api/incidents", R"({"title": "x", "s7_individuals": 3})", kIg);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(FirstField(r), "s7_individuals");
+  EXPECT_EQ(FirstReason(r), "unknown field");
+  std::string id = CreateBreach("types");
+  r = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"s7_individuals_affected": "many"}})", kIg);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(FirstField(r), "s7_individuals_affected");
+  EXPECT_NE(FirstReason(r).find("whole number"), std::string::npos);
+  r = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {}, "colour": "red"})", kIg);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(FirstField(r), "colour");
+  r = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"title": "y"}, "version": "one"})", kIg);
+  EXPECT_EQ(FirstField(r), "version");
+}
+
+TEST_F(CoreApiTest, IllegalStatusChangesAndWrongRolesAreRefused) {
+  std::string id = CreateBreach("lifecycle");
+  auto r = core_->Request("POST", "/api/incidents/" + id + "/transition", R"({"to": "CLOSED"})", kIg);
+  EXPECT_EQ(r.status, 409);
+  EXPECT_NE(FirstReason(r).find("guard 3"), std::string::npos) << r.body;
+  r = core_->Request("POST", "/api/incidents/" + id + "/transition", R"({"to": "FINISHED"})", kIg);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(FirstField(r), "status");
+  r = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"dpo_ico_decision": "REPORT"}})", kIg);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(FirstReason(r).find("only the DPO"), std::string::npos);
+  r = core_->Request("PATCH", "/api/incidents/" + id,
+                     R"({"set": {"dpo_ico_decision": "REPORT", "dpo_ico_rationale": "Health data of children."}})", kDpo);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["incident"]["dpo_ico_decided_by"]["name"], "The DPO");
+  r = core_->Request("PATCH", "/api/incidents/" + id, R"({"set": {"ico_submissions": []}})", kIo);
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST_F(CoreApiTest, MalformedRequests) {
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", std::string(2 << 20, 'x'), kIg).status, 413);
+  auto r = core_->Request("POST", "/api/incidents", "{not json", kIg);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(FirstReason(r).find("not valid JSON"), std::string::npos);
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", "[1,2]", kIg).status, 400);
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", "", kIg).status, 400);
+  r = core_->Request("GET", "/api/incidents", "", {});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents", "", {"X-Sendguard-User: x", "X-Sendguard-Role: KING"}).status, 401);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents/00000000-0000-4000-8000-000000000000", "", kIg).status, 404);
+  EXPECT_EQ(core_->Request("DELETE", "/api/incidents", "", kIg).status, 405);
+  EXPECT_EQ(core_->Request("GET", "/api/nothing-here", "", kIg).status, 404);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents?status=OPEN", "", kIg).status, 400);
+  EXPECT_EQ(core_->Request("GET", "/api/reports/committee?from=2026-01-01&to=2025-01-01", "", kIg).status, 400);
+}
+
+TEST_F(CoreApiTest, CommitteeReportInEveryFormat) {
+  CreateBreach("report row");
+  auto j = core_->Request("GET", "/api/reports/committee?from=2026-11-01&to=2026-12-01", "", kIg);
+  ASSERT_EQ(j.status, 200) << j.body;
+  EXPECT_EQ(j.Json()["tables"][0]["id"], "M1");
+  EXPECT_GE(j.Json()["tables"][0]["rows"][0]["current"].get<int>(), 1);
+  auto csv = core_->Request("GET", "/api/reports/committee?from=2026-11-01&to=2026-12-01&format=csv", "", kIg);
+  EXPECT_EQ(csv.content_type, "text/csv; charset=utf-8");
+  EXPECT_EQ(csv.body.rfind("table,metric,current", 0), 0u);
+  auto html = core_->Request("GET", "/api/reports/committee?from=2026-11-01&to=2026-12-01&format=html", "", kIg);
+  EXPECT_NE(html.body.find("<svg"), std::string::npos);
+  EXPECT_EQ(core_->Request("GET", "/api/reports/committee?from=2026-11-01&to=2026-12-01&format=pdf", "", kIg).status, 400);
+}
+
+TEST_F(CoreApiTest, WhatIfScoreEndpoint) {
+  auto r = core_->Request("POST", "/api/score", R"({"nhs_likelihood": 3, "nhs_impact": 4, "s6_data_categories": ["HEALTH"]})", kIg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["nhs_result"]["region"], "REPORTABLE_ICO_DHSC");
+  EXPECT_EQ(core_->Request("POST", "/api/score", R"({"nhs_likelihood": 7})", kIg).status, 400);
+}
+
+TEST(CoreApiToken, RequiredWhenConfigured) {
+  CoreServer core("token", "");
+  core.Stop();
+  std::ofstream(core.dir() / "token") << "s3cret-token\n";
+  std::ofstream(core.dir() / "core.yaml", std::ios::app) << "api_token_file: " << (core.dir() / "token").string() << "\n";
+  core.Start();
+  EXPECT_EQ(core.Request("GET", "/api/incidents", "", kIg).status, 401);
+  auto with = kIg;
+  with.push_back("Authorization: Bearer s3cret-token");
+  EXPECT_EQ(core.Request("GET", "/api/incidents", "", with).status, 200);
+  EXPECT_EQ(core.Request("GET", "/healthz").status, 200);
+}
+
+TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
+  auto dir = std::filesystem::temp_directory_path() / ("sendguard-core-config-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "core.yaml") << "listen: 127.0.0.1:1\nassessment:\n  primary_method: COIN_TOSS\n  colour: red\n";
+  std::string out;
+  int rc = Shell(std::string(SENDGUARD_CORE_BIN) + " --check-config --config " + (dir / "core.yaml").string() + " 2>&1", &out);
+  EXPECT_NE(rc, 0);
+  EXPECT_NE(out.find("core.yaml:4: unknown key 'colour'"), std::string::npos) << out;
+  EXPECT_NE(out.find("core.yaml:3: primary_method must be NHS_GRID or ENISA_STROUD"), std::string::npos) << out;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace sendguard::testing
