@@ -9,8 +9,9 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/rules/types ${CMAKE_SOURCE_DIR}/rules/dict
   DESTINATION share/sendguard/rules)
 install(FILES ${CMAKE_SOURCE_DIR}/rules/context.yaml DESTINATION share/sendguard/rules)
 # Absolute destinations: /etc and /lib are outside the /usr prefix in a Debian package.
-install(FILES ${CMAKE_SOURCE_DIR}/config/sendguard.yaml DESTINATION /etc/sendguard)
-install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service DESTINATION /lib/systemd/system)
+install(FILES ${CMAKE_SOURCE_DIR}/config/sendguard.yaml ${CMAKE_SOURCE_DIR}/config/core.yaml DESTINATION /etc/sendguard)
+install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service
+  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-core.service DESTINATION /lib/systemd/system)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/config/postfix ${CMAKE_SOURCE_DIR}/config/sendmail
   DESTINATION share/doc/sendguard/examples)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION share/doc/sendguard)

@@ -2,7 +2,7 @@
 # Quick start, the main job: installs dependencies, builds, shows what sendguard finds in the
 # bundled sample message (a synthetic referral email), then runs sendguard-milter on its
 # built-in defaults on loopback (milter inet:8899@127.0.0.1, metrics http://127.0.0.1:9899)
-# until Ctrl-C. The assessment core joins it when it is built (issue 6).
+# and sendguard-core, the assessment core (API http://127.0.0.1:8025), until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,19 +18,32 @@ build/cli/sendguard scan --json build/samples/referral.eml
 echo "== the verdict if it went to a lookalike of gmail.com (the council's domain: council.example.gov.uk)"
 build/cli/sendguard scan --internal-domain council.example.gov.uk --to j.smith@gmial.com build/samples/referral.eml
 
-echo "== sendguard-milter on its built-in defaults (loopback only)"
+echo "== sendguard-milter and sendguard-core on their built-in defaults (loopback only)"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-# The defaults keep state in /var/lib/sendguard and the secret in /etc/sendguard (created if missing).
+# The defaults keep state in /var/lib/sendguard (incidents.db, state.db) and the secret in
+# /etc/sendguard (created if missing).
+$SUDO mkdir -p /var/lib/sendguard
 $SUDO build/milter/sendguard-milter --check-config | tail -1
 $SUDO build/milter/sendguard-milter --foreground &
-pid=$!
-trap '$SUDO kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true' INT TERM
-for _ in $(seq 1 120); do
-  if curl -fsS http://127.0.0.1:9899/healthz > /dev/null 2>&1; then break; fi
-  sleep 0.25
-done
-echo "== healthz: $(curl -fsS http://127.0.0.1:9899/healthz)"
-echo "sendguard-milter is listening on inet:8899@127.0.0.1. Point Postfix at it with"
-echo "config/postfix/main.cf and master.cf (smtpd_milters = inet:127.0.0.1:8899); Ctrl-C stops it."
-wait $pid
+milter=$!
+$SUDO build/incident/sendguard-core &
+core=$!
+trap '$SUDO kill -TERM $milter $core 2>/dev/null || true; wait $milter $core 2>/dev/null || true' INT TERM
+wait_for() {
+  for _ in $(seq 1 120); do
+    if curl -fsS "$1" > /dev/null 2>&1; then return 0; fi
+    sleep 0.25
+  done
+  return 1
+}
+wait_for http://127.0.0.1:9899/healthz && echo "== milter: $(curl -fsS http://127.0.0.1:9899/healthz)"
+wait_for http://127.0.0.1:8025/healthz && echo "== core: $(curl -fsS http://127.0.0.1:8025/healthz | tr -d ' \n')"
+echo "== the what-if calculator over the core's API (likely x serious, health data)"
+curl -fsS -H 'X-Sendguard-User: demo' -H 'X-Sendguard-Role: IG_OFFICER' \
+  -d '{"nhs_likelihood": 3, "nhs_impact": 4, "s6_data_categories": ["HEALTH"]}' \
+  http://127.0.0.1:8025/api/score | grep -A10 '"nhs_result"'
+echo "sendguard-milter listens on inet:8899@127.0.0.1: point Postfix at it with config/postfix/"
+echo "(smtpd_milters = inet:127.0.0.1:8899). sendguard-core serves the incident API on"
+echo "http://127.0.0.1:8025 (docs/API.md). Ctrl-C stops both."
+wait $milter $core

@@ -24,6 +24,8 @@ $SUDO /usr/sbin/sendguard-milter --config /etc/sendguard/sendguard.yaml --check-
   { cat "$build/check-config.log"; fail "--check-config on the installed config"; }
 grep -q "^# rules ok" "$build/check-config.log" || fail "--check-config did not check the rules"
 /usr/bin/sendguard rules check --rules /usr/share/sendguard/rules > /dev/null || fail "sendguard rules check on the installed rules"
+/usr/sbin/sendguard-core --config /etc/sendguard/core.yaml --check-config > "$build/check-core.log" 2>&1 ||
+  { cat "$build/check-core.log"; fail "sendguard-core --check-config on the installed core.yaml"; }
 
 # Start the installed daemon the way the unit does (as root, it drops to milter.user) on
 # spare loopback ports, and stop it again.

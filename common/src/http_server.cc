@@ -110,11 +110,15 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& listen,
   }
   std::unique_ptr<HttpServer> server(new HttpServer());
   server->shared_ = std::make_unique<Shared>(Shared{std::move(handler), options});
+  // A pool only when asked for more than one thread (libmicrohttpd warns about a pool of one).
+  const MHD_OptionItem pool[] = {{options.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END,
+                                  static_cast<intptr_t>(options.threads), nullptr},
+                                 {MHD_OPTION_END, 0, nullptr}};
   server->daemon_ = MHD_start_daemon(
       MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, nullptr, nullptr, &Handle, server->shared_.get(),
-      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_LIMIT,
-      options.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, options.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED,
-      &Completed, nullptr, MHD_OPTION_END);
+      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_LIMIT, options.connection_limit,
+      MHD_OPTION_CONNECTION_TIMEOUT, options.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED, &Completed, nullptr,
+      MHD_OPTION_ARRAY, pool, MHD_OPTION_END);
   if (!server->daemon_) return IoError("cannot listen on " + listen);
   const union MHD_DaemonInfo* info = MHD_get_daemon_info(server->daemon_, MHD_DAEMON_INFO_BIND_PORT);
   server->port_ = info ? info->port : 0;
