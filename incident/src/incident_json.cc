@@ -303,6 +303,15 @@ Setter ActionPlanField() {
   };
 }
 
+// Structured mail-filter evidence: written once by the filer, checked for shape only.
+Setter ListOrObject(bool list) {
+  return [=](const json& v, Incident&, CoreConfig&) -> std::string {
+    if (list ? !v.is_array() : !v.is_object()) return list ? "must be a list" : "must be an object";
+    if (v.dump().size() > 64 * 1024) return "too large";
+    return "";
+  };
+}
+
 // §0.6 configuration keys accepted in a what-if document.
 Setter ConfigBool(bool CoreConfig::*member) {
   return [=](const json& v, Incident&, CoreConfig& c) -> std::string {
@@ -448,6 +457,21 @@ const std::map<std::string, Setter>& Fields() {
     f["mf_event_at"] = InstantField(nullptr);
     f["mf_attachment_count"] = CountField(nullptr);
     f["mf_estimated_individuals"] = CountField(nullptr);
+    f["mf_rule_hits"] = ListOrObject(true);
+    f["mf_identifier_counts"] = ListOrObject(false);
+    f["mf_redacted_evidence"] = ListOrObject(true);
+    f["mf_recipients"] = ListOrObject(true);
+    f["mf_signals"] = ListOrObject(true);  // extension: the misdirection signals, with domains only
+    f["mf_distribution_list_used"] = BoolField(nullptr);
+    f["mf_content_protection"] = [](const json& v, Incident&, CoreConfig&) -> std::string {
+      static const char* kAllowed[] = {"NONE", "PASSWORD_PROTECTED_FILE", "S_MIME", "PLATFORM_MESSAGE_ENCRYPTION", "OTHER", "UNKNOWN"};
+      if (v.is_string()) {
+        for (const char* a : kAllowed) {
+          if (v == a) return "";
+        }
+      }
+      return "must be one of NONE, PASSWORD_PROTECTED_FILE, S_MIME, PLATFORM_MESSAGE_ENCRYPTION, OTHER or UNKNOWN";
+    };
     // §0.6 configuration, for what-if documents.
     f["primary_method"] = [](const json& v, Incident&, CoreConfig& c) -> std::string {
       return ReadEnum(v, &c.primary_method);

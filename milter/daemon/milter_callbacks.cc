@@ -133,14 +133,15 @@ void LogMessage(const std::string& queue_id, const std::string& direction, const
     nlohmann::json j = {{"queue_id", queue_id},      {"direction", direction},      {"verdict", r.verdict},
                         {"monitored", r.monitored},  {"outcome", r.reply.outcome},  {"findings", r.summary},
                         {"policies", r.policies},    {"signals", r.signals},        {"incomplete", r.incomplete_reason},
-                        {"scan_ms", r.scan_seconds * 1000.0}};
+                        {"incident", r.incident},     {"scan_ms", r.scan_seconds * 1000.0}};
     d.log->info("{}", j.dump());
   } else {
     d.log->info("qid={} direction={} verdict={} monitored={} outcome={} findings=\"{}\" policies={} signals={} "
-                "incomplete={} scan_ms={:.2f}",
+                "incomplete={} incident={} scan_ms={:.2f}",
                 queue_id, direction, r.verdict, r.monitored, r.reply.outcome, r.summary,
                 r.policies.empty() ? "-" : r.policies, r.signals.empty() ? "-" : r.signals,
-                r.incomplete_reason.empty() ? "-" : r.incomplete_reason, r.scan_seconds * 1000.0);
+                r.incomplete_reason.empty() ? "-" : r.incomplete_reason, r.incident.empty() ? "-" : r.incident,
+                r.scan_seconds * 1000.0);
   }
 }
 

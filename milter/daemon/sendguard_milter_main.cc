@@ -25,6 +25,7 @@
 
 #include "daemon_state.h"
 #include "metrics_server.h"
+#include "sendguard/milter/outbox_sender.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
@@ -179,8 +180,29 @@ int main(int argc, char** argv) {
     auto pruned = records.Prune(config.milter.scan_record_days, std::time(nullptr));
     if (pruned.ok() && *pruned > 0) d.log->info("pruned {} scan records older than {} days", *pruned, config.milter.scan_record_days);
   }
-  d.pool = std::make_unique<WorkerPool>(config.milter.workers, config.milter.queue_depth,
-                                        [&hasher, state_db] { return Processor::Create(hasher, state_db); });
+  // The incident hand-over: drafts are written to the outbox by the workers and delivered
+  // to the core by this thread (core_url and the token are read at start).
+  OutboxSenderOptions outbox_options;
+  outbox_options.core_url = config.core_url;
+  outbox_options.retry_max_seconds = config.milter.outbox_retry_max_seconds;
+  outbox_options.log = [log = d.log](const std::string& line) { log->info("{}", line); };
+  if (!config.core_token_file.empty()) {
+    std::ifstream token_in(config.core_token_file);
+    if (!token_in) {
+      d.log->error("cannot read core_token_file {}", config.core_token_file);
+      return 1;
+    }
+    std::getline(token_in, outbox_options.token);
+  }
+  auto sender = OutboxSender::Start(state_db, outbox_options, &d.metrics);
+  if (!sender.ok()) {
+    d.log->error("{}", sender.status().message());
+    return 1;
+  }
+  OutboxSender* nudge = sender->get();
+  d.pool = std::make_unique<WorkerPool>(config.milter.workers, config.milter.queue_depth, [&hasher, state_db, nudge] {
+    return Processor::Create(hasher, state_db, [nudge] { nudge->Nudge(); });
+  });
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics);

@@ -55,7 +55,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::CheckKeys(n, {"socket", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "ig_bcc", "fail_modes",
-                       "scan_record_days", "log_format", "log_file", "metrics_listen"},
+                       "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds"},
                    d);
   if (rules::ReadString(n, "socket", &m.socket, d) && m.socket.rfind("inet:", 0) != 0 &&
       m.socket.rfind("inet6:", 0) != 0 && m.socket.rfind("unix:", 0) != 0 && m.socket.rfind("local:", 0) != 0) {
@@ -95,6 +95,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::ReadString(n, "log_file", &m.log_file, d);
   rules::ReadString(n, "metrics_listen", &m.metrics_listen, d);
+  rules::ReadInt(n, "outbox_retry_max_seconds", 1, 86400, &m.outbox_retry_max_seconds, d);
 }
 
 }  // namespace
@@ -114,6 +115,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "policy_files" << YAML::Value;
   list(c.policy_files);
   e << YAML::Key << "core_url" << YAML::Value << c.core_url;
+  e << YAML::Key << "core_token_file" << YAML::Value << c.core_token_file;
   const auto& o = c.organisation;
   e << YAML::Key << "organisation" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "name" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -182,6 +184,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "log_format" << YAML::Value << m.log_format;
   e << YAML::Key << "log_file" << YAML::Value << m.log_file;
   e << YAML::Key << "metrics_listen" << YAML::Value << m.metrics_listen;
+  e << YAML::Key << "outbox_retry_max_seconds" << YAML::Value << m.outbox_retry_max_seconds;
   e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
@@ -206,9 +209,10 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
     d.Add(doc, "the config file must be a map");
     return d.ToStatus();
   }
-  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url"}, d);
+  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file"}, d);
   if (doc["milter"]) ReadMilter(doc["milter"], c.milter, d);
   rules::ReadString(doc, "core_url", &c.core_url, d);
+  rules::ReadString(doc, "core_token_file", &c.core_token_file, d);
   c.rules_dirs = rules::ReadStringList(doc, "rules_dirs", d);
   rules::ReadString(doc, "secret_file", &c.secret_file, d);
   rules::ReadString(doc, "state_dir", &c.state_dir, d);

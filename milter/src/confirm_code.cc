@@ -74,15 +74,23 @@ const char* ConfirmCheckName(ConfirmCheck c) {
   return "malformed";
 }
 
-std::string ConfirmCodes::Mac(const ConfirmSubject& subject, int64_t expiry_minute) const {
+// Sender, sorted distinct recipients and content digest, one canonical text.
+std::string ConfirmCodes::SubjectText(const ConfirmSubject& subject) {
   std::vector<std::string> recipients;
   for (const auto& r : subject.recipients) recipients.push_back(rules::NormaliseAddress(r));
   std::sort(recipients.begin(), recipients.end());
   recipients.erase(std::unique(recipients.begin(), recipients.end()), recipients.end());
-  std::string msg = "sendguard-confirm-v1\n" + rules::NormaliseAddress(subject.sender) + "\n";
+  std::string msg = rules::NormaliseAddress(subject.sender) + "\n";
   for (const auto& r : recipients) msg += r + ",";
-  msg += "\n" + subject.content_digest + "\n" + std::to_string(expiry_minute);
-  const std::string hex = hasher_.Hex(msg);
+  return msg + "\n" + subject.content_digest;
+}
+
+std::string ConfirmCodes::SubjectKey(const ConfirmSubject& subject) const {
+  return hasher_.Hex("sendguard-warning-v1\n" + SubjectText(subject));
+}
+
+std::string ConfirmCodes::Mac(const ConfirmSubject& subject, int64_t expiry_minute) const {
+  const std::string hex = hasher_.Hex("sendguard-confirm-v1\n" + SubjectText(subject) + "\n" + std::to_string(expiry_minute));
   uint64_t bits = std::stoull(hex.substr(0, 13), nullptr, 16) >> 2;  // 52 bits -> 50
   return Encode(bits, kMacChars);
 }

@@ -31,6 +31,11 @@ void Metrics::CountReload(bool ok) {
   ++reloads_[{ok ? "ok" : "failed"}];
 }
 
+void Metrics::CountHandover(const std::string& result) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++handovers_[{result}];
+}
+
 void Metrics::ObserveScanSeconds(double seconds) {
   std::lock_guard<std::mutex> l(mu_);
   size_t i = 0;
@@ -74,6 +79,8 @@ std::string Metrics::Render() const {
   Family(out, "sendguard_fail_mode_total", "Messages decided by a fail mode, by reason and action.", "counter",
          {"reason", "action"}, fail_modes_);
   Family(out, "sendguard_reloads_total", "Rule and policy reloads, by result.", "counter", {"result"}, reloads_);
+  Family(out, "sendguard_incident_handovers_total", "Incident drafts sent to the core, by result.", "counter",
+         {"result"}, handovers_);
   out << "# HELP sendguard_scan_seconds Time from end of message to verdict.\n# TYPE sendguard_scan_seconds histogram\n";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBuckets.size(); ++i) {

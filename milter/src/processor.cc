@@ -4,15 +4,45 @@
 #include <chrono>
 
 #include "sendguard/milter/confirm_code.h"
+#include "sendguard/milter/incident_draft.h"
+#include "sendguard/milter/incident_outbox.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/rules/address_list.h"
 
 namespace sendguard::milter {
 
-Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& hasher, const std::string& state_db) {
+Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& hasher, const std::string& state_db,
+                                                     std::function<void()> queued) {
   auto db = OpenStateDb(state_db);
   if (!db.ok()) return db.status();
-  return std::unique_ptr<Processor>(new Processor(hasher, std::move(db).value()));
+  std::unique_ptr<Processor> p(new Processor(hasher, std::move(db).value()));
+  p->queued_ = std::move(queued);
+  return p;
+}
+
+bool Processor::FileIncident(const MessageJob& job, const Decision& d, const ConfirmState& confirm,
+                             const std::string& confirm_key, std::time_t now, std::string* filed) {
+  IncidentOutbox outbox(*db_);
+  const rules::PolicyEngine& policy = *job.snapshot.policy;
+  DraftContext c{DraftId(hasher_, job.queue_id, job.message_id, now), ActionToFile(d), job.message_id, now};
+  if (!confirm_key.empty()) {
+    // A warning: filed when its outcome is known.
+    if (confirm.valid) {
+      auto held = outbox.TakeWarning(confirm_key);
+      if (!held.ok()) return false;
+      if (*held) c.event_id = (*held)->first;
+      c.mf_action = "WARNED_USER_OVERRODE";
+    } else {
+      c.mf_action = "WARNED_USER_CANCELLED";  // what it becomes if never confirmed
+      const std::time_t expires = now + int64_t{job.snapshot.config->confirm_ttl_minutes} * 60;
+      return outbox.HoldWarning(confirm_key, c.event_id, BuildIncidentDraft(d, policy, c), expires).ok();
+    }
+  }
+  if (c.mf_action.empty()) return true;
+  if (!outbox.Enqueue(c.event_id, BuildIncidentDraft(d, policy, c), now).ok()) return false;
+  *filed = c.mf_action;
+  if (queued_) queued_();
+  return true;
 }
 
 Processor::Processor(const common::KeyedHasher& hasher, std::unique_ptr<common::SqliteDb> db)
@@ -37,9 +67,11 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
   Decision d = DecideMessage(scanner, *job.snapshot.policy, &history_, job.raw, job.envelope);
 
   ConfirmState confirm;
+  std::string confirm_key;  // what a warning's outcome is recorded under
   if (d.verdict.action == rules::Action::kWarn && config.warn_mode == WarnMode::kRejectAndConfirm) {
     ConfirmCodes codes(hasher_, int64_t{config.confirm_ttl_minutes} * 60);
     ConfirmSubject subject{d.facts.sender, rules::AllRecipients(d.facts), scanner.ContentDigest(job.raw)};
+    confirm_key = codes.SubjectKey(subject);
     if (auto code = ExtractConfirmTag(job.subject, &confirm.subject_without_tag)) {
       confirm.tagged = true;
       ConfirmCheck check = codes.Verify(*code, subject, now);
@@ -56,6 +88,15 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
 
   JobResult r;
   r.reply = ReplyForDecision(d, *job.snapshot.policy, config, confirm, job.subject);
+  // The incident is written before the MTA hears the answer; if it cannot be, the fail mode
+  // decides (accept keeps the verdict's answer: the mail's fate does not wait for the core).
+  if (!FileIncident(job, d, confirm, confirm_key, now, &r.incident)) {
+    const FailAction fail = config.milter.fail_modes.incident_unavailable;
+    if (fail != FailAction::kAccept) {
+      r.reply = ReplyForFailure(fail, "incident_unavailable", "the incident could not be recorded");
+    }
+    r.incident = "unavailable";
+  }
   if (r.reply.kind == MilterReply::Kind::kAccept && r.reply.quarantine_reason.empty() && !d.facts.sender.empty()) {
     // Learned only from mail that goes: accepted, not held.
     std::vector<rules::MailAddress> to = d.facts.visible;

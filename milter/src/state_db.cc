@@ -63,6 +63,24 @@ const std::vector<std::string>& Migrations() {
       CREATE INDEX scan_records_by_message_id ON scan_records (message_id);
       CREATE INDEX scan_records_by_time ON scan_records (at);
       )sql",
+      // 3: the incident outbox and warnings waiting for their outcome.
+      R"sql(
+      CREATE TABLE incident_outbox (
+        draft_id TEXT PRIMARY KEY,        -- the core's idempotency key
+        payload TEXT NOT NULL,            -- the draft: spec fields, counts and tokens, no content
+        created INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        delivered INTEGER,                -- unix seconds; NULL while pending
+        refused INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT NOT NULL DEFAULT '');
+      CREATE INDEX incident_outbox_due ON incident_outbox (delivered, refused, next_attempt);
+      CREATE TABLE pending_warnings (
+        key TEXT PRIMARY KEY,             -- keyed hash of sender, recipients and content digest
+        draft_id TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        expires INTEGER NOT NULL);
+      )sql",
   };
   return kMigrations;
 }

@@ -50,6 +50,7 @@ struct MilterSettings {
   std::string log_format = "text";             // text | json
   std::string log_file;                        // "" = standard error (journald under systemd)
   std::string metrics_listen = "127.0.0.1:9899";  // Prometheus text on http://ADDR:PORT/metrics; "" = off
+  int outbox_retry_max_seconds = 300;          // incident hand-over: backoff doubles from 1 s up to this
 };
 
 struct Config {
@@ -62,6 +63,7 @@ struct Config {
   int confirm_ttl_minutes = 60;
   MilterSettings milter;
   std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
+  std::string core_token_file;           // the core's bearer token, when it requires one
   std::string source;                    // the file it came from ("" for the built-in defaults)
 };
 

@@ -39,8 +39,11 @@ class ConfirmCodes {
   std::time_t ExpiryOf(const std::string& code, std::time_t now) const;
 
   int64_t ttl_seconds() const { return ttl_; }
+  // A keyed hash naming the subject (not the code): where a warning waits for its outcome.
+  std::string SubjectKey(const ConfirmSubject& subject) const;
 
  private:
+  static std::string SubjectText(const ConfirmSubject& subject);
   std::string Mac(const ConfirmSubject& subject, int64_t expiry_minute) const;
   const common::KeyedHasher& hasher_;
   int64_t ttl_;

@@ -18,6 +18,8 @@ class Metrics {
   void CountIncomplete(const std::string& reason);
   void CountFailMode(const std::string& reason, const std::string& action);
   void CountReload(bool ok);
+  // Incident hand-over attempts by result: delivered, retry, refused.
+  void CountHandover(const std::string& result);
   void ObserveScanSeconds(double seconds);
   void SetRulesInfo(const std::string& version, uint64_t generation);
 
@@ -27,7 +29,7 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                        0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
   mutable std::mutex mu_;
-  std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_;
+  std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_, handovers_;
   std::array<uint64_t, kBuckets.size() + 1> buckets_{};
   double latency_sum_ = 0;
   uint64_t latency_count_ = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -39,24 +40,32 @@ struct JobResult {
   std::string signals;            // comma-separated types
   std::string incomplete_reason;  // first incomplete bound, "" when complete
   std::vector<std::pair<std::string, uint64_t>> findings;  // type, count (medium+)
+  std::string incident;           // mf_action of the draft queued for the core ("" = none)
   double scan_seconds = 0;
 };
 
 class Processor {
  public:
-  // Opens its own connection to `state_db`; `hasher` must outlive it.
-  static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const std::string& state_db);
+  // Opens its own connection to `state_db`; `hasher` must outlive it. `queued` is called
+  // after an incident draft is written to the outbox (to wake the sender).
+  static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const std::string& state_db,
+                                                   std::function<void()> queued = {});
   JobResult Process(const MessageJob& job, std::time_t now);
 
  private:
   Processor(const common::KeyedHasher& hasher, std::unique_ptr<common::SqliteDb> db);
   scanner::Scanner& ScannerFor(const Snapshot& s);
+  // Writes the incident this decision files (if any) before the MTA is answered; false when
+  // the outbox could not be written.
+  bool FileIncident(const MessageJob& job, const Decision& d, const ConfirmState& confirm, const std::string& confirm_key,
+                    std::time_t now, std::string* filed);
 
   const common::KeyedHasher& hasher_;
   std::unique_ptr<common::SqliteDb> db_;
   RecipientHistory history_;
   ScanRecords records_;
   std::unique_ptr<scanner::Scanner> scanner_;
+  std::function<void()> queued_;
   uint64_t generation_ = 0;
 };
 

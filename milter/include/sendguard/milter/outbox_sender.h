@@ -1,0 +1,52 @@
+// Delivers the incident outbox to the assessment core on its own thread: expires unconfirmed
+// warnings into the outbox, POSTs due drafts to <core_url>/api/incidents with the draft id as
+// Idempotency-Key (libcurl), and backs off (1 s doubling to outbox_retry_max_seconds) while
+// the core is away. Only draft ids and HTTP statuses are logged.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "sendguard/common/sqlite.h"
+#include "sendguard/milter/metrics.h"
+
+namespace sendguard::milter {
+
+struct OutboxSenderOptions {
+  std::string core_url;
+  std::string token;               // bearer token ("" = none)
+  int retry_max_seconds = 300;
+  int poll_ms = 1000;
+  std::function<void(const std::string&)> log;  // one line per event
+};
+
+class OutboxSender {
+ public:
+  // Opens its own connection to `state_db`.
+  static Result<std::unique_ptr<OutboxSender>> Start(const std::string& state_db, OutboxSenderOptions options,
+                                                     Metrics* metrics);
+  ~OutboxSender();
+  // Wakes the thread now (a draft was queued).
+  void Nudge();
+
+ private:
+  OutboxSender() = default;
+  void Run();
+  void DeliverDue();
+
+  std::unique_ptr<common::SqliteDb> db_;
+  OutboxSenderOptions options_;
+  Metrics* metrics_ = nullptr;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool nudged_ = false;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+}  // namespace sendguard::milter

@@ -1,0 +1,149 @@
+// Builds the mail-filter fields of an incident draft from a decision (see incident_draft.h).
+#include "sendguard/milter/incident_draft.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "sendguard/common/digest.h"
+#include "sendguard/rules/address_list.h"
+#include "sendguard/rules/recipients.h"
+
+namespace sendguard::milter {
+namespace {
+
+using nlohmann::json;
+
+std::string Iso(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[24];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%MZ", &tm);
+  return buf;
+}
+
+std::string DomainOf(const std::string& address) {
+  auto at = address.rfind('@');
+  return at == std::string::npos ? std::string() : address.substr(at + 1);
+}
+
+const char* SpecClass(rules::RecipientClass c) {
+  switch (c) {
+    case rules::RecipientClass::kInternal: return "INTERNAL";
+    case rules::RecipientClass::kSecure:
+    case rules::RecipientClass::kPartner: return "TRUSTED_PARTNER";
+    case rules::RecipientClass::kExternal: return "EXTERNAL";
+    case rules::RecipientClass::kFreemail: return "PERSONAL_WEBMAIL";
+  }
+  return "UNKNOWN";
+}
+
+}  // namespace
+
+std::string IdentifierTypeOf(const std::string& t) {
+  static const std::map<std::string, std::string> kMap = {
+      {"uk.nhs_number", "NHS_NUMBER"}, {"uk.chi_number", "NHS_NUMBER"}, {"uk.nino", "NI_NUMBER"},
+      {"uk.upn", "UNIQUE_PUPIL_NUMBER"}, {"case_reference", "CASE_REFERENCE"}, {"uk.bank_account", "BANK_ACCOUNT"},
+      {"iban", "BANK_ACCOUNT"}, {"pci.card", "PAYMENT_CARD_NUMBER"}, {"uk.passport", "PASSPORT_NUMBER"},
+      {"uk.driving_licence", "DRIVING_LICENCE_NUMBER"}, {"credentials", "CREDENTIAL"}, {"dob", "DATE_OF_BIRTH"},
+      {"email_address", "EMAIL_ADDRESS"}, {"uk.postcode", "UK_POSTCODE"}, {"uk.phone", "PHONE_NUMBER"},
+      {"dict.health", "HEALTH_TERM"}, {"dict.criminal", "CRIMINAL_OFFENCE_TERM"},
+      {"dict.special_other", "SPECIAL_CATEGORY_TERM"}, {"dict.children_safeguarding", "SPECIAL_CATEGORY_TERM"},
+      {"dict.vulnerable_adults", "SPECIAL_CATEGORY_TERM"}};
+  auto it = kMap.find(t);
+  return it == kMap.end() ? "OTHER" : it->second;
+}
+
+std::string ActionToFile(const Decision& d) {
+  const rules::Action a = d.verdict.action;
+  if (a == rules::Action::kBlock || a == rules::Action::kQuarantine) return "BLOCKED";
+  if (a <= rules::Action::kTag && d.verdict.monitored >= rules::Action::kWarn) return "AUDIT_ONLY";
+  return "";
+}
+
+std::string DraftId(const common::KeyedHasher& hasher, const std::string& queue_id, const std::string& message_id,
+                    std::time_t at) {
+  return "sg-" + hasher.Hex(queue_id + "\n" + message_id + "\n" + std::to_string(at)).substr(0, 32);
+}
+
+std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& policy, const DraftContext& c) {
+  json doc;
+  doc["source"] = "MAIL_FILTER";
+  doc["mf_event_id"] = c.event_id;
+  doc["mf_action"] = c.mf_action;
+  doc["mf_event_at"] = Iso(c.at);
+  if (!c.message_id.empty()) doc["mf_message_id_hash"] = common::Sha256Hex(c.message_id);
+  if (!d.facts.sender.empty()) doc["mf_sender"] = rules::NormaliseAddress(d.facts.sender);
+  // Rule hits: the policies that decided, with the identifier types they saw.
+  json hits = json::array();
+  for (const auto& m : d.verdict.matches) {
+    json types = json::array();
+    for (const auto& f : d.facts.findings) {
+      std::string t = IdentifierTypeOf(f.type);
+      if (std::find(types.begin(), types.end(), t) == types.end()) types.push_back(t);
+    }
+    hits.push_back({{"rule_id", m.policy->id}, {"rule_name", m.policy->id}, {"rule_version", ""},
+                    {"action", c.mf_action}, {"match_count", 1}, {"identifier_types", types}});
+  }
+  doc["mf_rule_hits"] = hits;
+  // Distinct counts per identifier type, and tokens for evidence: never values.
+  json counts = json::object();
+  json evidence = json::array();
+  uint64_t individuals = 0;
+  static const std::set<std::string> kPersonLevel = {"NHS_NUMBER", "NI_NUMBER", "UNIQUE_PUPIL_NUMBER", "CASE_REFERENCE",
+                                                     "EMAIL_ADDRESS", "PAYMENT_CARD_NUMBER", "BANK_ACCOUNT",
+                                                     "PASSPORT_NUMBER", "DRIVING_LICENCE_NUMBER"};
+  for (const auto& f : d.scan.findings) {
+    if (f.confidence < rules::Confidence::kMedium || (f.kind != "identifier" && f.kind != "keyword")) continue;
+    const std::string t = IdentifierTypeOf(f.type);
+    uint64_t occurrences = f.locations.size();
+    json& entry = counts[t];
+    if (!entry.is_object()) entry = {{"distinct", 0}, {"occurrences", 0}};
+    entry["distinct"] = entry.value("distinct", uint64_t{0}) + f.count;
+    entry["occurrences"] = entry.value("occurrences", uint64_t{0}) + std::max<uint64_t>(occurrences, f.count);
+    if (kPersonLevel.count(t)) individuals = std::max<uint64_t>(individuals, entry["distinct"].get<uint64_t>());
+    std::map<std::string, int> token_of_hash;
+    for (const auto& loc : f.locations) {
+      if (evidence.size() >= 50) break;
+      auto [it, added] = token_of_hash.emplace(loc.hash, static_cast<int>(token_of_hash.size()) + 1);
+      if (!added) continue;
+      const std::string file = AttachmentOf(loc.part);
+      json e{{"location", loc.part == "subject" ? "SUBJECT" : (file.empty() ? "BODY" : "ATTACHMENT")},
+             {"snippet", "[" + t + "#" + std::to_string(it->second) + "]"}};
+      if (!file.empty()) e["attachment_index"] = std::atoi(loc.part.c_str());
+      evidence.push_back(e);
+    }
+  }
+  doc["mf_identifier_counts"] = counts;
+  doc["mf_redacted_evidence"] = evidence;
+  doc["mf_estimated_individuals"] = individuals;
+  // Recipients: domains with the field they were in and their class; never addresses.
+  std::map<std::pair<std::string, std::string>, uint64_t> by_domain;
+  std::set<std::string> visible;
+  for (const auto& a : d.facts.visible) {
+    visible.insert(rules::NormaliseAddress(a.address));
+    ++by_domain[{DomainOf(rules::NormaliseAddress(a.address)), "TO"}];
+  }
+  for (const auto& r : d.facts.recipients) {
+    const std::string addr = rules::NormaliseAddress(r);
+    if (!visible.count(addr)) ++by_domain[{DomainOf(addr), "BCC"}];
+  }
+  json recipients = json::array();
+  for (const auto& [key, count] : by_domain) {
+    recipients.push_back({{"domain", key.first}, {"field", key.second}, {"count", count},
+                          {"classification", SpecClass(rules::Classify(policy.organisation().directory, "x@" + key.first))}});
+  }
+  doc["mf_recipients"] = recipients;
+  doc["mf_attachment_count"] = d.scan.attachments;
+  json signals = json::array();
+  for (const auto& s : d.verdict.signals) signals.push_back({{"type", s.type}, {"domain", DomainOf(s.recipient)}});
+  doc["mf_signals"] = signals;
+  bool encrypted = false;
+  for (const auto& f : d.scan.findings) encrypted |= f.type == "encrypted_attachment";
+  doc["mf_content_protection"] = encrypted ? "PASSWORD_PROTECTED_FILE" : "NONE";
+  doc["title"] = "Mail filter: " + c.mf_action + " (" + std::string(rules::ActionName(d.verdict.action)) + ")";
+  return doc.dump();
+}
+
+}  // namespace sendguard::milter

@@ -1,0 +1,119 @@
+// The milter hands incident drafts to the real assessment core through its durable outbox:
+// blocked sends become near-miss drafts; with the core stopped under load nothing is lost,
+// and after it returns every draft is filed exactly once; no identifier reaches the core's
+// database, the milter's state or either log.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/core_harness.h"
+#include "milter/daemon_harness.h"
+#include "milter/milter_lua.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+using namespace testing::lua;
+using nlohmann::json;
+
+const std::vector<std::string> kIg = {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"};
+
+class IncidentHandoverTest : public ::testing::Test {
+ protected:
+  IncidentHandoverTest() {
+    synth::Rng rng(8088);
+    for (int i = 0; i < 6; ++i) nhs_.push_back(synth::NhsNumber(rng));
+    sensitive_ = "Dear Jo,\r\nThe safeguarding referrals, with their mental health notes:\r\n";
+    for (const auto& n : nhs_) sensitive_ += "NHS number " + synth::Grouped(n, {3, 3, 4}, ' ') + " diagnosis: psychosis\r\n";
+  }
+  // `count` blocked sends (identifiers to a lookalike of the council's domain), one connection.
+  int SendBlocked(testing::MilterDaemon& d, int first, int count) {
+    std::string lua = Connect();
+    for (int i = first; i < first + count; ++i) {
+      Msg m;
+      m.to = {"jo@counci1.example.gov.uk"};
+      m.body = sensitive_;
+      m.qid = "H" + std::to_string(i);
+      lua += SendLua(m) + kRejected;
+    }
+    lua += "mt.disconnect(conn)\n";
+    std::string out;
+    int rc = d.RunScript(lua, &out);
+    EXPECT_EQ(rc, 0) << out << d.Log();
+    return rc;
+  }
+  std::vector<json> Incidents(testing::CoreServer& core) {
+    auto r = core.Request("GET", "/api/incidents?sort=created", "", kIg);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json listed = r.Json();
+    std::vector<json> out;
+    if (listed.contains("incidents")) out.assign(listed["incidents"].begin(), listed["incidents"].end());
+    return out;
+  }
+  void ExpectNoIdentifier(const std::string& text, const std::string& where) {
+    for (const auto& n : nhs_) {
+      EXPECT_EQ(text.find(n), std::string::npos) << where;
+      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos) << where;
+      EXPECT_EQ(text.find(n.substr(6)), std::string::npos) << where << ": even the last four digits";
+    }
+  }
+  std::vector<std::string> nhs_;
+  std::string sensitive_;
+};
+
+TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwice) {
+  testing::CoreServer core("handover");
+  testing::MilterDaemon milter("handover",
+                               "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: http://127.0.0.1:" +
+                                   std::to_string(core.port()) + "\n",
+                               "  outbox_retry_max_seconds: 2\n");
+  ASSERT_EQ(SendBlocked(milter, 0, 8), 0);
+  for (int i = 0; i < 100 && Incidents(core).size() < 8; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_EQ(Incidents(core).size(), 8u) << milter.Log();
+
+  // The core goes away while mail keeps flowing: the milter still answers every message.
+  core.Stop();
+  ASSERT_EQ(SendBlocked(milter, 8, 12), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(4));  // several retry rounds against a closed port
+  EXPECT_NE(milter.Log().find("incident hand-over to"), std::string::npos) << milter.Log();
+  core.Start();
+  for (int i = 0; i < 200 && Incidents(core).size() < 20; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // any duplicate would have arrived by now
+  auto incidents = Incidents(core);
+  ASSERT_EQ(incidents.size(), 20u) << milter.Log();
+
+  std::set<std::string> events;
+  for (const auto& summary : incidents) {
+    auto shown = core.Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", kIg).Json();
+    const json& in = shown["incident"];
+    EXPECT_EQ(in["source"], "MAIL_FILTER");
+    EXPECT_EQ(in["mf_action"], "BLOCKED");
+    EXPECT_EQ(in["kind"], "NEAR_MISS");  // spec §1.9
+    EXPECT_EQ(in["mf_identifier_counts"]["NHS_NUMBER"]["distinct"], 6);
+    EXPECT_EQ(in["mf_estimated_individuals"], 6);
+    EXPECT_EQ(in["mf_recipients"][0]["domain"], "counci1.example.gov.uk");
+    EXPECT_EQ(in["mf_signals"][0]["type"], "lookalike_domain");
+    std::set<std::string> tokens;  // one token per distinct value: [NHS_NUMBER#1] .. [NHS_NUMBER#6]
+    for (const auto& e : in["mf_redacted_evidence"]) {
+      if (e["snippet"].get<std::string>().rfind("[NHS_NUMBER#", 0) == 0) tokens.insert(e["snippet"]);
+    }
+    EXPECT_EQ(tokens.size(), 6u);
+    EXPECT_TRUE(tokens.count("[NHS_NUMBER#6]"));
+    events.insert(in["mf_event_id"].get<std::string>());
+  }
+  EXPECT_EQ(events.size(), 20u) << "every draft filed once";
+  EXPECT_NE(milter.Metrics().find("sendguard_incident_handovers_total{result=\"delivered\"} 20"), std::string::npos)
+      << milter.Metrics();
+
+  // No identifier anywhere it was handed to or through.
+  ExpectNoIdentifier(testing::ReadFile(core.dir() / "incidents.db"), "core database");
+  ExpectNoIdentifier(core.Log(), "core log");
+  ExpectNoIdentifier(milter.Log(), "milter log");
+  for (const auto& e : std::filesystem::directory_iterator(milter.dir() / "state")) {
+    if (e.is_regular_file()) ExpectNoIdentifier(testing::ReadFile(e.path()), e.path().string());
+  }
+}
+
+}  // namespace
+}  // namespace sendguard
