@@ -41,6 +41,28 @@ struct IncidentsScoreFlags {
 };
 int RunIncidentsScore(const IncidentsScoreFlags& flags);
 
+// `incidents list|show|assess|transition|report` on the store.
+struct IncidentsFlags {
+  std::string action;  // list, show, assess, transition, report
+  std::string db = "/var/lib/sendguard/incidents.db";
+  std::string user = "cli";
+  std::string role = "IG_OFFICER";
+  std::string id, to, reason, status, kind, from, focus, format = "md", primary_method;
+  std::string until;  // report: --to (exclusive)
+  std::vector<std::string> set;  // assess: FIELD=VALUE
+  bool json = false;
+};
+int RunIncidents(const IncidentsFlags& flags);
+
+// `report-misdirected`: a breach draft from a message's scan record.
+struct MisdirectedFlags {
+  std::string message_id;
+  std::string reporter;       // the sender's own address
+  std::string state_db;       // default <state_dir>/state.db
+  std::string incidents_db = "/var/lib/sendguard/incidents.db";
+};
+int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m);
+
 // Reads a file, or standard input for "-".
 Result<std::string> ReadInput(const std::string& file);
 int RunRulesCheck(const EngineFlags& flags);

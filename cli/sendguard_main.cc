@@ -88,8 +88,61 @@ int main(int argc, char** argv) {
   score->add_option("--primary-method", score_flags.primary_method, "NHS_GRID (default) or ENISA_STROUD");
   score->add_flag("--dspt", score_flags.dspt_participant, "the council submits to the NHS DSPT (DHSC flag)");
 
+  IncidentsFlags inc;
+  auto common_incident_flags = [&](CLI::App* cmd) {
+    cmd->add_option("--db", inc.db, "incident store (default /var/lib/sendguard/incidents.db)");
+    cmd->add_option("--user", inc.user, "who you are, for the audit trail");
+    cmd->add_option("--role", inc.role, "your role: IG_OFFICER (default), DPO, INVESTIGATING_OFFICER, ...");
+    cmd->add_flag("--json", inc.json, "JSON output");
+  };
+  auto* create = incidents->add_subcommand("create", "file an incident from a JSON document of spec field names");
+  create->add_option("file", inc.id, "the document ('-' for standard input)")->required();
+  common_incident_flags(create);
+  auto* list = incidents->add_subcommand("list", "incidents by deadline, soonest first");
+  list->add_option("--status", inc.status, "only this status (e.g. DRAFT)");
+  list->add_option("--kind", inc.kind, "only this kind (e.g. BREACH)");
+  common_incident_flags(list);
+  auto* show = incidents->add_subcommand("show", "one incident: scores, clocks, audit trail");
+  show->add_option("id", inc.id, "incident id")->required();
+  common_incident_flags(show);
+  auto* assess = incidents->add_subcommand("assess", "set fields (assessment inputs, form answers), audited");
+  assess->add_option("id", inc.id, "incident id")->required();
+  assess->add_option("--set", inc.set, "FIELD=VALUE, VALUE as JSON (e.g. nhs_likelihood=3, s4_types='[\"OTHER\"]')")
+      ->required()->allow_extra_args(false);
+  assess->add_option("--reason", inc.reason, "why (required for some fields, e.g. aware_at)");
+  common_incident_flags(assess);
+  auto* transition = incidents->add_subcommand("transition", "change status (the spec's guards apply)");
+  transition->add_option("id", inc.id, "incident id")->required();
+  transition->add_option("status", inc.to, "the new status, e.g. UNDER_INVESTIGATION")->required();
+  transition->add_option("--reason", inc.reason, "why (required when moving back)");
+  common_incident_flags(transition);
+  auto* report = incidents->add_subcommand("report", "the committee report for a period against the previous one");
+  report->add_option("--from", inc.from, "first day (YYYY-MM-DD)")->required();
+  report->add_option("--to", inc.until, "the day after the last (YYYY-MM-DD, exclusive)")->required();
+  report->add_option("--focus", inc.focus, "a directorate or service area to break down");
+  report->add_option("--format", inc.format, "md (default), csv or html");
+  common_incident_flags(report);
+
+  auto* misdirected = app.add_subcommand("report-misdirected", "report an email you sent to the wrong person");
+  MisdirectedFlags mis;
+  misdirected->add_option("--message-id", mis.message_id, "the Message-ID of the email (from its headers)")->required();
+  misdirected->add_option("--reporter", mis.reporter, "your email address")->required();
+  misdirected->add_option("--state-db", mis.state_db, "the milter's state database (default <state_dir>/state.db)");
+  misdirected->add_option("--incidents-db", mis.incidents_db, "incident store (default /var/lib/sendguard/incidents.db)");
+  add_engine_flags(misdirected);
+  add_policy_flags(misdirected);
+
   CLI11_PARSE(app, argc, argv);
   if (score->parsed()) return RunIncidentsScore(score_flags);
+  for (auto [cmd, name] : {std::pair{create, "create"}, std::pair{list, "list"}, std::pair{show, "show"}, std::pair{assess, "assess"},
+                           std::pair{transition, "transition"}, std::pair{report, "report"}}) {
+    if (cmd->parsed()) {
+      inc.action = name;
+      inc.to = name == std::string("report") ? inc.until : inc.to;
+      return RunIncidents(inc);
+    }
+  }
+  if (misdirected->parsed()) return RunReportMisdirected(flags, mis);
   if (scan->parsed()) return RunScan(flags, scan_flags);
   if (replay->parsed()) return RunReplay(flags, replay_flags);
   if (check->parsed()) {

@@ -1,7 +1,7 @@
 // The milter hands incident drafts to the real assessment core through its durable outbox:
 // blocked sends become near-miss drafts; with the core stopped under load nothing is lost,
 // and after it returns every draft is filed exactly once; no identifier reaches the core's
-// database, the milter's state or either log.
+// database, the milter's state or either log. A sender's self-report becomes a breach draft.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -107,11 +107,37 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
       << milter.Metrics();
 
   // No identifier anywhere it was handed to or through.
-  ExpectNoIdentifier(testing::ReadFile(core.dir() / "incidents.db"), "core database");
   ExpectNoIdentifier(core.Log(), "core log");
   ExpectNoIdentifier(milter.Log(), "milter log");
+
+  // The sender of H3 reports it as misdirected: a breach draft from its scan record.
+  std::string out;
+  int rc = testing::Shell(std::string(SENDGUARD_BIN) + " report-misdirected --message-id '<H3@council.example.gov.uk>'" +
+                              " --reporter staff@council.example.gov.uk --secret " + (milter.dir() / "secret").string() +
+                              " --state-db " + (milter.dir() / "state" / "state.db").string() + " --incidents-db " +
+                              (core.dir() / "incidents.db").string(),
+                          &out);
+  ASSERT_EQ(rc, 0) << out;
+  auto all = Incidents(core);
+  ASSERT_EQ(all.size(), 21u);
+  json self;
+  for (const auto& i : all) {
+    if (i["source"] == "HUMAN_REPORT") self = core.Request("GET", "/api/incidents/" + i["incident_id"].get<std::string>(), "", kIg).Json();
+  }
+  ASSERT_TRUE(self.is_object());
+  EXPECT_EQ(self["incident"]["kind"], "BREACH");
+  EXPECT_EQ(self["incident"]["s4_types"][0], "INCORRECT_RECIPIENT");
+  EXPECT_NE(self["incident"]["s5_what_happened"].get<std::string>().find("counci1.example.gov.uk"), std::string::npos);
+  EXPECT_EQ(self["derived"]["clocks"]["ICO_72H"]["state"], "RUNNING");  // awareness = now
+  EXPECT_NE(testing::Shell(std::string(SENDGUARD_BIN) + " report-misdirected --message-id '<nope@x>' --reporter a@b.c --secret " +
+                               (milter.dir() / "secret").string() + " --state-db " + (milter.dir() / "state" / "state.db").string() +
+                               " --incidents-db " + (core.dir() / "incidents.db").string()),
+            0);
   for (const auto& e : std::filesystem::directory_iterator(milter.dir() / "state")) {
     if (e.is_regular_file()) ExpectNoIdentifier(testing::ReadFile(e.path()), e.path().string());
+  }
+  for (const auto& e : std::filesystem::directory_iterator(core.dir())) {
+    if (e.is_regular_file()) ExpectNoIdentifier(testing::ReadFile(e.path()), e.path().string());  // db, -wal, log
   }
 }
 

@@ -53,5 +53,47 @@ TEST_F(IncidentsCliTest, BadDocumentsNameEveryField) {
   EXPECT_EQ(run.exit_code, 2);
 }
 
+TEST_F(IncidentsCliTest, ListShowAssessTransitionAndReportOnAStore) {
+  const std::string db = (dir_ / "incidents.db").string();
+  // An empty store lists nothing; the store is created on first use.
+  auto run = Sendguard("incidents list --json --db " + db);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(nlohmann::json::parse(run.out).size(), 0u);
+  run = Sendguard("incidents create --db " + db + " --role REPORTER --user r1 " +
+                  Write("report.json", R"({"title": "Letter to the wrong address", "kind": "BREACH",
+                                          "s1_aware_local": "2026-11-20T09:00"})"));
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  const std::string id = run.out.substr(0, 36);
+  run = Sendguard("incidents assess " + id + " --db " + db +
+                  " --set nhs_likelihood=3 --set nhs_impact=2 --set 'nhs_rationale=it was opened'"
+                  " --set 's7_subject_categories=[\"CHILDREN\"]' --json");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  auto shown = nlohmann::json::parse(run.out);
+  EXPECT_EQ(shown["derived"]["nhs_result"]["score"], 6);
+  EXPECT_EQ(shown["audit"].back()["by"]["role"], "IG_OFFICER");
+  run = Sendguard("incidents assess " + id + " --db " + db + " --role INVESTIGATING_OFFICER --set enisa_ei=MAXIMUM");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("enisa_ei: INVESTIGATING_OFFICER may not edit the IG assessment (403)"), std::string::npos) << run.out;
+  run = Sendguard("incidents transition " + id + " REPORTED_TO_ICO --db " + db);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("no transition DRAFT -> REPORTED_TO_ICO (409)"), std::string::npos) << run.out;
+  run = Sendguard("incidents show " + id + " --db " + db);
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("NHS grid: L3 x I2 = 6, REPORTABLE_ICO, reportable to the ICO"), std::string::npos) << run.out;
+  run = Sendguard("incidents list --db " + db + " --kind BREACH");
+  EXPECT_NE(run.out.find(id), std::string::npos) << run.out;
+  run = Sendguard("incidents show no-such-id --db " + db);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.out.find("no incident no-such-id (404)"), std::string::npos) << run.out;
+  run = Sendguard("incidents report --db " + db + " --from 2026-11-01 --to 2026-12-01 --format csv");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(run.out.rfind("table,metric,current", 0), 0u) << run.out;
+  EXPECT_NE(run.out.find("M1,Breaches,1,"), std::string::npos) << run.out;
+  run = Sendguard("incidents report --db " + db + " --from 2026-11-01 --to 2026-12-01 --format pdf");
+  EXPECT_EQ(run.exit_code, 2);
+  run = Sendguard("incidents list --db " + db + " --role KING");
+  EXPECT_EQ(run.exit_code, 2);
+}
+
 }  // namespace
 }  // namespace sendguard::testing

@@ -228,13 +228,13 @@ Status CheckTransition(const json& doc, const Incident& in, IncidentStatus to, c
 Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incident& prev, const json& new_value,
                       const json& old_value, const std::string& reason) {
   const auto deny = [&](const std::string& why) {
-    return PermissionDenied(field + ": " + std::string(Name(actor.role)) + " " + why);
+    return PermissionDenied(std::string(Name(actor.role)) + " " + why);
   };
   if (field.rfind("mf_", 0) == 0 || field == "incident_id" || field == "created_at" || field == "source" ||
       field == "detected_at" || field == "form_completed_at" || field == "kind_set_at" || field == "status" ||
       field == "office_logged" || field == "office_ico_reporting_needed" || field == "office_date_reported_to_ico" ||
       field.find("_decided_at") != std::string::npos || field.find("_decided_by") != std::string::npos) {
-    return InvalidArgument(field + ": set by the system, read-only");
+    return InvalidArgument("set by the system, read-only");
   }
   if (field == "dpo_ico_decision" || field == "dpo_ico_rationale" || field == "dpo_individuals_decision" ||
       field == "dpo_individuals_rationale" || field == "exception_b_confirmed" || field == "exception_c_confirmed") {
@@ -246,13 +246,13 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
   if (field == "kind") {
     if (!IsIg(actor)) return deny("may not change kind");
     if (prev.status == S::kReportedToIco || prev.status == S::kClosed) {
-      return PermissionDenied("kind: nobody may change it once the incident is " + std::string(Name(prev.status)));
+      return PermissionDenied("nobody may change kind once the incident is " + std::string(Name(prev.status)));
     }
     return Status::Ok();
   }
   if (field == "aware_at") {
     if (!IsIg(actor)) return deny("may not change aware_at");
-    if (reason.empty()) return InvalidArgument("aware_at: a reason is required");
+    if (reason.empty()) return InvalidArgument("a reason is required to change aware_at");
     if (old_value.is_string() && new_value.is_string()) {
       auto o = ParseInstant(old_value.get<std::string>()), n = ParseInstant(new_value.get<std::string>());
       if (o.ok() && n.ok() && *n > *o && actor.role != Role::kDpo) return deny("may not move aware_at later: only the DPO may");
