@@ -47,7 +47,7 @@ struct IncidentsFlags {
   std::string db = "/var/lib/sendguard/incidents.db";
   std::string user = "cli";
   std::string role = "IG_OFFICER";
-  std::string id, to, reason, status, kind, from, focus, format = "md", primary_method;
+  std::string id, to, reason, status, kind, from, focus, format = "md";
   std::string until;  // report: --to (exclusive)
   std::vector<std::string> set;  // assess: FIELD=VALUE
   bool json = false;

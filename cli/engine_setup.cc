@@ -1,6 +1,8 @@
 // Config, rule, policy, secret and exact-data discovery for the CLI (see engine_setup.h).
 #include "engine_setup.h"
 
+#include "sendguard/milter/state_db.h"
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -80,6 +82,25 @@ Result<Setup> LoadSetup(const EngineFlags& flags) {
   if (!secret.ok()) return secret.status();
   s.secret = std::move(secret).value();
   return s;
+}
+
+std::optional<StateAccess> OpenState(const EngineFlags& flags, const std::string& db_path) {
+  auto config = LoadCliConfig(flags);
+  if (!config.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", config.status().message().c_str());
+    return std::nullopt;
+  }
+  auto secret = LoadSecret(flags, *config);
+  if (!secret.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", secret.status().ToString().c_str());
+    return std::nullopt;
+  }
+  auto db = milter::OpenStateDb(db_path.empty() ? config->state_dir + "/state.db" : db_path);
+  if (!db.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", db.status().message().c_str());
+    return std::nullopt;
+  }
+  return StateAccess{std::move(*config), std::move(*secret), std::move(*db)};
 }
 
 }  // namespace sendguard::cli

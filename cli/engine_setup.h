@@ -4,10 +4,12 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
 #include "sendguard/common/status.h"
 #include "sendguard/milter/config.h"
 #include "sendguard/rules/policy_engine.h"
@@ -43,6 +45,16 @@ Result<std::shared_ptr<const rules::PolicyEngine>> LoadPolicies(const EngineFlag
 
 // The deployment secret; when none is configured, a random one for this run (a note goes to stderr).
 Result<std::string> LoadSecret(const EngineFlags& flags, const milter::Config& config = {});
+
+// The config, the secret and the milter's state database, for commands that read or write
+// recipient history or scan records. `db_path` overrides <state_dir>/state.db.
+struct StateAccess {
+  milter::Config config;
+  std::string secret;
+  std::unique_ptr<common::SqliteDb> db;
+};
+// On failure prints the reason to stderr and returns nullopt (exit code 2 is the caller's).
+std::optional<StateAccess> OpenState(const EngineFlags& flags, const std::string& db_path);
 
 // Everything a scan with a verdict needs.
 struct Setup {

@@ -12,24 +12,11 @@
 namespace sendguard::cli {
 
 int RunHistoryImport(const EngineFlags& flags, const std::vector<std::string>& logs, const std::string& db_path) {
-  auto config = LoadCliConfig(flags);
-  if (!config.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", config.status().message().c_str());
-    return 2;
-  }
-  auto secret = LoadSecret(flags, *config);
-  if (!secret.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", secret.status().ToString().c_str());
-    return 2;
-  }
-  const std::string path = db_path.empty() ? config->state_dir + "/state.db" : db_path;
-  auto db = milter::OpenStateDb(path);
-  if (!db.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", db.status().message().c_str());
-    return 2;
-  }
-  common::KeyedHasher hasher(*secret);
-  milter::RecipientHistory history(**db, hasher);
+  auto state = OpenState(flags, db_path);
+  if (!state) return 2;
+  const milter::Config* config = &state->config;
+  common::KeyedHasher hasher(state->secret);
+  milter::RecipientHistory history(*state->db, hasher);
   int rc = 0;
   for (const auto& log : logs) {
     std::ifstream file;

@@ -73,14 +73,6 @@ int RunIncidents(const IncidentsFlags& f) {
     return 2;
   }
   incident::CoreConfig config;
-  if (!f.primary_method.empty()) {
-    auto m = incident::Parse<incident::PrimaryMethod>(f.primary_method);
-    if (!m) {
-      std::fprintf(stderr, "sendguard: --primary-method must be NHS_GRID or ENISA_STROUD\n");
-      return 2;
-    }
-    config.primary_method = *m;
-  }
   IncidentService service(**store, config, incident::NowUtc);
   incident::Actor actor;
   actor.id = f.user;
@@ -184,24 +176,11 @@ int RunIncidents(const IncidentsFlags& f) {
 }
 
 int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
-  auto config = LoadCliConfig(flags);
-  if (!config.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", config.status().message().c_str());
-    return 2;
-  }
-  auto secret = LoadSecret(flags, *config);
-  if (!secret.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", secret.status().ToString().c_str());
-    return 2;
-  }
-  const std::string state = m.state_db.empty() ? config->state_dir + "/state.db" : m.state_db;
-  auto db = milter::OpenStateDb(state);
-  if (!db.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", db.status().message().c_str());
-    return 2;
-  }
-  common::KeyedHasher hasher(*secret);
-  milter::ScanRecords records(**db, hasher);
+  auto state = OpenState(flags, m.state_db);
+  if (!state) return 2;
+  const milter::Config* config = &state->config;
+  common::KeyedHasher hasher(state->secret);
+  milter::ScanRecords records(*state->db, hasher);
   auto record = records.FindByMessageId(m.message_id);
   if (!record) {
     std::fprintf(stderr, "sendguard: no scan record for that Message-ID (records are kept %d days)\n",

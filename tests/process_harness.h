@@ -9,10 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace sendguard::testing {
 
@@ -56,6 +61,46 @@ inline int Shell(const std::string& cmd, std::string* out = nullptr) {
   int status = pclose(p);
   if (out) *out = text;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Starts `argv` as a child process; its standard error goes to `stderr_file` when given.
+inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file = {}) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (!stderr_file.empty()) {
+      int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      if (fd >= 0) dup2(fd, 2);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits until something listens on `port`, up to `seconds` (daemons compile their rules at
+// start: slow under the sanitizers). Stops early, clearing *pid, if the child exits; then
+// *exit_status says how.
+inline bool WaitForPort(int port, pid_t* pid, int seconds, int* exit_status) {
+  for (int i = 0; i < seconds * 40; ++i) {
+    if (PortOpen(port)) return true;
+    if (waitpid(*pid, exit_status, WNOHANG) == *pid) {
+      *pid = -1;
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return PortOpen(port);
+}
+
+// Stops a child with `sig` and reaps it.
+inline void Terminate(pid_t* pid, int sig = SIGTERM) {
+  if (*pid <= 0) return;
+  kill(*pid, sig);
+  waitpid(*pid, nullptr, 0);
+  *pid = -1;
 }
 
 }  // namespace sendguard::testing

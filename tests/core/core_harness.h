@@ -39,23 +39,12 @@ class CoreServer {
     if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
   void Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int log = ::open((dir_ / "core.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-      dup2(log, 2);
-      execl(SENDGUARD_CORE_BIN, SENDGUARD_CORE_BIN, "--config", (dir_ / "core.yaml").c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 1200 && !PortOpen(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    ASSERT_TRUE(PortOpen(port_)) << "sendguard-core did not start:\n" << ReadFile(dir_ / "core.log");
-  }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
+    pid_ = Spawn({SENDGUARD_CORE_BIN, "--config", (dir_ / "core.yaml").string()}, dir_ / "core.log");
     int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
+    ASSERT_TRUE(WaitForPort(port_, &pid_, 30, &status))
+        << "sendguard-core did not start (exit status " << status << "):\n" << ReadFile(dir_ / "core.log");
   }
+  void Stop() { Terminate(&pid_); }
   int port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string Log() { return ReadFile(dir_ / "core.log"); }

@@ -51,28 +51,13 @@ class MilterDaemon {
   }
 
   void Start() {
-    pid_ = fork();
-    if (pid_ == 0) {
-      execl(SENDGUARD_MILTER_BIN, SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    // Start-up compiles every rule into Hyperscan: a fraction of a second normally, several
-    // seconds in the sanitizer build on a loaded machine. Wait up to a minute, but stop at
-    // once if the daemon exits.
+    pid_ = Spawn({SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").string()});
     int status = 0;
-    bool exited = false;
-    for (int i = 0; i < 2400 && !PortOpen(port_); ++i) {
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited = true;
-        pid_ = -1;
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    ASSERT_FALSE(exited) << "sendguard-milter exited with status " << status << ":\n" << ReadFile(dir_ / "milter.log");
-    ASSERT_TRUE(PortOpen(port_)) << "sendguard-milter did not start within 60 s:\n" << ReadFile(dir_ / "milter.log");
+    ASSERT_TRUE(WaitForPort(port_, &pid_, 60, &status))
+        << "sendguard-milter did not start (exit status " << status << "):\n" << ReadFile(dir_ / "milter.log");
   }
+  void Stop() { Terminate(&pid_); }
+  void Kill() { Terminate(&pid_, SIGKILL); }
   // Waits (up to 60 s: reloads compile every rule, slow under the sanitizers) until the
   // log holds `text`; returns whether it appeared.
   bool WaitForLog(const std::string& text, int seconds = 60) {
@@ -81,19 +66,6 @@ class MilterDaemon {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
-  }
-  void Stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-  void Kill() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
   }
   void Signal(int sig) { kill(pid_, sig); }
   bool Alive() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
