@@ -4,7 +4,10 @@
 // role, oversized body, bad JSON, no identity, unknown routes and methods).
 #include <gtest/gtest.h>
 
+#include <mutex>
+
 #include "core/core_harness.h"
+#include "sendguard/common/http_server.h"
 
 namespace sendguard::testing {
 namespace {
@@ -154,15 +157,40 @@ TEST(CoreApiToken, RequiredWhenConfigured) {
   EXPECT_EQ(core.Request("GET", "/healthz").status, 200);
 }
 
+TEST(CoreNotifications, AWebhookHearsOfANewDraft) {
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  auto receiver = common::HttpServer::Start("127.0.0.1:0", [&](const common::HttpRequest& r) {
+    std::lock_guard lock(mu);
+    bodies.push_back(r.body);
+    return common::HttpResponse{};
+  });
+  ASSERT_TRUE(receiver.ok());
+  CoreServer core("notify", "notifications:\n  poll_seconds: 5\n  webhooks: [{url: \"http://127.0.0.1:" +
+                                std::to_string((*receiver)->port()) + "/hook\", format: slack}]\n");
+  auto r = core.Request("POST", "/api/incidents", R"({"title": "Lost bag", "kind": "NEAR_MISS"})", kIg);
+  ASSERT_EQ(r.status, 201);
+  bool heard = false;
+  for (int i = 0; i < 100 && !heard; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::lock_guard lock(mu);
+    for (const auto& b : bodies) heard |= b.find("New NEAR_MISS draft") != std::string::npos;
+  }
+  EXPECT_TRUE(heard) << core.Log();
+}
+
 TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
   auto dir = std::filesystem::temp_directory_path() / ("sendguard-core-config-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
-  std::ofstream(dir / "core.yaml") << "listen: 127.0.0.1:1\nassessment:\n  primary_method: COIN_TOSS\n  colour: red\n";
+  std::ofstream(dir / "core.yaml") << "listen: 127.0.0.1:1\nassessment:\n  primary_method: COIN_TOSS\n  colour: red\n"
+                                      "notifications:\n  webhooks: [{url: ftp://x, format: pager}]\n";
   std::string out;
   int rc = Shell(std::string(SENDGUARD_CORE_BIN) + " --check-config --config " + (dir / "core.yaml").string() + " 2>&1", &out);
   EXPECT_NE(rc, 0);
   EXPECT_NE(out.find("core.yaml:4: unknown key 'colour'"), std::string::npos) << out;
   EXPECT_NE(out.find("core.yaml:3: primary_method must be NHS_GRID or ENISA_STROUD"), std::string::npos) << out;
+  EXPECT_NE(out.find("core.yaml:6: format must be generic, teams or slack"), std::string::npos) << out;
+  EXPECT_NE(out.find("core.yaml:6: a webhook url starts with http:// or https://"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
 

@@ -16,7 +16,23 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   }
   if (doc.IsNull()) return s;
   if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
-  rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment"}, d);
+  rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment", "notifications"}, d);
+  if (YAML::Node n = doc["notifications"]) {
+    rules::CheckKeys(n, {"webhooks", "poll_seconds"}, d);
+    rules::ReadInt(n, "poll_seconds", 5, 3600, &s.notify_poll_seconds, d);
+    if (YAML::Node hooks = n["webhooks"]) {
+      if (!hooks.IsSequence()) d.Add(hooks, "webhooks must be a list of {url, format}");
+      for (const auto& h : hooks) {
+        rules::CheckKeys(h, {"url", "format"}, d);
+        Webhook w;
+        rules::ReadString(h, "url", &w.url, d);
+        rules::ReadString(h, "format", &w.format, d);
+        if (w.url.rfind("http://", 0) != 0 && w.url.rfind("https://", 0) != 0) d.Add(h, "a webhook url starts with http:// or https://");
+        if (!rules::IsOneOf(w.format, {"generic", "teams", "slack"})) d.Add(h, "format must be generic, teams or slack");
+        s.webhooks.push_back(w);
+      }
+    }
+  }
   rules::ReadString(doc, "listen", &s.listen, d);
   rules::ReadString(doc, "db", &s.db, d);
   rules::ReadString(doc, "api_token_file", &s.api_token_file, d);
@@ -59,6 +75,10 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "api_token_file: \"" + s.api_token_file + "\"\n";
   out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
   out += "dpo_contact: {name: \"" + s.dpo_name + "\", email: \"" + s.dpo_email + "\", phone: \"" + s.dpo_phone + "\"}\n";
+  out += "notifications:\n  poll_seconds: " + std::to_string(s.notify_poll_seconds) + "\n  webhooks:";
+  if (s.webhooks.empty()) out += " []";
+  out += "\n";
+  for (const auto& w : s.webhooks) out += "    - {url: " + w.url + ", format: " + w.format + "}\n";
   out += "assessment:\n";
   out += "  primary_method: " + std::string(Name(a.primary_method)) + "\n";
   out += std::string("  volume_additions_enabled: ") + b(a.volume_additions_enabled) + "\n";

@@ -7,6 +7,7 @@
 
 #include "sendguard/common/status.h"
 #include "sendguard/incident/incident.h"
+#include "sendguard/incident/notifier.h"
 
 namespace sendguard::incident {
 
@@ -18,6 +19,8 @@ struct CoreSettings {
   size_t max_body_bytes = 1 << 20;
   std::string dpo_name, dpo_email, dpo_phone;
   CoreConfig assessment;
+  std::vector<Webhook> webhooks;  // notifications on new drafts and due or overdue clocks
+  int notify_poll_seconds = 60;
 };
 
 Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name);

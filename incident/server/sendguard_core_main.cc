@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "api.h"
 #include "core_config.h"
@@ -98,8 +101,29 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr, "sendguard-core: serving the API on http://%s (store %s)\n", settings->listen.c_str(),
                settings->db.c_str());
+  // Notifications: new drafts and clocks due soon or overdue, to the configured webhooks.
+  std::mutex notify_mu;
+  std::condition_variable notify_cv;
+  bool stopping = false;
+  std::thread notifier([&] {
+    std::unique_lock lock(notify_mu);
+    while (!stopping) {
+      lock.unlock();
+      auto sent = NotifyRound(**store, settings->assessment, settings->webhooks, NowUtc(),
+                              [](const std::string& line) { std::fprintf(stderr, "sendguard-core: %s\n", line.c_str()); });
+      if (!sent.ok()) std::fprintf(stderr, "sendguard-core: notifications: %s\n", sent.status().message().c_str());
+      lock.lock();
+      notify_cv.wait_for(lock, std::chrono::seconds(settings->notify_poll_seconds), [&] { return stopping; });
+    }
+  });
   int sig = 0;
   sigwait(&set, &sig);
   std::fprintf(stderr, "sendguard-core: stopping on signal %d\n", sig);
+  {
+    std::lock_guard lock(notify_mu);
+    stopping = true;
+  }
+  notify_cv.notify_all();
+  notifier.join();
   return 0;
 }

@@ -33,6 +33,11 @@ const std::vector<std::string> kMigrations = {
     // The audit log is append-only.
     "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;",
+    // 2: notifications sent (new drafts, clocks due soon or overdue), each once.
+    "CREATE TABLE notifications ("
+    "  incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    "  event TEXT NOT NULL, at TEXT NOT NULL,"
+    "  PRIMARY KEY (incident_id, event));",
 };
 
 std::string Dump(const json& v) { return v.is_null() ? std::string() : v.dump(); }
@@ -154,6 +159,23 @@ class SqliteStore final : public IncidentStore {
     }
     if (!s.status().ok()) return s.status();
     return out;
+  }
+
+  Result<bool> Notified(const std::string& id, const std::string& event) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("SELECT 1 FROM notifications WHERE incident_id = ? AND event = ?");
+    if (!q.ok()) return q.status();
+    (*q)->Reset().Bind(1, id).Bind(2, event);
+    bool found = (*q)->Step();
+    (*q)->Reset();
+    return found;
+  }
+
+  Status MarkNotified(const std::string& id, const std::string& event, Instant at) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("INSERT OR IGNORE INTO notifications (incident_id, event, at) VALUES (?, ?, ?)");
+    if (!q.ok()) return q.status();
+    return (*q)->Reset().Bind(1, id).Bind(2, event).Bind(3, FormatInstant(at)).Run();
   }
 
   Status Backup(const std::filesystem::path& dest) override {

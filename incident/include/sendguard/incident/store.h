@@ -69,6 +69,9 @@ class IncidentStore {
   virtual Result<std::vector<StoredIncident>> List(const ListFilter& filter) = 0;
   virtual Result<std::vector<AuditEntry>> Audit(const std::string& id) = 0;
   virtual Status Backup(const std::filesystem::path& dest) = 0;
+  // Notifications sent, so each event ("new", "ICO_72H:DUE_SOON", ...) goes out once.
+  virtual Result<bool> Notified(const std::string& id, const std::string& event) = 0;
+  virtual Status MarkNotified(const std::string& id, const std::string& event, Instant at) = 0;
 };
 
 // Opens (creating and migrating) the SQLite store at `path`.

@@ -1,0 +1,38 @@
+// Tells the IG team when something needs them: a new draft, or an ICO, form or triage clock
+// that is due soon or overdue. Webhooks in generic JSON, Microsoft Teams or Slack form, sent
+// with libcurl and retried on the next round until they are accepted; each event once.
+// Messages name the incident (number or id), its kind, source and clock: never personal data.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sendguard/incident/incident_service.h"
+
+namespace sendguard::incident {
+
+struct Webhook {
+  std::string url;
+  std::string format = "generic";  // generic | teams | slack
+};
+
+struct Notice {
+  std::string incident_id;
+  std::string event;  // "new" or "<CLOCK>:<STATE>"
+  std::string text;   // one line for people
+  nlohmann::json data;
+};
+
+// The notices due now that have not been sent yet.
+Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfig& config, Instant now);
+
+// The request body for one webhook format.
+std::string WebhookBody(const Webhook& hook, const Notice& notice);
+
+// One round: sends every pending notice to every webhook; an event is marked sent once all
+// webhooks accepted it. Returns how many notices went out.
+Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const std::vector<Webhook>& hooks, Instant now,
+                        const std::function<void(const std::string&)>& log);
+
+}  // namespace sendguard::incident
