@@ -141,5 +141,40 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
   }
 }
 
+TEST_F(IncidentHandoverTest, AnOutlookRecallOfADeliveredMessageFilesAPotentialBreachOnce) {
+  testing::CoreServer core("recall");
+  testing::MilterDaemon milter("recall",
+                               "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: http://127.0.0.1:" +
+                                   std::to_string(core.port()) + "\n");
+  auto send = [&](const std::string& qid, const std::string& subject, const std::string& body, const char* expect) {
+    Msg m;
+    m.to = {"colleague@council.example.gov.uk"};
+    m.qid = qid;
+    m.body = body;
+    m.headers = {{"From", m.from}, {"To", m.to[0]}, {"Subject", subject}, {"Message-ID", "<" + qid + "@council.example.gov.uk>"}};
+    std::string out;
+    EXPECT_EQ(milter.RunScript(Connect() + SendLua(m) + expect + "mt.disconnect(conn)\n", &out), 0) << out << milter.Log();
+  };
+  // Delivered (internal), then recalled by its sender.
+  send("R1", "Case list for Tuesday", sensitive_, kAccepted);
+  send("R2", "Recall: Case list for Tuesday", "Staff Member would like to recall the message.\r\n", kAccepted);
+  for (int i = 0; i < 100 && Incidents(core).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto incidents = Incidents(core);
+  ASSERT_EQ(incidents.size(), 1u) << milter.Log();
+  auto shown = core.Request("GET", "/api/incidents/" + incidents[0]["incident_id"].get<std::string>(), "", kIg).Json();
+  const json& in = shown["incident"];
+  EXPECT_EQ(in["mf_action"], "AUDIT_ONLY");
+  EXPECT_EQ(in["kind"], "UNDETERMINED");  // a potential breach, for triage
+  EXPECT_EQ(in["mf_identifier_counts"]["NHS_NUMBER"]["distinct"], 6);
+  EXPECT_EQ(in["mf_signals"].back()["type"], "recall_attempted");
+  EXPECT_EQ(shown["derived"]["clocks"]["TRIAGE"]["state"], "RUNNING");
+  // A second recall, or a recall of something never sent, files nothing more.
+  send("R3", "Recall: Case list for Tuesday", "Again.\r\n", kAccepted);
+  send("R4", "Recall: Something else", "Nothing.\r\n", kAccepted);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(Incidents(core).size(), 1u);
+  EXPECT_NE(milter.Log().find("incident=RECALL"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sendguard

@@ -91,6 +91,15 @@ std::shared_ptr<spdlog::logger> MakeLogger(const MilterSettings& m) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Signals are taken with sigwait on this thread: block them first thing, before any other
+  // thread exists and before the socket opens (a SIGHUP that arrives while the rules are still
+  // loading must wait, not terminate the process with the default action).
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   CLI::App app{"sendguard-milter: the sendguard mail filter for Postfix and Sendmail"};
   std::string config_file, socket;
   bool check = false, foreground = false;
@@ -161,13 +170,6 @@ int main(int argc, char** argv) {
     d.log->error("cannot daemonise");
     return 1;
   }
-  // Signals are for this thread only: block them before any other thread exists.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   const std::string state_db = config.state_dir + "/state.db";
   {

@@ -146,4 +146,51 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   return doc.dump();
 }
 
+std::string BuildRecallDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const std::string& sender,
+                             const std::string& event_id, std::time_t at) {
+  json doc;
+  doc["source"] = "MAIL_FILTER";
+  doc["mf_event_id"] = event_id;
+  doc["mf_action"] = "AUDIT_ONLY";  // the message was delivered; its sender is now trying to recall it
+  doc["mf_event_at"] = Iso(at);
+  doc["mf_sender"] = rules::NormaliseAddress(sender);
+  doc["title"] = "Recall attempted for an email sent " + Iso(original.at);
+  json counts = json::object();
+  uint64_t individuals = 0;
+  // "uk.nhs_number=14 dict.health=3"
+  size_t pos = 0;
+  while (pos < original.findings.size()) {
+    size_t end = original.findings.find(' ', pos);
+    if (end == std::string::npos) end = original.findings.size();
+    const std::string item = original.findings.substr(pos, end - pos);
+    pos = end + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) continue;
+    const std::string t = IdentifierTypeOf(item.substr(0, eq));
+    const uint64_t n = std::strtoull(item.c_str() + eq + 1, nullptr, 10);
+    counts[t] = {{"distinct", n}, {"occurrences", n}};
+    if (t != "HEALTH_TERM" && t != "SPECIAL_CATEGORY_TERM" && t != "CRIMINAL_OFFENCE_TERM") individuals = std::max(individuals, n);
+  }
+  doc["mf_identifier_counts"] = counts;
+  doc["mf_estimated_individuals"] = individuals;
+  std::map<std::string, uint64_t> by_domain;
+  json recipients = json::parse(original.recipients_json, nullptr, false);
+  if (recipients.is_array()) {
+    for (const auto& r : recipients) ++by_domain[r.value("domain", "")];
+  }
+  json list = json::array();
+  for (const auto& [domain, count] : by_domain) {
+    list.push_back({{"domain", domain}, {"field", "TO"}, {"count", count},
+                    {"classification", SpecClass(rules::Classify(policy.organisation().directory, "x@" + domain))}});
+  }
+  doc["mf_recipients"] = list;
+  json signals = json::parse(original.signals_json, nullptr, false);
+  if (!signals.is_array()) signals = json::array();
+  signals.push_back({{"type", "recall_attempted"}, {"domain", ""}});
+  doc["mf_signals"] = signals;
+  doc["mf_rule_hits"] = json::array();
+  doc["mf_redacted_evidence"] = json::array();
+  return doc.dump();
+}
+
 }  // namespace sendguard::milter

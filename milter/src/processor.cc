@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "sendguard/common/text.h"
 #include "sendguard/milter/confirm_code.h"
 #include "sendguard/milter/incident_draft.h"
 #include "sendguard/milter/incident_outbox.h"
@@ -103,7 +104,20 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
     for (const auto& a : rules::AllRecipients(d.facts)) to.push_back({"", a});
     history_.Record(d.facts.sender, to, now);
   }
-  records_.Add(records_.Make(d, job.queue_id, job.message_id, r.reply.outcome, now));
+  // An Outlook recall of a message sent in the last 24 hours: the sender knows it went wrong.
+  if (job.subject.size() > 7 && common::AsciiLower(job.subject.substr(0, 7)) == "recall:") {
+    const std::string original_subject(common::Trim(job.subject.substr(7)));
+    if (auto target = records_.FindRecallTarget(d.facts.sender, original_subject, now - 86400)) {
+      IncidentOutbox outbox(*db_);
+      const std::string event_id = "recall-" + target->message_id_hash + "-" + std::to_string(target->id);
+      const bool filed = records_.MarkRecalled(target->id).ok() &&
+                         outbox.Enqueue(event_id, BuildRecallDraft(*target, *job.snapshot.policy, d.facts.sender, event_id, now),
+                                        now).ok();
+      r.incident = filed ? "RECALL" : "unavailable";
+      if (filed && queued_) queued_();
+    }
+  }
+  records_.Add(records_.Make(d, job.queue_id, job.message_id, r.reply.outcome, now, job.subject));
   r.verdict = rules::ActionName(d.verdict.action);
   r.monitored = rules::ActionName(d.verdict.monitored);
   r.summary = FindingsSummary(d.scan);

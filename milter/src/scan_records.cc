@@ -17,13 +17,18 @@ std::string ScanRecords::MessageIdHash(const std::string& message_id) const {
   return hasher_.Hex("message-id:" + id).substr(0, 32);
 }
 
+std::string ScanRecords::SubjectHash(const std::string& subject) const {
+  return hasher_.Hex("subject:" + common::AsciiLower(std::string(common::Trim(subject)))).substr(0, 32);
+}
+
 ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, const std::string& message_id,
-                             const std::string& outcome, std::time_t at) const {
+                             const std::string& outcome, std::time_t at, const std::string& subject) const {
   ScanRecord r;
+  r.subject_hash = SubjectHash(subject);
   r.at = at;
   r.queue_id = queue_id;
   r.message_id_hash = MessageIdHash(message_id);
-  r.sender_hash = hasher_.Hex("history-address:" + rules::NormaliseAddress(d.facts.sender)).substr(0, 32);
+  r.sender_hash = hasher_.Hex("history-address:" + rules::NormaliseAddress(d.facts.sender)).substr(0, 32);  // as FindRecallTarget
   r.sender_domain = rules::DomainOf(rules::NormaliseAddress(d.facts.sender));
   nlohmann::json recipients = nlohmann::json::array();
   for (const auto& a : rules::AllRecipients(d.facts)) {
@@ -46,7 +51,7 @@ ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, con
 Status ScanRecords::Add(const ScanRecord& r) {
   auto st = db_.Prepare(
       "INSERT INTO scan_records (at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, "
-      "policies, signals, findings, complete) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "policies, signals, findings, complete, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return (*st)
       ->Bind(1, static_cast<int64_t>(r.at))
@@ -61,32 +66,65 @@ Status ScanRecords::Add(const ScanRecord& r) {
       .Bind(10, r.signals_json)
       .Bind(11, r.findings)
       .Bind(12, static_cast<int64_t>(r.complete ? 1 : 0))
+      .Bind(13, r.subject_hash)
       .Run();
 }
 
-std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& message_id) {
-  auto st = db_.Prepare(
-      "SELECT at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, "
-      "findings, complete FROM scan_records WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1");
-  if (!st.ok()) return std::nullopt;
-  (*st)->Bind(1, MessageIdHash(message_id));
-  if (!(*st)->Step()) return std::nullopt;
+namespace {
+
+constexpr const char* kColumns =
+    "SELECT id, at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, "
+    "findings, complete, subject, recalled FROM scan_records ";
+
+// Reads the row the statement stands on (columns as kColumns) and resets it.
+ScanRecord ReadRow(common::SqliteStatement& s) {
   ScanRecord r;
-  auto& s = **st;
-  r.at = static_cast<std::time_t>(s.Int(0));
-  r.queue_id = s.Text(1);
-  r.message_id_hash = s.Text(2);
-  r.sender_hash = s.Text(3);
-  r.sender_domain = s.Text(4);
-  r.recipients_json = s.Text(5);
-  r.verdict = s.Text(6);
-  r.outcome = s.Text(7);
-  r.policies_json = s.Text(8);
-  r.signals_json = s.Text(9);
-  r.findings = s.Text(10);
-  r.complete = s.Int(11) != 0;
+  r.id = s.Int(0);
+  r.at = static_cast<std::time_t>(s.Int(1));
+  r.queue_id = s.Text(2);
+  r.message_id_hash = s.Text(3);
+  r.sender_hash = s.Text(4);
+  r.sender_domain = s.Text(5);
+  r.recipients_json = s.Text(6);
+  r.verdict = s.Text(7);
+  r.outcome = s.Text(8);
+  r.policies_json = s.Text(9);
+  r.signals_json = s.Text(10);
+  r.findings = s.Text(11);
+  r.complete = s.Int(12) != 0;
+  r.subject_hash = s.Text(13);
+  r.recalled = s.Int(14) != 0;
   s.Reset();
   return r;
+}
+
+}  // namespace
+
+std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& message_id) {
+  auto st = db_.Prepare(std::string(kColumns) + "WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1");
+  if (!st.ok()) return std::nullopt;
+  (*st)->Reset().Bind(1, MessageIdHash(message_id));
+  if (!(*st)->Step()) return std::nullopt;
+  return ReadRow(**st);
+}
+
+std::optional<ScanRecord> ScanRecords::FindRecallTarget(const std::string& sender, const std::string& subject,
+                                                        std::time_t since) {
+  auto st = db_.Prepare(std::string(kColumns) +
+                        "WHERE sender = ? AND subject = ? AND at >= ? AND recalled = 0 ORDER BY at DESC, id DESC LIMIT 1");
+  if (!st.ok()) return std::nullopt;
+  (*st)->Reset()
+      .Bind(1, hasher_.Hex("history-address:" + rules::NormaliseAddress(sender)).substr(0, 32))
+      .Bind(2, SubjectHash(subject))
+      .Bind(3, static_cast<int64_t>(since));
+  if (!(*st)->Step()) return std::nullopt;
+  return ReadRow(**st);
+}
+
+Status ScanRecords::MarkRecalled(int64_t id) {
+  auto st = db_.Prepare("UPDATE scan_records SET recalled = 1 WHERE id = ?");
+  if (!st.ok()) return st.status();
+  return (*st)->Reset().Bind(1, id).Run();
 }
 
 Result<int> ScanRecords::Prune(int days, std::time_t now) {

@@ -81,6 +81,12 @@ const std::vector<std::string>& Migrations() {
         payload TEXT NOT NULL,
         expires INTEGER NOT NULL);
       )sql",
+      // 4: recall detection: a keyed hash of the subject, and whether a recall was seen.
+      R"sql(
+      ALTER TABLE scan_records ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scan_records ADD COLUMN recalled INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX scan_records_by_sender_subject ON scan_records (sender, subject, at);
+      )sql",
   };
   return kMigrations;
 }

@@ -8,6 +8,7 @@
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/milter/policy_setup.h"
+#include "sendguard/milter/scan_records.h"
 
 namespace sendguard::milter {
 
@@ -28,6 +29,11 @@ std::string ActionToFile(const Decision& d);
 
 // The draft as a JSON document of spec field names.
 std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& policy, const DraftContext& context);
+
+// The potential-breach draft for a recall attempt (an Outlook "Recall:" message) of a message
+// sent earlier, built from that message's scan record: domains, verdict and finding counts.
+std::string BuildRecallDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const std::string& sender,
+                             const std::string& event_id, std::time_t at);
 
 // A draft id from the event's parts: stable for one message, unique across messages.
 std::string DraftId(const common::KeyedHasher& hasher, const std::string& queue_id, const std::string& message_id,

@@ -15,6 +15,7 @@
 namespace sendguard::milter {
 
 struct ScanRecord {
+  int64_t id = 0;
   std::time_t at = 0;
   std::string queue_id;
   std::string message_id_hash;
@@ -27,6 +28,8 @@ struct ScanRecord {
   std::string signals_json;
   std::string findings;
   bool complete = true;
+  std::string subject_hash;  // keyed hash of the normalised subject (recall detection)
+  bool recalled = false;
 };
 
 class ScanRecords {
@@ -34,13 +37,18 @@ class ScanRecords {
   ScanRecords(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
   // Builds the record of a decided message (hashing what identifies people).
   ScanRecord Make(const Decision& d, const std::string& queue_id, const std::string& message_id,
-                  const std::string& outcome, std::time_t at) const;
+                  const std::string& outcome, std::time_t at, const std::string& subject = "") const;
   Status Add(const ScanRecord& r);
   // The newest record for a Message-ID (as written in the header, with or without <>).
   std::optional<ScanRecord> FindByMessageId(const std::string& message_id);
   // Deletes records older than `days`; returns how many went.
   Result<int> Prune(int days, std::time_t now);
   std::string MessageIdHash(const std::string& message_id) const;
+  std::string SubjectHash(const std::string& subject) const;
+  // Recall detection: the newest record not yet recalled from `sender` with `subject`, sent
+  // at or after `since`; marking it keeps a second recall from filing twice.
+  std::optional<ScanRecord> FindRecallTarget(const std::string& sender, const std::string& subject, std::time_t since);
+  Status MarkRecalled(int64_t id);
 
  private:
   common::SqliteDb& db_;
