@@ -137,6 +137,24 @@ TEST_F(CoreApiTest, CommitteeReportInEveryFormat) {
   EXPECT_EQ(core_->Request("GET", "/api/reports/committee?from=2026-11-01&to=2026-12-01&format=pdf", "", kIg).status, 400);
 }
 
+TEST_F(CoreApiTest, RecallAssistDraftsTheDeletionRequestAndRecordsTheConfirmation) {
+  std::string id = CreateBreach("Wrong recipient");
+  auto r = core_->Request("GET", "/api/incidents/" + id + "/deletion-request", "", kIg);
+  EXPECT_EQ(r.status, 409);  // not marked as an email to the wrong recipient yet
+  ASSERT_EQ(core_->Request("PATCH", "/api/incidents/" + id,
+                           R"({"set": {"s4_types": ["INCORRECT_RECIPIENT"], "incident_number": "IG-2026-0202"}})", kIg).status, 200);
+  r = core_->Request("GET", "/api/incidents/" + id + "/deletion-request", "", kIg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.Json()["subject"].get<std::string>().find("IG-2026-0202"), std::string::npos);
+  EXPECT_NE(r.Json()["body"].get<std::string>().find("reply to this message to confirm"), std::string::npos);
+  r = core_->Request("POST", "/api/incidents/" + id + "/deletion-confirmed",
+                     R"({"confirmation": "Deleted from inbox and deleted items, 10:12."})", kIg);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["incident"]["containment"][0], "RECOVERED_OR_DESTROYED_CONFIRMED");
+  EXPECT_NE(r.Json()["audit"].back()["reason"].get<std::string>().find("recipient confirmed deletion"), std::string::npos);
+  EXPECT_EQ(core_->Request("POST", "/api/incidents/" + id + "/deletion-confirmed", R"({})", kIg).status, 400);
+}
+
 TEST_F(CoreApiTest, WhatIfScoreEndpoint) {
   auto r = core_->Request("POST", "/api/score", R"({"nhs_likelihood": 3, "nhs_impact": 4, "s6_data_categories": ["HEALTH"]})", kIg);
   ASSERT_EQ(r.status, 200) << r.body;

@@ -215,6 +215,10 @@ HttpResponse HandleApi(IncidentService& service, const ApiAuth& auth, const Http
       }
       return Error(405, "", "use GET or PATCH");
     }
+    if (action == "deletion-request") {
+      if (req.method != "GET") return Error(405, "", "use GET");
+      return FromOutcome<json>(service.DeletionRequest(id), 200, shown);
+    }
     if (req.method != "POST") return Error(405, "", "use POST");
     auto body = Body(req, &refusal);
     if (!body) return refusal;
@@ -228,6 +232,13 @@ HttpResponse HandleApi(IncidentService& service, const ApiAuth& auth, const Http
       if (!StringKeys(*body, {"text"}, &refusal)) return refusal;
       if (!body->contains("text") || !(*body)["text"].is_string()) return Error(400, "text", "the note's text is required");
       return FromOutcome<json>(service.AddNote(id, (*body)["text"], *actor), 200, shown);
+    }
+    if (action == "deletion-confirmed") {
+      if (!StringKeys(*body, {"confirmation"}, &refusal)) return refusal;
+      if (!body->contains("confirmation") || !(*body)["confirmation"].is_string()) {
+        return Error(400, "confirmation", "the recipient's confirmation text is required");
+      }
+      return FromOutcome<json>(service.RecordDeletionConfirmed(id, (*body)["confirmation"], *actor), 200, shown);
     }
     if (action == "actions") {
       if (!StringKeys(*body, {"description", "owner", "due"}, &refusal)) return refusal;

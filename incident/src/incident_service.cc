@@ -320,6 +320,51 @@ Outcome<json> IncidentService::AddNote(const std::string& id, const std::string&
   return Save(**got, (*got)->document, {Entry(actor, "note", nullptr, text, "")});
 }
 
+Outcome<json> IncidentService::DeletionRequest(const std::string& id) {
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  const json& doc = (*got)->document;
+  const bool misdirected = doc.contains("s4_types") && doc["s4_types"].is_array() &&
+                           std::find(doc["s4_types"].begin(), doc["s4_types"].end(), "INCORRECT_RECIPIENT") !=
+                               doc["s4_types"].end();
+  if (!misdirected && doc.value("source", "") != "MAIL_FILTER") {
+    return Refuse<json>(409, "s4_types", "a deletion request is for an email sent to the wrong recipient (tick INCORRECT_RECIPIENT)");
+  }
+  const std::string reference = doc.value("incident_number", "");
+  if (reference.empty()) return Refuse<json>(409, "incident_number", "log the incident (give it a number) first; the request quotes it");
+  const std::string subject = "Email sent to you in error - please delete (our reference " + reference + ")";
+  const std::string body =
+      "Dear recipient,\n\n"
+      "An email was sent to you in error by a member of our staff. It contains personal information that was not "
+      "meant for you.\n\n"
+      "Please:\n"
+      "  1. delete the email and any attachments from your inbox and your deleted items, without opening the "
+      "attachments or forwarding it;\n"
+      "  2. reply to this message to confirm that you have done so.\n\n"
+      "Please quote our reference " + reference + " in your reply. Thank you for your help, and we apologise for "
+      "the inconvenience.\n\n"
+      "Information Governance";
+  return Ok(json{{"subject", subject}, {"body", body}, {"incident_number", reference}});
+}
+
+Outcome<json> IncidentService::RecordDeletionConfirmed(const std::string& id, const std::string& confirmation,
+                                                       const Actor& actor) {
+  if (confirmation.empty() || confirmation.size() > 8000) {
+    return Refuse<json>(400, "confirmation", "the recipient's confirmation (1 to 4000 characters) is required");
+  }
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<json>(got.status());
+  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  json containment = (*got)->document.value("containment", json::array());
+  if (std::find(containment.begin(), containment.end(), "RECOVERED_OR_DESTROYED_CONFIRMED") == containment.end()) {
+    containment.push_back("RECOVERED_OR_DESTROYED_CONFIRMED");
+  }
+  auto updated = Update(id, {{"containment", containment}}, actor, "recipient confirmed deletion: " + confirmation,
+                        (*got)->version);
+  return updated;
+}
+
 Outcome<json> IncidentService::Show(const std::string& id) {
   auto got = store_.Get(id);
   if (!got.ok()) return Fail<json>(got.status());

@@ -44,6 +44,13 @@ class IncidentService {
   Outcome<nlohmann::json> Transition(const std::string& id, const std::string& to, const Actor& actor,
                                      const std::string& reason);
   Outcome<nlohmann::json> AddNote(const std::string& id, const std::string& text, const Actor& actor);
+  // Recall assist: the "please delete this email and confirm" request for the wrong recipient
+  // ({"subject", "body"}), quoting the incident reference; for T01 incidents.
+  Outcome<nlohmann::json> DeletionRequest(const std::string& id);
+  // Records the wrong recipient's confirmation as containment evidence
+  // (RECOVERED_OR_DESTROYED_CONFIRMED, with the confirmation text in the audit trail).
+  Outcome<nlohmann::json> RecordDeletionConfirmed(const std::string& id, const std::string& confirmation,
+                                                  const Actor& actor);
   // {"incident": document, "version", "derived": ..., "audit": [...]}
   Outcome<nlohmann::json> Show(const std::string& id);
   // Summaries ordered by deadline: id, number, title, kind, status, deadline and its state.
