@@ -23,7 +23,7 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # The defaults keep state in /var/lib/sendguard (incidents.db, state.db) and the secret in
 # /etc/sendguard (created if missing).
-$SUDO mkdir -p /var/lib/sendguard
+$SUDO mkdir -p /var/lib/sendguard /etc/sendguard  # the secret goes where every command looks for it
 $SUDO build/milter/sendguard-milter --check-config | tail -1
 $SUDO build/milter/sendguard-milter --foreground &
 milter=$!
