@@ -10,7 +10,7 @@ PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git
   # the Debian package (cpack computes library dependencies with dpkg-shlibdeps)
-  dpkg-dev
+  dpkg-dev adduser
   # scanning engine and message parsing
   libhyperscan-dev libre2-dev libmimetic-dev libxml2-dev libssl-dev
   # rules, command line, output

@@ -101,6 +101,15 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
     EXPECT_EQ(tokens.size(), 6u);
     EXPECT_TRUE(tokens.count("[NHS_NUMBER#6]"));
     events.insert(in["mf_event_id"].get<std::string>());
+    // The pre-fills the IG officer confirms or changes (spec §1.7).
+    const json& sug = shown["derived"]["suggestions"];
+    EXPECT_EQ(sug["s6_data_categories"], json({"HEALTH", "BASIC_IDENTIFIERS"})) << sug;
+    EXPECT_EQ(sug["s4_types"], json({"INCORRECT_RECIPIENT"}));
+    EXPECT_EQ(sug["s7_individuals_affected"], 6);
+    EXPECT_EQ(sug["enisa_ei"], "MAXIMUM");
+    EXPECT_EQ(sug["enisa_cb_confidentiality"], "KNOWN_RECIPIENTS");
+    EXPECT_EQ(sug["enisa_score"]["total"], 4.25);  // SENSITIVE 4 x 1.0 + 0.25, 6 people: no volume addition
+    EXPECT_EQ(sug["enisa_score"]["recommendation"], "REPORT");
   }
   EXPECT_EQ(events.size(), 20u) << "every draft filed once";
   EXPECT_NE(milter.Metrics().find("sendguard_incident_handovers_total{result=\"delivered\"} 20"), std::string::npos)

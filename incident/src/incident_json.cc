@@ -450,20 +450,42 @@ const std::map<std::string, Setter>& Fields() {
     f["exception_c_confirmed"] = BoolField(&Incident::exception_c_confirmed);
     f["individuals_communicated_at"] = InstantField(&Incident::individuals_communicated_at);
     // §1.7 mail-filter fields (read-only once filed; their structure is checked by the filer).
-    f["mf_action"] = EnumOnly<MailFilterAction>();
+    f["mf_action"] = EnumField<MailFilterAction>(&Incident::mf_action);
     f["mf_event_id"] = TextField(128, true);
     f["mf_message_id_hash"] = TextField(64, true);
     f["mf_sender"] = EmailField();
     f["mf_event_at"] = InstantField(nullptr);
     f["mf_attachment_count"] = CountField(nullptr);
-    f["mf_estimated_individuals"] = CountField(nullptr);
+    f["mf_estimated_individuals"] = CountField(&Incident::mf_estimated_individuals);
     f["mf_rule_hits"] = ListOrObject(true);
-    f["mf_identifier_counts"] = ListOrObject(false);
+    f["mf_identifier_counts"] = [](const json& v, Incident& in, CoreConfig&) -> std::string {
+      if (!v.is_object()) return "must be an object of IdentifierType -> {distinct, occurrences}";
+      for (const auto& [type, counts] : v.items()) {
+        if (!counts.is_object() || !counts.contains("distinct") || !counts["distinct"].is_number_integer() ||
+            counts["distinct"].get<long long>() < 0) {
+          return type + ": needs a whole-number distinct count";
+        }
+        in.mf_identifier_distinct[type] = counts["distinct"].get<uint64_t>();
+      }
+      return "";
+    };
     f["mf_redacted_evidence"] = ListOrObject(true);
-    f["mf_recipients"] = ListOrObject(true);
+    f["mf_recipients"] = [](const json& v, Incident& in, CoreConfig&) -> std::string {
+      if (!v.is_array()) return "must be a list of {domain, field, count, classification}";
+      for (const auto& r : v) {
+        if (!r.is_object() || !r.contains("classification") || !r["classification"].is_string()) {
+          return "each recipient entry needs a classification";
+        }
+        in.mf_recipient_classes.push_back(r["classification"].get<std::string>());
+      }
+      return "";
+    };
     f["mf_signals"] = ListOrObject(true);  // extension: the misdirection signals, with domains only
-    f["mf_distribution_list_used"] = BoolField(nullptr);
-    f["mf_content_protection"] = [](const json& v, Incident&, CoreConfig&) -> std::string {
+    f["mf_distribution_list_used"] = BoolField(&Incident::mf_distribution_list_used);
+    f["mf_data_categories"] = SetField<DataCategory>(&Incident::mf_data_categories);        // extension
+    f["mf_subject_categories"] = SetField<SubjectCategory>(&Incident::mf_subject_categories);  // extension
+    f["mf_content_protection"] = [](const json& v, Incident& in, CoreConfig&) -> std::string {
+      if (v.is_string()) in.mf_content_protection = v.get<std::string>();
       static const char* kAllowed[] = {"NONE", "PASSWORD_PROTECTED_FILE", "S_MIME", "PLATFORM_MESSAGE_ENCRYPTION", "OTHER", "UNKNOWN"};
       if (v.is_string()) {
         for (const char* a : kAllowed) {
@@ -583,6 +605,7 @@ json DerivedToJson(const Derived& d) {
                                    {"comms_flag", e.comms_flag},
                                    {"ict_flag", e.ict_flag}};
   out["warnings"] = d.warnings;
+  if (d.suggestions) out["suggestions"] = SuggestionsToJson(*d.suggestions);
   return out;
 }
 

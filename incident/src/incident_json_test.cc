@@ -80,5 +80,30 @@ TEST(IncidentDocument, ADocumentScoresEndToEnd) {
   EXPECT_EQ(out["suggested_enisa_dpc_rows"][0]["category"], "FINANCIAL");
 }
 
+TEST(IncidentDocument, MailFilterEvidenceBecomesSuggestionsNotAnswers) {
+  json doc = {{"source", "MAIL_FILTER"}, {"mf_action", "WARNED_USER_OVERRODE"}, {"mf_event_id", "e1"},
+              {"mf_identifier_counts", {{"UNIQUE_PUPIL_NUMBER", {{"distinct", 30}, {"occurrences", 30}}}}},
+              {"mf_subject_categories", {"PUPILS_STUDENTS", "CHILDREN"}},
+              {"mf_recipients", {{{"domain", "lists.example.org"}, {"field", "TO"}, {"count", 1}, {"classification", "UNKNOWN"}}}},
+              {"mf_estimated_individuals", 30}, {"mf_content_protection", "PASSWORD_PROTECTED_FILE"}};
+  Incident in;
+  CoreConfig config;
+  ASSERT_TRUE(ReadIncidentDocument(doc, &in, &config).empty());
+  auto d = Derive(in, config, *ParseInstant("2026-11-22T12:00Z"));
+  ASSERT_TRUE(d.ok() && d->suggestions);
+  const auto& s = *d->suggestions;
+  EXPECT_TRUE(s.s6_data_categories.Has(DataCategory::kBasicIdentifiers));
+  EXPECT_TRUE(s.sf_vulnerable_children);
+  EXPECT_EQ(s.enisa_ei, EiLevel::kLimited);  // only pupil numbers
+  EXPECT_EQ(s.enisa_cb_confidentiality, CbConfidentiality::kUnknownRecipients);
+  EXPECT_TRUE(s.unintelligible_hint);
+  ASSERT_TRUE(s.enisa_result);
+  EXPECT_EQ(s.enisa_result->se_q, 1 * 2 + 2);     // SIMPLE 1 x 0.5 + 0.5
+  EXPECT_EQ(s.enisa_result->total_q, 4 + 4 * 1);  // 30 people: +1
+  // Suggestions are not answers: the form itself is untouched.
+  EXPECT_TRUE(in.s6_data_categories.empty());
+  EXPECT_FALSE(d->nhs_result);
+}
+
 }  // namespace
 }  // namespace sendguard::incident

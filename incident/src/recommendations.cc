@@ -89,6 +89,7 @@ Result<Derived> Derive(const Incident& in, const CoreConfig& config, Instant now
   }
 
   d.clocks = ComputeClocks(in, config, now);
+  d.suggestions = SuggestFromMailFilter(in, config);
   d.ico_package_missing = IcoPackageMissing(in, config);
 
   Escalations& e = d.escalation_suggestions;

@@ -117,6 +117,15 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   }
   doc["mf_identifier_counts"] = counts;
   doc["mf_redacted_evidence"] = evidence;
+  // What the findings imply for the form's Sections 6 and 7 (suggestions for the IG officer).
+  std::set<std::string> categories, subjects;
+  for (const auto& f : d.scan.findings) {
+    if (f.confidence < rules::Confidence::kMedium || (f.kind != "identifier" && f.kind != "keyword")) continue;
+    if (!f.category.empty()) categories.insert(f.category);
+    subjects.insert(f.subjects.begin(), f.subjects.end());
+  }
+  doc["mf_data_categories"] = categories;
+  doc["mf_subject_categories"] = subjects;
   doc["mf_estimated_individuals"] = individuals;
   // Recipients: domains with the field they were in and their class; never addresses.
   std::map<std::pair<std::string, std::string>, uint64_t> by_domain;

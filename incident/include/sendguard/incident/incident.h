@@ -4,6 +4,7 @@
 // recommendations need.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,16 @@ struct Incident {
   bool exception_b_confirmed = false;
   bool exception_c_confirmed = false;
   std::optional<Instant> individuals_communicated_at;
+
+  // Mail-filter evidence (§1.7) the suggestions read.
+  std::optional<MailFilterAction> mf_action;
+  std::map<std::string, uint64_t> mf_identifier_distinct;  // IdentifierType -> distinct count
+  std::vector<std::string> mf_recipient_classes;           // INTERNAL, TRUSTED_PARTNER, EXTERNAL, ...
+  bool mf_distribution_list_used = false;
+  std::string mf_content_protection;
+  std::optional<long long> mf_estimated_individuals;
+  EnumSet<DataCategory> mf_data_categories;                // extension: what the findings imply
+  EnumSet<SubjectCategory> mf_subject_categories;
 };
 
 }  // namespace sendguard::incident

@@ -10,6 +10,7 @@
 #include "sendguard/incident/clocks.h"
 #include "sendguard/incident/enisa.h"
 #include "sendguard/incident/nhs_grid.h"
+#include "sendguard/incident/suggestions.h"
 
 namespace sendguard::incident {
 
@@ -36,6 +37,7 @@ struct Derived {
   std::optional<Art34Recommendation> individuals_recommendation;
   Escalations escalation_suggestions;
   std::vector<std::string> warnings;  // e.g. NON_STATUTORY_GROUND
+  std::optional<Suggestions> suggestions;  // mail-filter drafts: pre-fills for the IG officer
 };
 
 // Fails only for inputs the spec says to reject (an ENISA adjustment outside its set,
