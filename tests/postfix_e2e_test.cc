@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 
+#include "core/core_harness.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/synth/synth.h"
 
@@ -201,6 +202,28 @@ TEST_F(PostfixE2eTest, NoClearIdentifierInLogsOrState) {
   }
   ExpectNoClearIdentifier(state, "state database");
   EXPECT_EQ(state.find("j.smith@example.org"), std::string::npos) << "addresses are keyed hashes";
+}
+
+// The core's email notification goes through a real Postfix to the IG mailbox.
+TEST(CoreEmailNotification, ANewDraftReachesTheIgMailboxThroughPostfix) {
+  if (geteuid() != 0) GTEST_SKIP() << "Postfix's master must start as root (CI runs the test command as root)";
+  testing::PostfixInstance postfix(testing::FreePort(), "smtpd_milters =\n");
+  testing::CoreServer core("email", "notifications:\n  poll_seconds: 5\n  email: {smtp_url: \"smtp://127.0.0.1:" +
+                                        std::to_string(postfix.port()) +
+                                        "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
+  auto r = core.Request("POST", "/api/incidents", R"({"title": "Folder left on a train", "kind": "NEAR_MISS"})",
+                        {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string id = r.Json()["incident"]["incident_id"];
+  std::vector<std::string> got;
+  for (int i = 0; i < 60 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    postfix.Flush(1);
+    got = postfix.Delivered(id);
+  }
+  ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
+  EXPECT_NE(got[0].find("Subject: sendguard: New NEAR_MISS draft"), std::string::npos) << got[0];
+  EXPECT_EQ(got[0].find("Folder left on a train"), std::string::npos) << "no text people typed";
 }
 
 }  // namespace

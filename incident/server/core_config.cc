@@ -18,7 +18,22 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment", "notifications"}, d);
   if (YAML::Node n = doc["notifications"]) {
-    rules::CheckKeys(n, {"webhooks", "poll_seconds"}, d);
+    rules::CheckKeys(n, {"webhooks", "poll_seconds", "email"}, d);
+    if (YAML::Node e = n["email"]) {
+      rules::CheckKeys(e, {"smtp_url", "from", "to"}, d);
+      rules::ReadString(e, "smtp_url", &s.email.smtp_url, d);
+      rules::ReadString(e, "from", &s.email.from, d);
+      rules::ReadString(e, "to", &s.email.to, d);
+      // An empty smtp_url leaves email off.
+      if (!s.email.smtp_url.empty() && s.email.smtp_url.rfind("smtp://", 0) != 0 &&
+          s.email.smtp_url.rfind("smtps://", 0) != 0) {
+        d.Add(e, "smtp_url starts with smtp:// or smtps://");
+      }
+      if (!s.email.smtp_url.empty() &&
+          (s.email.from.find('@') == std::string::npos || s.email.to.find('@') == std::string::npos)) {
+        d.Add(e, "email needs from and to addresses");
+      }
+    }
     rules::ReadInt(n, "poll_seconds", 5, 3600, &s.notify_poll_seconds, d);
     if (YAML::Node hooks = n["webhooks"]) {
       if (!hooks.IsSequence()) d.Add(hooks, "webhooks must be a list of {url, format}");
@@ -79,6 +94,7 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   if (s.webhooks.empty()) out += " []";
   out += "\n";
   for (const auto& w : s.webhooks) out += "    - {url: " + w.url + ", format: " + w.format + "}\n";
+  out += "  email: {smtp_url: \"" + s.email.smtp_url + "\", from: \"" + s.email.from + "\", to: \"" + s.email.to + "\"}\n";
   out += "assessment:\n";
   out += "  primary_method: " + std::string(Name(a.primary_method)) + "\n";
   out += std::string("  volume_additions_enabled: ") + b(a.volume_additions_enabled) + "\n";

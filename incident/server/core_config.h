@@ -21,6 +21,7 @@ struct CoreSettings {
   CoreConfig assessment;
   std::vector<Webhook> webhooks;  // notifications on new drafts and due or overdue clocks
   int notify_poll_seconds = 60;
+  EmailTarget email;              // smtp_url "" = no email
 };
 
 Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name);

@@ -110,7 +110,8 @@ int main(int argc, char** argv) {
     while (!stopping) {
       lock.unlock();
       auto sent = NotifyRound(**store, settings->assessment, settings->webhooks, NowUtc(),
-                              [](const std::string& line) { std::fprintf(stderr, "sendguard-core: %s\n", line.c_str()); });
+                              [](const std::string& line) { std::fprintf(stderr, "sendguard-core: %s\n", line.c_str()); },
+                              &settings->email);
       if (!sent.ok()) std::fprintf(stderr, "sendguard-core: notifications: %s\n", sent.status().message().c_str());
       lock.lock();
       notify_cv.wait_for(lock, std::chrono::seconds(settings->notify_poll_seconds), [&] { return stopping; });

@@ -3,6 +3,9 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace sendguard::incident {
 namespace {
 
@@ -28,6 +31,41 @@ long PostJson(const std::string& url, const std::string& body) {
   curl_slist_free_all(headers);
   curl_easy_cleanup(c);
   return status;
+}
+
+struct Upload {
+  const std::string* data;
+  size_t at = 0;
+};
+
+size_t Read(char* buffer, size_t size, size_t n, void* user) {
+  auto* u = static_cast<Upload*>(user);
+  const size_t left = u->data->size() - u->at;
+  const size_t take = std::min(left, size * n);
+  std::memcpy(buffer, u->data->data() + u->at, take);
+  u->at += take;
+  return take;
+}
+
+bool SendMail(const EmailTarget& t, const std::string& message, std::string* error) {
+  CURL* c = curl_easy_init();
+  if (!c) return false;
+  Upload upload{&message};
+  curl_slist* rcpt = curl_slist_append(nullptr, t.to.c_str());
+  curl_easy_setopt(c, CURLOPT_URL, t.smtp_url.c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_FROM, ("<" + t.from + ">").c_str());
+  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  curl_easy_setopt(c, CURLOPT_READFUNCTION, &Read);
+  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) *error = curl_easy_strerror(rc);
+  curl_slist_free_all(rcpt);
+  curl_easy_cleanup(c);
+  return rc == CURLE_OK;
 }
 
 std::string Label(const StoredIncident& r) {
@@ -93,9 +131,32 @@ std::string WebhookBody(const Webhook& hook, const Notice& n) {
   return body.dump();
 }
 
+std::string EmailMessage(const EmailTarget& t, const Notice& n, Instant now) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const auto day = std::chrono::floor<std::chrono::days>(now);
+  const Date d{day};
+  const auto hm = std::chrono::hh_mm_ss<std::chrono::minutes>(now - day);
+  char date[64];
+  std::snprintf(date, sizeof date, "%s, %u %s %d %02ld:%02ld:00 +0000",
+                kDays[std::chrono::weekday{day}.c_encoding()], static_cast<unsigned>(d.day()),
+                kMonths[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()),
+                static_cast<long>(hm.hours().count()), static_cast<long>(hm.minutes().count()));
+  std::string m;
+  m += "Date: " + std::string(date) + "\r\n";
+  m += "From: sendguard <" + t.from + ">\r\n";
+  m += "To: <" + t.to + ">\r\n";
+  m += "Subject: sendguard: " + n.text + "\r\n";
+  m += "Message-ID: <" + n.incident_id + "." + n.event.substr(0, n.event.find(':')) + "." +
+       std::to_string(now.time_since_epoch().count()) + "@sendguard>\r\n";
+  m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+  m += n.text + "\r\n\r\nIncident: " + n.incident_id + "\r\nEvent: " + n.event + "\r\n";
+  return m;
+}
+
 Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const std::vector<Webhook>& hooks, Instant now,
-                        const std::function<void(const std::string&)>& log) {
-  if (hooks.empty()) return 0;
+                        const std::function<void(const std::string&)>& log, const EmailTarget* email) {
+  if (hooks.empty() && (!email || email->smtp_url.empty())) return 0;
   auto notices = PendingNotices(store, config, now);
   if (!notices.ok()) return notices.status();
   int sent = 0;
@@ -106,6 +167,13 @@ Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const st
       if (status < 200 || status >= 300) {
         all = false;
         if (log) log("notification " + n.event + " for " + n.incident_id + " not accepted (HTTP " + std::to_string(status) + "); will retry");
+      }
+    }
+    if (email && !email->smtp_url.empty()) {
+      std::string error;
+      if (!SendMail(*email, EmailMessage(*email, n, now), &error)) {
+        all = false;
+        if (log) log("notification " + n.event + " for " + n.incident_id + " not sent by email (" + error + "); will retry");
       }
     }
     if (all) {

@@ -1,6 +1,7 @@
 // Tells the IG team when something needs them: a new draft, or an ICO, form or triage clock
-// that is due soon or overdue. Webhooks in generic JSON, Microsoft Teams or Slack form, sent
-// with libcurl and retried on the next round until they are accepted; each event once.
+// that is due soon or overdue. Webhooks in generic JSON, Microsoft Teams or Slack form and
+// email to the IG mailbox, sent with libcurl and retried on the next round until accepted;
+// each event once.
 // Messages name the incident (number or id), its kind, source and clock: never personal data.
 #pragma once
 
@@ -17,6 +18,13 @@ struct Webhook {
   std::string format = "generic";  // generic | teams | slack
 };
 
+// Email to the IG mailbox, sent with libcurl's SMTP client.
+struct EmailTarget {
+  std::string smtp_url;  // smtp://host:port (smtps:// for TLS)
+  std::string from;
+  std::string to;
+};
+
 struct Notice {
   std::string incident_id;
   std::string event;  // "new" or "<CLOCK>:<STATE>"
@@ -30,9 +38,12 @@ Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfi
 // The request body for one webhook format.
 std::string WebhookBody(const Webhook& hook, const Notice& notice);
 
-// One round: sends every pending notice to every webhook; an event is marked sent once all
-// webhooks accepted it. Returns how many notices went out.
+// The email for one notice (RFC 5322, CRLF line ends).
+std::string EmailMessage(const EmailTarget& target, const Notice& notice, Instant now);
+
+// One round: sends every pending notice to every webhook and, when configured, by email; an
+// event is marked sent once every channel accepted it. Returns how many notices went out.
 Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const std::vector<Webhook>& hooks, Instant now,
-                        const std::function<void(const std::string&)>& log);
+                        const std::function<void(const std::string&)>& log, const EmailTarget* email = nullptr);
 
 }  // namespace sendguard::incident
