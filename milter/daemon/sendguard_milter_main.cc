@@ -94,12 +94,7 @@ int main(int argc, char** argv) {
   // Signals are taken with sigwait on this thread: block them first thing, before any other
   // thread exists and before the socket opens (a SIGHUP that arrives while the rules are still
   // loading must wait, not terminate the process with the default action).
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGHUP);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  const sigset_t set = BlockDaemonSignals();
   CLI::App app{"sendguard-milter: the sendguard mail filter for Postfix and Sendmail"};
   std::string config_file, socket;
   bool check = false, foreground = false;
@@ -222,11 +217,16 @@ int main(int argc, char** argv) {
               config.milter.workers, d.snapshots->Current().rules->rule_set().version,
               config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen);
 
-  // libmilter runs on its own thread (its own signal thread never sees our signals: they
-  // are blocked everywhere and taken here with sigwait).
+  // libmilter runs on its own thread. smfi_main starts a signal thread of its own that also
+  // sigwaits for SIGHUP and stops the milter when it gets one. Linux hands a process signal to
+  // the main thread first whenever it is waiting for it, so smfi_main starts only once this
+  // thread is in sigwait (a SIGHUP sent before then stays pending for this thread).
   std::atomic<int> milter_rc{0};
   std::atomic<bool> milter_done{false};
+  std::atomic<bool> main_waiting{false};
   std::thread milter([&] {
+    while (!main_waiting) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // main is inside sigwait by now
     milter_rc = smfi_main();
     milter_done = true;
   });
@@ -257,6 +257,7 @@ int main(int argc, char** argv) {
   });
   for (;;) {
     int sig = 0;
+    main_waiting = true;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
       {

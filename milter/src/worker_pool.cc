@@ -23,14 +23,18 @@ WorkerPool::~WorkerPool() {
   for (auto& t : threads_) t.join();
 }
 
-void WorkerPool::Loop() {
-  // Signals belong to the daemon's main thread.
+sigset_t BlockDaemonSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGHUP);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void WorkerPool::Loop() {
+  BlockDaemonSignals();  // signals belong to the daemon's main thread, even if a pool is made elsewhere
   auto processor = make_();
   if (!processor.ok()) {
     std::fprintf(stderr, "sendguard-milter: a scanning thread cannot start: %s\n", processor.status().message().c_str());

@@ -3,6 +3,8 @@
 // a full queue or a missed deadline is reported so the fail mode can answer instead.
 #pragma once
 
+#include <signal.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,6 +20,10 @@
 #include "sendguard/milter/processor.h"
 
 namespace sendguard::milter {
+
+// Blocks the signals the daemon's main thread takes with sigwait (SIGHUP, SIGTERM, SIGINT) in
+// the calling thread, and returns that set. Threads started afterwards inherit the mask.
+sigset_t BlockDaemonSignals();
 
 class WorkerPool {
  public:
