@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build ccache pkg-config git
-  # the Debian package (cpack computes library dependencies with dpkg-shlibdeps)
+  # the Debian package (cpack computes library dependencies with dpkg-shlibdeps; postinst uses adduser)
   dpkg-dev adduser
   # scanning engine and message parsing
   libhyperscan-dev libre2-dev libmimetic-dev libxml2-dev libssl-dev
