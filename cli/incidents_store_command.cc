@@ -209,14 +209,7 @@ int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
   std::string what = "Self-reported misdirected email, sent " + std::string(when) + " (queue id " + record->queue_id +
                      "). sendguard saw: verdict " + record->verdict + ", outcome " + record->outcome + ", findings " +
                      (record->findings.empty() ? "none" : record->findings) + ", recipient domains " + domains.dump() + ".";
-  const incident::Instant now = incident::NowUtc();
-  auto local = incident::ToLocal(now);
-  auto day = std::chrono::floor<std::chrono::days>(local);
-  auto hm = std::chrono::hh_mm_ss<std::chrono::minutes>(local - day);
-  char aware[48];
-  std::snprintf(aware, sizeof aware, "%sT%02ld:%02ld",
-                incident::FormatDate(incident::Date{std::chrono::sys_days{day.time_since_epoch()}}).c_str(),
-                static_cast<long>(hm.hours().count()), static_cast<long>(hm.minutes().count()));
+  const std::string aware = incident::FormatLocalDateTime(incident::NowUtc());
   json draft = {{"title", "Misdirected email (self-reported)"},
                 {"kind", "BREACH"},
                 {"s1_name", m.reporter},

@@ -31,6 +31,14 @@ Outcome<T> Fail(Status st) {
   o.internal = std::move(st);
   return o;
 }
+// A failed outcome of one type passed on as another.
+template <typename T, typename U>
+Outcome<T> Forward(const Outcome<U>& o) {
+  Outcome<T> out;
+  out.refusal = o.refusal;
+  out.internal = o.internal;
+  return out;
+}
 template <typename T>
 Outcome<T> Ok(T value) {
   Outcome<T> o;
@@ -54,16 +62,6 @@ MailFilterAction ActionOf(const json& doc) {
   return MailFilterAction::kAuditOnly;
 }
 
-std::string LocalText(Instant t) {
-  auto local = ToLocal(t);
-  auto day = std::chrono::floor<std::chrono::days>(local);
-  auto hm = std::chrono::hh_mm_ss<std::chrono::minutes>(local - day);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "T%02ld:%02ld", static_cast<long>(hm.hours().count()),
-                static_cast<long>(hm.minutes().count()));
-  return FormatDate(Date{std::chrono::sys_days{day.time_since_epoch()}}) + buf;
-}
-
 }  // namespace
 
 Instant NowUtc() { return std::chrono::time_point_cast<std::chrono::minutes>(std::chrono::system_clock::now()); }
@@ -82,6 +80,20 @@ std::string NewIncidentId() {
     out += kHex[static_cast<unsigned char>(b[i]) & 0xF];
   }
   return out;
+}
+
+Incident IncidentService::Typed(const json& document) const {
+  Incident typed;
+  CoreConfig ignored = config_;  // stored documents carry no configuration keys
+  ReadIncidentDocument(document, &typed, &ignored);
+  return typed;
+}
+
+Outcome<StoredIncident> IncidentService::Load(const std::string& id) {
+  auto got = store_.Get(id);
+  if (!got.ok()) return Fail<StoredIncident>(got.status());
+  if (!*got) return Refuse<StoredIncident>(404, "incident_id", "no incident " + id);
+  return Ok(std::move(**got));
 }
 
 IncidentService::IncidentService(IncidentStore& store, CoreConfig config, TimeSource now)
@@ -197,16 +209,13 @@ Outcome<json> IncidentService::Save(const StoredIncident& before, json doc, std:
 Outcome<json> IncidentService::Update(const std::string& id, const json& patch, const Actor& actor,
                                       const std::string& reason, int64_t version) {
   if (!patch.is_object() || patch.empty()) return Refuse<json>(400, "", "the update must be a non-empty JSON object of fields");
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
-  const StoredIncident& before = **got;
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident& before = *loaded.value;
   if (version > 0 && version != before.version) {
     return Refuse<json>(409, "version", "the incident is at version " + std::to_string(before.version));
   }
-  Incident prev;
-  CoreConfig scratch = config_;
-  ReadIncidentDocument(before.document, &prev, &scratch);
+  const Incident prev = Typed(before.document);
   if (actor.role == Role::kReporter) {
     auto audit = store_.Audit(id);
     if (!audit.ok()) return Fail<json>(audit.status());
@@ -254,7 +263,7 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     if (doc["kind"] == "BREACH" && prev.source == IncidentSource::kMailFilter && !doc.contains("aware_at") &&
         !doc.contains("s1_aware_local")) {
       system("aware_at", now_text);
-      system("s1_aware_local", LocalText(now));
+      system("s1_aware_local", FormatLocalDateTime(now));
     }
   }
   // Keep aware_at and the form's local awareness time in step.
@@ -294,37 +303,35 @@ Outcome<json> IncidentService::Transition(const std::string& id, const std::stri
                                           const std::string& reason) {
   auto to = Parse<IncidentStatus>(to_text);
   if (!to) return Refuse<json>(400, "status", "'" + to_text + "' is not one of " + AllowedNames<IncidentStatus>());
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
-  Incident typed;
-  CoreConfig scratch = config_;
-  ReadIncidentDocument((*got)->document, &typed, &scratch);
-  Status allowed = CheckTransition((*got)->document, typed, *to, actor, config_, now_(), reason);
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident* got = &*loaded.value;
+  const Incident typed = Typed(got->document);
+  Status allowed = CheckTransition(got->document, typed, *to, actor, config_, now_(), reason);
   if (!allowed.ok()) {
     return Refuse<json>(allowed.code() == StatusCode::kPermissionDenied ? 403 : 409, "status", allowed.message());
   }
-  json doc = (*got)->document;
+  json doc = got->document;
   ApplyTransitionEffects(&doc, typed.status, *to);
   std::vector<AuditEntry> entries{Entry(actor, "transition", std::string(Name(typed.status)), to_text, reason)};
-  return Save(**got, std::move(doc), std::move(entries));
+  return Save(*got, std::move(doc), std::move(entries));
 }
 
 Outcome<json> IncidentService::AddNote(const std::string& id, const std::string& text, const Actor& actor) {
   if (text.empty() || text.size() > 16000) return Refuse<json>(400, "note", "a note is 1 to 4000 characters");
   if (actor.role == Role::kSystem || actor.role == Role::kReporter) return Refuse<json>(403, "note", "notes are for the people handling the incident");
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident* got = &*loaded.value;
   // A note changes no field; the document is rewritten unchanged so the note and the version bump commit together.
-  return Save(**got, (*got)->document, {Entry(actor, "note", nullptr, text, "")});
+  return Save(*got, got->document, {Entry(actor, "note", nullptr, text, "")});
 }
 
 Outcome<json> IncidentService::DeletionRequest(const std::string& id) {
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
-  const json& doc = (*got)->document;
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident* got = &*loaded.value;
+  const json& doc = got->document;
   const bool misdirected = doc.contains("s4_types") && doc["s4_types"].is_array() &&
                            std::find(doc["s4_types"].begin(), doc["s4_types"].end(), "INCORRECT_RECIPIENT") !=
                                doc["s4_types"].end();
@@ -353,27 +360,25 @@ Outcome<json> IncidentService::RecordDeletionConfirmed(const std::string& id, co
   if (confirmation.empty() || confirmation.size() > 8000) {
     return Refuse<json>(400, "confirmation", "the recipient's confirmation (1 to 4000 characters) is required");
   }
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
-  json containment = (*got)->document.value("containment", json::array());
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident* got = &*loaded.value;
+  json containment = got->document.value("containment", json::array());
   if (std::find(containment.begin(), containment.end(), "RECOVERED_OR_DESTROYED_CONFIRMED") == containment.end()) {
     containment.push_back("RECOVERED_OR_DESTROYED_CONFIRMED");
   }
   auto updated = Update(id, {{"containment", containment}}, actor, "recipient confirmed deletion: " + confirmation,
-                        (*got)->version);
+                        got->version);
   return updated;
 }
 
 Outcome<json> IncidentService::Show(const std::string& id) {
-  auto got = store_.Get(id);
-  if (!got.ok()) return Fail<json>(got.status());
-  if (!*got) return Refuse<json>(404, "incident_id", "no incident " + id);
-  Incident typed;
-  CoreConfig config = config_;
-  ReadIncidentDocument((*got)->document, &typed, &config);
+  auto loaded = Load(id);
+  if (!loaded.ok()) return Forward<json>(loaded);
+  const StoredIncident* got = &*loaded.value;
+  const Incident typed = Typed(got->document);
   auto derived = Derive(typed, config_, now_());
-  json out{{"incident", (*got)->document}, {"version", (*got)->version}};
+  json out{{"incident", got->document}, {"version", got->version}};
   out["derived"] = derived.ok() ? DerivedToJson(*derived) : json{{"error", derived.status().message()}};
   auto audit = store_.Audit(id);
   if (!audit.ok()) return Fail<json>(audit.status());
@@ -392,9 +397,7 @@ Outcome<json> IncidentService::List(const ListFilter& filter) {
   json out = json::array();
   const Instant now = now_();
   for (const auto& r : *rows) {
-    Incident typed;
-    CoreConfig config = config_;
-    ReadIncidentDocument(r.document, &typed, &config);
+    const Incident typed = Typed(r.document);
     auto clocks = ComputeClocks(typed, config_, now);
     json item{{"incident_id", r.id},
               {"incident_number", r.document.value("incident_number", "")},
@@ -423,10 +426,7 @@ Outcome<Report> IncidentService::BuildCommitteeReport(ReportParams params) {
   if (!rows.ok()) return Fail<Report>(rows.status());
   std::vector<Incident> incidents;
   for (const auto& r : *rows) {
-    Incident typed;
-    CoreConfig config = config_;
-    ReadIncidentDocument(r.document, &typed, &config);
-    incidents.push_back(std::move(typed));
+    incidents.push_back(Typed(r.document));
   }
   params.now = now_();
   params.percent_decimals = config_.report_percent_decimals;

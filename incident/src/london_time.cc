@@ -132,6 +132,16 @@ std::string FormatInstant(Instant t) {
   return FormatDate(Date{day}) + buf;
 }
 
+std::string FormatLocalDateTime(Instant t) {
+  auto local = ToLocal(t);
+  auto day = std::chrono::floor<days>(local);
+  auto hm = std::chrono::hh_mm_ss<minutes>(local - day);
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "T%02ld:%02ld", static_cast<long>(hm.hours().count()),
+                static_cast<long>(hm.minutes().count()));
+  return FormatDate(Date{sys_days{day.time_since_epoch()}}) + buf;
+}
+
 std::string FormatLondon(Instant t) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -60,6 +60,9 @@ class IncidentService {
   const CoreConfig& config() const { return config_; }
 
  private:
+  // The typed view of a stored document, and a stored incident or its 404.
+  Incident Typed(const nlohmann::json& document) const;
+  Outcome<StoredIncident> Load(const std::string& id);
   Outcome<nlohmann::json> Save(const StoredIncident& before, nlohmann::json document, std::vector<AuditEntry> entries);
   IndexColumns Index(const nlohmann::json& document, const Incident& typed);
   AuditEntry Entry(const Actor& actor, std::string what, nlohmann::json old_value, nlohmann::json new_value,

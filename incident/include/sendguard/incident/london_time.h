@@ -39,5 +39,6 @@ Result<Date> ParseDate(std::string_view text);
 std::string FormatInstant(Instant t);            // "2024-05-24T15:30Z"
 std::string FormatLondon(Instant t);             // "Fri 24 May 2024 16:30 BST"
 std::string FormatDate(Date d);                  // "2024-05-24"
+std::string FormatLocalDateTime(Instant t);      // "2024-05-24T16:30": London wall-clock, the form's s1_aware_local
 
 }  // namespace sendguard::incident
