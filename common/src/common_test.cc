@@ -6,6 +6,7 @@
 
 #include "sendguard/common/digest.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sealed.h"
 #include "sendguard/common/sqlite.h"
 #include "sendguard/common/status.h"
 #include "sendguard/common/text.h"
@@ -35,6 +36,26 @@ TEST(KeyedHasherTest, RepeatedCallsAgree) {
 
 TEST(KeyedHasherTest, DifferentSecretsGiveDifferentHashes) {
   EXPECT_NE(KeyedHasher("a").Hex("9434765919"), KeyedHasher("b").Hex("9434765919"));
+}
+
+TEST(SealTest, OpensWhatItSealedAndRefusesTamperingOtherKeysAndOtherContexts) {
+  SealKey key("secret one", "held");
+  std::string plain("From: a@b\r\n\r\nbinary \0\xff bytes", 30);
+  auto sealed = key.Seal(plain, "id-1");
+  ASSERT_TRUE(sealed.ok());
+  EXPECT_EQ(sealed->find("binary"), std::string::npos);
+  auto opened = key.Open(*sealed, "id-1");
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  EXPECT_EQ(*opened, plain);
+  EXPECT_NE(*key.Seal(plain, "id-1"), *sealed);  // a fresh nonce each time
+  EXPECT_FALSE(key.Open(*sealed, "id-2").ok());
+  EXPECT_FALSE(SealKey("secret two", "held").Open(*sealed, "id-1").ok());
+  EXPECT_FALSE(SealKey("secret one", "notice").Open(*sealed, "id-1").ok());
+  std::string flipped = *sealed;
+  flipped[flipped.size() / 2] ^= 1;
+  EXPECT_FALSE(key.Open(flipped, "id-1").ok());
+  EXPECT_FALSE(key.Open(sealed->substr(0, 20), "id-1").ok());
+  EXPECT_TRUE(key.Open(*key.Seal("", "x"), "x").ok());
 }
 
 TEST(DigestTest, Sha256KnownAnswersAndStreaming) {

@@ -17,6 +17,11 @@ struct CoreSettings {
   // A file holding the bearer token every API call must present ("" = none: loopback only).
   std::string api_token_file;
   size_t max_body_bytes = 1 << 20;
+  // The milter's loopback endpoint, for the staff pages of hold-and-confirm ("" = no holds).
+  std::string milter_url = "http://127.0.0.1:9899";
+  // Keys the pages' CSRF tokens; shared with the milter on one host. Missing: a random key per
+  // run (open forms then fail after a restart).
+  std::string secret_file = "/etc/sendguard/secret";
   std::string dpo_name, dpo_email, dpo_phone;
   CoreConfig assessment;
   std::vector<Webhook> webhooks;  // notifications on new drafts and due or overdue clocks

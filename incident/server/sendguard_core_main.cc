@@ -1,5 +1,5 @@
 // `sendguard-core`: the assessment core server. Loads core.yaml (flags override it), opens
-// the incident store and serves the JSON API on loopback until SIGTERM/SIGINT. Runs in the
+// the incident store and serves the JSON API and the pages on loopback until SIGTERM/SIGINT. Runs in the
 // foreground (systemd's Type=simple). `--backup DEST` copies the store online and exits.
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -12,6 +12,9 @@
 
 #include "api.h"
 #include "core_config.h"
+#include "html_page.h"
+#include "sendguard/common/keyed_hash.h"
+#include "staff_pages.h"
 
 using namespace sendguard;
 using namespace sendguard::incident;
@@ -91,10 +94,29 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before the server's threads exist
 
+  // The pages' CSRF key: the deployment secret when readable, else one for this run only.
+  auto secret = common::ReadSecretFile(settings->secret_file);
+  if (!secret.ok()) {
+    std::fprintf(stderr, "sendguard-core: %s; page forms use a key for this run only\n", secret.status().message().c_str());
+    secret = common::RandomSecret();
+  }
+  if (!secret.ok()) {
+    std::fprintf(stderr, "sendguard-core: %s\n", secret.status().message().c_str());
+    return 1;
+  }
+  const common::KeyedHasher page_key(*secret);
+  const StaffPages staff{settings->milter_url, &page_key};
+
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;
   auto server = common::HttpServer::Start(
-      settings->listen, [&](const common::HttpRequest& req) { return HandleApi(service, auth, req); }, options);
+      settings->listen,
+      [&](const common::HttpRequest& req) {
+        if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
+        if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
+        return HandleApi(service, auth, req);
+      },
+      options);
   if (!server.ok()) {
     std::fprintf(stderr, "sendguard-core: %s\n", server.status().message().c_str());
     return 1;

@@ -481,6 +481,7 @@ const std::map<std::string, Setter>& Fields() {
       return "";
     };
     f["mf_signals"] = ListOrObject(true);  // extension: the misdirection signals, with domains only
+    f["mf_warning"] = ListOrObject(false);  // extension: how a warning ended (mode, outcome, justification)
     f["mf_distribution_list_used"] = BoolField(&Incident::mf_distribution_list_used);
     f["mf_data_categories"] = SetField<DataCategory>(&Incident::mf_data_categories);        // extension
     f["mf_subject_categories"] = SetField<SubjectCategory>(&Incident::mf_subject_categories);  // extension

@@ -1,71 +1,27 @@
 // Pending notices, their webhook bodies, and delivery with libcurl (see notifier.h).
 #include "sendguard/incident/notifier.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cstring>
+
+#include "sendguard/common/http_client.h"
+#include "sendguard/common/smtp_client.h"
 
 namespace sendguard::incident {
 namespace {
 
 using nlohmann::json;
 
-size_t Discard(char*, size_t size, size_t n, void*) { return size * n; }
-
 long PostJson(const std::string& url, const std::string& body) {
-  CURL* c = curl_easy_init();
-  if (!c) return 0;
-  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Discard);
-  long status = 0;
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return status;
-}
-
-struct Upload {
-  const std::string* data;
-  size_t at = 0;
-};
-
-size_t Read(char* buffer, size_t size, size_t n, void* user) {
-  auto* u = static_cast<Upload*>(user);
-  const size_t left = u->data->size() - u->at;
-  const size_t take = std::min(left, size * n);
-  std::memcpy(buffer, u->data->data() + u->at, take);
-  u->at += take;
-  return take;
+  common::HttpCall call{"POST", url, body, {"Content-Type: application/json"}, 3000, 10000};
+  return common::Perform(call).status;
 }
 
 bool SendMail(const EmailTarget& t, const std::string& message, std::string* error) {
-  CURL* c = curl_easy_init();
-  if (!c) return false;
-  Upload upload{&message};
-  curl_slist* rcpt = curl_slist_append(nullptr, t.to.c_str());
-  curl_easy_setopt(c, CURLOPT_URL, t.smtp_url.c_str());
-  curl_easy_setopt(c, CURLOPT_MAIL_FROM, ("<" + t.from + ">").c_str());
-  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
-  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, &Read);
-  curl_easy_setopt(c, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 3000L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) *error = curl_easy_strerror(rc);
-  curl_slist_free_all(rcpt);
-  curl_easy_cleanup(c);
-  return rc == CURLE_OK;
+  common::SmtpSend send{t.smtp_url, t.from, {t.to}, message};
+  Status st = common::SendSmtp(send);
+  if (!st.ok()) *error = st.message();
+  return st.ok();
 }
 
 std::string Label(const StoredIncident& r) {

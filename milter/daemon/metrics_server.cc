@@ -3,8 +3,10 @@
 
 namespace sendguard::milter {
 
-Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& listen, const Metrics& metrics) {
-  auto handler = [&metrics](const common::HttpRequest& req) {
+Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& listen, const Metrics& metrics,
+                                                            common::HttpServer::Handler more) {
+  auto handler = [&metrics, more](const common::HttpRequest& req) {
+    if (more && req.path != "/metrics" && req.path != "/healthz") return more(req);
     common::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     if (req.method != "GET") {
@@ -21,7 +23,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
     return r;
   };
   common::HttpServerOptions options;
-  options.threads = 1;
+  options.threads = 4;  // a release waits on the MTA: scrapes must not wait behind it
   options.connection_limit = 16;
   options.timeout_seconds = 10;
   auto server = common::HttpServer::Start(listen, handler, options);

@@ -1,5 +1,5 @@
-// Serves Metrics::Render on http://ADDR:PORT/metrics and liveness on /healthz (common's
-// HttpServer, its own threads).
+// Serves Metrics::Render on http://ADDR:PORT/metrics, liveness on /healthz and, when given,
+// other paths (the hold controls) to `more` (common's HttpServer, its own threads).
 #pragma once
 
 #include <memory>
@@ -14,7 +14,8 @@ namespace sendguard::milter {
 class MetricsServer {
  public:
   // `listen` is "ADDR:PORT" (IPv4). Port 0 picks a free one (see port()).
-  static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen, const Metrics& metrics);
+  static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen, const Metrics& metrics,
+                                                      common::HttpServer::Handler more = {});
   int port() const { return server_->port(); }
 
  private:

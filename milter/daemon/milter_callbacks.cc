@@ -63,6 +63,7 @@ struct Session {
   std::string subject;
   std::string message_id;
   std::string auth;
+  std::string release;  // X-Sendguard-Release, on a copy released from hold
   std::unique_ptr<MessageSpool> body;
   bool spool_failed = false;
 
@@ -74,6 +75,7 @@ struct Session {
     subject.clear();
     message_id.clear();
     auth.clear();
+    release.clear();
     body.reset();
     spool_failed = false;
   }
@@ -105,6 +107,7 @@ std::string WithCrlf(const std::string& s) {
 }
 
 sfsistat Carry(SMFICTX* ctx, const MilterReply& r) {
+  if (r.kind == MilterReply::Kind::kDiscard) return SMFIS_DISCARD;
   if (r.kind != MilterReply::Kind::kAccept) {
     std::array<std::string, 32> escaped;
     std::array<char*, 33> lines{};
@@ -118,6 +121,7 @@ sfsistat Carry(SMFICTX* ctx, const MilterReply& r) {
                     lines[24], lines[25], lines[26], lines[27], lines[28], lines[29], lines[30], lines[31], nullptr);
     return r.kind == MilterReply::Kind::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
   }
+  for (const auto& name : r.remove_headers) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), 1, nullptr);
   for (const auto& [name, value] : r.add_headers) {
     smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str()));
   }
@@ -205,6 +209,7 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   std::string lower = common::AsciiLower(n);
   if (lower == "subject" && s->subject.empty()) s->subject = v;
   if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
+  if (lower == "x-sendguard-release" && s->release.empty()) s->release = v;
   return SMFIS_CONTINUE;
 }
 
@@ -248,6 +253,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   job.message_id = s->message_id;
   job.subject = s->subject;
   job.direction = direction;
+  job.release_header = s->release;
   std::string failure;
   auto result = d.pool->Run(std::move(job), std::chrono::milliseconds(m.message_timeout_ms), &failure);
   if (!result) {

@@ -24,6 +24,7 @@
 #include <thread>
 
 #include "daemon_state.h"
+#include "hold_endpoint.h"
 #include "metrics_server.h"
 #include "sendguard/milter/outbox_sender.h"
 #include "sendguard/common/keyed_hash.h"
@@ -141,6 +142,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   common::KeyedHasher hasher(*secret);
+  const common::SealKey seal(*secret, "milter state");  // held messages and queued notices
+  const std::string held_dir = config.state_dir + "/held";
   d.snapshots = std::make_unique<SnapshotStore>(source);
   if (Status st = d.snapshots->Reload(); !st.ok()) {
     d.log->error("cannot load rules: {}", st.message());
@@ -157,7 +160,9 @@ int main(int argc, char** argv) {
     d.log->error("cannot open the milter socket {}", config.milter.socket);
     return 1;
   }
-  if (Status st = DropPrivileges(config.milter, {config.state_dir, d.spool_dir}); !st.ok()) {
+  fs::create_directories(held_dir, ec);
+  fs::permissions(held_dir, fs::perms::owner_all, ec);
+  if (Status st = DropPrivileges(config.milter, {config.state_dir, d.spool_dir, held_dir}); !st.ok()) {
     d.log->error("{}", st.message());
     return 1;
   }
@@ -191,18 +196,24 @@ int main(int argc, char** argv) {
     }
     std::getline(token_in, outbox_options.token);
   }
+  outbox_options.held_dir = held_dir;
+  outbox_options.seal = &seal;
+  outbox_options.smtp_url = config.milter.smtp_url;
   auto sender = OutboxSender::Start(state_db, outbox_options, &d.metrics);
   if (!sender.ok()) {
     d.log->error("{}", sender.status().message());
     return 1;
   }
   OutboxSender* nudge = sender->get();
-  d.pool = std::make_unique<WorkerPool>(config.milter.workers, config.milter.queue_depth, [&hasher, state_db, nudge] {
-    return Processor::Create(hasher, state_db, [nudge] { nudge->Nudge(); });
+  d.pool = std::make_unique<WorkerPool>(config.milter.workers, config.milter.queue_depth,
+                                        [&hasher, &seal, state_db, held_dir, nudge] {
+    return Processor::Create(hasher, seal, state_db, held_dir, [nudge] { nudge->Nudge(); });
   });
+  HoldEndpoint holds{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }};
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
-    auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics);
+    auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
+                                        [&holds](const common::HttpRequest& r) { return holds.Handle(r); });
     if (!started.ok()) {
       d.log->error("{}", started.status().message());
       return 1;

@@ -55,7 +55,8 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::CheckKeys(n, {"socket", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "ig_bcc", "fail_modes",
-                       "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds"},
+                       "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
+                       "smtp_url"},
                    d);
   if (rules::ReadString(n, "socket", &m.socket, d) && m.socket.rfind("inet:", 0) != 0 &&
       m.socket.rfind("inet6:", 0) != 0 && m.socket.rfind("unix:", 0) != 0 && m.socket.rfind("local:", 0) != 0) {
@@ -96,6 +97,10 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   rules::ReadString(n, "log_file", &m.log_file, d);
   rules::ReadString(n, "metrics_listen", &m.metrics_listen, d);
   rules::ReadInt(n, "outbox_retry_max_seconds", 1, 86400, &m.outbox_retry_max_seconds, d);
+  if (rules::ReadString(n, "smtp_url", &m.smtp_url, d) && m.smtp_url.rfind("smtp://", 0) != 0 &&
+      m.smtp_url.rfind("smtps://", 0) != 0) {
+    d.Add(n["smtp_url"], "smtp_url must be smtp://HOST:PORT or smtps://HOST:PORT");
+  }
 }
 
 }  // namespace
@@ -157,6 +162,8 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "warn" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "mode" << YAML::Value << WarnModeName(c.warn_mode);
   e << YAML::Key << "confirm_ttl_minutes" << YAML::Value << c.confirm_ttl_minutes;
+  e << YAML::Key << "link_base_url" << YAML::Value << c.link_base_url;
+  e << YAML::Key << "notify_from" << YAML::Value << c.notify_from;
   e << YAML::EndMap;
   const auto& m = c.milter;
   e << YAML::Key << "milter" << YAML::Value << YAML::BeginMap;
@@ -185,6 +192,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "log_file" << YAML::Value << m.log_file;
   e << YAML::Key << "metrics_listen" << YAML::Value << m.metrics_listen;
   e << YAML::Key << "outbox_retry_max_seconds" << YAML::Value << m.outbox_retry_max_seconds;
+  e << YAML::Key << "smtp_url" << YAML::Value << m.smtp_url;
   e << YAML::EndMap;
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
@@ -220,9 +228,9 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
   c.organisation = rules::ParseOrganisation(doc["organisation"], {}, d);
   if (YAML::Node warn = doc["warn"]) {
     if (!warn.IsMap()) {
-      d.Add(warn, "'warn' must be a map with mode and confirm_ttl_minutes");
+      d.Add(warn, "'warn' must be a map (mode, confirm_ttl_minutes, link_base_url, notify_from)");
     } else {
-      rules::CheckKeys(warn, {"mode", "confirm_ttl_minutes"}, d);
+      rules::CheckKeys(warn, {"mode", "confirm_ttl_minutes", "link_base_url", "notify_from"}, d);
       std::string mode;
       if (rules::ReadString(warn, "mode", &mode, d)) {
         if (mode == "reject_and_confirm") c.warn_mode = WarnMode::kRejectAndConfirm;
@@ -230,6 +238,8 @@ Result<Config> ParseConfig(const std::string& text, const std::string& name) {
         else d.Add(warn["mode"], "mode must be reject_and_confirm or hold_and_confirm");
       }
       rules::ReadInt(warn, "confirm_ttl_minutes", 1, 7 * 24 * 60, &c.confirm_ttl_minutes, d);
+      rules::ReadString(warn, "link_base_url", &c.link_base_url, d);
+      rules::ReadString(warn, "notify_from", &c.notify_from, d);
     }
   }
   if (Status st = d.ToStatus(); !st.ok()) return st;

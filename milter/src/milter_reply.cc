@@ -93,7 +93,13 @@ MilterReply ReplyForDecision(const Decision& d, const rules::PolicyEngine& polic
       }
       break;
     case rules::Action::kWarn:
-      if (config.warn_mode == WarnMode::kRejectAndConfirm && confirm.valid) {
+      if (config.warn_mode == WarnMode::kHoldAndConfirm) {
+        // Accepted from the client and dropped here: the sealed copy waits for its sender.
+        r.kind = MilterReply::Kind::kDiscard;
+        r.outcome = "held";
+        return r;
+      }
+      if (confirm.valid) {
         r.outcome = "confirmed";
         r.new_subject = confirm.subject_without_tag;
         r.add_headers.emplace_back("X-Sendguard-Confirmed", "yes");
@@ -122,6 +128,22 @@ MilterReply ReplyForDecision(const Decision& d, const rules::PolicyEngine& polic
       return r;
   }
   AddScanHeaders(r, d);
+  return r;
+}
+
+MilterReply ReplyForRelease(bool accepted) {
+  MilterReply r;
+  if (accepted) {
+    r.outcome = "released";
+    r.remove_headers.push_back("X-Sendguard-Release");
+    r.add_headers.emplace_back("X-Sendguard-Verdict", "warn; released by its sender");
+    return r;
+  }
+  r.kind = MilterReply::Kind::kReject;
+  r.rcode = "550";
+  r.xcode = "5.7.1";
+  r.outcome = "release_refused";
+  r.lines = {"sendguard: this release is not valid or has been used already; the message was not sent"};
   return r;
 }
 

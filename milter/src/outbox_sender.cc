@@ -1,54 +1,30 @@
 // The outbox's delivery thread (see outbox_sender.h).
 #include "sendguard/milter/outbox_sender.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <ctime>
 
+#include "sendguard/common/http_client.h"
+#include "sendguard/common/smtp_client.h"
+#include "sendguard/milter/held_messages.h"
 #include "sendguard/milter/incident_outbox.h"
+#include "sendguard/milter/mail_outbox.h"
 #include "sendguard/milter/state_db.h"
 
 namespace sendguard::milter {
 namespace {
 
-size_t Collect(char* p, size_t size, size_t n, void* out) {
-  auto* body = static_cast<std::string*>(out);
-  if (body->size() < 2048) body->append(p, std::min(size * n, 2048 - body->size()));
-  return size * n;
-}
-
 // POSTs one draft; returns the HTTP status (0 when the core could not be reached) and curl's error.
 long Post(const OutboxSenderOptions& o, const IncidentOutbox::Item& item, std::string* error, std::string* body) {
-  CURL* c = curl_easy_init();
-  if (!c) {
-    *error = "curl_easy_init failed";
-    return 0;
-  }
-  const std::string url = o.core_url + "/api/incidents";
-  curl_slist* headers = nullptr;
-  headers = curl_slist_append(headers, "Content-Type: application/json");
-  headers = curl_slist_append(headers, "X-Sendguard-User: sendguard-milter");
-  headers = curl_slist_append(headers, "X-Sendguard-Role: SYSTEM");
-  headers = curl_slist_append(headers, ("Idempotency-Key: " + item.draft_id).c_str());
-  if (!o.token.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + o.token).c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, item.payload.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(item.payload.size()));
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 2000L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, body);
-  long status = 0;
-  CURLcode rc = curl_easy_perform(c);
-  if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-  else *error = curl_easy_strerror(rc);
-  curl_slist_free_all(headers);
-  curl_easy_cleanup(c);
-  return status;
+  common::HttpCall call{"POST", o.core_url + "/api/incidents", item.payload,
+                        {"Content-Type: application/json", "X-Sendguard-User: sendguard-milter",
+                         "X-Sendguard-Role: SYSTEM", "Idempotency-Key: " + item.draft_id},
+                        2000, 10000, 2048};
+  if (!o.token.empty()) call.headers.push_back("Authorization: Bearer " + o.token);
+  common::HttpCallResult r = common::Perform(call);
+  *error = r.error;
+  *body = r.body;
+  return r.status;
 }
 
 }  // namespace
@@ -88,9 +64,47 @@ void OutboxSender::Run() {
   }
 }
 
+void OutboxSender::ExpireHolds(std::time_t now) {
+  if (options_.held_dir.empty()) return;
+  auto expired = HeldMessages(*db_, options_.held_dir, nullptr).Expire(now);
+  if (!expired.ok()) {
+    if (options_.log) options_.log("held messages: " + expired.status().message());
+  } else if (!expired->empty() && options_.log) {
+    options_.log("held messages: " + std::to_string(expired->size()) + " expired unconfirmed and were deleted");
+  }
+}
+
+void OutboxSender::SendMail(std::time_t now) {
+  if (!options_.seal || options_.smtp_url.empty()) return;
+  MailOutbox mail(*db_, *options_.seal);
+  auto due = mail.Due(now, 20);
+  if (!due.ok()) {
+    if (options_.log) options_.log("mail outbox: " + due.status().message());
+    return;
+  }
+  for (auto& item : *due) {
+    if (stop_) return;
+    item.send.url = options_.smtp_url;
+    const Status st = common::SendSmtp(item.send);
+    if (st.ok()) {
+      mail.Sent(item.id, std::time(nullptr));
+      if (options_.log) options_.log("mail " + item.id + " sent");
+      continue;
+    }
+    const int attempts = item.attempts + 1;
+    const int delay = std::min(options_.retry_max_seconds, 1 << std::min(attempts - 1, 20));
+    mail.RetryLater(item.id, attempts, std::time(nullptr) + delay, st.message());
+    if (options_.log) options_.log("mail " + item.id + " not sent (" + st.message() + "), attempt " + std::to_string(attempts));
+    return;  // the MTA is away: the rest wait for the next round
+  }
+  mail.Prune(now - 7 * 86400);
+}
+
 void OutboxSender::DeliverDue() {
   IncidentOutbox outbox(*db_);
   const std::time_t now = std::time(nullptr);
+  ExpireHolds(now);
+  SendMail(now);
   if (auto expired = outbox.ExpireWarnings(now); expired.ok() && *expired > 0 && options_.log) {
     options_.log("incident outbox: " + std::to_string(*expired) + " unconfirmed warning(s) expired, filed as near misses");
   }

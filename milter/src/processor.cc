@@ -2,6 +2,7 @@
 #include "sendguard/milter/processor.h"
 
 #include <chrono>
+#include <nlohmann/json.hpp>
 
 #include "sendguard/common/text.h"
 #include "sendguard/milter/confirm_code.h"
@@ -11,12 +12,24 @@
 #include "sendguard/rules/address_list.h"
 
 namespace sendguard::milter {
+namespace {
 
-Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& hasher, const std::string& state_db,
+// A reject-and-confirm draft with how its warning ended.
+std::string WithWarning(const std::string& draft, const char* outcome) {
+  nlohmann::json doc = nlohmann::json::parse(draft);
+  doc["mf_warning"] = {{"mode", "REJECT_AND_CONFIRM"}, {"outcome", outcome}};
+  return doc.dump();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& hasher, const common::SealKey& seal,
+                                                     const std::string& state_db, const std::string& held_dir,
                                                      std::function<void()> queued) {
   auto db = OpenStateDb(state_db);
   if (!db.ok()) return db.status();
-  std::unique_ptr<Processor> p(new Processor(hasher, std::move(db).value()));
+  std::unique_ptr<Processor> p(new Processor(hasher, seal, std::move(db).value(), held_dir));
+  p->holds_.OnQueued(queued);
   p->queued_ = std::move(queued);
   return p;
 }
@@ -36,18 +49,26 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
     } else {
       c.mf_action = "WARNED_USER_CANCELLED";  // what it becomes if never confirmed
       const std::time_t expires = now + int64_t{job.snapshot.config->confirm_ttl_minutes} * 60;
-      return outbox.HoldWarning(confirm_key, c.event_id, BuildIncidentDraft(d, policy, c), expires).ok();
+      return outbox.HoldWarning(confirm_key, c.event_id, WithWarning(BuildIncidentDraft(d, policy, c), "EXPIRED"), expires)
+          .ok();
     }
   }
   if (c.mf_action.empty()) return true;
-  if (!outbox.Enqueue(c.event_id, BuildIncidentDraft(d, policy, c), now).ok()) return false;
+  std::string draft = BuildIncidentDraft(d, policy, c);
+  if (!confirm_key.empty()) draft = WithWarning(draft, "CONFIRMED");
+  if (!outbox.Enqueue(c.event_id, draft, now).ok()) return false;
   *filed = c.mf_action;
   if (queued_) queued_();
   return true;
 }
 
-Processor::Processor(const common::KeyedHasher& hasher, std::unique_ptr<common::SqliteDb> db)
-    : hasher_(hasher), db_(std::move(db)), history_(*db_, hasher_), records_(*db_, hasher_) {}
+Processor::Processor(const common::KeyedHasher& hasher, const common::SealKey& seal,
+                     std::unique_ptr<common::SqliteDb> db, const std::string& held_dir)
+    : hasher_(hasher),
+      db_(std::move(db)),
+      history_(*db_, hasher_),
+      records_(*db_, hasher_),
+      holds_(*db_, hasher_, seal, held_dir) {}
 
 scanner::Scanner& Processor::ScannerFor(const Snapshot& s) {
   if (!scanner_ || generation_ != s.generation) {
@@ -64,6 +85,16 @@ scanner::Scanner& Processor::ScannerFor(const Snapshot& s) {
 JobResult Processor::Process(const MessageJob& job, std::time_t now) {
   const auto start = std::chrono::steady_clock::now();
   const Config& config = *job.snapshot.config;
+  if (!job.release_header.empty()) {
+    // A held message its sender confirmed, coming back in: decided already, passed once.
+    JobResult r;
+    r.reply = ReplyForRelease(holds_.AcceptRelease(job.release_header, now));
+    r.verdict = "warn";
+    r.monitored = "warn";
+    r.summary = "-";
+    r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+  }
   scanner::Scanner& scanner = ScannerFor(job.snapshot);
   Decision d = DecideMessage(scanner, *job.snapshot.policy, &history_, job.raw, job.envelope);
 
@@ -89,6 +120,14 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
 
   JobResult r;
   r.reply = ReplyForDecision(d, *job.snapshot.policy, config, confirm, job.subject);
+  if (r.reply.kind == MilterReply::Kind::kDiscard) {
+    auto held = holds_.Hold(d, *job.snapshot.policy, config, job.raw, job.queue_id, job.message_id, job.subject, now);
+    if (held.ok()) {
+      r.incident = "HELD";
+    } else {
+      r.reply = ReplyForFailure(config.milter.fail_modes.internal_error, "hold_failed", held.status().message());
+    }
+  }
   // The incident is written before the MTA hears the answer; if it cannot be, the fail mode
   // decides (accept keeps the verdict's answer: the mail's fate does not wait for the core).
   if (!FileIncident(job, d, confirm, confirm_key, now, &r.incident)) {

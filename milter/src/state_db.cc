@@ -87,6 +87,27 @@ const std::vector<std::string>& Migrations() {
       ALTER TABLE scan_records ADD COLUMN recalled INTEGER NOT NULL DEFAULT 0;
       CREATE INDEX scan_records_by_sender_subject ON scan_records (sender, subject, at);
       )sql",
+      // 5: hold-and-confirm: held messages (their sealed copies are files in <state_dir>/held)
+      // and mail the milter sends itself (hold notices), sealed until sent.
+      R"sql(
+      CREATE TABLE held_messages (
+        id TEXT PRIMARY KEY,              -- random, 32 hex characters
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        state TEXT NOT NULL,              -- held, releasing, released, partially_released, cancelled, expired
+        release_as TEXT NOT NULL DEFAULT '',
+        outcome_at INTEGER);
+      CREATE INDEX held_messages_by_state ON held_messages (state, expires);
+      CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        sealed TEXT NOT NULL,             -- hex of the sealed {from, to, message}
+        created INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt INTEGER NOT NULL,
+        sent INTEGER,
+        last_error TEXT NOT NULL DEFAULT '');
+      CREATE INDEX mail_outbox_due ON mail_outbox (sent, next_attempt);
+      )sql",
   };
   return kMigrations;
 }

@@ -20,14 +20,16 @@ struct HttpResult {
   long status = 0;
   std::string body;
   std::string content_type;
+  std::string headers;  // the response's header block, as received
   nlohmann::json Json() const { return nlohmann::json::parse(body, nullptr, false); }
 };
 
 class CoreServer {
  public:
-  explicit CoreServer(const std::string& name, const std::string& config_yaml = "")
+  // `port` 0 picks a free one.
+  explicit CoreServer(const std::string& name, const std::string& config_yaml = "", int port = 0)
       : dir_(std::filesystem::temp_directory_path() / ("sendguard-core-" + name + "-" + std::to_string(::getpid()))),
-        port_(FreePort()) {
+        port_(port ? port : FreePort()) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "core.yaml") << "listen: 127.0.0.1:" << port_ << "\ndb: " << (dir_ / "incidents.db").string()
@@ -57,7 +59,9 @@ class CoreServer {
     std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
     curl_slist* list = nullptr;
     for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
-    if (!body.empty()) list = curl_slist_append(list, "Content-Type: application/json");
+    bool typed = false;
+    for (const auto& h : headers) typed |= h.rfind("Content-Type:", 0) == 0;
+    if (!body.empty() && !typed) list = curl_slist_append(list, "Content-Type: application/json");
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
     if (!body.empty()) {
@@ -71,6 +75,11 @@ class CoreServer {
       return s * n;
     });
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, +[](char* p, size_t s, size_t n, void* out) {
+      static_cast<std::string*>(out)->append(p, s * n);
+      return s * n;
+    });
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
     if (curl_easy_perform(c) == CURLE_OK) {
       curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
       char* type = nullptr;

@@ -1,6 +1,7 @@
 // A private, real Postfix for end-to-end tests: its own config directory, queue and log
 // under a temporary directory, smtpd on a free loopback port with sendguard-milter as its
-// milter, and a `sink` pipe transport that writes every delivered message to a file.
+// milter, and a `sink` pipe transport that writes every delivered message to a file, headed
+// by an X-Sink-Recipients line naming whom it was delivered to.
 // Needs root (Postfix's master drops to the postfix user); never touches /etc/postfix.
 #pragma once
 
@@ -23,15 +24,17 @@ namespace sendguard::testing {
 
 class PostfixInstance {
  public:
-  PostfixInstance(int milter_port, const std::string& extra_main_cf = "") {
+  // `port` 0 picks a free one for smtpd.
+  PostfixInstance(int milter_port, const std::string& extra_main_cf = "", int port = 0) {
     dir_ = std::filesystem::temp_directory_path() / ("sendguard-postfix-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     for (const char* sub : {"etc", "spool", "data", "sink"}) std::filesystem::create_directories(dir_ / sub);
     chmod((dir_ / "sink").c_str(), 0777);
     chmod(dir_.c_str(), 0755);
     Shell("chown postfix " + (dir_ / "data").string());
-    port_ = FreePort();
-    std::ofstream(dir_ / "sink.sh") << "#!/bin/sh\ncat > " << (dir_ / "sink").string() << "/$1.eml\n";
+    port_ = port ? port : FreePort();
+    std::ofstream(dir_ / "sink.sh") << "#!/bin/sh\nq=$1\nshift\n{ echo \"X-Sink-Recipients: $*\"; cat; } > "
+                                    << (dir_ / "sink").string() << "/$q.eml\n";
     chmod((dir_ / "sink.sh").c_str(), 0755);
     std::ofstream main(dir_ / "etc/main.cf");
     main << "compatibility_level = 3.6\nmyhostname = gw.sendguard.test\nmydomain = sendguard.test\n"
@@ -58,7 +61,7 @@ class PostfixInstance {
            << "showq unix n - n - - showq\nerror unix - - n - - error\nretry unix - - n - - error\n"
            << "discard unix - - n - - discard\nlocal unix - n n - - local\nanvil unix - - n - 1 anvil\n"
            << "scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\n"
-           << "sink unix - n n - - pipe flags=Rq user=nobody argv=" << (dir_ / "sink.sh").string() << " ${queue_id}\n";
+           << "sink unix - n n - - pipe flags=Rq user=nobody argv=" << (dir_ / "sink.sh").string() << " ${queue_id} ${recipient}\n";
     master.close();
     std::string out;
     int rc = Shell("/usr/sbin/postfix -c " + (dir_ / "etc").string() + " start", &out);
@@ -85,7 +88,9 @@ class PostfixInstance {
     std::filesystem::path file = dir_ / ("out" + std::to_string(n++) + ".eml");
     std::ofstream(file, std::ios::binary) << message;
     std::string cmd = "swaks --server 127.0.0.1:" + std::to_string(port_) + " --from " + from;
-    for (const auto& r : to) cmd += " --to " + r;
+    std::string rcpts;
+    for (const auto& r : to) rcpts += (rcpts.empty() ? "" : ",") + r;
+    cmd += " --to " + rcpts;
     cmd += " --data @" + file.string() + " --timeout 90 --suppress-data";
     Sent s;
     Shell(cmd, &s.transcript);

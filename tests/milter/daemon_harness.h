@@ -90,6 +90,7 @@ class MilterDaemon {
   std::filesystem::path dir() const { return dir_; }
   std::filesystem::path config() const { return dir_ / "sendguard.yaml"; }
   int port() const { return port_; }
+  int metrics_port() const { return metrics_port_; }
 
  private:
   std::filesystem::path dir_;

@@ -2,6 +2,7 @@
 // UTF-8 repair. Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,5 +25,12 @@ std::string RepairUtf8(std::string_view s);
 
 // Splits on `sep`, keeping empty fields.
 std::vector<std::string_view> Split(std::string_view s, char sep);
+
+// Lower-case hex of bytes, and back (nullopt when `hex` is not an even run of hex digits).
+std::string HexEncode(std::string_view bytes);
+std::optional<std::string> HexDecode(std::string_view hex);
+
+// Constant-time equality, for tokens and signatures.
+bool SecureEquals(std::string_view a, std::string_view b);
 
 }  // namespace sendguard::common

@@ -51,6 +51,7 @@ struct MilterSettings {
   std::string log_file;                        // "" = standard error (journald under systemd)
   std::string metrics_listen = "127.0.0.1:9899";  // Prometheus text on http://ADDR:PORT/metrics; "" = off
   int outbox_retry_max_seconds = 300;          // incident hand-over: backoff doubles from 1 s up to this
+  std::string smtp_url = "smtp://127.0.0.1:25";  // hold notices and released messages go in here (a port with this milter)
 };
 
 struct Config {
@@ -60,7 +61,9 @@ struct Config {
   std::vector<std::string> policy_files; // extra policy files or directories, after rules_dirs/*/policies
   rules::Organisation organisation;
   WarnMode warn_mode = WarnMode::kRejectAndConfirm;
-  int confirm_ttl_minutes = 60;
+  int confirm_ttl_minutes = 60;          // a confirmation code's life, and how long a held message waits
+  std::string link_base_url;             // hold-and-confirm: the core's address as staff reach it ("" = core_url)
+  std::string notify_from = "sendguard-noreply@localhost";  // the sender of hold notices
   MilterSettings milter;
   std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
   std::string core_token_file;           // the core's bearer token, when it requires one

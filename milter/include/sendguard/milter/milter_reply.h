@@ -14,12 +14,13 @@
 namespace sendguard::milter {
 
 struct MilterReply {
-  enum class Kind { kAccept, kTempfail, kReject };
+  enum class Kind { kAccept, kTempfail, kReject, kDiscard };  // discard: held by sendguard (hold-and-confirm)
   Kind kind = Kind::kAccept;
   std::string rcode;                // "550", "451" (reject / tempfail)
   std::string xcode;                // "5.7.1", "4.7.1"
   std::vector<std::string> lines;   // reply text, at most 32 lines of at most 200 bytes, '%' not yet escaped
   std::vector<std::pair<std::string, std::string>> add_headers;
+  std::vector<std::string> remove_headers;  // names whose first instance is deleted
   std::string new_subject;          // non-empty: replace the Subject header
   std::string quarantine_reason;    // non-empty: put the message on hold (Postfix hold queue)
   std::vector<std::string> add_recipients;
@@ -38,6 +39,10 @@ struct ConfirmState {
 // The reply for a decided message.
 MilterReply ReplyForDecision(const Decision& decision, const rules::PolicyEngine& policy, const Config& config,
                              const ConfirmState& confirm, const std::string& subject);
+
+// The reply for a copy released from hold: accepted once with the release header removed, or
+// refused when the release is forged or was used already.
+MilterReply ReplyForRelease(bool accepted);
 
 // The reply when a fail mode decides (`reason` names it: internal_error, scan_timeout ...).
 MilterReply ReplyForFailure(FailAction action, const std::string& reason, const std::string& detail);

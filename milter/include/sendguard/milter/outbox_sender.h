@@ -1,5 +1,6 @@
-// Delivers the incident outbox to the assessment core on its own thread: expires unconfirmed
-// warnings into the outbox, POSTs due drafts to <core_url>/api/incidents with the draft id as
+// Delivers the incident outbox to the assessment core on its own thread: expires held messages
+// and unconfirmed warnings (into the outbox), sends the milter's own queued mail (hold notices)
+// by SMTP, POSTs due drafts to <core_url>/api/incidents with the draft id as
 // Idempotency-Key (libcurl), and backs off (1 s doubling to outbox_retry_max_seconds) while
 // the core is away. Only draft ids and HTTP statuses are logged.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "sendguard/common/sealed.h"
 #include "sendguard/common/sqlite.h"
 #include "sendguard/milter/metrics.h"
 
@@ -23,6 +25,11 @@ struct OutboxSenderOptions {
   int retry_max_seconds = 300;
   int poll_ms = 1000;
   std::function<void(const std::string&)> log;  // one line per event
+  // Hold-and-confirm: where held copies live, the key queued mail is sealed with, and the MTA
+  // it is sent through. Without a key no mail is sent.
+  std::string held_dir;
+  const common::SealKey* seal = nullptr;
+  std::string smtp_url;
 };
 
 class OutboxSender {
@@ -38,6 +45,8 @@ class OutboxSender {
   OutboxSender() = default;
   void Run();
   void DeliverDue();
+  void ExpireHolds(std::time_t now);
+  void SendMail(std::time_t now);
 
   std::unique_ptr<common::SqliteDb> db_;
   OutboxSenderOptions options_;

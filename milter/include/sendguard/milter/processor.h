@@ -13,6 +13,7 @@
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sqlite.h"
+#include "sendguard/milter/hold_desk.h"
 #include "sendguard/milter/milter_reply.h"
 #include "sendguard/milter/recipient_history.h"
 #include "sendguard/milter/scan_records.h"
@@ -29,6 +30,7 @@ struct MessageJob {
   std::string message_id;
   std::string subject;      // the Subject header as received
   std::string direction = "outbound";
+  std::string release_header;  // X-Sendguard-Release ("" on ordinary mail)
 };
 
 struct JobResult {
@@ -48,12 +50,15 @@ class Processor {
  public:
   // Opens its own connection to `state_db`; `hasher` must outlive it. `queued` is called
   // after an incident draft is written to the outbox (to wake the sender).
-  static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const std::string& state_db,
+  // `seal` encrypts held messages (hold-and-confirm) kept in `held_dir`.
+  static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const common::SealKey& seal,
+                                                   const std::string& state_db, const std::string& held_dir,
                                                    std::function<void()> queued = {});
   JobResult Process(const MessageJob& job, std::time_t now);
 
  private:
-  Processor(const common::KeyedHasher& hasher, std::unique_ptr<common::SqliteDb> db);
+  Processor(const common::KeyedHasher& hasher, const common::SealKey& seal, std::unique_ptr<common::SqliteDb> db,
+            const std::string& held_dir);
   scanner::Scanner& ScannerFor(const Snapshot& s);
   // Writes the incident this decision files (if any) before the MTA is answered; false when
   // the outbox could not be written.
@@ -64,6 +69,7 @@ class Processor {
   std::unique_ptr<common::SqliteDb> db_;
   RecipientHistory history_;
   ScanRecords records_;
+  HoldDesk holds_;
   std::unique_ptr<scanner::Scanner> scanner_;
   std::function<void()> queued_;
   uint64_t generation_ = 0;

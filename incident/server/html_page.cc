@@ -1,0 +1,90 @@
+// The page frame and the stylesheet (see html_page.h).
+#include "html_page.h"
+
+namespace sendguard::incident {
+namespace {
+
+// Plain, readable, high contrast; works without the stylesheet too.
+constexpr std::string_view kStylesheet = R"css(
+:root { --ink: #0b0c0c; --muted: #505a5f; --line: #b1b4b6; --brand: #1d4f91; --warn: #d4351c; --ok: #00703c; --bg: #f3f2f1; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 19px/1.45 system-ui, -apple-system, "Segoe UI", Arial, sans-serif; color: var(--ink); background: #fff; }
+header.bar { background: var(--brand); color: #fff; padding: 10px 24px; font-weight: 700; }
+header.bar a { color: #fff; }
+main { max-width: 760px; margin: 24px auto; padding: 0 24px 48px; }
+h1 { font-size: 32px; line-height: 1.2; margin: 8px 0 16px; }
+h2 { font-size: 24px; margin: 28px 0 8px; }
+.explanation { border-left: 6px solid var(--warn); background: var(--bg); padding: 12px 16px; }
+.done { border-left: 6px solid var(--ok); background: var(--bg); padding: 12px 16px; }
+.refused { border-left: 6px solid var(--warn); padding: 12px 16px; }
+ul.recipients { padding-left: 20px; }
+.flag { display: inline-block; margin-left: 8px; padding: 0 6px; background: var(--warn); color: #fff; font-size: 15px; font-weight: 700; }
+fieldset { border: 0; padding: 0; margin: 16px 0; }
+legend { font-weight: 700; margin-bottom: 6px; }
+label { display: block; margin: 6px 0; }
+textarea { width: 100%; min-height: 90px; font: inherit; padding: 6px; border: 2px solid var(--ink); }
+button { font: inherit; font-weight: 700; padding: 8px 16px; border: 0; cursor: pointer; margin-right: 12px; }
+button.primary { background: var(--ok); color: #fff; }
+button.secondary { background: var(--bg); color: var(--ink); border: 2px solid var(--ink); }
+button:focus, textarea:focus, input:focus, a:focus { outline: 3px solid #fd0; outline-offset: 0; }
+.muted { color: var(--muted); font-size: 16px; }
+form.inline { display: inline; }
+)css";
+
+}  // namespace
+
+std::string HtmlEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void AddSecurityHeaders(common::HttpResponse& r) {
+  r.headers.emplace_back("Content-Security-Policy",
+                         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+                         "frame-ancestors 'none'; base-uri 'none'");
+  r.headers.emplace_back("X-Frame-Options", "DENY");
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  r.headers.emplace_back("Cache-Control", "no-store");
+}
+
+common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
+  common::HttpResponse r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+           "<title>" + HtmlEscape(title) + " - sendguard</title>"
+           "<link rel=\"stylesheet\" href=\"/static/sendguard.css\"></head>\n<body>"
+           "<header class=\"bar\">sendguard</header>\n<main>\n" + body_html + "\n</main></body></html>\n";
+  AddSecurityHeaders(r);
+  return r;
+}
+
+common::HttpResponse StaticAsset(const std::string& path) {
+  common::HttpResponse r;
+  if (path != "/static/sendguard.css") {
+    r.status = 404;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "not found\n";
+  } else {
+    r.content_type = "text/css; charset=utf-8";
+    r.body = std::string(kStylesheet);
+    r.headers.emplace_back("Cache-Control", "max-age=3600");
+  }
+  r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return r;
+}
+
+}  // namespace sendguard::incident

@@ -1,0 +1,24 @@
+// The core's HTML pages share one frame: escaping, the page shell (no inline script or
+// style: one stylesheet from /static), and the security headers every page carries
+// (CSP without inline script, frame denial, no referrer: staff links carry their token).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "sendguard/common/http_server.h"
+
+namespace sendguard::incident {
+
+std::string HtmlEscape(std::string_view text);
+
+// A whole page: <title>, the header bar, `body_html` in <main>.
+common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
+
+// Adds the security headers to any response the core gives.
+void AddSecurityHeaders(common::HttpResponse& response);
+
+// /static/sendguard.css (and nothing else under /static).
+common::HttpResponse StaticAsset(const std::string& path);
+
+}  // namespace sendguard::incident

@@ -1,0 +1,70 @@
+// The hold controls over HTTP (see hold_endpoint.h).
+#include "hold_endpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sendguard/milter/hold_desk.h"
+#include "sendguard/milter/state_db.h"
+
+namespace sendguard::milter {
+namespace {
+
+using nlohmann::json;
+
+common::HttpResponse Answer(const HoldOutcome& o, json extra = json::object()) {
+  common::HttpResponse r;
+  r.status = o.http_status;
+  extra["state"] = o.state;
+  if (!o.error.empty()) extra["error"] = o.error;
+  r.body = extra.dump() + "\n";
+  return r;
+}
+
+common::HttpResponse Error(int status, const std::string& why) { return Answer({status, "", why}); }
+
+}  // namespace
+
+common::HttpResponse HoldEndpoint::Handle(const common::HttpRequest& req) const {
+  const std::string prefix = "/holds/";
+  if (req.path.rfind(prefix, 0) != 0) return Error(404, "not found: try /metrics");
+  std::string rest = req.path.substr(prefix.size());
+  std::string action;
+  if (const size_t slash = rest.find('/'); slash != std::string::npos) {
+    action = rest.substr(slash + 1);
+    rest.resize(slash);
+  }
+  const std::string& id = rest;
+  const std::string token = req.Query("t");
+  if (action.empty() ? req.method != "GET" : req.method != "POST") return Error(405, "method not allowed");
+  if (!action.empty() && action != "confirm" && action != "cancel") return Error(404, "no such action: " + action);
+  auto db = OpenStateDb(state_db);
+  if (!db.ok()) return Error(503, db.status().message());
+  HoldDesk desk(**db, *hasher, *seal, held_dir);
+  desk.OnQueued(queued);
+  const std::time_t now = std::time(nullptr);
+  if (action.empty()) {
+    std::string view;
+    HoldOutcome o = desk.Show(id, token, now, &view);
+    if (view.empty()) return Answer(o);
+    common::HttpResponse r;
+    r.status = o.http_status;
+    r.body = view + "\n";
+    return r;
+  }
+  if (action == "cancel") return Answer(desk.Cancel(id, token, now));
+  const json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (!body.is_object()) return Error(400, "the body must be a JSON object");
+  ConfirmRequest c;
+  if (body.contains("reason") && !body["reason"].is_string()) return Error(422, "reason: must be a string");
+  if (body.contains("text") && !body["text"].is_string()) return Error(422, "text: must be a string");
+  if (body.contains("except_flagged") && !body["except_flagged"].is_boolean()) {
+    return Error(422, "except_flagged: must be true or false");
+  }
+  c.reason = body.value("reason", "");
+  c.text = body.value("text", "");
+  c.except_flagged = body.value("except_flagged", false);
+  HoldOutcome o = desk.Confirm(id, token, c, smtp_url, now);
+  return Answer(o, {{"sent_to", o.sent_to}});
+}
+
+}  // namespace sendguard::milter

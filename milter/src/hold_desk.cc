@@ -1,0 +1,269 @@
+// Hold-and-confirm on the milter's side (see hold_desk.h).
+#include "sendguard/milter/hold_desk.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "sendguard/common/smtp_client.h"
+#include "sendguard/common/text.h"
+#include "sendguard/milter/incident_draft.h"
+#include "sendguard/milter/incident_outbox.h"
+#include "sendguard/milter/mail_outbox.h"
+#include "sendguard/rules/address_list.h"
+#include "sendguard/rules/recipients.h"
+
+namespace sendguard::milter {
+namespace {
+
+using nlohmann::json;
+
+std::string PendingKey(const std::string& id) { return "hold:" + id; }
+
+// An envelope address as the MTA passed it ("<a@b>") without its angle brackets.
+std::string Bare(const std::string& address) {
+  std::string a(common::Trim(address));
+  if (a.size() >= 2 && a.front() == '<' && a.back() == '>') a = a.substr(1, a.size() - 2);
+  return a;
+}
+
+// The recipients the warning is about: everyone outside the organisation, its partners and
+// secure domains (a lookalike domain is outside too); when nobody is, those a signal names.
+std::vector<std::string> FlaggedRecipients(const Decision& d, const rules::PolicyEngine& policy) {
+  std::set<std::string> named;
+  for (const auto& s : d.verdict.signals) {
+    if (!s.recipient.empty()) named.insert(rules::NormaliseAddress(s.recipient));
+  }
+  std::vector<std::string> outside, signalled;
+  for (const auto& r : d.facts.recipients) {
+    const std::string a = rules::NormaliseAddress(Bare(r));
+    const rules::RecipientClass c = rules::Classify(policy.organisation().directory, a);
+    if (c == rules::RecipientClass::kExternal || c == rules::RecipientClass::kFreemail) outside.push_back(Bare(r));
+    if (named.count(a)) signalled.push_back(Bare(r));
+  }
+  return outside.empty() ? signalled : outside;
+}
+
+std::string LocalTime(std::time_t t) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%H:%M on %A %e %B %Y", &tm);
+  return buf;
+}
+
+std::string RfcDate(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return buf;
+}
+
+bool Ascii(const std::string& s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+// The notice to the sender: what was found, and the links to confirm or cancel.
+std::string Notice(const HeldMessage& m, const Config& config, const std::string& link) {
+  std::string subject = m.subject.empty() || !Ascii(m.subject) || m.subject.size() > 120 ? "your email" : "\"" + m.subject + "\"";
+  std::string text;
+  text += "Your email " + subject + " has not been sent yet.\r\n\r\n";
+  text += m.explanation + "\r\n\r\n";
+  text += "If you are sure it should go, confirm it here. You can also send it to everyone except\r\n";
+  text += "the recipients it was flagged for:\r\n\r\n    " + link + "\r\n\r\n";
+  text += "If it should not go, cancel it here:\r\n\r\n    " + link + "&action=cancel\r\n\r\n";
+  text += "Nothing is sent unless you confirm. The link works once. If you do nothing, the email is\r\n";
+  text += "deleted at " + LocalTime(m.expires) + ".\r\n\r\n";
+  text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
+  std::string msg;
+  msg += "From: sendguard <" + config.notify_from + ">\r\n";
+  msg += "To: <" + m.sender + ">\r\n";
+  msg += "Subject: Not sent yet: please confirm or cancel " + subject + "\r\n";
+  msg += "Date: " + RfcDate(m.created) + "\r\n";
+  msg += "Message-ID: <hold-" + m.id + "@sendguard>\r\n";
+  msg += "Auto-Submitted: auto-generated\r\n";
+  msg += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+  return msg + text;
+}
+
+// Free text for an incident: bounded, one paragraph, digits masked (a number typed into a
+// justification must not become a stored identifier).
+std::string SafeText(const std::string& text) {
+  std::string out = common::RepairUtf8(text.substr(0, 500));
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') c = '#';
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  return std::string(common::Trim(out));
+}
+
+std::vector<std::string> Domains(const std::vector<std::string>& addresses) {
+  std::set<std::string> out;
+  for (const auto& a : addresses) out.insert(rules::DomainOf(rules::NormaliseAddress(a)));
+  return {out.begin(), out.end()};
+}
+
+}  // namespace
+
+const std::vector<std::string>& JustificationReasons() {
+  static const std::vector<std::string> kReasons = {"RECIPIENTS_CHECKED", "SHARING_AGREEMENT", "DATA_SUBJECT_REQUEST",
+                                                    "OTHER"};
+  return kReasons;
+}
+
+Result<std::string> HoldDesk::Hold(const Decision& d, const rules::PolicyEngine& policy, const Config& config,
+                                   const std::string& raw, const std::string& queue_id, const std::string& message_id,
+                                   const std::string& subject, std::time_t now) {
+  HeldMessage m;
+  m.id = NewHoldId();
+  m.sender = Bare(d.facts.sender);
+  for (const auto& r : d.facts.recipients) m.recipients.push_back(Bare(r));
+  m.flagged = FlaggedRecipients(d, policy);
+  m.subject = subject;
+  m.explanation = d.verdict.explanation;
+  m.raw = raw;
+  m.created = now;
+  m.expires = now + int64_t{config.confirm_ttl_minutes} * 60;
+  if (m.sender.empty()) return InvalidArgument("a message with a null sender cannot be held for confirmation");
+  common::SqliteTransaction tx(db_);
+  if (Status st = held_.Hold(m); !st.ok()) return st;
+  DraftContext c{DraftId(hasher_, queue_id, message_id, now), "WARNED_USER_CANCELLED", message_id, now};
+  json draft = json::parse(BuildIncidentDraft(d, policy, c));
+  draft["mf_warning"] = {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "EXPIRED"}};
+  // Filed as expired a little after the hold expires, so a release in flight at the last
+  // minute is still recorded as what it was.
+  const std::time_t file_expired_at = m.expires + 300;
+  if (Status st = IncidentOutbox(db_).HoldWarning(PendingKey(m.id), c.event_id, draft.dump(), file_expired_at); !st.ok()) {
+    return st;
+  }
+  const std::string base = config.link_base_url.empty() ? config.core_url : config.link_base_url;
+  const std::string link = base + "/staff/hold/" + m.id + "?t=" + HoldLinkToken(hasher_, m.id);
+  if (Status st = MailOutbox(db_, key_).Enqueue("notice-" + m.id, config.notify_from, {m.sender}, Notice(m, config, link), now);
+      !st.ok()) {
+    return st;
+  }
+  if (Status st = tx.Commit(); !st.ok()) return st;
+  if (queued_) queued_();
+  return m.id;
+}
+
+bool HoldDesk::AcceptRelease(const std::string& header, std::time_t now) {
+  auto id = ReleaseHeaderId(hasher_, header);
+  if (!id) return false;
+  auto marked = held_.MarkReleased(*id, now);
+  return marked.ok() && *marked;
+}
+
+HoldOutcome HoldDesk::Check(const std::string& id, const std::string& token, std::time_t now) {
+  HoldOutcome out;
+  if (id.size() != 32 || !common::HexDecode(id) || !HoldLinkTokenValid(hasher_, id, token)) {
+    return {403, "", "this link is not valid (it may have been copied incompletely)"};
+  }
+  auto state = held_.State(id);
+  if (!state.ok()) return {500, "", state.status().message()};
+  out.state = state->first;
+  if (out.state.empty()) return {404, "", "no such held message"};
+  if (out.state == "held" && state->second <= now) return {410, "expired", "the time to confirm has passed"};
+  if (out.state != "held") return {409, out.state, "this message is no longer waiting (" + out.state + ")"};
+  return out;
+}
+
+HoldOutcome HoldDesk::Show(const std::string& id, const std::string& token, std::time_t now, std::string* json_out) {
+  HoldOutcome out = Check(id, token, now);
+  if (out.http_status == 403 || out.http_status == 404 || out.http_status == 500) return out;
+  json view = {{"id", id}, {"state", out.state}, {"reasons", JustificationReasons()}};
+  if (out.http_status == 200) {
+    auto m = held_.Load(id);
+    if (!m.ok() || !*m) return {500, out.state, m.ok() ? "the held copy is missing" : m.status().message()};
+    const HeldMessage& h = **m;
+    json recipients = json::array();
+    for (const auto& r : h.recipients) {
+      recipients.push_back({{"address", common::RepairUtf8(r)},
+                            {"flagged", std::find(h.flagged.begin(), h.flagged.end(), r) != h.flagged.end()}});
+    }
+    view["subject"] = common::RepairUtf8(h.subject);
+    view["explanation"] = common::RepairUtf8(h.explanation);
+    view["recipients"] = recipients;
+    view["expires"] = static_cast<int64_t>(h.expires);
+    view["expires_local"] = LocalTime(h.expires);
+    view["partial_possible"] = !h.flagged.empty() && h.flagged.size() < h.recipients.size();
+  }
+  *json_out = view.dump();
+  return out;
+}
+
+Status HoldDesk::FileOutcome(const std::string& id, const std::string& mf_action, const std::string& warning,
+                             std::time_t now) {
+  IncidentOutbox outbox(db_);
+  auto pending = outbox.TakeWarning(PendingKey(id));
+  if (!pending.ok()) return pending.status();
+  if (!*pending) return Status();  // already filed (expired meanwhile)
+  json draft = json::parse((*pending)->second, nullptr, false);
+  if (!draft.is_object()) return Internal("pending incident for hold " + id + " is not JSON");
+  draft["mf_action"] = mf_action;
+  draft["mf_warning"] = json::parse(warning);
+  draft["title"] = "Mail filter: " + mf_action + " (warn, held for confirmation)";
+  if (Status st = outbox.Enqueue((*pending)->first, draft.dump(), now); !st.ok()) return st;
+  if (queued_) queued_();
+  return Status();
+}
+
+HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, const ConfirmRequest& request,
+                              const std::string& smtp_url, std::time_t now) {
+  HoldOutcome out = Check(id, token, now);
+  if (out.http_status != 200) return out;
+  const auto& reasons = JustificationReasons();
+  if (std::find(reasons.begin(), reasons.end(), request.reason) == reasons.end()) {
+    return {422, out.state, "choose a reason for sending"};
+  }
+  if (request.reason == "OTHER" && common::Trim(request.text).empty()) {
+    return {422, out.state, "say why the email should be sent"};
+  }
+  if (request.text.size() > 500) return {422, out.state, "the explanation is longer than 500 characters"};
+  auto loaded = held_.Load(id);
+  if (!loaded.ok() || !*loaded) return {500, out.state, loaded.ok() ? "the held copy is missing" : loaded.status().message()};
+  const HeldMessage& m = **loaded;
+  std::vector<std::string> to, left_out;
+  for (const auto& r : m.recipients) {
+    const bool flagged = std::find(m.flagged.begin(), m.flagged.end(), r) != m.flagged.end();
+    (request.except_flagged && flagged ? left_out : to).push_back(r);
+  }
+  if (to.empty()) return {422, out.state, "leaving out the flagged recipients leaves nobody to send to"};
+  const bool partial = !left_out.empty();
+  const std::string final_state = partial ? "partially_released" : "released";
+  auto begun = held_.BeginRelease(id, final_state, now);
+  if (!begun.ok()) return {500, out.state, begun.status().message()};
+  if (!*begun) return Check(id, token, now);  // someone else got there first
+  common::SmtpSend send{smtp_url, m.sender, to, "X-Sendguard-Release: " + ReleaseHeader(hasher_, id) + "\r\n" + m.raw};
+  send.timeout_ms = 120000;  // the copy passes this milter again on its way in
+  const Status sent = common::SendSmtp(send);
+  auto state = held_.EndRelease(id, sent.ok(), now);
+  if (!state.ok()) return {500, "", state.status().message()};
+  if (*state == "held") return {502, *state, "the mail server did not take the message: " + sent.message()};
+  json warning = {{"mode", "HOLD_AND_CONFIRM"},
+                  {"outcome", partial ? "PARTIALLY_RELEASED" : "CONFIRMED"},
+                  {"justification_reason", request.reason},
+                  {"justification_text", SafeText(request.text)},
+                  {"excluded_recipient_domains", Domains(left_out)},
+                  {"excluded_recipients", left_out.size()}};
+  if (Status st = FileOutcome(id, "WARNED_USER_OVERRODE", warning.dump(), now); !st.ok()) {
+    return {500, *state, "sent, but the incident could not be queued: " + st.message()};
+  }
+  return {200, *state, "", to.size()};
+}
+
+HoldOutcome HoldDesk::Cancel(const std::string& id, const std::string& token, std::time_t now) {
+  HoldOutcome out = Check(id, token, now);
+  if (out.http_status != 200) return out;
+  auto cancelled = held_.Cancel(id, now);
+  if (!cancelled.ok()) return {500, out.state, cancelled.status().message()};
+  if (!*cancelled) return Check(id, token, now);
+  const json warning = {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "CANCELLED"}};
+  if (Status st = FileOutcome(id, "WARNED_USER_CANCELLED", warning.dump(), now); !st.ok()) {
+    return {500, "cancelled", "cancelled, but the incident could not be queued: " + st.message()};
+  }
+  return {200, "cancelled", ""};
+}
+
+}  // namespace sendguard::milter

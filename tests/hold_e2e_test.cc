@@ -1,0 +1,254 @@
+// Hold-and-confirm end to end: a real Postfix with sendguard-milter in hold_and_confirm mode,
+// sendguard-core serving the staff pages, swaks as the sender. A warned message is accepted
+// from the client and held (sealed); its sender's notice arrives through Postfix with a link;
+// the page explains; Confirm releases it by SMTP re-injection and Postfix delivers it once; the
+// link and the release header work once; partial release leaves the flagged recipient out;
+// Cancel deletes it; each outcome is filed with the core; tampered links and forms are refused.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <regex>
+
+#include "core/core_harness.h"
+#include "e2e/postfix_harness.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+using nlohmann::json;
+using testing::CoreServer;
+using testing::MilterDaemon;
+using testing::PostfixInstance;
+
+const std::vector<std::string> kIg = {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"};
+const std::vector<std::string> kForm = {"Content-Type: application/x-www-form-urlencoded"};
+
+struct Link {
+  std::string id, token;
+  std::string Path() const { return "/staff/hold/" + id + "?t=" + token; }
+};
+
+class HoldE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (geteuid() != 0) return;
+    const int smtp_port = testing::FreePort(), core_port = testing::FreePort();
+    const std::string core_url = "http://127.0.0.1:" + std::to_string(core_port);
+    milter_ = new MilterDaemon("hold",
+                               "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n"
+                               "warn:\n  mode: hold_and_confirm\n  link_base_url: " + core_url +
+                                   "\n  notify_from: sendguard@council.example.gov.uk\ncore_url: " + core_url + "\n",
+                               "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n");
+    postfix_ = new PostfixInstance(milter_->port(), "", smtp_port);
+    core_ = new CoreServer("hold", "milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\n",
+                           core_port);
+  }
+  static void TearDownTestSuite() {
+    delete core_;
+    delete postfix_;
+    delete milter_;
+  }
+  void SetUp() override {
+    if (geteuid() != 0) GTEST_SKIP() << "Postfix's master must start as root (CI runs the test command as root)";
+    synth::Rng rng(static_cast<uint64_t>(::testing::UnitTest::GetInstance()->random_seed()) + 77);
+    for (int i = 0; i < 12; ++i) nhs_.push_back(synth::NhsNumber(rng));
+  }
+
+  std::string Marker(const std::string& name) {
+    return name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + "-end";
+  }
+  // Sends a message with 12 NHS numbers and health terms; the client is told it was accepted.
+  void SendSensitive(const std::string& marker, const std::vector<std::string>& to) {
+    std::string rcpts;
+    for (const auto& r : to) rcpts += (rcpts.empty() ? "" : ", ") + r;
+    std::string m = "From: Sam Okafor <s.okafor@council.example.gov.uk>\r\nTo: " + rcpts + "\r\nSubject: referrals " +
+                    marker + "\r\nMessage-ID: <" + marker + "@council.example.gov.uk>\r\nX-Test-Id: " + marker +
+                    "\r\n\r\nDear Jo,\r\nThe mental health referrals:\r\n";
+    for (const auto& n : nhs_) m += "NHS number " + synth::Grouped(n, {3, 3, 4}, ' ') + " depression\r\n";
+    auto sent = postfix_->Send("s.okafor@council.example.gov.uk", to, m + "Sam\r\n");
+    ASSERT_TRUE(sent.queued) << "held mail is accepted from the client: " << sent.transcript << milter_->Log();
+  }
+  // The notice for the message whose subject holds `marker`, and its link.
+  Link NoticeLink(const std::string& marker) {
+    std::vector<std::string> got;
+    for (int i = 0; i < 120 && got.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      for (const auto& m : postfix_->Delivered("Not sent yet: please confirm or cancel \"referrals " + marker)) got.push_back(m);
+    }
+    EXPECT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
+    if (got.empty()) return {};
+    EXPECT_NE(got[0].find("X-Sink-Recipients: s.okafor@council.example.gov.uk"), std::string::npos) << got[0];
+    EXPECT_NE(got[0].find("12 NHS numbers"), std::string::npos) << got[0];
+    ExpectNoClearIdentifier(got[0], "notice");
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(got[0], m, std::regex(R"(/staff/hold/([0-9a-f]{32})\?t=([0-9a-f]{32}))"))) << got[0];
+    return m.empty() ? Link{} : Link{m[1], m[2]};
+  }
+  std::string Csrf(const std::string& page) {
+    std::smatch m;
+    EXPECT_TRUE(std::regex_search(page, m, std::regex(R"re(name="csrf" value="([0-9a-f]{32})")re"))) << page;
+    return m.empty() ? "" : std::string(m[1]);
+  }
+  std::vector<std::string> DeliveredWhenFlushed(const std::string& marker) {
+    postfix_->Flush(20);
+    return postfix_->Delivered("X-Test-Id: " + marker);
+  }
+  // The core's mail-filter incidents whose mf_warning says `outcome`.
+  std::vector<json> IncidentsWithOutcome(const std::string& outcome) {
+    std::vector<json> out;
+    for (int i = 0; i < 80 && out.empty(); ++i) {
+      auto listed = core_->Request("GET", "/api/incidents", "", kIg).Json();
+      for (const auto& summary : listed.value("incidents", json::array())) {
+        auto in = core_->Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", kIg).Json();
+        if (in["incident"].value("mf_warning", json::object()).value("outcome", "") == outcome) out.push_back(in["incident"]);
+      }
+      if (out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return out;
+  }
+  void ExpectNoClearIdentifier(const std::string& text, const std::string& where) {
+    for (const auto& n : nhs_) {
+      EXPECT_EQ(text.find(n), std::string::npos) << where;
+      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos) << where;
+    }
+  }
+
+  static inline MilterDaemon* milter_ = nullptr;
+  static inline PostfixInstance* postfix_ = nullptr;
+  static inline CoreServer* core_ = nullptr;
+  static inline int counter_ = 0;
+  std::vector<std::string> nhs_;
+};
+
+TEST_F(HoldE2eTest, HeldMessageIsReleasedOnceByTheConfirmLink) {
+  const std::string marker = Marker("release");
+  SendSensitive(marker, {"j.smith@example.org"});
+  const Link link = NoticeLink(marker);
+  ASSERT_FALSE(link.id.empty());
+  EXPECT_TRUE(DeliveredWhenFlushed(marker).empty()) << "held, not delivered";
+  // Held at rest: sealed, no identifier readable in the state directory.
+  std::string state;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(milter_->dir() / "state")) {
+    if (e.is_regular_file()) state += testing::ReadFile(e.path());
+  }
+  ExpectNoClearIdentifier(state, "milter state while held");
+  EXPECT_EQ(state.find("mental health referrals"), std::string::npos) << "the held copy is encrypted";
+  ASSERT_TRUE(std::filesystem::exists(milter_->dir() / "state" / "held" / link.id));
+
+  auto page = core_->Request("GET", link.Path());
+  ASSERT_EQ(page.status, 200) << page.body << core_->Log();
+  EXPECT_NE(page.body.find("This email contains 12 NHS numbers and health information"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("j.smith@example.org<span class=\"flag\">flagged</span>"), std::string::npos) << page.body;
+  EXPECT_NE(page.headers.find("Content-Security-Policy: default-src 'none'"), std::string::npos) << page.headers;
+  EXPECT_NE(page.headers.find("Referrer-Policy: no-referrer"), std::string::npos) << page.headers;
+  EXPECT_NE(page.headers.find("X-Frame-Options: DENY"), std::string::npos) << page.headers;
+  EXPECT_EQ(page.body.find("<script"), std::string::npos);
+  const std::string csrf = Csrf(page.body);
+
+  // A tampered link and a forged form are refused, and change nothing.
+  std::string tampered = link.token;
+  tampered[0] = tampered[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(core_->Request("GET", "/staff/hold/" + link.id + "?t=" + tampered).status, 403);
+  EXPECT_EQ(core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                           "t=" + link.token + "&csrf=" + std::string(32, '0') + "&reason=RECIPIENTS_CHECKED", kForm)
+                .status,
+            403);
+  EXPECT_EQ(core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                           "t=" + tampered + "&csrf=" + csrf + "&reason=RECIPIENTS_CHECKED", kForm)
+                .status,
+            403);
+  // A justification is required.
+  auto missing = core_->Request("POST", "/staff/hold/" + link.id + "/confirm", "t=" + link.token + "&csrf=" + csrf, kForm);
+  EXPECT_EQ(missing.status, 422) << missing.body;
+
+  auto confirmed = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                                  "t=" + link.token + "&csrf=" + csrf +
+                                      "&reason=SHARING_AGREEMENT&text=Agreed+with+the+GP+practice+under+DSA+2024-17",
+                                  kForm);
+  ASSERT_EQ(confirmed.status, 200) << confirmed.body << milter_->Log();
+  EXPECT_NE(confirmed.body.find("Your email has been sent."), std::string::npos) << confirmed.body;
+  auto got = DeliveredWhenFlushed(marker);
+  ASSERT_EQ(got.size(), 1u) << postfix_->Log();
+  EXPECT_NE(got[0].find("X-Sink-Recipients: j.smith@example.org"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("X-Sendguard-Verdict: warn; released by its sender"), std::string::npos) << got[0];
+  EXPECT_EQ(got[0].find("X-Sendguard-Release"), std::string::npos) << "the release header is removed";
+  EXPECT_FALSE(std::filesystem::exists(milter_->dir() / "state" / "held" / link.id)) << "deleted once released";
+
+  // The same link a second time is refused, and nothing more is delivered.
+  auto again = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                              "t=" + link.token + "&csrf=" + csrf + "&reason=RECIPIENTS_CHECKED", kForm);
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.body.find("already been sent"), std::string::npos) << again.body;
+  EXPECT_EQ(core_->Request("GET", link.Path()).status, 409);
+  // A forged release header does not get a message through.
+  auto forged = postfix_->Send("s.okafor@council.example.gov.uk", {"x@example.org"},
+                               "X-Sendguard-Release: " + link.id + "; sig=" + std::string(64, 'f') +
+                                   "\r\nSubject: forged " + marker + "\r\nX-Test-Id: forged-" + marker + "\r\n\r\nhello\r\n");
+  EXPECT_TRUE(forged.rejected) << forged.transcript;
+  EXPECT_EQ(DeliveredWhenFlushed(marker).size(), 1u);
+
+  // Filed with the core: the override, with the reason and the text (digits masked).
+  auto filed = IncidentsWithOutcome("CONFIRMED");
+  ASSERT_EQ(filed.size(), 1u) << milter_->Log() << core_->Log();
+  EXPECT_EQ(filed[0]["mf_action"], "WARNED_USER_OVERRODE");
+  EXPECT_EQ(filed[0]["mf_warning"]["mode"], "HOLD_AND_CONFIRM");
+  EXPECT_EQ(filed[0]["mf_warning"]["justification_reason"], "SHARING_AGREEMENT");
+  EXPECT_EQ(filed[0]["mf_warning"]["justification_text"], "Agreed with the GP practice under DSA ####-##");
+  EXPECT_EQ(filed[0]["mf_identifier_counts"]["NHS_NUMBER"]["distinct"], 12);
+  ExpectNoClearIdentifier(milter_->Log(), "milter log");
+  ExpectNoClearIdentifier(core_->Log(), "core log");
+}
+
+TEST_F(HoldE2eTest, PartialReleaseLeavesTheFlaggedRecipientOut) {
+  const std::string marker = Marker("partial");
+  SendSensitive(marker, {"jo.bloggs@council.example.gov.uk", "j.smith@example.org"});
+  const Link link = NoticeLink(marker);
+  ASSERT_FALSE(link.id.empty());
+  auto page = core_->Request("GET", link.Path());
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("Everyone except the flagged recipients"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("jo.bloggs@council.example.gov.uk</li>"), std::string::npos) << "internal: not flagged";
+  auto sent = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                             "t=" + link.token + "&csrf=" + Csrf(page.body) + "&reason=RECIPIENTS_CHECKED&scope=except_flagged",
+                             kForm);
+  ASSERT_EQ(sent.status, 200) << sent.body << milter_->Log();
+  EXPECT_NE(sent.body.find("sent to the recipients that were not flagged"), std::string::npos) << sent.body;
+  auto got = DeliveredWhenFlushed(marker);
+  ASSERT_EQ(got.size(), 1u) << postfix_->Log();
+  EXPECT_NE(got[0].find("X-Sink-Recipients: jo.bloggs@council.example.gov.uk\n"), std::string::npos) << got[0];
+  EXPECT_EQ(got[0].find("X-Sink-Recipients: j.smith"), std::string::npos) << got[0];
+  auto filed = IncidentsWithOutcome("PARTIALLY_RELEASED");
+  ASSERT_EQ(filed.size(), 1u);
+  EXPECT_EQ(filed[0]["mf_warning"]["excluded_recipient_domains"][0], "example.org");
+  EXPECT_EQ(filed[0]["mf_warning"]["excluded_recipients"], 1);
+}
+
+TEST_F(HoldE2eTest, CancelDeletesTheMessageAndFilesANearMiss) {
+  const std::string marker = Marker("cancel");
+  SendSensitive(marker, {"j.smith@example.org"});
+  const Link link = NoticeLink(marker);
+  ASSERT_FALSE(link.id.empty());
+  // The cancel link opens a page; opening it changes nothing (mail scanners follow links).
+  auto page = core_->Request("GET", link.Path() + "&action=cancel");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("id=\"cancel\""), std::string::npos);
+  EXPECT_EQ(core_->Request("GET", link.Path()).status, 200) << "still held after two page views";
+  auto cancelled = core_->Request("POST", "/staff/hold/" + link.id + "/cancel",
+                                  "t=" + link.token + "&csrf=" + Csrf(page.body), kForm);
+  ASSERT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_NE(cancelled.body.find("It was not sent to anyone."), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(milter_->dir() / "state" / "held" / link.id));
+  auto late = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                             "t=" + link.token + "&csrf=" + Csrf(page.body) + "&reason=RECIPIENTS_CHECKED", kForm);
+  EXPECT_EQ(late.status, 409);
+  EXPECT_NE(late.body.find("cancelled and deleted"), std::string::npos) << late.body;
+  EXPECT_TRUE(DeliveredWhenFlushed(marker).empty());
+  auto filed = IncidentsWithOutcome("CANCELLED");
+  ASSERT_EQ(filed.size(), 1u);
+  EXPECT_EQ(filed[0]["mf_action"], "WARNED_USER_CANCELLED");
+  EXPECT_EQ(filed[0]["kind"], "NEAR_MISS");
+}
+
+}  // namespace
+}  // namespace sendguard
