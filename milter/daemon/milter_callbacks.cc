@@ -83,6 +83,23 @@ struct Session {
 
 Session* Get(SMFICTX* ctx) { return static_cast<Session*>(smfi_getpriv(ctx)); }
 
+// Protocol negotiation: the MTA skips HELO and unknown commands (one round trip fewer each).
+// Every other step is answered, DATA included: Postfix writes to the milter without
+// TCP_NODELAY, so a packet it sends that is never answered (the DATA macros, or any step with
+// a no-reply flag) leaves its next write waiting for this side's delayed ACK, about 40 ms per
+// message (measured with bench/mail_path_bench.sh). An answer carries the ACK at once.
+sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
+                     unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
+  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT);
+  *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN);
+  *pf2 = 0;
+  *pf3 = 0;
+  auto* s = new Session();
+  ++Daemon().sessions;
+  smfi_setpriv(ctx, s);
+  return SMFIS_CONTINUE;
+}
+
 std::string Macro(SMFICTX* ctx, const char* name) {
   const char* v = smfi_getsymval(ctx, const_cast<char*>(name));
   return v ? v : "";
@@ -171,11 +188,14 @@ std::string AddressText(const _SOCK_ADDR* addr) {
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
-  auto* s = new Session();
-  ++Daemon().sessions;
+  Session* s = Get(ctx);
+  if (!s) {  // an MTA that does not negotiate
+    s = new Session();
+    ++Daemon().sessions;
+    smfi_setpriv(ctx, s);
+  }
   s->client_addr = AddressText(hostaddr);
   if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
-  smfi_setpriv(ctx, s);
   return SMFIS_CONTINUE;
 }
 
@@ -301,7 +321,7 @@ struct smfiDesc* FilterDescription() {
       OnClose,
       nullptr,  // unknown
       nullptr,  // data
-      nullptr,  // negotiate
+      OnNegotiate,
   };
   return &desc;
 }

@@ -1,12 +1,18 @@
 // sendguard-synth: writes the bundled sample message or a synthetic corpus to disk.
 //   sendguard-synth sample FILE        the quick-start referral email
 //   sendguard-synth corpus DIR N SEED  N messages as DIR/000001.eml ...
+//   sendguard-synth bench DIR N SEED [MIN_BYTES]
+//                                      the benchmark corpus: council-like mail, about 10% with
+//                                      personal data, a quarter with an office or PDF attachment
+//                                      (the sensitive ones mostly in it), each padded with
+//                                      ordinary prose to at least MIN_BYTES
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +32,42 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  std::fprintf(stderr, "usage: sendguard-synth sample FILE | corpus DIR COUNT SEED\n");
+  if (cmd == "bench" && (argc == 5 || argc == 6)) {
+    std::filesystem::create_directories(argv[2]);
+    const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
+    const size_t min_bytes = argc == 6 ? std::strtoull(argv[5], nullptr, 10) : 0;
+    auto corpus = MakeCorpus(seed, std::atoi(argv[3]), 0.1);
+    Rng rng(seed ^ 0x5eed);
+    const std::string prose = "The committee noted the update on the library refurbishment and asked officers to "
+                              "report back after the consultation closes. Parking arrangements are unchanged. ";
+    for (size_t i = 0; i < corpus.size(); ++i) {
+      std::string raw = corpus[i].raw;
+      if (i % 4 == 1) {
+        const bool sensitive = !corpus[i].planted.empty();
+        std::vector<std::string> rows;
+        for (int r = 0; r < rng.Between(20, 60); ++r) {
+          rows.push_back(sensitive ? "Patient," + NhsNumber(rng) + ",referred for depression"
+                                   : "Order," + OrderNumber(rng) + ",library stock");
+        }
+        const int kind = rng.Between(0, 2);
+        Attachment a = kind == 0   ? Attachment{"list.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Xlsx(rows)}
+                       : kind == 1 ? Attachment{"notes.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", Docx(rows)}
+                                   : Attachment{"report.pdf", "application/pdf", Pdf(rows)};
+        raw = MessageWithAttachments("Please see the attached.\r\n", {a});
+      }
+      if (raw.size() < min_bytes) {
+        // Ordinary prose before the end of the first part keeps the message well formed.
+        std::string pad;
+        while (raw.size() + pad.size() < min_bytes) pad += prose + "\r\n";
+        const size_t body = raw.find("\r\n\r\n");
+        raw.insert(body == std::string::npos ? raw.size() : body + 4, pad);
+      }
+      char name[32];
+      std::snprintf(name, sizeof name, "%06zu.eml", i + 1);
+      std::ofstream(std::filesystem::path(argv[2]) / name, std::ios::binary) << raw;
+    }
+    return 0;
+  }
+  std::fprintf(stderr, "usage: sendguard-synth sample FILE | corpus DIR COUNT SEED | bench DIR COUNT SEED [MIN_BYTES]\n");
   return 2;
 }

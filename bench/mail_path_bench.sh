@@ -1,0 +1,240 @@
+#!/usr/bin/env bash
+# The mail-path benchmark (issue 5): the same generated corpus pushed through Postfix alone,
+# Postfix + sendguard-milter, and Postfix + rspamd (Debian's package, its proxy in milter mode,
+# with sendguard's patterns as regexp rules), in one run, over 1, 4 and 16 SMTP sessions.
+# Prints messages/s, server CPU ms per message (Postfix and the filter, from /proc) and the
+# end-of-data latency p50/p99 with what each filter adds to Postfix alone at the same sessions.
+#
+#   sudo bash bench/mail_path_bench.sh            # about 3 minutes on 2 cores
+#   COUNT=4000 BUILD=build sudo -E bash bench/mail_path_bench.sh
+#
+# Needs root (Postfix's master starts as root) and a built tree (BUILD, default build). It
+# installs postfix and rspamd from Debian when missing; it never touches /etc/postfix or the
+# system rspamd: everything runs from a temporary directory on loopback ports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+COUNT=${COUNT:-2000}       # mixed council-like messages (about 10% sensitive)
+COUNT_50K=${COUNT_50K:-600} # 50 KB messages for the latency runs
+[ "$(id -u)" = 0 ] || { echo "mail_path_bench: run as root (Postfix's master starts as root)" >&2; exit 2; }
+for tool in "$BUILD/bench/smtp_load" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
+  [ -x "$tool" ] || { echo "mail_path_bench: $tool missing: build first (bash scripts/build.sh $BUILD)" >&2; exit 2; }
+done
+missing=()
+command -v postfix >/dev/null || missing+=(postfix)
+command -v rspamd >/dev/null || missing+=(rspamd)
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+W=$(mktemp -d /tmp/sendguard-bench.XXXXXX)
+chmod 755 "$W"
+pids=()
+cleanup() {
+  postfix -c "$W/pf/etc" stop >/dev/null 2>&1 || true
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  sleep 0.5
+  [ -n "${KEEP:-}" ] || rm -rf "$W"
+}
+trap cleanup EXIT
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  while :; do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done
+}
+wait_port() { for _ in $(seq 1 600); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+echo "== corpora (synthetic, seeded: the same every run)"
+"$BUILD/tests/synth/sendguard-synth" bench "$W/mixed" "$COUNT" 7
+"$BUILD/tests/synth/sendguard-synth" bench "$W/k50" "$COUNT_50K" 8 51200
+echo "mixed: $COUNT messages, $(du -sk "$W/mixed" | cut -f1) KB; 50 KB set: $COUNT_50K messages, $(du -sk "$W/k50" | cut -f1) KB"
+
+MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_RS=$(free_port)
+
+echo "== sendguard-milter"
+mkdir -p "$W/milter/state"
+head -c 32 /dev/urandom > "$W/milter/secret"
+cat > "$W/milter/sendguard.yaml" <<YAML
+state_dir: $W/milter/state
+secret_file: $W/milter/secret
+core_url: http://127.0.0.1:1
+organisation:
+  internal_domains: [council.example.gov.uk]
+milter:
+  socket: inet:$MILTER_PORT@127.0.0.1
+  metrics_listen: ""
+  log_file: $W/milter/milter.log
+YAML
+"$BUILD/milter/sendguard-milter" --foreground --config "$W/milter/sendguard.yaml" &
+pids+=($!)
+MILTER_PID=$!
+
+echo "== rspamd $(rspamd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -1) (proxy in milter mode, regexp rules only)"
+mkdir -p "$W/rspamd/db"
+chown -R _rspamd "$W/rspamd"
+cat > "$W/rspamd/rspamd.conf" <<CONF
+options { pidfile = "$W/rspamd/rspamd.pid"; dbdir = "$W/rspamd/db"; tempdir = "$W/rspamd"; filters = "regexp"; }
+logging { type = "file"; filename = "$W/rspamd/rspamd.log"; level = "error"; }
+worker "rspamd_proxy" {
+  bind_socket = "127.0.0.1:$RSPAMD_PORT";
+  milter = yes;
+  timeout = 120s;
+  count = 2;
+  upstream "local" { default = yes; self_scan = yes; }
+}
+actions { reject = 1000; add_header = 6; }
+# sendguard's detection patterns (rules/types/*.yaml) and a few of its health terms.
+regexp {
+  SG_NHS_NUMBER { re = '/\\b\\d{3}[ -]\\d{3}[ -]\\d{4}\\b/{mime}'; score = 3.0; }
+  SG_CHI_NUMBER { re = '/\\b\\d{6}[ -]\\d{4}\\b/{mime}'; score = 1.0; }
+  SG_NINO { re = '/\\b[A-Z]{2} \\d{2} \\d{2} \\d{2}(?: [A-D])?\\b/{mime}'; score = 3.0; }
+  SG_CARD { re = '/\\b\\d{4}[ -]\\d{4}[ -]\\d{4}[ -]\\d{4}\\b/{mime}'; score = 3.0; }
+  SG_IBAN { re = '/\\b[A-Z]{2}\\d{2}(?: [A-Z0-9]{4}){2,7}\\b/{mime}'; score = 2.0; }
+  SG_BANK { re = '/\\b\\d{2}[- ]\\d{2}[- ]\\d{2}[^0-9\\n]{1,40}\\d{8}\\b/{mime}'; score = 2.0; }
+  SG_UPN { re = '/\\b[A-Z]\\d{12}\\b/{mime}'; score = 2.0; }
+  SG_POSTCODE { re = '/\\b[A-Z]{1,2}\\d[A-Z\\d]? \\d[A-Z]{2}\\b/{mime}'; score = 0.5; }
+  SG_LICENCE { re = '/\\b[A-Z9]{5}\\d[0156]\\d[0-3]\\d\\d[A-Z9]{2}\\d[A-Z0-9]{2}\\b/{mime}'; score = 2.0; }
+  SG_CREDENTIAL { re = '/(?:password|passwd|pwd|passcode)\\s{0,3}[:=]\\s{0,3}\\S{4,64}/i{mime}'; score = 2.0; }
+  SG_HEALTH { re = '/\\b(?:depression|diagnosis|medication|mental health|safeguarding|dementia|chemotherapy)\\b/i{mime}'; score = 2.0; }
+}
+CONF
+rspamd -f -c "$W/rspamd/rspamd.conf" -u _rspamd -g _rspamd > "$W/rspamd/stdout.log" 2>&1 &
+pids+=($!)
+RSPAMD_PID=$!
+
+echo "== Postfix (one instance, three smtpd ports: alone, + sendguard, + rspamd; delivery discarded)"
+mkdir -p "$W/pf/etc" "$W/pf/spool" "$W/pf/data"
+chown postfix "$W/pf/data"
+cat > "$W/pf/etc/main.cf" <<CF
+compatibility_level = 3.6
+myhostname = gw.council.example.gov.uk
+mydestination =
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+queue_directory = $W/pf/spool
+data_directory = $W/pf/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $W/pf/maillog
+maillog_file_prefixes = /tmp, /var
+default_transport = discard
+relay_transport = discard
+local_transport = discard
+smtpd_relay_restrictions = permit_mynetworks, reject
+alias_maps =
+alias_database =
+smtputf8_enable = no
+biff = no
+default_process_limit = 100
+milter_default_action = tempfail
+milter_protocol = 6
+milter_connect_timeout = 5s
+milter_command_timeout = 30s
+milter_content_timeout = 120s
+CF
+cat > "$W/pf/etc/master.cf" <<CF
+127.0.0.1:$P_ALONE inet n - n - - smtpd -o smtpd_milters=
+127.0.0.1:$P_SG inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT
+127.0.0.1:$P_RS inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$RSPAMD_PORT
+pickup unix n - n 60 1 pickup
+cleanup unix n - n - 0 cleanup
+qmgr unix n - n 300 1 qmgr
+rewrite unix - - n - - trivial-rewrite
+bounce unix - - n - 0 bounce
+defer unix - - n - 0 bounce
+trace unix - - n - 0 bounce
+verify unix - - n - 1 verify
+flush unix n - n 1000? 0 flush
+proxymap unix - - n - - proxymap
+showq unix n - n - - showq
+error unix - - n - - error
+retry unix - - n - - error
+discard unix - - n - - discard
+anvil unix - - n - 1 anvil
+scache unix - - n - 1 scache
+postlog unix-dgram n - n - 1 postlogd
+CF
+postfix -c "$W/pf/etc" start >/dev/null
+for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_RS; do wait_port "$p"; done
+PF_MASTER=$(head -1 "$W/pf/spool/pid/master.pid" | tr -d ' ')
+
+HZ=$(getconf CLK_TCK)
+# CPU ticks of a process tree: every live member's own time and its reaped children's.
+tree_ticks() {
+  local total=0 pid
+  local t
+  for pid in $(descendants "$1"); do
+    # fields after the command: 14-17 are utime stime cutime cstime (a process may have gone)
+    t=$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12+$13+$14+$15}')
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+descendants() { echo "$1"; for c in $(pgrep -P "$1" 2>/dev/null); do descendants "$c"; done; }
+queue_empty() {
+  for _ in $(seq 1 600); do
+    [ -z "$(find "$W/pf/spool/active" "$W/pf/spool/incoming" "$W/pf/spool/deferred" -type f 2>/dev/null | head -1)" ] && return 0
+    sleep 0.1
+  done
+}
+
+declare -A P50 P99 RATE CPU_PF CPU_F
+run() { # name port filter_pid corpus sessions
+  local name=$1 port=$2 fpid=$3 dir=$4 sessions=$5 out pf0 f0 pf1 f1 n
+  queue_empty
+  pf0=$(tree_ticks "$PF_MASTER"); f0=0; [ "$fpid" = - ] || f0=$(tree_ticks "$fpid")
+  out=$("$BUILD/bench/smtp_load" --port "$port" --sessions "$sessions" --dir "$W/$dir")
+  queue_empty
+  pf1=$(tree_ticks "$PF_MASTER"); f1=0; [ "$fpid" = - ] || f1=$(tree_ticks "$fpid")
+  n=$(echo "$out" | sed 's/.*"messages": \([0-9]*\).*/\1/')
+  local key="$name/$dir/$sessions"
+  RATE[$key]=$(echo "$out" | sed 's/.*"per_second": \([0-9.]*\).*/\1/')
+  P50[$key]=$(echo "$out" | sed 's/.*"p50_ms": \([0-9.]*\).*/\1/')
+  P99[$key]=$(echo "$out" | sed 's/.*"p99_ms": \([0-9.]*\).*/\1/')
+  CPU_PF[$key]=$(awk -v t=$((pf1 - pf0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.3f", t*1000/hz/n}')
+  CPU_F[$key]=$(awk -v t=$((f1 - f0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.3f", t*1000/hz/n}')
+  echo "$key $out"
+}
+
+if [ -n "${PAUSE:-}" ]; then  # for a look with strace or tshark: ports, then wait
+  echo "ports: alone $P_ALONE sendguard $P_SG rspamd $P_RS; milter pid $MILTER_PID; dir $W"; sleep "$PAUSE"
+fi
+echo "== warm-up"
+for port in $P_ALONE $P_SG $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
+echo "== runs (interleaved per session count, so the three see the same machine)"
+for s in 4 16; do
+  run alone "$P_ALONE" - mixed "$s"; run sendguard "$P_SG" "$MILTER_PID" mixed "$s"; run rspamd "$P_RS" "$RSPAMD_PID" mixed "$s"
+done
+for s in 1 4 16; do
+  run alone "$P_ALONE" - k50 "$s"; run sendguard "$P_SG" "$MILTER_PID" k50 "$s"; run rspamd "$P_RS" "$RSPAMD_PID" k50 "$s"
+done
+
+add() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%+.2f", a-b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
+echo
+echo "## Throughput and CPU: mixed corpus ($COUNT messages)"
+echo
+echo "| sessions | setup | msg/s | vs Postfix alone | Postfix CPU ms/msg | filter CPU ms/msg | p50 ms | p99 ms |"
+echo "|---|---|---|---|---|---|---|---|"
+for s in 4 16; do
+  for name in alone sendguard rspamd; do
+    k="$name/mixed/$s"; a="alone/mixed/$s"
+    echo "| $s | $name | ${RATE[$k]} | $(ratio "${RATE[$k]}" "${RATE[$a]}") | ${CPU_PF[$k]} | ${CPU_F[$k]} | ${P50[$k]} | ${P99[$k]} |"
+  done
+done
+echo
+echo "## Added latency at end of data: 50 KB messages ($COUNT_50K)"
+echo
+echo "| sessions | setup | p50 ms | p99 ms | added p50 ms | added p99 ms | msg/s | filter CPU ms/msg |"
+echo "|---|---|---|---|---|---|---|---|"
+for s in 1 4 16; do
+  for name in alone sendguard rspamd; do
+    k="$name/k50/$s"; a="alone/k50/$s"
+    echo "| $s | $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${RATE[$k]} | ${CPU_F[$k]} |"
+  done
+done
+echo
+grep -c "outcome=" "$W/milter/milter.log" | sed 's/^/sendguard scanned messages: /'
+grep -o "outcome=[a-z_]*" "$W/milter/milter.log" | sort | uniq -c | sed 's/^/  /'
