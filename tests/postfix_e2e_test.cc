@@ -171,9 +171,10 @@ TEST_F(PostfixE2eTest, SighupWithABrokenRuleFileDuringLoadChangesNothing) {
   std::string config = testing::ReadFile(milter_->config());
   std::ofstream(milter_->config(), std::ios::app) << "policy_files: [" << (milter_->dir() / "broken.yaml").string() << "]\n";
   std::vector<std::future<PostfixInstance::Sent>> futures;
+  // All items first: the sending threads read them while later ones would be added.
   std::vector<std::pair<std::string, bool>> sent_items;
+  for (int i = 0; i < 16; ++i) sent_items.emplace_back(Marker("hup"), i % 2 == 0);
   for (int i = 0; i < 16; ++i) {
-    sent_items.emplace_back(Marker("hup"), i % 2 == 0);
     futures.push_back(std::async(std::launch::async, [&, i] {
       return Send(sent_items[static_cast<size_t>(i)].first, "friend@example.org", sent_items[static_cast<size_t>(i)].second);
     }));

@@ -40,7 +40,8 @@ TEST(KeyedHasherTest, DifferentSecretsGiveDifferentHashes) {
 
 TEST(SealTest, OpensWhatItSealedAndRefusesTamperingOtherKeysAndOtherContexts) {
   SealKey key("secret one", "held");
-  std::string plain("From: a@b\r\n\r\nbinary \0\xff bytes", 30);
+  const char kPlain[] = "From: a@b\r\n\r\nbinary \0\xff bytes";
+  std::string plain(kPlain, sizeof kPlain - 1);  // with its NUL and 0xff inside
   auto sealed = key.Seal(plain, "id-1");
   ASSERT_TRUE(sealed.ok());
   EXPECT_EQ(sealed->find("binary"), std::string::npos);

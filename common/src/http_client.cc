@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "sendguard/common/text.h"
+
 namespace sendguard::common {
 namespace {
 
@@ -17,28 +19,6 @@ size_t Collect(char* p, size_t size, size_t n, void* user) {
   auto* s = static_cast<Sink*>(user);
   if (s->body->size() < s->max) s->body->append(p, std::min(size * n, s->max - s->body->size()));
   return size * n;
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string Unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out.push_back(' ');
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -82,7 +62,7 @@ std::vector<std::pair<std::string, std::string>> ParseForm(const std::string& bo
     const std::string pair = body.substr(pos, amp - pos);
     if (!pair.empty()) {
       const size_t eq = pair.find('=');
-      out.emplace_back(Unescape(pair.substr(0, eq)), eq == std::string::npos ? "" : Unescape(pair.substr(eq + 1)));
+      out.emplace_back(PercentDecode(pair.substr(0, eq), true), eq == std::string::npos ? "" : PercentDecode(pair.substr(eq + 1), true));
     }
     pos = amp + 1;
   }

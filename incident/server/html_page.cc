@@ -1,6 +1,8 @@
 // The page frame and the stylesheet (see html_page.h).
 #include "html_page.h"
 
+#include "sendguard/common/text.h"
+
 namespace sendguard::incident {
 namespace {
 
@@ -33,22 +35,6 @@ form.inline { display: inline; }
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 void AddSecurityHeaders(common::HttpResponse& r) {
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -65,7 +51,7 @@ common::HttpResponse HtmlPage(int status, const std::string& title, const std::s
   r.content_type = "text/html; charset=utf-8";
   r.body = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-           "<title>" + HtmlEscape(title) + " - sendguard</title>"
+           "<title>" + common::HtmlEscape(title) + " - sendguard</title>"
            "<link rel=\"stylesheet\" href=\"/static/sendguard.css\"></head>\n<body>"
            "<header class=\"bar\">sendguard</header>\n<main>\n" + body_html + "\n</main></body></html>\n";
   AddSecurityHeaders(r);

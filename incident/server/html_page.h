@@ -7,10 +7,11 @@
 #include <string_view>
 
 #include "sendguard/common/http_server.h"
+#include "sendguard/common/text.h"
 
 namespace sendguard::incident {
 
-std::string HtmlEscape(std::string_view text);
+using common::HtmlEscape;
 
 // A whole page: <title>, the header bar, `body_html` in <main>.
 common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);

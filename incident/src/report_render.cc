@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "sendguard/common/text.h"
 #include "sendguard/incident/report.h"
 
 namespace sendguard::incident {
@@ -23,20 +24,7 @@ std::string CsvField(const std::string& s) {
   return out + "\"";
 }
 
-std::string Html(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+std::string Html(const std::string& s) { return common::HtmlEscape(s); }
 
 // A horizontal bar chart of the rows' current values.
 std::string BarChart(const ReportTable& t) {

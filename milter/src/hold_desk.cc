@@ -44,21 +44,9 @@ std::vector<std::string> FlaggedRecipients(const Decision& d, const rules::Polic
   return outside.empty() ? signalled : outside;
 }
 
-std::string LocalTime(std::time_t t) {
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%H:%M on %A %e %B %Y", &tm);
-  return buf;
-}
+std::string LocalTime(std::time_t t) { return common::FormatTime(t, "%H:%M on %A %e %B %Y", true); }
 
-std::string RfcDate(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  return buf;
-}
+std::string RfcDate(std::time_t t) { return common::FormatTime(t, "%a, %d %b %Y %H:%M:%S +0000"); }
 
 bool Ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });

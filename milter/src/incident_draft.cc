@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "sendguard/common/digest.h"
+#include "sendguard/common/text.h"
 #include "sendguard/rules/address_list.h"
 #include "sendguard/rules/recipients.h"
 
@@ -15,18 +16,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string Iso(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[24];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%MZ", &tm);
-  return buf;
-}
-
-std::string DomainOf(const std::string& address) {
-  auto at = address.rfind('@');
-  return at == std::string::npos ? std::string() : address.substr(at + 1);
-}
+std::string Iso(std::time_t t) { return common::FormatTime(t, "%Y-%m-%dT%H:%MZ"); }
 
 const char* SpecClass(rules::RecipientClass c) {
   switch (c) {
@@ -132,11 +122,11 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   std::set<std::string> visible;
   for (const auto& a : d.facts.visible) {
     visible.insert(rules::NormaliseAddress(a.address));
-    ++by_domain[{DomainOf(rules::NormaliseAddress(a.address)), "TO"}];
+    ++by_domain[{rules::DomainOf(rules::NormaliseAddress(a.address)), "TO"}];
   }
   for (const auto& r : d.facts.recipients) {
     const std::string addr = rules::NormaliseAddress(r);
-    if (!visible.count(addr)) ++by_domain[{DomainOf(addr), "BCC"}];
+    if (!visible.count(addr)) ++by_domain[{rules::DomainOf(addr), "BCC"}];
   }
   json recipients = json::array();
   for (const auto& [key, count] : by_domain) {
@@ -146,7 +136,7 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   doc["mf_recipients"] = recipients;
   doc["mf_attachment_count"] = d.scan.attachments;
   json signals = json::array();
-  for (const auto& s : d.verdict.signals) signals.push_back({{"type", s.type}, {"domain", DomainOf(s.recipient)}});
+  for (const auto& s : d.verdict.signals) signals.push_back({{"type", s.type}, {"domain", rules::DomainOf(s.recipient)}});
   doc["mf_signals"] = signals;
   bool encrypted = false;
   for (const auto& f : d.scan.findings) encrypted |= f.type == "encrypted_attachment";

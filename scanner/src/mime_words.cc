@@ -27,19 +27,6 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string DecodeBase64(std::string_view in, size_t* bad) {
@@ -180,7 +167,7 @@ std::string DecodeParameter(const std::vector<std::pair<std::string, std::string
           v = v.substr(b + 1);
         }
       }
-      v = PercentDecode(v);
+      v = common::PercentDecode(v);
     }
     joined += v;
     first = false;

@@ -2,6 +2,7 @@
 // UTF-8 repair. Pure functions, thread-safe.
 #pragma once
 
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,5 +33,15 @@ std::optional<std::string> HexDecode(std::string_view hex);
 
 // Constant-time equality, for tokens and signatures.
 bool SecureEquals(std::string_view a, std::string_view b);
+
+// Text safe inside HTML elements and quoted attributes (& < > " ' escaped).
+std::string HtmlEscape(std::string_view text);
+
+// %XX sequences decoded (malformed ones kept as they are); '+' as a space when asked
+// (application/x-www-form-urlencoded).
+std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+
+// strftime of `t` in UTC or in the process's local time zone.
+std::string FormatTime(std::time_t t, const char* format, bool local = false);
 
 }  // namespace sendguard::common
