@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <signal.h>
@@ -67,6 +68,9 @@ inline int Shell(const std::string& cmd, std::string* out = nullptr) {
 inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file = {}) {
   pid_t pid = fork();
   if (pid == 0) {
+    // A test that dies (a sanitizer abort) takes its daemons with it: a daemon left behind
+    // would hold ctest's output pipe open and the run would hang until ctest's timeout.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (!stderr_file.empty()) {
       int fd = ::open(stderr_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
       if (fd >= 0) dup2(fd, 2);
