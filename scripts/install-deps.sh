@@ -17,6 +17,8 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   # daemon and core (milter, HTTP client and server, store)
   libmilter-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev
+  # web pages: argon2id password hashes (libsodium); browser tests (Debian's Chromium, driven by playwright-core from npm)
+  libsodium-dev chromium
   # attachments (libmagic, libarchive, poppler) for the extractors
   libmagic-dev libarchive-dev libpoppler-cpp-dev
   # tests and benchmarks
@@ -30,3 +32,8 @@ export DEBIAN_FRONTEND=noninteractive
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+# Node.js and npm for the browser tests (playwright-core), from Debian unless a Node.js with npm
+# is already installed (another Node.js, e.g. NodeSource's, conflicts with Debian's npm).
+if ! command -v npm >/dev/null 2>&1; then
+  $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+fi

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# The browser tests' driver (playwright-core, pinned in package-lock.json; it uses Debian's Chromium).
+(cd tests/browser && npm ci --no-audit --no-fund --silent)
 start=$(date +%s)
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENDGUARD_SANITIZE=ON -DSENDGUARD_BENCH=OFF

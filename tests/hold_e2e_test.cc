@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <regex>
 
 #include "core/core_harness.h"
@@ -248,6 +249,29 @@ TEST_F(HoldE2eTest, CancelDeletesTheMessageAndFilesANearMiss) {
   ASSERT_EQ(filed.size(), 1u);
   EXPECT_EQ(filed[0]["mf_action"], "WARNED_USER_CANCELLED");
   EXPECT_EQ(filed[0]["kind"], "NEAR_MISS");
+}
+
+// The same flow in a real browser (Debian's Chromium via playwright-core, tests/browser/pages.mjs):
+// the link opens the page, Confirm sends it, Postfix delivers it once, the link is then refused.
+TEST_F(HoldE2eTest, AStaffConfirmLinkInABrowserReleasesTheMessageOnce) {
+  const std::string marker = Marker("browser");
+  SendSensitive(marker, {"j.smith@example.org"});
+  const Link link = NoticeLink(marker);
+  ASSERT_FALSE(link.id.empty());
+  const json config = {{"link", "http://127.0.0.1:" + std::to_string(core_->port()) + link.Path()},
+                       {"chromium", "/usr/bin/chromium"},
+                       {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
+  const auto file = std::filesystem::temp_directory_path() / "sendguard-browser-staff.json";
+  std::ofstream(file) << config.dump();
+  std::string out;
+  const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs staff " +
+                                    file.string() + " 2>&1",
+                                &out);
+  EXPECT_EQ(rc, 0) << out << milter_->Log();
+  auto got = DeliveredWhenFlushed(marker);
+  ASSERT_EQ(got.size(), 1u) << postfix_->Log();
+  EXPECT_NE(got[0].find("X-Sendguard-Verdict: warn; released by its sender"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/staff-used-link.png"));
 }
 
 }  // namespace

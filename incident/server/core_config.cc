@@ -17,7 +17,7 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   if (doc.IsNull()) return s;
   if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment", "notifications",
-                         "milter_url", "secret_file"},
+                         "milter_url", "secret_file", "accounts_db", "secure_cookies"},
                    d);
   if (YAML::Node n = doc["notifications"]) {
     rules::CheckKeys(n, {"webhooks", "poll_seconds", "email"}, d);
@@ -55,6 +55,8 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   rules::ReadString(doc, "api_token_file", &s.api_token_file, d);
   rules::ReadString(doc, "milter_url", &s.milter_url, d);
   rules::ReadString(doc, "secret_file", &s.secret_file, d);
+  rules::ReadString(doc, "accounts_db", &s.accounts_db, d);
+  rules::ReadBool(doc, "secure_cookies", &s.secure_cookies, d);
   int bytes = static_cast<int>(s.max_body_bytes);
   rules::ReadInt(doc, "max_body_bytes", 1024, 64 << 20, &bytes, d);
   s.max_body_bytes = static_cast<size_t>(bytes);
@@ -95,6 +97,8 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
   out += "milter_url: \"" + s.milter_url + "\"\n";
   out += "secret_file: " + s.secret_file + "\n";
+  out += "accounts_db: \"" + s.accounts_db + "\"\n";
+  out += std::string("secure_cookies: ") + (s.secure_cookies ? "true" : "false") + "\n";
   out += "dpo_contact: {name: \"" + s.dpo_name + "\", email: \"" + s.dpo_email + "\", phone: \"" + s.dpo_phone + "\"}\n";
   out += "notifications:\n  poll_seconds: " + std::to_string(s.notify_poll_seconds) + "\n  webhooks:";
   if (s.webhooks.empty()) out += " []";

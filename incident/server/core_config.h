@@ -22,6 +22,9 @@ struct CoreSettings {
   // Keys the pages' CSRF tokens; shared with the milter on one host. Missing: a random key per
   // run (open forms then fail after a restart).
   std::string secret_file = "/etc/sendguard/secret";
+  // The IG pages' local accounts and sessions (`sendguard-core user add` creates the first).
+  std::string accounts_db;  // "" = accounts.db beside `db`
+  bool secure_cookies = false;  // true behind a TLS reverse proxy: cookies get the Secure flag
   std::string dpo_name, dpo_email, dpo_phone;
   CoreConfig assessment;
   std::vector<Webhook> webhooks;  // notifications on new drafts and due or overdue clocks

@@ -31,6 +31,21 @@ button.secondary { background: var(--bg); color: var(--ink); border: 2px solid v
 button:focus, textarea:focus, input:focus, a:focus { outline: 3px solid #fd0; outline-offset: 0; }
 .muted { color: var(--muted); font-size: 16px; }
 form.inline { display: inline; }
+nav.top { margin-bottom: 16px; }
+nav.top a { margin-right: 16px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+tr.overdue td { background: #f6d7d2; font-weight: 700; }
+tr.due-soon td { background: #fff2d3; }
+.counts span { margin-right: 16px; }
+.filters label { display: inline-block; margin-right: 12px; }
+table.grid { width: auto; }
+table.grid td { padding: 2px; border: 0; }
+button.cell { width: 56px; height: 44px; margin: 0; color: var(--ink); border: 2px solid transparent; }
+button.cell.green { background: #cce2d8; } button.cell.yellow { background: #fff7bf; }
+button.cell.amber { background: #ffdfb0; } button.cell.red { background: #f4c3bc; }
+button.cell.chosen { border-color: var(--ink); outline: 3px solid var(--brand); }
+input { font: inherit; padding: 4px 6px; border: 2px solid var(--ink); }
 )css";
 
 }  // namespace

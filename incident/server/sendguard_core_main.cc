@@ -4,13 +4,17 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
+#include "accounts.h"
 #include "api.h"
+#include "ig_pages.h"
 #include "core_config.h"
 #include "html_page.h"
 #include "sendguard/common/keyed_hash.h"
@@ -40,6 +44,13 @@ int main(int argc, char** argv) {
   app.add_option("--db", db, "incident store (SQLite file), overriding the config");
   app.add_flag("--check-config", check, "print the effective configuration, then exit");
   app.add_option("--backup", backup, "copy the store to this file while it is in use, then exit");
+  std::string user_name, user_role, password_file;
+  CLI::App* user = app.add_subcommand("user", "manage the pages' local accounts");
+  CLI::App* user_add = user->add_subcommand("add", "create a user, or set a user's role and password");
+  user_add->add_option("name", user_name, "the name to log in with")->required();
+  user_add->add_option("--role", user_role, "ig_officer, dpo or admin")->required();
+  user_add->add_option("--password-file", password_file, "read the password from this file (default: standard input)");
+  user->require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
   std::string text;
@@ -58,8 +69,33 @@ int main(int argc, char** argv) {
   }
   if (!listen.empty()) settings->listen = listen;
   if (!db.empty()) settings->db = db;
+  if (settings->accounts_db.empty()) {
+    settings->accounts_db = (std::filesystem::path(settings->db).parent_path() / "accounts.db").string();
+  }
   if (check) {
     std::fputs(DescribeCoreConfig(*settings).c_str(), stdout);
+    return 0;
+  }
+  if (user_add->parsed()) {
+    std::string password;
+    if (!password_file.empty()) {
+      auto secret_text = ReadFileText(password_file);
+      if (!secret_text.ok()) {
+        std::fprintf(stderr, "sendguard-core: %s\n", secret_text.status().message().c_str());
+        return 2;
+      }
+      password = *secret_text;
+    } else {
+      std::getline(std::cin, password);
+    }
+    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
+    auto accounts = Accounts::Open(settings->accounts_db);
+    Status st = accounts.ok() ? (*accounts)->AddUser(user_name, user_role, password) : accounts.status();
+    if (!st.ok()) {
+      std::fprintf(stderr, "sendguard-core: user add: %s\n", st.message().c_str());
+      return 2;
+    }
+    std::printf("user %s (%s) saved in %s\n", user_name.c_str(), user_role.c_str(), settings->accounts_db.c_str());
     return 0;
   }
   ApiAuth auth;
@@ -106,15 +142,29 @@ int main(int argc, char** argv) {
   }
   const common::KeyedHasher page_key(*secret);
   const StaffPages staff{settings->milter_url, &page_key};
+  auto accounts = Accounts::Open(settings->accounts_db);
+  if (!accounts.ok()) {
+    std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
+    return 1;
+  }
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies};
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;
   auto server = common::HttpServer::Start(
       settings->listen,
       [&](const common::HttpRequest& req) {
-        if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
-        if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
-        return HandleApi(service, auth, req);
+        // A page that trips over an unexpected document answers 500; it never stops the core.
+        try {
+          if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
+          if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
+          if (IgPages::Owns(req.path)) return pages.Handle(req);
+          return HandleApi(service, auth, req);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "sendguard-core: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+          return HtmlPage(500, "Something went wrong", "<h1>Something went wrong</h1><p class=\"refused\">The page could "
+                                                       "not be shown. The error is in the core's log.</p>");
+        }
       },
       options);
   if (!server.ok()) {

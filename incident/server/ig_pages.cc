@@ -1,0 +1,360 @@
+// The IG team's pages (see ig_pages.h).
+#include "ig_pages.h"
+
+#include <nlohmann/json.hpp>
+
+#include "html_page.h"
+#include "sendguard/common/http_client.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/text.h"
+
+namespace sendguard::incident {
+namespace {
+
+using common::HttpRequest;
+using common::HttpResponse;
+using nlohmann::json;
+
+std::string Cookie(const HttpRequest& req, const std::string& name) {
+  const std::string header = req.Header("cookie");  // Split's views point into it
+  for (auto part : common::Split(header, ';')) {
+    part = common::Trim(part);
+    if (part.substr(0, name.size() + 1) == name + "=") return std::string(part.substr(name.size() + 1));
+  }
+  return "";
+}
+
+HttpResponse Redirect(const std::string& to) {
+  HttpResponse r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", to);
+  AddSecurityHeaders(r);
+  return r;
+}
+
+std::string Hidden(const std::string& name, const std::string& value) {
+  return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + HtmlEscape(value) + "\">";
+}
+
+std::string Nav(const WebSession& s) {
+  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/reports\">Reports</a> <span class=\"muted\">" +
+         HtmlEscape(s.user) + " (" + HtmlEscape(s.role) + ")</span> <form method=\"post\" action=\"/logout\" "
+         "class=\"inline\">" + Hidden("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
+}
+
+std::string Flash(const std::string& error) {
+  return error.empty() ? "" : "<p class=\"refused\" role=\"alert\" id=\"error\">" + HtmlEscape(error) + "</p>\n";
+}
+
+std::string Minutes(int64_t m) {
+  if (m >= 24 * 60) return std::to_string(m / (24 * 60)) + " d " + std::to_string(m % (24 * 60) / 60) + " h";
+  return std::to_string(m / 60) + " h " + std::to_string(m % 60) + " min";
+}
+
+// The reasons the API gave, as one sentence.
+std::string Reasons(const json& body) {
+  std::string out;
+  for (const auto& e : body.value("errors", json::array())) {
+    out += (out.empty() ? "" : "; ") + e.value("field", std::string()) + (e.value("field", std::string()).empty() ? "" : ": ") +
+           e.value("reason", std::string());
+  }
+  return out.empty() ? "the change was refused" : out;
+}
+
+class Page {
+ public:
+  Page(const IgPages& p, const WebSession& s) : p_(p), s_(s) {}
+
+  // One API call as this user.
+  std::pair<long, json> Api(const std::string& method, const std::string& path, const json& body = nullptr) const {
+    HttpRequest r;
+    r.method = method;
+    const size_t q = path.find('?');
+    r.path = path.substr(0, q);
+    if (q != std::string::npos) {
+      for (const auto& [k, v] : common::ParseForm(path.substr(q + 1))) r.query[k] = v;
+    }
+    r.headers["x-sendguard-user"] = s_.user;
+    r.headers["x-sendguard-role"] = ApiRoleFor(s_.role);
+    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
+    if (!body.is_null()) r.body = body.dump();
+    HttpResponse out = HandleApi(*p_.service, *p_.auth, r);
+    json parsed = json::parse(out.body, nullptr, false);
+    return {out.status, parsed.is_discarded() ? json{{"raw", out.body}} : parsed};
+  }
+
+  HttpResponse Dashboard(const HttpRequest& req) const {
+    std::string query = "/api/incidents?sort=deadline";
+    for (const char* f : {"status", "kind", "service_area"}) {
+      if (!req.Query(f).empty()) query += std::string("&") + f + "=" + req.Query(f);
+    }
+    auto [status, body] = Api("GET", query);
+    if (status != 200) return HtmlPage(status, "Incidents", Nav(s_) + Flash(Reasons(body)));
+    std::map<std::string, int> counts;
+    std::string rows;
+    for (const auto& i : body.value("incidents", json::array())) {
+      ++counts[i.value("status", "")];
+      const json d = i.value("deadline", json::object());
+      const std::string state = d.value("state", "");
+      const std::string cls = state == "OVERDUE" || state == "MISSED" ? "overdue" : state == "DUE_SOON" ? "due-soon" : "";
+      std::string left = "-";
+      if (!d.empty()) {
+        left = d.value("clock", "") + " " +
+               (state == "OVERDUE" ? "overdue by " + Minutes(d.value("minutes_overdue", int64_t{0}))
+                                   : state == "MET" ? "met" : Minutes(d.value("minutes_remaining", int64_t{0})) + " left");
+      }
+      const std::string id = i.value("incident_id", "");
+      const std::string label = i.value("incident_number", "").empty() ? id.substr(0, 8) : i.value("incident_number", "");
+      rows += "<tr class=\"" + cls + "\"><td><a href=\"/incidents/" + HtmlEscape(id) + "\">" + HtmlEscape(label) +
+              "</a></td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(i.value("kind", "")) +
+              "</td><td>" + HtmlEscape(i.value("status", "")) + "</td><td>" + HtmlEscape(left) + "</td></tr>";
+    }
+    std::string html = Nav(s_) + "<h1>Incidents</h1>\n<p class=\"counts\">";
+    for (const auto& [st, n] : counts) html += "<span>" + HtmlEscape(st) + ": <strong>" + std::to_string(n) + "</strong></span> ";
+    html += "</p>\n<form method=\"get\" action=\"/\" class=\"filters\"><label>Status <select name=\"status\"><option value=\"\">any</option>";
+    for (const char* st : {"DRAFT", "TRIAGED", "UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
+      html += std::string("<option") + (req.Query("status") == st ? " selected" : "") + ">" + st + "</option>";
+    }
+    html += "</select></label> <label>Kind <select name=\"kind\"><option value=\"\">any</option>";
+    for (const char* k : {"UNDETERMINED", "BREACH", "NEAR_MISS", "NOT_A_BREACH"}) {
+      html += std::string("<option") + (req.Query("kind") == k ? " selected" : "") + ">" + k + "</option>";
+    }
+    html += "</select></label> <button type=\"submit\" class=\"secondary\">Filter</button></form>\n"
+            "<table class=\"queue\" id=\"queue\"><thead><tr><th>Incident</th><th>Title</th><th>Kind</th><th>Status</th>"
+            "<th>Deadline</th></tr></thead><tbody>" + rows + "</tbody></table>\n";
+    return HtmlPage(200, "Incidents", html);
+  }
+
+  HttpResponse Incident(const std::string& id, const std::string& error) const {
+    auto [status, body] = Api("GET", "/api/incidents/" + id);
+    if (status != 200) return HtmlPage(status, "Incident", Nav(s_) + Flash(Reasons(body)));
+    const json& in = body["incident"];
+    const json& d = body["derived"];
+    const json nhs = d.value("nhs_result", json::object());
+    std::string html = Nav(s_) + Flash(error);
+    html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n<p>Kind <strong id=\"kind\">" +
+            HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
+            "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
+    // What the mail filter saw: counts, tokens and domains only.
+    if (in.contains("mf_action")) {
+      html += "<h2>What the mail filter saw</h2><ul id=\"evidence\"><li>Action: " + HtmlEscape(in.value("mf_action", "")) + "</li>";
+      const json counts = in.value("mf_identifier_counts", json::object());
+      for (const auto& [type, c] : counts.items()) {
+        html += "<li>" + HtmlEscape(type) + ": " + std::to_string(c.value("distinct", 0)) + " distinct</li>";
+      }
+      for (const auto& sig : in.value("mf_signals", json::array())) {
+        html += "<li>Signal " + HtmlEscape(sig.value("type", "")) + " (" + HtmlEscape(sig.value("domain", "")) + ")</li>";
+      }
+      for (const auto& r : in.value("mf_recipients", json::array())) {
+        html += "<li>Recipient domain " + HtmlEscape(r.value("domain", "")) + " (" + HtmlEscape(r.value("classification", "")) + ")</li>";
+      }
+      for (const auto& e : in.value("mf_redacted_evidence", json::array())) {
+        html += "<li class=\"muted\">" + HtmlEscape(e.value("snippet", "")) + "</li>";
+      }
+      if (in.contains("mf_warning")) html += "<li>Warning: " + HtmlEscape(in["mf_warning"].dump()) + "</li>";
+      html += "</ul>\n";
+    }
+    // The NHS 5x5 grid: each cell a button.
+    const int l = in.value("nhs_likelihood", 0), im = in.value("nhs_impact", 0);
+    html += "<h2>NHS 5x5 assessment</h2>\n<p id=\"nhs-result\">";
+    if (nhs.is_object() && nhs.contains("score") && !nhs["score"].is_null()) {
+      html += "Score <strong id=\"nhs-score\">" + nhs["score"].dump() + "</strong>, " + HtmlEscape(nhs.value("region", "")) +
+              ", <strong id=\"reportable\">" + (nhs.value("ico_reportable", false) ? "reportable to the ICO" : "not reportable") +
+              "</strong>";
+    } else {
+      html += "Not assessed yet.";
+    }
+    html += "</p>\n<form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/grid\" id=\"grid-form\">" + Hidden("csrf", s_.csrf) +
+            "<label for=\"nhs_rationale\">Rationale (required)</label><textarea id=\"nhs_rationale\" name=\"nhs_rationale\">" +
+            HtmlEscape(in.value("nhs_rationale", "")) + "</textarea>\n<table class=\"grid\"><caption>Likelihood (rows) by impact "
+            "(columns): choose a cell</caption><tr><th></th>";
+    for (int c = 1; c <= 5; ++c) html += "<th>Impact " + std::to_string(c) + "</th>";
+    html += "</tr>";
+    for (int r = 5; r >= 1; --r) {
+      html += "<tr><th>Likelihood " + std::to_string(r) + "</th>";
+      for (int c = 1; c <= 5; ++c) {
+        const int score = r * c;
+        const std::string band = score >= 15 ? "red" : score >= 8 ? "amber" : score >= 4 ? "yellow" : "green";
+        html += "<td><button type=\"submit\" name=\"cell\" value=\"" + std::to_string(r) + "," + std::to_string(c) +
+                "\" class=\"cell " + band + (r == l && c == im ? " chosen" : "") + "\" id=\"cell-" + std::to_string(r) +
+                "-" + std::to_string(c) + "\" aria-label=\"likelihood " + std::to_string(r) + ", impact " +
+                std::to_string(c) + "\">" + std::to_string(score) + "</button></td>";
+      }
+      html += "</tr>";
+    }
+    html += "</table></form>\n";
+    // Status and the ICO decision.
+    html += "<h2>Status</h2><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/transition\" id=\"transition-form\">" +
+            Hidden("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
+    for (const char* st : {"TRIAGED", "UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
+      html += std::string("<option>") + st + "</option>";
+    }
+    html += "</select></label><label>Reason <input name=\"reason\" id=\"reason\"></label><button type=\"submit\" class=\"secondary\" "
+            "id=\"move\">Change status</button></form>\n";
+    html += "<h2>ICO decision (the DPO)</h2><p id=\"ico-decision\">" +
+            (in.contains("dpo_ico_decision") ? HtmlEscape(in.value("dpo_ico_decision", "")) + ": " +
+                                                   HtmlEscape(in.value("dpo_ico_rationale", ""))
+                                             : std::string("Not decided.")) +
+            "</p><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/ico-decision\" id=\"ico-form\">" +
+            Hidden("csrf", s_.csrf) +
+            "<label><input type=\"radio\" name=\"decision\" value=\"REPORT\" required> Report to the ICO</label>"
+            "<label><input type=\"radio\" name=\"decision\" value=\"DO_NOT_REPORT\"> Do not report</label>"
+            "<label for=\"rationale\">Rationale</label><textarea id=\"rationale\" name=\"rationale\" required></textarea>"
+            "<button type=\"submit\" class=\"primary\" id=\"decide\">Record the decision</button></form>\n";
+    html += "<h2>Audit trail</h2><table class=\"audit\" id=\"audit\"><tr><th>When</th><th>Who</th><th>What</th><th>Old</th>"
+            "<th>New</th><th>Reason</th></tr>";
+    auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump(); };
+    for (const auto& a : body.value("audit", json::array())) {
+      const json by = a.value("by", json::object());
+      html += "<tr><td>" + HtmlEscape(text(a.value("at", json()))) + "</td><td>" + HtmlEscape(by.value("name", "")) + " (" +
+              HtmlEscape(by.value("role", "")) + ")</td><td>" + HtmlEscape(text(a.value("what", json()))) + "</td><td>" +
+              HtmlEscape(text(a.value("old", json()))) + "</td><td>" + HtmlEscape(text(a.value("new", json()))) + "</td><td>" +
+              HtmlEscape(text(a.value("reason", json()))) + "</td></tr>";
+    }
+    html += "</table>\n";
+    return HtmlPage(error.empty() ? 200 : 422, in.value("title", "Incident"), html);
+  }
+
+  HttpResponse Act(const std::string& id, const std::string& action, const std::vector<std::pair<std::string, std::string>>& form) const {
+    std::pair<long, json> r;
+    if (action == "grid") {
+      const std::string cell = common::FormValue(form, "cell");
+      if (cell.size() != 3 || cell[1] != ',') return Incident(id, "choose a cell of the grid");
+      r = Api("PATCH", "/api/incidents/" + id,
+              {{"set", {{"nhs_likelihood", cell[0] - '0'}, {"nhs_impact", cell[2] - '0'},
+                        {"nhs_rationale", common::FormValue(form, "nhs_rationale")}}}});
+    } else if (action == "transition") {
+      json body = {{"to", common::FormValue(form, "to")}};
+      if (!common::FormValue(form, "reason").empty()) body["reason"] = common::FormValue(form, "reason");
+      r = Api("POST", "/api/incidents/" + id + "/transition", body);
+    } else if (action == "ico-decision") {
+      r = Api("PATCH", "/api/incidents/" + id,
+              {{"set", {{"dpo_ico_decision", common::FormValue(form, "decision")},
+                        {"dpo_ico_rationale", common::FormValue(form, "rationale")}}}});
+    } else {
+      return HtmlPage(404, "Not found", Nav(s_) + Flash("no such action"));
+    }
+    if (r.first >= 200 && r.first < 300) return Redirect("/incidents/" + id);
+    HttpResponse page = Incident(id, Reasons(r.second));
+    page.status = static_cast<int>(r.first);
+    return page;
+  }
+
+  HttpResponse Reports(const HttpRequest& req) const {
+    const std::string from = req.Query("from").empty() ? "2026-01-01" : req.Query("from");
+    const std::string to = req.Query("to").empty() ? "2027-01-01" : req.Query("to");
+    const std::string q = "from=" + from + "&to=" + to;
+    std::string html = Nav(s_) + "<h1>Committee report</h1>\n<form method=\"get\" action=\"/reports\" class=\"filters\">"
+                       "<label>From <input type=\"date\" name=\"from\" value=\"" + HtmlEscape(from) + "\"></label> "
+                       "<label>To (not included) <input type=\"date\" name=\"to\" value=\"" + HtmlEscape(to) + "\"></label> "
+                       "<button type=\"submit\" class=\"secondary\">Show</button></form>\n"
+                       "<p><a id=\"download-csv\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=csv\">Download CSV</a> "
+                       "<a id=\"download-html\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=html\">Download HTML</a></p>\n";
+    HttpRequest r;
+    r.method = "GET";
+    r.path = "/api/reports/committee";
+    r.query = {{"from", from}, {"to", to}, {"format", "html"}};
+    r.headers = {{"x-sendguard-user", s_.user}, {"x-sendguard-role", ApiRoleFor(s_.role)}};
+    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
+    HttpResponse report = HandleApi(*p_.service, *p_.auth, r);
+    if (report.status != 200) return HtmlPage(report.status, "Committee report", html + Flash(report.body));
+    // The report is a whole document: its body goes inside this page.
+    std::string body = report.body;
+    const size_t b = body.find("<body");
+    const size_t e = body.rfind("</body>");
+    if (b != std::string::npos && e != std::string::npos) body = body.substr(body.find('>', b) + 1, e - body.find('>', b) - 1);
+    return HtmlPage(200, "Committee report", html + "<section id=\"report\">" + body + "</section>");
+  }
+
+  HttpResponse Download(const HttpRequest& req) const {
+    HttpRequest r;
+    r.method = "GET";
+    r.path = "/api/reports/committee";
+    r.query = {{"from", req.Query("from")}, {"to", req.Query("to")}, {"format", req.Query("format") == "html" ? "html" : "csv"}};
+    r.headers = {{"x-sendguard-user", s_.user}, {"x-sendguard-role", ApiRoleFor(s_.role)}};
+    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
+    HttpResponse out = HandleApi(*p_.service, *p_.auth, r);
+    if (r.query["format"] == "html") out.headers.emplace_back("Content-Disposition", "attachment; filename=\"committee-report.html\"");
+    AddSecurityHeaders(out);
+    return out;
+  }
+
+ private:
+  const IgPages& p_;
+  const WebSession& s_;
+};
+
+HttpResponse LoginPage(int status, const std::string& error, bool secure) {
+  auto random = common::RandomSecret();
+  const std::string token = random.ok() ? common::HexEncode(random->substr(0, 16)) : std::string();
+  HttpResponse r = HtmlPage(status, "Log in",
+                            "<h1>Log in</h1>\n" + Flash(error) + "<form method=\"post\" action=\"/login\" id=\"login-form\">" +
+                                Hidden("csrf", token) +
+                                "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"username\" required>"
+                                "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
+                                "autocomplete=\"current-password\" required><p><button type=\"submit\" class=\"primary\" "
+                                "id=\"login\">Log in</button></p></form>\n");
+  // Double-submit: the form's token must match this cookie (a cross-site form cannot read it).
+  r.headers.emplace_back("Set-Cookie", "sg_login=" + token + "; Path=/login; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : ""));
+  return r;
+}
+
+}  // namespace
+
+bool IgPages::Owns(const std::string& path) {
+  return path == "/" || path == "/login" || path == "/logout" || path.rfind("/incidents/", 0) == 0 ||
+         path == "/reports" || path == "/reports/download";
+}
+
+HttpResponse IgPages::Handle(const HttpRequest& req) const {
+  const std::time_t now = std::time(nullptr);
+  const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  if (req.path == "/login") {
+    if (req.method == "GET") return LoginPage(200, "", secure_cookies);
+    if (req.method != "POST") return LoginPage(405, "Use the form.", secure_cookies);
+    const std::string csrf = common::FormValue(form, "csrf");
+    if (csrf.empty() || !common::SecureEquals(csrf, Cookie(req, "sg_login"))) {
+      return LoginPage(403, "The form had expired: please try again.", secure_cookies);
+    }
+    std::string token;
+    auto session = accounts->Login(common::FormValue(form, "name"), common::FormValue(form, "password"), now, &token);
+    if (!session.ok()) {
+      return LoginPage(session.status().code() == StatusCode::kPermissionDenied ? 401 : 500, session.status().message(),
+                       secure_cookies);
+    }
+    HttpResponse r = Redirect("/");
+    r.headers.emplace_back("Set-Cookie", "sg_session=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                             std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
+    return r;
+  }
+  const std::string token = Cookie(req, "sg_session");
+  const auto session = accounts->Session(token, now);
+  if (!session) {
+    if (req.method == "GET") return Redirect("/login");
+    return HtmlPage(401, "Not logged in", "<h1>Not logged in</h1><p class=\"refused\">Please <a href=\"/login\">log in</a>.</p>");
+  }
+  if (req.method == "POST" && !common::SecureEquals(common::FormValue(form, "csrf"), session->csrf)) {
+    return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">The form had expired or did not come from this "
+                                    "site. Go back, reload the page and try again.</p>");
+  }
+  Page page(*this, *session);
+  if (req.path == "/logout") {
+    if (req.method != "POST") return Redirect("/");
+    accounts->Logout(token);
+    HttpResponse r = Redirect("/login");
+    r.headers.emplace_back("Set-Cookie", "sg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    return r;
+  }
+  if (req.path == "/") return page.Dashboard(req);
+  if (req.path == "/reports") return page.Reports(req);
+  if (req.path == "/reports/download") return page.Download(req);
+  std::string rest = req.path.substr(std::string("/incidents/").size());
+  const size_t slash = rest.find('/');
+  const std::string id = rest.substr(0, slash);
+  if (slash == std::string::npos) return page.Incident(id, "");
+  if (req.method != "POST") return Redirect("/incidents/" + id);
+  return page.Act(id, rest.substr(slash + 1), form);
+}
+
+}  // namespace sendguard::incident

@@ -1,0 +1,112 @@
+// Browser scenarios for sendguard-core's pages, run by tests/browser_test.cc (which starts the
+// real core, seeds it and checks this script's exit status). Drives Debian's Chromium headless
+// through playwright-core. Usage: node pages.mjs SCENARIO CONFIG.json
+//   ig     log in, open an auto-filed incident, assess it on the 5x5 grid and see the score
+//          and reportability change, be refused the ICO decision as ig_officer, record it as
+//          the DPO, download the committee report (CSV), log out
+//   staff  open a hold link, confirm with a reason; the same link a second time is refused
+// Screenshots of every page go to CONFIG.artifacts.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync } from 'node:fs';
+
+const [scenario, configFile] = process.argv.slice(2);
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
+mkdirSync(config.artifacts, { recursive: true });
+
+function check(condition, message) {
+  if (!condition) throw new Error('check failed: ' + message);
+}
+
+const browser = await chromium.launch({ executablePath: config.chromium, args: ['--no-sandbox'] });
+const context = await browser.newContext({ acceptDownloads: true });
+const page = await context.newPage();
+const consoleErrors = [];
+// Refused statuses (401, 403) are expected here; what must never appear is a blocked script or style.
+page.on('console', (m) => {
+  if (m.type() === 'error' && /Content Security Policy|Refused to/.test(m.text())) consoleErrors.push(m.text());
+});
+const shot = (name) => page.screenshot({ path: `${config.artifacts}/${scenario}-${name}.png`, fullPage: true });
+
+async function login(name, password) {
+  await page.goto(config.base + '/login');
+  await page.fill('#name', name);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('#login')]);
+}
+
+try {
+  if (scenario === 'ig') {
+    // Not logged in: the dashboard sends you to the login page.
+    await page.goto(config.base + '/');
+    check(page.url().endsWith('/login'), 'without a session the dashboard redirects to /login, got ' + page.url());
+    await shot('login');
+    await login('ig1', 'wrong password here');
+    check((await page.textContent('#error')).includes('not right'), 'a wrong password is refused');
+    await login('ig1', config.password);
+    check((await page.textContent('h1')) === 'Incidents', 'logged in to the dashboard');
+    const row = page.locator('#queue tbody tr', { hasText: config.incident_title });
+    check((await row.count()) === 1, 'the auto-filed incident is in the queue');
+    await shot('dashboard');
+    await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
+    check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'the incident shows what the filter saw');
+    check((await page.textContent('#nhs-result')).includes('Not assessed'), 'not assessed yet');
+    await shot('incident');
+    // Assess: likelihood 4, impact 4 -> 16, red, reportable.
+    await page.fill('#nhs_rationale', 'Twelve NHS numbers with mental health detail sent outside the council.');
+    await Promise.all([page.waitForNavigation(), page.click('#cell-4-4')]);
+    check((await page.textContent('#nhs-score')) === '16', 'score 16 after choosing 4 x 4');
+    check((await page.textContent('#reportable')) === 'reportable to the ICO', 'reportable after 4 x 4');
+    await shot('assessed');
+    // A lower cell changes both.
+    await Promise.all([page.waitForNavigation(), page.click('#cell-2-1')]);
+    check((await page.textContent('#nhs-score')) === '2', 'score 2 after 2 x 1');
+    check((await page.textContent('#reportable')) === 'not reportable', 'not reportable after 2 x 1');
+    // The ICO decision is the DPO's: refused for an IG officer.
+    const incidentUrl = page.url();
+    await page.check('input[name=decision][value=REPORT]');
+    await page.fill('#rationale', 'Reportable on the grid.');
+    await Promise.all([page.waitForNavigation(), page.click('#decide')]);
+    check((await page.textContent('#error')).toLowerCase().includes('dpo'), 'an IG officer is refused the ICO decision');
+    check((await page.textContent('#ico-decision')).includes('Not decided'), 'nothing recorded');
+    await shot('ico-refused');
+    await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+    check(page.url().endsWith('/login'), 'logged out');
+    await login('dpo1', config.password);
+    await page.goto(incidentUrl);
+    await page.check('input[name=decision][value=DO_NOT_REPORT]');
+    await page.fill('#rationale', 'Recipient confirmed deletion within the hour.');
+    await Promise.all([page.waitForNavigation(), page.click('#decide')]);
+    check((await page.textContent('#ico-decision')).includes('DO_NOT_REPORT'), 'the DPO records the decision');
+    check((await page.textContent('#audit')).includes('dpo_ico_decision'), 'the decision is in the audit trail');
+    await shot('ico-decided');
+    // Reports: the page and a CSV download.
+    await page.goto(config.base + '/reports');
+    check((await page.textContent('#report')).length > 100, 'the committee report is shown');
+    check((await page.locator('#report svg').count()) > 0, 'with charts');
+    await shot('reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+    const csv = readFileSync(await download.path(), 'utf8');
+    check(csv.split('\n').length > 3, 'the CSV has rows: ' + csv.slice(0, 200));
+  } else if (scenario === 'staff') {
+    await page.goto(config.link);
+    check((await page.textContent('h1')).includes('not been sent yet'), 'the hold page');
+    await shot('hold');
+    await page.check('input[name=reason][value=RECIPIENTS_CHECKED]');
+    await Promise.all([page.waitForNavigation(), page.click('#confirm')]);
+    check((await page.textContent('.done')).includes('has been sent'), 'confirmed');
+    await shot('sent');
+    await page.goto(config.link);
+    check((await page.textContent('.refused')).includes('already been sent'), 'the same link a second time is refused');
+    await shot('used-link');
+  } else {
+    throw new Error('unknown scenario ' + scenario);
+  }
+  check(consoleErrors.length === 0, 'no Content-Security-Policy violations: ' + consoleErrors.join(' | '));
+  console.log(`${scenario}: all checks passed`);
+} catch (e) {
+  await shot('failure').catch(() => {});
+  console.error(e.stack || String(e));
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,123 @@
+// The IG pages in a real browser: starts sendguard-core with local accounts, files an
+// auto-filed draft through the API as the milter would, and runs tests/browser/pages.mjs
+// (playwright-core driving Debian's Chromium headless), which checks login, the dashboard, the
+// incident page's grid and reportability, the DPO-only ICO decision and the report download.
+// Refusals without a session or with a bad CSRF token are checked here with plain HTTP.
+// Screenshots are kept in <build>/tests/browser-artifacts.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "core/core_harness.h"
+
+namespace sendguard {
+namespace {
+
+using nlohmann::json;
+using testing::CoreServer;
+
+const char* kPassword = "correct horse battery staple";
+
+class BrowserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "install Debian's chromium (scripts/install-deps.sh)";
+    ASSERT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_DIR) + "/node_modules/playwright-core"))
+        << "run npm ci in tests/browser (scripts/test.sh does)";
+  }
+  void AddUser(CoreServer& core, const std::string& name, const std::string& role) {
+    std::string out;
+    const int rc = testing::Shell("echo '" + std::string(kPassword) + "' | " + SENDGUARD_CORE_BIN + " --config " +
+                                      (core.dir() / "core.yaml").string() + " user add " + name + " --role " + role + " 2>&1",
+                                  &out);
+    ASSERT_EQ(rc, 0) << out;
+  }
+  std::string FileDraft(CoreServer& core) {
+    const json draft = {{"title", "Mail filter: WARNED_USER_OVERRODE (warn)"},
+                        {"source", "MAIL_FILTER"},
+                        {"mf_event_id", "sg-browser-1"},
+                        {"mf_action", "WARNED_USER_OVERRODE"},
+                        {"mf_event_at", "2026-11-20T09:00Z"},
+                        {"mf_identifier_counts", {{"NHS_NUMBER", {{"distinct", 12}, {"occurrences", 12}}}}},
+                        {"mf_recipients", {{{"domain", "example.org"}, {"field", "TO"}, {"count", 1}, {"classification", "EXTERNAL"}}}},
+                        {"mf_signals", json::array({{{"type", "first_time_recipient"}, {"domain", "example.org"}}})},
+                        {"mf_redacted_evidence", json::array({{{"location", "BODY"}, {"snippet", "NHS number [NHS_NUMBER#1] depression"}}})}};
+    auto r = core.Request("POST", "/api/incidents", draft.dump(),
+                          {"X-Sendguard-User: sendguard-milter", "X-Sendguard-Role: SYSTEM", "Idempotency-Key: sg-browser-1"});
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.Json()["incident"].value("incident_id", "");
+  }
+  int RunNode(const std::string& scenario, const json& config, std::string* out) {
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    std::ofstream(file) << config.dump();
+    return testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario + " " +
+                              file.string() + " 2>&1",
+                          out);
+  }
+};
+
+TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
+  CoreServer core("browser", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-" +
+                                                 std::to_string(::getpid()) + ".db")).string() + "\n");
+  AddUser(core, "ig1", "ig_officer");
+  AddUser(core, "dpo1", "dpo");
+  ASSERT_FALSE(FileDraft(core).empty());
+  std::string out;
+  const int rc = RunNode("ig",
+                         {{"base", "http://127.0.0.1:" + std::to_string(core.port())},
+                          {"password", kPassword},
+                          {"chromium", "/usr/bin/chromium"},
+                          {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
+                          {"incident_title", "Mail filter: WARNED_USER_OVERRODE (warn)"}},
+                         &out);
+  EXPECT_EQ(rc, 0) << out << core.Log();
+  EXPECT_NE(out.find("ig: all checks passed"), std::string::npos) << out;
+  EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/ig-dashboard.png"));
+}
+
+TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
+  CoreServer core("browser-refuse", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-r-" +
+                                                        std::to_string(::getpid()) + ".db")).string() + "\n");
+  AddUser(core, "ig1", "ig_officer");
+  const std::string id = FileDraft(core);
+  const std::vector<std::string> form = {"Content-Type: application/x-www-form-urlencoded"};
+  // No session: pages redirect to the login, actions are refused.
+  auto page = core.Request("GET", "/incidents/" + id);
+  EXPECT_EQ(page.status, 303);
+  EXPECT_NE(page.headers.find("Location: /login"), std::string::npos) << page.headers;
+  EXPECT_EQ(core.Request("POST", "/incidents/" + id + "/grid", "cell=4,4&nhs_rationale=x", form).status, 401);
+  // Login needs the form's token to match its cookie.
+  auto login = core.Request("GET", "/login");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string login_csrf = m[1];
+  ASSERT_TRUE(std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)")));
+  const std::string login_cookie = m[1];
+  EXPECT_EQ(core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=" + std::string(kPassword), form).status,
+            403)
+      << "no cookie";
+  auto in = core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=correct+horse+battery+staple",
+                         {form[0], "Cookie: sg_login=" + login_cookie});
+  ASSERT_EQ(in.status, 303) << in.body;
+  ASSERT_TRUE(std::regex_search(in.headers, m, std::regex("sg_session=([0-9a-f]{64}); Path=/; HttpOnly; SameSite=Strict")))
+      << in.headers;
+  const std::string session = "Cookie: sg_session=" + std::string(m[1]);
+  // With a session but a bad CSRF token: refused, nothing changed.
+  auto forged = core.Request("POST", "/incidents/" + id + "/grid", "csrf=00&cell=4,4&nhs_rationale=x", {form[0], session});
+  EXPECT_EQ(forged.status, 403);
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"});
+  EXPECT_FALSE(shown.Json()["incident"].contains("nhs_likelihood")) << "the forged form changed nothing";
+  // Five wrong passwords lock the name for a while, even with the right one after.
+  for (int i = 0; i < 5; ++i) {
+    core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=wrong", {form[0], "Cookie: sg_login=" + login_cookie});
+  }
+  EXPECT_EQ(core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=correct+horse+battery+staple",
+                         {form[0], "Cookie: sg_login=" + login_cookie})
+                .status,
+            401);
+}
+
+}  // namespace
+}  // namespace sendguard
