@@ -1,7 +1,8 @@
 // The IG pages in a real browser: starts sendguard-core with local accounts, files an
 // auto-filed draft through the API as the milter would, and runs tests/browser/pages.mjs
 // (playwright-core driving Debian's Chromium headless), which checks login, the dashboard, the
-// incident page's grid and reportability, the DPO-only ICO decision and the report download.
+// incident page's grid and reportability, the DPO-only ICO decision, the report download and
+// the admin page (with a real sendguard-milter behind it).
 // Refusals without a session or with a bad CSRF token are checked here with plain HTTP.
 // Screenshots are kept in <build>/tests/browser-artifacts.
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <regex>
 
 #include "core/core_harness.h"
+#include "milter/daemon_harness.h"
 
 namespace sendguard {
 namespace {
@@ -59,8 +61,10 @@ class BrowserTest : public ::testing::Test {
 };
 
 TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
+  testing::MilterDaemon milter("browser");  // for the admin page's live rule set
   CoreServer core("browser", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-" +
-                                                 std::to_string(::getpid()) + ".db")).string() + "\n");
+                                                 std::to_string(::getpid()) + ".db")).string() +
+                                 "\nmilter_url: http://127.0.0.1:" + std::to_string(milter.metrics_port()) + "\n");
   AddUser(core, "ig1", "ig_officer");
   AddUser(core, "dpo1", "dpo");
   ASSERT_FALSE(FileDraft(core).empty());
@@ -70,11 +74,13 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
                           {"password", kPassword},
                           {"chromium", "/usr/bin/chromium"},
                           {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
-                          {"incident_title", "Mail filter: WARNED_USER_OVERRODE (warn)"}},
+                          {"incident_title", "Mail filter: WARNED_USER_OVERRODE (warn)"},
+                          {"milter", true}},
                          &out);
   EXPECT_EQ(rc, 0) << out << core.Log();
   EXPECT_NE(out.find("ig: all checks passed"), std::string::npos) << out;
   EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/ig-dashboard.png"));
+  EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/ig-admin.png"));
 }
 
 TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {

@@ -38,7 +38,8 @@ std::string Hidden(const std::string& name, const std::string& value) {
 }
 
 std::string Nav(const WebSession& s) {
-  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/reports\">Reports</a> <span class=\"muted\">" +
+  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/reports\">Reports</a> <a href=\"/admin\">Mail filter</a> "
+         "<span class=\"muted\">" +
          HtmlEscape(s.user) + " (" + HtmlEscape(s.role) + ")</span> <form method=\"post\" action=\"/logout\" "
          "class=\"inline\">" + Hidden("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
 }
@@ -267,6 +268,42 @@ class Page {
     return HtmlPage(200, "Committee report", html + "<section id=\"report\">" + body + "</section>");
   }
 
+  // The milter's live state, from its Prometheus text: counters only, never content.
+  HttpResponse Admin() const {
+    std::string html = Nav(s_) + "<h1>Mail filter</h1>\n";
+    if (p_.milter_url.empty()) return HtmlPage(200, "Mail filter", html + "<p>No mail filter is configured (milter_url).</p>");
+    common::HttpCallResult r = common::Perform({"GET", p_.milter_url + "/metrics", "", {}, 2000, 5000});
+    if (r.status != 200) {
+      return HtmlPage(200, "Mail filter", html + Flash("The mail filter did not answer at " + p_.milter_url + " (" +
+                                                       (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")."));
+    }
+    std::string version, generation, loaded, rows;
+    for (auto line_view : common::Split(r.body, '\n')) {
+      const std::string line(line_view);
+      if (line.empty() || line[0] == '#' || line.find("_bucket{") != std::string::npos) continue;
+      if (line.rfind("sendguard_rules_info{", 0) == 0) {
+        auto field = [&](const std::string& key) {
+          const size_t at = line.find(key + "=\"");
+          return at == std::string::npos ? std::string() : line.substr(at + key.size() + 2, line.find('"', at + key.size() + 2) - at - key.size() - 2);
+        };
+        version = field("version");
+        generation = field("generation");
+        continue;
+      }
+      const size_t space = line.rfind(' ');
+      if (space == std::string::npos) continue;
+      if (line.rfind("sendguard_rules_loaded_timestamp_seconds", 0) == 0) {
+        loaded = common::FormatTime(static_cast<std::time_t>(std::atoll(line.c_str() + space + 1)), "%Y-%m-%d %H:%M:%S UTC");
+        continue;
+      }
+      rows += "<tr><td><code>" + HtmlEscape(line.substr(0, space)) + "</code></td><td>" + HtmlEscape(line.substr(space + 1)) + "</td></tr>";
+    }
+    html += "<p>Rule set <strong id=\"rules-version\">" + HtmlEscape(version) + "</strong> (generation " + HtmlEscape(generation) +
+            "), loaded <strong id=\"rules-loaded\">" + HtmlEscape(loaded) + "</strong>.</p>\n"
+            "<table id=\"counters\"><tr><th>Counter</th><th>Value</th></tr>" + rows + "</table>\n";
+    return HtmlPage(200, "Mail filter", html);
+  }
+
   HttpResponse Download(const HttpRequest& req) const {
     HttpRequest r;
     r.method = "GET";
@@ -304,7 +341,7 @@ HttpResponse LoginPage(int status, const std::string& error, bool secure) {
 
 bool IgPages::Owns(const std::string& path) {
   return path == "/" || path == "/login" || path == "/logout" || path.rfind("/incidents/", 0) == 0 ||
-         path == "/reports" || path == "/reports/download";
+         path == "/reports" || path == "/reports/download" || path == "/admin";
 }
 
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
@@ -349,6 +386,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
   if (req.path == "/") return page.Dashboard(req);
   if (req.path == "/reports") return page.Reports(req);
   if (req.path == "/reports/download") return page.Download(req);
+  if (req.path == "/admin") return page.Admin();
   std::string rest = req.path.substr(std::string("/incidents/").size());
   const size_t slash = rest.find('/');
   const std::string id = rest.substr(0, slash);

@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
     return 1;
   }
-  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies};
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, settings->milter_url};
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;

@@ -1,6 +1,8 @@
 // Prometheus rendering of the milter's metrics (see metrics.h).
 #include "sendguard/milter/metrics.h"
 
+#include <ctime>
+
 #include <cstdio>
 #include <sstream>
 
@@ -49,6 +51,7 @@ void Metrics::SetRulesInfo(const std::string& version, uint64_t generation) {
   std::lock_guard<std::mutex> l(mu_);
   rules_version_ = version;
   generation_ = generation;
+  rules_loaded_at_ = static_cast<int64_t>(std::time(nullptr));
 }
 
 namespace {
@@ -94,6 +97,9 @@ std::string Metrics::Render() const {
   out << "sendguard_scan_seconds_sum " << latency_sum_ << "\nsendguard_scan_seconds_count " << latency_count_ << "\n";
   out << "# HELP sendguard_rules_info The live rule set.\n# TYPE sendguard_rules_info gauge\n";
   out << "sendguard_rules_info{version=\"" << rules_version_ << "\",generation=\"" << generation_ << "\"} 1\n";
+  out << "# HELP sendguard_rules_loaded_timestamp_seconds When the live rule set was loaded.\n"
+         "# TYPE sendguard_rules_loaded_timestamp_seconds gauge\n"
+      << "sendguard_rules_loaded_timestamp_seconds " << rules_loaded_at_ << "\n";
   return out.str();
 }
 

@@ -3,7 +3,7 @@
 // through playwright-core. Usage: node pages.mjs SCENARIO CONFIG.json
 //   ig     log in, open an auto-filed incident, assess it on the 5x5 grid and see the score
 //          and reportability change, be refused the ICO decision as ig_officer, record it as
-//          the DPO, download the committee report (CSV), log out
+//          the DPO, download the committee report (CSV), the admin page (the milter's rule set)
 //   staff  open a hold link, confirm with a reason; the same link a second time is refused
 // Screenshots of every page go to CONFIG.artifacts.
 import { chromium } from 'playwright-core';
@@ -87,6 +87,11 @@ try {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
     const csv = readFileSync(await download.path(), 'utf8');
     check(csv.split('\n').length > 3, 'the CSV has rows: ' + csv.slice(0, 200));
+    // The admin page: the milter's live rule set and counters (read-only).
+    await page.click('text=Mail filter');
+    check((await page.textContent('h1')) === 'Mail filter', 'the admin page');
+    if (config.milter) check((await page.textContent('#rules-version')).length > 0, 'the live rule set version');
+    await shot('admin');
   } else if (scenario === 'staff') {
     await page.goto(config.link);
     check((await page.textContent('h1')).includes('not been sent yet'), 'the hold page');

@@ -35,6 +35,7 @@ class Metrics {
   uint64_t latency_count_ = 0;
   std::string rules_version_;
   uint64_t generation_ = 0;
+  int64_t rules_loaded_at_ = 0;  // unix seconds of the last successful load
 };
 
 }  // namespace sendguard::milter
