@@ -32,13 +32,16 @@ struct Link {
 
 class HoldE2eTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void SetUpTestSuite() { Start(60); }
+  // The whole stack, holding warned messages for `ttl_minutes`.
+  static void Start(int ttl_minutes) {
     if (geteuid() != 0) return;
     const int smtp_port = testing::FreePort(), core_port = testing::FreePort();
     const std::string core_url = "http://127.0.0.1:" + std::to_string(core_port);
     milter_ = new MilterDaemon("hold",
                                "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n"
-                               "warn:\n  mode: hold_and_confirm\n  link_base_url: " + core_url +
+                               "warn:\n  mode: hold_and_confirm\n  confirm_ttl_minutes: " + std::to_string(ttl_minutes) +
+                                   "\n  link_base_url: " + core_url +
                                    "\n  notify_from: sendguard@council.example.gov.uk\ncore_url: " + core_url + "\n",
                                "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n");
     postfix_ = new PostfixInstance(milter_->port(), "", smtp_port);
@@ -249,6 +252,31 @@ TEST_F(HoldE2eTest, CancelDeletesTheMessageAndFilesANearMiss) {
   ASSERT_EQ(filed.size(), 1u);
   EXPECT_EQ(filed[0]["mf_action"], "WARNED_USER_CANCELLED");
   EXPECT_EQ(filed[0]["kind"], "NEAR_MISS");
+}
+
+// A held message nobody answers: deleted when it expires and filed as a near miss (EXPIRED).
+class HoldExpiryTest : public HoldE2eTest {
+ protected:
+  static void SetUpTestSuite() { Start(1); }
+};
+
+TEST_F(HoldExpiryTest, AnUnansweredHeldMessageIsDeletedAndFiledWhenItExpires) {
+  const std::string marker = Marker("expiry");
+  SendSensitive(marker, {"j.smith@example.org"});
+  const Link link = NoticeLink(marker);
+  ASSERT_FALSE(link.id.empty());
+  const auto held = milter_->dir() / "state" / "held" / link.id;
+  ASSERT_TRUE(std::filesystem::exists(held));
+  for (int i = 0; i < 100 && std::filesystem::exists(held); ++i) std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_FALSE(std::filesystem::exists(held)) << "deleted at expiry (one minute)";
+  auto filed = IncidentsWithOutcome("EXPIRED");
+  ASSERT_EQ(filed.size(), 1u) << milter_->Log();
+  EXPECT_EQ(filed[0]["mf_action"], "WARNED_USER_CANCELLED");
+  EXPECT_EQ(filed[0]["kind"], "NEAR_MISS");
+  auto page = core_->Request("GET", link.Path());
+  EXPECT_EQ(page.status, 409);
+  EXPECT_NE(page.body.find("The time to confirm has passed"), std::string::npos) << page.body;
+  EXPECT_TRUE(DeliveredWhenFlushed(marker).empty());
 }
 
 // The same flow in a real browser (Debian's Chromium via playwright-core, tests/browser/pages.mjs):

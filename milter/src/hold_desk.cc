@@ -18,8 +18,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string PendingKey(const std::string& id) { return "hold:" + id; }
-
 // An envelope address as the MTA passed it ("<a@b>") without its angle brackets.
 std::string Bare(const std::string& address) {
   std::string a(common::Trim(address));
@@ -94,6 +92,8 @@ std::vector<std::string> Domains(const std::vector<std::string>& addresses) {
 
 }  // namespace
 
+std::string HoldPendingKey(const std::string& id) { return "hold:" + id; }
+
 const std::vector<std::string>& JustificationReasons() {
   static const std::vector<std::string> kReasons = {"RECIPIENTS_CHECKED", "SHARING_AGREEMENT", "DATA_SUBJECT_REQUEST",
                                                     "OTHER"};
@@ -119,10 +119,11 @@ Result<std::string> HoldDesk::Hold(const Decision& d, const rules::PolicyEngine&
   DraftContext c{DraftId(hasher_, queue_id, message_id, now), "WARNED_USER_CANCELLED", message_id, now};
   json draft = json::parse(BuildIncidentDraft(d, policy, c));
   draft["mf_warning"] = {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "EXPIRED"}};
-  // Filed as expired a little after the hold expires, so a release in flight at the last
-  // minute is still recorded as what it was.
-  const std::time_t file_expired_at = m.expires + 300;
-  if (Status st = IncidentOutbox(db_).HoldWarning(PendingKey(m.id), c.event_id, draft.dump(), file_expired_at); !st.ok()) {
+  // Filed as expired by the outbox thread when the hold expires (HeldMessages::Expire moves only
+  // messages still held, so a release in flight is recorded as what it was); this later expiry
+  // is only a backstop.
+  const std::time_t file_expired_at = m.expires + 86400;
+  if (Status st = IncidentOutbox(db_).HoldWarning(HoldPendingKey(m.id), c.event_id, draft.dump(), file_expired_at); !st.ok()) {
     return st;
   }
   const std::string base = config.link_base_url.empty() ? config.core_url : config.link_base_url;
@@ -184,7 +185,7 @@ HoldOutcome HoldDesk::Show(const std::string& id, const std::string& token, std:
 Status HoldDesk::FileOutcome(const std::string& id, const std::string& mf_action, const std::string& warning,
                              std::time_t now) {
   IncidentOutbox outbox(db_);
-  auto pending = outbox.TakeWarning(PendingKey(id));
+  auto pending = outbox.TakeWarning(HoldPendingKey(id));
   if (!pending.ok()) return pending.status();
   if (!*pending) return Status();  // already filed (expired meanwhile)
   json draft = json::parse((*pending)->second, nullptr, false);

@@ -7,6 +7,7 @@
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/smtp_client.h"
 #include "sendguard/milter/held_messages.h"
+#include "sendguard/milter/hold_desk.h"
 #include "sendguard/milter/incident_outbox.h"
 #include "sendguard/milter/mail_outbox.h"
 #include "sendguard/milter/state_db.h"
@@ -69,8 +70,17 @@ void OutboxSender::ExpireHolds(std::time_t now) {
   auto expired = HeldMessages(*db_, options_.held_dir, nullptr).Expire(now);
   if (!expired.ok()) {
     if (options_.log) options_.log("held messages: " + expired.status().message());
-  } else if (!expired->empty() && options_.log) {
-    options_.log("held messages: " + std::to_string(expired->size()) + " expired unconfirmed and were deleted");
+    return;
+  }
+  // Each expired hold's pending incident is filed now, as it was held: WARNED_USER_CANCELLED,
+  // mf_warning outcome EXPIRED.
+  IncidentOutbox outbox(*db_);
+  for (const auto& id : *expired) {
+    auto pending = outbox.TakeWarning(HoldPendingKey(id));
+    if (pending.ok() && *pending) outbox.Enqueue((*pending)->first, (*pending)->second, now);
+  }
+  if (!expired->empty() && options_.log) {
+    options_.log("held messages: " + std::to_string(expired->size()) + " expired unconfirmed, deleted and filed as near misses");
   }
 }
 

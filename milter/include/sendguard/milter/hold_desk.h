@@ -21,6 +21,9 @@
 
 namespace sendguard::milter {
 
+// The key a hold's pending incident waits under in the outbox (until its outcome).
+std::string HoldPendingKey(const std::string& id);
+
 // What a staff member may give as the reason for sending anyway.
 const std::vector<std::string>& JustificationReasons();
 
