@@ -1,6 +1,7 @@
 // The IG team's pages (see ig_pages.h).
 #include "ig_pages.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "html_page.h"
@@ -67,20 +68,28 @@ class Page {
  public:
   Page(const IgPages& p, const WebSession& s) : p_(p), s_(s) {}
 
-  // One API call as this user.
-  std::pair<long, json> Api(const std::string& method, const std::string& path, const json& body = nullptr) const {
+  // One request to the API's handler as this user (query parameters as a map).
+  HttpResponse ApiRaw(const std::string& method, const std::string& path, std::map<std::string, std::string> query,
+                      const std::string& body) const {
     HttpRequest r;
     r.method = method;
-    const size_t q = path.find('?');
-    r.path = path.substr(0, q);
-    if (q != std::string::npos) {
-      for (const auto& [k, v] : common::ParseForm(path.substr(q + 1))) r.query[k] = v;
-    }
+    r.path = path;
+    r.query = std::move(query);
+    r.body = body;
     r.headers["x-sendguard-user"] = s_.user;
     r.headers["x-sendguard-role"] = ApiRoleFor(s_.role);
     if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
-    if (!body.is_null()) r.body = body.dump();
-    HttpResponse out = HandleApi(*p_.service, *p_.auth, r);
+    return HandleApi(*p_.service, *p_.auth, r);
+  }
+
+  // One API call as this user, its answer as JSON ("PATH?QUERY").
+  std::pair<long, json> Api(const std::string& method, const std::string& path, const json& body = nullptr) const {
+    const size_t q = path.find('?');
+    std::map<std::string, std::string> query;
+    if (q != std::string::npos) {
+      for (const auto& [k, v] : common::ParseForm(path.substr(q + 1))) query[k] = v;
+    }
+    HttpResponse out = ApiRaw(method, path.substr(0, q), std::move(query), body.is_null() ? "" : body.dump());
     json parsed = json::parse(out.body, nullptr, false);
     return {out.status, parsed.is_discarded() ? json{{"raw", out.body}} : parsed};
   }
@@ -252,13 +261,7 @@ class Page {
                        "<button type=\"submit\" class=\"secondary\">Show</button></form>\n"
                        "<p><a id=\"download-csv\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=csv\">Download CSV</a> "
                        "<a id=\"download-html\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=html\">Download HTML</a></p>\n";
-    HttpRequest r;
-    r.method = "GET";
-    r.path = "/api/reports/committee";
-    r.query = {{"from", from}, {"to", to}, {"format", "html"}};
-    r.headers = {{"x-sendguard-user", s_.user}, {"x-sendguard-role", ApiRoleFor(s_.role)}};
-    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
-    HttpResponse report = HandleApi(*p_.service, *p_.auth, r);
+    HttpResponse report = ApiRaw("GET", "/api/reports/committee", {{"from", from}, {"to", to}, {"format", "html"}}, "");
     if (report.status != 200) return HtmlPage(report.status, "Committee report", html + Flash(report.body));
     // The report is a whole document: its body goes inside this page.
     std::string body = report.body;
@@ -305,14 +308,10 @@ class Page {
   }
 
   HttpResponse Download(const HttpRequest& req) const {
-    HttpRequest r;
-    r.method = "GET";
-    r.path = "/api/reports/committee";
-    r.query = {{"from", req.Query("from")}, {"to", req.Query("to")}, {"format", req.Query("format") == "html" ? "html" : "csv"}};
-    r.headers = {{"x-sendguard-user", s_.user}, {"x-sendguard-role", ApiRoleFor(s_.role)}};
-    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
-    HttpResponse out = HandleApi(*p_.service, *p_.auth, r);
-    if (r.query["format"] == "html") out.headers.emplace_back("Content-Disposition", "attachment; filename=\"committee-report.html\"");
+    const bool html = req.Query("format") == "html";
+    HttpResponse out = ApiRaw("GET", "/api/reports/committee",
+                              {{"from", req.Query("from")}, {"to", req.Query("to")}, {"format", html ? "html" : "csv"}}, "");
+    if (html) out.headers.emplace_back("Content-Disposition", "attachment; filename=\"committee-report.html\"");
     AddSecurityHeaders(out);
     return out;
   }
