@@ -11,6 +11,7 @@
 #include <regex>
 
 #include "core/core_harness.h"
+#include "e2e/no_identifiers.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/synth/synth.h"
 
@@ -112,10 +113,7 @@ class HoldE2eTest : public ::testing::Test {
     return out;
   }
   void ExpectNoClearIdentifier(const std::string& text, const std::string& where) {
-    for (const auto& n : nhs_) {
-      EXPECT_EQ(text.find(n), std::string::npos) << where;
-      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos) << where;
-    }
+    testing::ExpectNoNhsNumber(text, nhs_, where);
   }
 
   static inline MilterDaemon* milter_ = nullptr;

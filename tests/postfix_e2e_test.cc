@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/core_harness.h"
+#include "e2e/no_identifiers.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/synth/synth.h"
 
@@ -61,10 +62,7 @@ class PostfixE2eTest : public ::testing::Test {
     return postfix_->Send("s.okafor@council.example.gov.uk", {to}, Message(marker, to, sensitive, subject, extra));
   }
   void ExpectNoClearIdentifier(const std::string& text, const std::string& where) {
-    for (const auto& n : nhs_) {
-      EXPECT_EQ(text.find(n), std::string::npos) << where;
-      EXPECT_EQ(text.find(synth::Grouped(n, {3, 3, 4}, ' ')), std::string::npos) << where;
-    }
+    testing::ExpectNoNhsNumber(text, nhs_, where);
   }
   std::string Marker(const std::string& name) {
     // Closed with "-end" so that "load-1-end" never matches inside "load-10-end".

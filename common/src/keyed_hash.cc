@@ -2,6 +2,8 @@
 // The keyed pad states are computed once per hasher; each hash copies them.
 #include "sendguard/common/keyed_hash.h"
 
+#include "sendguard/common/text.h"
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -85,6 +87,11 @@ Result<std::string> RandomSecret() {
     return Internal("the operating system gave no random bytes");
   }
   return secret;
+}
+
+std::string RandomHex(size_t bytes) {
+  auto random = RandomSecret();
+  return random.ok() ? HexEncode(random->substr(0, bytes)) : std::string();
 }
 
 }  // namespace sendguard::common

@@ -27,10 +27,6 @@ const std::vector<std::string>& Migrations() {
   return kMigrations;
 }
 
-std::string RandomToken() {
-  auto bytes = common::RandomSecret();
-  return bytes.ok() ? common::HexEncode(*bytes) : std::string();
-}
 
 }  // namespace
 
@@ -96,8 +92,8 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
     }
     return refused;
   }
-  WebSession s{name, role, RandomToken(), now + kSessionSeconds};
-  *token = RandomToken();
+  WebSession s{name, role, common::RandomHex(32), now + kSessionSeconds};
+  *token = common::RandomHex(32);
   if (token->empty() || s.csrf.empty()) return Internal("no random bytes for a session");
   auto reset = db_->Prepare("UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?");
   if (reset.ok()) (*reset)->Reset().Bind(1, name).Run();

@@ -50,6 +50,10 @@ input { font: inherit; padding: 4px 6px; border: 2px solid var(--ink); }
 
 }  // namespace
 
+std::string HiddenInput(const std::string& name, const std::string& value) {
+  return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + common::HtmlEscape(value) + "\">";
+}
+
 void AddSecurityHeaders(common::HttpResponse& r) {
   r.headers.emplace_back("Content-Security-Policy",
                          "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "

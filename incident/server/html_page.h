@@ -13,6 +13,9 @@ namespace sendguard::incident {
 
 using common::HtmlEscape;
 
+// <input type="hidden"> with an escaped value (form tokens).
+std::string HiddenInput(const std::string& name, const std::string& value);
+
 // A whole page: <title>, the header bar, `body_html` in <main>.
 common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
 

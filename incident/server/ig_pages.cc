@@ -34,15 +34,11 @@ HttpResponse Redirect(const std::string& to) {
   return r;
 }
 
-std::string Hidden(const std::string& name, const std::string& value) {
-  return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + HtmlEscape(value) + "\">";
-}
-
 std::string Nav(const WebSession& s) {
   return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/reports\">Reports</a> <a href=\"/admin\">Mail filter</a> "
          "<span class=\"muted\">" +
          HtmlEscape(s.user) + " (" + HtmlEscape(s.role) + ")</span> <form method=\"post\" action=\"/logout\" "
-         "class=\"inline\">" + Hidden("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
+         "class=\"inline\">" + HiddenInput("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
 }
 
 std::string Flash(const std::string& error) {
@@ -175,7 +171,7 @@ class Page {
     } else {
       html += "Not assessed yet.";
     }
-    html += "</p>\n<form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/grid\" id=\"grid-form\">" + Hidden("csrf", s_.csrf) +
+    html += "</p>\n<form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/grid\" id=\"grid-form\">" + HiddenInput("csrf", s_.csrf) +
             "<label for=\"nhs_rationale\">Rationale (required)</label><textarea id=\"nhs_rationale\" name=\"nhs_rationale\">" +
             HtmlEscape(in.value("nhs_rationale", "")) + "</textarea>\n<table class=\"grid\"><caption>Likelihood (rows) by impact "
             "(columns): choose a cell</caption><tr><th></th>";
@@ -196,7 +192,7 @@ class Page {
     html += "</table></form>\n";
     // Status and the ICO decision.
     html += "<h2>Status</h2><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/transition\" id=\"transition-form\">" +
-            Hidden("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
+            HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
     for (const char* st : {"TRIAGED", "UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
       html += std::string("<option>") + st + "</option>";
     }
@@ -207,7 +203,7 @@ class Page {
                                                    HtmlEscape(in.value("dpo_ico_rationale", ""))
                                              : std::string("Not decided.")) +
             "</p><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/ico-decision\" id=\"ico-form\">" +
-            Hidden("csrf", s_.csrf) +
+            HiddenInput("csrf", s_.csrf) +
             "<label><input type=\"radio\" name=\"decision\" value=\"REPORT\" required> Report to the ICO</label>"
             "<label><input type=\"radio\" name=\"decision\" value=\"DO_NOT_REPORT\"> Do not report</label>"
             "<label for=\"rationale\">Rationale</label><textarea id=\"rationale\" name=\"rationale\" required></textarea>"
@@ -322,11 +318,10 @@ class Page {
 };
 
 HttpResponse LoginPage(int status, const std::string& error, bool secure) {
-  auto random = common::RandomSecret();
-  const std::string token = random.ok() ? common::HexEncode(random->substr(0, 16)) : std::string();
+  const std::string token = common::RandomHex(16);
   HttpResponse r = HtmlPage(status, "Log in",
                             "<h1>Log in</h1>\n" + Flash(error) + "<form method=\"post\" action=\"/login\" id=\"login-form\">" +
-                                Hidden("csrf", token) +
+                                HiddenInput("csrf", token) +
                                 "<label for=\"name\">Name</label><input id=\"name\" name=\"name\" autocomplete=\"username\" required>"
                                 "<label for=\"password\">Password</label><input id=\"password\" name=\"password\" type=\"password\" "
                                 "autocomplete=\"current-password\" required><p><button type=\"submit\" class=\"primary\" "

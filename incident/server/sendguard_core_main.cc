@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <sstream>
 #include <condition_variable>
 #include <mutex>
@@ -31,6 +30,15 @@ Result<std::string> ReadFileText(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A token or password kept in a file: its text without the trailing line end.
+Result<std::string> ReadSecretText(const std::string& path) {
+  auto text = ReadFileText(path);
+  if (!text.ok()) return text;
+  std::string out = *text;
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
 }
 
 }  // namespace
@@ -77,20 +85,13 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (user_add->parsed()) {
-    std::string password;
-    if (!password_file.empty()) {
-      auto secret_text = ReadFileText(password_file);
-      if (!secret_text.ok()) {
-        std::fprintf(stderr, "sendguard-core: %s\n", secret_text.status().message().c_str());
-        return 2;
-      }
-      password = *secret_text;
-    } else {
-      std::getline(std::cin, password);
+    Result<std::string> password = ReadSecretText(password_file.empty() ? "/dev/stdin" : password_file);
+    if (!password.ok()) {
+      std::fprintf(stderr, "sendguard-core: %s\n", password.status().message().c_str());
+      return 2;
     }
-    while (!password.empty() && (password.back() == '\n' || password.back() == '\r')) password.pop_back();
     auto accounts = Accounts::Open(settings->accounts_db);
-    Status st = accounts.ok() ? (*accounts)->AddUser(user_name, user_role, password) : accounts.status();
+    Status st = accounts.ok() ? (*accounts)->AddUser(user_name, user_role, *password) : accounts.status();
     if (!st.ok()) {
       std::fprintf(stderr, "sendguard-core: user add: %s\n", st.message().c_str());
       return 2;
@@ -100,13 +101,12 @@ int main(int argc, char** argv) {
   }
   ApiAuth auth;
   if (!settings->api_token_file.empty()) {
-    auto token = ReadFileText(settings->api_token_file);
+    auto token = ReadSecretText(settings->api_token_file);
     if (!token.ok()) {
       std::fprintf(stderr, "sendguard-core: api_token_file: %s\n", token.status().message().c_str());
       return 2;
     }
     auth.token = *token;
-    while (!auth.token.empty() && (auth.token.back() == '\n' || auth.token.back() == '\r')) auth.token.pop_back();
   }
   auto store = OpenSqliteStore(settings->db);
   if (!store.ok()) {

@@ -27,10 +27,6 @@ std::string CsrfToken(const common::KeyedHasher& key, const std::string& id, con
   return key.Hex("sendguard staff csrf|" + id + "|" + t).substr(0, 32);
 }
 
-std::string Hidden(const std::string& name, const std::string& value) {
-  return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + HtmlEscape(value) + "\">";
-}
-
 std::string StateSentence(const std::string& state) {
   if (state == "released") return "This email has already been sent.";
   if (state == "partially_released") return "This email has already been sent to the recipients that were not flagged.";
@@ -76,13 +72,13 @@ std::string HoldForm(const json& view, const std::string& id, const std::string&
   html += "</ul>\n";
   const std::string base = "/staff/hold/" + HtmlEscape(id);
   const std::string cancel =
-      "<form method=\"post\" action=\"" + base + "/cancel\" class=\"inline\" id=\"cancel-form\">" + Hidden("t", t) +
-      Hidden("csrf", csrf) +
+      "<form method=\"post\" action=\"" + base + "/cancel\" class=\"inline\" id=\"cancel-form\">" + HiddenInput("t", t) +
+      HiddenInput("csrf", csrf) +
       "<button type=\"submit\" class=\"" + std::string(cancel_first ? "primary" : "secondary") +
       "\" id=\"cancel\">Do not send it (delete it)</button></form>\n";
   if (cancel_first) html += "<h2>Cancel</h2>\n<p>Nothing will be sent.</p>\n" + cancel;
   html += "<h2>Send it anyway</h2>\n<form method=\"post\" action=\"" + base + "/confirm\" id=\"confirm-form\">" +
-          Hidden("t", t) + Hidden("csrf", csrf);
+          HiddenInput("t", t) + HiddenInput("csrf", csrf);
   html += "<fieldset><legend>Why should it be sent?</legend>";
   for (const auto& r : kReasons) {
     html += "<label><input type=\"radio\" name=\"reason\" value=\"" + std::string(r.id) + "\" required> " +

@@ -83,6 +83,16 @@ struct Session {
 
 Session* Get(SMFICTX* ctx) { return static_cast<Session*>(smfi_getpriv(ctx)); }
 
+// The connection's session, made on its first callback (negotiate, or connect for an MTA
+// that does not negotiate).
+Session* SessionFor(SMFICTX* ctx) {
+  if (Session* s = Get(ctx)) return s;
+  auto* s = new Session();
+  ++Daemon().sessions;
+  smfi_setpriv(ctx, s);
+  return s;
+}
+
 // Protocol negotiation: the MTA skips HELO and unknown commands (one round trip fewer each).
 // Every other step is answered, DATA included: Postfix writes to the milter without
 // TCP_NODELAY, so a packet it sends that is never answered (the DATA macros, or any step with
@@ -94,9 +104,7 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
   *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN);
   *pf2 = 0;
   *pf3 = 0;
-  auto* s = new Session();
-  ++Daemon().sessions;
-  smfi_setpriv(ctx, s);
+  SessionFor(ctx);
   return SMFIS_CONTINUE;
 }
 
@@ -188,12 +196,7 @@ std::string AddressText(const _SOCK_ADDR* addr) {
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
-  Session* s = Get(ctx);
-  if (!s) {  // an MTA that does not negotiate
-    s = new Session();
-    ++Daemon().sessions;
-    smfi_setpriv(ctx, s);
-  }
+  Session* s = SessionFor(ctx);
   s->client_addr = AddressText(hostaddr);
   if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
   return SMFIS_CONTINUE;

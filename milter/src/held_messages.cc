@@ -46,10 +46,7 @@ json AddressList(const std::vector<std::string>& list) {
 
 }  // namespace
 
-std::string NewHoldId() {
-  auto bytes = common::RandomSecret();
-  return common::HexEncode(bytes.ok() ? bytes->substr(0, 16) : std::to_string(std::time(nullptr)));
-}
+std::string NewHoldId() { return common::RandomHex(16); }
 
 std::string HoldLinkToken(const common::KeyedHasher& hasher, const std::string& id) {
   return hasher.Hex("sendguard hold link|" + id).substr(0, 32);

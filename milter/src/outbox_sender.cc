@@ -30,6 +30,10 @@ long Post(const OutboxSenderOptions& o, const IncidentOutbox::Item& item, std::s
 
 }  // namespace
 
+int OutboxSender::BackoffSeconds(int attempts) const {
+  return std::min(options_.retry_max_seconds, 1 << std::min(attempts - 1, 20));
+}
+
 Result<std::unique_ptr<OutboxSender>> OutboxSender::Start(const std::string& state_db, OutboxSenderOptions options,
                                                           Metrics* metrics) {
   auto db = OpenStateDb(state_db);
@@ -102,8 +106,7 @@ void OutboxSender::SendMail(std::time_t now) {
       continue;
     }
     const int attempts = item.attempts + 1;
-    const int delay = std::min(options_.retry_max_seconds, 1 << std::min(attempts - 1, 20));
-    mail.RetryLater(item.id, attempts, std::time(nullptr) + delay, st.message());
+    mail.RetryLater(item.id, attempts, std::time(nullptr) + BackoffSeconds(attempts), st.message());
     if (options_.log) options_.log("mail " + item.id + " not sent (" + st.message() + "), attempt " + std::to_string(attempts));
     return;  // the MTA is away: the rest wait for the next round
   }
@@ -146,9 +149,8 @@ void OutboxSender::DeliverDue() {
       continue;
     }
     const int attempts = item.attempts + 1;
-    const int delay = std::min(options_.retry_max_seconds, 1 << std::min(attempts - 1, 20));
     const std::string why = status ? "HTTP " + std::to_string(status) : error;
-    outbox.RetryLater(item.draft_id, attempts, std::time(nullptr) + delay, why);
+    outbox.RetryLater(item.draft_id, attempts, std::time(nullptr) + BackoffSeconds(attempts), why);
     if (metrics_) metrics_->CountHandover("retry");
     if (options_.log && (attempts == 1 || attempts % 10 == 0)) {
       options_.log("incident hand-over to " + options_.core_url + " failed (" + why + "), attempt " +

@@ -37,4 +37,8 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path);
 // 32 random bytes from the operating system, for an ephemeral secret or a new secret file.
 Result<std::string> RandomSecret();
 
+// `bytes` (at most 32) random bytes as lower-case hex, for ids and tokens; "" if the
+// operating system gave none.
+std::string RandomHex(size_t bytes);
+
 }  // namespace sendguard::common

@@ -47,6 +47,8 @@ class OutboxSender {
   void DeliverDue();
   void ExpireHolds(std::time_t now);
   void SendMail(std::time_t now);
+  // The wait before attempt `attempts` + 1: 1 s doubling, capped at retry_max_seconds.
+  int BackoffSeconds(int attempts) const;
 
   std::unique_ptr<common::SqliteDb> db_;
   OutboxSenderOptions options_;
