@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The mail-path benchmark (issue 5): the same generated corpus pushed through Postfix alone,
-# Postfix + sendguard-milter, and Postfix + rspamd (Debian's package, its proxy in milter mode,
+# Postfix + sendguard-milter (over loopback TCP and over a unix socket), and Postfix + rspamd (Debian's package, its proxy in milter mode,
 # with sendguard's patterns as regexp rules), in one run, over 1, 4 and 16 SMTP sessions.
 # Prints messages/s, server CPU ms per message (Postfix and the filter, from /proc) and the
 # end-of-data latency p50/p99 with what each filter adds to Postfix alone at the same sessions.
 #
-#   sudo bash bench/mail_path_bench.sh            # about 3 minutes on 2 cores
+#   sudo bash bench/mail_path_bench.sh            # about 4 minutes on 2 cores
 #   COUNT=4000 BUILD=build sudo -E bash bench/mail_path_bench.sh
 #
 # Needs root (Postfix's master starts as root) and a built tree (BUILD, default build). It
@@ -50,25 +50,33 @@ echo "== corpora (synthetic, seeded: the same every run)"
 "$BUILD/tests/synth/sendguard-synth" bench "$W/k50" "$COUNT_50K" 8 51200
 echo "mixed: $COUNT messages, $(du -sk "$W/mixed" | cut -f1) KB; 50 KB set: $COUNT_50K messages, $(du -sk "$W/k50" | cut -f1) KB"
 
-MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_RS=$(free_port)
+MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_SGU=$(free_port); P_RS=$(free_port)
 
-echo "== sendguard-milter"
-mkdir -p "$W/milter/state"
-head -c 32 /dev/urandom > "$W/milter/secret"
-cat > "$W/milter/sendguard.yaml" <<YAML
-state_dir: $W/milter/state
-secret_file: $W/milter/secret
+# Two sendguard-milter instances with the same rules: one on loopback TCP (every step answered),
+# one on a unix socket (no answers before end of message: the recommended setup beside Postfix).
+start_milter() { # name socket-line
+  mkdir -p "$W/$1/state"
+  head -c 32 /dev/urandom > "$W/$1/secret"
+  cat > "$W/$1/sendguard.yaml" <<YAML
+state_dir: $W/$1/state
+secret_file: $W/$1/secret
 core_url: http://127.0.0.1:1
 organisation:
   internal_domains: [council.example.gov.uk]
 milter:
-  socket: inet:$MILTER_PORT@127.0.0.1
+  $2
   metrics_listen: ""
-  log_file: $W/milter/milter.log
+  log_file: $W/$1/milter.log
 YAML
-"$BUILD/milter/sendguard-milter" --foreground --config "$W/milter/sendguard.yaml" &
-pids+=($!)
+  "$BUILD/milter/sendguard-milter" --foreground --config "$W/$1/sendguard.yaml" &
+  pids+=($!)
+}
+echo "== sendguard-milter (loopback TCP, and a unix socket)"
+start_milter milter "socket: inet:$MILTER_PORT@127.0.0.1"
 MILTER_PID=$!
+start_milter milter-unix "socket: unix:$W/milter-unix/milter.sock
+  socket_mode: \"0666\""
+MILTER_UNIX_PID=$!
 
 echo "== rspamd $(rspamd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -1) (proxy in milter mode, regexp rules only)"
 mkdir -p "$W/rspamd/db"
@@ -137,6 +145,7 @@ CF
 cat > "$W/pf/etc/master.cf" <<CF
 127.0.0.1:$P_ALONE inet n - n - - smtpd -o smtpd_milters=
 127.0.0.1:$P_SG inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT
+127.0.0.1:$P_SGU inet n - n - - smtpd -o smtpd_milters=unix:$W/milter-unix/milter.sock
 127.0.0.1:$P_RS inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$RSPAMD_PORT
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
@@ -157,7 +166,8 @@ scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 CF
 postfix -c "$W/pf/etc" start >/dev/null
-for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_RS; do wait_port "$p"; done
+for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS; do wait_port "$p"; done
+for _ in $(seq 1 600); do [ -S "$W/milter-unix/milter.sock" ] && break; sleep 0.1; done
 PF_MASTER=$(head -1 "$W/pf/spool/pid/master.pid" | tr -d ' ')
 
 HZ=$(getconf CLK_TCK)
@@ -199,16 +209,18 @@ run() { # name port filter_pid corpus sessions
 }
 
 if [ -n "${PAUSE:-}" ]; then  # for a look with strace or tshark: ports, then wait
-  echo "ports: alone $P_ALONE sendguard $P_SG rspamd $P_RS; milter pid $MILTER_PID; dir $W"; sleep "$PAUSE"
+  echo "ports: alone $P_ALONE sendguard $P_SG sendguard-unix $P_SGU rspamd $P_RS; milter pids $MILTER_PID $MILTER_UNIX_PID; dir $W"; sleep "$PAUSE"
 fi
 echo "== warm-up"
-for port in $P_ALONE $P_SG $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
-echo "== runs (interleaved per session count, so the three see the same machine)"
+for port in $P_ALONE $P_SG $P_SGU $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
+echo "== runs (interleaved per session count, so the four see the same machine)"
 for s in 4 16; do
-  run alone "$P_ALONE" - mixed "$s"; run sendguard "$P_SG" "$MILTER_PID" mixed "$s"; run rspamd "$P_RS" "$RSPAMD_PID" mixed "$s"
+  run alone "$P_ALONE" - mixed "$s"; run sendguard "$P_SG" "$MILTER_PID" mixed "$s"
+  run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" mixed "$s"; run rspamd "$P_RS" "$RSPAMD_PID" mixed "$s"
 done
 for s in 1 4 16; do
-  run alone "$P_ALONE" - k50 "$s"; run sendguard "$P_SG" "$MILTER_PID" k50 "$s"; run rspamd "$P_RS" "$RSPAMD_PID" k50 "$s"
+  run alone "$P_ALONE" - k50 "$s"; run sendguard "$P_SG" "$MILTER_PID" k50 "$s"
+  run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" k50 "$s"; run rspamd "$P_RS" "$RSPAMD_PID" k50 "$s"
 done
 
 add() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%+.2f", a-b}'; }
@@ -219,7 +231,7 @@ echo
 echo "| sessions | setup | msg/s | vs Postfix alone | Postfix CPU ms/msg | filter CPU ms/msg | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in 4 16; do
-  for name in alone sendguard rspamd; do
+  for name in alone sendguard sendguard-unix rspamd; do
     k="$name/mixed/$s"; a="alone/mixed/$s"
     echo "| $s | $name | ${RATE[$k]} | $(ratio "${RATE[$k]}" "${RATE[$a]}") | ${CPU_PF[$k]} | ${CPU_F[$k]} | ${P50[$k]} | ${P99[$k]} |"
   done
@@ -230,11 +242,13 @@ echo
 echo "| sessions | setup | p50 ms | p99 ms | added p50 ms | added p99 ms | msg/s | filter CPU ms/msg |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in 1 4 16; do
-  for name in alone sendguard rspamd; do
+  for name in alone sendguard sendguard-unix rspamd; do
     k="$name/k50/$s"; a="alone/k50/$s"
     echo "| $s | $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${RATE[$k]} | ${CPU_F[$k]} |"
   done
 done
 echo
-grep -c "outcome=" "$W/milter/milter.log" | sed 's/^/sendguard scanned messages: /'
-grep -o "outcome=[a-z_]*" "$W/milter/milter.log" | sort | uniq -c | sed 's/^/  /'
+for m in milter milter-unix; do
+  grep -c "outcome=" "$W/$m/milter.log" | sed "s/^/sendguard ($m) scanned messages: /"
+  grep -o "outcome=[a-z_]*" "$W/$m/milter.log" | sort | uniq -c | sed 's/^/  /'
+done

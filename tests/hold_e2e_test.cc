@@ -45,7 +45,7 @@ class HoldE2eTest : public ::testing::Test {
                                    "\n  link_base_url: " + core_url +
                                    "\n  notify_from: sendguard@council.example.gov.uk\ncore_url: " + core_url + "\n",
                                "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n");
-    postfix_ = new PostfixInstance(milter_->port(), "", smtp_port);
+    postfix_ = new PostfixInstance(milter_->PostfixSpec(), "", smtp_port);
     core_ = new CoreServer("hold", "milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\n",
                            core_port);
   }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -14,7 +15,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -84,19 +87,34 @@ inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::
   return pid;
 }
 
-// Waits until something listens on `port`, up to `seconds` (daemons compile their rules at
-// start: slow under the sanitizers). Stops early, clearing *pid, if the child exits; then
-// *exit_status says how.
-inline bool WaitForPort(int port, pid_t* pid, int seconds, int* exit_status) {
+// Whether something accepts connections on the unix socket at `path`.
+inline bool UnixSocketOpen(const std::filesystem::path& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return ok;
+}
+
+// Waits until `ready()`, up to `seconds` (daemons compile their rules at start: slow under
+// the sanitizers). Stops early, clearing *pid, if the child exits; then *exit_status says how.
+inline bool WaitUntilReady(const std::function<bool()>& ready, pid_t* pid, int seconds, int* exit_status) {
   for (int i = 0; i < seconds * 40; ++i) {
-    if (PortOpen(port)) return true;
+    if (ready()) return true;
     if (waitpid(*pid, exit_status, WNOHANG) == *pid) {
       *pid = -1;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  return PortOpen(port);
+  return ready();
+}
+
+// Waits until something listens on loopback `port` (as WaitUntilReady).
+inline bool WaitForPort(int port, pid_t* pid, int seconds, int* exit_status) {
+  return WaitUntilReady([port] { return PortOpen(port); }, pid, seconds, exit_status);
 }
 
 // Stops a child with `sig` and reaps it.

@@ -21,6 +21,9 @@ struct DaemonState {
   std::shared_ptr<spdlog::logger> log;
   std::string spool_dir;
   bool json_log = false;
+  // The milter socket is a local (unix) socket: no Nagle or delayed ACK, so the MTA can be
+  // told not to wait for an answer to any step before end of message (one round trip a message).
+  bool local_socket = false;
   std::atomic<int> sessions{0};  // open SMTP connections (for a prompt, safe stop)
 };
 

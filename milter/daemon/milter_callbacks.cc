@@ -55,6 +55,7 @@ namespace {
 // One SMTP connection and the message in progress on it.
 struct Session {
   std::string client_addr;
+  unsigned long protocol = 0;  // the SMFIP_ flags agreed at negotiation
   // the message in progress
   Snapshot snapshot;
   std::string sender;
@@ -93,19 +94,33 @@ Session* SessionFor(SMFICTX* ctx) {
   return s;
 }
 
-// Protocol negotiation: the MTA skips HELO and unknown commands (one round trip fewer each).
-// Every other step is answered, DATA included: Postfix writes to the milter without
-// TCP_NODELAY, so a packet it sends that is never answered (the DATA macros, or any step with
-// a no-reply flag) leaves its next write waiting for this side's delayed ACK, about 40 ms per
-// message (measured with bench/mail_path_bench.sh). An answer carries the ACK at once.
+// Protocol negotiation. Over a unix socket the MTA is told to skip HELO, DATA, end of headers
+// and unknown commands and not to wait for an answer to connect, MAIL, RCPT, each header or
+// each body chunk: the message costs the MTA one round trip, at end of message, where the
+// verdict is. Over TCP every step that is sent is answered (only HELO and unknown commands
+// are skipped): Postfix writes to the milter without TCP_NODELAY, so a packet it sends that is
+// never answered (a no-reply step, or the macros of a skipped step) leaves its next write
+// waiting for this side's delayed ACK, about 40 ms per message (measured with
+// bench/mail_path_bench.sh). An answer carries the ACK at once.
+constexpr unsigned long kSkipAlways = SMFIP_NOHELO | SMFIP_NOUNKNOWN;
+constexpr unsigned long kSkipLocal = SMFIP_NODATA | SMFIP_NOEOH;
+constexpr unsigned long kNoReplyLocal = SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
+
 sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                      unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
   *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT);
-  *pf1 = f1 & (SMFIP_NOHELO | SMFIP_NOUNKNOWN);
+  unsigned long wanted = kSkipAlways;
+  if (Daemon().local_socket) wanted |= kSkipLocal | kNoReplyLocal;
+  *pf1 = f1 & wanted;
   *pf2 = 0;
   *pf3 = 0;
-  SessionFor(ctx);
+  SessionFor(ctx)->protocol = *pf1;
   return SMFIS_CONTINUE;
+}
+
+// What a collecting step returns: no answer at all where the MTA agreed not to wait for one.
+sfsistat Continue(const Session* s, unsigned long no_reply_flag) {
+  return s && (s->protocol & no_reply_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
 std::string Macro(SMFICTX* ctx, const char* name) {
@@ -199,7 +214,7 @@ sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
   Session* s = SessionFor(ctx);
   s->client_addr = AddressText(hostaddr);
   if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
-  return SMFIS_CONTINUE;
+  return Continue(s, SMFIP_NR_CONN);
 }
 
 sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
@@ -214,18 +229,18 @@ sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
   int64_t memory = c ? c->milter.spool_memory_bytes : (1 << 20);
   int64_t max = c ? c->milter.max_message_bytes : (64ll << 20);
   s->body = std::make_unique<MessageSpool>(Daemon().spool_dir, memory, max);
-  return SMFIS_CONTINUE;
+  return Continue(s, SMFIP_NR_MAIL);
 }
 
 sfsistat OnEnvRcpt(SMFICTX* ctx, char** argv) {
   Session* s = Get(ctx);
   if (s && argv && argv[0]) s->recipients.emplace_back(argv[0]);
-  return SMFIS_CONTINUE;
+  return Continue(s, SMFIP_NR_RCPT);
 }
 
 sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   Session* s = Get(ctx);
-  if (!s) return SMFIS_CONTINUE;
+  if (!s) return SMFIS_CONTINUE;  // never: the session is made at negotiation or connect
   std::string n = name ? name : "";
   std::string v = value ? value : "";
   s->headers += n + ": " + WithCrlf(v) + "\r\n";
@@ -233,7 +248,7 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   if (lower == "subject" && s->subject.empty()) s->subject = v;
   if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
   if (lower == "x-sendguard-release" && s->release.empty()) s->release = v;
-  return SMFIS_CONTINUE;
+  return Continue(s, SMFIP_NR_HDR);
 }
 
 sfsistat OnEoh(SMFICTX*) { return SMFIS_CONTINUE; }
@@ -241,7 +256,7 @@ sfsistat OnEoh(SMFICTX*) { return SMFIS_CONTINUE; }
 sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
   Session* s = Get(ctx);
   if (s && s->body && !s->body->Append(reinterpret_cast<const char*>(chunk), len)) s->spool_failed = true;
-  return SMFIS_CONTINUE;
+  return Continue(s, SMFIP_NR_BODY);
 }
 
 sfsistat OnEom(SMFICTX* ctx) {

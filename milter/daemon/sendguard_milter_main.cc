@@ -63,7 +63,7 @@ Result<std::string> SecretFor(const Config& c, const std::shared_ptr<spdlog::log
   return secret;
 }
 
-Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_dirs) {
+Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_paths) {
   if (m.user.empty()) return Status();
   passwd* pw = getpwnam(m.user.c_str());
   if (!pw) return NotFound("no such user: " + m.user);
@@ -74,8 +74,8 @@ Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& o
     gid = gr->gr_gid;
   }
   if (getuid() != 0) return Status();  // not root: nothing to drop
-  for (const auto& dir : owned_dirs) {
-    if (chown(dir.c_str(), pw->pw_uid, gid) != 0) return IoError("cannot chown " + dir);
+  for (const auto& path : owned_paths) {
+    if (chown(path.c_str(), pw->pw_uid, gid) != 0) return IoError("cannot chown " + path);
   }
   if (setgid(gid) != 0 || initgroups(m.user.c_str(), gid) != 0 || setuid(pw->pw_uid) != 0) {
     return Internal("cannot drop privileges to " + m.user);
@@ -181,17 +181,28 @@ int main(int argc, char** argv) {
     return 1;
   }
   smfi_setconn(const_cast<char*>(config.milter.socket.c_str()));
+  d.local_socket = config.milter.socket.rfind("unix:", 0) == 0 || config.milter.socket.rfind("local:", 0) == 0;
   smfi_settimeout(600);
   if (smfi_opensocket(true) == MI_FAILURE) {
     d.log->error("cannot open the milter socket {}", config.milter.socket);
     return 1;
   }
-  if (SetNoDelayOnListeners() == 0 && config.milter.socket.rfind("unix:", 0) != 0) {
+  std::vector<std::string> owned = {config.state_dir, d.spool_dir, held_dir};
+  if (d.local_socket) {
+    // The MTA (another user) must be able to connect: the socket gets socket_mode and, when the
+    // milter drops privileges, the run-as user and group (below).
+    const std::string path = config.milter.socket.substr(config.milter.socket.find(':') + 1);
+    if (chmod(path.c_str(), static_cast<mode_t>(std::stoul(config.milter.socket_mode, nullptr, 8))) != 0) {
+      d.log->error("cannot set mode {} on the milter socket {}", config.milter.socket_mode, path);
+      return 1;
+    }
+    owned.push_back(path);
+  } else if (SetNoDelayOnListeners() == 0) {
     d.log->warn("could not set TCP_NODELAY on the milter socket: replies may wait for delayed ACKs");
   }
   fs::create_directories(held_dir, ec);
   fs::permissions(held_dir, fs::perms::owner_all, ec);
-  if (Status st = DropPrivileges(config.milter, {config.state_dir, d.spool_dir, held_dir}); !st.ok()) {
+  if (Status st = DropPrivileges(config.milter, owned); !st.ok()) {
     d.log->error("{}", st.message());
     return 1;
   }

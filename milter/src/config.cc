@@ -53,7 +53,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
     d.Add(n, "'milter' must be a map");
     return;
   }
-  rules::CheckKeys(n, {"socket", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
+  rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "ig_bcc", "fail_modes",
                        "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
@@ -61,6 +61,11 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   if (rules::ReadString(n, "socket", &m.socket, d) && m.socket.rfind("inet:", 0) != 0 &&
       m.socket.rfind("inet6:", 0) != 0 && m.socket.rfind("unix:", 0) != 0 && m.socket.rfind("local:", 0) != 0) {
     d.Add(n["socket"], "socket must be inet:PORT@ADDRESS or unix:PATH");
+  }
+  if (rules::ReadString(n, "socket_mode", &m.socket_mode, d) &&
+      (m.socket_mode.size() < 3 || m.socket_mode.size() > 4 ||
+       m.socket_mode.find_first_not_of("01234567") != std::string::npos)) {
+    d.Add(n["socket_mode"], "socket_mode must be octal permissions such as 0660");
   }
   rules::ReadString(n, "user", &m.user, d);
   rules::ReadString(n, "group", &m.group, d);
@@ -168,6 +173,7 @@ std::string DescribeConfig(const Config& c) {
   const auto& m = c.milter;
   e << YAML::Key << "milter" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "socket" << YAML::Value << m.socket;
+  e << YAML::Key << "socket_mode" << YAML::Value << m.socket_mode;
   e << YAML::Key << "user" << YAML::Value << m.user;
   e << YAML::Key << "group" << YAML::Value << m.group;
   e << YAML::Key << "workers" << YAML::Value << m.workers;

@@ -24,8 +24,8 @@ namespace sendguard::testing {
 
 class PostfixInstance {
  public:
-  // `port` 0 picks a free one for smtpd.
-  PostfixInstance(int milter_port, const std::string& extra_main_cf = "", int port = 0) {
+  // `milter` as smtpd_milters names it (MilterDaemon::PostfixSpec()); `port` 0 picks a free one for smtpd.
+  PostfixInstance(const std::string& milter, const std::string& extra_main_cf = "", int port = 0) {
     dir_ = std::filesystem::temp_directory_path() / ("sendguard-postfix-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     for (const char* sub : {"etc", "spool", "data", "sink"}) std::filesystem::create_directories(dir_ / sub);
@@ -46,7 +46,7 @@ class PostfixInstance {
          << "default_transport = sink\nrelay_transport = sink\nlocal_transport = sink\n"
          << "smtpd_relay_restrictions = permit_mynetworks, reject\nalias_maps =\nalias_database =\n"
          << "smtputf8_enable = no\nbiff = no\n"
-         << "smtpd_milters = inet:127.0.0.1:" << milter_port << "\n"
+         << "smtpd_milters = " << milter << "\n"
          << "milter_default_action = tempfail\nmilter_protocol = 6\n"
          << "milter_connect_timeout = 5s\nmilter_command_timeout = 30s\nmilter_content_timeout = 60s\n"
          << "queue_run_delay = 2s\nminimal_backoff_time = 2s\nmaximal_backoff_time = 4s\n"

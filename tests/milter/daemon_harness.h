@@ -23,10 +23,16 @@
 
 namespace sendguard::testing {
 
+// How the MTA reaches the milter: loopback TCP, or a unix socket (where the milter negotiates
+// no answers before end of message).
+enum class MilterSocket { kTcp, kUnix };
+
 class MilterDaemon {
  public:
   // `extra_yaml` is appended to the generated config (organisation, warn, ...).
-  explicit MilterDaemon(const std::string& name, const std::string& extra_yaml = "", const std::string& milter_yaml = "") {
+  explicit MilterDaemon(const std::string& name, const std::string& extra_yaml = "", const std::string& milter_yaml = "",
+                        MilterSocket socket = MilterSocket::kTcp)
+      : socket_(socket) {
     static int counter = 0;
     dir_ = std::filesystem::temp_directory_path() /
            ("sendguard-milter-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -39,7 +45,9 @@ class MilterDaemon {
     cfg << "state_dir: " << (dir_ / "state").string() << "\n"
         << "secret_file: " << (dir_ / "secret").string() << "\n"
         << "rules_dirs: [" << SENDGUARD_RULES_DIR << "]\n"
-        << "milter:\n  socket: inet:" << port_ << "@127.0.0.1\n  metrics_listen: 127.0.0.1:" << metrics_port_
+        << "milter:\n  socket: " << (socket_ == MilterSocket::kUnix ? "unix:" + (dir_ / "milter.sock").string() + "\n  socket_mode: \"0666\""
+                                                                 : "inet:" + std::to_string(port_) + "@127.0.0.1")
+        << "\n  metrics_listen: 127.0.0.1:" << metrics_port_
         << "\n  workers: 2\n  log_file: " << (dir_ / "milter.log").string() << "\n"
         << milter_yaml << extra_yaml;
     cfg.close();
@@ -53,7 +61,8 @@ class MilterDaemon {
   void Start() {
     pid_ = Spawn({SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").string()});
     int status = 0;
-    ASSERT_TRUE(WaitForPort(port_, &pid_, 60, &status))
+    auto ready = [this] { return socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_); };
+    ASSERT_TRUE(WaitUntilReady(ready, &pid_, 60, &status))
         << "sendguard-milter did not start (exit status " << status << "):\n" << ReadFile(dir_ / "milter.log");
   }
   void Stop() { Terminate(&pid_); }
@@ -90,9 +99,14 @@ class MilterDaemon {
   std::filesystem::path dir() const { return dir_; }
   std::filesystem::path config() const { return dir_ / "sendguard.yaml"; }
   int port() const { return port_; }
+  // How Postfix names this milter in smtpd_milters.
+  std::string PostfixSpec() const {
+    return socket_ == MilterSocket::kUnix ? "unix:" + (dir_ / "milter.sock").string() : "inet:127.0.0.1:" + std::to_string(port_);
+  }
   int metrics_port() const { return metrics_port_; }
 
  private:
+  MilterSocket socket_;
   std::filesystem::path dir_;
   int port_ = 0;
   int metrics_port_ = 0;

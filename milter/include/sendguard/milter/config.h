@@ -34,6 +34,7 @@ enum class ScanDirection { kOutbound, kAll };
 
 struct MilterSettings {
   std::string socket = "inet:8899@127.0.0.1";  // inet:PORT@ADDR or unix:PATH
+  std::string socket_mode = "0660";            // a unix socket's permissions (owner: user/group below)
   std::string user;                            // drop to this user after binding ("" = stay)
   std::string group;
   int workers = 0;                             // scanning threads; 0 = one per CPU
