@@ -8,7 +8,9 @@
 
 #include "commands.h"
 #include "sendguard/incident/incident_service.h"
+#include "sendguard/incident/self_report.h"
 #include "sendguard/milter/scan_records.h"
+#include "sendguard/milter/self_report_desk.h"
 #include "sendguard/milter/state_db.h"
 
 namespace sendguard::cli {
@@ -193,35 +195,11 @@ int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
     return 2;
   }
   // The draft says what the scan saw; it holds no address but the reporter's own.
-  char when[32];
-  std::tm tm{};
-  gmtime_r(&record->at, &tm);
-  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%MZ", &tm);
-  json domains = json::array();
-  json recipients = json::parse(record->recipients_json, nullptr, false);
-  if (recipients.is_array()) {
-    for (const auto& r : recipients) {
-      if (r.contains("domain") && std::find(domains.begin(), domains.end(), r["domain"]) == domains.end()) {
-        domains.push_back(r["domain"]);
-      }
-    }
-  }
-  std::string what = "Self-reported misdirected email, sent " + std::string(when) + " (queue id " + record->queue_id +
-                     "). sendguard saw: verdict " + record->verdict + ", outcome " + record->outcome + ", findings " +
-                     (record->findings.empty() ? "none" : record->findings) + ", recipient domains " + domains.dump() + ".";
-  const std::string aware = incident::FormatLocalDateTime(incident::NowUtc());
-  json draft = {{"title", "Misdirected email (self-reported)"},
-                {"kind", "BREACH"},
-                {"s1_name", m.reporter},
-                {"s1_email", m.reporter},
-                {"s1_aware_local", aware},
-                {"s1_how_found_out", "Reported by the sender with sendguard report-misdirected"},
-                {"s4_types", {"INCORRECT_RECIPIENT"}},
-                {"disclosure_channel", "EMAIL"},
-                {"s5_what_happened", what}};
+  const json send = milter::ScanRecordSummary(*record);
+  const json draft = incident::SelfReportDraft(send, m.reporter, m.reporter, "Reported by the sender with sendguard report-misdirected", "");
   incident::IncidentService service(**store, incident::CoreConfig{}, incident::NowUtc);
   incident::Actor reporter{m.reporter, m.reporter, incident::Role::kReporter};
-  auto created = service.Create(draft, reporter, "self-report-" + record->message_id_hash);
+  auto created = service.Create(draft, reporter, incident::SelfReportKey(send));
   if (!created.ok()) return Report(created);
   std::printf("filed incident %s; the IG team has been given the scan details (no content)\n", created.value->c_str());
   return 0;

@@ -1,6 +1,8 @@
 // Text helpers: case folding, trimming, UTF-8 validation and repair.
 #include "sendguard/common/text.h"
 
+#include <cctype>
+
 namespace sendguard::common {
 
 std::string AsciiLower(std::string_view s) {
@@ -164,6 +166,21 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
       i += 2;
     } else {
       out.push_back(plus_is_space && s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
     }
   }
   return out;

@@ -3,6 +3,10 @@
 // /api/reports/committee (GET), /api/score (POST, the what-if calculator).
 #include "api.h"
 
+#include "sendguard/common/http_client.h"
+#include "sendguard/common/text.h"
+#include "sendguard/incident/self_report.h"
+
 #include <cstring>
 
 namespace sendguard::incident {
@@ -37,7 +41,7 @@ HttpResponse FromOutcome(const Outcome<T>& o, int ok_status, const std::function
 
 // The caller's identity. Reverse-proxy header mode: the proxy (or the milter, as SYSTEM)
 // names the user and role; with an api token configured, every call must present it.
-std::optional<Actor> Identify(const HttpRequest& req, const ApiAuth& auth, HttpResponse* refusal) {
+std::optional<Actor> Identify(const HttpRequest& req, const ApiSettings& auth, HttpResponse* refusal) {
   if (!auth.token.empty() && req.Header("authorization") != "Bearer " + auth.token) {
     *refusal = Error(401, "authorization", "a valid bearer token is required");
     return std::nullopt;
@@ -134,7 +138,44 @@ HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
 
 }  // namespace
 
-HttpResponse HandleApi(IncidentService& service, const ApiAuth& auth, const HttpRequest& req) {
+HttpResponse FileSelfReport(IncidentService& service, const Actor& actor, const json& send, const std::string& reporter_name,
+                            const std::string& reporter_email, const std::string& how, const std::string& note) {
+  const json draft = SelfReportDraft(send, reporter_name, reporter_email, how, note);
+  auto created = service.Create(draft, actor, SelfReportKey(send));
+  if (!created.ok()) return FromOutcome<std::string>(created, 201, [](const std::string& id) { return json{{"incident_id", id}}; });
+  return FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; });
+}
+
+namespace {
+
+// POST /api/self-reports {"message_id", "reporter_email"?, "note"?}: the send's scan record
+// comes from the milter; the draft is filed as the caller.
+HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, const Actor& actor, const HttpRequest& req) {
+  if (req.method != "POST") return Error(405, "", "use POST");
+  HttpResponse refusal;
+  auto body = Body(req, &refusal);
+  if (!body) return refusal;
+  if (!StringKeys(*body, {"message_id", "reporter_email", "note"}, &refusal)) return refusal;
+  const std::string message_id = body->value("message_id", "");
+  if (message_id.empty() || message_id.size() > 998) return Error(400, "message_id", "the Message-ID of the email is required");
+  if (settings.milter_url.empty()) return Error(503, "", "no milter_url is configured: scan records cannot be looked up");
+  std::vector<std::string> headers;
+  if (!settings.token.empty()) headers.push_back("Authorization: Bearer " + settings.token);
+  common::HttpCallResult r = common::Perform(
+      {"GET", settings.milter_url + "/scan-records?message_id=" + common::PercentEncode(message_id), "", headers, 2000, 10000});
+  const json found = json::parse(r.body, nullptr, false);
+  if (r.status == 404) return Error(404, "message_id", "no scan record for that Message-ID (records are kept scan_record_days)");
+  if (r.status != 200 || !found.is_object() || !found.contains("send")) {
+    return Error(502, "", "the milter did not answer the lookup (" + std::to_string(r.status) + ")");
+  }
+  const std::string email = body->value("reporter_email", "");
+  return FileSelfReport(service, actor, found["send"], actor.name, email.empty() ? actor.id : email,
+                        "Reported by the sender through the sendguard API", body->value("note", ""));
+}
+
+}  // namespace
+
+HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const HttpRequest& req) {
   const std::string& path = req.path;
   if (path == "/healthz") return Json(200, {{"status", "ok"}});
   if (path.rfind("/api/", 0) != 0) return Error(404, "", "no such resource: " + path);
@@ -158,6 +199,7 @@ HttpResponse HandleApi(IncidentService& service, const ApiAuth& auth, const Http
     if (!derived.ok()) return Error(400, "", derived.status().message());
     return Json(200, DerivedToJson(*derived));
   }
+  if (path == "/api/self-reports") return SelfReport(service, auth, *actor, req);
   if (path == "/api/reports/committee") {
     if (req.method != "GET") return Error(405, "", "use GET");
     return CommitteeReport(service, req);

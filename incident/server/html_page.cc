@@ -45,7 +45,12 @@ button.cell { width: 56px; height: 44px; margin: 0; color: var(--ink); border: 2
 button.cell.green { background: #cce2d8; } button.cell.yellow { background: #fff7bf; }
 button.cell.amber { background: #ffdfb0; } button.cell.red { background: #f4c3bc; }
 button.cell.chosen { border-color: var(--ink); outline: 3px solid var(--brand); }
-input { font: inherit; padding: 4px 6px; border: 2px solid var(--ink); }
+input, select { font: inherit; padding: 4px 6px; border: 2px solid var(--ink); }
+.ticks label { display: flex; gap: 8px; align-items: center; font-weight: normal; }
+.ticks { border: 0; padding: 0; margin: 6px 0; }
+details.section { margin: 6px 0; border-left: 4px solid var(--brand); padding-left: 10px; }
+details.section summary { cursor: pointer; font-weight: bold; padding: 4px 0; }
+.form-section .field { margin-bottom: 8px; }
 )css";
 
 }  // namespace

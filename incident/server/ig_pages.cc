@@ -4,6 +4,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "breach_form.h"
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/keyed_hash.h"
@@ -190,6 +191,13 @@ class Page {
       html += "</tr>";
     }
     html += "</table></form>\n";
+    html += RenderEnisaCalculator(in, d, "/incidents/" + id + "/enisa", s_.csrf);
+    // The breach form, a section at a time (each saved on its own; a refusal names the field).
+    html += "<h2>Breach form</h2>\n<div id=\"breach-form\">";
+    for (const auto& section : BreachFormSections()) {
+      html += RenderFormSection(section, in, "/incidents/" + id + "/section/" + std::string(section.id), s_.csrf);
+    }
+    html += "</div>\n";
     // Status and the ICO decision.
     html += "<h2>Status</h2><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/transition\" id=\"transition-form\">" +
             HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
@@ -238,6 +246,10 @@ class Page {
       r = Api("PATCH", "/api/incidents/" + id,
               {{"set", {{"dpo_ico_decision", common::FormValue(form, "decision")},
                         {"dpo_ico_rationale", common::FormValue(form, "rationale")}}}});
+    } else if (action == "enisa") {
+      r = Api("PATCH", "/api/incidents/" + id, {{"set", EnisaPatch(form)}});
+    } else if (const FormSection* section = action.rfind("section/", 0) == 0 ? FindFormSection(action.substr(8)) : nullptr) {
+      r = Api("PATCH", "/api/incidents/" + id, {{"set", SectionPatch(*section, form)}});
     } else {
       return HtmlPage(404, "Not found", Nav(s_) + Flash("no such action"));
     }

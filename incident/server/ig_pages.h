@@ -16,7 +16,7 @@ namespace sendguard::incident {
 
 struct IgPages {
   IncidentService* service = nullptr;
-  const ApiAuth* auth = nullptr;
+  const ApiSettings* auth = nullptr;
   Accounts* accounts = nullptr;
   bool secure_cookies = false;
   std::string milter_url;  // the admin page reads the milter's /metrics here ("" = not shown)

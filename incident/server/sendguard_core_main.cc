@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     std::printf("user %s (%s) saved in %s\n", user_name.c_str(), user_role.c_str(), settings->accounts_db.c_str());
     return 0;
   }
-  ApiAuth auth;
+  ApiSettings auth;
+  auth.milter_url = settings->milter_url;
   if (!settings->api_token_file.empty()) {
     auto token = ReadSecretText(settings->api_token_file);
     if (!token.ok()) {

@@ -28,6 +28,7 @@
 
 #include "daemon_state.h"
 #include "hold_endpoint.h"
+#include "self_report_endpoint.h"
 #include "metrics_server.h"
 #include "sendguard/milter/outbox_sender.h"
 #include "sendguard/common/keyed_hash.h"
@@ -250,10 +251,14 @@ int main(int argc, char** argv) {
     return Processor::Create(hasher, seal, state_db, held_dir, [nudge] { nudge->Nudge(); });
   });
   HoldEndpoint holds{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }};
+  SelfReportEndpoint self_reports{state_db, &hasher, &seal, outbox_options.token,
+                                  [&d] { return d.snapshots->Current().config; }, [nudge] { nudge->Nudge(); }};
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
-                                        [&holds](const common::HttpRequest& r) { return holds.Handle(r); });
+                                        [&holds, &self_reports](const common::HttpRequest& r) {
+                                          return SelfReportEndpoint::Owns(r.path) ? self_reports.Handle(r) : holds.Handle(r);
+                                        });
     if (!started.ok()) {
       d.log->error("{}", started.status().message());
       return 1;

@@ -44,8 +44,6 @@ std::vector<std::string> FlaggedRecipients(const Decision& d, const rules::Polic
 
 std::string LocalTime(std::time_t t) { return common::FormatTime(t, "%H:%M on %A %e %B %Y", true); }
 
-std::string RfcDate(std::time_t t) { return common::FormatTime(t, "%a, %d %b %Y %H:%M:%S +0000"); }
-
 bool Ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
@@ -62,15 +60,8 @@ std::string Notice(const HeldMessage& m, const Config& config, const std::string
   text += "Nothing is sent unless you confirm. The link works once. If you do nothing, the email is\r\n";
   text += "deleted at " + LocalTime(m.expires) + ".\r\n\r\n";
   text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
-  std::string msg;
-  msg += "From: sendguard <" + config.notify_from + ">\r\n";
-  msg += "To: <" + m.sender + ">\r\n";
-  msg += "Subject: Not sent yet: please confirm or cancel " + subject + "\r\n";
-  msg += "Date: " + RfcDate(m.created) + "\r\n";
-  msg += "Message-ID: <hold-" + m.id + "@sendguard>\r\n";
-  msg += "Auto-Submitted: auto-generated\r\n";
-  msg += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
-  return msg + text;
+  return NoticeMessage(config.notify_from, m.sender, "Not sent yet: please confirm or cancel " + subject, "hold-" + m.id,
+                       m.created, text);
 }
 
 // Free text for an incident: bounded, one paragraph, digits masked (a number typed into a

@@ -7,6 +7,19 @@
 
 namespace sendguard::milter {
 
+std::string NoticeMessage(const std::string& from, const std::string& to, const std::string& subject, const std::string& id,
+                          std::time_t at, const std::string& text) {
+  std::string msg;
+  msg += "From: sendguard <" + from + ">\r\n";
+  msg += "To: <" + to + ">\r\n";
+  msg += "Subject: " + subject + "\r\n";
+  msg += "Date: " + common::FormatTime(at, "%a, %d %b %Y %H:%M:%S +0000") + "\r\n";
+  msg += "Message-ID: <" + id + "@sendguard>\r\n";
+  msg += "Auto-Submitted: auto-generated\r\n";
+  msg += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
+  return msg + text;
+}
+
 Status MailOutbox::Enqueue(const std::string& id, const std::string& from, const std::vector<std::string>& to,
                            const std::string& message, std::time_t now) {
   const nlohmann::json doc = {{"from", common::RepairUtf8(from)}, {"to", to}, {"message", common::RepairUtf8(message)}};

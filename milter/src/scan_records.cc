@@ -17,6 +17,10 @@ std::string ScanRecords::MessageIdHash(const std::string& message_id) const {
   return hasher_.Hex("message-id:" + id).substr(0, 32);
 }
 
+std::string ScanRecords::SenderHash(const std::string& sender) const {
+  return hasher_.Hex("history-address:" + rules::NormaliseAddress(sender)).substr(0, 32);
+}
+
 std::string ScanRecords::SubjectHash(const std::string& subject) const {
   return hasher_.Hex("subject:" + common::AsciiLower(std::string(common::Trim(subject)))).substr(0, 32);
 }
@@ -28,7 +32,7 @@ ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, con
   r.at = at;
   r.queue_id = queue_id;
   r.message_id_hash = MessageIdHash(message_id);
-  r.sender_hash = hasher_.Hex("history-address:" + rules::NormaliseAddress(d.facts.sender)).substr(0, 32);  // as FindRecallTarget
+  r.sender_hash = SenderHash(d.facts.sender);
   r.sender_domain = rules::DomainOf(rules::NormaliseAddress(d.facts.sender));
   nlohmann::json recipients = nlohmann::json::array();
   for (const auto& a : rules::AllRecipients(d.facts)) {
@@ -76,7 +80,7 @@ constexpr const char* kColumns =
     "SELECT id, at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, "
     "findings, complete, subject, recalled FROM scan_records ";
 
-// Reads the row the statement stands on (columns as kColumns) and resets it.
+// Reads the row the statement stands on (columns as kColumns).
 ScanRecord ReadRow(common::SqliteStatement& s) {
   ScanRecord r;
   r.id = s.Int(0);
@@ -94,7 +98,6 @@ ScanRecord ReadRow(common::SqliteStatement& s) {
   r.complete = s.Int(12) != 0;
   r.subject_hash = s.Text(13);
   r.recalled = s.Int(14) != 0;
-  s.Reset();
   return r;
 }
 
@@ -105,7 +108,29 @@ std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& messag
   if (!st.ok()) return std::nullopt;
   (*st)->Reset().Bind(1, MessageIdHash(message_id));
   if (!(*st)->Step()) return std::nullopt;
-  return ReadRow(**st);
+  ScanRecord r = ReadRow(**st);
+  (*st)->Reset();
+  return r;
+}
+
+std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, std::time_t since, int limit) {
+  std::vector<ScanRecord> out;
+  auto st = db_.Prepare(std::string(kColumns) + "WHERE sender = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?");
+  if (!st.ok()) return out;
+  (*st)->Reset().Bind(1, sender_hash).Bind(2, static_cast<int64_t>(since)).Bind(3, int64_t{limit});
+  while ((*st)->Step()) out.push_back(ReadRow(**st));
+  (*st)->Reset();
+  return out;
+}
+
+std::optional<ScanRecord> ScanRecords::FindById(int64_t id) {
+  auto st = db_.Prepare(std::string(kColumns) + "WHERE id = ?");
+  if (!st.ok()) return std::nullopt;
+  (*st)->Reset().Bind(1, id);
+  if (!(*st)->Step()) return std::nullopt;
+  ScanRecord r = ReadRow(**st);
+  (*st)->Reset();
+  return r;
 }
 
 std::optional<ScanRecord> ScanRecords::FindRecallTarget(const std::string& sender, const std::string& subject,
@@ -114,11 +139,13 @@ std::optional<ScanRecord> ScanRecords::FindRecallTarget(const std::string& sende
                         "WHERE sender = ? AND subject = ? AND at >= ? AND recalled = 0 ORDER BY at DESC, id DESC LIMIT 1");
   if (!st.ok()) return std::nullopt;
   (*st)->Reset()
-      .Bind(1, hasher_.Hex("history-address:" + rules::NormaliseAddress(sender)).substr(0, 32))
+      .Bind(1, SenderHash(sender))
       .Bind(2, SubjectHash(subject))
       .Bind(3, static_cast<int64_t>(since));
   if (!(*st)->Step()) return std::nullopt;
-  return ReadRow(**st);
+  ScanRecord r = ReadRow(**st);
+  (*st)->Reset();
+  return r;
 }
 
 Status ScanRecords::MarkRecalled(int64_t id) {

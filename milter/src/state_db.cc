@@ -108,6 +108,16 @@ const std::vector<std::string>& Migrations() {
         last_error TEXT NOT NULL DEFAULT '');
       CREATE INDEX mail_outbox_due ON mail_outbox (sent, next_attempt);
       )sql",
+      // 6: self-report links mailed to staff (single use, expiring); the sender only as a hash.
+      R"sql(
+      CREATE TABLE self_report_links (
+        id TEXT PRIMARY KEY,              -- random, 32 hex characters
+        sender TEXT NOT NULL,             -- keyed hash, as scan_records.sender
+        reporter TEXT NOT NULL,           -- hex of the sealed address (for the draft's section 1)
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL,
+        used_at INTEGER);
+      )sql",
   };
   return kMigrations;
 }

@@ -2,7 +2,8 @@
 // real core, seeds it and checks this script's exit status). Drives Debian's Chromium headless
 // through playwright-core. Usage: node pages.mjs SCENARIO CONFIG.json
 //   ig     log in, open an auto-filed incident, assess it on the 5x5 grid and see the score
-//          and reportability change, be refused the ICO decision as ig_officer, record it as
+//          and reportability change, work the ENISA calculator (a refused adjustment, then SE
+//          and band), edit breach form sections, be refused the ICO decision as ig_officer, record it as
 //          the DPO, download the committee report (CSV), the admin page (the milter's rule set)
 //   staff  open a hold link, confirm with a reason; the same link a second time is refused
 // Screenshots of every page go to CONFIG.artifacts.
@@ -61,6 +62,43 @@ try {
     await Promise.all([page.waitForNavigation(), page.click('#cell-2-1')]);
     check((await page.textContent('#nhs-score')) === '2', 'score 2 after 2 x 1');
     check((await page.textContent('#reportable')) === 'not reportable', 'not reportable after 2 x 1');
+    // The ENISA calculator: an adjustment outside the allowed set is refused with its reason ...
+    await page.selectOption('#dpc-category-0', 'SENSITIVE');
+    await page.selectOption('#dpc-adjustment-0', '1');
+    await page.fill('#dpc-reason-0', 'test results');
+    await page.selectOption('#enisa-enisa_ei', 'SIGNIFICANT');
+    await page.selectOption('#enisa-enisa_cb_confidentiality', 'UNKNOWN_RECIPIENTS');
+    await Promise.all([page.waitForNavigation(), page.click('#form-enisa-save')]);
+    check((await page.textContent('#error')).includes('adjustment'), 'SENSITIVE +1 is refused: ' + (await page.textContent('#error')));
+    check((await page.textContent('#enisa-result')).includes('Not computed'), 'nothing saved');
+    // ... and inputs within it give SE = 4 x 0.75 + 0.5 = 3.5, high.
+    await page.selectOption('#dpc-category-0', 'SENSITIVE');
+    await page.selectOption('#dpc-adjustment-0', '0');
+    await page.selectOption('#enisa-enisa_ei', 'SIGNIFICANT');
+    await page.selectOption('#enisa-enisa_cb_confidentiality', 'UNKNOWN_RECIPIENTS');
+    await page.selectOption('#enisa-enisa_cb_integrity', 'NONE_EVIDENCED');
+    await page.selectOption('#enisa-enisa_cb_availability', 'RECOVERABLE_WITHOUT_DIFFICULTY');
+    await page.selectOption('#enisa-enisa_cb_malicious', 'false');
+    await page.fill('#enisa-enisa_rationale', 'Mental health detail to an unknown outside recipient.');
+    await Promise.all([page.waitForNavigation(), page.click('#form-enisa-save')]);
+    check((await page.textContent('#enisa-se')) === '3.5', 'SE 3.5, got ' + (await page.textContent('#enisa-result')));
+    check((await page.textContent('#enisa-band')) === 'High', 'band High');
+    await shot('enisa');
+    // A breach form section, edited and saved on its own.
+    await page.click('#form-s5 >> xpath=.. >> summary');
+    await page.fill('#s5-s5_what_happened', 'A referral list was sent to an outside address by mistake.');
+    await page.selectOption('#s5-s5_happened_before', 'NO');
+    await Promise.all([page.waitForNavigation(), page.click('#form-s5-save')]);
+    check((await page.inputValue('#s5-s5_what_happened')).startsWith('A referral list'), 'section 5 saved');
+    check((await page.textContent('#audit')).includes('s5_what_happened'), 'the edit is in the audit trail');
+    await page.click('#form-s7 >> xpath=.. >> summary');
+    await page.fill('#s7-s7_individuals_affected', '12');
+    await page.check('#s7-s7_subject_categories input[value=PATIENTS]');
+    await Promise.all([page.waitForNavigation(), page.click('#form-s7-save')]);
+    check((await page.inputValue('#s7-s7_individuals_affected')) === '12', 'section 7 saved');
+    check(await page.isChecked('#s7-s7_subject_categories input[value=PATIENTS]'), 'the tick is kept');
+    await page.click('#form-s7 >> xpath=.. >> summary');
+    await shot('breach-form');
     // The ICO decision is the DPO's: refused for an IG officer.
     const incidentUrl = page.url();
     await page.check('input[name=decision][value=REPORT]');

@@ -40,6 +40,8 @@ std::string HtmlEscape(std::string_view text);
 // %XX sequences decoded (malformed ones kept as they are); '+' as a space when asked
 // (application/x-www-form-urlencoded).
 std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+// Escapes everything but unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, for a URL's query.
+std::string PercentEncode(std::string_view text);
 
 // strftime of `t` in UTC or in the process's local time zone.
 std::string FormatTime(std::time_t t, const char* format, bool local = false);

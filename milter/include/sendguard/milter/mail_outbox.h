@@ -13,6 +13,11 @@
 
 namespace sendguard::milter {
 
+// A plain-text notice from sendguard (`from`) to one member of staff: headers (auto-generated,
+// dated `at`, Message-ID <`id`@sendguard>) and `text` with CRLF line ends.
+std::string NoticeMessage(const std::string& from, const std::string& to, const std::string& subject, const std::string& id,
+                          std::time_t at, const std::string& text);
+
 class MailOutbox {
  public:
   MailOutbox(common::SqliteDb& db, const common::SealKey& key) : db_(db), key_(key) {}

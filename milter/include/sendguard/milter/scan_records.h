@@ -44,6 +44,10 @@ class ScanRecords {
   // Deletes records older than `days`; returns how many went.
   Result<int> Prune(int days, std::time_t now);
   std::string MessageIdHash(const std::string& message_id) const;
+  std::string SenderHash(const std::string& sender) const;
+  // A sender's records at or after `since`, newest first, at most `limit`.
+  std::vector<ScanRecord> FromSender(const std::string& sender_hash, std::time_t since, int limit);
+  std::optional<ScanRecord> FindById(int64_t id);
   std::string SubjectHash(const std::string& subject) const;
   // Recall detection: the newest record not yet recalled from `sender` with `subject`, sent
   // at or after `since`; marking it keeps a second recall from filing twice.

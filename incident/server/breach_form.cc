@@ -1,0 +1,289 @@
+// The breach form and the ENISA calculator as HTML forms (see breach_form.h).
+#include "breach_form.h"
+
+#include <cctype>
+
+#include "html_page.h"
+#include "sendguard/common/http_client.h"
+#include "sendguard/incident/enums.h"
+
+namespace sendguard::incident {
+
+using json = nlohmann::json;
+
+namespace {
+
+template <typename E>
+std::vector<std::string_view> Options() {
+  const auto& names = EnumNames<E>::kNames;
+  return {names.begin(), names.end()};
+}
+
+const std::vector<std::string_view> kLikelihood = {"VERY_LIKELY", "LIKELY",        "NEUTRAL",
+                                                   "UNLIKELY",    "VERY_UNLIKELY", "NOT_YET_KNOWN"};
+
+// "UNKNOWN_RECIPIENTS" -> "Unknown recipients".
+std::string Readable(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i] == '_' ? ' ' : name[i];
+    out.push_back(i == 0 ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
+std::string Text(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
+}
+
+std::string Id(const FormSection& s, const FormField& f) { return std::string(s.id) + "-" + std::string(f.name); }
+
+std::string Select(const std::string& id, std::string_view name, const std::vector<std::string_view>& options,
+                   const std::string& chosen, std::string_view blank = "not set") {
+  std::string html = "<select id=\"" + id + "\" name=\"" + std::string(name) + "\"><option value=\"\">" +
+                     std::string(blank) + "</option>";
+  for (auto o : options) {
+    html += "<option value=\"" + std::string(o) + "\"" + (chosen == o ? " selected" : "") + ">" + HtmlEscape(Readable(o)) +
+            "</option>";
+  }
+  return html + "</select>";
+}
+
+std::string FieldHtml(const FormSection& s, const FormField& f, const json& incident) {
+  const std::string id = Id(s, f);
+  const std::string name(f.name);
+  const json value = incident.contains(f.name) ? incident[std::string(f.name)] : json();
+  const std::string label = "<label for=\"" + id + "\">" + HtmlEscape(std::string(f.label)) + "</label>";
+  auto input = [&](const char* type) {
+    return label + "<input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" + HtmlEscape(Text(value)) + "\">";
+  };
+  switch (f.kind) {
+    case FormFieldKind::kLine: return input("text");
+    case FormFieldKind::kEmail: return input("email");
+    case FormFieldKind::kDate: return input("date");
+    case FormFieldKind::kLocalDateTime: return input("datetime-local");
+    case FormFieldKind::kCount:
+      return label + "<input type=\"number\" min=\"0\" step=\"1\" id=\"" + id + "\" name=\"" + name + "\" value=\"" +
+             HtmlEscape(Text(value)) + "\">";
+    case FormFieldKind::kText:
+      return label + "<textarea id=\"" + id + "\" name=\"" + name + "\">" + HtmlEscape(Text(value)) + "</textarea>";
+    case FormFieldKind::kBool:
+      return label + Select(id, f.name, {"true", "false"}, value.is_boolean() ? (value.get<bool>() ? "true" : "false") : "");
+    case FormFieldKind::kChoice: return label + Select(id, f.name, f.options, Text(value));
+    case FormFieldKind::kTicks: {
+      std::string html = "<fieldset class=\"ticks\" id=\"" + id + "\"><legend>" + HtmlEscape(std::string(f.label)) + "</legend>";
+      for (auto o : f.options) {
+        bool ticked = false;
+        if (value.is_array()) {
+          for (const auto& v : value) ticked = ticked || (v.is_string() && v.get<std::string>() == o);
+        }
+        html += "<label><input type=\"checkbox\" name=\"" + name + "\" value=\"" + std::string(o) + "\"" +
+                (ticked ? " checked" : "") + "> " + HtmlEscape(Readable(o)) + "</label>";
+      }
+      return html + "</fieldset>";
+    }
+  }
+  return "";
+}
+
+std::string Form(const std::string& id, const std::string& action, const std::string& csrf, const std::string& inner,
+                 const std::string& button) {
+  return "<form method=\"post\" action=\"" + HtmlEscape(action) + "\" id=\"" + id + "\" class=\"form-section\">" +
+         HiddenInput("csrf", csrf) + inner + "<button type=\"submit\" class=\"secondary\" id=\"" + id + "-save\">" + button +
+         "</button></form>";
+}
+
+json FieldValue(const FormField& f, const std::vector<std::pair<std::string, std::string>>& form) {
+  if (f.kind == FormFieldKind::kTicks) {
+    json ticks = json::array();
+    for (const auto& [k, v] : form) {
+      if (k == f.name && !v.empty()) ticks.push_back(v);
+    }
+    return ticks.empty() ? json() : ticks;
+  }
+  const std::string v = common::FormValue(form, std::string(f.name));
+  if (v.empty()) return json();
+  if (f.kind == FormFieldKind::kBool) return v == "true";
+  if (f.kind == FormFieldKind::kCount && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 18) {
+    return std::stoll(v);
+  }
+  return v;
+}
+
+}  // namespace
+
+const std::vector<FormSection>& BreachFormSections() {
+  using K = FormFieldKind;
+  static const std::vector<FormSection> sections = {
+      {"s1", "Section 1: Who is reporting the breach?",
+       {{"s1_name", "Name", K::kLine},
+        {"s1_email", "Email address", K::kEmail},
+        {"s1_aware_local", "When did you become aware of the data breach?", K::kLocalDateTime},
+        {"s1_how_found_out", "How did you find out about the breach?", K::kText}}},
+      {"s2", "Section 2: Who performed the breach",
+       {{"s2_name", "Name", K::kLine},
+        {"s2_email", "Email address", K::kEmail},
+        {"s2_not_applicable", "Not applicable (an outside attacker or unknown actor)", K::kBool},
+        {"s2_date_of_breach", "Date of breach", K::kDate},
+        {"s2_directorate", "Directorate", K::kLine},
+        {"s2_service_area", "Service Area", K::kLine},
+        {"s2_gdpr_training_last_year", "Have they completed their GDPR training within the last year?", K::kChoice,
+         Options<YesNoUnknown>()}}},
+      {"s3", "Section 3: Line Manager and Head of Service details",
+       {{"s3_line_manager_name", "Name of line manager (if not same person as section 1)", K::kLine},
+        {"s3_line_manager_email", "Line manager's email address", K::kEmail},
+        {"s3_head_of_service_name", "Name of Head of Service", K::kLine},
+        {"s3_head_of_service_email", "Head of Service's email address", K::kEmail}}},
+      {"s4", "Section 4: What type of incident was it?",
+       {{"s4_types", "Tick all that apply", K::kTicks, Options<IncidentType>()},
+        {"s4_other_text", "Other, give one line indication", K::kLine},
+        {"s4_cyber_related", "Was the breach related to a cyber incident?", K::kChoice, Options<YesNoUnknown>()}}},
+      {"s5", "Section 5: What has happened?",
+       {{"s5_what_happened", "What happened, what went wrong and how (no personal data or acronyms)", K::kText},
+        {"s5_happened_before", "Has this type of incident happened before?", K::kChoice, Options<YesNoUnknown>()},
+        {"s5_previous_details", "If yes, please give details", K::kText}}},
+      {"s6", "Section 6: What data was included in the breach?",
+       {{"s6_data_categories", "Tick all that apply", K::kTicks, Options<DataCategory>()},
+        {"s6_other_text", "Other (please provide details)", K::kLine}}},
+      {"s7", "Section 7: Who has been affected?",
+       {{"s7_subject_categories", "Tick all that apply", K::kTicks, Options<SubjectCategory>()},
+        {"s7_other_text", "Other (please specify)", K::kLine},
+        {"s7_individuals_affected", "How many individuals have been affected?", K::kCount},
+        {"s7_individuals_is_estimate", "The number is an estimate", K::kBool}}},
+      {"s8", "Section 8: Potential consequences",
+       {{"s8_potential_consequences", "What are the potential consequences of the breach?", K::kText},
+        {"s8_actual_harm", "Please state if there has been any actual harm to individual(s)", K::kText},
+        {"s8_actual_harm_occurred", "Has actual harm occurred?", K::kChoice, Options<YesNoUnknown>()},
+        {"s8_likelihood", "What is the likelihood that individuals will experience significant consequences?", K::kChoice,
+         kLikelihood},
+        {"s8_likelihood_justification", "Explanation / justification for the likelihood chosen", K::kText}}},
+      {"s9", "Section 9: Measures in place",
+       {{"s9_measures_in_place", "Measures currently in place to prevent this type of breach", K::kText},
+        {"s9_actions_taken_or_proposed", "Actions taken, or proposed, as a result of the breach", K::kText},
+        {"s9_other_actions", "Any other actions taken?", K::kText},
+        {"s9_further_information", "Any further information we should know", K::kText}}},
+      {"office", "Office action only",
+       {{"office_logged", "Has the data breach been logged?", K::kChoice, Options<YesNo>()},
+        {"office_staff_letter_sent", "Has a letter been sent to the member of staff?", K::kChoice, Options<YesNo>()},
+        {"office_date_discussed_with_dpo", "Date discussed with DPO", K::kDate},
+        {"office_dpo_recommendation", "DPO recommendation", K::kText},
+        {"office_next_steps", "Next steps", K::kText}}},
+  };
+  return sections;
+}
+
+const FormSection& EnisaInputs() {
+  using K = FormFieldKind;
+  static const FormSection inputs = {
+      "enisa",
+      "ENISA severity",
+      {{"enisa_ei", "Ease of identification (EI)", K::kChoice, Options<EiLevel>()},
+       {"enisa_cb_confidentiality", "Loss of confidentiality (CB)", K::kChoice, Options<CbConfidentiality>()},
+       {"enisa_cb_integrity", "Loss of integrity (CB)", K::kChoice, Options<CbIntegrity>()},
+       {"enisa_cb_availability", "Loss of availability (CB)", K::kChoice, Options<CbAvailability>()},
+       {"enisa_cb_malicious", "Malicious intent (adds 0.5)", K::kBool},
+       {"enisa_rationale", "Rationale", K::kText}}};
+  return inputs;
+}
+
+const FormSection* FindFormSection(std::string_view id) {
+  for (const auto& s : BreachFormSections()) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+std::string RenderFormSection(const FormSection& section, const json& incident, const std::string& action,
+                              const std::string& csrf) {
+  std::string inner;
+  for (const auto& f : section.fields) inner += "<div class=\"field\">" + FieldHtml(section, f, incident) + "</div>";
+  return "<details class=\"section\"><summary>" + HtmlEscape(std::string(section.title)) + "</summary>" +
+         Form("form-" + std::string(section.id), action, csrf, inner, "Save this section") + "</details>\n";
+}
+
+json SectionPatch(const FormSection& section, const std::vector<std::pair<std::string, std::string>>& form) {
+  json set = json::object();
+  for (const auto& f : section.fields) set[std::string(f.name)] = FieldValue(f, form);
+  return set;
+}
+
+std::string RenderEnisaCalculator(const json& incident, const json& derived, const std::string& action, const std::string& csrf) {
+  std::string html = "<h2>ENISA severity</h2>\n<p id=\"enisa-result\">";
+  const json r = derived.value("enisa_result", json());
+  if (r.is_object()) {
+    html += "SE = DPC x EI + CB = " + Text(r["dpc"]) + " x " + Text(r["ei_value"]) + " + " + Text(r["cb"]) + " = <strong id=\"enisa-se\">" +
+            Text(r["se"]) + "</strong>, <strong id=\"enisa-band\">" + HtmlEscape(Readable(Text(r["se_band"]))) + "</strong>";
+    if (!r["total"].is_null()) {
+      html += "; with the volume addition (" + Text(r["volume_addition"]) + ") <strong id=\"enisa-total\">" + Text(r["total"]) +
+              "</strong>, " + HtmlEscape(Readable(Text(r["total_band"])));
+    }
+    if (r.value("ei_prefilled", false)) html += " (EI pre-filled: confirm it)";
+    html += ". Recommendation: " + HtmlEscape(Readable(Text(r["recommendation"])));
+  } else {
+    std::string missing;
+    auto need = [&](const char* field, const char* what) {
+      if (!incident.contains(field) || incident[field].is_null()) missing += std::string(missing.empty() ? "" : ", ") + what;
+    };
+    need("enisa_dpc_rows", "a data processing context row");
+    need("enisa_ei", "ease of identification");
+    need("enisa_cb_confidentiality", "confidentiality");
+    need("enisa_cb_integrity", "integrity");
+    need("enisa_cb_availability", "availability");
+    need("enisa_cb_malicious", "malicious intent");
+    html += "Not computed yet: it needs " + HtmlEscape(missing) + ".";
+  }
+  html += "</p>\n";
+  // DPC rows: the stored ones (or the scan's suggestion), and one blank row to add.
+  json rows = incident.value("enisa_dpc_rows", json::array());
+  if (rows.empty()) rows = derived.value("suggested_enisa_dpc_rows", json::array());
+  rows.push_back(json::object());
+  std::string inner = "<table class=\"dpc\"><caption>Data processing context (DPC): one row per category</caption>"
+                      "<tr><th>Category</th><th>Adjustment</th><th>Reason (required for an adjustment)</th></tr>";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string n = std::to_string(i);
+    const json& row = rows[i];
+    inner += "<tr><td>" + Select("dpc-category-" + n, "dpc_category", Options<EnisaCategory>(), row.value("category", ""), "none") +
+             "</td><td><select id=\"dpc-adjustment-" + n + "\" name=\"dpc_adjustment\">";
+    const int adj = row.value("adjustment", 0);
+    for (int a = -3; a <= 2; ++a) {
+      inner += "<option value=\"" + std::to_string(a) + "\"" + (a == adj ? " selected" : "") + ">" + (a > 0 ? "+" : "") +
+               std::to_string(a) + "</option>";
+    }
+    inner += "</select></td><td><input type=\"text\" id=\"dpc-reason-" + n + "\" name=\"dpc_reason\" value=\"" +
+             HtmlEscape(row.value("reason", "")) + "\"></td></tr>";
+  }
+  inner += "</table>";
+  const FormSection& s = EnisaInputs();
+  for (const auto& f : s.fields) inner += "<div class=\"field\">" + FieldHtml(s, f, incident) + "</div>";
+  return html + Form("form-enisa", action, csrf, inner, "Calculate and save") + "\n";
+}
+
+json EnisaPatch(const std::vector<std::pair<std::string, std::string>>& form) {
+  std::vector<std::string> categories, adjustments, reasons;
+  for (const auto& [k, v] : form) {
+    if (k == "dpc_category") categories.push_back(v);
+    if (k == "dpc_adjustment") adjustments.push_back(v);
+    if (k == "dpc_reason") reasons.push_back(v);
+  }
+  json rows = json::array();
+  for (size_t i = 0; i < categories.size(); ++i) {
+    if (categories[i].empty()) continue;
+    json row = {{"category", categories[i]}, {"adjustment", 0}};
+    if (i < adjustments.size() && !adjustments[i].empty()) {
+      try {
+        row["adjustment"] = std::stoi(adjustments[i]);
+      } catch (const std::exception&) {
+        row["adjustment"] = adjustments[i];  // refused by the API, with its reason
+      }
+    }
+    if (i < reasons.size() && !reasons[i].empty()) row["reason"] = reasons[i];
+    rows.push_back(row);
+  }
+  json set = SectionPatch(EnisaInputs(), form);
+  set["enisa_dpc_rows"] = rows.empty() ? json() : rows;
+  return set;
+}
+
+}  // namespace sendguard::incident

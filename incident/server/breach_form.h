@@ -1,0 +1,54 @@
+// The breach form (spec §1.3 sections 1-9, §1.4 office use) and the ENISA calculator's inputs
+// (§3) as editable HTML forms on the incident page: what each field is, how it is drawn from
+// the stored incident, and how a posted form becomes the API's `set` object. Field names are
+// the spec's; validation stays in the API (a refused value comes back with its reason).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sendguard::incident {
+
+enum class FormFieldKind { kLine, kText, kEmail, kDate, kLocalDateTime, kBool, kCount, kChoice, kTicks };
+
+struct FormField {
+  std::string_view name;   // the spec's field name
+  std::string_view label;  // the form's wording
+  FormFieldKind kind;
+  std::vector<std::string_view> options = {};  // kChoice and kTicks: the spec's enumerators
+};
+
+struct FormSection {
+  std::string_view id;  // "s1" ... "s9", "office", "enisa"
+  std::string_view title;
+  std::vector<FormField> fields;
+};
+
+// The breach form's sections in order, then the office-use block.
+const std::vector<FormSection>& BreachFormSections();
+// The ENISA calculator's inputs other than the DPC rows (EI, CB parts, malicious, rationale).
+const FormSection& EnisaInputs();
+// The section with this id, or nullptr.
+const FormSection* FindFormSection(std::string_view id);
+
+// One section as a form posting to `action`: each field filled from `incident`.
+std::string RenderFormSection(const FormSection& section, const nlohmann::json& incident, const std::string& action,
+                              const std::string& csrf);
+
+// The posted fields of `section` as a `set` object: an empty value unsets the field; a tick
+// list with nothing ticked is unset. A count that is not a whole number goes through as text,
+// for the API to refuse with its reason.
+nlohmann::json SectionPatch(const FormSection& section, const std::vector<std::pair<std::string, std::string>>& form);
+
+// The ENISA calculator: the result with its inputs, and a form for the DPC rows (one row per
+// category present, plus one blank), EI, the three CB parts, malicious intent and a rationale.
+std::string RenderEnisaCalculator(const nlohmann::json& incident, const nlohmann::json& derived, const std::string& action,
+                                  const std::string& csrf);
+// The calculator's form as a `set` object (rows with no category are dropped).
+nlohmann::json EnisaPatch(const std::vector<std::pair<std::string, std::string>>& form);
+
+}  // namespace sendguard::incident

@@ -1,0 +1,56 @@
+// The self-report breach draft (see self_report.h).
+#include "sendguard/incident/self_report.h"
+
+#include <ctime>
+
+#include "sendguard/common/text.h"
+#include "sendguard/incident/incident_service.h"
+#include "sendguard/incident/london_time.h"
+
+namespace sendguard::incident {
+
+using nlohmann::json;
+
+namespace {
+
+// The reporter's words: one paragraph, at most 1,000 characters, digits masked (a number
+// typed in must not become a stored identifier).
+std::string SafeNote(const std::string& text) {
+  std::string out = common::RepairUtf8(text.substr(0, 1000));
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') c = '#';
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  return std::string(common::Trim(out));
+}
+
+}  // namespace
+
+json SelfReportDraft(const json& send, const std::string& reporter_name, const std::string& reporter_email,
+                     const std::string& how, const std::string& note) {
+  const std::time_t at = send.value("at", int64_t{0});
+  const std::string findings = send.value("findings", "");
+  std::string what = "Self-reported misdirected email, sent " + common::FormatTime(at, "%Y-%m-%dT%H:%MZ") + " (queue id " +
+                     send.value("queue_id", "") + "). sendguard saw: verdict " + send.value("verdict", "") + ", outcome " +
+                     send.value("outcome", "") + ", findings " + (findings.empty() ? "none" : findings) +
+                     ", recipient domains " + send.value("recipient_domains", json::array()).dump() + ".";
+  const std::string said = SafeNote(note);
+  if (!said.empty()) what += " The sender says: " + said;
+  json draft = {{"title", "Misdirected email (self-reported)"},
+                {"kind", "BREACH"},
+                {"s1_aware_local", FormatLocalDateTime(NowUtc())},
+                {"s1_how_found_out", how},
+                {"s4_types", {"INCORRECT_RECIPIENT"}},
+                {"disclosure_channel", "EMAIL"},
+                {"s5_what_happened", what}};
+  if (!reporter_name.empty()) draft["s1_name"] = reporter_name;
+  if (!reporter_email.empty()) {
+    draft["s1_email"] = reporter_email;
+    if (reporter_name.empty()) draft["s1_name"] = reporter_email;
+  }
+  return draft;
+}
+
+std::string SelfReportKey(const json& send) { return "self-report-" + send.value("message_id_hash", ""); }
+
+}  // namespace sendguard::incident

@@ -1,0 +1,75 @@
+// The self-report controls over HTTP (see self_report_endpoint.h).
+#include "self_report_endpoint.h"
+
+#include <nlohmann/json.hpp>
+
+#include "sendguard/common/text.h"
+#include "sendguard/milter/self_report_desk.h"
+#include "sendguard/milter/state_db.h"
+
+namespace sendguard::milter {
+namespace {
+
+using nlohmann::json;
+
+common::HttpResponse Json(int status, const json& body) {
+  common::HttpResponse r;
+  r.status = status;
+  r.body = body.dump() + "\n";
+  return r;
+}
+
+common::HttpResponse Error(int status, const std::string& why) { return Json(status, {{"error", why}}); }
+
+}  // namespace
+
+bool SelfReportEndpoint::Owns(const std::string& path) {
+  return path == "/self-reports" || path.rfind("/self-reports/", 0) == 0 || path == "/scan-records";
+}
+
+common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) const {
+  const json body = req.method == "POST" ? json::parse(req.body.empty() ? "{}" : req.body, nullptr, false) : json::object();
+  if (!body.is_object()) return Error(400, "the body must be a JSON object");
+  auto db = OpenStateDb(state_db);
+  if (!db.ok()) return Error(503, db.status().message());
+  SelfReportDesk desk(**db, *hasher, *seal);
+  const std::time_t now = std::time(nullptr);
+  if (req.path == "/scan-records") {
+    if (req.method != "GET") return Error(405, "method not allowed");
+    if (!core_token.empty() && !common::SecureEquals(req.Header("authorization"), "Bearer " + core_token)) {
+      return Error(401, "the core's bearer token is required");
+    }
+    if (req.Query("message_id").empty()) return Error(422, "message_id: required");
+    auto found = desk.Lookup(req.Query("message_id"));
+    if (!found) return Error(404, "no scan record for that Message-ID");
+    return Json(200, {{"send", *found}});
+  }
+  if (req.path == "/self-reports") {
+    if (req.method != "POST") return Error(405, "method not allowed");
+    if (!body.contains("email") || !body["email"].is_string()) return Error(422, "email: must be a string");
+    auto live = config();
+    if (!live) return Error(503, "no configuration loaded");
+    SelfReportOutcome o = desk.RequestLink(body["email"].get<std::string>(), *live, now);
+    if (o.http_status == 202 && queued) queued();
+    return Json(o.http_status, o.body);
+  }
+  std::string rest = req.path.substr(std::string("/self-reports/").size());
+  std::string action;
+  if (const size_t slash = rest.find('/'); slash != std::string::npos) {
+    action = rest.substr(slash + 1);
+    rest.resize(slash);
+  }
+  const std::string token = req.Query("t");
+  if (action.empty()) {
+    if (req.method != "GET") return Error(405, "method not allowed");
+    SelfReportOutcome o = desk.List(rest, token, now);
+    return Json(o.http_status, o.body);
+  }
+  if (action != "use") return Error(404, "no such action: " + action);
+  if (req.method != "POST") return Error(405, "method not allowed");
+  if (!body.contains("record_id") || !body["record_id"].is_number_integer()) return Error(422, "record_id: must be a whole number");
+  SelfReportOutcome o = desk.Use(rest, token, body["record_id"].get<int64_t>(), now);
+  return Json(o.http_status, o.body);
+}
+
+}  // namespace sendguard::milter
