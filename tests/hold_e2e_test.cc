@@ -300,5 +300,75 @@ TEST_F(HoldE2eTest, AStaffConfirmLinkInABrowserReleasesTheMessageOnce) {
   EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/staff-used-link.png"));
 }
 
+// Self-report, in a real browser: the request page mails a signed link through Postfix to the
+// sender's own address; the link lists their recent sends; choosing one files a breach draft
+// (section 1 the sender, the scan's facts, their words with digits masked); the link then
+// refuses a second use. Forged tokens and forms are refused. The IG API files the same draft by
+// Message-ID, once however often it is asked.
+TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi) {
+  const std::string marker = Marker("misdirected");
+  const std::string message = "From: Sam Okafor <s.okafor@council.example.gov.uk>\r\nTo: p.jones@wrong.example.net\r\n"
+                              "Subject: minutes\r\nMessage-ID: <" + marker + "@council.example.gov.uk>\r\nX-Test-Id: " +
+                              marker + "\r\n\r\nThe minutes of Tuesday's meeting.\r\n";
+  ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {"p.jones@wrong.example.net"}, message).queued);
+  ASSERT_EQ(DeliveredWhenFlushed(marker).size(), 1u) << postfix_->Log();
+  const std::string base = "http://127.0.0.1:" + std::to_string(core_->port());
+  auto run_browser = [&](const std::string& scenario, const json& extra) {
+    json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
+    config.update(extra);
+    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    std::ofstream(file) << config.dump();
+    std::string out;
+    const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
+                                      " " + file.string() + " 2>&1",
+                                  &out);
+    EXPECT_EQ(rc, 0) << out << milter_->Log();
+  };
+  // The request form: refused without its cookie; an outside address gets the same answer and no mail.
+  EXPECT_EQ(core_->Request("POST", "/staff/report", "csrf=0123456789abcdef0123456789abcdef&email=x%40y.z", kForm).status, 403);
+  run_browser("report-request", {{"email", "s.okafor@council.example.gov.uk"}});
+  std::vector<std::string> got;
+  for (int i = 0; i < 120 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    got = postfix_->Delivered("Subject: Report an email sent to the wrong person");
+  }
+  ASSERT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
+  EXPECT_NE(got[0].find("X-Sink-Recipients: s.okafor@council.example.gov.uk"), std::string::npos) << got[0];
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(got[0], m, std::regex(R"(/staff/report/([0-9a-f]{32})\?t=([0-9a-f]{32}))"))) << got[0];
+  const std::string id = m[1], token = m[2];
+  std::string tampered = token;
+  tampered[0] = tampered[0] == 'a' ? 'b' : 'a';
+  EXPECT_EQ(core_->Request("GET", "/staff/report/" + id + "?t=" + tampered).status, 403);
+  EXPECT_EQ(core_->Request("POST", "/staff/report/" + id, "t=" + token + "&csrf=00&record_id=1", kForm).status, 403);
+  run_browser("report", {{"link", base + "/staff/report/" + id + "?t=" + token}, {"domain", "wrong.example.net"}});
+  // The draft: a breach, section 1 the sender, what sendguard saw, the note with digits masked.
+  json filed;
+  for (const auto& summary : core_->Request("GET", "/api/incidents", "", kIg).Json().value("incidents", json::array())) {
+    auto in = core_->Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", kIg).Json()["incident"];
+    if (in.value("title", "") == "Misdirected email (self-reported)" &&
+        in.value("s5_what_happened", "").find("wrong.example.net") != std::string::npos) {
+      filed = in;
+    }
+  }
+  ASSERT_TRUE(filed.is_object()) << "no self-reported draft was filed";
+  EXPECT_EQ(filed.value("kind", ""), "BREACH");
+  EXPECT_EQ(filed.value("s1_email", ""), "s.okafor@council.example.gov.uk");
+  EXPECT_EQ(filed.value("s1_name", ""), "Sam Okafor");
+  EXPECT_NE(filed.value("s5_what_happened", "").find("The sender says: Sent to P Jones at the wrong council, not room ##."),
+            std::string::npos) << filed.dump();
+  // The API: by Message-ID, once however often it is asked; bad requests say why.
+  const std::string body = json{{"message_id", "<" + marker + "@council.example.gov.uk>"}}.dump();
+  auto first = core_->Request("POST", "/api/self-reports", body, kIg);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto second = core_->Request("POST", "/api/self-reports", body, kIg);
+  EXPECT_LT(second.status, 300) << second.body;
+  EXPECT_EQ(first.Json()["incident"]["incident_id"], second.Json()["incident"]["incident_id"]) << "filed twice";
+  auto unknown = core_->Request("POST", "/api/self-reports", R"({"message_id": "<nobody@nowhere>"})", kIg);
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_NE(unknown.body.find("message_id"), std::string::npos) << unknown.body;
+  EXPECT_EQ(core_->Request("POST", "/api/self-reports", R"({"message_ids": "x"})", kIg).status, 400);
+}
+
 }  // namespace
 }  // namespace sendguard

@@ -169,7 +169,7 @@ HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, c
     return Error(502, "", "the milter did not answer the lookup (" + std::to_string(r.status) + ")");
   }
   const std::string email = body->value("reporter_email", "");
-  return FileSelfReport(service, actor, found["send"], actor.name, email.empty() ? actor.id : email,
+  return FileSelfReport(service, actor, found["send"], actor.name, email,
                         "Reported by the sender through the sendguard API", body->value("note", ""));
 }
 

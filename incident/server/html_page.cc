@@ -55,6 +55,21 @@ details.section summary { cursor: pointer; font-weight: bold; padding: 4px 0; }
 
 }  // namespace
 
+std::string CookieValue(const common::HttpRequest& req, const std::string& name) {
+  const std::string header = req.Header("cookie");  // Split's views point into it
+  for (auto part : common::Split(header, ';')) {
+    part = common::Trim(part);
+    if (part.substr(0, name.size() + 1) == name + "=") return std::string(part.substr(name.size() + 1));
+  }
+  return "";
+}
+
+common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text) {
+  return HtmlPage(status, title, "<h1>" + HtmlEscape(title) + "</h1><p class=\"refused\">" + HtmlEscape(text) +
+                                     "</p><p class=\"muted\">If you think this is wrong, contact your information "
+                                     "governance team.</p>");
+}
+
 std::string HiddenInput(const std::string& name, const std::string& value) {
   return "<input type=\"hidden\" name=\"" + name + "\" value=\"" + common::HtmlEscape(value) + "\">";
 }

@@ -16,6 +16,12 @@ using common::HtmlEscape;
 // <input type="hidden"> with an escaped value (form tokens).
 std::string HiddenInput(const std::string& name, const std::string& value);
 
+// A cookie's value from the request ("" when absent).
+std::string CookieValue(const common::HttpRequest& request, const std::string& name);
+
+// A page for a member of staff that says why nothing was done, and whom to ask.
+common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text);
+
 // A whole page: <title>, the header bar, `body_html` in <main>.
 common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
 

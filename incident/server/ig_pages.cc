@@ -17,15 +17,6 @@ using common::HttpRequest;
 using common::HttpResponse;
 using nlohmann::json;
 
-std::string Cookie(const HttpRequest& req, const std::string& name) {
-  const std::string header = req.Header("cookie");  // Split's views point into it
-  for (auto part : common::Split(header, ';')) {
-    part = common::Trim(part);
-    if (part.substr(0, name.size() + 1) == name + "=") return std::string(part.substr(name.size() + 1));
-  }
-  return "";
-}
-
 HttpResponse Redirect(const std::string& to) {
   HttpResponse r;
   r.status = 303;
@@ -357,7 +348,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
     if (req.method == "GET") return LoginPage(200, "", secure_cookies);
     if (req.method != "POST") return LoginPage(405, "Use the form.", secure_cookies);
     const std::string csrf = common::FormValue(form, "csrf");
-    if (csrf.empty() || !common::SecureEquals(csrf, Cookie(req, "sg_login"))) {
+    if (csrf.empty() || !common::SecureEquals(csrf, CookieValue(req, "sg_login"))) {
       return LoginPage(403, "The form had expired: please try again.", secure_cookies);
     }
     std::string token;
@@ -371,7 +362,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
                                              std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
     return r;
   }
-  const std::string token = Cookie(req, "sg_session");
+  const std::string token = CookieValue(req, "sg_session");
   const auto session = accounts->Session(token, now);
   if (!session) {
     if (req.method == "GET") return Redirect("/login");

@@ -17,6 +17,7 @@
 #include "core_config.h"
 #include "html_page.h"
 #include "sendguard/common/keyed_hash.h"
+#include "self_report_pages.h"
 #include "staff_pages.h"
 
 using namespace sendguard;
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, settings->milter_url};
+  const SelfReportPages self_reports{settings->milter_url, &page_key, &service, settings->secure_cookies};
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;
@@ -157,6 +159,7 @@ int main(int argc, char** argv) {
       [&](const common::HttpRequest& req) {
         // A page that trips over an unexpected document answers 500; it never stops the core.
         try {
+          if (SelfReportPages::Owns(req.path)) return self_reports.Handle(req);
           if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
           if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
           if (IgPages::Owns(req.path)) return pages.Handle(req);

@@ -36,22 +36,16 @@ std::string StateSentence(const std::string& state) {
   return "This email is no longer waiting for you.";
 }
 
-common::HttpResponse Refusal(int status, const std::string& title, const std::string& text) {
-  return HtmlPage(status, title, "<h1>" + HtmlEscape(title) + "</h1><p class=\"refused\">" + HtmlEscape(text) +
-                                     "</p><p class=\"muted\">If you think this is wrong, contact your information "
-                                     "governance team.</p>");
-}
-
 // The milter's answer as a page, when it is not the hold itself.
 common::HttpResponse FromOutcome(long status, const json& body) {
   const std::string state = body.value("state", "");
   if (status == 403 || status == 404) {
-    return Refusal(status == 403 ? 403 : 404, "This link is not valid",
+    return StaffRefusal(status == 403 ? 403 : 404, "This link is not valid",
                    "The link may have been copied incompletely, or it belongs to another message.");
   }
-  if (status == 409 || status == 410) return Refusal(static_cast<int>(status), "Nothing to do", StateSentence(state));
-  if (status == 422) return Refusal(422, "Please check the form", body.value("error", "Something in the form is missing."));
-  return Refusal(502, "Something went wrong",
+  if (status == 409 || status == 410) return StaffRefusal(static_cast<int>(status), "Nothing to do", StateSentence(state));
+  if (status == 422) return StaffRefusal(422, "Please check the form", body.value("error", "Something in the form is missing."));
+  return StaffRefusal(502, "Something went wrong",
                  "The message could not be handled just now (" + body.value("error", std::string("the mail filter did not answer")) +
                      "). Nothing has been sent. Please try the link again in a few minutes.");
 }
@@ -105,8 +99,8 @@ std::string HoldForm(const json& view, const std::string& id, const std::string&
 
 common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/staff/hold/";
-  if (milter_url.empty() || !csrf) return Refusal(404, "Not available", "Held messages are not enabled here.");
-  if (req.path.rfind(prefix, 0) != 0) return Refusal(404, "Page not found", "There is no page at this address.");
+  if (milter_url.empty() || !csrf) return StaffRefusal(404, "Not available", "Held messages are not enabled here.");
+  if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, "Page not found", "There is no page at this address.");
   std::string id = req.path.substr(prefix.size()), action;
   if (const size_t slash = id.find('/'); slash != std::string::npos) {
     action = id.substr(slash + 1);
@@ -115,7 +109,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (id.size() != 32 || !common::HexDecode(id)) return FromOutcome(404, json::object());
   const std::string url = milter_url + "/holds/" + id;
   if (action.empty()) {
-    if (req.method != "GET") return Refusal(405, "Not allowed", "Use the buttons on the page.");
+    if (req.method != "GET") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return FromOutcome(403, json::object());
     common::HttpCallResult r = common::Perform({"GET", url + "?t=" + t, "", {}, 2000, 10000});
@@ -124,13 +118,13 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     return HtmlPage(200, "Your email has not been sent yet",
                     HoldForm(body, id, t, CsrfToken(*csrf, id, t), req.Query("action") == "cancel"));
   }
-  if (req.method != "POST") return Refusal(405, "Not allowed", "Use the buttons on the page.");
-  if (action != "confirm" && action != "cancel") return Refusal(404, "Page not found", "There is no page at this address.");
+  if (req.method != "POST") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
+  if (action != "confirm" && action != "cancel") return StaffRefusal(404, "Page not found", "There is no page at this address.");
   const auto form = common::ParseForm(req.body);
   const std::string t = common::FormValue(form, "t");
   if (!common::HexDecode(t)) return FromOutcome(403, json::object());
   if (!common::SecureEquals(common::FormValue(form, "csrf"), CsrfToken(*csrf, id, t))) {
-    return Refusal(403, "This form has expired", "Please open the link in the email again.");
+    return StaffRefusal(403, "This form has expired", "Please open the link in the email again.");
   }
   json request = json::object();
   if (action == "confirm") {

@@ -6,6 +6,9 @@
 //          and band), edit breach form sections, be refused the ICO decision as ig_officer, record it as
 //          the DPO, download the committee report (CSV), the admin page (the milter's rule set)
 //   staff  open a hold link, confirm with a reason; the same link a second time is refused
+//   report-request  ask for a self-report link for config.email
+//   report  open a self-report link, choose the send to config.domain, report it; the link
+//          a second time is refused
 // Screenshots of every page go to CONFIG.artifacts.
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -141,6 +144,27 @@ try {
     await page.goto(config.link);
     check((await page.textContent('.refused')).includes('already been sent'), 'the same link a second time is refused');
     await shot('used-link');
+  } else if (scenario === 'report-request') {
+    await page.goto(config.base + '/staff/report');
+    await shot('request');
+    await page.fill('#email', config.email);
+    await Promise.all([page.waitForNavigation(), page.click('#request')]);
+    check((await page.textContent('#requested')).includes('a link is on its way'), 'the link was requested');
+    await shot('requested');
+  } else if (scenario === 'report') {
+    await page.goto(config.link);
+    check((await page.textContent('h1')).includes('Which email'), 'the list of sends');
+    const choice = page.locator('#report-form label', { hasText: config.domain });
+    check((await choice.count()) >= 1, 'the send to ' + config.domain + ' is listed');
+    await choice.first().locator('input').check();
+    await page.fill('#name', 'Sam Okafor');
+    await page.fill('#note', 'Sent to P Jones at the wrong council, not room 12.');
+    await shot('report');
+    await Promise.all([page.waitForNavigation(), page.click('#report')]);
+    check((await page.textContent('#reported')).includes('has been told'), 'reported');
+    await shot('reported');
+    await page.goto(config.link);
+    check((await page.textContent('h1')).includes('cannot be used again'), 'the link a second time is refused');
   } else {
     throw new Error('unknown scenario ' + scenario);
   }

@@ -1,0 +1,157 @@
+// Self-report pages for staff (see self_report_pages.h).
+#include "self_report_pages.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api.h"
+#include "html_page.h"
+#include "sendguard/common/http_client.h"
+#include "sendguard/common/text.h"
+
+namespace sendguard::incident {
+namespace {
+
+using common::HttpResponse;
+using nlohmann::json;
+
+const std::string kPrefix = "/staff/report";
+
+std::string ListCsrf(const common::KeyedHasher& key, const std::string& id, const std::string& t) {
+  return key.Hex("sendguard self-report csrf|" + id + "|" + t).substr(0, 32);
+}
+
+HttpResponse RequestForm(int status, const std::string& error, bool secure) {
+  const std::string token = common::RandomHex(16);
+  std::string html =
+      "<h1>Report an email sent to the wrong person</h1>\n"
+      "<p>Sent an email to the wrong person, or with the wrong attachment? Telling us at once is the right thing to "
+      "do: the information governance team has 72 hours to decide whether to report it to the ICO, and can often ask "
+      "the recipient to delete it.</p>\n";
+  if (!error.empty()) html += "<p class=\"refused\" id=\"error\">" + HtmlEscape(error) + "</p>\n";
+  html += "<form method=\"post\" action=\"" + kPrefix + "\" id=\"request-form\">" + HiddenInput("csrf", token) +
+          "<label for=\"email\">Your work email address</label><input id=\"email\" name=\"email\" type=\"email\" "
+          "autocomplete=\"email\" required>"
+          "<p><button type=\"submit\" class=\"primary\" id=\"request\">Email me a link</button></p></form>\n"
+          "<p class=\"muted\">We email you a link that lists what you sent in the last week. Only your own work "
+          "address can receive it.</p>\n";
+  HttpResponse r = HtmlPage(status, "Report an email sent to the wrong person", html);
+  // Double-submit: the form's token must match this cookie (a cross-site form cannot read it).
+  r.headers.emplace_back("Set-Cookie", "sg_report=" + token + "; Path=" + kPrefix + "; HttpOnly; SameSite=Strict" +
+                                           (secure ? "; Secure" : ""));
+  return r;
+}
+
+// The milter's refusal as a page.
+HttpResponse FromMilter(long status, const json& body) {
+  const std::string why = body.is_object() ? body.value("error", "") : "";
+  if (status == 403 || status == 404) {
+    return StaffRefusal(static_cast<int>(status), "This link is not valid", "The link may have been copied incompletely.");
+  }
+  if (status == 410) return StaffRefusal(410, "This link cannot be used again", why);
+  if (status == 422) return StaffRefusal(422, "Please check the form", why);
+  return StaffRefusal(502, "Something went wrong",
+                      "The report could not be handled just now. Please try again in a few minutes, or tell your "
+                      "information governance team directly.");
+}
+
+std::string SendLabel(const json& send) {
+  std::string domains;
+  for (const auto& d : send.value("recipient_domains", json::array())) domains += (domains.empty() ? "" : ", ") + d.get<std::string>();
+  const std::string findings = send.value("findings", "");
+  return common::FormatTime(send.value("at", int64_t{0}), "%H:%M on %a %e %b", true) + " to " +
+         (domains.empty() ? "(no recipients)" : domains) +
+         (findings.empty() || findings == "none" ? "; nothing sensitive found" : "; sendguard found " + findings);
+}
+
+HttpResponse ListPage(const json& body, const std::string& id, const std::string& t, const std::string& csrf) {
+  const json sends = body.value("sends", json::array());
+  std::string html = "<h1>Which email went to the wrong person?</h1>\n";
+  if (sends.empty()) {
+    html += "<p id=\"no-sends\">sendguard has no record of emails from you in the last week. Please tell your "
+            "information governance team directly.</p>\n";
+    return HtmlPage(200, "Report an email", html);
+  }
+  html += "<form method=\"post\" action=\"" + kPrefix + "/" + HtmlEscape(id) + "\" id=\"report-form\">" + HiddenInput("t", t) +
+          HiddenInput("csrf", csrf) + "<fieldset><legend>Your emails (newest first; the time is the gateway's)</legend>";
+  for (const auto& s : sends) {
+    const std::string rid = std::to_string(s.value("record_id", int64_t{0}));
+    html += "<label><input type=\"radio\" name=\"record_id\" value=\"" + rid + "\" id=\"send-" + rid + "\" required> " +
+            HtmlEscape(SendLabel(s)) + "</label>";
+  }
+  html += "</fieldset>\n<label for=\"name\">Your name</label><input id=\"name\" name=\"name\" autocomplete=\"name\">"
+          "<label for=\"note\">What went wrong? (no personal details, please; up to 1,000 characters)</label>"
+          "<textarea id=\"note\" name=\"note\" maxlength=\"1000\"></textarea>"
+          "<p><button type=\"submit\" class=\"primary\" id=\"report\">Report it</button></p></form>\n"
+          "<p class=\"muted\">This link works once.</p>\n";
+  return HtmlPage(200, "Report an email", html);
+}
+
+}  // namespace
+
+bool SelfReportPages::Owns(const std::string& path) { return path == kPrefix || path.rfind(kPrefix + "/", 0) == 0; }
+
+HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
+  if (milter_url.empty() || !csrf || !service) {
+    return StaffRefusal(404, "Not available", "Self-reporting through this site is not enabled: tell your information "
+                                              "governance team directly.");
+  }
+  const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  if (req.path == kPrefix) {
+    if (req.method == "GET") return RequestForm(200, "", secure_cookies);
+    if (req.method != "POST") return RequestForm(405, "Use the form.", secure_cookies);
+    const std::string token = common::FormValue(form, "csrf");
+    if (token.empty() || !common::SecureEquals(token, CookieValue(req, "sg_report"))) {
+      return RequestForm(403, "The form had expired: please try again.", secure_cookies);
+    }
+    const std::string email(common::Trim(common::FormValue(form, "email")));
+    common::HttpCallResult r = common::Perform(
+        {"POST", milter_url + "/self-reports", json{{"email", email}}.dump(), {"Content-Type: application/json"}, 2000, 10000});
+    if (r.status == 422) return RequestForm(422, "Please give your work email address.", secure_cookies);
+    if (r.status != 202) return FromMilter(r.status, json::parse(r.body, nullptr, false));
+    return HtmlPage(200, "Check your email",
+                    "<h1>Check your email</h1><p class=\"done\" id=\"requested\">If " + HtmlEscape(email) +
+                        " is a work address here, a link is on its way to it. It works once, for a day.</p>");
+  }
+  const std::string id = req.path.substr(kPrefix.size() + 1);
+  if (id.size() != 32 || !common::HexDecode(id)) return FromMilter(404, json::object());
+  const std::string url = milter_url + "/self-reports/" + id;
+  if (req.method == "GET") {
+    const std::string t = req.Query("t");
+    if (!common::HexDecode(t)) return FromMilter(403, json::object());
+    common::HttpCallResult r = common::Perform({"GET", url + "?t=" + t, "", {}, 2000, 10000});
+    const json body = json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !body.is_object()) return FromMilter(r.status, body);
+    return ListPage(body, id, t, ListCsrf(*csrf, id, t));
+  }
+  if (req.method != "POST") return StaffRefusal(405, "Not allowed", "Use the button on the page.");
+  const std::string t = common::FormValue(form, "t");
+  if (!common::HexDecode(t)) return FromMilter(403, json::object());
+  if (!common::SecureEquals(common::FormValue(form, "csrf"), ListCsrf(*csrf, id, t))) {
+    return StaffRefusal(403, "This form has expired", "Please open the link in the email again.");
+  }
+  const std::string record = common::FormValue(form, "record_id");
+  if (record.empty() || record.size() > 18 || record.find_first_not_of("0123456789") != std::string::npos) {
+    return StaffRefusal(422, "Please check the form", "Choose the email that went to the wrong person.");
+  }
+  common::HttpCallResult r = common::Perform({"POST", url + "/use?t=" + t, json{{"record_id", std::stoll(record)}}.dump(),
+                                              {"Content-Type: application/json"}, 2000, 10000});
+  const json used = json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !used.is_object() || !used.contains("send")) return FromMilter(r.status, used);
+  const std::string email = used.value("reporter_email", "");
+  const std::string name(common::Trim(common::FormValue(form, "name")));
+  const Actor reporter{email, name.empty() ? email : name.substr(0, 200), Role::kReporter};
+  HttpResponse filed = FileSelfReport(*service, reporter, used["send"], name.substr(0, 200), email,
+                                      "Reported by the sender on the sendguard self-report page", common::FormValue(form, "note"));
+  if (filed.status != 201) {
+    return StaffRefusal(502, "Something went wrong", "The report could not be filed. Please tell your information "
+                                                     "governance team directly.");
+  }
+  const json shown = json::parse(filed.body, nullptr, false);
+  const std::string ref = shown.is_object() ? shown["incident"].value("incident_id", "").substr(0, 8) : "";
+  return HtmlPage(200, "Reported",
+                  "<h1>Thank you: it has been reported</h1><p class=\"done\" id=\"reported\">The information governance "
+                  "team has been told (reference " + HtmlEscape(ref) + ") and will be in touch. They may ask the recipient "
+                  "to delete the email; please do not contact the recipient about it yourself unless they ask you to.</p>");
+}
+
+}  // namespace sendguard::incident
