@@ -5,7 +5,7 @@
 # Prints messages/s, server CPU ms per message (Postfix and the filter, from /proc) and the
 # end-of-data latency p50/p99 with what each filter adds to Postfix alone at the same sessions.
 #
-#   sudo bash bench/mail_path_bench.sh            # about 4 minutes on 2 cores
+#   sudo bash bench/mail_path_bench.sh            # about 5 minutes on 2 cores
 #   COUNT=4000 BUILD=build sudo -E bash bench/mail_path_bench.sh
 #
 # Needs root (Postfix's master starts as root) and a built tree (BUILD, default build). It
@@ -111,7 +111,7 @@ rspamd -f -c "$W/rspamd/rspamd.conf" -u _rspamd -g _rspamd > "$W/rspamd/stdout.l
 pids+=($!)
 RSPAMD_PID=$!
 
-echo "== Postfix (one instance, three smtpd ports: alone, + sendguard, + rspamd; delivery discarded)"
+echo "== Postfix (one instance, four smtpd ports: alone, + sendguard over TCP, + sendguard over a unix socket, + rspamd; delivery discarded)"
 mkdir -p "$W/pf/etc" "$W/pf/spool" "$W/pf/data"
 chown postfix "$W/pf/data"
 cat > "$W/pf/etc/main.cf" <<CF
