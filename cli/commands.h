@@ -63,6 +63,18 @@ struct MisdirectedFlags {
 };
 int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m);
 
+// `quarantine release`: a message sendguard quarantined leaves Postfix's hold queue, and the
+// release is filed as a potential breach through the milter's incident outbox.
+struct QuarantineFlags {
+  std::string queue_id;
+  std::string by;              // who releases it (an admin's name or address)
+  std::string reason;          // why (digits masked in the incident)
+  std::string state_db;        // default <state_dir>/state.db
+  std::string postfix_config;  // postsuper -c DIR ("" = Postfix's default)
+  std::string postsuper = "/usr/sbin/postsuper";
+};
+int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q);
+
 // Reads a file, or standard input for "-".
 Result<std::string> ReadInput(const std::string& file);
 int RunRulesCheck(const EngineFlags& flags);

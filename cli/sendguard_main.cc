@@ -132,7 +132,21 @@ int main(int argc, char** argv) {
   add_engine_flags(misdirected);
   add_policy_flags(misdirected);
 
+  auto* quarantine = app.add_subcommand("quarantine", "messages sendguard put in Postfix's hold queue");
+  quarantine->require_subcommand(1);
+  auto* release = quarantine->add_subcommand("release", "release a quarantined message and file the release for the IG team");
+  QuarantineFlags qf;
+  release->add_option("queue_id", qf.queue_id, "the Postfix queue id (mailq shows held messages with '!')")->required();
+  release->add_option("--by", qf.by, "who releases it")->required();
+  release->add_option("--reason", qf.reason, "why it may go (no personal details)")->required();
+  release->add_option("--state-db", qf.state_db, "the milter's state database (default <state_dir>/state.db)");
+  release->add_option("--postfix-config", qf.postfix_config, "Postfix's configuration directory (postsuper -c)");
+  release->add_option("--postsuper", qf.postsuper, "the postsuper command");
+  add_engine_flags(release);
+  add_policy_flags(release);
+
   CLI11_PARSE(app, argc, argv);
+  if (release->parsed()) return RunQuarantineRelease(flags, qf);
   if (score->parsed()) return RunIncidentsScore(score_flags);
   for (auto [cmd, name] : {std::pair{create, "create"}, std::pair{list, "list"}, std::pair{show, "show"}, std::pair{assess, "assess"},
                            std::pair{transition, "transition"}, std::pair{report, "report"}}) {

@@ -145,15 +145,14 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   return doc.dump();
 }
 
-std::string BuildRecallDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const std::string& sender,
-                             const std::string& event_id, std::time_t at) {
+std::string BuildRecordEventDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const RecordEvent& e) {
   json doc;
   doc["source"] = "MAIL_FILTER";
-  doc["mf_event_id"] = event_id;
-  doc["mf_action"] = "AUDIT_ONLY";  // the message was delivered; its sender is now trying to recall it
-  doc["mf_event_at"] = Iso(at);
-  doc["mf_sender"] = rules::NormaliseAddress(sender);
-  doc["title"] = "Recall attempted for an email sent " + Iso(original.at);
+  doc["mf_event_id"] = e.event_id;
+  doc["mf_action"] = e.action;
+  doc["mf_event_at"] = Iso(e.at);
+  if (!e.sender.empty()) doc["mf_sender"] = rules::NormaliseAddress(e.sender);
+  doc["title"] = e.title + " " + Iso(original.at);
   json counts = json::object();
   uint64_t individuals = 0;
   // "uk.nhs_number=14 dict.health=3"
@@ -185,7 +184,7 @@ std::string BuildRecallDraft(const ScanRecord& original, const rules::PolicyEngi
   doc["mf_recipients"] = list;
   json signals = json::parse(original.signals_json, nullptr, false);
   if (!signals.is_array()) signals = json::array();
-  signals.push_back({{"type", "recall_attempted"}, {"domain", ""}});
+  signals.push_back({{"type", e.signal}, {"domain", ""}});
   doc["mf_signals"] = signals;
   doc["mf_rule_hits"] = json::array();
   doc["mf_redacted_evidence"] = json::array();

@@ -150,7 +150,10 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
       IncidentOutbox outbox(*db_);
       const std::string event_id = "recall-" + target->message_id_hash + "-" + std::to_string(target->id);
       const bool filed = records_.MarkRecalled(target->id).ok() &&
-                         outbox.Enqueue(event_id, BuildRecallDraft(*target, *job.snapshot.policy, d.facts.sender, event_id, now),
+                         outbox.Enqueue(event_id,
+                                        BuildRecordEventDraft(*target, *job.snapshot.policy,
+                                                              {event_id, now, "AUDIT_ONLY", "Recall attempted for an email sent",
+                                                               "recall_attempted", d.facts.sender}),
                                         now).ok();
       r.incident = filed ? "RECALL" : "unavailable";
       if (filed && queued_) queued_();

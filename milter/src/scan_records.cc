@@ -104,13 +104,7 @@ ScanRecord ReadRow(common::SqliteStatement& s) {
 }  // namespace
 
 std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& message_id) {
-  auto st = db_.Prepare(std::string(kColumns) + "WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1");
-  if (!st.ok()) return std::nullopt;
-  (*st)->Reset().Bind(1, MessageIdHash(message_id));
-  if (!(*st)->Step()) return std::nullopt;
-  ScanRecord r = ReadRow(**st);
-  (*st)->Reset();
-  return r;
+  return FindOne("WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, MessageIdHash(message_id));
 }
 
 std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, std::time_t since, int limit) {
@@ -123,10 +117,17 @@ std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, 
   return out;
 }
 
-std::optional<ScanRecord> ScanRecords::FindById(int64_t id) {
-  auto st = db_.Prepare(std::string(kColumns) + "WHERE id = ?");
+std::optional<ScanRecord> ScanRecords::FindById(int64_t id) { return FindOne("WHERE id = ?", id, ""); }
+
+std::optional<ScanRecord> ScanRecords::FindByQueueId(const std::string& queue_id) {
+  return FindOne("WHERE queue_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, queue_id);
+}
+
+std::optional<ScanRecord> ScanRecords::FindOne(const std::string& where, int64_t number, const std::string& text) {
+  auto st = db_.Prepare(std::string(kColumns) + where);
   if (!st.ok()) return std::nullopt;
-  (*st)->Reset().Bind(1, id);
+  if (text.empty()) (*st)->Reset().Bind(1, number);
+  else (*st)->Reset().Bind(1, text);
   if (!(*st)->Step()) return std::nullopt;
   ScanRecord r = ReadRow(**st);
   (*st)->Reset();

@@ -141,6 +141,7 @@ class PostfixInstance {
 
   std::string Log() { return ReadFile(dir_ / "maillog"); }
   int port() const { return port_; }
+  std::filesystem::path ConfigDir() const { return dir_ / "etc"; }
 
  private:
   std::filesystem::path dir_;

@@ -30,10 +30,21 @@ std::string ActionToFile(const Decision& d);
 // The draft as a JSON document of spec field names.
 std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& policy, const DraftContext& context);
 
-// The potential-breach draft for a recall attempt (an Outlook "Recall:" message) of a message
-// sent earlier, built from that message's scan record: domains, verdict and finding counts.
-std::string BuildRecallDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const std::string& sender,
-                             const std::string& event_id, std::time_t at);
+// What happened later to a message already scanned: a recall attempt (an Outlook "Recall:"
+// message; mf_action AUDIT_ONLY, signal recall_attempted) or a release from quarantine by a
+// person (WARNED_USER_OVERRODE, signal released_from_quarantine).
+struct RecordEvent {
+  std::string event_id;
+  std::time_t at = 0;
+  std::string action;  // mf_action
+  std::string title;
+  std::string signal;  // added to the original's signals
+  std::string sender;  // mf_sender ("" = not known: scan records keep only its hash)
+};
+
+// The potential-breach draft for `e`, built from the original message's scan record: domains,
+// verdict, signals and finding counts (never content).
+std::string BuildRecordEventDraft(const ScanRecord& original, const rules::PolicyEngine& policy, const RecordEvent& e);
 
 // A draft id from the event's parts: stable for one message, unique across messages.
 std::string DraftId(const common::KeyedHasher& hasher, const std::string& queue_id, const std::string& message_id,

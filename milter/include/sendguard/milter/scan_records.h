@@ -48,6 +48,8 @@ class ScanRecords {
   // A sender's records at or after `since`, newest first, at most `limit`.
   std::vector<ScanRecord> FromSender(const std::string& sender_hash, std::time_t since, int limit);
   std::optional<ScanRecord> FindById(int64_t id);
+  // The newest record for an MTA queue id.
+  std::optional<ScanRecord> FindByQueueId(const std::string& queue_id);
   std::string SubjectHash(const std::string& subject) const;
   // Recall detection: the newest record not yet recalled from `sender` with `subject`, sent
   // at or after `since`; marking it keeps a second recall from filing twice.
@@ -55,6 +57,9 @@ class ScanRecords {
   Status MarkRecalled(int64_t id);
 
  private:
+  // One record: `where` binds `text` when it is not empty, else `number`.
+  std::optional<ScanRecord> FindOne(const std::string& where, int64_t number, const std::string& text);
+
   common::SqliteDb& db_;
   const common::KeyedHasher& hasher_;
 };

@@ -1,0 +1,103 @@
+// `sendguard quarantine release QUEUE_ID --by NAME --reason TEXT`: releases a message that
+// sendguard quarantined from Postfix's hold queue (postsuper -H) and files the release as a
+// potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine, who and why in
+// mf_warning) through the milter's durable incident outbox, which the running milter delivers
+// to the core. Releasing with postsuper alone leaves no record: the operations guide says so.
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "engine_setup.h"
+#include "sendguard/common/text.h"
+#include "sendguard/milter/incident_draft.h"
+#include "sendguard/milter/incident_outbox.h"
+#include "sendguard/milter/scan_records.h"
+
+namespace sendguard::cli {
+
+namespace {
+
+// Text for an incident: bounded, one line, digits masked.
+std::string MaskedLine(const std::string& text) {
+  std::string out = common::RepairUtf8(text.substr(0, 500));
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') c = '#';
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  return std::string(common::Trim(out));
+}
+
+// Postfix queue ids are letters and digits (short hex, or the long base-52 form).
+bool QueueIdLooksRight(const std::string& id) {
+  return !id.empty() && id.size() <= 32 &&
+         std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+}
+
+}  // namespace
+
+int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
+  if (!QueueIdLooksRight(q.queue_id)) {
+    std::fprintf(stderr, "sendguard: '%s' is not a Postfix queue id\n", q.queue_id.c_str());
+    return 2;
+  }
+  if (MaskedLine(q.reason).empty() || MaskedLine(q.by).empty()) {
+    std::fprintf(stderr, "sendguard: --by and --reason are required: the IG team is told who released it and why\n");
+    return 2;
+  }
+  auto state = OpenState(flags, q.state_db);
+  if (!state) return 2;
+  common::KeyedHasher hasher(state->secret);
+  milter::ScanRecords records(*state->db, hasher);
+  auto record = records.FindByQueueId(q.queue_id);
+  if (!record || record->outcome != "quarantined") {
+    std::fprintf(stderr, "sendguard: %s was not quarantined by sendguard (no such scan record, kept %d days); "
+                         "nothing was released\n", q.queue_id.c_str(), state->config.milter.scan_record_days);
+    return 1;
+  }
+  auto rules = LoadEngine(flags, state->config);
+  if (!rules.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", rules.status().message().c_str());
+    return 2;
+  }
+  auto policy = LoadPolicies(flags, state->config, **rules);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", policy.status().message().c_str());
+    return 2;
+  }
+  // Release first: a draft for a message still held would be a false record.
+  std::string command = q.postsuper + (q.postfix_config.empty() ? "" : " -c '" + q.postfix_config + "'") + " -H " + q.queue_id + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) {
+    std::fprintf(stderr, "sendguard: cannot run %s\n", q.postsuper.c_str());
+    return 2;
+  }
+  std::string out;
+  char buf[512];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = pclose(p);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find("released from hold") == std::string::npos) {
+    std::fprintf(stderr, "sendguard: postsuper did not release %s: %s", q.queue_id.c_str(), out.c_str());
+    return 1;
+  }
+  const std::time_t now = std::time(nullptr);
+  const std::string event_id = "quarantine-release-" + record->message_id_hash + "-" + std::to_string(record->id);
+  auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(
+      *record, **policy, {event_id, now, "WARNED_USER_OVERRODE", "Released from quarantine: an email sent", "released_from_quarantine", ""}));
+  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", MaskedLine(q.by)}, {"reason", MaskedLine(q.reason)}};
+  if (Status st = milter::IncidentOutbox(*state->db).Enqueue(event_id, draft.dump(), now); !st.ok()) {
+    std::fprintf(stderr, "sendguard: released %s, but the incident could not be queued: %s; tell the IG team\n",
+                 q.queue_id.c_str(), st.message().c_str());
+    return 1;
+  }
+  std::printf("released %s from the hold queue; the release is queued for the IG team as a potential breach (%s)\n",
+              q.queue_id.c_str(), event_id.c_str());
+  return 0;
+}
+
+}  // namespace sendguard::cli
