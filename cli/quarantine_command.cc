@@ -22,16 +22,6 @@ namespace sendguard::cli {
 
 namespace {
 
-// Text for an incident: bounded, one line, digits masked.
-std::string MaskedLine(const std::string& text) {
-  std::string out = common::RepairUtf8(text.substr(0, 500));
-  for (char& c : out) {
-    if (c >= '0' && c <= '9') c = '#';
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-  }
-  return std::string(common::Trim(out));
-}
-
 // Postfix queue ids are letters and digits (short hex, or the long base-52 form).
 bool QueueIdLooksRight(const std::string& id) {
   return !id.empty() && id.size() <= 32 &&
@@ -45,7 +35,7 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
     std::fprintf(stderr, "sendguard: '%s' is not a Postfix queue id\n", q.queue_id.c_str());
     return 2;
   }
-  if (MaskedLine(q.reason).empty() || MaskedLine(q.by).empty()) {
+  if (common::MaskedNote(q.reason, 500).empty() || common::MaskedNote(q.by, 200).empty()) {
     std::fprintf(stderr, "sendguard: --by and --reason are required: the IG team is told who released it and why\n");
     return 2;
   }
@@ -89,7 +79,7 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
   const std::string event_id = "quarantine-release-" + record->message_id_hash + "-" + std::to_string(record->id);
   auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(
       *record, **policy, {event_id, now, "WARNED_USER_OVERRODE", "Released from quarantine: an email sent", "released_from_quarantine", ""}));
-  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", MaskedLine(q.by)}, {"reason", MaskedLine(q.reason)}};
+  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", common::MaskedNote(q.by, 200)}, {"reason", common::MaskedNote(q.reason, 500)}};
   if (Status st = milter::IncidentOutbox(*state->db).Enqueue(event_id, draft.dump(), now); !st.ok()) {
     std::fprintf(stderr, "sendguard: released %s, but the incident could not be queued: %s; tell the IG team\n",
                  q.queue_id.c_str(), st.message().c_str());

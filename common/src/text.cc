@@ -171,6 +171,15 @@ std::string PercentDecode(std::string_view s, bool plus_is_space) {
   return out;
 }
 
+std::string MaskedNote(const std::string& text, size_t max_bytes) {
+  std::string out = RepairUtf8(text.substr(0, max_bytes));
+  for (char& c : out) {
+    if (c >= '0' && c <= '9') c = '#';
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+  }
+  return std::string(Trim(out));
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;

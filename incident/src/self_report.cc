@@ -11,21 +11,6 @@ namespace sendguard::incident {
 
 using nlohmann::json;
 
-namespace {
-
-// The reporter's words: one paragraph, at most 1,000 characters, digits masked (a number
-// typed in must not become a stored identifier).
-std::string SafeNote(const std::string& text) {
-  std::string out = common::RepairUtf8(text.substr(0, 1000));
-  for (char& c : out) {
-    if (c >= '0' && c <= '9') c = '#';
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-  }
-  return std::string(common::Trim(out));
-}
-
-}  // namespace
-
 json SelfReportDraft(const json& send, const std::string& reporter_name, const std::string& reporter_email,
                      const std::string& how, const std::string& note) {
   const std::time_t at = send.value("at", int64_t{0});
@@ -34,7 +19,7 @@ json SelfReportDraft(const json& send, const std::string& reporter_name, const s
                      send.value("queue_id", "") + "). sendguard saw: verdict " + send.value("verdict", "") + ", outcome " +
                      send.value("outcome", "") + ", findings " + (findings.empty() ? "none" : findings) +
                      ", recipient domains " + send.value("recipient_domains", json::array()).dump() + ".";
-  const std::string said = SafeNote(note);
+  const std::string said = common::MaskedNote(note, 1000);
   if (!said.empty()) what += " The sender says: " + said;
   json draft = {{"title", "Misdirected email (self-reported)"},
                 {"kind", "BREACH"},

@@ -64,17 +64,6 @@ std::string Notice(const HeldMessage& m, const Config& config, const std::string
                        m.created, text);
 }
 
-// Free text for an incident: bounded, one paragraph, digits masked (a number typed into a
-// justification must not become a stored identifier).
-std::string SafeText(const std::string& text) {
-  std::string out = common::RepairUtf8(text.substr(0, 500));
-  for (char& c : out) {
-    if (c >= '0' && c <= '9') c = '#';
-    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
-  }
-  return std::string(common::Trim(out));
-}
-
 std::vector<std::string> Domains(const std::vector<std::string>& addresses) {
   std::set<std::string> out;
   for (const auto& a : addresses) out.insert(rules::DomainOf(rules::NormaliseAddress(a)));
@@ -225,7 +214,7 @@ HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, c
   json warning = {{"mode", "HOLD_AND_CONFIRM"},
                   {"outcome", partial ? "PARTIALLY_RELEASED" : "CONFIRMED"},
                   {"justification_reason", request.reason},
-                  {"justification_text", SafeText(request.text)},
+                  {"justification_text", common::MaskedNote(request.text, 500)},
                   {"excluded_recipient_domains", Domains(left_out)},
                   {"excluded_recipients", left_out.size()}};
   if (Status st = FileOutcome(id, "WARNED_USER_OVERRODE", warning.dump(), now); !st.ok()) {

@@ -40,6 +40,10 @@ std::string HtmlEscape(std::string_view text);
 // %XX sequences decoded (malformed ones kept as they are); '+' as a space when asked
 // (application/x-www-form-urlencoded).
 std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+// Free text a person typed, made fit for an incident or a log: at most `max_bytes` (valid
+// UTF-8), one line, trimmed, every digit shown as '#' (a number typed into a justification must
+// not become a stored identifier).
+std::string MaskedNote(const std::string& text, size_t max_bytes);
 // Escapes everything but unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, for a URL's query.
 std::string PercentEncode(std::string_view text);
 
