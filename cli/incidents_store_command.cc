@@ -199,7 +199,7 @@ int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
   const json draft = incident::SelfReportDraft(send, m.reporter, m.reporter, "Reported by the sender with sendguard report-misdirected", "");
   incident::IncidentService service(**store, incident::CoreConfig{}, incident::NowUtc);
   incident::Actor reporter{m.reporter, m.reporter, incident::Role::kReporter};
-  auto created = service.Create(draft, reporter, incident::SelfReportKey(send));
+  auto created = service.Create(draft, reporter, incident::SelfReportKey(send), send.value("message_sha256", ""));
   if (!created.ok()) return Report(created);
   std::printf("filed incident %s; the IG team has been given the scan details (no content)\n", created.value->c_str());
   return 0;

@@ -36,9 +36,16 @@ class BrowserTest : public ::testing::Test {
                                   &out);
     ASSERT_EQ(rc, 0) << out;
   }
+  // Files the incident the pages work on, after a near miss about the same email (the pages link them).
   std::string FileDraft(CoreServer& core) {
+    const std::string email = std::string(64, 'e');
+    const std::vector<std::string> system = {"X-Sendguard-User: sendguard-milter", "X-Sendguard-Role: SYSTEM"};
+    const json near_miss = {{"title", "Mail filter: BLOCKED (quarantine)"}, {"source", "MAIL_FILTER"}, {"mf_event_id", "sg-browser-0"},
+                            {"mf_action", "BLOCKED"}, {"mf_event_at", "2026-11-20T08:55Z"}, {"mf_message_id_hash", email}};
+    EXPECT_EQ(core.Request("POST", "/api/incidents", near_miss.dump(), system).status, 201);
     const json draft = {{"title", "Mail filter: WARNED_USER_OVERRODE (warn)"},
                         {"source", "MAIL_FILTER"},
+                        {"mf_message_id_hash", email},
                         {"mf_event_id", "sg-browser-1"},
                         {"mf_action", "WARNED_USER_OVERRODE"},
                         {"mf_event_at", "2026-11-20T09:00Z"},

@@ -13,6 +13,7 @@
 #include "core/core_harness.h"
 #include "e2e/no_identifiers.h"
 #include "e2e/postfix_harness.h"
+#include "sendguard/common/digest.h"
 #include "sendguard/synth/synth.h"
 
 namespace sendguard {
@@ -372,6 +373,11 @@ TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi
   auto second = core_->Request("POST", "/api/self-reports", body, kIg);
   EXPECT_LT(second.status, 300) << second.body;
   EXPECT_EQ(first.Json()["incident"]["incident_id"], second.Json()["incident"]["incident_id"]) << "filed twice";
+  // It is filed under the email it is about, as the mail filter's incidents are (mf_message_id_hash).
+  auto same = core_->Request("GET", "/api/incidents?message_hash=" + common::Sha256Hex("<" + marker + "@council.example.gov.uk>"),
+                             "", kIg).Json();
+  ASSERT_EQ(same["incidents"].size(), 1u) << same.dump();
+  EXPECT_EQ(same["incidents"][0]["incident_id"], first.Json()["incident"]["incident_id"]);
   auto unknown = core_->Request("POST", "/api/self-reports", R"({"message_id": "<nobody@nowhere>"})", kIg);
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_NE(unknown.body.find("message_id"), std::string::npos) << unknown.body;
@@ -408,6 +414,16 @@ TEST_F(HoldE2eTest, AQuarantinedMessageReleasedByAnAdminIsDeliveredAndFiled) {
   for (const auto& sig : filed[0].value("mf_signals", json::array())) signalled |= sig.value("type", "") == "released_from_quarantine";
   EXPECT_TRUE(signalled) << filed[0].dump();
   ExpectNoClearIdentifier(filed[0].dump(), "the release's incident");
+  // The near miss filed when it was quarantined is linked to the release: the same email.
+  const std::string hash = filed[0].value("mf_message_id_hash", "");
+  ASSERT_EQ(hash.size(), 64u) << filed[0].dump();
+  auto shown = core_->Request("GET", "/api/incidents/" + filed[0].value("incident_id", ""), "", kIg).Json();
+  ASSERT_EQ(shown["related"].size(), 1u) << shown.dump();
+  EXPECT_EQ(shown["related"][0]["mf_action"], "BLOCKED");
+  EXPECT_EQ(shown["related"][0]["kind"], "NEAR_MISS");
+  auto same = core_->Request("GET", "/api/incidents?message_hash=" + hash, "", kIg).Json();
+  EXPECT_EQ(same["incidents"].size(), 2u) << same.dump();
+  EXPECT_EQ(core_->Request("GET", "/api/incidents?message_hash=nothex", "", kIg).status, 400);
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
 HttpResponse FileSelfReport(IncidentService& service, const Actor& actor, const json& send, const std::string& reporter_name,
                             const std::string& reporter_email, const std::string& how, const std::string& note) {
   const json draft = SelfReportDraft(send, reporter_name, reporter_email, how, note);
-  auto created = service.Create(draft, actor, SelfReportKey(send));
+  auto created = service.Create(draft, actor, SelfReportKey(send), send.value("message_sha256", ""));
   if (!created.ok()) return FromOutcome<std::string>(created, 201, [](const std::string& id) { return json{{"incident_id", id}}; });
   return FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; });
 }
@@ -213,6 +213,10 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
       f.service_area = req.Query("service_area");
       f.from = req.Query("from");
       f.to = req.Query("to");
+      f.message_hash = req.Query("message_hash");
+      if (!f.message_hash.empty() && (f.message_hash.size() != 64 || f.message_hash.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+        return Error(400, "message_hash", "must be the 64 lower-case hex digits of mf_message_id_hash");
+      }
       if (!f.status.empty() && !Parse<IncidentStatus>(f.status)) return Error(400, "status", "not one of " + AllowedNames<IncidentStatus>());
       if (!f.kind.empty() && !Parse<IncidentKind>(f.kind)) return Error(400, "kind", "not one of " + AllowedNames<IncidentKind>());
       if (!f.type.empty() && !Parse<IncidentType>(f.type)) return Error(400, "type", "not one of " + AllowedNames<IncidentType>());

@@ -82,6 +82,13 @@ class Page {
     return {out.status, parsed.is_discarded() ? json{{"raw", out.body}} : parsed};
   }
 
+  // A link to an incident from its list entry: its number once logged, else the id's start.
+  static std::string IncidentLink(const json& summary) {
+    const std::string id = summary.value("incident_id", "");
+    const std::string number = summary.value("incident_number", "");
+    return "<a href=\"/incidents/" + HtmlEscape(id) + "\">" + HtmlEscape(number.empty() ? id.substr(0, 8) : number) + "</a>";
+  }
+
   HttpResponse Dashboard(const HttpRequest& req) const {
     std::string query = "/api/incidents?sort=deadline";
     for (const char* f : {"status", "kind", "service_area"}) {
@@ -102,10 +109,7 @@ class Page {
                (state == "OVERDUE" ? "overdue by " + Minutes(d.value("minutes_overdue", int64_t{0}))
                                    : state == "MET" ? "met" : Minutes(d.value("minutes_remaining", int64_t{0})) + " left");
       }
-      const std::string id = i.value("incident_id", "");
-      const std::string label = i.value("incident_number", "").empty() ? id.substr(0, 8) : i.value("incident_number", "");
-      rows += "<tr class=\"" + cls + "\"><td><a href=\"/incidents/" + HtmlEscape(id) + "\">" + HtmlEscape(label) +
-              "</a></td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(i.value("kind", "")) +
+      rows += "<tr class=\"" + cls + "\"><td>" + IncidentLink(i) + "</td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(i.value("kind", "")) +
               "</td><td>" + HtmlEscape(i.value("status", "")) + "</td><td>" + HtmlEscape(left) + "</td></tr>";
     }
     std::string html = Nav(s_) + "<h1>Incidents</h1>\n<p class=\"counts\">";
@@ -134,6 +138,18 @@ class Page {
     html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n<p>Kind <strong id=\"kind\">" +
             HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
             "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
+    // Other incidents about the same email (a quarantine and its release, a warning and a
+    // self-report): triage them together; one may be closed as a duplicate of another.
+    const json related = body.value("related", json::array());
+    if (!related.empty()) {
+      html += "<h2>The same email</h2><ul id=\"related\">";
+      for (const auto& r : related) {
+        html += "<li>" + IncidentLink(r) + " " + HtmlEscape(r.value("title", "")) + " (" + HtmlEscape(r.value("kind", "")) +
+                ", " + HtmlEscape(r.value("status", "")) + (r.contains("mf_action") ? ", " + HtmlEscape(r.value("mf_action", "")) : "") +
+                ")</li>";
+      }
+      html += "</ul>\n";
+    }
     // What the mail filter saw: counts, tokens and domains only.
     if (in.contains("mf_action")) {
       html += "<h2>What the mail filter saw</h2><ul id=\"evidence\"><li>Action: " + HtmlEscape(in.value("mf_action", "")) + "</li>";

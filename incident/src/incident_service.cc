@@ -134,7 +134,8 @@ IndexColumns IncidentService::Index(const json& doc, const Incident& in) {
   return ix;
 }
 
-Outcome<std::string> IncidentService::Create(const json& input, const Actor& actor, const std::string& key_in) {
+Outcome<std::string> IncidentService::Create(const json& input, const Actor& actor, const std::string& key_in,
+                                             const std::string& message_hash) {
   if (!input.is_object()) return Refuse<std::string>(400, "", "the incident must be a JSON object of spec field names");
   std::vector<FieldError> errors;
   for (const auto& [field, value] : input.items()) {
@@ -179,7 +180,9 @@ Outcome<std::string> IncidentService::Create(const json& input, const Actor& act
   if (!field_errors.empty()) return Refuse<std::string>(400, field_errors);
   if (auto d = Derive(typed, config_, now); !d.ok()) return Refuse<std::string>(400, "", d.status().message());
   const std::string key = !key_in.empty() ? key_in : doc.value("mf_event_id", std::string());
-  auto stored = store_.Insert(id, key, doc, Index(doc, typed), Entry(actor, "created", nullptr, doc, ""));
+  IndexColumns index = Index(doc, typed);
+  index.message_hash = doc.value("mf_message_id_hash", message_hash);
+  auto stored = store_.Insert(id, key, doc, index, Entry(actor, "created", nullptr, doc, ""));
   if (!stored.ok()) {
     if (stored.status().code() == StatusCode::kInvalidArgument) return Refuse<std::string>(409, "incident_number", stored.status().message());
     return Fail<std::string>(stored.status());
@@ -388,7 +391,43 @@ Outcome<json> IncidentService::Show(const std::string& id) {
                      {"what", e.what}, {"old", e.old_value}, {"new", e.new_value}, {"reason", e.reason}});
   }
   out["audit"] = trail;
+  json related = json::array();
+  if (!got->message_hash.empty()) {
+    ListFilter same;
+    same.message_hash = got->message_hash;
+    same.by_deadline = false;
+    same.limit = 50;
+    auto rows = store_.List(same);
+    if (!rows.ok()) return Fail<json>(rows.status());
+    const Instant now = now_();
+    for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+      if (it->id != id) related.push_back(Summary(*it, now));
+    }
+  }
+  out["related"] = related;
   return Ok(out);
+}
+
+json IncidentService::Summary(const StoredIncident& r, Instant now) const {
+  const Incident typed = Typed(r.document);
+  auto clocks = ComputeClocks(typed, config_, now);
+  json item{{"incident_id", r.id},
+            {"incident_number", r.document.value("incident_number", "")},
+            {"title", r.document.value("title", "")},
+            {"kind", Name(typed.kind)},
+            {"status", Name(typed.status)},
+            {"source", Name(typed.source)},
+            {"s2_service_area", typed.s2_service_area},
+            {"created_at", r.document.value("created_at", "")}};
+  if (r.document.contains("mf_action")) item["mf_action"] = r.document["mf_action"];
+  // The clock that matters most: ICO when it runs, else the form, else triage.
+  for (const Clock* c : {&clocks.ico, &clocks.form, &clocks.triage}) {
+    if (c->state == ClockState::kNotStarted) continue;
+    item["deadline"] = {{"clock", c->name}, {"state", Name(c->state)}, {"due", c->due ? json(FormatInstant(*c->due)) : json()},
+                        {"minutes_remaining", c->minutes_remaining}, {"minutes_overdue", c->minutes_overdue}};
+    break;
+  }
+  return item;
 }
 
 Outcome<json> IncidentService::List(const ListFilter& filter) {
@@ -396,25 +435,7 @@ Outcome<json> IncidentService::List(const ListFilter& filter) {
   if (!rows.ok()) return Fail<json>(rows.status());
   json out = json::array();
   const Instant now = now_();
-  for (const auto& r : *rows) {
-    const Incident typed = Typed(r.document);
-    auto clocks = ComputeClocks(typed, config_, now);
-    json item{{"incident_id", r.id},
-              {"incident_number", r.document.value("incident_number", "")},
-              {"title", r.document.value("title", "")},
-              {"kind", Name(typed.kind)},
-              {"status", Name(typed.status)},
-              {"source", Name(typed.source)},
-              {"s2_service_area", typed.s2_service_area}};
-    // The clock that matters most: ICO when it runs, else the form, else triage.
-    for (const Clock* c : {&clocks.ico, &clocks.form, &clocks.triage}) {
-      if (c->state == ClockState::kNotStarted) continue;
-      item["deadline"] = {{"clock", c->name}, {"state", Name(c->state)}, {"due", c->due ? json(FormatInstant(*c->due)) : json()},
-                          {"minutes_remaining", c->minutes_remaining}, {"minutes_overdue", c->minutes_overdue}};
-      break;
-    }
-    out.push_back(item);
-  }
+  for (const auto& r : *rows) out.push_back(Summary(r, now));
   return Ok(out);
 }
 

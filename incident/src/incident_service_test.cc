@@ -196,6 +196,36 @@ TEST_F(ServiceTest, ListOrdersByDeadlineAndFilters) {
   EXPECT_EQ(service_->List(near).value->size(), 1u);
 }
 
+TEST_F(ServiceTest, IncidentsAboutTheSameEmailAreLinked) {
+  const std::string email(64, 'a'), other(64, 'b');
+  json quarantined = MailFilterDraft("ev-q", "BLOCKED");
+  quarantined["mf_message_id_hash"] = email;
+  json released = MailFilterDraft("ev-r", "WARNED_USER_OVERRODE");
+  released["mf_message_id_hash"] = email;
+  json unrelated = MailFilterDraft("ev-u", "BLOCKED");
+  unrelated["mf_message_id_hash"] = other;
+  const std::string q = *service_->Create(quarantined, kSystem).value;
+  now_ = *ParseInstant("2024-06-03T07:30Z");
+  const std::string r = *service_->Create(released, kSystem).value;
+  const std::string u = *service_->Create(unrelated, kSystem).value;
+  // A self-report has no mf_ fields: the scan record's hash comes beside the draft.
+  now_ = *ParseInstant("2024-06-03T08:00Z");
+  const std::string s = *service_->Create({{"title", "Misdirected email (self-reported)"}}, kReporter, "self-report-x", email).value;
+  const json related = Show(q)["related"];
+  ASSERT_EQ(related.size(), 2u) << related.dump();
+  EXPECT_EQ(related[0]["incident_id"], r);  // oldest first
+  EXPECT_EQ(related[0]["mf_action"], "WARNED_USER_OVERRODE");
+  EXPECT_EQ(related[1]["incident_id"], s);
+  EXPECT_EQ(Show(s)["related"].size(), 2u);
+  EXPECT_TRUE(Show(u)["related"].empty());
+  // Editing an incident keeps its link (the hash is set when filed, never by an edit).
+  ASSERT_TRUE(service_->Update(s, {{"s5_what_happened", "Sent to the wrong Smith"}}, kReporter, "").ok());
+  EXPECT_EQ(Show(q)["related"].size(), 2u);
+  ListFilter same;
+  same.message_hash = email;
+  EXPECT_EQ(service_->List(same).value->size(), 3u);
+}
+
 TEST_F(ServiceTest, ReportFromASeededStore) {
   now_ = *ParseInstant("2022-10-01T00:00Z");
   for (int i = 0; i < 5; ++i) {

@@ -38,6 +38,10 @@ const std::vector<std::string> kMigrations = {
     "  incident_id TEXT NOT NULL REFERENCES incidents(id),"
     "  event TEXT NOT NULL, at TEXT NOT NULL,"
     "  PRIMARY KEY (incident_id, event));",
+    // 3: the email an incident is about, so incidents about the same email are linked.
+    "ALTER TABLE incidents ADD COLUMN message_hash TEXT NOT NULL DEFAULT '';"
+    "UPDATE incidents SET message_hash = coalesce(json_extract(document, '$.mf_message_id_hash'), '');"
+    "CREATE INDEX incidents_message ON incidents(message_hash) WHERE message_hash != '';",
 };
 
 std::string Dump(const json& v) { return v.is_null() ? std::string() : v.dump(); }
@@ -62,7 +66,7 @@ class SqliteStore final : public IncidentStore {
     }
     auto ins = db_->Prepare(
         "INSERT INTO incidents (id, idempotency_key, incident_number, version, document, kind, status, source,"
-        " service_area, types, period_date, deadline, created_at) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?)");
+         " service_area, types, period_date, deadline, created_at, message_hash) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
     auto& s = **ins;
     s.Reset().Bind(1, id);
@@ -70,7 +74,7 @@ class SqliteStore final : public IncidentStore {
     if (index.incident_number.empty()) s.BindNull(3); else s.Bind(3, index.incident_number);
     s.Bind(4, document.dump()).Bind(5, index.kind).Bind(6, index.status).Bind(7, index.source);
     s.Bind(8, index.service_area).Bind(9, index.types).Bind(10, index.period_date).Bind(11, index.deadline);
-    s.Bind(12, FormatInstant(created.at));
+    s.Bind(12, FormatInstant(created.at)).Bind(13, index.message_hash);
     if (Status st = s.Run(); !st.ok()) return Conflict(st);
     if (Status st = Append(id, created); !st.ok()) return st;
     if (Status st = tx.Commit(); !st.ok()) return st;
@@ -79,7 +83,7 @@ class SqliteStore final : public IncidentStore {
 
   Result<std::optional<StoredIncident>> Get(const std::string& id) override {
     std::lock_guard lock(mu_);
-    auto q = db_->Prepare("SELECT id, version, document FROM incidents WHERE id = ?");
+    auto q = db_->Prepare("SELECT id, version, document, message_hash FROM incidents WHERE id = ?");
     if (!q.ok()) return q.status();
     (*q)->Reset().Bind(1, id);
     if (!(*q)->Step()) {
@@ -119,15 +123,15 @@ class SqliteStore final : public IncidentStore {
     std::lock_guard lock(mu_);
     // One statement; empty filters match everything.
     auto q = db_->Prepare(
-        "SELECT id, version, document FROM incidents WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR kind = ?2)"
+        "SELECT id, version, document, message_hash FROM incidents WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR kind = ?2)"
         " AND (?3 = '' OR types LIKE '%,' || ?3 || ',%') AND (?4 = '' OR service_area = ?4)"
-        " AND (?5 = '' OR period_date >= ?5) AND (?6 = '' OR period_date < ?6)"
+        " AND (?5 = '' OR period_date >= ?5) AND (?6 = '' OR period_date < ?6) AND (?9 = '' OR message_hash = ?9)"
         " ORDER BY CASE WHEN ?7 = 1 THEN (deadline = '') END, CASE WHEN ?7 = 1 THEN deadline END,"
         " created_at DESC LIMIT ?8");
     if (!q.ok()) return q.status();
     auto& s = **q;
     s.Reset().Bind(1, f.status).Bind(2, f.kind).Bind(3, f.type).Bind(4, f.service_area).Bind(5, f.from).Bind(6, f.to);
-    s.Bind(7, int64_t{f.by_deadline ? 1 : 0}).Bind(8, int64_t{f.limit});
+    s.Bind(7, int64_t{f.by_deadline ? 1 : 0}).Bind(8, int64_t{f.limit}).Bind(9, f.message_hash);
     std::vector<StoredIncident> out;
     while (s.Step()) out.push_back(Row(s));
     if (!s.status().ok()) return s.status();
@@ -189,6 +193,7 @@ class SqliteStore final : public IncidentStore {
     r.id = s.Text(0);
     r.version = s.Int(1);
     r.document = json::parse(s.Text(2), nullptr, false);
+    r.message_hash = s.Text(3);
     return r;
   }
 

@@ -63,7 +63,7 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   doc["mf_event_id"] = c.event_id;
   doc["mf_action"] = c.mf_action;
   doc["mf_event_at"] = Iso(c.at);
-  if (!c.message_id.empty()) doc["mf_message_id_hash"] = common::Sha256Hex(c.message_id);
+  if (!c.message_id.empty()) doc["mf_message_id_hash"] = IncidentMessageIdHash(c.message_id);
   if (!d.facts.sender.empty()) doc["mf_sender"] = rules::NormaliseAddress(d.facts.sender);
   // Rule hits: the policies that decided, with the identifier types they saw.
   json hits = json::array();
@@ -152,6 +152,7 @@ std::string BuildRecordEventDraft(const ScanRecord& original, const rules::Polic
   doc["mf_action"] = e.action;
   doc["mf_event_at"] = Iso(e.at);
   if (!e.sender.empty()) doc["mf_sender"] = rules::NormaliseAddress(e.sender);
+  if (!original.message_sha256.empty()) doc["mf_message_id_hash"] = original.message_sha256;
   doc["title"] = e.title + " " + Iso(original.at);
   json counts = json::object();
   uint64_t individuals = 0;

@@ -3,12 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sendguard/common/digest.h"
 #include "sendguard/common/text.h"
 #include "sendguard/milter/milter_reply.h"
 #include "sendguard/rules/address_list.h"
 #include "sendguard/rules/recipients.h"
 
 namespace sendguard::milter {
+
+std::string IncidentMessageIdHash(const std::string& message_id) { return common::Sha256Hex(message_id); }
 
 std::string ScanRecords::MessageIdHash(const std::string& message_id) const {
   std::string id(common::Trim(message_id));
@@ -32,6 +35,7 @@ ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, con
   r.at = at;
   r.queue_id = queue_id;
   r.message_id_hash = MessageIdHash(message_id);
+  r.message_sha256 = IncidentMessageIdHash(message_id);
   r.sender_hash = SenderHash(d.facts.sender);
   r.sender_domain = rules::DomainOf(rules::NormaliseAddress(d.facts.sender));
   nlohmann::json recipients = nlohmann::json::array();
@@ -55,7 +59,7 @@ ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, con
 Status ScanRecords::Add(const ScanRecord& r) {
   auto st = db_.Prepare(
       "INSERT INTO scan_records (at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, "
-      "policies, signals, findings, complete, subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "policies, signals, findings, complete, subject, message_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!st.ok()) return st.status();
   return (*st)
       ->Bind(1, static_cast<int64_t>(r.at))
@@ -71,6 +75,7 @@ Status ScanRecords::Add(const ScanRecord& r) {
       .Bind(11, r.findings)
       .Bind(12, static_cast<int64_t>(r.complete ? 1 : 0))
       .Bind(13, r.subject_hash)
+      .Bind(14, r.message_sha256)
       .Run();
 }
 
@@ -78,7 +83,7 @@ namespace {
 
 constexpr const char* kColumns =
     "SELECT id, at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, "
-    "findings, complete, subject, recalled FROM scan_records ";
+    "findings, complete, subject, recalled, message_sha256 FROM scan_records ";
 
 // Reads the row the statement stands on (columns as kColumns).
 ScanRecord ReadRow(common::SqliteStatement& s) {
@@ -98,6 +103,7 @@ ScanRecord ReadRow(common::SqliteStatement& s) {
   r.complete = s.Int(12) != 0;
   r.subject_hash = s.Text(13);
   r.recalled = s.Int(14) != 0;
+  r.message_sha256 = s.Text(15);
   return r;
 }
 

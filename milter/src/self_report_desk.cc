@@ -26,7 +26,7 @@ json ScanRecordSummary(const ScanRecord& r) {
     }
   }
   return {{"record_id", r.id},       {"at", static_cast<int64_t>(r.at)}, {"queue_id", r.queue_id},
-          {"message_id_hash", r.message_id_hash}, {"verdict", r.verdict}, {"outcome", r.outcome},
+          {"message_id_hash", r.message_id_hash}, {"message_sha256", r.message_sha256}, {"verdict", r.verdict}, {"outcome", r.outcome},
           {"findings", r.findings},  {"recipient_domains", domains}};
 }
 

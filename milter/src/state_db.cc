@@ -118,6 +118,11 @@ const std::vector<std::string>& Migrations() {
         expires INTEGER NOT NULL,
         used_at INTEGER);
       )sql",
+      // 7: the Message-ID's SHA-256 as incidents carry it (mf_message_id_hash), so a later event
+      // for the same email (a quarantine release, a recall) names the email the core links on.
+      R"sql(
+      ALTER TABLE scan_records ADD COLUMN message_sha256 TEXT NOT NULL DEFAULT '';
+      )sql",
   };
   return kMigrations;
 }

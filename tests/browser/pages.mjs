@@ -1,7 +1,7 @@
 // Browser scenarios for sendguard-core's pages, run by tests/browser_test.cc (which starts the
 // real core, seeds it and checks this script's exit status). Drives Debian's Chromium headless
 // through playwright-core. Usage: node pages.mjs SCENARIO CONFIG.json
-//   ig     log in, open an auto-filed incident, assess it on the 5x5 grid and see the score
+//   ig     log in, open an auto-filed incident (linked to a near miss about the same email), assess it on the 5x5 grid and see the score
 //          and reportability change, work the ENISA calculator (a refused adjustment, then SE
 //          and band), edit breach form sections, be refused the ICO decision as ig_officer, record it as
 //          the DPO, download the committee report (CSV), the admin page (the milter's rule set)
@@ -54,6 +54,7 @@ try {
     await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
     check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'the incident shows what the filter saw');
     check((await page.textContent('#nhs-result')).includes('Not assessed'), 'not assessed yet');
+    check((await page.textContent('#related')).includes('BLOCKED'), 'the near miss about the same email is linked');
     await shot('incident');
     // Assess: likelihood 4, impact 4 -> 16, red, reportable.
     await page.fill('#nhs_rationale', 'Twelve NHS numbers with mental health detail sent outside the council.');

@@ -36,8 +36,10 @@ class IncidentService {
   IncidentService(IncidentStore& store, CoreConfig config, TimeSource now);
 
   // Files a draft. `idempotency_key` (a hand-over's draft id, or mf_event_id) makes a retry
-  // return the incident already filed.
-  Outcome<std::string> Create(const nlohmann::json& document, const Actor& actor, const std::string& idempotency_key = "");
+  // return the incident already filed. `message_hash`, the SHA-256 of the email's Message-ID
+  // (mf_message_id_hash when the draft has one), links it to other incidents about that email.
+  Outcome<std::string> Create(const nlohmann::json& document, const Actor& actor, const std::string& idempotency_key = "",
+                              const std::string& message_hash = "");
   // Sets the fields in `patch` (null clears one). `version`, when > 0, must match.
   Outcome<nlohmann::json> Update(const std::string& id, const nlohmann::json& patch, const Actor& actor,
                                  const std::string& reason, int64_t version = 0);
@@ -51,7 +53,8 @@ class IncidentService {
   // (RECOVERED_OR_DESTROYED_CONFIRMED, with the confirmation text in the audit trail).
   Outcome<nlohmann::json> RecordDeletionConfirmed(const std::string& id, const std::string& confirmation,
                                                   const Actor& actor);
-  // {"incident": document, "version", "derived": ..., "audit": [...]}
+  // {"incident": document, "version", "derived": ..., "audit": [...], "related": [summaries of
+  // the other incidents about the same email, oldest first]}
   Outcome<nlohmann::json> Show(const std::string& id);
   // Summaries ordered by deadline: id, number, title, kind, status, deadline and its state.
   Outcome<nlohmann::json> List(const ListFilter& filter);
@@ -63,6 +66,8 @@ class IncidentService {
   // The typed view of a stored document, and a stored incident or its 404.
   Incident Typed(const nlohmann::json& document) const;
   Outcome<StoredIncident> Load(const std::string& id);
+  // The list entry for one stored incident.
+  nlohmann::json Summary(const StoredIncident& r, Instant now) const;
   Outcome<nlohmann::json> Save(const StoredIncident& before, nlohmann::json document, std::vector<AuditEntry> entries);
   IndexColumns Index(const nlohmann::json& document, const Incident& typed);
   AuditEntry Entry(const Actor& actor, std::string what, nlohmann::json old_value, nlohmann::json new_value,

@@ -24,6 +24,7 @@ struct StoredIncident {
   std::string id;
   int64_t version = 0;
   nlohmann::json document;
+  std::string message_hash;  // IndexColumns::message_hash, as filed
 };
 
 // One audit record: who changed what, when, from what to what, and why (§1.12).
@@ -45,11 +46,15 @@ struct IndexColumns {
   std::string period_date;  // YYYY-MM-DD or ""
   std::string deadline;     // the earliest running clock's due instant, or ""
   std::string types;        // ",T1,T2," for LIKE filters
+  // The email the incident is about (mf_message_id_hash, or the scan record's for a
+  // self-report); set when filed, never changed. Links incidents about the same email.
+  std::string message_hash;
 };
 
 struct ListFilter {
   std::string status, kind, type, service_area;
   std::string from, to;  // period dates, inclusive / exclusive
+  std::string message_hash;  // incidents about one email
   bool by_deadline = true;  // else newest first
   int limit = 500;
 };

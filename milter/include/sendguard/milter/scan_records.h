@@ -14,11 +14,15 @@
 
 namespace sendguard::milter {
 
+// The Message-ID as incidents carry it (mf_message_id_hash): hex SHA-256 of the header value.
+std::string IncidentMessageIdHash(const std::string& message_id);
+
 struct ScanRecord {
   int64_t id = 0;
   std::time_t at = 0;
   std::string queue_id;
-  std::string message_id_hash;
+  std::string message_id_hash;   // keyed: finds the record from a Message-ID
+  std::string message_sha256;    // as incidents' mf_message_id_hash: links incidents about one email
   std::string sender_hash;
   std::string sender_domain;
   std::string recipients_json;
