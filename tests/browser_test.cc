@@ -90,6 +90,82 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
   EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/ig-admin.png"));
 }
 
+// Single sign-on: the proxy's header names the user, the local account gives the role; the
+// header counts only from a trusted proxy, and a changed header is a new session.
+TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
+  const std::string sso = "single_sign_on:\n  user_header: X-Forwarded-User\n  trusted_proxies: [127.0.0.1, \"::1\"]\n"
+                          "  logout_url: https://sso.council.example.gov.uk/oauth2/sign_out\n";
+  CoreServer core("browser-sso", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-" +
+                                                     std::to_string(::getpid()) + ".db")).string() + "\n" + sso);
+  const std::string ig = "ig.one@council.example.gov.uk", dpo = "dpo.one@council.example.gov.uk";
+  for (const auto& [name, role] : {std::pair{ig, "ig_officer"}, std::pair{dpo, "dpo"}}) {
+    std::string out;
+    ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() + " user add " +
+                                 name + " --role " + role + " --sso 2>&1", &out), 0) << out;
+  }
+  const std::string id = FileDraft(core);
+  const std::string form = "Content-Type: application/x-www-form-urlencoded";
+  EXPECT_EQ(core.Request("GET", "/").status, 401) << "no header, no session";
+  EXPECT_EQ(core.Request("GET", "/login").status, 303) << "no password form under single sign-on";
+  auto stranger = core.Request("GET", "/", "", {"X-Forwarded-User: someone.else@council.example.gov.uk"});
+  EXPECT_EQ(stranger.status, 403);
+  EXPECT_NE(stranger.body.find("has no role in sendguard"), std::string::npos) << stranger.body;
+  // The IG officer: straight in, a session cookie, and forms that carry its token.
+  auto page = core.Request("GET", "/incidents/" + id, "", {"X-Forwarded-User: " + ig});
+  ASSERT_EQ(page.status, 200) << page.body << core.Log();
+  EXPECT_NE(page.body.find("(ig_officer)"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page.headers, m, std::regex("sg_session=([0-9a-f]{64}); Path=/; HttpOnly; SameSite=Strict")))
+      << page.headers;
+  const std::string cookie = "Cookie: sg_session=" + std::string(m[1]);
+  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string csrf = m[1];
+  auto assessed = core.Request("POST", "/incidents/" + id + "/grid", "csrf=" + csrf + "&cell=4,4&nhs_rationale=Twelve+NHS+numbers",
+                               {form, cookie, "X-Forwarded-User: " + ig});
+  EXPECT_EQ(assessed.status, 303) << assessed.body;
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"}).Json();
+  EXPECT_EQ(shown["incident"].value("nhs_likelihood", 0), 4) << shown.dump();
+  EXPECT_NE(shown["audit"].dump().find(ig), std::string::npos) << "the audit trail names the signed-in user";
+  // The same cookie with the header naming someone else is their session, not the old one's.
+  auto switched = core.Request("GET", "/", "", {cookie, "X-Forwarded-User: " + dpo});
+  ASSERT_EQ(switched.status, 200);
+  EXPECT_NE(switched.body.find("(dpo)"), std::string::npos);
+  EXPECT_EQ(core.Request("POST", "/incidents/" + id + "/grid", "csrf=" + csrf + "&cell=1,1&nhs_rationale=x",
+                         {form, cookie, "X-Forwarded-User: " + dpo}).status, 403)
+      << "the old session's token is not the new one's";
+  // Log out goes to the proxy's sign-out.
+  ASSERT_TRUE(std::regex_search(switched.headers, m, std::regex("sg_session=([0-9a-f]{64})")));
+  const std::string dpo_cookie = "Cookie: sg_session=" + std::string(m[1]);
+  ASSERT_TRUE(std::regex_search(switched.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  auto out = core.Request("POST", "/logout", "csrf=" + std::string(m[1]), {form, dpo_cookie, "X-Forwarded-User: " + dpo});
+  EXPECT_EQ(out.status, 303);
+  EXPECT_NE(out.headers.find("Location: https://sso.council.example.gov.uk/oauth2/sign_out"), std::string::npos) << out.headers;
+}
+
+TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderFromAnywhereButTheProxy) {
+  CoreServer core("browser-sso-untrusted", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-u-" +
+                                            std::to_string(::getpid()) + ".db")).string() +
+                                            "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  trusted_proxies: [192.0.2.10]\n"
+                                            "  password_login: true\n");
+  std::string out;
+  ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() +
+                               " user add ig.one@council.example.gov.uk --role ig_officer --sso 2>&1", &out), 0) << out;
+  auto direct = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
+  EXPECT_EQ(direct.status, 403) << direct.body;
+  EXPECT_EQ(direct.headers.find("sg_session="), std::string::npos) << "no session for a header from outside the proxy";
+  // The password form is kept (password_login) for a break-glass account; a single sign-on
+  // account has no password to log in with.
+  auto login = core.Request("GET", "/login");
+  ASSERT_EQ(login.status, 200);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string csrf = m[1];
+  ASSERT_TRUE(std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)")));
+  auto refused = core.Request("POST", "/login", "csrf=" + csrf + "&name=ig.one%40council.example.gov.uk&password=%21sso",
+                              {"Content-Type: application/x-www-form-urlencoded", "Cookie: sg_login=" + std::string(m[1])});
+  EXPECT_EQ(refused.status, 401) << refused.body;
+}
+
 TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
   CoreServer core("browser-refuse", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-r-" +
                                                         std::to_string(::getpid()) + ".db")).string() + "\n");

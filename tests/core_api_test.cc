@@ -202,7 +202,8 @@ TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "core.yaml") << "listen: 127.0.0.1:1\nassessment:\n  primary_method: COIN_TOSS\n  colour: red\n"
                                       "notifications:\n  webhooks: [{url: ftp://x, format: pager}]\n"
-                                      "  email: {smtp_url: \"http://mail\", from: a@b.c, to: d@e.f}\n";
+                                      "  email: {smtp_url: \"http://mail\", from: a@b.c, to: d@e.f}\n"
+                                      "single_sign_on:\n  user_header: \"X Forwarded User\"\n  trusted_proxies: [10.0.0.0/8]\n";
   std::string out;
   int rc = Shell(std::string(SENDGUARD_CORE_BIN) + " --check-config --config " + (dir / "core.yaml").string() + " 2>&1", &out);
   EXPECT_NE(rc, 0);
@@ -211,6 +212,8 @@ TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
   EXPECT_NE(out.find("core.yaml:6: format must be generic, teams or slack"), std::string::npos) << out;
   EXPECT_NE(out.find("core.yaml:6: a webhook url starts with http:// or https://"), std::string::npos) << out;
   EXPECT_NE(out.find("core.yaml:7: smtp_url starts with smtp:// or smtps://"), std::string::npos) << out;
+  EXPECT_NE(out.find("core.yaml:9: user_header is a header name"), std::string::npos) << out;
+  EXPECT_NE(out.find("core.yaml:10: '10.0.0.0/8' is not an IP address"), std::string::npos) << out;
   std::filesystem::remove_all(dir);
 }
 

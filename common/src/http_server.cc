@@ -54,6 +54,10 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
       char ip[INET_ADDRSTRLEN] = {0};
       inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(info->client_addr)->sin_addr, ip, sizeof ip);
       pending->request.client_ip = ip;
+    } else if (info && info->client_addr && info->client_addr->sa_family == AF_INET6) {
+      char ip[INET6_ADDRSTRLEN] = {0};
+      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(info->client_addr)->sin6_addr, ip, sizeof ip);
+      pending->request.client_ip = ip;
     }
     *con_cls = pending;
     return MHD_YES;

@@ -28,6 +28,9 @@ const std::vector<std::string>& Migrations() {
 }
 
 
+// The hash of an account that has no password (single sign-on only): never a crypto_pwhash_str.
+constexpr const char* kNoPassword = "!sso";
+
 }  // namespace
 
 bool ValidWebRole(const std::string& role) { return role == "ig_officer" || role == "dpo" || role == "admin"; }
@@ -47,16 +50,23 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(const std::filesystem::path& pa
 }
 
 Status Accounts::AddUser(const std::string& name, const std::string& role, const std::string& password) {
-  if (name.empty() || name.size() > 64 || name.find_first_of(" \t\r\n") != std::string::npos) {
-    return InvalidArgument("a user name is 1 to 64 characters without spaces");
-  }
-  if (!ValidWebRole(role)) return InvalidArgument("role must be ig_officer, dpo or admin");
   if (password.size() < 12) return InvalidArgument("a password has at least 12 characters");
   char hash[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return Internal("out of memory hashing the password");
   }
+  return SaveUser(name, role, hash);
+}
+
+Status Accounts::AddSsoUser(const std::string& name, const std::string& role) { return SaveUser(name, role, kNoPassword); }
+
+Status Accounts::SaveUser(const std::string& name, const std::string& role, const std::string& hash) {
+  // Single sign-on names are often email addresses: '@' and '.' are fine, spaces are not.
+  if (name.empty() || name.size() > 254 || name.find_first_of(" \t\r\n") != std::string::npos) {
+    return InvalidArgument("a user name is 1 to 254 characters without spaces");
+  }
+  if (!ValidWebRole(role)) return InvalidArgument("role must be ig_officer, dpo or admin");
   std::lock_guard lock(mu_);
   auto s = db_->Prepare(
       "INSERT INTO users (name, role, hash) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
@@ -83,7 +93,7 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
   const int64_t failures = (*q)->Int(2), locked_until = (*q)->Int(3);
   (*q)->Reset();
   if (locked_until > now) return refused;
-  if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
+  if (hash == kNoPassword || crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
     const int64_t n = failures + 1;
     auto u = db_->Prepare("UPDATE users SET failures = ?, locked_until = ? WHERE name = ?");
     if (u.ok()) {
@@ -92,11 +102,26 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
     }
     return refused;
   }
+  auto reset = db_->Prepare("UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?");
+  if (reset.ok()) (*reset)->Reset().Bind(1, name).Run();
+  return NewSession(name, role, now, token);
+}
+
+Result<WebSession> Accounts::SsoLogin(const std::string& name, std::time_t now, std::string* token) {
+  std::lock_guard lock(mu_);
+  auto q = db_->Prepare("SELECT role FROM users WHERE name = ?");
+  if (!q.ok()) return q.status();
+  (*q)->Reset().Bind(1, name);
+  if (!(*q)->Step()) return NotFound("no sendguard account for this name");
+  const std::string role = (*q)->Text(0);
+  (*q)->Reset();
+  return NewSession(name, role, now, token);
+}
+
+Result<WebSession> Accounts::NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token) {
   WebSession s{name, role, common::RandomHex(32), now + kSessionSeconds};
   *token = common::RandomHex(32);
   if (token->empty() || s.csrf.empty()) return Internal("no random bytes for a session");
-  auto reset = db_->Prepare("UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?");
-  if (reset.ok()) (*reset)->Reset().Bind(1, name).Run();
   auto ins = db_->Prepare("INSERT INTO sessions (token_hash, user, csrf, expires) VALUES (?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
   if (Status st = (*ins)->Reset().Bind(1, common::Sha256Hex(*token)).Bind(2, name).Bind(3, s.csrf).Bind(4, int64_t{s.expires}).Run();

@@ -2,6 +2,8 @@
 // argon2id password hash (libsodium's crypto_pwhash_str), sessions (the cookie's token is kept
 // only as a SHA-256 hash; each session has its own CSRF token), login throttling (five
 // failures lock the name for five minutes). Kept in its own SQLite file beside the store.
+// Under single sign-on a user may have no password: the proxy vouches for the name and the
+// account gives the role.
 #pragma once
 
 #include <ctime>
@@ -33,6 +35,11 @@ class Accounts {
 
   // Creates or replaces a user (the password at least 12 characters).
   Status AddUser(const std::string& name, const std::string& role, const std::string& password);
+  // Creates or replaces a user who signs in only through the single sign-on proxy (no password).
+  Status AddSsoUser(const std::string& name, const std::string& role);
+  // A new session for a name the single sign-on proxy vouched for; NotFound when there is no
+  // account of that name (the proxy's users are not all IG staff).
+  Result<WebSession> SsoLogin(const std::string& name, std::time_t now, std::string* token);
   // A new session for valid credentials; PermissionDenied for wrong ones or a locked name (the
   // message does not say which). The cookie value is written to *token.
   Result<WebSession> Login(const std::string& name, const std::string& password, std::time_t now, std::string* token);
@@ -45,6 +52,9 @@ class Accounts {
 
  private:
   explicit Accounts(std::unique_ptr<common::SqliteDb> db) : db_(std::move(db)) {}
+  Status SaveUser(const std::string& name, const std::string& role, const std::string& hash);
+  // Stores a new session for `name` (mu_ held).
+  Result<WebSession> NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token);
   std::mutex mu_;  // one connection, shared by the server's threads
   std::unique_ptr<common::SqliteDb> db_;
 };

@@ -1,6 +1,7 @@
 // The IG team's pages (see ig_pages.h).
 #include "ig_pages.h"
 
+#include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -360,6 +361,15 @@ bool IgPages::Owns(const std::string& path) {
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const std::time_t now = std::time(nullptr);
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  const bool single_sign_on = sso && sso->enabled();
+  if (single_sign_on && !(sso->password_login && req.path == "/login")) {
+    // The header is believed only from the proxy; anyone else reaching the core directly is refused.
+    if (std::find(sso->trusted_proxies.begin(), sso->trusted_proxies.end(), req.client_ip) == sso->trusted_proxies.end()) {
+      return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">These pages are reached through the council's "
+                                      "single sign-on.</p>");
+    }
+  }
+  if (req.path == "/login" && single_sign_on && !sso->password_login) return Redirect("/");
   if (req.path == "/login") {
     if (req.method == "GET") return LoginPage(200, "", secure_cookies);
     if (req.method != "POST") return LoginPage(405, "Use the form.", secure_cookies);
@@ -378,8 +388,38 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
                                              std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
     return r;
   }
-  const std::string token = CookieValue(req, "sg_session");
-  const auto session = accounts->Session(token, now);
+  std::string token = CookieValue(req, "sg_session");
+  auto session = accounts->Session(token, now);
+  std::string started;  // a session begun here from the proxy's header: its cookie goes with the answer
+  if (single_sign_on) {
+    const std::string user(common::Trim(req.Header(common::AsciiLower(sso->user_header))));
+    if (user.empty() && !(sso->password_login && session)) {
+      return HtmlPage(401, "Not signed in", "<h1>Not signed in</h1><p class=\"refused\">The single sign-on did not say who you "
+                                            "are. Sign in again.</p>");
+    }
+    if (!user.empty() && (!session || session->user != user)) {
+      if (session) accounts->Logout(token);
+      auto begun = accounts->SsoLogin(user, now, &token);
+      if (!begun.ok()) {
+        return HtmlPage(begun.status().code() == StatusCode::kNotFound ? 403 : 500, "No access",
+                        "<h1>No access</h1><p class=\"refused\">" + HtmlEscape(user) +
+                            " has no role in sendguard. The gateway admin gives one with <code>sendguard-core user add NAME "
+                            "--role ig_officer --sso</code>.</p>");
+      }
+      session = *begun;
+      started = token;
+    }
+  }
+  HttpResponse out = Serve(req, form, session, token);
+  if (!started.empty()) {
+    out.headers.emplace_back("Set-Cookie", "sg_session=" + started + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                                               std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
+  }
+  return out;
+}
+
+HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<std::string, std::string>>& form,
+                            const std::optional<WebSession>& session, const std::string& token) const {
   if (!session) {
     if (req.method == "GET") return Redirect("/login");
     return HtmlPage(401, "Not logged in", "<h1>Not logged in</h1><p class=\"refused\">Please <a href=\"/login\">log in</a>.</p>");
@@ -392,6 +432,15 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
   if (req.path == "/logout") {
     if (req.method != "POST") return Redirect("/");
     accounts->Logout(token);
+    if (sso && sso->enabled()) {
+      // The proxy would sign them straight back in: send them to its sign-out, or say so.
+      HttpResponse r = sso->logout_url.empty()
+                           ? HtmlPage(200, "Logged out", "<h1>Logged out of sendguard</h1><p>To sign out of the council's single "
+                                                         "sign-on as well, close the browser.</p>")
+                           : Redirect(sso->logout_url);
+      r.headers.emplace_back("Set-Cookie", "sg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+      return r;
+    }
     HttpResponse r = Redirect("/login");
     r.headers.emplace_back("Set-Cookie", "sg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     return r;

@@ -5,11 +5,19 @@
 // page (read-only: the milter's live rule set, its last load, reloads and counters). Every action
 // goes through the JSON API's own handler as the logged-in user's role, so the pages can do
 // nothing the API would refuse. Forms carry the session's CSRF token; cookies are HttpOnly and
-// SameSite=Strict (and Secure when `secure_cookies`).
+// SameSite=Strict (and Secure when `secure_cookies`). Under single sign-on (`sso` enabled) the
+// trusted proxy's user header replaces the login form: a session is started for the name it
+// gives (the role from the local account), and replaced whenever the header names someone else.
 #pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "accounts.h"
 #include "api.h"
+#include "core_config.h"
 #include "sendguard/common/http_server.h"
 
 namespace sendguard::incident {
@@ -19,12 +27,18 @@ struct IgPages {
   const ApiSettings* auth = nullptr;
   Accounts* accounts = nullptr;
   bool secure_cookies = false;
+  const SingleSignOn* sso = nullptr;  // nullptr or disabled: local passwords
   std::string milter_url;  // the admin page reads the milter's /metrics here ("" = not shown)
 
   // True for the paths these pages own ("/", "/login", "/logout", "/incidents/...", "/reports...",
   // "/admin").
   static bool Owns(const std::string& path);
   common::HttpResponse Handle(const common::HttpRequest& request) const;
+
+ private:
+  // A request once its session is known (none: the login redirect or a refusal).
+  common::HttpResponse Serve(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,
+                             const std::optional<WebSession>& session, const std::string& token) const;
 };
 
 }  // namespace sendguard::incident

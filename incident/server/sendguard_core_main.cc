@@ -59,6 +59,8 @@ int main(int argc, char** argv) {
   user_add->add_option("name", user_name, "the name to log in with")->required();
   user_add->add_option("--role", user_role, "ig_officer, dpo or admin")->required();
   user_add->add_option("--password-file", password_file, "read the password from this file (default: standard input)");
+  bool sso_only = false;
+  user_add->add_flag("--sso", sso_only, "no password: the user signs in through the single sign-on proxy only");
   user->require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
@@ -86,18 +88,22 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (user_add->parsed()) {
-    Result<std::string> password = ReadSecretText(password_file.empty() ? "/dev/stdin" : password_file);
+    Result<std::string> password = sso_only ? Result<std::string>(std::string())
+                                             : ReadSecretText(password_file.empty() ? "/dev/stdin" : password_file);
     if (!password.ok()) {
       std::fprintf(stderr, "sendguard-core: %s\n", password.status().message().c_str());
       return 2;
     }
     auto accounts = Accounts::Open(settings->accounts_db);
-    Status st = accounts.ok() ? (*accounts)->AddUser(user_name, user_role, *password) : accounts.status();
+    Status st = !accounts.ok() ? accounts.status()
+                : sso_only     ? (*accounts)->AddSsoUser(user_name, user_role)
+                               : (*accounts)->AddUser(user_name, user_role, *password);
     if (!st.ok()) {
       std::fprintf(stderr, "sendguard-core: user add: %s\n", st.message().c_str());
       return 2;
     }
-    std::printf("user %s (%s) saved in %s\n", user_name.c_str(), user_role.c_str(), settings->accounts_db.c_str());
+    std::printf("user %s (%s%s) saved in %s\n", user_name.c_str(), user_role.c_str(), sso_only ? ", single sign-on only" : "",
+                settings->accounts_db.c_str());
     return 0;
   }
   ApiSettings auth;
@@ -149,7 +155,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
     return 1;
   }
-  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, settings->milter_url};
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->milter_url};
+  if (settings->sso.enabled()) {
+    std::fprintf(stderr, "sendguard-core: pages: single sign-on from the %s header (trusted proxies: %zu)%s\n",
+                 settings->sso.user_header.c_str(), settings->sso.trusted_proxies.size(),
+                 settings->sso.password_login ? ", password login kept" : "");
+  }
   const SelfReportPages self_reports{settings->milter_url, &page_key, &service, settings->secure_cookies};
 
   common::HttpServerOptions options;
