@@ -93,7 +93,7 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
 // Single sign-on: the proxy's header names the user, the local account gives the role; the
 // header counts only from a trusted proxy, and a changed header is a new session.
 TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
-  const std::string sso = "single_sign_on:\n  user_header: X-Forwarded-User\n  trusted_proxies: [127.0.0.1, \"::1\"]\n"
+  const std::string sso = "trusted_proxies: [127.0.0.1, \"::1\"]\nsingle_sign_on:\n  user_header: X-Forwarded-User\n"
                           "  logout_url: https://sso.council.example.gov.uk/oauth2/sign_out\n";
   CoreServer core("browser-sso", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-" +
                                                      std::to_string(::getpid()) + ".db")).string() + "\n" + sso);
@@ -145,7 +145,7 @@ TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
 TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderFromAnywhereButTheProxy) {
   CoreServer core("browser-sso-untrusted", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-u-" +
                                             std::to_string(::getpid()) + ".db")).string() +
-                                            "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  trusted_proxies: [192.0.2.10]\n"
+                                            "\ntrusted_proxies: [192.0.2.10]\nsingle_sign_on:\n  user_header: X-Forwarded-User\n"
                                             "  password_login: true\n");
   std::string out;
   ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() +
@@ -206,6 +206,16 @@ TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
                          {form[0], "Cookie: sg_login=" + login_cookie})
                 .status,
             401);
+  // Twenty failures from one address (as the trusted proxy forwards it), across names, stop that
+  // address trying any name for a while; other addresses are not affected.
+  AddUser(core, "ig2", "ig_officer");
+  auto try_login = [&](const std::string& name, const std::string& password, const std::string& address) {
+    return core.Request("POST", "/login", "csrf=" + login_csrf + "&name=" + name + "&password=" + password,
+                        {form[0], "Cookie: sg_login=" + login_cookie, "X-Forwarded-For: 198.51.100.1, " + address}).status;
+  };
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(try_login("guess" + std::to_string(i), "Summer2026!!!", "203.0.113.7"), 401);
+  EXPECT_EQ(try_login("ig2", "correct+horse+battery+staple", "203.0.113.7"), 401) << "the address is throttled";
+  EXPECT_EQ(try_login("ig2", "correct+horse+battery+staple", "203.0.113.8"), 303) << "another address is not";
 }
 
 }  // namespace

@@ -203,7 +203,7 @@ TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
   std::ofstream(dir / "core.yaml") << "listen: 127.0.0.1:1\nassessment:\n  primary_method: COIN_TOSS\n  colour: red\n"
                                       "notifications:\n  webhooks: [{url: ftp://x, format: pager}]\n"
                                       "  email: {smtp_url: \"http://mail\", from: a@b.c, to: d@e.f}\n"
-                                      "single_sign_on:\n  user_header: \"X Forwarded User\"\n  trusted_proxies: [10.0.0.0/8]\n";
+                                      "single_sign_on:\n  user_header: \"X Forwarded User\"\ntrusted_proxies: [10.0.0.0/8]\n";
   std::string out;
   int rc = Shell(std::string(SENDGUARD_CORE_BIN) + " --check-config --config " + (dir / "core.yaml").string() + " 2>&1", &out);
   EXPECT_NE(rc, 0);

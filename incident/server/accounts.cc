@@ -76,9 +76,25 @@ Status Accounts::SaveUser(const std::string& name, const std::string& role, cons
 }
 
 Result<WebSession> Accounts::Login(const std::string& name, const std::string& password, std::time_t now,
-                                   std::string* token) {
+                                   std::string* token, const std::string& client) {
   std::lock_guard lock(mu_);
   const Status refused = PermissionDenied("the name or password is not right, or the account is locked for a while");
+  if (client_failures_.size() > 10000) {
+    // Bounded: forget the addresses whose failures have all aged out.
+    std::erase_if(client_failures_, [&](const auto& kv) { return kv.second.empty() || kv.second.back() <= now - kClientWindowSeconds; });
+  }
+  auto& failed = client_failures_[client];
+  while (!failed.empty() && failed.front() <= now - kClientWindowSeconds) failed.pop_front();
+  if (failed.size() >= static_cast<size_t>(kMaxClientFailures)) return refused;
+  // Every refusal below counts against the caller's address.
+  struct CountFailure {
+    std::deque<std::time_t>& failed;
+    std::time_t now;
+    bool success = false;
+    ~CountFailure() {
+      if (!success) failed.push_back(now);
+    }
+  } count{failed, now};
   auto q = db_->Prepare("SELECT role, hash, failures, locked_until FROM users WHERE name = ?");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, name);
@@ -104,7 +120,9 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
   }
   auto reset = db_->Prepare("UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?");
   if (reset.ok()) (*reset)->Reset().Bind(1, name).Run();
-  return NewSession(name, role, now, token);
+  auto session = NewSession(name, role, now, token);
+  count.success = session.ok();
+  return session;
 }
 
 Result<WebSession> Accounts::SsoLogin(const std::string& name, std::time_t now, std::string* token) {

@@ -7,6 +7,8 @@
 #pragma once
 
 #include <ctime>
+#include <deque>
+#include <map>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -42,13 +44,19 @@ class Accounts {
   Result<WebSession> SsoLogin(const std::string& name, std::time_t now, std::string* token);
   // A new session for valid credentials; PermissionDenied for wrong ones or a locked name (the
   // message does not say which). The cookie value is written to *token.
-  Result<WebSession> Login(const std::string& name, const std::string& password, std::time_t now, std::string* token);
+  // `client` (the caller's address) is throttled too: kMaxClientFailures failures within
+  // kClientWindowSeconds refuse further tries from it until the oldest ages out, whatever the
+  // name (guessing one password across many names). A success does not wipe the count.
+  Result<WebSession> Login(const std::string& name, const std::string& password, std::time_t now, std::string* token,
+                           const std::string& client = "");
   std::optional<WebSession> Session(const std::string& token, std::time_t now);
   void Logout(const std::string& token);
 
   static constexpr int kSessionSeconds = 8 * 3600;
   static constexpr int kMaxFailures = 5;
   static constexpr int kLockSeconds = 300;
+  static constexpr int kMaxClientFailures = 20;
+  static constexpr int kClientWindowSeconds = 900;
 
  private:
   explicit Accounts(std::unique_ptr<common::SqliteDb> db) : db_(std::move(db)) {}
@@ -57,6 +65,8 @@ class Accounts {
   Result<WebSession> NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token);
   std::mutex mu_;  // one connection, shared by the server's threads
   std::unique_ptr<common::SqliteDb> db_;
+  // Failed logins by client address, in memory (a restart forgets them; names stay locked).
+  std::map<std::string, std::deque<std::time_t>> client_failures_;
 };
 
 }  // namespace sendguard::incident

@@ -19,7 +19,7 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   if (doc.IsNull()) return s;
   if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment", "notifications",
-                         "milter_url", "secret_file", "accounts_db", "secure_cookies", "single_sign_on"},
+                         "milter_url", "secret_file", "accounts_db", "secure_cookies", "trusted_proxies", "single_sign_on"},
                    d);
   if (YAML::Node n = doc["notifications"]) {
     rules::CheckKeys(n, {"webhooks", "poll_seconds", "email"}, d);
@@ -59,27 +59,27 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   rules::ReadString(doc, "secret_file", &s.secret_file, d);
   rules::ReadString(doc, "accounts_db", &s.accounts_db, d);
   rules::ReadBool(doc, "secure_cookies", &s.secure_cookies, d);
+  if (YAML::Node p = doc["trusted_proxies"]) {
+    if (!p.IsSequence() || p.size() == 0) {
+      d.Add(p, "trusted_proxies is a list of the proxies' IP addresses");
+    } else {
+      s.trusted_proxies.clear();
+      for (const auto& ip : p) {
+        const std::string address = ip.IsScalar() ? ip.as<std::string>() : "";
+        in6_addr scratch;
+        if (inet_pton(AF_INET, address.c_str(), &scratch) != 1 && inet_pton(AF_INET6, address.c_str(), &scratch) != 1) {
+          d.Add(ip, "'" + address + "' is not an IP address (trusted_proxies lists addresses, not names or ranges)");
+        }
+        s.trusted_proxies.push_back(address);
+      }
+    }
+  }
   if (YAML::Node n = doc["single_sign_on"]) {
-    rules::CheckKeys(n, {"user_header", "trusted_proxies", "logout_url", "password_login"}, d);
+    rules::CheckKeys(n, {"user_header", "logout_url", "password_login"}, d);
     rules::ReadString(n, "user_header", &s.sso.user_header, d);
     if (!s.sso.user_header.empty() && s.sso.user_header.find_first_not_of(
                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
       d.Add(n["user_header"], "user_header is a header name (letters, digits and '-')");
-    }
-    if (YAML::Node p = n["trusted_proxies"]) {
-      if (!p.IsSequence() || p.size() == 0) {
-        d.Add(p, "trusted_proxies is a list of the proxies' IP addresses");
-      } else {
-        s.sso.trusted_proxies.clear();
-        for (const auto& ip : p) {
-          const std::string address = ip.IsScalar() ? ip.as<std::string>() : "";
-          in6_addr scratch;
-          if (inet_pton(AF_INET, address.c_str(), &scratch) != 1 && inet_pton(AF_INET6, address.c_str(), &scratch) != 1) {
-            d.Add(ip, "'" + address + "' is not an IP address (trusted_proxies lists addresses, not names or ranges)");
-          }
-          s.sso.trusted_proxies.push_back(address);
-        }
-      }
     }
     rules::ReadString(n, "logout_url", &s.sso.logout_url, d);
     if (!s.sso.logout_url.empty() && s.sso.logout_url.rfind("https://", 0) != 0 && s.sso.logout_url.rfind("http://", 0) != 0 &&
@@ -130,9 +130,9 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "secret_file: " + s.secret_file + "\n";
   out += "accounts_db: \"" + s.accounts_db + "\"\n";
   out += std::string("secure_cookies: ") + (s.secure_cookies ? "true" : "false") + "\n";
-  out += "single_sign_on:\n  user_header: \"" + s.sso.user_header + "\"\n  trusted_proxies: [";
-  for (size_t i = 0; i < s.sso.trusted_proxies.size(); ++i) out += (i ? ", " : "") + s.sso.trusted_proxies[i];
-  out += "]\n  logout_url: \"" + s.sso.logout_url + "\"\n  password_login: " + b(s.sso.password_login) + "\n";
+  out += "trusted_proxies: [";
+  for (size_t i = 0; i < s.trusted_proxies.size(); ++i) out += (i ? ", \"" : "\"") + s.trusted_proxies[i] + "\"";
+  out += "]\nsingle_sign_on:\n  user_header: \"" + s.sso.user_header + "\"\n  logout_url: \"" + s.sso.logout_url + "\"\n  password_login: " + b(s.sso.password_login) + "\n";
   out += "dpo_contact: {name: \"" + s.dpo_name + "\", email: \"" + s.dpo_email + "\", phone: \"" + s.dpo_phone + "\"}\n";
   out += "notifications:\n  poll_seconds: " + std::to_string(s.notify_poll_seconds) + "\n  webhooks:";
   if (s.webhooks.empty()) out += " []";

@@ -14,11 +14,10 @@ namespace sendguard::incident {
 
 // Single sign-on through a trusted reverse proxy (oauth2-proxy, Apache mod_auth_openidc, ...):
 // the proxy authenticates the user and names them in `user_header`; the core believes that
-// header only from `trusted_proxies`, and takes the role from the local account of that name
-// (`sendguard-core user add NAME --role ROLE --sso`).
+// header only from CoreSettings::trusted_proxies, and takes the role from the local account of
+// that name (`sendguard-core user add NAME --role ROLE --sso`).
 struct SingleSignOn {
   std::string user_header;  // e.g. X-Forwarded-User; "" = off (local passwords)
-  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   std::string logout_url;       // where Log out sends the browser (the proxy's sign-out); "" = a page saying so
   bool password_login = false;  // keep the local password form as well (a break-glass account)
   bool enabled() const { return !user_header.empty(); }
@@ -38,6 +37,9 @@ struct CoreSettings {
   // The IG pages' local accounts and sessions (`sendguard-core user add` creates the first).
   std::string accounts_db;  // "" = accounts.db beside `db`
   bool secure_cookies = false;  // true behind a TLS reverse proxy: cookies get the Secure flag
+  // The reverse proxies in front of the pages: their X-Forwarded-For names the client (login
+  // throttling by address), and single sign-on's user header is believed only from them.
+  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
   SingleSignOn sso;
   std::string dpo_name, dpo_email, dpo_phone;
   CoreConfig assessment;

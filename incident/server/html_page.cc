@@ -1,6 +1,8 @@
 // The page frame and the stylesheet (see html_page.h).
 #include "html_page.h"
 
+#include <algorithm>
+
 #include "sendguard/common/text.h"
 
 namespace sendguard::incident {
@@ -62,6 +64,17 @@ std::string CookieValue(const common::HttpRequest& req, const std::string& name)
     if (part.substr(0, name.size() + 1) == name + "=") return std::string(part.substr(name.size() + 1));
   }
   return "";
+}
+
+bool FromTrustedProxy(const common::HttpRequest& req, const std::vector<std::string>& trusted) {
+  return std::find(trusted.begin(), trusted.end(), req.client_ip) != trusted.end();
+}
+
+std::string ClientAddress(const common::HttpRequest& req, const std::vector<std::string>& trusted) {
+  const std::string forwarded = req.Header("x-forwarded-for");
+  if (forwarded.empty() || !FromTrustedProxy(req, trusted)) return req.client_ip;
+  const size_t comma = forwarded.rfind(',');
+  return std::string(common::Trim(comma == std::string::npos ? std::string_view(forwarded) : std::string_view(forwarded).substr(comma + 1)));
 }
 
 common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text) {

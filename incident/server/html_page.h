@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sendguard/common/http_server.h"
 #include "sendguard/common/text.h"
@@ -18,6 +19,12 @@ std::string HiddenInput(const std::string& name, const std::string& value);
 
 // A cookie's value from the request ("" when absent).
 std::string CookieValue(const common::HttpRequest& request, const std::string& name);
+
+// Whether the request came straight from one of `trusted_proxies`.
+bool FromTrustedProxy(const common::HttpRequest& request, const std::vector<std::string>& trusted_proxies);
+// The client's address: the last X-Forwarded-For entry when a trusted proxy sent the request
+// (the address the proxy saw), else the connection's.
+std::string ClientAddress(const common::HttpRequest& request, const std::vector<std::string>& trusted_proxies);
 
 // A page for a member of staff that says why nothing was done, and whom to ask.
 common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text);

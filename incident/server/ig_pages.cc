@@ -364,7 +364,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const bool single_sign_on = sso && sso->enabled();
   if (single_sign_on && !(sso->password_login && req.path == "/login")) {
     // The header is believed only from the proxy; anyone else reaching the core directly is refused.
-    if (std::find(sso->trusted_proxies.begin(), sso->trusted_proxies.end(), req.client_ip) == sso->trusted_proxies.end()) {
+    if (!FromTrustedProxy(req, trusted_proxies)) {
       return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">These pages are reached through the council's "
                                       "single sign-on.</p>");
     }
@@ -378,7 +378,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
       return LoginPage(403, "The form had expired: please try again.", secure_cookies);
     }
     std::string token;
-    auto session = accounts->Login(common::FormValue(form, "name"), common::FormValue(form, "password"), now, &token);
+    auto session = accounts->Login(common::FormValue(form, "name"), common::FormValue(form, "password"), now, &token, ClientAddress(req, trusted_proxies));
     if (!session.ok()) {
       return LoginPage(session.status().code() == StatusCode::kPermissionDenied ? 401 : 500, session.status().message(),
                        secure_cookies);

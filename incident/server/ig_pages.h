@@ -28,6 +28,7 @@ struct IgPages {
   Accounts* accounts = nullptr;
   bool secure_cookies = false;
   const SingleSignOn* sso = nullptr;  // nullptr or disabled: local passwords
+  std::vector<std::string> trusted_proxies;  // CoreSettings::trusted_proxies
   std::string milter_url;  // the admin page reads the milter's /metrics here ("" = not shown)
 
   // True for the paths these pages own ("/", "/login", "/logout", "/incidents/...", "/reports...",

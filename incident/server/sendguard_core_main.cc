@@ -155,10 +155,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
     return 1;
   }
-  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->milter_url};
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies,
+                      settings->milter_url};
   if (settings->sso.enabled()) {
     std::fprintf(stderr, "sendguard-core: pages: single sign-on from the %s header (trusted proxies: %zu)%s\n",
-                 settings->sso.user_header.c_str(), settings->sso.trusted_proxies.size(),
+                 settings->sso.user_header.c_str(), settings->trusted_proxies.size(),
                  settings->sso.password_login ? ", password login kept" : "");
   }
   const SelfReportPages self_reports{settings->milter_url, &page_key, &service, settings->secure_cookies};
