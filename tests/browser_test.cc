@@ -153,17 +153,34 @@ TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderFromAnywhereButTheProxy) {
   auto direct = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
   EXPECT_EQ(direct.status, 403) << direct.body;
   EXPECT_EQ(direct.headers.find("sg_session="), std::string::npos) << "no session for a header from outside the proxy";
-  // The password form is kept (password_login) for a break-glass account; a single sign-on
-  // account has no password to log in with.
+  EXPECT_EQ(core.Request("GET", "/login").status, 403) << "even the break-glass password form needs a trusted address";
+}
+
+// With password_login kept, a password account still logs in (break-glass), and a single
+// sign-on account has no password to log in with.
+TEST_F(BrowserTest, SingleSignOnKeepsABreakGlassPasswordButSsoAccountsHaveNone) {
+  CoreServer core("browser-sso-glass", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-g-" +
+                                        std::to_string(::getpid()) + ".db")).string() +
+                                        "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  password_login: true\n");
+  std::string out;
+  ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() +
+                               " user add ig.one@council.example.gov.uk --role ig_officer --sso 2>&1", &out), 0) << out;
+  AddUser(core, "dpo-glass", "dpo");
   auto login = core.Request("GET", "/login");
   ASSERT_EQ(login.status, 200);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
   const std::string csrf = m[1];
   ASSERT_TRUE(std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)")));
-  auto refused = core.Request("POST", "/login", "csrf=" + csrf + "&name=ig.one%40council.example.gov.uk&password=%21sso",
-                              {"Content-Type: application/x-www-form-urlencoded", "Cookie: sg_login=" + std::string(m[1])});
-  EXPECT_EQ(refused.status, 401) << refused.body;
+  const std::vector<std::string> headers = {"Content-Type: application/x-www-form-urlencoded", "Cookie: sg_login=" + std::string(m[1])};
+  EXPECT_EQ(core.Request("POST", "/login", "csrf=" + csrf + "&name=ig.one%40council.example.gov.uk&password=%21sso", headers).status,
+            401);
+  auto glass = core.Request("POST", "/login", "csrf=" + csrf + "&name=dpo-glass&password=correct+horse+battery+staple", headers);
+  ASSERT_EQ(glass.status, 303) << glass.body;
+  ASSERT_TRUE(std::regex_search(glass.headers, m, std::regex("sg_session=([0-9a-f]{64})")));
+  auto page = core.Request("GET", "/", "", {"Cookie: sg_session=" + std::string(m[1])});
+  EXPECT_EQ(page.status, 200) << "the password session works without the proxy's header";
+  EXPECT_NE(page.body.find("(dpo)"), std::string::npos);
 }
 
 TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {

@@ -337,6 +337,11 @@ class Page {
   const WebSession& s_;
 };
 
+// The session cookie (an empty token with no lifetime clears it).
+std::string SessionCookie(const std::string& token, int seconds, bool secure) {
+  return "sg_session=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(seconds) + (secure ? "; Secure" : "");
+}
+
 HttpResponse LoginPage(int status, const std::string& error, bool secure) {
   const std::string token = common::RandomHex(16);
   HttpResponse r = HtmlPage(status, "Log in",
@@ -362,12 +367,11 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const std::time_t now = std::time(nullptr);
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
   const bool single_sign_on = sso && sso->enabled();
-  if (single_sign_on && !(sso->password_login && req.path == "/login")) {
-    // The header is believed only from the proxy; anyone else reaching the core directly is refused.
-    if (!FromTrustedProxy(req, trusted_proxies)) {
-      return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">These pages are reached through the council's "
-                                      "single sign-on.</p>");
-    }
+  if (single_sign_on && !FromTrustedProxy(req, trusted_proxies)) {
+    // The header is believed only from the proxy; anyone else reaching the core directly is refused
+    // (a break-glass password login comes through a trusted address too, e.g. an SSH tunnel).
+    return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">These pages are reached through the council's "
+                                    "single sign-on.</p>");
   }
   if (req.path == "/login" && single_sign_on && !sso->password_login) return Redirect("/");
   if (req.path == "/login") {
@@ -384,8 +388,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
                        secure_cookies);
     }
     HttpResponse r = Redirect("/");
-    r.headers.emplace_back("Set-Cookie", "sg_session=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                             std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
+    r.headers.emplace_back("Set-Cookie", SessionCookie(token, Accounts::kSessionSeconds, secure_cookies));
     return r;
   }
   std::string token = CookieValue(req, "sg_session");
@@ -412,8 +415,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
   }
   HttpResponse out = Serve(req, form, session, token);
   if (!started.empty()) {
-    out.headers.emplace_back("Set-Cookie", "sg_session=" + started + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
-                                               std::to_string(Accounts::kSessionSeconds) + (secure_cookies ? "; Secure" : ""));
+    out.headers.emplace_back("Set-Cookie", SessionCookie(started, Accounts::kSessionSeconds, secure_cookies));
   }
   return out;
 }
@@ -432,17 +434,13 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
   if (req.path == "/logout") {
     if (req.method != "POST") return Redirect("/");
     accounts->Logout(token);
-    if (sso && sso->enabled()) {
-      // The proxy would sign them straight back in: send them to its sign-out, or say so.
-      HttpResponse r = sso->logout_url.empty()
-                           ? HtmlPage(200, "Logged out", "<h1>Logged out of sendguard</h1><p>To sign out of the council's single "
-                                                         "sign-on as well, close the browser.</p>")
-                           : Redirect(sso->logout_url);
-      r.headers.emplace_back("Set-Cookie", "sg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-      return r;
-    }
-    HttpResponse r = Redirect("/login");
-    r.headers.emplace_back("Set-Cookie", "sg_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    // Under single sign-on the proxy would sign them straight back in: its sign-out, or say so.
+    HttpResponse r = !(sso && sso->enabled()) ? Redirect("/login")
+                     : sso->logout_url.empty()
+                         ? HtmlPage(200, "Logged out", "<h1>Logged out of sendguard</h1><p>To sign out of the council's single "
+                                                       "sign-on as well, close the browser.</p>")
+                         : Redirect(sso->logout_url);
+    r.headers.emplace_back("Set-Cookie", SessionCookie("", 0, secure_cookies));
     return r;
   }
   if (req.path == "/") return page.Dashboard(req);

@@ -66,7 +66,7 @@ class SqliteStore final : public IncidentStore {
     }
     auto ins = db_->Prepare(
         "INSERT INTO incidents (id, idempotency_key, incident_number, version, document, kind, status, source,"
-         " service_area, types, period_date, deadline, created_at, message_hash) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)");
+        " service_area, types, period_date, deadline, created_at, message_hash) VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
     auto& s = **ins;
     s.Reset().Bind(1, id);
