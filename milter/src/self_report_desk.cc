@@ -41,6 +41,13 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
     return Refuse(422, "email: an email address is required");
   }
   if (rules::Classify(config.organisation.directory, address) != rules::RecipientClass::kInternal) return sent;
+  ScanRecords records(db_, hasher_);
+  auto recent = db_.Prepare("SELECT count(*) FROM self_report_links WHERE sender = ? AND created > ?");
+  if (!recent.ok()) return Refuse(503, recent.status().message());
+  (*recent)->Reset().Bind(1, records.SenderHash(address)).Bind(2, int64_t{now} - 3600);
+  const int64_t in_last_hour = (*recent)->Step() ? (*recent)->Int(0) : 0;
+  (*recent)->Reset();
+  if (in_last_hour >= kLinksPerHour) return sent;
   const std::string id = common::RandomHex(16);
   if (id.empty()) return Refuse(503, "no random bytes for a link");
   const std::string base = config.link_base_url.empty() ? config.core_url : config.link_base_url;
@@ -57,7 +64,6 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
   common::SqliteTransaction tx(db_);
   auto insert = db_.Prepare("INSERT INTO self_report_links (id, sender, reporter, created, expires) VALUES (?, ?, ?, ?, ?)");
   if (!insert.ok()) return Refuse(503, insert.status().message());
-  ScanRecords records(db_, hasher_);
   Status st = (*insert)->Reset().Bind(1, id).Bind(2, records.SenderHash(address)).Bind(3, common::HexEncode(*sealed))
                   .Bind(4, int64_t{now}).Bind(5, int64_t{now} + kLinkHours * 3600).Run();
   if (st.ok()) {

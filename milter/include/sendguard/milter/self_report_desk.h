@@ -35,12 +35,15 @@ class SelfReportDesk {
  public:
   static constexpr int kLinkHours = 24;
   static constexpr int kListDays = 7;
+  // At most this many links to one address an hour: the form cannot be used to flood a mailbox.
+  static constexpr int kLinksPerHour = 3;
 
   SelfReportDesk(common::SqliteDb& db, const common::KeyedHasher& hasher, const common::SealKey& key)
       : db_(db), hasher_(hasher), key_(key) {}
 
   // Queues the link to `sender` when it is an address at one of the organisation's own
-  // domains. The answer does not say whether it was sent (no probing for addresses).
+  // domains, and it has had fewer than kLinksPerHour in the last hour. The answer does not say
+  // whether it was sent (no probing for addresses).
   SelfReportOutcome RequestLink(const std::string& sender, const Config& config, std::time_t now);
   // The sends behind a valid link, newest first.
   SelfReportOutcome List(const std::string& id, const std::string& token, std::time_t now);
