@@ -3,7 +3,46 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <chrono>
+#include <iterator>
+#include <map>
+#include <thread>
+
 namespace sendguard::common {
+namespace {
+
+// The writer mutex of a database file, one per file per process (a private one in memory).
+std::shared_ptr<std::mutex> WriterFor(const std::filesystem::path& path) {
+  if (path == ":memory:") return std::make_shared<std::mutex>();
+  static std::mutex registry_mutex;
+  static std::map<std::string, std::weak_ptr<std::mutex>> registry;
+  std::error_code ec;
+  std::filesystem::path key = std::filesystem::weakly_canonical(path, ec);
+  if (ec) key = path;
+  std::lock_guard lock(registry_mutex);
+  std::weak_ptr<std::mutex>& slot = registry[key.string()];
+  if (auto writer = slot.lock()) return writer;
+  auto writer = std::make_shared<std::mutex>();
+  slot = writer;
+  return writer;
+}
+
+// SQLite's own busy handler, counted: waits 1, 2, 5 ... 100 ms between tries, 5 s in all.
+int BusyWait(void* counter, int tries) {
+  static constexpr int kDelaysMs[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+  static constexpr int kTotalMs = 5000;
+  constexpr int n = static_cast<int>(std::size(kDelaysMs));
+  int waited = 0;
+  for (int i = 0; i < tries && i < n; ++i) waited += kDelaysMs[i];
+  if (tries >= n) waited += (tries - n + 1) * kDelaysMs[n - 1] - kDelaysMs[n - 1];
+  if (waited >= kTotalMs) return 0;
+  ++*static_cast<std::atomic<int64_t>*>(counter);
+  std::this_thread::sleep_for(std::chrono::milliseconds(kDelaysMs[std::min(tries, n - 1)]));
+  return 1;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& path) {
   sqlite3* db = nullptr;
@@ -13,15 +52,48 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& pa
     sqlite3_close(db);
     return IoError("cannot open database " + path.string() + ": " + msg);
   }
-  std::unique_ptr<SqliteDb> out(new SqliteDb(db));
-  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<SqliteDb> out(new SqliteDb(db, WriterFor(path)));
+  sqlite3_busy_handler(db, &BusyWait, &out->busy_waits_);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
     if (Status st = out->Exec(pragma); !st.ok() && path != ":memory:") return st;
   }
   return out;
 }
 
-SqliteDb::SqliteDb(sqlite3* db) : db_(db) {}
+SqliteDb::SqliteDb(sqlite3* db, std::shared_ptr<std::mutex> writer) : db_(db), writer_(std::move(writer)) {}
+
+SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db), depth_(db.transaction_depth_) {
+  if (depth_ == 0) {
+    writer_ = std::unique_lock(*db_.writer_);
+    begun_ = db_.Exec("BEGIN IMMEDIATE").ok();
+    if (!begun_) writer_.unlock();
+  } else {
+    begun_ = db_.Exec("SAVEPOINT sendguard_" + std::to_string(depth_)).ok();
+  }
+  if (begun_) ++db_.transaction_depth_;
+}
+
+SqliteTransaction::~SqliteTransaction() {
+  if (!begun_) return;
+  if (depth_ == 0) {
+    db_.Exec("ROLLBACK");
+  } else {
+    const std::string savepoint = "sendguard_" + std::to_string(depth_);
+    db_.Exec("ROLLBACK TO " + savepoint);
+    db_.Exec("RELEASE " + savepoint);
+  }
+  --db_.transaction_depth_;
+}
+
+Status SqliteTransaction::Commit() {
+  if (!begun_) return Internal("transaction did not begin: " + db_.Error());
+  Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE sendguard_" + std::to_string(depth_));
+  if (!st.ok()) return st;  // still begun: the destructor rolls back
+  begun_ = false;
+  --db_.transaction_depth_;
+  if (writer_.owns_lock()) writer_.unlock();
+  return st;
+}
 
 SqliteDb::~SqliteDb() {
   cache_.clear();  // statements first
@@ -46,7 +118,7 @@ Result<SqliteStatement*> SqliteDb::Prepare(const std::string& sql) {
   if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
     return Internal("sqlite: cannot prepare: " + Error());
   }
-  cache_.emplace_back(sql, std::make_unique<SqliteStatement>(db_, stmt));
+  cache_.emplace_back(sql, std::make_unique<SqliteStatement>(*this, stmt));
   return cache_.back().second.get();
 }
 
@@ -143,7 +215,11 @@ bool SqliteStatement::Step() {
   return false;
 }
 
+SqliteStatement::SqliteStatement(SqliteDb& owner, sqlite3_stmt* stmt) : owner_(owner), db_(owner.db_), stmt_(stmt) {}
+
 Status SqliteStatement::Run() {
+  std::unique_lock<std::mutex> turn;
+  if (owner_.transaction_depth_ == 0 && !sqlite3_stmt_readonly(stmt_)) turn = std::unique_lock(*owner_.writer_);
   while (Step()) {
   }
   Status st = status_;

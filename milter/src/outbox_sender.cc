@@ -2,6 +2,7 @@
 #include "sendguard/milter/outbox_sender.h"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 
 #include "sendguard/common/http_client.h"
@@ -61,8 +62,12 @@ void OutboxSender::Nudge() {
 }
 
 void OutboxSender::Run() {
+  std::chrono::steady_clock::time_point last_housekeeping;
   while (!stop_) {
-    DeliverDue();
+    const auto now = std::chrono::steady_clock::now();
+    const bool housekeeping = now - last_housekeeping >= std::chrono::milliseconds(options_.poll_ms);
+    if (housekeeping) last_housekeeping = now;
+    DeliverDue(housekeeping);
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_ms), [&] { return nudged_ || stop_.load(); });
     nudged_ = false;
@@ -110,17 +115,23 @@ void OutboxSender::SendMail(std::time_t now) {
     if (options_.log) options_.log("mail " + item.id + " not sent (" + st.message() + "), attempt " + std::to_string(attempts));
     return;  // the MTA is away: the rest wait for the next round
   }
-  mail.Prune(now - 7 * 86400);
 }
 
-void OutboxSender::DeliverDue() {
-  IncidentOutbox outbox(*db_);
-  const std::time_t now = std::time(nullptr);
+void OutboxSender::Housekeeping(std::time_t now) {
+  common::SqliteTransaction tx(*db_);
   ExpireHolds(now);
-  SendMail(now);
-  if (auto expired = outbox.ExpireWarnings(now); expired.ok() && *expired > 0 && options_.log) {
+  if (options_.seal) MailOutbox(*db_, *options_.seal).Prune(now - 7 * 86400);
+  if (auto expired = IncidentOutbox(*db_).ExpireWarnings(now); expired.ok() && *expired > 0 && options_.log) {
     options_.log("incident outbox: " + std::to_string(*expired) + " unconfirmed warning(s) expired, filed as near misses");
   }
+  if (Status st = tx.Commit(); !st.ok() && options_.log) options_.log("outbox housekeeping: " + st.message());
+}
+
+void OutboxSender::DeliverDue(bool housekeeping) {
+  IncidentOutbox outbox(*db_);
+  const std::time_t now = std::time(nullptr);
+  if (housekeeping) Housekeeping(now);
+  SendMail(now);
   auto due = outbox.Due(now, 50);
   if (!due.ok()) {
     if (options_.log) options_.log("incident outbox: " + due.status().message());

@@ -2,6 +2,7 @@
 #include "sendguard/milter/processor.h"
 
 #include <chrono>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 #include "sendguard/common/text.h"
@@ -29,7 +30,8 @@ Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& 
   auto db = OpenStateDb(state_db);
   if (!db.ok()) return db.status();
   std::unique_ptr<Processor> p(new Processor(hasher, seal, std::move(db).value(), held_dir));
-  p->holds_.OnQueued(queued);
+  Processor* raw = p.get();
+  p->holds_.OnQueued([raw] { raw->wake_ = true; });
   p->queued_ = std::move(queued);
   return p;
 }
@@ -58,7 +60,7 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
   if (!confirm_key.empty()) draft = WithWarning(draft, "CONFIRMED");
   if (!outbox.Enqueue(c.event_id, draft, now).ok()) return false;
   *filed = c.mf_action;
-  if (queued_) queued_();
+  wake_ = true;
   return true;
 }
 
@@ -92,11 +94,36 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
     r.verdict = "warn";
     r.monitored = "warn";
     r.summary = "-";
+    if (std::exchange(wake_, false) && queued_) queued_();
     r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return r;
   }
   scanner::Scanner& scanner = ScannerFor(job.snapshot);
   Decision d = DecideMessage(scanner, *job.snapshot.policy, &history_, job.raw, job.envelope);
+  JobResult r;
+  {
+    // Everything the message writes, committed once; the sender thread is woken after.
+    common::SqliteTransaction tx(*db_);
+    r = Handle(job, d, scanner, now);
+    if (Status st = tx.Commit(); !st.ok()) {
+      wake_ = false;
+      if (r.reply.kind == MilterReply::Kind::kDiscard) {
+        // The held copy was not recorded: never discard a message nobody could release.
+        r.reply = ReplyForFailure(config.milter.fail_modes.internal_error, "hold_failed", st.message());
+      } else if (config.milter.fail_modes.incident_unavailable != FailAction::kAccept) {
+        r.reply = ReplyForFailure(config.milter.fail_modes.incident_unavailable, "incident_unavailable",
+                                  "the incident could not be recorded");
+      }
+      r.incident = "unavailable";
+    }
+  }
+  if (std::exchange(wake_, false) && queued_) queued_();
+  r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+JobResult Processor::Handle(const MessageJob& job, Decision& d, scanner::Scanner& scanner, std::time_t now) {
+  const Config& config = *job.snapshot.config;
 
   ConfirmState confirm;
   std::string confirm_key;  // what a warning's outcome is recorded under
@@ -156,7 +183,7 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
                                                                "recall_attempted", d.facts.sender}),
                                         now).ok();
       r.incident = filed ? "RECALL" : "unavailable";
-      if (filed && queued_) queued_();
+      wake_ = wake_ || filed;
     }
   }
   records_.Add(records_.Make(d, job.queue_id, job.message_id, r.reply.outcome, now, job.subject));
@@ -171,7 +198,6 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
   for (const auto& f : d.scan.findings) {
     if (f.confidence >= rules::Confidence::kMedium) r.findings.emplace_back(f.type, f.count);
   }
-  r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 

@@ -44,7 +44,10 @@ class OutboxSender {
  private:
   OutboxSender() = default;
   void Run();
-  void DeliverDue();
+  // Sends what is due; housekeeping (expiries, pruning) only once per poll interval, in one
+  // transaction, so a nudge after every queued draft costs a query, not a round of writes.
+  void DeliverDue(bool housekeeping);
+  void Housekeeping(std::time_t now);
   void ExpireHolds(std::time_t now);
   void SendMail(std::time_t now);
   // The wait before attempt `attempts` + 1: 1 s doubling, capped at retry_max_seconds.

@@ -49,7 +49,8 @@ struct JobResult {
 class Processor {
  public:
   // Opens its own connection to `state_db`; `hasher` must outlive it. `queued` is called
-  // after an incident draft is written to the outbox (to wake the sender).
+  // after a message whose handling queued an incident draft is committed (to wake the sender).
+  // A message's writes (ledger, hold, outbox, history, scan record) are one transaction.
   // `seal` encrypts held messages (hold-and-confirm) kept in `held_dir`.
   static Result<std::unique_ptr<Processor>> Create(const common::KeyedHasher& hasher, const common::SealKey& seal,
                                                    const std::string& state_db, const std::string& held_dir,
@@ -57,6 +58,8 @@ class Processor {
   JobResult Process(const MessageJob& job, std::time_t now);
 
  private:
+  // Process after the decision, inside the message's transaction.
+  JobResult Handle(const MessageJob& job, Decision& d, scanner::Scanner& scanner, std::time_t now);
   Processor(const common::KeyedHasher& hasher, const common::SealKey& seal, std::unique_ptr<common::SqliteDb> db,
             const std::string& held_dir);
   scanner::Scanner& ScannerFor(const Snapshot& s);
@@ -72,6 +75,7 @@ class Processor {
   HoldDesk holds_;
   std::unique_ptr<scanner::Scanner> scanner_;
   std::function<void()> queued_;
+  bool wake_ = false;  // a draft was queued in the current transaction
   uint64_t generation_ = 0;
 };
 
