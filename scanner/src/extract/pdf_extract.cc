@@ -11,12 +11,27 @@
 namespace sendguard::scanner {
 
 namespace {
+
 void Quiet(const std::string&, void*) {}  // poppler's parse complaints are not our log's business
+
+// poppler builds its global parameters (encoding tables, font and directory scans) when its
+// first open document appears and frees them when the last one goes: for one attachment at
+// a time that was every PDF. One empty document kept for the life of the process keeps them.
+constexpr char kEmptyPdf[] =
+    "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
+    "trailer<</Root 1 0 R>>\n%%EOF\n";
+
+void Setup() {
+  poppler::set_debug_error_function(&Quiet, nullptr);
+  static poppler::document* keep = poppler::document::load_from_raw_data(kEmptyPdf, sizeof kEmptyPdf - 1);
+  (void)keep;  // deliberately never freed
+}
+
 }  // namespace
 
 void ExtractPdf(ExtractContext& ctx, std::string_view bytes, const std::string& path) {
   static std::once_flag once;
-  std::call_once(once, [] { poppler::set_debug_error_function(&Quiet, nullptr); });
+  std::call_once(once, Setup);
   std::unique_ptr<poppler::document> doc(
       poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(std::min<size_t>(bytes.size(), INT32_MAX))));
   if (!doc) {
