@@ -171,6 +171,9 @@ TEST(SqliteTest, ThreadsWithTheirOwnConnectionsTakeTurnsWithoutSqliteBusyWaits) 
         ++failures;
         return;
       }
+      // A new connection's first look at the WAL can meet a commit in progress and wait
+      // once in SQLite (that is between readers and writers, not the writers' turns).
+      const int64_t waits_at_open = (*db)->BusyWaits();
       for (int i = 0; i < 200; ++i) {
         // Threads 0 and 1 write in transactions, 2 and 3 one statement at a time.
         std::optional<SqliteTransaction> tx;
@@ -182,7 +185,7 @@ TEST(SqliteTest, ThreadsWithTheirOwnConnectionsTakeTurnsWithoutSqliteBusyWaits) 
         }
         if (tx && !tx->Commit().ok()) ++failures;
       }
-      busy_waits += (*db)->BusyWaits();
+      busy_waits += (*db)->BusyWaits() - waits_at_open;
     });
   }
   for (auto& th : threads) th.join();
