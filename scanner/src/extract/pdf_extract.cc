@@ -23,8 +23,8 @@ constexpr char kEmptyPdf[] =
 
 void Setup() {
   poppler::set_debug_error_function(&Quiet, nullptr);
-  static poppler::document* keep = poppler::document::load_from_raw_data(kEmptyPdf, sizeof kEmptyPdf - 1);
-  (void)keep;  // deliberately never freed
+  static const std::unique_ptr<poppler::document> keep(
+      poppler::document::load_from_raw_data(kEmptyPdf, sizeof kEmptyPdf - 1));
 }
 
 }  // namespace
