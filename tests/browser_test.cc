@@ -36,6 +36,12 @@ class BrowserTest : public ::testing::Test {
                                   &out);
     ASSERT_EQ(rc, 0) << out;
   }
+  // An account with no password, for single sign-on.
+  void AddSsoUser(CoreServer& core, const std::string& name, const std::string& role) {
+    std::string out;
+    ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() + " user add " +
+                                 name + " --role " + role + " --sso 2>&1", &out), 0) << out;
+  }
   // Files the incident the pages work on, after a near miss about the same email (the pages link them).
   std::string FileDraft(CoreServer& core) {
     const std::string email = std::string(64, 'e');
@@ -98,11 +104,8 @@ TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
   CoreServer core("browser-sso", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-" +
                                                      std::to_string(::getpid()) + ".db")).string() + "\n" + sso);
   const std::string ig = "ig.one@council.example.gov.uk", dpo = "dpo.one@council.example.gov.uk";
-  for (const auto& [name, role] : {std::pair{ig, "ig_officer"}, std::pair{dpo, "dpo"}}) {
-    std::string out;
-    ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() + " user add " +
-                                 name + " --role " + role + " --sso 2>&1", &out), 0) << out;
-  }
+  AddSsoUser(core, ig, "ig_officer");
+  AddSsoUser(core, dpo, "dpo");
   const std::string id = FileDraft(core);
   const std::string form = "Content-Type: application/x-www-form-urlencoded";
   EXPECT_EQ(core.Request("GET", "/").status, 401) << "no header, no session";
@@ -147,9 +150,7 @@ TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderFromAnywhereButTheProxy) {
                                             std::to_string(::getpid()) + ".db")).string() +
                                             "\ntrusted_proxies: [192.0.2.10]\nsingle_sign_on:\n  user_header: X-Forwarded-User\n"
                                             "  password_login: true\n");
-  std::string out;
-  ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() +
-                               " user add ig.one@council.example.gov.uk --role ig_officer --sso 2>&1", &out), 0) << out;
+  AddSsoUser(core, "ig.one@council.example.gov.uk", "ig_officer");
   auto direct = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
   EXPECT_EQ(direct.status, 403) << direct.body;
   EXPECT_EQ(direct.headers.find("sg_session="), std::string::npos) << "no session for a header from outside the proxy";
@@ -162,9 +163,7 @@ TEST_F(BrowserTest, SingleSignOnKeepsABreakGlassPasswordButSsoAccountsHaveNone) 
   CoreServer core("browser-sso-glass", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-g-" +
                                         std::to_string(::getpid()) + ".db")).string() +
                                         "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  password_login: true\n");
-  std::string out;
-  ASSERT_EQ(testing::Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (core.dir() / "core.yaml").string() +
-                               " user add ig.one@council.example.gov.uk --role ig_officer --sso 2>&1", &out), 0) << out;
+  AddSsoUser(core, "ig.one@council.example.gov.uk", "ig_officer");
   AddUser(core, "dpo-glass", "dpo");
   auto login = core.Request("GET", "/login");
   ASSERT_EQ(login.status, 200);

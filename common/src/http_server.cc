@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "sendguard/common/ip_address.h"
+
 namespace sendguard::common {
 namespace {
 
@@ -50,15 +52,7 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
     MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &pending->request.headers);
     MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &pending->request.query);
     const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info && info->client_addr && info->client_addr->sa_family == AF_INET) {
-      char ip[INET_ADDRSTRLEN] = {0};
-      inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(info->client_addr)->sin_addr, ip, sizeof ip);
-      pending->request.client_ip = ip;
-    } else if (info && info->client_addr && info->client_addr->sa_family == AF_INET6) {
-      char ip[INET6_ADDRSTRLEN] = {0};
-      inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(info->client_addr)->sin6_addr, ip, sizeof ip);
-      pending->request.client_ip = ip;
-    }
+    if (info) pending->request.client_ip = AddressText(info->client_addr);
     *con_cls = pending;
     return MHD_YES;
   }

@@ -68,26 +68,27 @@ SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db), depth_(db.transact
     begun_ = db_.Exec("BEGIN IMMEDIATE").ok();
     if (!begun_) writer_.unlock();
   } else {
-    begun_ = db_.Exec("SAVEPOINT sendguard_" + std::to_string(depth_)).ok();
+    begun_ = db_.Exec("SAVEPOINT " + Savepoint()).ok();
   }
   if (begun_) ++db_.transaction_depth_;
 }
+
+std::string SqliteTransaction::Savepoint() const { return "sendguard_" + std::to_string(depth_); }
 
 SqliteTransaction::~SqliteTransaction() {
   if (!begun_) return;
   if (depth_ == 0) {
     db_.Exec("ROLLBACK");
   } else {
-    const std::string savepoint = "sendguard_" + std::to_string(depth_);
-    db_.Exec("ROLLBACK TO " + savepoint);
-    db_.Exec("RELEASE " + savepoint);
+    db_.Exec("ROLLBACK TO " + Savepoint());
+    db_.Exec("RELEASE " + Savepoint());
   }
   --db_.transaction_depth_;
 }
 
 Status SqliteTransaction::Commit() {
   if (!begun_) return Internal("transaction did not begin: " + db_.Error());
-  Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE sendguard_" + std::to_string(depth_));
+  Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE " + Savepoint());
   if (!st.ok()) return st;  // still begun: the destructor rolls back
   begun_ = false;
   --db_.transaction_depth_;

@@ -1,8 +1,7 @@
 // Reads core.yaml with the same file:line diagnostics as every sendguard YAML file.
 #include "core_config.h"
 
-#include <arpa/inet.h>
-
+#include "sendguard/common/ip_address.h"
 #include "sendguard/rules/yaml_reader.h"
 
 namespace sendguard::incident {
@@ -66,8 +65,7 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
       s.trusted_proxies.clear();
       for (const auto& ip : p) {
         const std::string address = ip.IsScalar() ? ip.as<std::string>() : "";
-        in6_addr scratch;
-        if (inet_pton(AF_INET, address.c_str(), &scratch) != 1 && inet_pton(AF_INET6, address.c_str(), &scratch) != 1) {
+        if (!common::IsIpAddress(address)) {
           d.Add(ip, "'" + address + "' is not an IP address (trusted_proxies lists addresses, not names or ranges)");
         }
         s.trusted_proxies.push_back(address);

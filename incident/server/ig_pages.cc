@@ -366,7 +366,7 @@ bool IgPages::Owns(const std::string& path) {
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const std::time_t now = std::time(nullptr);
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
-  const bool single_sign_on = sso && sso->enabled();
+  const bool single_sign_on = UsesSingleSignOn();
   if (single_sign_on && !FromTrustedProxy(req, trusted_proxies)) {
     // The header is believed only from the proxy; anyone else reaching the core directly is refused
     // (a break-glass password login comes through a trusted address too, e.g. an SSH tunnel).
@@ -435,7 +435,7 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
     if (req.method != "POST") return Redirect("/");
     accounts->Logout(token);
     // Under single sign-on the proxy would sign them straight back in: its sign-out, or say so.
-    HttpResponse r = !(sso && sso->enabled()) ? Redirect("/login")
+    HttpResponse r = !UsesSingleSignOn() ? Redirect("/login")
                      : sso->logout_url.empty()
                          ? HtmlPage(200, "Logged out", "<h1>Logged out of sendguard</h1><p>To sign out of the council's single "
                                                        "sign-on as well, close the browser.</p>")

@@ -37,6 +37,7 @@ struct IgPages {
   common::HttpResponse Handle(const common::HttpRequest& request) const;
 
  private:
+  bool UsesSingleSignOn() const { return sso && sso->enabled(); }
   // A request once its session is known (none: the login redirect or a refusal).
   common::HttpResponse Serve(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,
                              const std::optional<WebSession>& session, const std::string& token) const;

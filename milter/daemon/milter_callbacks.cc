@@ -16,6 +16,7 @@
 
 #include "daemon_state.h"
 #include "message_spool.h"
+#include "sendguard/common/ip_address.h"
 #include "sendguard/common/text.h"
 
 namespace sendguard::milter {
@@ -198,21 +199,9 @@ sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::
   return Carry(ctx, ReplyForFailure(action, reason, ""));
 }
 
-// The client's address as text (Postfix passes it here, not as a macro).
-std::string AddressText(const _SOCK_ADDR* addr) {
-  if (!addr) return "";
-  char buf[INET6_ADDRSTRLEN] = {0};
-  if (addr->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(addr)->sin_addr, buf, sizeof buf);
-  } else if (addr->sa_family == AF_INET6) {
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(addr)->sin6_addr, buf, sizeof buf);
-  }
-  return buf;
-}
-
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
   Session* s = SessionFor(ctx);
-  s->client_addr = AddressText(hostaddr);
+  s->client_addr = common::AddressText(hostaddr);  // Postfix passes it here, not as a macro
   if (s->client_addr.empty()) s->client_addr = Macro(ctx, "{client_addr}");
   return Continue(s, SMFIP_NR_CONN);
 }

@@ -86,20 +86,25 @@ scanner::Scanner& Processor::ScannerFor(const Snapshot& s) {
 
 JobResult Processor::Process(const MessageJob& job, std::time_t now) {
   const auto start = std::chrono::steady_clock::now();
+  JobResult r = job.release_header.empty() ? ScanAndRecord(job, now) : Released(job, now);
+  r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+JobResult Processor::Released(const MessageJob& job, std::time_t now) {
+  // A held message its sender confirmed, coming back in: decided already, passed once.
+  JobResult r;
+  r.reply = ReplyForRelease(holds_.AcceptRelease(job.release_header, now));
+  r.verdict = "warn";
+  r.monitored = "warn";
+  r.summary = "-";
+  return r;
+}
+
+JobResult Processor::ScanAndRecord(const MessageJob& job, std::time_t now) {
   const Config& config = *job.snapshot.config;
-  if (!job.release_header.empty()) {
-    // A held message its sender confirmed, coming back in: decided already, passed once.
-    JobResult r;
-    r.reply = ReplyForRelease(holds_.AcceptRelease(job.release_header, now));
-    r.verdict = "warn";
-    r.monitored = "warn";
-    r.summary = "-";
-    if (std::exchange(wake_, false) && queued_) queued_();
-    r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return r;
-  }
   scanner::Scanner& scanner = ScannerFor(job.snapshot);
-  Decision d = DecideMessage(scanner, *job.snapshot.policy, &history_, job.raw, job.envelope);
+  const Decision d = DecideMessage(scanner, *job.snapshot.policy, &history_, job.raw, job.envelope);
   JobResult r;
   {
     // Everything the message writes, committed once; the sender thread is woken after.
@@ -118,11 +123,10 @@ JobResult Processor::Process(const MessageJob& job, std::time_t now) {
     }
   }
   if (std::exchange(wake_, false) && queued_) queued_();
-  r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }
 
-JobResult Processor::Handle(const MessageJob& job, Decision& d, scanner::Scanner& scanner, std::time_t now) {
+JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::Scanner& scanner, std::time_t now) {
   const Config& config = *job.snapshot.config;
 
   ConfirmState confirm;

@@ -41,10 +41,11 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
     return Refuse(422, "email: an email address is required");
   }
   if (rules::Classify(config.organisation.directory, address) != rules::RecipientClass::kInternal) return sent;
-  ScanRecords records(db_, hasher_);
+  const std::string sender_hash = ScanRecords(db_, hasher_).SenderHash(address);
+  common::SqliteTransaction tx(db_);  // the count and the new link together
   auto recent = db_.Prepare("SELECT count(*) FROM self_report_links WHERE sender = ? AND created > ?");
   if (!recent.ok()) return Refuse(503, recent.status().message());
-  (*recent)->Reset().Bind(1, records.SenderHash(address)).Bind(2, int64_t{now} - 3600);
+  (*recent)->Reset().Bind(1, sender_hash).Bind(2, int64_t{now} - 3600);
   const int64_t in_last_hour = (*recent)->Step() ? (*recent)->Int(0) : 0;
   (*recent)->Reset();
   if (in_last_hour >= kLinksPerHour) return sent;
@@ -61,10 +62,9 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
   text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
   auto sealed = key_.Seal(address, "self-report|" + id);
   if (!sealed.ok()) return Refuse(503, sealed.status().message());
-  common::SqliteTransaction tx(db_);
   auto insert = db_.Prepare("INSERT INTO self_report_links (id, sender, reporter, created, expires) VALUES (?, ?, ?, ?, ?)");
   if (!insert.ok()) return Refuse(503, insert.status().message());
-  Status st = (*insert)->Reset().Bind(1, id).Bind(2, records.SenderHash(address)).Bind(3, common::HexEncode(*sealed))
+  Status st = (*insert)->Reset().Bind(1, id).Bind(2, sender_hash).Bind(3, common::HexEncode(*sealed))
                   .Bind(4, int64_t{now}).Bind(5, int64_t{now} + kLinkHours * 3600).Run();
   if (st.ok()) {
     st = MailOutbox(db_, key_).Enqueue("self-report-" + id, config.notify_from, {address},

@@ -112,6 +112,7 @@ class SqliteTransaction {
   Status Commit();
 
  private:
+  std::string Savepoint() const;  // this nested transaction's savepoint name
   SqliteDb& db_;
   std::unique_lock<std::mutex> writer_;
   int depth_ = 0;  // 0 for the outermost

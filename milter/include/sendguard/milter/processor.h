@@ -58,8 +58,12 @@ class Processor {
   JobResult Process(const MessageJob& job, std::time_t now);
 
  private:
-  // Process after the decision, inside the message's transaction.
-  JobResult Handle(const MessageJob& job, Decision& d, scanner::Scanner& scanner, std::time_t now);
+  // A held message coming back with its release header.
+  JobResult Released(const MessageJob& job, std::time_t now);
+  // Scan and decide, then Handle in one transaction; wakes the sender after the commit.
+  JobResult ScanAndRecord(const MessageJob& job, std::time_t now);
+  // What the decision does and records, inside the message's transaction.
+  JobResult Handle(const MessageJob& job, const Decision& d, scanner::Scanner& scanner, std::time_t now);
   Processor(const common::KeyedHasher& hasher, const common::SealKey& seal, std::unique_ptr<common::SqliteDb> db,
             const std::string& held_dir);
   scanner::Scanner& ScannerFor(const Snapshot& s);
