@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The mail-path benchmark (issue 5): the same generated corpus pushed through Postfix alone,
-# Postfix + sendguard-milter (over loopback TCP and over a unix socket), and Postfix + rspamd (Debian's package, its proxy in milter mode,
-# with sendguard's patterns as regexp rules), in one run, over 1, 4 and 16 SMTP sessions.
+# Postfix + sendguard-milter (over loopback TCP and over a unix socket), Postfix + rspamd (Debian's package, its proxy in milter mode,
+# with sendguard's patterns as regexp rules), and the floor: Postfix + a milter that does nothing (bench/null_milter, on
+# libmilter and on a one-thread epoll loop, negotiating what sendguard does over a unix socket), in one run, over 1, 4
+# and 16 SMTP sessions.
 # Prints messages/s, server CPU ms per message (Postfix and the filter, from /proc) and the
 # end-of-data latency p50/p99 with what each filter adds to Postfix alone at the same sessions.
 #
@@ -17,7 +19,7 @@ BUILD=${BUILD:-build}
 COUNT=${COUNT:-2000}       # mixed council-like messages (about 10% sensitive)
 COUNT_50K=${COUNT_50K:-600} # 50 KB messages for the latency runs
 [ "$(id -u)" = 0 ] || { echo "mail_path_bench: run as root (Postfix's master starts as root)" >&2; exit 2; }
-for tool in "$BUILD/bench/smtp_load" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
+for tool in "$BUILD/bench/smtp_load" "$BUILD/bench/null_milter" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
   [ -x "$tool" ] || { echo "mail_path_bench: $tool missing: build first (bash scripts/build.sh $BUILD)" >&2; exit 2; }
 done
 missing=()
@@ -51,6 +53,7 @@ echo "== corpora (synthetic, seeded: the same every run)"
 echo "mixed: $COUNT messages, $(du -sk "$W/mixed" | cut -f1) KB; 50 KB set: $COUNT_50K messages, $(du -sk "$W/k50" | cut -f1) KB"
 
 MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_SGU=$(free_port); P_RS=$(free_port)
+P_NL=$(free_port); P_NE=$(free_port)
 
 # Two sendguard-milter instances with the same rules: one on loopback TCP (every step answered),
 # one on a unix socket (no answers before end of message: the recommended setup beside Postfix).
@@ -77,6 +80,15 @@ MILTER_PID=$!
 start_milter milter-unix "socket: unix:$W/milter-unix/milter.sock
   socket_mode: \"0666\""
 MILTER_UNIX_PID=$!
+
+echo "== null_milter (does nothing: the protocol's own cost), on libmilter and on epoll"
+mkdir -p "$W/null"
+"$BUILD/bench/null_milter" --engine libmilter --socket "$W/null/libmilter.sock" &
+pids+=($!)
+NULL_LIBMILTER_PID=$!
+"$BUILD/bench/null_milter" --engine epoll --socket "$W/null/epoll.sock" &
+pids+=($!)
+NULL_EPOLL_PID=$!
 
 echo "== rspamd $(rspamd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -1) (proxy in milter mode, regexp rules only)"
 mkdir -p "$W/rspamd/db"
@@ -111,7 +123,7 @@ rspamd -f -c "$W/rspamd/rspamd.conf" -u _rspamd -g _rspamd > "$W/rspamd/stdout.l
 pids+=($!)
 RSPAMD_PID=$!
 
-echo "== Postfix (one instance, four smtpd ports: alone, + sendguard over TCP, + sendguard over a unix socket, + rspamd; delivery discarded)"
+echo "== Postfix (one instance, six smtpd ports: alone, + null_milter on libmilter and on epoll, + sendguard over TCP and over a unix socket, + rspamd; delivery discarded)"
 mkdir -p "$W/pf/etc" "$W/pf/spool" "$W/pf/data"
 chown postfix "$W/pf/data"
 cat > "$W/pf/etc/main.cf" <<CF
@@ -147,6 +159,8 @@ cat > "$W/pf/etc/master.cf" <<CF
 127.0.0.1:$P_SG inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT
 127.0.0.1:$P_SGU inet n - n - - smtpd -o smtpd_milters=unix:$W/milter-unix/milter.sock
 127.0.0.1:$P_RS inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$RSPAMD_PORT
+127.0.0.1:$P_NL inet n - n - - smtpd -o smtpd_milters=unix:$W/null/libmilter.sock
+127.0.0.1:$P_NE inet n - n - - smtpd -o smtpd_milters=unix:$W/null/epoll.sock
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr
@@ -166,8 +180,10 @@ scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 CF
 postfix -c "$W/pf/etc" start >/dev/null
-for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS; do wait_port "$p"; done
-for _ in $(seq 1 600); do [ -S "$W/milter-unix/milter.sock" ] && break; sleep 0.1; done
+for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS $P_NL $P_NE; do wait_port "$p"; done
+for sock in "$W/milter-unix/milter.sock" "$W/null/libmilter.sock" "$W/null/epoll.sock"; do
+  for _ in $(seq 1 600); do [ -S "$sock" ] && break; sleep 0.1; done
+done
 PF_MASTER=$(head -1 "$W/pf/spool/pid/master.pid" | tr -d ' ')
 
 HZ=$(getconf CLK_TCK)
@@ -209,19 +225,19 @@ run() { # name port filter_pid corpus sessions
 }
 
 if [ -n "${PAUSE:-}" ]; then  # for a look with strace or tshark: ports, then wait
-  echo "ports: alone $P_ALONE sendguard $P_SG sendguard-unix $P_SGU rspamd $P_RS; milter pids $MILTER_PID $MILTER_UNIX_PID; dir $W"; sleep "$PAUSE"
+  echo "ports: alone $P_ALONE sendguard $P_SG sendguard-unix $P_SGU rspamd $P_RS null-libmilter $P_NL null-epoll $P_NE;" \
+    "milter pids $MILTER_PID $MILTER_UNIX_PID; dir $W"; sleep "$PAUSE"
 fi
 echo "== warm-up"
-for port in $P_ALONE $P_SG $P_SGU $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
-echo "== runs (interleaved per session count, so the four see the same machine)"
-for s in 4 16; do
-  run alone "$P_ALONE" - mixed "$s"; run sendguard "$P_SG" "$MILTER_PID" mixed "$s"
-  run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" mixed "$s"; run rspamd "$P_RS" "$RSPAMD_PID" mixed "$s"
-done
-for s in 1 4 16; do
-  run alone "$P_ALONE" - k50 "$s"; run sendguard "$P_SG" "$MILTER_PID" k50 "$s"
-  run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" k50 "$s"; run rspamd "$P_RS" "$RSPAMD_PID" k50 "$s"
-done
+for port in $P_ALONE $P_NL $P_NE $P_SG $P_SGU $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
+echo "== runs (interleaved per session count, so the six see the same machine)"
+run_all() { # corpus sessions
+  run alone "$P_ALONE" - "$1" "$2"; run null-libmilter "$P_NL" "$NULL_LIBMILTER_PID" "$1" "$2"
+  run null-epoll "$P_NE" "$NULL_EPOLL_PID" "$1" "$2"; run sendguard "$P_SG" "$MILTER_PID" "$1" "$2"
+  run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" "$1" "$2"; run rspamd "$P_RS" "$RSPAMD_PID" "$1" "$2"
+}
+for s in 4 16; do run_all mixed "$s"; done
+for s in 1 4 16; do run_all k50 "$s"; done
 
 add() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%+.2f", a-b}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
@@ -231,7 +247,7 @@ echo
 echo "| sessions | setup | msg/s | vs Postfix alone | Postfix CPU ms/msg | filter CPU ms/msg | p50 ms | p99 ms |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in 4 16; do
-  for name in alone sendguard sendguard-unix rspamd; do
+  for name in alone null-libmilter null-epoll sendguard sendguard-unix rspamd; do
     k="$name/mixed/$s"; a="alone/mixed/$s"
     echo "| $s | $name | ${RATE[$k]} | $(ratio "${RATE[$k]}" "${RATE[$a]}") | ${CPU_PF[$k]} | ${CPU_F[$k]} | ${P50[$k]} | ${P99[$k]} |"
   done
@@ -242,7 +258,7 @@ echo
 echo "| sessions | setup | p50 ms | p99 ms | added p50 ms | added p99 ms | msg/s | filter CPU ms/msg |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in 1 4 16; do
-  for name in alone sendguard sendguard-unix rspamd; do
+  for name in alone null-libmilter null-epoll sendguard sendguard-unix rspamd; do
     k="$name/k50/$s"; a="alone/k50/$s"
     echo "| $s | $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${RATE[$k]} | ${CPU_F[$k]} |"
   done

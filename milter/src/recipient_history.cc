@@ -2,6 +2,7 @@
 #include "sendguard/milter/recipient_history.h"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <regex>
 
@@ -15,6 +16,10 @@ namespace {
 
 constexpr size_t kMaxPairRecipients = 20;  // pairs are kept for the first 20 recipients of a message
 constexpr size_t kKeyHex = 32;             // 128 bits of the keyed hash is plenty for lookups
+
+// Counts the domains this process has recorded for the first time: a cached list of used
+// domains older than the count is read again.
+std::atomic<uint64_t> new_domains{0};
 
 }  // namespace
 
@@ -52,9 +57,14 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
     if (Status st = (*up)->Bind(1, s).Bind(2, key).Bind(3, domain).Bind(4, t).Run(); !st.ok()) return st;
     auto dom = db_.Prepare(
         "INSERT INTO history_domains (domain, messages, last_seen) VALUES (?1, 1, ?2) "
-        "ON CONFLICT (domain) DO UPDATE SET messages = messages + 1, last_seen = max(last_seen, ?2)");
+        "ON CONFLICT (domain) DO UPDATE SET messages = messages + 1, last_seen = max(last_seen, ?2) "
+        "RETURNING messages");
     if (!dom.ok()) return dom.status();
-    if (Status st = (*dom)->Bind(1, domain).Bind(2, t).Run(); !st.ok()) return st;
+    if (!(*dom)->Bind(1, domain).Bind(2, t).Step()) {
+      return (*dom)->status().ok() ? Internal("recording a used domain returned no row") : (*dom)->status();
+    }
+    if ((*dom)->Int(0) == 1) new_domains.fetch_add(1);
+    (*dom)->Reset();
     std::vector<std::string> words = rules::NameTokens(r.display);
     for (auto& w : rules::NameTokens(address)) words.push_back(std::move(w));
     for (const auto& w : words) {
@@ -107,12 +117,19 @@ bool RecipientHistory::KnowsCorrespondentName(const std::string& sender, const s
                 hasher_.Hex("history-name:" + common::AsciiLower(token)).substr(0, kKeyHex));
 }
 
-std::vector<std::string> RecipientHistory::UsedDomains(size_t limit) const {
-  std::vector<std::string> out;
+std::shared_ptr<const std::vector<std::string>> RecipientHistory::UsedDomains(size_t limit) const {
+  const auto now = std::chrono::steady_clock::now();
+  const uint64_t generation = new_domains.load();
+  if (used_.domains && used_.limit == limit && used_.generation == generation &&
+      now - used_.read_at < kUsedDomainsRefresh) {
+    return used_.domains;
+  }
+  auto out = std::make_shared<std::vector<std::string>>();
   auto st = db_.Prepare("SELECT domain FROM history_domains ORDER BY messages DESC, domain LIMIT ?");
-  if (!st.ok()) return out;
+  if (!st.ok()) return out;  // not kept: the next message tries again
   (*st)->Bind(1, static_cast<int64_t>(limit));
-  while ((*st)->Step()) out.push_back((*st)->Text(0));
+  while ((*st)->Step()) out->push_back((*st)->Text(0));
+  used_ = {out, limit, generation, now};
   return out;
 }
 

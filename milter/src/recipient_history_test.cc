@@ -29,9 +29,9 @@ TEST_F(RecipientHistoryTest, RecordsAndAnswersLookups) {
   EXPECT_TRUE(h.KnowsCorrespondentName("s@bury.gov.uk", "anita"));
   EXPECT_FALSE(h.KnowsCorrespondentName("s@bury.gov.uk", "jones"));
   auto domains = h.UsedDomains(10);
-  ASSERT_EQ(domains.size(), 3u);
-  EXPECT_EQ(domains.front(), "nhs.net");  // most used first
-  EXPECT_EQ(h.UsedDomains(1).size(), 1u);
+  ASSERT_EQ(domains->size(), 3u);
+  EXPECT_EQ(domains->front(), "nhs.net");  // most used first
+  EXPECT_EQ(h.UsedDomains(1)->size(), 1u);
   // Only keyed hashes of addresses and names are stored; domains are clear.
   db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   const std::string bytes = AllBytes();
@@ -54,6 +54,27 @@ TEST_F(RecipientHistoryTest, SurvivesReopening) {
   // Another deployment secret cannot read it.
   common::KeyedHasher other("another-secret");
   EXPECT_FALSE(RecipientHistory(**db, other).HasSentTo("s@bury.gov.uk", "x@example.org"));
+}
+
+// The list of used domains is read once and shared until a domain never seen before is
+// recorded by any history of this process (each worker has its own connection).
+TEST_F(RecipientHistoryTest, UsedDomainsAreSharedUntilANewDomainIsRecorded) {
+  auto other_db = OpenStateDb(dir_ / "state.db");
+  ASSERT_TRUE(other_db.ok());
+  RecipientHistory reader(*db_, hasher_);
+  RecipientHistory writer(**other_db, hasher_);
+  ASSERT_TRUE(writer.Record("s@bury.gov.uk", {{"", "a@example.org"}}, 1000).ok());
+  auto first = reader.UsedDomains(10);
+  ASSERT_EQ(*first, std::vector<std::string>{"example.org"});
+  EXPECT_EQ(reader.UsedDomains(10).get(), first.get());
+  ASSERT_TRUE(writer.Record("t@bury.gov.uk", {{"", "b@example.org"}}, 1001).ok());  // a known domain
+  EXPECT_EQ(reader.UsedDomains(10).get(), first.get());
+  ASSERT_TRUE(writer.Record("s@bury.gov.uk", {{"", "c@example.net"}}, 1002).ok());  // a new one
+  auto second = reader.UsedDomains(10);
+  EXPECT_NE(second.get(), first.get());
+  EXPECT_EQ(*second, (std::vector<std::string>{"example.org", "example.net"}));
+  EXPECT_EQ(*first, std::vector<std::string>{"example.org"});  // a list once handed out never changes
+  EXPECT_EQ(*reader.UsedDomains(1), std::vector<std::string>{"example.org"});  // another limit reads again
 }
 
 // A synthetic Postfix log in the shapes Debian writes (syslog and journald short-iso).

@@ -59,43 +59,80 @@ std::pair<std::string, std::string> NameAndSuffix(const std::string& d) {
   return {d.substr(0, dot), d.substr(dot + 1)};
 }
 
-// Folds characters people mistake for one another to one skeleton.
-std::string Skeleton(const std::string& d) {
-  std::string out;
-  for (size_t i = 0; i < d.size(); ++i) {
-    char c = d[i];
-    char next = i + 1 < d.size() ? d[i + 1] : '\0';
-    if (c == 'r' && next == 'n') { out.push_back('m'); ++i; continue; }
-    if (c == 'v' && next == 'v') { out.push_back('w'); ++i; continue; }
-    if (c == 'c' && next == 'l') { out.push_back('d'); ++i; continue; }
+// Folds characters people mistake for one another to one skeleton: the skeleton's next
+// character from position *i of `d` (advancing *i), or '\0' at the end.
+char NextSkeletonChar(std::string_view d, size_t* i) {
+  while (*i < d.size()) {
+    char c = d[*i];
+    char next = *i + 1 < d.size() ? d[*i + 1] : '\0';
+    ++*i;
+    if (c == 'r' && next == 'n') return ++*i, 'm';
+    if (c == 'v' && next == 'v') return ++*i, 'w';
+    if (c == 'c' && next == 'l') return ++*i, 'd';
     switch (c) {
-      case '0': out.push_back('o'); break;
-      case '1': case 'i': case '|': out.push_back('l'); break;
-      case '5': out.push_back('s'); break;
-      case '3': out.push_back('e'); break;
-      case '-': case '_': break;
-      default: out.push_back(c);
+      case '0': return 'o';
+      case '1': case 'i': case '|': return 'l';
+      case '5': return 's';
+      case '3': return 'e';
+      case '-': case '_': continue;
+      default: return c;
     }
   }
+  return '\0';
+}
+
+std::string Skeleton(std::string_view d) {
+  std::string out;
+  size_t i = 0;
+  for (char c; (c = NextSkeletonChar(d, &i)) != '\0';) out.push_back(c);
   return out;
 }
 
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
-size_t EditDistance(const std::string& a, const std::string& b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
+// Whether `k` folds to `skeleton`, stopping at the first character that differs.
+bool HasSkeleton(std::string_view k, std::string_view skeleton) {
+  size_t i = 0;
+  for (char s : skeleton) {
+    if (NextSkeletonChar(k, &i) != s) return false;
   }
-  return d[a.size()][b.size()];
+  return NextSkeletonChar(k, &i) == '\0';
+}
+
+bool HasUpper(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 }  // namespace
+
+// Only the band of cells within `limit` of the diagonal can hold a value that small, and a row
+// whose every cell is over the limit ends the search.
+size_t BoundedEditDistance(std::string_view a, std::string_view b, size_t limit) {
+  const size_t over = limit + 1;
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return over;
+  thread_local std::vector<size_t> rows;
+  const size_t w = b.size() + 1;
+  rows.assign(3 * w, over);
+  size_t* before = rows.data();      // row i - 2
+  size_t* previous = before + w;     // row i - 1
+  size_t* current = previous + w;    // row i
+  for (size_t j = 0; j < w && j <= limit; ++j) previous[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    const size_t from = i > limit ? i - limit : 1, to = std::min(w - 1, i + limit);
+    std::fill(current, current + w, over);
+    if (i <= limit) current[0] = i;
+    size_t row_min = current[0];
+    for (size_t j = from; j <= to; ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t v = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) v = std::min(v, before[j - 2] + 1);
+      current[j] = std::min(v, over);
+      row_min = std::min(row_min, current[j]);
+    }
+    if (row_min > limit) return over;
+    std::swap(before, previous);
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
 
 RecipientClass Classify(const RecipientDirectory& dir, std::string_view address) {
   std::string d = DomainOf(address);
@@ -107,40 +144,65 @@ RecipientClass Classify(const RecipientDirectory& dir, std::string_view address)
   return RecipientClass::kExternal;
 }
 
-std::optional<Lookalike> FindLookalike(std::string_view domain_in, const std::vector<std::string>& organisational,
-                                       const std::vector<std::string>& freemail) {
+std::optional<Lookalike> FindLookalikeIn(std::string_view domain_in, DomainLists organisational,
+                                         const std::vector<std::string>& freemail) {
   std::string d = common::AsciiLower(domain_in);
-  if (d.empty() || AnyMatches(d, organisational) || AnyMatches(d, freemail)) return std::nullopt;
+  if (d.empty() || AnyMatches(d, freemail)) return std::nullopt;
+  for (const auto* list : organisational) {
+    if (AnyMatches(d, *list)) return std::nullopt;
+  }
+  const std::string d_skeleton = Skeleton(d);
+  std::string k_lower;
+  const auto [name, suffix] = NameAndSuffix(d);
   std::optional<Lookalike> best;
   size_t best_rank = SIZE_MAX;  // homoglyph 0, suffix swap 1, edit distance 1 + distance
+  // Returns true once nothing can rank better (a homoglyph or a borrowed name was found).
   auto consider = [&](const std::string& known, bool allow_suffix_swap) {
-    std::string k = common::AsciiLower(known);
-    if (Skeleton(d) == Skeleton(k)) {
-      if (best_rank > 0) best = Lookalike{k, "homoglyph: characters that look alike"}, best_rank = 0;
-      return;
+    std::string_view k = known;
+    if (HasUpper(k)) k = k_lower = common::AsciiLower(known);
+    if (HasSkeleton(k, d_skeleton)) {
+      best = Lookalike{std::string(k), "homoglyph: characters that look alike"};
+      best_rank = 0;
+      return true;
     }
-    auto [name, suffix] = NameAndSuffix(d);
-    auto [kname, ksuffix] = NameAndSuffix(k);
-    // The real domain's labels on the left of another one: bury.gov.uk.example.com, bury.gov.co.uk.
-    std::string k_head = kname + "." + ksuffix.substr(0, ksuffix.find('.'));
-    if (allow_suffix_swap && !kname.empty() && (d.rfind(k + ".", 0) == 0 || d.rfind(k_head + ".", 0) == 0)) {
-      if (best_rank > 0) best = Lookalike{k, "starts with " + k + "'s own name but is another domain"}, best_rank = 0;
-      return;
-    }
-    if (allow_suffix_swap && !name.empty() && name == kname && suffix != ksuffix) {
-      if (best_rank > 1) best = Lookalike{k, "the same name under ." + suffix + " instead of ." + ksuffix}, best_rank = 1;
-      return;
+    // The name checks need the domain to start with the known domain's first label.
+    const std::string_view first_label = k.substr(0, k.find('.'));
+    if (allow_suffix_swap && d.compare(0, first_label.size(), first_label) == 0) {
+      auto [kname, ksuffix] = NameAndSuffix(std::string(k));
+      // The real domain's labels on the left of another one: bury.gov.uk.example.com, bury.gov.co.uk.
+      std::string k_head = kname + "." + ksuffix.substr(0, ksuffix.find('.'));
+      if (!kname.empty() && (d.starts_with(std::string(k) + ".") || d.starts_with(k_head + "."))) {
+        best = Lookalike{std::string(k), "starts with " + std::string(k) + "'s own name but is another domain"};
+        best_rank = 0;
+        return true;
+      }
+      if (!name.empty() && name == kname && suffix != ksuffix) {
+        if (best_rank > 1) best = Lookalike{std::string(k), "the same name under ." + suffix + " instead of ." + ksuffix}, best_rank = 1;
+        return false;
+      }
     }
     size_t limit = k.size() >= 8 ? 2 : 1;
-    size_t dist = EditDistance(d, k);
+    size_t dist = BoundedEditDistance(d, k, limit);
     if (dist > 0 && dist <= limit && 1 + dist < best_rank) {
-      best = Lookalike{k, std::to_string(dist) + (dist == 1 ? " character" : " characters") + " different"};
+      best = Lookalike{std::string(k), std::to_string(dist) + (dist == 1 ? " character" : " characters") + " different"};
       best_rank = 1 + dist;
     }
+    return false;
   };
-  for (const auto& k : organisational) consider(k, true);
-  for (const auto& k : freemail) consider(k, false);
+  for (const auto* list : organisational) {
+    for (const auto& k : *list) {
+      if (consider(k, true)) return best;
+    }
+  }
+  for (const auto& k : freemail) {
+    if (consider(k, false)) return best;
+  }
   return best;
+}
+
+std::optional<Lookalike> FindLookalike(std::string_view domain, const std::vector<std::string>& organisational,
+                                       const std::vector<std::string>& freemail) {
+  return FindLookalikeIn(domain, {&organisational}, freemail);
 }
 
 Result<std::vector<std::string>> LoadDomainList(const std::filesystem::path& file) {

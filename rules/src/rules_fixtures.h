@@ -58,9 +58,9 @@ class MemoryHistory : public RecipientHistoryView {
   bool KnowsCorrespondentName(const std::string& s, const std::string& t) const override {
     return names_.count({s, t}) > 0;
   }
-  std::vector<std::string> UsedDomains(size_t limit) const override {
-    std::vector<std::string> out(domains_.begin(), domains_.end());
-    if (out.size() > limit) out.resize(limit);
+  std::shared_ptr<const std::vector<std::string>> UsedDomains(size_t limit) const override {
+    auto out = std::make_shared<std::vector<std::string>>(domains_.begin(), domains_.end());
+    if (out->size() > limit) out->resize(limit);
     return out;
   }
 

@@ -2,6 +2,7 @@
 #include "sendguard/rules/signals.h"
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "sendguard/common/text.h"
@@ -42,22 +43,25 @@ struct Context {
 };
 
 void Lookalikes(Context& c) {
-  std::vector<std::string> organisational = c.org.directory.internal;
-  organisational.insert(organisational.end(), c.org.directory.secure.begin(), c.org.directory.secure.end());
-  organisational.insert(organisational.end(), c.org.directory.partner.begin(), c.org.directory.partner.end());
-  std::vector<std::string> used;
-  if (c.history && c.org.lookalike_history_domains > 0) {
-    used = c.history->UsedDomains(static_cast<size_t>(c.org.lookalike_history_domains));
-  }
+  const RecipientDirectory& dir = c.org.directory;
+  static const std::vector<std::string> kNone;
+  std::shared_ptr<const std::vector<std::string>> held;
+  const std::vector<std::string>* used = nullptr;  // read once, when an outside recipient needs it
   for (const auto& r : c.recipients) {
     const std::string domain = DomainOf(r);
-    RecipientClass cls = Classify(c.org.directory, r);
-    if (domain.empty() || !Outside(cls)) continue;
-    std::vector<std::string> known = organisational;
+    if (domain.empty() || !Outside(Classify(dir, r))) continue;
+    if (!used) {
+      if (c.history && c.org.lookalike_history_domains > 0) {
+        held = c.history->UsedDomains(static_cast<size_t>(c.org.lookalike_history_domains));
+      }
+      used = held ? held.get() : &kNone;
+    }
     // A domain used before is compared with the organisation's own domains only, so one
     // partner that resembles another is not flagged on every send.
-    if (std::find(used.begin(), used.end(), domain) == used.end()) known.insert(known.end(), used.begin(), used.end());
-    if (auto look = FindLookalike(domain, known, c.org.directory.freemail)) {
+    const bool used_before = std::find(used->begin(), used->end(), domain) != used->end();
+    auto look = FindLookalikeIn(domain, {&dir.internal, &dir.secure, &dir.partner, used_before ? &kNone : used},
+                                dir.freemail);
+    if (look) {
       c.out.push_back({"lookalike_domain", r, "looks like " + look->resembles + " (" + look->how + ")", look->resembles});
     }
   }

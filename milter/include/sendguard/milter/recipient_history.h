@@ -4,9 +4,11 @@
 // domains are clear. Answers the signal questions of rules::RecipientHistoryView.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <istream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,13 @@ class RecipientHistory : public rules::RecipientHistoryView {
   bool HasSentTo(const std::string& sender, const std::string& recipient) const override;
   bool SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const override;
   bool KnowsCorrespondentName(const std::string& sender, const std::string& token) const override;
-  std::vector<std::string> UsedDomains(size_t limit) const override;
+  // Read from the database at most once per kUsedDomainsRefresh, or sooner once any history
+  // in this process has recorded a domain never seen before; the same list serves meanwhile.
+  std::shared_ptr<const std::vector<std::string>> UsedDomains(size_t limit) const override;
+
+  // How long a list of used domains serves when nothing new was recorded in this process
+  // (another process, such as `sendguard history import`, is seen within this time).
+  static constexpr std::chrono::seconds kUsedDomainsRefresh{30};
 
  private:
   std::string AddressKey(const std::string& address) const;
@@ -53,6 +61,13 @@ class RecipientHistory : public rules::RecipientHistoryView {
 
   common::SqliteDb& db_;
   const common::KeyedHasher& hasher_;
+  struct UsedDomainsCache {
+    std::shared_ptr<const std::vector<std::string>> domains;
+    size_t limit = 0;
+    uint64_t generation = 0;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  mutable UsedDomainsCache used_;
 };
 
 }  // namespace sendguard::milter

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,10 @@ bool DomainMatches(std::string_view domain, std::string_view base);
 // The class of `address` (internal, secure and partner win over free-mail; everything else is external).
 RecipientClass Classify(const RecipientDirectory& directory, std::string_view address);
 
+// The optimal string alignment distance of `a` and `b` (Levenshtein plus adjacent
+// transpositions) when it is at most `limit`, else limit + 1.
+size_t BoundedEditDistance(std::string_view a, std::string_view b, size_t limit);
+
 // Why a domain looks like a known one.
 struct Lookalike {
   std::string resembles;  // the known domain it imitates
@@ -48,6 +53,12 @@ struct Lookalike {
 // country variants (yahoo.fr) are not flagged.
 std::optional<Lookalike> FindLookalike(std::string_view domain, const std::vector<std::string>& organisational,
                                        const std::vector<std::string>& freemail = {});
+
+// The same with the organisational domains in several lists, taken in turn (none is copied):
+// the internal, secure and partner lists and the history's used domains.
+using DomainLists = std::initializer_list<const std::vector<std::string>*>;
+std::optional<Lookalike> FindLookalikeIn(std::string_view domain, DomainLists organisational,
+                                         const std::vector<std::string>& freemail);
 
 // Reads `domains:` from a recipients YAML file (the shipped free-mail list).
 Result<std::vector<std::string>> LoadDomainList(const std::filesystem::path& file);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,8 +64,9 @@ class RecipientHistoryView {
   virtual bool SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const = 0;
   // Whether a name word (NameTokens) belongs to one of `sender`'s previous correspondents.
   virtual bool KnowsCorrespondentName(const std::string& sender, const std::string& token) const = 0;
-  // Domains the organisation has sent to, most used first, at most `limit`.
-  virtual std::vector<std::string> UsedDomains(size_t limit) const = 0;
+  // Domains the organisation has sent to, most used first, at most `limit`. Shared and
+  // read-only, so an implementation may keep one list for many messages; never null.
+  virtual std::shared_ptr<const std::vector<std::string>> UsedDomains(size_t limit) const = 0;
 };
 
 // Every recipient of the message: envelope recipients, else the visible ones (lower case, unique).
