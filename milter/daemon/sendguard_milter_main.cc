@@ -270,7 +270,7 @@ int main(int argc, char** argv) {
     d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
   }
   d.log->info("started: socket {} workers {} rules {} metrics {}", config.milter.socket,
-              config.milter.workers, d.snapshots->Current().rules->rule_set().version,
+              d.pool->Workers(), d.snapshots->Current().rules->rule_set().version,
               config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen);
 
   // libmilter runs on its own thread. smfi_main starts a signal thread of its own that also

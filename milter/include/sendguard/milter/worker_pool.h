@@ -27,7 +27,8 @@ sigset_t BlockDaemonSignals();
 
 class WorkerPool {
  public:
-  // `make` builds one Processor per worker (called on that worker's thread).
+  // `make` builds one Processor per worker (called on that worker's thread). `workers` 0 or
+  // less: one per CPU.
   WorkerPool(int workers, int queue_depth, std::function<Result<std::unique_ptr<Processor>>()> make);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
@@ -36,6 +37,8 @@ class WorkerPool {
   // The result, or nullopt with *failure = "overloaded" (queue full), "scan_timeout"
   // (deadline passed; the scan's result is dropped) or "internal_error".
   std::optional<JobResult> Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure);
+  // How many scanning threads run (the configured count, resolved).
+  size_t Workers() const { return threads_.size(); }
 
  private:
   struct Task {
