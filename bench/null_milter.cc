@@ -29,6 +29,8 @@
 
 namespace {
 
+// The same flags as sendguard-milter asks for over a unix socket (kSkipAlways, kSkipLocal and
+// kNoReplyLocal in milter/daemon/milter_callbacks.cc).
 constexpr unsigned long kWanted = SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_NOEOH | SMFIP_NR_CONN |
                                   SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY;
 

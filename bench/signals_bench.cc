@@ -21,6 +21,7 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
 #include "rate_reporter.h"
+#include "sendguard/testing/shipped_freemail.h"
 #include "sendguard/testing/shipped_rules.h"
 
 namespace {
@@ -46,8 +47,7 @@ sendguard::rules::Organisation Org() {
   sendguard::rules::Organisation org;
   org.directory.internal = {"council.example.gov.uk"};
   org.directory.partner = {"nhs.net"};
-  auto freemail = sendguard::rules::LoadDomainList(std::string(SENDGUARD_RULES_DIR) + "/recipients/freemail.yaml");
-  if (freemail.ok()) org.directory.freemail = *freemail;
+  org.directory.freemail = sendguard::testing::ShippedFreemail();
   return org;
 }
 

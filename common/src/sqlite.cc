@@ -33,9 +33,9 @@ int BusyWait(void* counter, int tries) {
   static constexpr int kDelaysMs[] = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
   static constexpr int kTotalMs = 5000;
   constexpr int n = static_cast<int>(std::size(kDelaysMs));
-  int waited = 0;
-  for (int i = 0; i < tries && i < n; ++i) waited += kDelaysMs[i];
-  if (tries >= n) waited += (tries - n + 1) * kDelaysMs[n - 1] - kDelaysMs[n - 1];
+  // Waited so far: the first `tries` delays, the last one repeating.
+  int waited = std::max(0, tries - n) * kDelaysMs[n - 1];
+  for (int i = 0; i < std::min(tries, n); ++i) waited += kDelaysMs[i];
   if (waited >= kTotalMs) return 0;
   ++*static_cast<std::atomic<int64_t>*>(counter);
   std::this_thread::sleep_for(std::chrono::milliseconds(kDelaysMs[std::min(tries, n - 1)]));

@@ -187,7 +187,7 @@ JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::S
                                                                "recall_attempted", d.facts.sender}),
                                         now).ok();
       r.incident = filed ? "RECALL" : "unavailable";
-      wake_ = wake_ || filed;
+      if (filed) wake_ = true;
     }
   }
   records_.Add(records_.Make(d, job.queue_id, job.message_id, r.reply.outcome, now, job.subject));

@@ -47,16 +47,16 @@ const char* const kTwoPartSuffixes[] = {"gov.uk", "nhs.uk", "co.uk", "org.uk", "
                                         "net.uk", "ltd.uk", "plc.uk", "me.uk", "mod.uk", "gov.scot", "gov.wales"};
 
 // Splits "bury.gov.uk" into ("bury", "gov.uk"); the name is empty for a bare suffix.
-std::pair<std::string, std::string> NameAndSuffix(const std::string& d) {
+std::pair<std::string, std::string> NameAndSuffix(std::string_view d) {
   for (const char* s : kTwoPartSuffixes) {
     if (DomainMatches(d, s)) {
       size_t n = d.size() - std::char_traits<char>::length(s);
-      return {n > 0 ? d.substr(0, n - 1) : "", s};
+      return {std::string(n > 0 ? d.substr(0, n - 1) : ""), s};
     }
   }
   size_t dot = d.rfind('.');
-  if (dot == std::string::npos) return {d, ""};
-  return {d.substr(0, dot), d.substr(dot + 1)};
+  if (dot == std::string_view::npos) return {std::string(d), ""};
+  return {std::string(d.substr(0, dot)), std::string(d.substr(dot + 1))};
 }
 
 // Folds characters people mistake for one another to one skeleton: the skeleton's next
@@ -168,7 +168,7 @@ std::optional<Lookalike> FindLookalikeIn(std::string_view domain_in, DomainLists
     // The name checks need the domain to start with the known domain's first label.
     const std::string_view first_label = k.substr(0, k.find('.'));
     if (allow_suffix_swap && d.compare(0, first_label.size(), first_label) == 0) {
-      auto [kname, ksuffix] = NameAndSuffix(std::string(k));
+      auto [kname, ksuffix] = NameAndSuffix(k);
       // The real domain's labels on the left of another one: bury.gov.uk.example.com, bury.gov.co.uk.
       std::string k_head = kname + "." + ksuffix.substr(0, ksuffix.find('.'));
       if (!kname.empty() && (d.starts_with(std::string(k) + ".") || d.starts_with(k_head + "."))) {

@@ -6,19 +6,17 @@
 #include <algorithm>
 #include <random>
 
+#include "sendguard/testing/shipped_freemail.h"
+
 namespace sendguard::rules {
 namespace {
 
-std::vector<std::string> Freemail() {
-  auto list = LoadDomainList(std::string(SENDGUARD_RULES_DIR) + "/recipients/freemail.yaml");
-  EXPECT_TRUE(list.ok()) << list.status().message();
-  return list.ok() ? *list : std::vector<std::string>{};
-}
+using sendguard::testing::ShippedFreemail;
 
 const std::vector<std::string> kOrganisational = {"bury.gov.uk", "nhs.net", "gmp.police.uk", "stmarys.bury.sch.uk"};
 
 TEST(RecipientsTest, ClassifiesByDomainAndSubdomain) {
-  RecipientDirectory dir{{"bury.gov.uk"}, {"secure.example.gov.uk"}, {"nhs.net", "gmp.police.uk"}, Freemail()};
+  RecipientDirectory dir{{"bury.gov.uk"}, {"secure.example.gov.uk"}, {"nhs.net", "gmp.police.uk"}, ShippedFreemail()};
   EXPECT_EQ(Classify(dir, "A.Person@Bury.gov.uk"), RecipientClass::kInternal);
   EXPECT_EQ(Classify(dir, "x@mail.bury.gov.uk"), RecipientClass::kInternal);
   EXPECT_EQ(Classify(dir, "x@secure.example.gov.uk"), RecipientClass::kSecure);
@@ -30,7 +28,7 @@ TEST(RecipientsTest, ClassifiesByDomainAndSubdomain) {
 }
 
 TEST(RecipientsTest, LookalikeTable) {
-  auto freemail = Freemail();
+  auto freemail = ShippedFreemail();
   struct Row {
     const char* domain;
     const char* resembles;  // nullptr: must not fire
@@ -115,7 +113,7 @@ TEST(RecipientsTest, LookalikeAmongSeveralListsIsTheSameAsOneList) {
                                  used = {"stmarys.bury.sch.uk", "example.org"};
   std::vector<std::string> all = internal;
   for (const auto* l : {&partner, &used}) all.insert(all.end(), l->begin(), l->end());
-  auto freemail = Freemail();
+  auto freemail = ShippedFreemail();
   for (const char* d : {"burry.gov.uk", "nhs.com", "nhs.met", "NHS.NET", "stmary5.bury.sch.uk", "exampel.org",
                         "gmial.com", "bury.gov.uk.example.com", "example.org", "mail.example.org", "unrelated.com"}) {
     auto one = FindLookalike(d, all, freemail);

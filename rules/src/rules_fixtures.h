@@ -12,14 +12,11 @@
 #include "sendguard/rules/organisation.h"
 #include "sendguard/rules/recipients.h"
 #include "sendguard/rules/signals.h"
+#include "sendguard/testing/shipped_freemail.h"
 
 namespace sendguard::rules::testing {
 
-inline std::vector<std::string> ShippedFreemail() {
-  auto list = LoadDomainList(std::string(SENDGUARD_RULES_DIR) + "/recipients/freemail.yaml");
-  EXPECT_TRUE(list.ok()) << list.status().message();
-  return list.ok() ? *list : std::vector<std::string>{};
-}
+using sendguard::testing::ShippedFreemail;
 
 // Bury-like council: internal bury.gov.uk, partners nhs.net (agreement: identifiers and
 // health) and gmp.police.uk, the shipped free-mail list.
