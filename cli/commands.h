@@ -45,8 +45,8 @@ int RunIncidentsScore(const IncidentsScoreFlags& flags);
 struct IncidentsFlags {
   std::string action;  // list, show, assess, transition, report
   std::string db = "/var/lib/sendguard/incidents.db";
-  std::string user = "cli";
-  std::string role = "IG_OFFICER";
+  std::string token_file;   // a token from `sendguard-core token add`: its role (none: REPORTER)
+  std::string accounts_db;  // where tokens are checked ("" = accounts.db beside db)
   std::string id, to, reason, status, kind, from, focus, format = "md";
   std::string until;  // report: --to (exclusive)
   std::vector<std::string> set;  // assess: FIELD=VALUE

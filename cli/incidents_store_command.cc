@@ -4,8 +4,10 @@
 // WAL: safe beside a running sendguard-core; edits carry the version they read).
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
+#include "command_actor.h"
 #include "commands.h"
 #include "sendguard/incident/incident_service.h"
 #include "sendguard/incident/self_report.h"
@@ -76,15 +78,14 @@ int RunIncidents(const IncidentsFlags& f) {
   }
   incident::CoreConfig config;
   IncidentService service(**store, config, incident::NowUtc);
-  incident::Actor actor;
-  actor.id = f.user;
-  actor.name = f.user;
-  auto role = incident::Parse<incident::Role>(f.role);
-  if (!role) {
-    std::fprintf(stderr, "sendguard: --role must be one of %s\n", incident::AllowedNames<incident::Role>().c_str());
+  const std::string accounts_db =
+      !f.accounts_db.empty() ? f.accounts_db : (std::filesystem::path(f.db).parent_path() / "accounts.db").string();
+  auto who = CommandActor(f.token_file, accounts_db);
+  if (!who.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", who.status().message().c_str());
     return 2;
   }
-  actor.role = *role;
+  const incident::Actor actor = *who;
 
   if (f.action == "create") {
     auto text = ReadInput(f.id);
@@ -196,10 +197,11 @@ int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
   }
   // The draft says what the scan saw; it holds no address but the reporter's own.
   const json send = milter::ScanRecordSummary(*record);
-  const json draft = incident::SelfReportDraft(send, m.reporter, m.reporter, "Reported by the sender with sendguard report-misdirected", "");
   incident::IncidentService service(**store, incident::CoreConfig{}, incident::NowUtc);
-  incident::Actor reporter{m.reporter, m.reporter, incident::Role::kReporter};
-  auto created = service.Create(draft, reporter, incident::SelfReportKey(send), send.value("message_sha256", ""));
+  // The reporter's address is what they say it is; the audit trail also records who ran this.
+  incident::Actor reporter{"os:" + OsAccount(), m.reporter + " (command line, run by " + OsAccount() + ")", incident::Role::kReporter};
+  auto created = incident::FileSelfReportDraft(service, reporter, send, m.reporter, m.reporter,
+                                               "Reported by the sender with sendguard report-misdirected", "");
   if (!created.ok()) return Report(created);
   std::printf("filed incident %s; the IG team has been given the scan details (no content)\n", created.value->c_str());
   return 0;

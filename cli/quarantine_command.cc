@@ -3,14 +3,20 @@
 // potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine, who and why in
 // mf_warning) through the milter's durable incident outbox, which the running milter delivers
 // to the core. Releasing with postsuper alone leaves no record: the operations guide says so.
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <string>
+#include <vector>
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "command_actor.h"
 #include "commands.h"
 #include "engine_setup.h"
 #include "sendguard/common/text.h"
@@ -26,6 +32,39 @@ namespace {
 bool QueueIdLooksRight(const std::string& id) {
   return !id.empty() && id.size() <= 32 &&
          std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
+}
+
+// Runs `argv` (no shell: nothing in it is interpreted) with its stdout and stderr collected in
+// *out; its wait status, or -1 when it could not be started.
+int RunProgram(const std::vector<std::string>& argv, std::string* out) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return -1;
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    dup2(fds[1], STDOUT_FILENO);
+    dup2(fds[1], STDERR_FILENO);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(fds[1]);
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
+    if (n > 0) out->append(buf, static_cast<size_t>(n));
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 127 && out->empty() ? -1 : status;
 }
 
 }  // namespace
@@ -60,17 +99,15 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
     return 2;
   }
   // Release first: a draft for a message still held would be a false record.
-  std::string command = q.postsuper + (q.postfix_config.empty() ? "" : " -c '" + q.postfix_config + "'") + " -H " + q.queue_id + " 2>&1";
-  FILE* p = popen(command.c_str(), "r");
-  if (!p) {
+  std::vector<std::string> argv = {q.postsuper};
+  if (!q.postfix_config.empty()) argv.insert(argv.end(), {"-c", q.postfix_config});
+  argv.insert(argv.end(), {"-H", q.queue_id});
+  std::string out;
+  const int status = RunProgram(argv, &out);
+  if (status < 0) {
     std::fprintf(stderr, "sendguard: cannot run %s\n", q.postsuper.c_str());
     return 2;
   }
-  std::string out;
-  char buf[512];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find("released from hold") == std::string::npos) {
     std::fprintf(stderr, "sendguard: postsuper did not release %s: %s", q.queue_id.c_str(), out.c_str());
     return 1;
@@ -79,7 +116,7 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
   const std::string event_id = "quarantine-release-" + record->message_id_hash + "-" + std::to_string(record->id);
   auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(
       *record, **policy, {event_id, now, "WARNED_USER_OVERRODE", "Released from quarantine: an email sent", "released_from_quarantine", ""}));
-  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", common::MaskedNote(q.by, 200)}, {"reason", common::MaskedNote(q.reason, 500)}};
+  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", common::MaskedNote(q.by, 200) + " (run by " + OsAccount() + ")"}, {"reason", common::MaskedNote(q.reason, 500)}};
   if (Status st = milter::IncidentOutbox(*state->db).Enqueue(event_id, draft.dump(), now); !st.ok()) {
     std::fprintf(stderr, "sendguard: released %s, but the incident could not be queued: %s; tell the IG team\n",
                  q.queue_id.c_str(), st.message().c_str());

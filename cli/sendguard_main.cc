@@ -91,8 +91,10 @@ int main(int argc, char** argv) {
   IncidentsFlags inc;
   auto common_incident_flags = [&](CLI::App* cmd) {
     cmd->add_option("--db", inc.db, "incident store (default /var/lib/sendguard/incidents.db)");
-    cmd->add_option("--user", inc.user, "who you are, for the audit trail");
-    cmd->add_option("--role", inc.role, "your role: IG_OFFICER (default), DPO, INVESTIGATING_OFFICER, ...");
+    cmd->add_option("--token-file", inc.token_file,
+                    "act with this token's role (sendguard-core token add NAME --role ROLE); without one you act as a "
+                    "REPORTER; the audit trail records your login either way");
+    cmd->add_option("--accounts-db", inc.accounts_db, "where tokens are checked (default accounts.db beside --db)");
     cmd->add_flag("--json", inc.json, "JSON output");
   };
   auto* create = incidents->add_subcommand("create", "file an incident from a JSON document of spec field names");

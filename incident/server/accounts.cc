@@ -1,7 +1,9 @@
-// Accounts, sessions and throttling over SQLite and libsodium (see accounts.h).
+// Accounts, sessions, tokens and throttling over SQLite and libsodium (see accounts.h).
 #include "accounts.h"
 
 #include <sodium.h>
+
+#include <algorithm>
 
 #include "sendguard/common/digest.h"
 #include "sendguard/common/keyed_hash.h"
@@ -11,7 +13,8 @@ namespace sendguard::incident {
 namespace {
 
 const std::vector<std::string>& Migrations() {
-  static const std::vector<std::string> kMigrations = {R"sql(
+  static const std::vector<std::string> kMigrations = {
+      R"sql(
     CREATE TABLE users (
       name TEXT PRIMARY KEY,
       role TEXT NOT NULL,
@@ -23,13 +26,31 @@ const std::vector<std::string>& Migrations() {
       user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
       csrf TEXT NOT NULL,
       expires INTEGER NOT NULL);
+  )sql",
+      // 2: disabled users (the failures/locked_until columns are no longer used: throttling is
+      // per name and address, in memory), and machine tokens.
+      R"sql(
+    ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE tokens (
+      name TEXT PRIMARY KEY,
+      role TEXT NOT NULL,
+      token_hash TEXT NOT NULL UNIQUE,    -- SHA-256 of the token
+      created INTEGER NOT NULL,
+      last_used INTEGER NOT NULL DEFAULT 0);
   )sql"};
   return kMigrations;
 }
 
-
 // The hash of an account that has no password (single sign-on only): never a crypto_pwhash_str.
 constexpr const char* kNoPassword = "!sso";
+// Tokens say what they are, so one pasted into the wrong place is recognised.
+constexpr const char* kTokenPrefix = "sgt_";
+
+const std::vector<std::string>& TokenRoles() {
+  static const std::vector<std::string> kRoles = {"REPORTER", "INVESTIGATING_OFFICER", "IG_OFFICER", "DPO", "SIRO",
+                                                  "CALDICOTT_GUARDIAN", "READER", "MAIL_FILTER"};
+  return kRoles;
+}
 
 }  // namespace
 
@@ -39,6 +60,16 @@ std::string ApiRoleFor(const std::string& role) {
   if (role == "ig_officer") return "IG_OFFICER";
   if (role == "dpo") return "DPO";
   return "REPORTER";
+}
+
+bool ValidTokenRole(const std::string& role) {
+  return std::find(TokenRoles().begin(), TokenRoles().end(), role) != TokenRoles().end();
+}
+
+std::string TokenRoleNames() {
+  std::string out;
+  for (const auto& r : TokenRoles()) out += (out.empty() ? "" : ", ") + r;
+  return out;
 }
 
 Result<std::unique_ptr<Accounts>> Accounts::Open(const std::filesystem::path& path) {
@@ -68,58 +99,114 @@ Status Accounts::SaveUser(const std::string& name, const std::string& role, cons
   }
   if (!ValidWebRole(role)) return InvalidArgument("role must be ig_officer, dpo or admin");
   std::lock_guard lock(mu_);
+  common::SqliteTransaction tx(*db_);
   auto s = db_->Prepare(
       "INSERT INTO users (name, role, hash) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
-      " hash = excluded.hash, failures = 0, locked_until = 0");
+      " hash = excluded.hash, failures = 0, locked_until = 0, disabled = 0");
   if (!s.ok()) return s.status();
-  return (*s)->Reset().Bind(1, name).Bind(2, role).Bind(3, std::string(hash)).Run();
+  if (Status st = (*s)->Reset().Bind(1, name).Bind(2, role).Bind(3, std::string(hash)).Run(); !st.ok()) return st;
+  if (Status st = EndSessions(name); !st.ok()) return st;
+  std::erase_if(pair_failures_, [&](const auto& kv) { return kv.first.first == name; });
+  return tx.Commit();
+}
+
+Status Accounts::EndSessions(const std::string& name) {
+  auto d = db_->Prepare("DELETE FROM sessions WHERE user = ?");
+  if (!d.ok()) return d.status();
+  return (*d)->Reset().Bind(1, name).Run();
+}
+
+Status Accounts::DisableUser(const std::string& name) {
+  std::lock_guard lock(mu_);
+  common::SqliteTransaction tx(*db_);
+  auto u = db_->Prepare("UPDATE users SET disabled = 1 WHERE name = ?");
+  if (!u.ok()) return u.status();
+  if (Status st = (*u)->Reset().Bind(1, name).Run(); !st.ok()) return st;
+  if (db_->Changes() != 1) return NotFound("no user named " + name);
+  if (Status st = EndSessions(name); !st.ok()) return st;
+  return tx.Commit();
+}
+
+Status Accounts::RemoveUser(const std::string& name) {
+  std::lock_guard lock(mu_);
+  common::SqliteTransaction tx(*db_);
+  if (Status st = EndSessions(name); !st.ok()) return st;
+  auto d = db_->Prepare("DELETE FROM users WHERE name = ?");
+  if (!d.ok()) return d.status();
+  if (Status st = (*d)->Reset().Bind(1, name).Run(); !st.ok()) return st;
+  if (db_->Changes() != 1) return NotFound("no user named " + name);
+  return tx.Commit();
+}
+
+Result<std::vector<UserInfo>> Accounts::Users() {
+  std::lock_guard lock(mu_);
+  auto q = db_->Prepare(
+      "SELECT u.name, u.role, u.hash, u.disabled, (SELECT count(*) FROM sessions s WHERE s.user = u.name AND s.expires > ?)"
+      " FROM users u ORDER BY u.name");
+  if (!q.ok()) return q.status();
+  (*q)->Reset().Bind(1, int64_t{std::time(nullptr)});
+  std::vector<UserInfo> out;
+  while ((*q)->Step()) {
+    out.push_back({(*q)->Text(0), (*q)->Text(1), (*q)->Text(2) == kNoPassword, (*q)->Int(3) != 0, static_cast<int>((*q)->Int(4))});
+  }
+  if (!(*q)->status().ok()) return (*q)->status();
+  return out;
 }
 
 Result<WebSession> Accounts::Login(const std::string& name, const std::string& password, std::time_t now,
                                    std::string* token, const std::string& client) {
   std::lock_guard lock(mu_);
-  const Status refused = PermissionDenied("the name or password is not right, or the account is locked for a while");
+  const Status refused = PermissionDenied("the name or password is not right, or there were too many tries: wait a while");
   if (client_failures_.size() > 10000) {
     // Bounded: forget the addresses whose failures have all aged out.
     std::erase_if(client_failures_, [&](const auto& kv) { return kv.second.empty() || kv.second.back() <= now - kClientWindowSeconds; });
   }
+  if (pair_failures_.size() > 10000) {
+    std::erase_if(pair_failures_, [&](const auto& kv) { return kv.second.until <= now && kv.second.last <= now - kClientWindowSeconds; });
+  }
   auto& failed = client_failures_[client];
   while (!failed.empty() && failed.front() <= now - kClientWindowSeconds) failed.pop_front();
   if (failed.size() >= static_cast<size_t>(kMaxClientFailures)) return refused;
-  // Every refusal below counts against the caller's address.
+  Backoff& pair = pair_failures_[{name, client}];
+  if (pair.until > now) return refused;
+  // Every refusal below counts against the caller's address and this (name, address).
   struct CountFailure {
     std::deque<std::time_t>& failed;
+    Backoff& pair;
     std::time_t now;
     bool success = false;
     ~CountFailure() {
-      if (!success) failed.push_back(now);
+      if (success) {
+        pair = Backoff{};
+        return;
+      }
+      failed.push_back(now);
+      pair.last = now;
+      if (++pair.failures > kFreeFailures) {
+        const int doublings = std::min(pair.failures - kFreeFailures - 1, 16);
+        pair.until = now + std::min<int64_t>(int64_t{kFirstDelaySeconds} << doublings, kMaxDelaySeconds);
+      }
     }
-  } count{failed, now};
-  auto q = db_->Prepare("SELECT role, hash, failures, locked_until FROM users WHERE name = ?");
+  } count{failed, pair, now};
+  auto q = db_->Prepare("SELECT role, hash, disabled FROM users WHERE name = ?");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, name);
-  if (!(*q)->Step()) {
+  std::string role, hash = kNoPassword;
+  bool disabled = true;
+  if ((*q)->Step()) {
+    role = (*q)->Text(0);
+    hash = (*q)->Text(1);
+    disabled = (*q)->Int(2) != 0;
+  }
+  (*q)->Reset();
+  if (hash == kNoPassword) {
     // Same work for an unknown name, so timing does not tell names apart.
     char dummy[crypto_pwhash_STRBYTES];
     [[maybe_unused]] const int ignored = crypto_pwhash_str(dummy, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                      crypto_pwhash_MEMLIMIT_INTERACTIVE);
+                                                           crypto_pwhash_MEMLIMIT_INTERACTIVE);
     return refused;
   }
-  const std::string role = (*q)->Text(0), hash = (*q)->Text(1);
-  const int64_t failures = (*q)->Int(2), locked_until = (*q)->Int(3);
-  (*q)->Reset();
-  if (locked_until > now) return refused;
-  if (hash == kNoPassword || crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0) {
-    const int64_t n = failures + 1;
-    auto u = db_->Prepare("UPDATE users SET failures = ?, locked_until = ? WHERE name = ?");
-    if (u.ok()) {
-      (*u)->Reset().Bind(1, n >= kMaxFailures ? int64_t{0} : n).Bind(2, n >= kMaxFailures ? int64_t{now + kLockSeconds} : int64_t{0})
-          .Bind(3, name).Run();
-    }
-    return refused;
-  }
-  auto reset = db_->Prepare("UPDATE users SET failures = 0, locked_until = 0 WHERE name = ?");
-  if (reset.ok()) (*reset)->Reset().Bind(1, name).Run();
+  if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0 || disabled) return refused;
   auto session = NewSession(name, role, now, token);
   count.success = session.ok();
   return session;
@@ -127,7 +214,7 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
 
 Result<WebSession> Accounts::SsoLogin(const std::string& name, std::time_t now, std::string* token) {
   std::lock_guard lock(mu_);
-  auto q = db_->Prepare("SELECT role FROM users WHERE name = ?");
+  auto q = db_->Prepare("SELECT role FROM users WHERE name = ? AND disabled = 0");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, name);
   if (!(*q)->Step()) return NotFound("no sendguard account for this name");
@@ -154,9 +241,11 @@ Result<WebSession> Accounts::NewSession(const std::string& name, const std::stri
 std::optional<WebSession> Accounts::Session(const std::string& token, std::time_t now) {
   if (token.size() != 64) return std::nullopt;
   std::lock_guard lock(mu_);
+  // Looked up by the token's hash: the index sees only the hash, so lookup time says nothing
+  // about the token.
   auto q = db_->Prepare(
       "SELECT s.user, u.role, s.csrf, s.expires FROM sessions s JOIN users u ON u.name = s.user"
-      " WHERE s.token_hash = ? AND s.expires > ?");
+      " WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0");
   if (!q.ok()) return std::nullopt;
   (*q)->Reset().Bind(1, common::Sha256Hex(token)).Bind(2, int64_t{now});
   std::optional<WebSession> out;
@@ -169,6 +258,67 @@ void Accounts::Logout(const std::string& token) {
   std::lock_guard lock(mu_);
   auto d = db_->Prepare("DELETE FROM sessions WHERE token_hash = ?");
   if (d.ok()) (*d)->Reset().Bind(1, common::Sha256Hex(token)).Run();
+}
+
+Status Accounts::AddToken(const std::string& name, const std::string& role, std::time_t now, std::string* token) {
+  if (name.empty() || name.size() > 100 || name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+                                               std::string::npos) {
+    return InvalidArgument("a token name is 1 to 100 letters, digits, '.', '_' or '-'");
+  }
+  if (!ValidTokenRole(role)) return InvalidArgument("role must be one of " + TokenRoleNames());
+  const std::string random = common::RandomHex(32);
+  if (random.empty()) return Internal("no random bytes for a token");
+  *token = kTokenPrefix + random;
+  std::lock_guard lock(mu_);
+  auto ins = db_->Prepare("INSERT INTO tokens (name, role, token_hash, created) VALUES (?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  Status st = (*ins)->Reset().Bind(1, name).Bind(2, role).Bind(3, common::Sha256Hex(*token)).Bind(4, int64_t{now}).Run();
+  if (!st.ok() && st.message().find("UNIQUE") != std::string::npos) {
+    return InvalidArgument("a token named " + name + " exists: revoke it first (sendguard-core token revoke " + name + ")");
+  }
+  return st;
+}
+
+Status Accounts::RevokeToken(const std::string& name) {
+  std::lock_guard lock(mu_);
+  auto d = db_->Prepare("DELETE FROM tokens WHERE name = ?");
+  if (!d.ok()) return d.status();
+  if (Status st = (*d)->Reset().Bind(1, name).Run(); !st.ok()) return st;
+  if (db_->Changes() != 1) return NotFound("no token named " + name);
+  return Status::Ok();
+}
+
+Result<std::vector<TokenInfo>> Accounts::Tokens() {
+  std::lock_guard lock(mu_);
+  auto q = db_->Prepare("SELECT name, role, created, last_used FROM tokens ORDER BY name");
+  if (!q.ok()) return q.status();
+  (*q)->Reset();
+  std::vector<TokenInfo> out;
+  while ((*q)->Step()) {
+    out.push_back({(*q)->Text(0), (*q)->Text(1), static_cast<std::time_t>((*q)->Int(2)), static_cast<std::time_t>((*q)->Int(3))});
+  }
+  if (!(*q)->status().ok()) return (*q)->status();
+  return out;
+}
+
+std::optional<TokenInfo> Accounts::FindToken(const std::string& token, std::time_t now) {
+  if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return std::nullopt;
+  std::lock_guard lock(mu_);
+  const std::string hash = common::Sha256Hex(token);
+  auto q = db_->Prepare("SELECT name, role, created, last_used FROM tokens WHERE token_hash = ?");
+  if (!q.ok()) return std::nullopt;
+  (*q)->Reset().Bind(1, hash);
+  std::optional<TokenInfo> out;
+  if ((*q)->Step()) {
+    out = TokenInfo{(*q)->Text(0), (*q)->Text(1), static_cast<std::time_t>((*q)->Int(2)), static_cast<std::time_t>((*q)->Int(3))};
+  }
+  (*q)->Reset();
+  // Last use, to the minute: enough to see a token nobody uses, without a write per request.
+  if (out && out->last_used < now - 60) {
+    auto u = db_->Prepare("UPDATE tokens SET last_used = ? WHERE token_hash = ?");
+    if (u.ok()) (*u)->Reset().Bind(1, int64_t{now}).Bind(2, hash).Run();
+  }
+  return out;
 }
 
 }  // namespace sendguard::incident

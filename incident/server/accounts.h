@@ -1,19 +1,22 @@
-// Local accounts for the core's pages: users with a role (ig_officer, dpo, admin) and an
-// argon2id password hash (libsodium's crypto_pwhash_str), sessions (the cookie's token is kept
-// only as a SHA-256 hash; each session has its own CSRF token), login throttling (five
-// failures lock the name for five minutes). Kept in its own SQLite file beside the store.
-// Under single sign-on a user may have no password: the proxy vouches for the name and the
-// account gives the role.
+// Local accounts and machine tokens for the core, kept in their own SQLite file beside the
+// store: people (a role of ig_officer, dpo or admin, an argon2id password hash from libsodium's
+// crypto_pwhash_str, or none under single sign-on), their sessions (the cookie's token kept
+// only as a SHA-256 hash; each session has its own CSRF token), and the tokens machines
+// present to the API (`sendguard-core token add`: random, kept only as a SHA-256 hash, with a
+// fixed role, revocable). Login throttling is per (name, address) with back-off, so no caller
+// can lock someone else out, plus a cap per address across names.
 #pragma once
 
 #include <ctime>
 #include <deque>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "sendguard/common/sqlite.h"
 #include "sendguard/common/status.h"
@@ -24,6 +27,11 @@ namespace sendguard::incident {
 bool ValidWebRole(const std::string& role);
 std::string ApiRoleFor(const std::string& web_role);  // ig_officer -> IG_OFFICER, dpo -> DPO, admin -> REPORTER
 
+// The roles a token may carry: the API's people roles, READER (GET only) and MAIL_FILTER (files
+// the mail filter's drafts and nothing else).
+bool ValidTokenRole(const std::string& role);
+std::string TokenRoleNames();
+
 struct WebSession {
   std::string user;
   std::string role;   // ig_officer, dpo, admin
@@ -31,30 +39,57 @@ struct WebSession {
   std::time_t expires = 0;
 };
 
+struct UserInfo {
+  std::string name, role;
+  bool sso_only = false, disabled = false;
+  int sessions = 0;  // live sessions
+};
+
+struct TokenInfo {
+  std::string name, role;
+  std::time_t created = 0, last_used = 0;
+};
+
 class Accounts {
  public:
   static Result<std::unique_ptr<Accounts>> Open(const std::filesystem::path& path);
 
-  // Creates or replaces a user (the password at least 12 characters).
+  // Creates or replaces a user (the password at least 12 characters). Replacing one ends its
+  // sessions (a reset password locks out whoever had the old one) and re-enables it.
   Status AddUser(const std::string& name, const std::string& role, const std::string& password);
   // Creates or replaces a user who signs in only through the single sign-on proxy (no password).
   Status AddSsoUser(const std::string& name, const std::string& role);
+  // Disables a user and ends their sessions; NotFound when there is none.
+  Status DisableUser(const std::string& name);
+  // Removes a user and their sessions; NotFound when there is none.
+  Status RemoveUser(const std::string& name);
+  Result<std::vector<UserInfo>> Users();
+
   // A new session for a name the single sign-on proxy vouched for; NotFound when there is no
-  // account of that name (the proxy's users are not all IG staff).
+  // enabled account of that name (the proxy's users are not all IG staff).
   Result<WebSession> SsoLogin(const std::string& name, std::time_t now, std::string* token);
-  // A new session for valid credentials; PermissionDenied for wrong ones or a locked name (the
-  // message does not say which). The cookie value is written to *token.
-  // `client` (the caller's address) is throttled too: kMaxClientFailures failures within
-  // kClientWindowSeconds refuse further tries from it until the oldest ages out, whatever the
-  // name (guessing one password across many names). A success does not wipe the count.
+  // A new session for valid credentials; PermissionDenied for wrong ones or while this
+  // (name, client) pair is backing off (the message does not say which). The cookie value is
+  // written to *token. Failures from one address never hold back the same name from another.
   Result<WebSession> Login(const std::string& name, const std::string& password, std::time_t now, std::string* token,
-                           const std::string& client = "");
+                           const std::string& client);
   std::optional<WebSession> Session(const std::string& token, std::time_t now);
   void Logout(const std::string& token);
 
+  // Creates a token for a machine; the token itself (written to *token) is shown once and kept
+  // only as a hash. AlreadyExists-style InvalidArgument when the name is taken.
+  Status AddToken(const std::string& name, const std::string& role, std::time_t now, std::string* token);
+  Status RevokeToken(const std::string& name);
+  Result<std::vector<TokenInfo>> Tokens();
+  // The token's name and role for a presented token, if it is live.
+  std::optional<TokenInfo> FindToken(const std::string& token, std::time_t now);
+
   static constexpr int kSessionSeconds = 8 * 3600;
-  static constexpr int kMaxFailures = 5;
-  static constexpr int kLockSeconds = 300;
+  // Back-off per (name, address): the first kFreeFailures failures cost nothing; each one after
+  // doubles a wait that starts at kFirstDelaySeconds, up to kMaxDelaySeconds.
+  static constexpr int kFreeFailures = 4;
+  static constexpr int kFirstDelaySeconds = 30;
+  static constexpr int kMaxDelaySeconds = 3600;
   static constexpr int kMaxClientFailures = 20;
   static constexpr int kClientWindowSeconds = 900;
 
@@ -63,9 +98,15 @@ class Accounts {
   Status SaveUser(const std::string& name, const std::string& role, const std::string& hash);
   // Stores a new session for `name` (mu_ held).
   Result<WebSession> NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token);
+  Status EndSessions(const std::string& name);  // mu_ held
+  struct Backoff {
+    int failures = 0;
+    std::time_t until = 0, last = 0;
+  };
   std::mutex mu_;  // one connection, shared by the server's threads
   std::unique_ptr<common::SqliteDb> db_;
-  // Failed logins by client address, in memory (a restart forgets them; names stay locked).
+  // In memory (a restart forgets them): failures by (name, address), and by address.
+  std::map<std::pair<std::string, std::string>, Backoff> pair_failures_;
   std::map<std::string, std::deque<std::time_t>> client_failures_;
 };
 

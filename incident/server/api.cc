@@ -39,27 +39,6 @@ HttpResponse FromOutcome(const Outcome<T>& o, int ok_status, const std::function
   return Error(500, "", "the incident store failed: " + o.internal.message());
 }
 
-// The caller's identity. Reverse-proxy header mode: the proxy (or the milter, as SYSTEM)
-// names the user and role; with an api token configured, every call must present it.
-std::optional<Actor> Identify(const HttpRequest& req, const ApiSettings& auth, HttpResponse* refusal) {
-  if (!auth.token.empty() && req.Header("authorization") != "Bearer " + auth.token) {
-    *refusal = Error(401, "authorization", "a valid bearer token is required");
-    return std::nullopt;
-  }
-  Actor a;
-  a.id = req.Header("x-sendguard-user");
-  a.name = req.Header("x-sendguard-user-name");
-  if (a.name.empty()) a.name = a.id;
-  auto role = Parse<Role>(req.Header("x-sendguard-role"));
-  if (a.id.empty() || !role) {
-    *refusal = Error(401, "x-sendguard-role", "X-Sendguard-User and X-Sendguard-Role (" + AllowedNames<Role>() +
-                                                  ") are required");
-    return std::nullopt;
-  }
-  a.role = *role;
-  return a;
-}
-
 std::optional<json> Body(const HttpRequest& req, HttpResponse* refusal) {
   if (req.body.empty()) {
     *refusal = Error(400, "", "a JSON body is required");
@@ -140,8 +119,7 @@ HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
 
 HttpResponse FileSelfReport(IncidentService& service, const Actor& actor, const json& send, const std::string& reporter_name,
                             const std::string& reporter_email, const std::string& how, const std::string& note) {
-  const json draft = SelfReportDraft(send, reporter_name, reporter_email, how, note);
-  auto created = service.Create(draft, actor, SelfReportKey(send), send.value("message_sha256", ""));
+  auto created = FileSelfReportDraft(service, actor, send, reporter_name, reporter_email, how, note);
   if (!created.ok()) return FromOutcome<std::string>(created, 201, [](const std::string& id) { return json{{"incident_id", id}}; });
   return FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; });
 }
@@ -158,11 +136,8 @@ HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, c
   if (!StringKeys(*body, {"message_id", "reporter_email", "note"}, &refusal)) return refusal;
   const std::string message_id = body->value("message_id", "");
   if (message_id.empty() || message_id.size() > 998) return Error(400, "message_id", "the Message-ID of the email is required");
-  if (settings.milter_url.empty()) return Error(503, "", "no milter_url is configured: scan records cannot be looked up");
-  std::vector<std::string> headers;
-  if (!settings.token.empty()) headers.push_back("Authorization: Bearer " + settings.token);
-  common::HttpCallResult r = common::Perform(
-      {"GET", settings.milter_url + "/scan-records?message_id=" + common::PercentEncode(message_id), "", headers, 2000, 10000});
+  if (!settings.milter.enabled()) return Error(503, "", "no milter_url is configured: scan records cannot be looked up");
+  common::HttpCallResult r = settings.milter.Call("GET", "/scan-records?message_id=" + common::PercentEncode(message_id));
   const json found = json::parse(r.body, nullptr, false);
   if (r.status == 404) return Error(404, "message_id", "no scan record for that Message-ID (records are kept scan_record_days)");
   if (r.status != 200 || !found.is_object() || !found.contains("send")) {
@@ -175,13 +150,27 @@ HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, c
 
 }  // namespace
 
-HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const HttpRequest& req) {
+HttpResponse ServeApi(IncidentService& service, const ApiSettings& settings, Accounts& accounts, const HttpRequest& req) {
+  if (req.path == "/healthz") return Json(200, {{"status", "ok"}});
+  if (req.path.rfind("/api/", 0) != 0) return Error(404, "", "no such resource: " + req.path);
+  HttpResponse refusal;
+  auto caller = IdentifyCaller(req, accounts, std::time(nullptr), &refusal);
+  if (!caller) return refusal;
+  return HandleApi(service, settings, *caller, req);
+}
+
+HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const Caller& caller, const HttpRequest& req) {
   const std::string& path = req.path;
-  if (path == "/healthz") return Json(200, {{"status", "ok"}});
   if (path.rfind("/api/", 0) != 0) return Error(404, "", "no such resource: " + path);
   HttpResponse refusal;
-  auto actor = Identify(req, auth, &refusal);
-  if (!actor) return refusal;
+  // A token's scope holds whatever its role would otherwise allow.
+  if (caller.scope == Caller::Scope::kMailFilter && !(path == "/api/incidents" && req.method == "POST")) {
+    return Error(403, "authorization", "the mail filter's token files mail-filter drafts and nothing else");
+  }
+  if (caller.scope == Caller::Scope::kReadOnly && req.method != "GET") {
+    return Error(403, "authorization", "a READER token can only read");
+  }
+  const Actor* actor = &caller.actor;
 
   if (path == "/api/score") {
     if (req.method != "POST") return Error(405, "", "use POST");

@@ -6,14 +6,16 @@
 
 #include <string>
 
+#include "accounts.h"
+#include "api_identity.h"
+#include "milter_link.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/incident/incident_service.h"
 
 namespace sendguard::incident {
 
 struct ApiSettings {
-  std::string token;       // required as "Authorization: Bearer TOKEN" when not empty
-  std::string milter_url;  // the milter's controls: self-reports look up scan records there ("" = off)
+  MilterLink milter;  // the milter's controls: self-reports look up scan records there (url "" = off)
 };
 
 // Files the breach draft for a self-reported send (`send` as the milter's scan-record summary)
@@ -22,6 +24,12 @@ common::HttpResponse FileSelfReport(IncidentService& service, const Actor& actor
                                     const std::string& reporter_name, const std::string& reporter_email,
                                     const std::string& how, const std::string& note);
 
-common::HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const common::HttpRequest& request);
+// One API request from a caller already known (the pages call this as their session's user).
+common::HttpResponse HandleApi(IncidentService& service, const ApiSettings& settings, const Caller& caller,
+                               const common::HttpRequest& request);
+
+// One API request off the wire: /healthz is open; everything else needs a session or a token.
+common::HttpResponse ServeApi(IncidentService& service, const ApiSettings& settings, Accounts& accounts,
+                              const common::HttpRequest& request);
 
 }  // namespace sendguard::incident

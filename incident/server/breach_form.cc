@@ -60,6 +60,9 @@ std::string FieldHtml(const FormSection& s, const FormField& f, const json& inci
     return label + "<input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" + HtmlEscape(Text(value)) + "\">";
   };
   switch (f.kind) {
+    case FormFieldKind::kShown:
+      return "<span class=\"label\">" + HtmlEscape(std::string(f.label)) + "</span> <strong id=\"" + id + "\">" +
+             HtmlEscape(value.is_null() ? std::string("-") : Text(value)) + "</strong>";
     case FormFieldKind::kLine: return input("text");
     case FormFieldKind::kEmail: return input("email");
     case FormFieldKind::kDate: return input("date");
@@ -165,7 +168,7 @@ const std::vector<FormSection>& BreachFormSections() {
         {"s9_other_actions", "Any other actions taken?", K::kText},
         {"s9_further_information", "Any further information we should know", K::kText}}},
       {"office", "Office action only",
-       {{"office_logged", "Has the data breach been logged?", K::kChoice, Options<YesNo>()},
+       {{"office_logged", "Has the data breach been logged? (YES once it has an incident number)", K::kShown},
         {"office_staff_letter_sent", "Has a letter been sent to the member of staff?", K::kChoice, Options<YesNo>()},
         {"office_date_discussed_with_dpo", "Date discussed with DPO", K::kDate},
         {"office_dpo_recommendation", "DPO recommendation", K::kText},
@@ -205,7 +208,9 @@ std::string RenderFormSection(const FormSection& section, const json& incident, 
 
 json SectionPatch(const FormSection& section, const std::vector<std::pair<std::string, std::string>>& form) {
   json set = json::object();
-  for (const auto& f : section.fields) set[std::string(f.name)] = FieldValue(f, form);
+  for (const auto& f : section.fields) {
+    if (f.kind != FormFieldKind::kShown) set[std::string(f.name)] = FieldValue(f, form);
+  }
   return set;
 }
 

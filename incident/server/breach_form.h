@@ -13,7 +13,8 @@
 
 namespace sendguard::incident {
 
-enum class FormFieldKind { kLine, kText, kEmail, kDate, kLocalDateTime, kBool, kCount, kChoice, kTicks };
+// kShown: a field the system sets (shown on the form, never posted).
+enum class FormFieldKind { kLine, kText, kEmail, kDate, kLocalDateTime, kBool, kCount, kChoice, kTicks, kShown };
 
 struct FormField {
   std::string_view name;   // the spec's field name

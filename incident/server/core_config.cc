@@ -17,8 +17,13 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   }
   if (doc.IsNull()) return s;
   if (!doc.IsMap()) return InvalidArgument(name + ":1: the core config must be a mapping");
-  rules::CheckKeys(doc, {"listen", "db", "api_token_file", "max_body_bytes", "dpo_contact", "assessment", "notifications",
-                         "milter_url", "secret_file", "accounts_db", "secure_cookies", "trusted_proxies", "single_sign_on"},
+  if (YAML::Node old = doc["api_token_file"]) {
+    d.Add(old, "api_token_file is gone: callers present their own tokens (sendguard-core token add NAME --role ROLE); "
+               "see docs/SECURITY.md");
+  }
+  rules::CheckKeys(doc, {"listen", "db", "api_token_file", "milter_token_file", "service_user", "max_body_bytes", "dpo_contact",
+                         "assessment", "notifications", "milter_url", "secret_file", "accounts_db", "secure_cookies",
+                         "trusted_proxies", "single_sign_on"},
                    d);
   if (YAML::Node n = doc["notifications"]) {
     rules::CheckKeys(n, {"webhooks", "poll_seconds", "email"}, d);
@@ -53,13 +58,14 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   }
   rules::ReadString(doc, "listen", &s.listen, d);
   rules::ReadString(doc, "db", &s.db, d);
-  rules::ReadString(doc, "api_token_file", &s.api_token_file, d);
+  rules::ReadString(doc, "milter_token_file", &s.milter_token_file, d);
+  rules::ReadString(doc, "service_user", &s.service_user, d);
   rules::ReadString(doc, "milter_url", &s.milter_url, d);
   rules::ReadString(doc, "secret_file", &s.secret_file, d);
   rules::ReadString(doc, "accounts_db", &s.accounts_db, d);
   rules::ReadBool(doc, "secure_cookies", &s.secure_cookies, d);
   if (YAML::Node p = doc["trusted_proxies"]) {
-    if (!p.IsSequence() || p.size() == 0) {
+    if (!p.IsSequence()) {
       d.Add(p, "trusted_proxies is a list of the proxies' IP addresses");
     } else {
       s.trusted_proxies.clear();
@@ -73,12 +79,21 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
     }
   }
   if (YAML::Node n = doc["single_sign_on"]) {
-    rules::CheckKeys(n, {"user_header", "logout_url", "password_login"}, d);
+    rules::CheckKeys(n, {"user_header", "logout_url", "password_login", "proxy_secret_file", "proxy_secret_header"}, d);
     rules::ReadString(n, "user_header", &s.sso.user_header, d);
-    if (!s.sso.user_header.empty() && s.sso.user_header.find_first_not_of(
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
-      d.Add(n["user_header"], "user_header is a header name (letters, digits and '-')");
+    rules::ReadString(n, "proxy_secret_file", &s.sso.proxy_secret_file, d);
+    rules::ReadString(n, "proxy_secret_header", &s.sso.proxy_secret_header, d);
+    for (const char* key : {"user_header", "proxy_secret_header"}) {
+      const std::string& value = std::string(key) == "user_header" ? s.sso.user_header : s.sso.proxy_secret_header;
+      if (!value.empty() && value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) {
+        d.Add(n[key], std::string(key) + " is a header name (letters, digits and '-')");
+      }
     }
+    if (!s.sso.user_header.empty() && s.sso.proxy_secret_file.empty()) {
+      d.Add(n, "single sign-on needs proxy_secret_file: the secret the proxy adds to every request, so that no other "
+               "local process can name a user");
+    }
+    if (!s.sso.user_header.empty() && s.sso.proxy_secret_header.empty()) d.Add(n, "proxy_secret_header must not be empty");
     rules::ReadString(n, "logout_url", &s.sso.logout_url, d);
     if (!s.sso.logout_url.empty() && s.sso.logout_url.rfind("https://", 0) != 0 && s.sso.logout_url.rfind("http://", 0) != 0 &&
         s.sso.logout_url.rfind("/", 0) != 0) {
@@ -122,7 +137,8 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   std::string out;
   out += "listen: " + s.listen + "\n";
   out += "db: " + s.db + "\n";
-  out += "api_token_file: \"" + s.api_token_file + "\"\n";
+  out += "milter_token_file: \"" + s.milter_token_file + "\"\n";
+  out += "service_user: \"" + s.service_user + "\"\n";
   out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
   out += "milter_url: \"" + s.milter_url + "\"\n";
   out += "secret_file: " + s.secret_file + "\n";
@@ -130,7 +146,8 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += std::string("secure_cookies: ") + (s.secure_cookies ? "true" : "false") + "\n";
   out += "trusted_proxies: [";
   for (size_t i = 0; i < s.trusted_proxies.size(); ++i) out += (i ? ", \"" : "\"") + s.trusted_proxies[i] + "\"";
-  out += "]\nsingle_sign_on:\n  user_header: \"" + s.sso.user_header + "\"\n  logout_url: \"" + s.sso.logout_url + "\"\n  password_login: " + b(s.sso.password_login) + "\n";
+  out += "]\nsingle_sign_on:\n  user_header: \"" + s.sso.user_header + "\"\n  logout_url: \"" + s.sso.logout_url + "\"\n  password_login: " + b(s.sso.password_login) +
+         "\n  proxy_secret_file: \"" + s.sso.proxy_secret_file + "\"\n  proxy_secret_header: \"" + s.sso.proxy_secret_header + "\"\n";
   out += "dpo_contact: {name: \"" + s.dpo_name + "\", email: \"" + s.dpo_email + "\", phone: \"" + s.dpo_phone + "\"}\n";
   out += "notifications:\n  poll_seconds: " + std::to_string(s.notify_poll_seconds) + "\n  webhooks:";
   if (s.webhooks.empty()) out += " []";

@@ -12,12 +12,17 @@
 
 namespace sendguard::incident {
 
-// Single sign-on through a trusted reverse proxy (oauth2-proxy, Apache mod_auth_openidc, ...):
-// the proxy authenticates the user and names them in `user_header`; the core believes that
-// header only from CoreSettings::trusted_proxies, and takes the role from the local account of
-// that name (`sendguard-core user add NAME --role ROLE --sso`).
+// Single sign-on through a reverse proxy (oauth2-proxy, Apache mod_auth_openidc, ...): the proxy
+// authenticates the user and names them in `user_header`; the core believes that header only on
+// a request that also carries the proxy's shared secret in `proxy_secret_header` (the secret is
+// read from `proxy_secret_file` at start; the proxy is configured to add it and to strip both
+// headers from what browsers send), and takes the role from the local account of that name
+// (`sendguard-core user add NAME --role ROLE --sso`).
 struct SingleSignOn {
   std::string user_header;  // e.g. X-Forwarded-User; "" = off (local passwords)
+  std::string proxy_secret_file;                     // required when user_header is set
+  std::string proxy_secret_header = "X-Sso-Proxy-Secret";
+  std::string proxy_secret;                          // read from proxy_secret_file at start
   std::string logout_url;       // where Log out sends the browser (the proxy's sign-out); "" = a page saying so
   bool password_login = false;  // keep the local password form as well (a break-glass account)
   bool enabled() const { return !user_header.empty(); }
@@ -26,8 +31,11 @@ struct SingleSignOn {
 struct CoreSettings {
   std::string listen = "127.0.0.1:8025";
   std::string db = "/var/lib/sendguard/incidents.db";
-  // A file holding the bearer token every API call must present ("" = none: loopback only).
-  std::string api_token_file;
+  // The milter's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
+  // FILE`): the core presents it on the milter's control endpoints.
+  std::string milter_token_file = "/etc/sendguard/milter.token";
+  // The account that owns accounts.db when a command run as root creates or changes it.
+  std::string service_user = "sendguard";
   size_t max_body_bytes = 1 << 20;
   // The milter's loopback endpoint, for the staff pages of hold-and-confirm ("" = no holds).
   std::string milter_url = "http://127.0.0.1:9899";
@@ -37,9 +45,9 @@ struct CoreSettings {
   // The IG pages' local accounts and sessions (`sendguard-core user add` creates the first).
   std::string accounts_db;  // "" = accounts.db beside `db`
   bool secure_cookies = false;  // true behind a TLS reverse proxy: cookies get the Secure flag
-  // The reverse proxies in front of the pages: their X-Forwarded-For names the client (login
-  // throttling by address), and single sign-on's user header is believed only from them.
-  std::vector<std::string> trusted_proxies = {"127.0.0.1", "::1"};
+  // The reverse proxies in front of the pages: only their X-Forwarded-For is believed to name
+  // the client (login throttling by address). Empty by default: nobody's is.
+  std::vector<std::string> trusted_proxies;
   SingleSignOn sso;
   std::string dpo_name, dpo_email, dpo_phone;
   CoreConfig assessment;

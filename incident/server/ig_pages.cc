@@ -65,10 +65,7 @@ class Page {
     r.path = path;
     r.query = std::move(query);
     r.body = body;
-    r.headers["x-sendguard-user"] = s_.user;
-    r.headers["x-sendguard-role"] = ApiRoleFor(s_.role);
-    if (!p_.auth->token.empty()) r.headers["authorization"] = "Bearer " + p_.auth->token;
-    return HandleApi(*p_.service, *p_.auth, r);
+    return HandleApi(*p_.service, *p_.auth, SessionCaller(s_), r);
   }
 
   // One API call as this user, its answer as JSON ("PATH?QUERY").
@@ -93,7 +90,7 @@ class Page {
   HttpResponse Dashboard(const HttpRequest& req) const {
     std::string query = "/api/incidents?sort=deadline";
     for (const char* f : {"status", "kind", "service_area"}) {
-      if (!req.Query(f).empty()) query += std::string("&") + f + "=" + req.Query(f);
+      if (!req.Query(f).empty()) query += std::string("&") + f + "=" + common::PercentEncode(req.Query(f));
     }
     auto [status, body] = Api("GET", query);
     if (status != 200) return HtmlPage(status, "Incidents", Nav(s_) + Flash(Reasons(body)));
@@ -116,12 +113,14 @@ class Page {
     std::string html = Nav(s_) + "<h1>Incidents</h1>\n<p class=\"counts\">";
     for (const auto& [st, n] : counts) html += "<span>" + HtmlEscape(st) + ": <strong>" + std::to_string(n) + "</strong></span> ";
     html += "</p>\n<form method=\"get\" action=\"/\" class=\"filters\"><label>Status <select name=\"status\"><option value=\"\">any</option>";
-    for (const char* st : {"DRAFT", "TRIAGED", "UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
-      html += std::string("<option") + (req.Query("status") == st ? " selected" : "") + ">" + st + "</option>";
+    for (const std::string_view name : EnumNames<IncidentStatus>::kNames) {
+      const std::string st(name);
+      html += std::string("<option") + (req.Query("status") == st ? " selected" : "") + ">" + HtmlEscape(st) + "</option>";
     }
     html += "</select></label> <label>Kind <select name=\"kind\"><option value=\"\">any</option>";
-    for (const char* k : {"UNDETERMINED", "BREACH", "NEAR_MISS", "NOT_A_BREACH"}) {
-      html += std::string("<option") + (req.Query("kind") == k ? " selected" : "") + ">" + k + "</option>";
+    for (const std::string_view name : EnumNames<IncidentKind>::kNames) {
+      const std::string k(name);
+      html += std::string("<option") + (req.Query("kind") == k ? " selected" : "") + ">" + HtmlEscape(k) + "</option>";
     }
     html += "</select></label> <button type=\"submit\" class=\"secondary\">Filter</button></form>\n"
             "<table class=\"queue\" id=\"queue\"><thead><tr><th>Incident</th><th>Title</th><th>Kind</th><th>Status</th>"
@@ -290,10 +289,11 @@ class Page {
   // The milter's live state, from its Prometheus text: counters only, never content.
   HttpResponse Admin() const {
     std::string html = Nav(s_) + "<h1>Mail filter</h1>\n";
-    if (p_.milter_url.empty()) return HtmlPage(200, "Mail filter", html + "<p>No mail filter is configured (milter_url).</p>");
-    common::HttpCallResult r = common::Perform({"GET", p_.milter_url + "/metrics", "", {}, 2000, 5000});
+    const MilterLink& milter = p_.auth->milter;
+    if (!milter.enabled()) return HtmlPage(200, "Mail filter", html + "<p>No mail filter is configured (milter_url).</p>");
+    common::HttpCallResult r = milter.Call("GET", "/metrics", "", 5000);
     if (r.status != 200) {
-      return HtmlPage(200, "Mail filter", html + Flash("The mail filter did not answer at " + p_.milter_url + " (" +
+      return HtmlPage(200, "Mail filter", html + Flash("The mail filter did not answer at " + milter.url + " (" +
                                                        (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")."));
     }
     std::string version, generation, loaded, rows;
@@ -366,13 +366,17 @@ bool IgPages::Owns(const std::string& path) {
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const std::time_t now = std::time(nullptr);
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
-  const bool single_sign_on = UsesSingleSignOn();
-  if (single_sign_on && !FromTrustedProxy(req, trusted_proxies)) {
-    // The header is believed only from the proxy; anyone else reaching the core directly is refused
-    // (a break-glass password login comes through a trusted address too, e.g. an SSH tunnel).
+  // The proxy's user header is believed only when the request proves it came through the proxy
+  // (the shared secret the proxy adds); whoever reaches the core another way gets the password
+  // login if it is kept (break-glass), else a refusal. The address proves nothing: any local
+  // process can connect from loopback.
+  const bool via_proxy = UsesSingleSignOn() && !sso->proxy_secret.empty() &&
+                         common::SecureEquals(req.Header(common::AsciiLower(sso->proxy_secret_header)), sso->proxy_secret);
+  if (UsesSingleSignOn() && !via_proxy && !sso->password_login) {
     return HtmlPage(403, "Refused", "<h1>Refused</h1><p class=\"refused\">These pages are reached through the council's "
                                     "single sign-on.</p>");
   }
+  const bool single_sign_on = via_proxy;
   if (req.path == "/login" && single_sign_on && !sso->password_login) return Redirect("/");
   if (req.path == "/login") {
     if (req.method == "GET") return LoginPage(200, "", secure_cookies);

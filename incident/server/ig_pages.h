@@ -6,8 +6,10 @@
 // goes through the JSON API's own handler as the logged-in user's role, so the pages can do
 // nothing the API would refuse. Forms carry the session's CSRF token; cookies are HttpOnly and
 // SameSite=Strict (and Secure when `secure_cookies`). Under single sign-on (`sso` enabled) the
-// trusted proxy's user header replaces the login form: a session is started for the name it
-// gives (the role from the local account), and replaced whenever the header names someone else.
+// proxy's user header replaces the login form on requests that carry the proxy's shared secret:
+// a session is started for the name it gives (the role from the local account, which must
+// exist and be enabled), and replaced whenever the header names someone else. The admin page
+// reads the milter's /metrics through ApiSettings::milter.
 #pragma once
 
 #include <optional>
@@ -28,8 +30,7 @@ struct IgPages {
   Accounts* accounts = nullptr;
   bool secure_cookies = false;
   const SingleSignOn* sso = nullptr;  // nullptr or disabled: local passwords
-  std::vector<std::string> trusted_proxies;  // CoreSettings::trusted_proxies
-  std::string milter_url;  // the admin page reads the milter's /metrics here ("" = not shown)
+  std::vector<std::string> trusted_proxies;  // CoreSettings::trusted_proxies: whose X-Forwarded-For is believed
 
   // True for the paths these pages own ("/", "/login", "/logout", "/incidents/...", "/reports...",
   // "/admin").

@@ -91,7 +91,7 @@ HttpResponse ListPage(const json& body, const std::string& id, const std::string
 bool SelfReportPages::Owns(const std::string& path) { return path == kPrefix || path.rfind(kPrefix + "/", 0) == 0; }
 
 HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
-  if (milter_url.empty() || !csrf || !service) {
+  if (!milter.enabled() || !csrf || !service) {
     return StaffRefusal(404, "Not available", "Self-reporting through this site is not enabled: tell your information "
                                               "governance team directly.");
   }
@@ -104,8 +104,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
       return RequestForm(403, "The form had expired: please try again.", secure_cookies);
     }
     const std::string email(common::Trim(common::FormValue(form, "email")));
-    common::HttpCallResult r = common::Perform(
-        {"POST", milter_url + "/self-reports", json{{"email", email}}.dump(), {"Content-Type: application/json"}, 2000, 10000});
+    common::HttpCallResult r = milter.Call("POST", "/self-reports", json{{"email", email}}.dump());
     if (r.status == 422) return RequestForm(422, "Please give your work email address.", secure_cookies);
     if (r.status != 202) return FromMilter(r.status, json::parse(r.body, nullptr, false));
     return HtmlPage(200, "Check your email",
@@ -114,11 +113,11 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   }
   const std::string id = req.path.substr(kPrefix.size() + 1);
   if (id.size() != 32 || !common::HexDecode(id)) return FromMilter(404, json::object());
-  const std::string url = milter_url + "/self-reports/" + id;
+  const std::string path = "/self-reports/" + id;
   if (req.method == "GET") {
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return FromMilter(403, json::object());
-    common::HttpCallResult r = common::Perform({"GET", url + "?t=" + t, "", {}, 2000, 10000});
+    common::HttpCallResult r = milter.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return FromMilter(r.status, body);
     return ListPage(body, id, t, ListCsrf(*csrf, id, t));
@@ -133,8 +132,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (record.empty() || record.size() > 18 || record.find_first_not_of("0123456789") != std::string::npos) {
     return StaffRefusal(422, "Please check the form", "Choose the email that went to the wrong person.");
   }
-  common::HttpCallResult r = common::Perform({"POST", url + "/use?t=" + t, json{{"record_id", std::stoll(record)}}.dump(),
-                                              {"Content-Type: application/json"}, 2000, 10000});
+  common::HttpCallResult r = milter.Call("POST", path + "/use?t=" + t, json{{"record_id", std::stoll(record)}}.dump());
   const json used = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !used.is_object() || !used.contains("send")) return FromMilter(r.status, used);
   const std::string email = used.value("reporter_email", "");

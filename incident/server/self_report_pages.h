@@ -11,6 +11,7 @@
 
 #include <string>
 
+#include "milter_link.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/incident/incident_service.h"
@@ -18,7 +19,7 @@
 namespace sendguard::incident {
 
 struct SelfReportPages {
-  std::string milter_url;                     // "" = self-report pages off
+  MilterLink milter;                          // url "" = self-report pages off
   const common::KeyedHasher* csrf = nullptr;  // keys CSRF tokens
   IncidentService* service = nullptr;
   bool secure_cookies = false;

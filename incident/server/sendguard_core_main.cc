@@ -14,9 +14,11 @@
 #include "accounts.h"
 #include "api.h"
 #include "ig_pages.h"
+#include "core_commands.h"
 #include "core_config.h"
 #include "html_page.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/service_file.h"
 #include "self_report_pages.h"
 #include "staff_pages.h"
 
@@ -53,15 +55,29 @@ int main(int argc, char** argv) {
   app.add_option("--db", db, "incident store (SQLite file), overriding the config");
   app.add_flag("--check-config", check, "print the effective configuration, then exit");
   app.add_option("--backup", backup, "copy the store to this file while it is in use, then exit");
-  std::string user_name, user_role, password_file;
+  CoreCommand command;
   CLI::App* user = app.add_subcommand("user", "manage the pages' local accounts");
-  CLI::App* user_add = user->add_subcommand("add", "create a user, or set a user's role and password");
-  user_add->add_option("name", user_name, "the name to log in with")->required();
-  user_add->add_option("--role", user_role, "ig_officer, dpo or admin")->required();
-  user_add->add_option("--password-file", password_file, "read the password from this file (default: standard input)");
-  bool sso_only = false;
-  user_add->add_flag("--sso", sso_only, "no password: the user signs in through the single sign-on proxy only");
+  CLI::App* user_add = user->add_subcommand("add", "create a user, or set a user's role and password (ends their sessions)");
+  user_add->add_option("name", command.name, "the name to log in with")->required();
+  user_add->add_option("--role", command.role, "ig_officer, dpo or admin")->required();
+  user_add->add_option("--password-file", command.password_file, "read the password from this file (default: standard input)");
+  user_add->add_flag("--sso", command.sso_only, "no password: the user signs in through the single sign-on proxy only");
+  user->add_subcommand("list", "the accounts, their roles and live sessions");
+  user->add_subcommand("disable", "refuse a user's logins and end their sessions")->add_option("name", command.name)->required();
+  user->add_subcommand("remove", "delete a user and their sessions")->add_option("name", command.name)->required();
   user->require_subcommand(1);
+  CLI::App* token = app.add_subcommand("token", "manage the API tokens machines present (the milter, a SIEM, scripts)");
+  CLI::App* token_add = token->add_subcommand("add", "create a token with a fixed role; it is shown once");
+  token_add->add_option("name", command.name, "what uses it, e.g. sendguard-milter")->required();
+  token_add->add_option("--role", command.role, "one of " + TokenRoleNames())->required();
+  token_add->add_option("--output", command.output, "write it to this file (0640 root:service group) instead of printing it");
+  token_add->add_flag("--force", command.force, "replace an existing --output file");
+  token->add_subcommand("list", "the tokens (names, roles, last use; never the tokens)");
+  token->add_subcommand("revoke", "refuse a token from now on")->add_option("name", command.name)->required();
+  token->require_subcommand(1);
+  CLI::App* audit = app.add_subcommand("audit", "the audit trail");
+  audit->add_subcommand("verify", "check the audit hash chain; names the first entry that does not match");
+  audit->require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
   std::string text;
@@ -87,34 +103,33 @@ int main(int argc, char** argv) {
     std::fputs(DescribeCoreConfig(*settings).c_str(), stdout);
     return 0;
   }
-  if (user_add->parsed()) {
-    Result<std::string> password = sso_only ? Result<std::string>(std::string())
-                                             : ReadSecretText(password_file.empty() ? "/dev/stdin" : password_file);
-    if (!password.ok()) {
-      std::fprintf(stderr, "sendguard-core: %s\n", password.status().message().c_str());
-      return 2;
-    }
-    auto accounts = Accounts::Open(settings->accounts_db);
-    Status st = !accounts.ok() ? accounts.status()
-                : sso_only     ? (*accounts)->AddSsoUser(user_name, user_role)
-                               : (*accounts)->AddUser(user_name, user_role, *password);
-    if (!st.ok()) {
-      std::fprintf(stderr, "sendguard-core: user add: %s\n", st.message().c_str());
-      return 2;
-    }
-    std::printf("user %s (%s%s) saved in %s\n", user_name.c_str(), user_role.c_str(), sso_only ? ", single sign-on only" : "",
-                settings->accounts_db.c_str());
-    return 0;
+  for (CLI::App* group : {user, token, audit}) {
+    if (!group->parsed()) continue;
+    command.group = group->get_name();
+    command.action = group->get_subcommands().front()->get_name();
+    return RunCoreCommand(*settings, command);
   }
   ApiSettings auth;
-  auth.milter_url = settings->milter_url;
-  if (!settings->api_token_file.empty()) {
-    auto token = ReadSecretText(settings->api_token_file);
-    if (!token.ok()) {
-      std::fprintf(stderr, "sendguard-core: api_token_file: %s\n", token.status().message().c_str());
+  auth.milter.url = settings->milter_url;
+  if (!settings->milter_url.empty()) {
+    auto milter_token = ReadSecretText(settings->milter_token_file);
+    if (milter_token.ok()) {
+      auth.milter.token = *milter_token;
+    } else {
+      std::fprintf(stderr, "sendguard-core: milter_token_file: %s; the milter will refuse the hold, self-report and "
+                           "admin pages' calls until it is readable (sendguard-core token add sendguard-milter --role "
+                           "MAIL_FILTER --output %s)\n",
+                   milter_token.status().message().c_str(), settings->milter_token_file.c_str());
+    }
+  }
+  if (settings->sso.enabled()) {
+    auto secret = ReadSecretText(settings->sso.proxy_secret_file);
+    if (!secret.ok() || secret->size() < 16) {
+      std::fprintf(stderr, "sendguard-core: single_sign_on.proxy_secret_file: %s\n",
+                   secret.ok() ? "the secret must be at least 16 characters" : secret.status().message().c_str());
       return 2;
     }
-    auth.token = *token;
+    settings->sso.proxy_secret = *secret;
   }
   auto store = OpenSqliteStore(settings->db);
   if (!store.ok()) {
@@ -149,20 +164,25 @@ int main(int argc, char** argv) {
     return 1;
   }
   const common::KeyedHasher page_key(*secret);
-  const StaffPages staff{settings->milter_url, &page_key};
+  const StaffPages staff{auth.milter, &page_key};
+  // Created by the service itself (or by a root command that gave it to the service): 0600.
+  if (auto made = common::MakeServiceFile(settings->accounts_db, settings->service_user, 0600, common::FileOwner::kService, true);
+      !made.ok()) {
+    std::fprintf(stderr, "sendguard-core: accounts: %s\n", made.status().message().c_str());
+    return 1;
+  }
   auto accounts = Accounts::Open(settings->accounts_db);
   if (!accounts.ok()) {
     std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
     return 1;
   }
-  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies,
-                      settings->milter_url};
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies};
   if (settings->sso.enabled()) {
-    std::fprintf(stderr, "sendguard-core: pages: single sign-on from the %s header (trusted proxies: %zu)%s\n",
-                 settings->sso.user_header.c_str(), settings->trusted_proxies.size(),
+    std::fprintf(stderr, "sendguard-core: pages: single sign-on from the %s header on requests carrying %s%s\n",
+                 settings->sso.user_header.c_str(), settings->sso.proxy_secret_header.c_str(),
                  settings->sso.password_login ? ", password login kept" : "");
   }
-  const SelfReportPages self_reports{settings->milter_url, &page_key, &service, settings->secure_cookies};
+  const SelfReportPages self_reports{auth.milter, &page_key, &service, settings->secure_cookies};
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;
@@ -175,7 +195,7 @@ int main(int argc, char** argv) {
           if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
           if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
           if (IgPages::Owns(req.path)) return pages.Handle(req);
-          return HandleApi(service, auth, req);
+          return ServeApi(service, auth, **accounts, req);
         } catch (const std::exception& e) {
           std::fprintf(stderr, "sendguard-core: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), e.what());
           return HtmlPage(500, "Something went wrong", "<h1>Something went wrong</h1><p class=\"refused\">The page could "

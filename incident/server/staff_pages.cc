@@ -99,7 +99,7 @@ std::string HoldForm(const json& view, const std::string& id, const std::string&
 
 common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/staff/hold/";
-  if (milter_url.empty() || !csrf) return StaffRefusal(404, "Not available", "Held messages are not enabled here.");
+  if (!milter.enabled() || !csrf) return StaffRefusal(404, "Not available", "Held messages are not enabled here.");
   if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, "Page not found", "There is no page at this address.");
   std::string id = req.path.substr(prefix.size()), action;
   if (const size_t slash = id.find('/'); slash != std::string::npos) {
@@ -107,12 +107,12 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     id.resize(slash);
   }
   if (id.size() != 32 || !common::HexDecode(id)) return FromOutcome(404, json::object());
-  const std::string url = milter_url + "/holds/" + id;
+  const std::string path = "/holds/" + id;
   if (action.empty()) {
     if (req.method != "GET") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return FromOutcome(403, json::object());
-    common::HttpCallResult r = common::Perform({"GET", url + "?t=" + t, "", {}, 2000, 10000});
+    common::HttpCallResult r = milter.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return FromOutcome(r.status, body.is_object() ? body : json::object());
     return HtmlPage(200, "Your email has not been sent yet",
@@ -132,8 +132,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
                {"text", common::FormValue(form, "text")},
                {"except_flagged", common::FormValue(form, "scope") == "except_flagged"}};
   }
-  common::HttpCallResult r = common::Perform(
-      {"POST", url + "/" + action + "?t=" + t, request.dump(), {"Content-Type: application/json"}, 2000, 150000});
+  common::HttpCallResult r = milter.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
   const json body = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !body.is_object()) return FromOutcome(r.status, body.is_object() ? body : json::object());
   if (action == "cancel") {

@@ -10,13 +10,14 @@
 
 #include <string>
 
+#include "milter_link.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/common/keyed_hash.h"
 
 namespace sendguard::incident {
 
 struct StaffPages {
-  std::string milter_url;                      // "" = hold pages off
+  MilterLink milter;                           // url "" = hold pages off
   const common::KeyedHasher* csrf = nullptr;   // keys CSRF tokens
 
   common::HttpResponse Handle(const common::HttpRequest& request) const;

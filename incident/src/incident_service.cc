@@ -4,6 +4,7 @@
 #include "sendguard/incident/incident_service.h"
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 
 #include "sendguard/common/keyed_hash.h"
@@ -47,6 +48,30 @@ Outcome<T> Ok(T value) {
 }
 
 json UserRef(const Actor& a) { return {{"id", a.id}, {"name", a.name}}; }
+
+// The stamps that follow from a decision or a submission in `set` (the fields just set, with
+// their new values), written through `system`: who decided and when, and the office-use
+// fields that mirror them. One place for filing and editing alike.
+void StampDecisions(const json& set, const Actor& actor, const std::string& now_text,
+                    const std::function<void(const std::string&, json)>& system) {
+  if (set.contains("dpo_ico_decision")) {
+    system("dpo_ico_decided_by", UserRef(actor));
+    system("dpo_ico_decided_at", now_text);
+    if (set["dpo_ico_decision"].is_string()) system("office_ico_reporting_needed", set["dpo_ico_decision"] == "REPORT" ? "YES" : "NO");
+  }
+  if (set.contains("dpo_individuals_decision")) {
+    system("dpo_individuals_decided_by", UserRef(actor));
+    system("dpo_individuals_decided_at", now_text);
+  }
+  if (set.contains("ico_submissions") && set["ico_submissions"].is_array()) {
+    for (const auto& sub : set["ico_submissions"]) {
+      if (sub.is_object() && sub.value("type", "") == "INITIAL" && sub.contains("submitted_at") && sub["submitted_at"].is_string()) {
+        auto at = ParseInstant(sub["submitted_at"].get<std::string>());
+        if (at.ok()) system("office_date_reported_to_ico", FormatDate(LondonDate(*at)));
+      }
+    }
+  }
+}
 
 // Fields only the system writes: refused in a create or update request.
 bool SystemField(const std::string& f) {
@@ -135,17 +160,41 @@ IndexColumns IncidentService::Index(const json& doc, const Incident& in) {
 }
 
 Outcome<std::string> IncidentService::Create(const json& input, const Actor& actor, const std::string& key_in,
-                                             const std::string& message_hash) {
+                                             const std::string& message_hash, const json& composed) {
   if (!input.is_object()) return Refuse<std::string>(400, "", "the incident must be a JSON object of spec field names");
-  std::vector<FieldError> errors;
+  if (!composed.is_null() && !composed.is_object()) return Fail<std::string>(Internal("composed fields must be an object"));
+  const std::string source = input.contains("source") && input["source"].is_string() ? input["source"].get<std::string>()
+                                                                                     : std::string("HUMAN_REPORT");
+  // The new draft as the checks see it: what an edit of it would be allowed to set.
+  Incident blank;
+  blank.status = IncidentStatus::kDraft;
+  blank.kind = IncidentKind::kUndetermined;
+  if (auto src = Parse<IncidentSource>(source)) blank.source = *src;
+  std::vector<FieldError> bad_input, forbidden;
   for (const auto& [field, value] : input.items()) {
-    if (SystemField(field)) errors.push_back({field, "set by the system, not by a request"});
-    if (field.rfind("mf_", 0) == 0 && actor.role != Role::kSystem) errors.push_back({field, "only the mail filter files mf_ fields"});
+    if (SystemField(field)) {
+      bad_input.push_back({field, "set by the system, not by a request"});
+      continue;
+    }
+    if (field.rfind("mf_", 0) == 0) {
+      if (actor.role != Role::kSystem) bad_input.push_back({field, "only the mail filter files mf_ fields"});
+      continue;
+    }
+    if (field == "source" || field == "detected_at") continue;  // said once, at filing; checked below
+    if (actor.role == Role::kSystem) {
+      if (field != "title") forbidden.push_back({field, "the mail filter files its mf_ fields and a title only"});
+      continue;
+    }
+    if (!IsKnownField(field)) continue;  // the document check below names it
+    if (value.is_null()) continue;
+    Status allowed = CheckFieldEdit(field, actor, blank, value, json(), "stated when the incident was filed");
+    if (!allowed.ok()) (allowed.code() == StatusCode::kPermissionDenied ? forbidden : bad_input).push_back({field, allowed.message()});
   }
-  if (!errors.empty()) return Refuse<std::string>(400, errors);
+  if (!bad_input.empty()) return Refuse<std::string>(400, bad_input);
+  if (!forbidden.empty()) return Refuse<std::string>(403, forbidden);
   json doc = input;
+  if (composed.is_object()) doc.update(composed);
   const Instant now = now_();
-  const std::string source = doc.value("source", std::string("HUMAN_REPORT"));
   if (actor.role == Role::kSystem && source != "MAIL_FILTER") {
     return Refuse<std::string>(403, "source", "the system files MAIL_FILTER incidents only");
   }
@@ -171,6 +220,7 @@ Outcome<std::string> IncidentService::Create(const json& input, const Actor& act
   doc["status"] = "DRAFT";
   doc["created_at"] = FormatInstant(now);
   doc["office_logged"] = doc.contains("incident_number") ? "YES" : "NO";
+  StampDecisions(input, actor, FormatInstant(now), [&](const std::string& field, json value) { doc[field] = std::move(value); });
   const std::string id = NewIncidentId();
   doc["incident_id"] = id;
 
@@ -282,23 +332,11 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     }
   }
   if (patch.contains("incident_number")) system("office_logged", doc.contains("incident_number") ? "YES" : "NO");
-  if (patch.contains("dpo_ico_decision")) {
-    system("dpo_ico_decided_by", UserRef(actor));
-    system("dpo_ico_decided_at", now_text);
-    if (doc.contains("dpo_ico_decision")) system("office_ico_reporting_needed", doc["dpo_ico_decision"] == "REPORT" ? "YES" : "NO");
+  json merged = patch;
+  for (const char* f : {"dpo_ico_decision", "ico_submissions"}) {
+    if (merged.contains(f)) merged[f] = doc.contains(f) ? doc[f] : json();
   }
-  if (patch.contains("dpo_individuals_decision")) {
-    system("dpo_individuals_decided_by", UserRef(actor));
-    system("dpo_individuals_decided_at", now_text);
-  }
-  if (patch.contains("ico_submissions") && doc["ico_submissions"].is_array()) {
-    for (const auto& sub : doc["ico_submissions"]) {
-      if (sub.value("type", "") == "INITIAL" && sub.contains("submitted_at")) {
-        auto at = ParseInstant(sub["submitted_at"].get<std::string>());
-        if (at.ok()) system("office_date_reported_to_ico", FormatDate(LondonDate(*at)));
-      }
-    }
-  }
+  StampDecisions(merged, actor, now_text, system);
   return Save(before, std::move(doc), std::move(entries));
 }
 

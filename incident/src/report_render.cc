@@ -17,8 +17,12 @@ std::string Period(const Report& r) {
 std::string Prev(const ReportRow& row) { return row.previous ? std::to_string(*row.previous) : "–"; }
 std::string Or(const std::string& s) { return s.empty() ? "–" : s; }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+// A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
+// one) is prefixed with ' so it stays text (OWASP's CSV injection advice).
+std::string CsvField(const std::string& raw) {
+  const bool formula = !raw.empty() && std::string_view("=+-@\t\r").find(raw.front()) != std::string_view::npos;
+  const std::string s = formula ? "'" + raw : raw;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";

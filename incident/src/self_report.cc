@@ -38,4 +38,16 @@ json SelfReportDraft(const json& send, const std::string& reporter_name, const s
 
 std::string SelfReportKey(const json& send) { return "self-report-" + send.value("message_id_hash", ""); }
 
+Outcome<std::string> FileSelfReportDraft(IncidentService& service, const Actor& reporter, const json& send,
+                                         const std::string& reporter_name, const std::string& reporter_email,
+                                         const std::string& how, const std::string& note) {
+  json draft = SelfReportDraft(send, reporter_name, reporter_email, how, note);
+  json composed = json::object();
+  for (const char* field : {"kind", "disclosure_channel"}) {
+    composed[field] = draft[field];
+    draft.erase(field);
+  }
+  return service.Create(draft, reporter, SelfReportKey(send), send.value("message_sha256", ""), composed);
+}
+
 }  // namespace sendguard::incident

@@ -1,7 +1,10 @@
 // The SQLite incident store: schema migrations, prepared statements only, WAL, foreign keys,
-// one transaction per change (document + audit), online backup.
+// one transaction per change (document + audit, each entry chained to the one before by its
+// hash), online backup, and the chain's verification.
+#include <map>
 #include <mutex>
 
+#include "sendguard/common/digest.h"
 #include "sendguard/common/sqlite.h"
 #include "sendguard/incident/store.h"
 
@@ -42,7 +45,26 @@ const std::vector<std::string> kMigrations = {
     "ALTER TABLE incidents ADD COLUMN message_hash TEXT NOT NULL DEFAULT '';"
     "UPDATE incidents SET message_hash = coalesce(json_extract(document, '$.mf_message_id_hash'), '');"
     "CREATE INDEX incidents_message ON incidents(message_hash) WHERE message_hash != '';",
+    // 4: the audit hash chain (see AuditCheck). Entries from before it keep empty hashes.
+    "ALTER TABLE audit ADD COLUMN doc_hash TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
 };
+
+// The hash of one entry: its fields as a JSON array (unambiguous), the previous entry's hash
+// and the document hash, with SHA-256. `old_text`/`new_text` are the stored column texts.
+struct ChainFields {
+  std::string incident_id, at, by_id, by_name, role, what;
+  std::optional<std::string> old_text, new_text;
+  std::string reason, doc_hash, prev_hash;
+};
+
+std::string EntryHash(const ChainFields& f) {
+  auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
+  const json fields = json::array({f.prev_hash, f.incident_id, f.at, f.by_id, f.by_name, f.role, f.what, text(f.old_text),
+                                   text(f.new_text), f.reason, f.doc_hash});
+  return common::Sha256Hex(fields.dump());
+}
 
 std::string Dump(const json& v) { return v.is_null() ? std::string() : v.dump(); }
 
@@ -72,11 +94,12 @@ class SqliteStore final : public IncidentStore {
     s.Reset().Bind(1, id);
     if (key.empty()) s.BindNull(2); else s.Bind(2, key);
     if (index.incident_number.empty()) s.BindNull(3); else s.Bind(3, index.incident_number);
-    s.Bind(4, document.dump()).Bind(5, index.kind).Bind(6, index.status).Bind(7, index.source);
+    const std::string text = document.dump();
+    s.Bind(4, text).Bind(5, index.kind).Bind(6, index.status).Bind(7, index.source);
     s.Bind(8, index.service_area).Bind(9, index.types).Bind(10, index.period_date).Bind(11, index.deadline);
     s.Bind(12, FormatInstant(created.at)).Bind(13, index.message_hash);
     if (Status st = s.Run(); !st.ok()) return Conflict(st);
-    if (Status st = Append(id, created); !st.ok()) return st;
+    if (Status st = Append(id, created, common::Sha256Hex(text)); !st.ok()) return st;
     if (Status st = tx.Commit(); !st.ok()) return st;
     return id;
   }
@@ -104,7 +127,8 @@ class SqliteStore final : public IncidentStore {
         " service_area = ?, types = ?, period_date = ?, deadline = ? WHERE id = ? AND version = ?");
     if (!up.ok()) return up.status();
     auto& s = **up;
-    s.Reset().Bind(1, document.dump());
+    const std::string text = document.dump();
+    s.Reset().Bind(1, text);
     if (index.incident_number.empty()) s.BindNull(2); else s.Bind(2, index.incident_number);
     s.Bind(3, index.kind).Bind(4, index.status).Bind(5, index.service_area).Bind(6, index.types);
     s.Bind(7, index.period_date).Bind(8, index.deadline).Bind(9, id).Bind(10, expected_version);
@@ -113,8 +137,9 @@ class SqliteStore final : public IncidentStore {
       return Status(StatusCode::kResourceExhausted, "the incident changed since it was read (version " +
                                                         std::to_string(expected_version) + "); reload and try again");
     }
+    const std::string doc_hash = common::Sha256Hex(text);
     for (const auto& e : entries) {
-      if (Status st = Append(id, e); !st.ok()) return st;
+      if (Status st = Append(id, e, doc_hash); !st.ok()) return st;
     }
     return tx.Commit();
   }
@@ -182,6 +207,77 @@ class SqliteStore final : public IncidentStore {
     return (*q)->Reset().Bind(1, id).Bind(2, event).Bind(3, FormatInstant(at)).Run();
   }
 
+  Result<AuditCheck> VerifyAudit() override {
+    std::lock_guard lock(mu_);
+    common::SqliteTransaction tx(*db_);  // one consistent snapshot
+    AuditCheck out;
+    auto fail = [&](int64_t seq, const std::string& incident, const std::string& problem) {
+      out.ok = false;
+      out.first_bad_seq = seq;
+      out.incident_id = incident;
+      out.problem = problem;
+      return out;
+    };
+    auto q = db_->Prepare(
+        "SELECT seq, incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash"
+        " FROM audit ORDER BY seq");
+    if (!q.ok()) return q.status();
+    auto& s = **q;
+    s.Reset();
+    std::string prev;
+    bool chained = false;
+    std::map<std::string, std::string> last_doc_hash;  // incident -> the doc hash its newest entry recorded
+    while (s.Step()) {
+      const int64_t seq = s.Int(0);
+      ChainFields f{s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6),
+                    s.IsNull(7) ? std::nullopt : std::optional<std::string>(s.Text(7)),
+                    s.IsNull(8) ? std::nullopt : std::optional<std::string>(s.Text(8)),
+                    s.Text(9), s.Text(10), s.Text(11)};
+      const std::string hash = s.Text(12);
+      if (hash.empty() && !chained) {
+        ++out.legacy;
+        continue;
+      }
+      if (hash.empty()) return fail(seq, f.incident_id, "the entry has no hash although the chain had begun (edited or inserted)");
+      chained = true;
+      if (f.prev_hash != prev) {
+        s.Reset();
+        return fail(seq, f.incident_id, "the entry does not follow the one before it (an entry was deleted, inserted or reordered)");
+      }
+      if (EntryHash(f) != hash) {
+        s.Reset();
+        return fail(seq, f.incident_id, "the entry's contents do not match its hash (it was edited)");
+      }
+      prev = hash;
+      last_doc_hash[f.incident_id] = f.doc_hash;
+      ++out.entries;
+    }
+    if (!s.status().ok()) return s.status();
+    out.head = prev;
+    auto docs = db_->Prepare("SELECT id, document FROM incidents ORDER BY created_at, id");
+    if (!docs.ok()) return docs.status();
+    auto& d = **docs;
+    d.Reset();
+    while (d.Step()) {
+      ++out.incidents;
+      const std::string id = d.Text(0);
+      auto it = last_doc_hash.find(id);
+      if (it == last_doc_hash.end()) {
+        if (chained && out.legacy == 0) {
+          d.Reset();
+          return fail(0, id, "the incident has no audit entry (it was inserted directly)");
+        }
+        continue;  // filed before the chain began
+      }
+      if (common::Sha256Hex(d.Text(1)) != it->second) {
+        d.Reset();
+        return fail(0, id, "the incident's document differs from what its last audit entry recorded (edited directly)");
+      }
+    }
+    if (!d.status().ok()) return d.status();
+    return out;
+  }
+
   Status Backup(const std::filesystem::path& dest) override {
     std::lock_guard lock(mu_);
     return db_->Backup(dest);
@@ -205,17 +301,34 @@ class SqliteStore final : public IncidentStore {
     return st;
   }
 
-  Status Append(const std::string& id, const AuditEntry& e) {
+  // Appends one entry inside the caller's write transaction (BEGIN IMMEDIATE: no other writer
+  // can take the same previous hash).
+  Status Append(const std::string& id, const AuditEntry& e, const std::string& doc_hash) {
+    auto last = db_->Prepare("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1");
+    if (!last.ok()) return last.status();
+    (*last)->Reset();
+    ChainFields f;
+    if ((*last)->Step()) f.prev_hash = (*last)->Text(0);
+    (*last)->Reset();
+    f.incident_id = id;
+    f.at = FormatInstant(e.at);
+    f.by_id = e.by_id;
+    f.by_name = e.by_name;
+    f.role = e.role;
+    f.what = e.what;
+    if (!e.old_value.is_null()) f.old_text = Dump(e.old_value);
+    if (!e.new_value.is_null()) f.new_text = Dump(e.new_value);
+    f.reason = e.reason;
+    f.doc_hash = doc_hash;
     auto ins = db_->Prepare(
-        "INSERT INTO audit (incident_id, at, by_id, by_name, role, what, old_value, new_value, reason)"
-        " VALUES (?,?,?,?,?,?,?,?,?)");
+        "INSERT INTO audit (incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
     auto& s = **ins;
-    s.Reset().Bind(1, id).Bind(2, FormatInstant(e.at)).Bind(3, e.by_id).Bind(4, e.by_name).Bind(5, e.role);
-    s.Bind(6, e.what);
-    if (e.old_value.is_null()) s.BindNull(7); else s.Bind(7, Dump(e.old_value));
-    if (e.new_value.is_null()) s.BindNull(8); else s.Bind(8, Dump(e.new_value));
-    s.Bind(9, e.reason);
+    s.Reset().Bind(1, id).Bind(2, f.at).Bind(3, f.by_id).Bind(4, f.by_name).Bind(5, f.role).Bind(6, f.what);
+    if (f.old_text) s.Bind(7, *f.old_text); else s.BindNull(7);
+    if (f.new_text) s.Bind(8, *f.new_text); else s.BindNull(8);
+    s.Bind(9, f.reason).Bind(10, f.doc_hash).Bind(11, f.prev_hash).Bind(12, EntryHash(f));
     return s.Run();
   }
 

@@ -1,7 +1,20 @@
 // The Prometheus endpoint (see metrics_server.h).
 #include "metrics_server.h"
 
+#include "sendguard/common/text.h"
+
 namespace sendguard::milter {
+
+std::optional<common::HttpResponse> RefuseWithoutToken(const common::HttpRequest& req, const std::string& token) {
+  if (!token.empty() && common::SecureEquals(req.Header("authorization"), "Bearer " + token)) return std::nullopt;
+  common::HttpResponse r;
+  r.content_type = "application/json";
+  r.status = token.empty() ? 503 : 401;
+  r.body = token.empty() ? "{\"error\": \"the control endpoints are closed: core_token_file is not readable\"}\n"
+                         : "{\"error\": \"the milter's token is required (Authorization: Bearer TOKEN)\"}\n";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& listen, const Metrics& metrics,
                                                             common::HttpServer::Handler more) {

@@ -1,8 +1,10 @@
 // Serves Metrics::Render on http://ADDR:PORT/metrics, liveness on /healthz and, when given,
-// other paths (the hold controls) to `more` (common's HttpServer, its own threads).
+// other paths (the hold controls) to `more` (common's HttpServer, its own threads); and the
+// guard every control endpoint passes: the milter's token.
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sendguard/common/http_server.h"
@@ -21,5 +23,10 @@ class MetricsServer {
  private:
   std::unique_ptr<common::HttpServer> server_;
 };
+
+// Nothing when `req` carries "Authorization: Bearer TOKEN" with the milter's `token` (compared
+// in constant time); else the refusal: 401, or 503 when no token is configured (the control
+// endpoints are then closed to everyone).
+std::optional<common::HttpResponse> RefuseWithoutToken(const common::HttpRequest& req, const std::string& token);
 
 }  // namespace sendguard::milter

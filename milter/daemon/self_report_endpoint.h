@@ -22,7 +22,6 @@ struct SelfReportEndpoint {
   std::string state_db;
   const common::KeyedHasher* hasher = nullptr;
   const common::SealKey* seal = nullptr;
-  std::string core_token;                                 // "" = no token asked for
   std::function<std::shared_ptr<const Config>()> config;  // the live configuration
   std::function<void()> queued;                           // mail was queued
 

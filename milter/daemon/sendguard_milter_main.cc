@@ -231,11 +231,12 @@ int main(int argc, char** argv) {
   outbox_options.log = [log = d.log](const std::string& line) { log->info("{}", line); };
   if (!config.core_token_file.empty()) {
     std::ifstream token_in(config.core_token_file);
-    if (!token_in) {
-      d.log->error("cannot read core_token_file {}", config.core_token_file);
-      return 1;
+    if (!token_in || !std::getline(token_in, outbox_options.token) || outbox_options.token.empty()) {
+      outbox_options.token.clear();
+      d.log->warn("cannot read core_token_file {}: drafts wait in the outbox and the control endpoints refuse every "
+                  "caller until it is readable (sendguard-core token add sendguard-milter --role MAIL_FILTER --output {})",
+                  config.core_token_file, config.core_token_file);
     }
-    std::getline(token_in, outbox_options.token);
   }
   outbox_options.held_dir = held_dir;
   outbox_options.seal = &seal;
@@ -251,12 +252,15 @@ int main(int argc, char** argv) {
     return Processor::Create(hasher, seal, state_db, held_dir, [nudge] { nudge->Nudge(); });
   });
   HoldEndpoint holds{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }};
-  SelfReportEndpoint self_reports{state_db, &hasher, &seal, outbox_options.token,
+  SelfReportEndpoint self_reports{state_db, &hasher, &seal,
                                   [&d] { return d.snapshots->Current().config; }, [nudge] { nudge->Nudge(); }};
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
-                                        [&holds, &self_reports](const common::HttpRequest& r) {
+                                        [&holds, &self_reports, token = outbox_options.token](const common::HttpRequest& r) {
+                                          // Every control endpoint needs the milter's token; /metrics and
+                                          // /healthz (answered before this) carry no personal data.
+                                          if (auto refused = RefuseWithoutToken(r, token)) return *refused;
                                           return SelfReportEndpoint::Owns(r.path) ? self_reports.Handle(r) : holds.Handle(r);
                                         });
     if (!started.ok()) {

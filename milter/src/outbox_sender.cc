@@ -19,8 +19,7 @@ namespace {
 // POSTs one draft; returns the HTTP status (0 when the core could not be reached) and curl's error.
 long Post(const OutboxSenderOptions& o, const IncidentOutbox::Item& item, std::string* error, std::string* body) {
   common::HttpCall call{"POST", o.core_url + "/api/incidents", item.payload,
-                        {"Content-Type: application/json", "X-Sendguard-User: sendguard-milter",
-                         "X-Sendguard-Role: SYSTEM", "Idempotency-Key: " + item.draft_id},
+                        {"Content-Type: application/json", "Idempotency-Key: " + item.draft_id},
                         2000, 10000, 2048};
   if (!o.token.empty()) call.headers.push_back("Authorization: Bearer " + o.token);
   common::HttpCallResult r = common::Perform(call);
@@ -147,7 +146,9 @@ void OutboxSender::DeliverDue(bool housekeeping) {
       if (options_.log) options_.log("incident draft " + item.draft_id + " filed (HTTP " + std::to_string(status) + ")");
       continue;
     }
-    if (status >= 400 && status < 500 && status != 408 && status != 429) {
+    // 401: the core does not know the milter's token (core_token_file): a setup fault to fix,
+    // not a bad draft, so the draft waits and is retried like an outage.
+    if (status >= 400 && status < 500 && status != 401 && status != 408 && status != 429) {
       // The core's answer names fields and reasons (the draft holds no content to echo).
       std::string reason = body.substr(0, 300);
       std::replace(reason.begin(), reason.end(), '\n', ' ');
@@ -160,15 +161,17 @@ void OutboxSender::DeliverDue(bool housekeeping) {
       continue;
     }
     const int attempts = item.attempts + 1;
-    const std::string why = status ? "HTTP " + std::to_string(status) : error;
+    const std::string why = status == 401 ? "HTTP 401: the core refused the milter's token (core_token_file)"
+                            : status      ? "HTTP " + std::to_string(status)
+                                          : error;
     outbox.RetryLater(item.draft_id, attempts, std::time(nullptr) + BackoffSeconds(attempts), why);
     if (metrics_) metrics_->CountHandover("retry");
     if (options_.log && (attempts == 1 || attempts % 10 == 0)) {
       options_.log("incident hand-over to " + options_.core_url + " failed (" + why + "), attempt " +
                    std::to_string(attempts) + "; retrying with backoff");
     }
-    // The core is unreachable: leave the rest for the next round instead of timing out on each.
-    if (status == 0) return;
+    // The core is unreachable, or refuses the token: leave the rest for the next round.
+    if (status == 0 || status == 401) return;
   }
 }
 

@@ -35,11 +35,15 @@ class IncidentService {
   using TimeSource = std::function<Instant()>;
   IncidentService(IncidentStore& store, CoreConfig config, TimeSource now);
 
-  // Files a draft. `idempotency_key` (a hand-over's draft id, or mf_event_id) makes a retry
-  // return the incident already filed. `message_hash`, the SHA-256 of the email's Message-ID
-  // (mf_message_id_hash when the draft has one), links it to other incidents about that email.
+  // Files a draft. Each field is checked exactly as an edit of a new draft by `actor` would be
+  // (a reporter cannot file a DPO decision or an IG assessment); the mail filter files its mf_
+  // fields and a title only. `idempotency_key` (a hand-over's draft id, or mf_event_id) makes a
+  // retry return the incident already filed. `message_hash`, the SHA-256 of the email's
+  // Message-ID (mf_message_id_hash when the draft has one), links it to other incidents about
+  // that email. `composed` holds fields the core itself decided for this kind of report (a
+  // self-report's kind), applied without the actor's checks.
   Outcome<std::string> Create(const nlohmann::json& document, const Actor& actor, const std::string& idempotency_key = "",
-                              const std::string& message_hash = "");
+                              const std::string& message_hash = "", const nlohmann::json& composed = nullptr);
   // Sets the fields in `patch` (null clears one). `version`, when > 0, must match.
   Outcome<nlohmann::json> Update(const std::string& id, const nlohmann::json& patch, const Actor& actor,
                                  const std::string& reason, int64_t version = 0);

@@ -8,6 +8,8 @@
 
 #include <string>
 
+#include "sendguard/incident/incident_service.h"
+
 namespace sendguard::incident {
 
 // `send`: {at (unix seconds), queue_id, message_id_hash, verdict, outcome, findings,
@@ -18,5 +20,12 @@ nlohmann::json SelfReportDraft(const nlohmann::json& send, const std::string& re
 
 // The idempotency key: one self-report per message, however often it is reported.
 std::string SelfReportKey(const nlohmann::json& send);
+
+// Files the draft as `reporter` (once per message): the reporter's account is checked like any
+// reporter's; the kind (BREACH) and the channel (EMAIL) are the core's own classification of a
+// self-reported misdirected email, not the reporter's.
+Outcome<std::string> FileSelfReportDraft(IncidentService& service, const Actor& reporter, const nlohmann::json& send,
+                                         const std::string& reporter_name, const std::string& reporter_email,
+                                         const std::string& how, const std::string& note);
 
 }  // namespace sendguard::incident

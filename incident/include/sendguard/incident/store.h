@@ -51,6 +51,21 @@ struct IndexColumns {
   std::string message_hash;
 };
 
+// What `sendguard-core audit verify` found. Every audit entry carries the hash of the entry
+// before it (one chain over the whole store, in seq order) and of the incident's document as
+// that change left it, so an edited, deleted or inserted entry, or a document changed without
+// an entry, breaks the chain at a place verify names.
+struct AuditCheck {
+  bool ok = true;
+  int64_t entries = 0;         // chained entries checked
+  int64_t legacy = 0;          // entries written before the chain began (no hash)
+  int64_t incidents = 0;
+  int64_t first_bad_seq = 0;   // 0 when the fault is a document, not an entry
+  std::string incident_id;     // where the first fault is
+  std::string problem;         // what is wrong there
+  std::string head;            // the newest entry's hash: record it elsewhere to anchor the chain
+};
+
 struct ListFilter {
   std::string status, kind, type, service_area;
   std::string from, to;  // period dates, inclusive / exclusive
@@ -74,6 +89,8 @@ class IncidentStore {
   virtual Result<std::vector<StoredIncident>> List(const ListFilter& filter) = 0;
   virtual Result<std::vector<AuditEntry>> Audit(const std::string& id) = 0;
   virtual Status Backup(const std::filesystem::path& dest) = 0;
+  // Walks the audit hash chain and checks each incident's document against its last entry.
+  virtual Result<AuditCheck> VerifyAudit() = 0;
   // Notifications sent, so each event ("new", "ICO_72H:DUE_SOON", ...) goes out once.
   virtual Result<bool> Notified(const std::string& id, const std::string& event) = 0;
   virtual Status MarkNotified(const std::string& id, const std::string& event, Instant at) = 0;

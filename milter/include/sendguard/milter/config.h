@@ -67,7 +67,11 @@ struct Config {
   std::string notify_from = "sendguard-noreply@localhost";  // the sender of hold notices
   MilterSettings milter;
   std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
-  std::string core_token_file;           // the core's bearer token, when it requires one
+  // The milter's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
+  // FILE`): presented to the core with each draft, and required from every caller of the
+  // control endpoints (holds, scan records, self-reports). Unreadable: drafts wait in the
+  // outbox and the control endpoints refuse everyone; mail flows either way.
+  std::string core_token_file = "/etc/sendguard/milter.token";
   std::string source;                    // the file it came from ("" for the built-in defaults)
 };
 
