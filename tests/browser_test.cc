@@ -21,6 +21,7 @@ using nlohmann::json;
 using testing::CoreServer;
 
 const char* kPassword = "correct horse battery staple";
+const char* kProxySecret = "proxy-secret-for-the-browser-tests";
 
 class BrowserTest : public ::testing::Test {
  protected:
@@ -45,7 +46,9 @@ class BrowserTest : public ::testing::Test {
   // Files the incident the pages work on, after a near miss about the same email (the pages link them).
   std::string FileDraft(CoreServer& core) {
     const std::string email = std::string(64, 'e');
-    const std::vector<std::string> system = {"X-Sendguard-User: sendguard-milter", "X-Sendguard-Role: SYSTEM"};
+    std::string token;
+    std::getline(std::ifstream(core.milter_token_file()) >> std::ws, token);
+    const std::vector<std::string> system = {"Authorization: Bearer " + token};
     const json near_miss = {{"title", "Mail filter: BLOCKED (quarantine)"}, {"source", "MAIL_FILTER"}, {"mf_event_id", "sg-browser-0"},
                             {"mf_action", "BLOCKED"}, {"mf_event_at", "2026-11-20T08:55Z"}, {"mf_message_id_hash", email}};
     EXPECT_EQ(core.Request("POST", "/api/incidents", near_miss.dump(), system).status, 201);
@@ -60,7 +63,7 @@ class BrowserTest : public ::testing::Test {
                         {"mf_signals", json::array({{{"type", "first_time_recipient"}, {"domain", "example.org"}}})},
                         {"mf_redacted_evidence", json::array({{{"location", "BODY"}, {"snippet", "NHS number [NHS_NUMBER#1] depression"}}})}};
     auto r = core.Request("POST", "/api/incidents", draft.dump(),
-                          {"X-Sendguard-User: sendguard-milter", "X-Sendguard-Role: SYSTEM", "Idempotency-Key: sg-browser-1"});
+                          {system[0], "Idempotency-Key: sg-browser-1"});
     EXPECT_EQ(r.status, 201) << r.body;
     return r.Json()["incident"].value("incident_id", "");
   }
@@ -97,24 +100,30 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
 }
 
 // Single sign-on: the proxy's header names the user, the local account gives the role; the
-// header counts only from a trusted proxy, and a changed header is a new session.
-TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
-  const std::string sso = "trusted_proxies: [127.0.0.1, \"::1\"]\nsingle_sign_on:\n  user_header: X-Forwarded-User\n"
-                          "  logout_url: https://sso.council.example.gov.uk/oauth2/sign_out\n";
-  CoreServer core("browser-sso", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-" +
-                                                     std::to_string(::getpid()) + ".db")).string() + "\n" + sso);
+// header counts only on a request carrying the proxy's shared secret, and a changed header is a
+// new session.
+std::string SsoConfig(const std::string& name, const std::string& extra) {
+  const auto secret = std::filesystem::temp_directory_path() / ("sendguard-sso-secret-" + name + "-" + std::to_string(::getpid()));
+  std::ofstream(secret) << kProxySecret << "\n";
+  return "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-" + name + "-" + std::to_string(::getpid()) + ".db")).string() +
+         "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  proxy_secret_file: " + secret.string() + "\n" + extra;
+}
+
+TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyWithTheProxysSecret) {
+  CoreServer core("browser-sso", SsoConfig("sso", "  logout_url: https://sso.council.example.gov.uk/oauth2/sign_out\n"));
   const std::string ig = "ig.one@council.example.gov.uk", dpo = "dpo.one@council.example.gov.uk";
   AddSsoUser(core, ig, "ig_officer");
   AddSsoUser(core, dpo, "dpo");
   const std::string id = FileDraft(core);
   const std::string form = "Content-Type: application/x-www-form-urlencoded";
-  EXPECT_EQ(core.Request("GET", "/").status, 401) << "no header, no session";
-  EXPECT_EQ(core.Request("GET", "/login").status, 303) << "no password form under single sign-on";
-  auto stranger = core.Request("GET", "/", "", {"X-Forwarded-User: someone.else@council.example.gov.uk"});
+  const std::string proxy = std::string("X-Sso-Proxy-Secret: ") + kProxySecret;
+  EXPECT_EQ(core.Request("GET", "/", "", {proxy}).status, 401) << "no header, no session";
+  EXPECT_EQ(core.Request("GET", "/login", "", {proxy}).status, 303) << "no password form under single sign-on";
+  auto stranger = core.Request("GET", "/", "", {proxy, "X-Forwarded-User: someone.else@council.example.gov.uk"});
   EXPECT_EQ(stranger.status, 403);
   EXPECT_NE(stranger.body.find("has no role in sendguard"), std::string::npos) << stranger.body;
   // The IG officer: straight in, a session cookie, and forms that carry its token.
-  auto page = core.Request("GET", "/incidents/" + id, "", {"X-Forwarded-User: " + ig});
+  auto page = core.Request("GET", "/incidents/" + id, "", {proxy, "X-Forwarded-User: " + ig});
   ASSERT_EQ(page.status, 200) << page.body << core.Log();
   EXPECT_NE(page.body.find("(ig_officer)"), std::string::npos);
   std::smatch m;
@@ -124,45 +133,46 @@ TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyFromTheProxy) {
   ASSERT_TRUE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
   const std::string csrf = m[1];
   auto assessed = core.Request("POST", "/incidents/" + id + "/grid", "csrf=" + csrf + "&cell=4,4&nhs_rationale=Twelve+NHS+numbers",
-                               {form, cookie, "X-Forwarded-User: " + ig});
+                               {form, cookie, proxy, "X-Forwarded-User: " + ig});
   EXPECT_EQ(assessed.status, 303) << assessed.body;
-  auto shown = core.Request("GET", "/api/incidents/" + id, "", {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"}).Json();
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", core.As("IG_OFFICER", "reader")).Json();
   EXPECT_EQ(shown["incident"].value("nhs_likelihood", 0), 4) << shown.dump();
   EXPECT_NE(shown["audit"].dump().find(ig), std::string::npos) << "the audit trail names the signed-in user";
   // The same cookie with the header naming someone else is their session, not the old one's.
-  auto switched = core.Request("GET", "/", "", {cookie, "X-Forwarded-User: " + dpo});
+  auto switched = core.Request("GET", "/", "", {cookie, proxy, "X-Forwarded-User: " + dpo});
   ASSERT_EQ(switched.status, 200);
   EXPECT_NE(switched.body.find("(dpo)"), std::string::npos);
   EXPECT_EQ(core.Request("POST", "/incidents/" + id + "/grid", "csrf=" + csrf + "&cell=1,1&nhs_rationale=x",
-                         {form, cookie, "X-Forwarded-User: " + dpo}).status, 403)
+                         {form, cookie, proxy, "X-Forwarded-User: " + dpo}).status, 403)
       << "the old session's token is not the new one's";
   // Log out goes to the proxy's sign-out.
   ASSERT_TRUE(std::regex_search(switched.headers, m, std::regex("sg_session=([0-9a-f]{64})")));
   const std::string dpo_cookie = "Cookie: sg_session=" + std::string(m[1]);
   ASSERT_TRUE(std::regex_search(switched.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
-  auto out = core.Request("POST", "/logout", "csrf=" + std::string(m[1]), {form, dpo_cookie, "X-Forwarded-User: " + dpo});
+  auto out = core.Request("POST", "/logout", "csrf=" + std::string(m[1]), {form, dpo_cookie, proxy, "X-Forwarded-User: " + dpo});
   EXPECT_EQ(out.status, 303);
   EXPECT_NE(out.headers.find("Location: https://sso.council.example.gov.uk/oauth2/sign_out"), std::string::npos) << out.headers;
 }
 
-TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderFromAnywhereButTheProxy) {
-  CoreServer core("browser-sso-untrusted", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-u-" +
-                                            std::to_string(::getpid()) + ".db")).string() +
-                                            "\ntrusted_proxies: [192.0.2.10]\nsingle_sign_on:\n  user_header: X-Forwarded-User\n"
-                                            "  password_login: true\n");
+// Any local process can connect from loopback: without the proxy's secret the header names
+// nobody, whatever the address.
+TEST_F(BrowserTest, SingleSignOnRefusesTheHeaderWithoutTheProxysSecret) {
+  CoreServer core("browser-sso-untrusted", SsoConfig("sso-u", ""));
   AddSsoUser(core, "ig.one@council.example.gov.uk", "ig_officer");
-  auto direct = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
-  EXPECT_EQ(direct.status, 403) << direct.body;
-  EXPECT_EQ(direct.headers.find("sg_session="), std::string::npos) << "no session for a header from outside the proxy";
-  EXPECT_EQ(core.Request("GET", "/login").status, 403) << "even the break-glass password form needs a trusted address";
+  for (const std::string secret : {"", "X-Sso-Proxy-Secret: not-the-secret-at-all"}) {
+    std::vector<std::string> headers = {"X-Forwarded-User: ig.one@council.example.gov.uk"};
+    if (!secret.empty()) headers.push_back(secret);
+    auto direct = core.Request("GET", "/", "", headers);
+    EXPECT_EQ(direct.status, 403) << direct.body;
+    EXPECT_EQ(direct.headers.find("sg_session="), std::string::npos) << "no session without the proxy's secret";
+  }
+  EXPECT_EQ(core.Request("GET", "/login").status, 403) << "no password form either unless password_login is kept";
 }
 
 // With password_login kept, a password account still logs in (break-glass), and a single
 // sign-on account has no password to log in with.
 TEST_F(BrowserTest, SingleSignOnKeepsABreakGlassPasswordButSsoAccountsHaveNone) {
-  CoreServer core("browser-sso-glass", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-sso-g-" +
-                                        std::to_string(::getpid()) + ".db")).string() +
-                                        "\nsingle_sign_on:\n  user_header: X-Forwarded-User\n  password_login: true\n");
+  CoreServer core("browser-sso-glass", SsoConfig("sso-g", "  password_login: true\n"));
   AddSsoUser(core, "ig.one@council.example.gov.uk", "ig_officer");
   AddUser(core, "dpo-glass", "dpo");
   auto login = core.Request("GET", "/login");
@@ -180,11 +190,15 @@ TEST_F(BrowserTest, SingleSignOnKeepsABreakGlassPasswordButSsoAccountsHaveNone) 
   auto page = core.Request("GET", "/", "", {"Cookie: sg_session=" + std::string(m[1])});
   EXPECT_EQ(page.status, 200) << "the password session works without the proxy's header";
   EXPECT_NE(page.body.find("(dpo)"), std::string::npos);
+  auto spoofed = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
+  EXPECT_EQ(spoofed.status, 303) << "without the proxy's secret the header is ignored: the login form, not a session";
+  EXPECT_EQ(spoofed.headers.find("sg_session="), std::string::npos);
 }
 
 TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
   CoreServer core("browser-refuse", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-r-" +
-                                                        std::to_string(::getpid()) + ".db")).string() + "\n");
+                                                        std::to_string(::getpid()) + ".db")).string() +
+                                        "\ntrusted_proxies: [127.0.0.1]\n");
   AddUser(core, "ig1", "ig_officer");
   const std::string id = FileDraft(core);
   const std::vector<std::string> form = {"Content-Type: application/x-www-form-urlencoded"};
@@ -212,9 +226,10 @@ TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
   // With a session but a bad CSRF token: refused, nothing changed.
   auto forged = core.Request("POST", "/incidents/" + id + "/grid", "csrf=00&cell=4,4&nhs_rationale=x", {form[0], session});
   EXPECT_EQ(forged.status, 403);
-  auto shown = core.Request("GET", "/api/incidents/" + id, "", {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"});
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", core.As("IG_OFFICER", "reader"));
   EXPECT_FALSE(shown.Json()["incident"].contains("nhs_likelihood")) << "the forged form changed nothing";
-  // Five wrong passwords lock the name for a while, even with the right one after.
+  // Five wrong passwords from one address make that address wait before trying the name again,
+  // even with the right one; the same name from another address is not held back.
   for (int i = 0; i < 5; ++i) {
     core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=wrong", {form[0], "Cookie: sg_login=" + login_cookie});
   }
@@ -222,6 +237,11 @@ TEST_F(BrowserTest, PagesRefuseRequestsWithoutASessionOrWithABadCsrfToken) {
                          {form[0], "Cookie: sg_login=" + login_cookie})
                 .status,
             401);
+  EXPECT_EQ(core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=correct+horse+battery+staple",
+                         {form[0], "Cookie: sg_login=" + login_cookie, "X-Forwarded-For: 203.0.113.50"})
+                .status,
+            303)
+      << "another address (as the trusted proxy forwards it) logs in";
   // Twenty failures from one address (as the trusted proxy forwards it), across names, stop that
   // address trying any name for a while; other addresses are not affected.
   AddUser(core, "ig2", "ig_officer");

@@ -24,7 +24,7 @@ using testing::CoreServer;
 using testing::MilterDaemon;
 using testing::PostfixInstance;
 
-const std::vector<std::string> kIg = {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"};
+std::vector<std::string> kIg;  // an IG officer's token, made when the suite's core starts
 const std::vector<std::string> kForm = {"Content-Type: application/x-www-form-urlencoded"};
 
 struct Link {
@@ -44,17 +44,22 @@ class HoldE2eTest : public ::testing::Test {
     const auto quarantine = std::filesystem::temp_directory_path() / ("sendguard-hold-quarantine-" + std::to_string(::getpid()) + ".yaml");
     std::ofstream(quarantine) << "policies:\n  - id: quarantine-test\n    action: quarantine\n    when: {findings: {types: "
                                  "[uk.nhs_number]}, sender_groups: [quarantine-test]}\n    reason: held for review\n";
+    // The core first (not started: it needs the milter's port), so the milter can be given the
+    // token the core made for it.
+    core_ = new CoreServer("hold", "", core_port, /*start=*/false);
     milter_ = new MilterDaemon("hold",
                                "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n"
                                "  sender_groups: {quarantine-test: [q.sender@council.example.gov.uk]}\n"
                                "policy_files: [" + quarantine.string() + "]\n"
                                "warn:\n  mode: hold_and_confirm\n  confirm_ttl_minutes: " + std::to_string(ttl_minutes) +
                                    "\n  link_base_url: " + core_url +
-                                   "\n  notify_from: sendguard@council.example.gov.uk\ncore_url: " + core_url + "\n",
+                                   "\n  notify_from: sendguard@council.example.gov.uk\ncore_url: " + core_url +
+                                   "\ncore_token_file: " + core_->milter_token_file().string() + "\n",
                                "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n");
     postfix_ = new PostfixInstance(milter_->PostfixSpec(), "", smtp_port);
-    core_ = new CoreServer("hold", "milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\n",
-                           core_port);
+    core_->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\n");
+    core_->Start();
+    kIg = core_->As("IG_OFFICER", "ig1");
   }
   static void TearDownTestSuite() {
     delete core_;

@@ -21,7 +21,7 @@ namespace {
 using namespace testing::lua;
 using nlohmann::json;
 
-const std::vector<std::string> kIg = {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"};
+
 
 class IncidentHandoverTest : public ::testing::Test {
  protected:
@@ -48,7 +48,7 @@ class IncidentHandoverTest : public ::testing::Test {
     return rc;
   }
   std::vector<json> Incidents(testing::CoreServer& core) {
-    auto r = core.Request("GET", "/api/incidents?sort=created", "", kIg);
+    auto r = core.Request("GET", "/api/incidents?sort=created", "", core.As("IG_OFFICER", "ig1"));
     EXPECT_EQ(r.status, 200) << r.body;
     const json listed = r.Json();
     std::vector<json> out;
@@ -79,7 +79,7 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
   testing::CoreServer core("handover");
   testing::MilterDaemon milter("handover",
                                "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: http://127.0.0.1:" +
-                                   std::to_string(core.port()) + "\n",
+                                   std::to_string(core.port()) + "\ncore_token_file: " + core.milter_token_file().string() + "\n",
                                shipped_backoff ? "" : "  outbox_retry_max_seconds: 2\n");
   ASSERT_EQ(SendBlocked(milter, 0, 8), 0);
   for (int i = 0; i < 100 && Incidents(core).size() < 8; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -108,7 +108,7 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
 
   std::set<std::string> events;
   for (const auto& summary : incidents) {
-    auto shown = core.Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", kIg).Json();
+    auto shown = core.Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", core.As("IG_OFFICER", "ig1")).Json();
     const json& in = shown["incident"];
     EXPECT_EQ(in["source"], "MAIL_FILTER");
     EXPECT_EQ(in["mf_action"], "BLOCKED");
@@ -155,7 +155,7 @@ TEST_F(IncidentHandoverTest, CoreStoppedUnderLoadLosesNothingAndFilesNothingTwic
   ASSERT_EQ(all.size(), static_cast<size_t>(sent) + 1);
   json self;
   for (const auto& i : all) {
-    if (i["source"] == "HUMAN_REPORT") self = core.Request("GET", "/api/incidents/" + i["incident_id"].get<std::string>(), "", kIg).Json();
+    if (i["source"] == "HUMAN_REPORT") self = core.Request("GET", "/api/incidents/" + i["incident_id"].get<std::string>(), "", core.As("IG_OFFICER", "ig1")).Json();
   }
   ASSERT_TRUE(self.is_object());
   EXPECT_EQ(self["incident"]["kind"], "BREACH");
@@ -178,7 +178,7 @@ TEST_F(IncidentHandoverTest, AnOutlookRecallOfADeliveredMessageFilesAPotentialBr
   testing::CoreServer core("recall");
   testing::MilterDaemon milter("recall",
                                "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: http://127.0.0.1:" +
-                                   std::to_string(core.port()) + "\n");
+                                   std::to_string(core.port()) + "\ncore_token_file: " + core.milter_token_file().string() + "\n");
   auto send = [&](const std::string& qid, const std::string& subject, const std::string& body, const char* expect) {
     Msg m;
     m.to = {"colleague@council.example.gov.uk"};
@@ -194,7 +194,7 @@ TEST_F(IncidentHandoverTest, AnOutlookRecallOfADeliveredMessageFilesAPotentialBr
   for (int i = 0; i < 100 && Incidents(core).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   auto incidents = Incidents(core);
   ASSERT_EQ(incidents.size(), 1u) << milter.Log();
-  auto shown = core.Request("GET", "/api/incidents/" + incidents[0]["incident_id"].get<std::string>(), "", kIg).Json();
+  auto shown = core.Request("GET", "/api/incidents/" + incidents[0]["incident_id"].get<std::string>(), "", core.As("IG_OFFICER", "ig1")).Json();
   const json& in = shown["incident"];
   EXPECT_EQ(in["mf_action"], "AUDIT_ONLY");
   EXPECT_EQ(in["kind"], "UNDETERMINED");  // a potential breach, for triage

@@ -213,7 +213,7 @@ TEST(CoreEmailNotification, ANewDraftReachesTheIgMailboxThroughPostfix) {
                                         std::to_string(postfix.port()) +
                                         "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
   auto r = core.Request("POST", "/api/incidents", R"({"title": "Folder left on a train", "kind": "NEAR_MISS"})",
-                        {"X-Sendguard-User: ig1", "X-Sendguard-Role: IG_OFFICER"});
+                        core.As("IG_OFFICER", "ig1"));
   ASSERT_EQ(r.status, 201) << r.body;
   const std::string id = r.Json()["incident"]["incident_id"];
   std::vector<std::string> got;

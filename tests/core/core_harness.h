@@ -10,6 +10,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "process_harness.h"
@@ -26,32 +27,57 @@ struct HttpResult {
 
 class CoreServer {
  public:
-  // `port` 0 picks a free one.
-  explicit CoreServer(const std::string& name, const std::string& config_yaml = "", int port = 0)
+  // `port` 0 picks a free one. The core's own milter token is made first (see
+  // milter_token_file()); `start` false leaves Start() to the caller (after AppendConfig).
+  explicit CoreServer(const std::string& name, const std::string& config_yaml = "", int port = 0, bool start = true)
       : dir_(std::filesystem::temp_directory_path() / ("sendguard-core-" + name + "-" + std::to_string(::getpid()))),
         port_(port ? port : FreePort()) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     std::ofstream(dir_ / "core.yaml") << "listen: 127.0.0.1:" << port_ << "\ndb: " << (dir_ / "incidents.db").string()
-                                      << "\n" << config_yaml;
-    Start();
+                                      << "\nmilter_token_file: " << milter_token_file().string() << "\n" << config_yaml;
+    const std::string made = Command("token add sendguard-milter --role MAIL_FILTER --output " + milter_token_file().string());
+    EXPECT_NE(made.find("written to"), std::string::npos) << made;
+    if (start) Start();
   }
   ~CoreServer() {
     Stop();
     if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
+  void AppendConfig(const std::string& yaml) { std::ofstream(dir_ / "core.yaml", std::ios::app) << yaml; }
   void Start() {
     pid_ = Spawn({SENDGUARD_CORE_BIN, "--config", (dir_ / "core.yaml").string()}, dir_ / "core.log");
     int status = 0;
     ASSERT_TRUE(WaitForPort(port_, &pid_, 30, &status))
         << "sendguard-core did not start (exit status " << status << "):\n" << ReadFile(dir_ / "core.log");
   }
+  // The token the milter presents to this core (and requires from it): give it to a
+  // MilterDaemon as `core_token_file: PATH`.
+  std::filesystem::path milter_token_file() const { return dir_ / "milter.token"; }
+  // `sendguard-core --config CORE.yaml ARGS`, its standard output and error.
+  std::string Command(const std::string& args, int* status = nullptr) const {
+    std::string out;
+    const int rc = Shell(std::string(SENDGUARD_CORE_BIN) + " --config " + (dir_ / "core.yaml").string() + " " + args, &out);
+    if (status) *status = rc;
+    return out;
+  }
+  // The Authorization header of a token with `role`, named `name` (made once per name).
+  std::vector<std::string> As(const std::string& role, const std::string& name) {
+    auto it = tokens_.find(name);
+    if (it == tokens_.end()) {
+      const std::string out = Command("token add " + name + " --role " + role);
+      const size_t at = out.find("sgt_");
+      EXPECT_NE(at, std::string::npos) << out;
+      it = tokens_.emplace(name, at == std::string::npos ? std::string() : out.substr(at, 68)).first;
+    }
+    return {"Authorization: Bearer " + it->second};
+  }
   void Stop() { Terminate(&pid_); }
   int port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string Log() { return ReadFile(dir_ / "core.log"); }
 
-  // One request; `headers` like "X-Sendguard-Role: DPO".
+  // One request; `headers` like As("DPO", "dpo1").
   HttpResult Request(const std::string& method, const std::string& path, const std::string& body = "",
                      const std::vector<std::string>& headers = {}) {
     HttpResult r;
@@ -94,6 +120,7 @@ class CoreServer {
  private:
   std::filesystem::path dir_;
   int port_;
+  std::map<std::string, std::string> tokens_;  // name -> token
   pid_t pid_ = -1;
 };
 
