@@ -24,6 +24,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 # The defaults keep state in /var/lib/sendguard (incidents.db, state.db) and the secret in
 # /etc/sendguard (created if missing).
 $SUDO mkdir -p /var/lib/sendguard /etc/sendguard  # the secret goes where every command looks for it
+# The milter files its drafts with its own token (MAIL_FILTER: drafts and nothing else); both
+# read it from /etc/sendguard/milter.token, made once, as the package's postinst does.
+if ! $SUDO test -e /etc/sendguard/milter.token; then
+  $SUDO build/incident/sendguard-core token add sendguard-milter --role MAIL_FILTER --output /etc/sendguard/milter.token
+fi
 $SUDO build/milter/sendguard-milter --check-config | tail -1
 $SUDO build/milter/sendguard-milter --foreground &
 milter=$!
@@ -40,9 +45,14 @@ wait_for() {
 wait_for http://127.0.0.1:9899/healthz && echo "== milter: $(curl -fsS http://127.0.0.1:9899/healthz)"
 wait_for http://127.0.0.1:8025/healthz && echo "== core: $(curl -fsS http://127.0.0.1:8025/healthz | tr -d ' \n')"
 echo "== the what-if calculator over the core's API (likely x serious, health data)"
-curl -fsS -H 'X-Sendguard-User: demo' -H 'X-Sendguard-Role: IG_OFFICER' \
+# A caller is known by its token, never by what it says: a short-lived IG officer's token for
+# this one call, revoked straight after.
+$SUDO build/incident/sendguard-core token revoke quick-start-demo >/dev/null 2>&1 || true
+demo_token=$($SUDO build/incident/sendguard-core token add quick-start-demo --role IG_OFFICER 2>/dev/null)
+curl -fsS -H "Authorization: Bearer $demo_token" -H 'Content-Type: application/json' \
   -d '{"nhs_likelihood": 3, "nhs_impact": 4, "s6_data_categories": ["HEALTH"]}' \
-  http://127.0.0.1:8025/api/score | grep -A10 '"nhs_result"'
+  http://127.0.0.1:8025/api/score | grep -A10 '"nhs_result"' || true
+$SUDO build/incident/sendguard-core token revoke quick-start-demo >/dev/null
 echo "sendguard-milter listens on inet:8899@127.0.0.1: point Postfix at it with config/postfix/"
 echo "(smtpd_milters = inet:127.0.0.1:8899). sendguard-core serves the incident API and the pages"
 echo "(log in after: build/incident/sendguard-core user add NAME --role dpo) on"

@@ -19,6 +19,9 @@ if dpkg -s sendguard >/dev/null 2>&1; then was_installed=yes; fi
 $SUDO dpkg -i "$deb" > "$build/dpkg.log" 2>&1 || { cat "$build/dpkg.log"; fail "dpkg -i $deb"; }
 getent passwd sendguard >/dev/null || fail "postinst did not create the sendguard user"
 [ "$($SUDO stat -c '%a %U:%G' /etc/sendguard/secret)" = "640 root:sendguard" ] || fail "the secret is not 0640 root:sendguard"
+[ "$($SUDO stat -c '%a %U:%G' /etc/sendguard/milter.token)" = "640 root:sendguard" ] || fail "the milter's token is not 0640 root:sendguard"
+/usr/sbin/sendguard-core --config /etc/sendguard/core.yaml token list | grep -q "^sendguard-milter  *MAIL_FILTER" ||
+  fail "postinst did not register the milter's token with the core"
 [ "$(stat -c '%U' /var/lib/sendguard)" = "sendguard" ] || fail "/var/lib/sendguard is not owned by sendguard"
 $SUDO /usr/sbin/sendguard-milter --config /etc/sendguard/sendguard.yaml --check-config > "$build/check-config.log" 2>&1 ||
   { cat "$build/check-config.log"; fail "--check-config on the installed config"; }
@@ -57,5 +60,6 @@ if [ "$was_installed" = no ]; then
   $SUDO dpkg --purge sendguard > "$build/dpkg-purge.log" 2>&1 || { cat "$build/dpkg-purge.log"; fail "dpkg --purge"; }
   getent passwd sendguard >/dev/null && fail "purge left the sendguard user"
   [ -e /etc/sendguard/secret ] && fail "purge left the secret"
+  [ -e /etc/sendguard/milter.token ] && fail "purge left the milter's token"
 fi
 echo "test-package: ok: $(basename "$deb") installed, --check-config passed, the milter ran as sendguard and stopped (was installed before: $was_installed)"

@@ -91,9 +91,14 @@ TEST_F(IncidentsCliTest, ListShowAssessTransitionAndReportOnAStore) {
   ASSERT_EQ(run.exit_code, 0) << run.out;
   auto shown = nlohmann::json::parse(run.out);
   EXPECT_EQ(shown["derived"]["nhs_result"]["score"], 6);
-  EXPECT_EQ(shown["audit"].back()["by"]["role"], "IG_OFFICER");
-  EXPECT_EQ(shown["audit"].back()["by"]["id"], "token:ig-cli");
-  EXPECT_NE(shown["audit"].back()["by"]["name"].get<std::string>().find("run by "), std::string::npos);
+  nlohmann::json likelihood;
+  for (const auto& entry : shown["audit"]) {
+    if (entry["what"] == "nhs_likelihood") likelihood = entry;
+  }
+  ASSERT_TRUE(likelihood.is_object()) << shown["audit"].dump();
+  EXPECT_EQ(likelihood["by"]["role"], "IG_OFFICER");
+  EXPECT_EQ(likelihood["by"]["id"], "token:ig-cli");
+  EXPECT_NE(likelihood["by"]["name"].get<std::string>().find("run by "), std::string::npos) << likelihood.dump();
   run = Sendguard("incidents assess " + id + " --db " + db + " --token-file " + lm + " --set enisa_ei=MAXIMUM");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.out.find("enisa_ei: INVESTIGATING_OFFICER may not edit the IG assessment (403)"), std::string::npos) << run.out;

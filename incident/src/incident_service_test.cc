@@ -34,7 +34,7 @@ class ServiceTest : public ::testing::Test {
   json MailFilterDraft(const std::string& event, const std::string& action) {
     return {{"source", "MAIL_FILTER"}, {"mf_event_id", event}, {"mf_action", action},
             {"mf_event_at", FormatInstant(now_)}, {"mf_sender", "s.okafor@council.example.gov.uk"},
-            {"s6_data_categories", {"HEALTH", "BASIC_IDENTIFIERS"}}, {"mf_estimated_individuals", 14}};
+            {"mf_data_categories", {"HEALTH", "BASIC_IDENTIFIERS"}}, {"mf_estimated_individuals", 14}};
   }
   json Show(const std::string& id) { return *service_->Show(id).value; }
 
@@ -183,9 +183,10 @@ TEST_F(ServiceTest, NotesAndTheAppendOnlyAuditLog) {
 }
 
 TEST_F(ServiceTest, ListOrdersByDeadlineAndFilters) {
-  auto later = *service_->Create({{"title", "later"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-03T09:00"}}, kReporter).value;
-  auto sooner = *service_->Create({{"title", "sooner"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-01T09:00"}}, kReporter).value;
-  service_->Create({{"title", "no clock"}, {"kind", "NEAR_MISS"}}, kReporter);
+  // The IG officer files them classified (a reporter may not set the kind, on create as on edit).
+  auto later = *service_->Create({{"title", "later"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-03T09:00"}}, kIg).value;
+  auto sooner = *service_->Create({{"title", "sooner"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-01T09:00"}}, kIg).value;
+  ASSERT_TRUE(service_->Create({{"title", "no clock"}, {"kind", "NEAR_MISS"}}, kIg).ok());
   auto list = *service_->List(ListFilter{}).value;
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[0]["incident_id"], sooner);

@@ -49,11 +49,11 @@ class NotifierTest : public ::testing::Test {
 
 TEST_F(NotifierTest, NewDraftsAndDueClocksGoOutOnceInEachFormat) {
   Actor system{"milter", "sendguard-milter", Role::kSystem};
-  Actor reporter{"r1", "Reporter", Role::kReporter};
+  Actor ig{"ig1", "IG Officer", Role::kIgOfficer};  // a reporter may not set the kind
   ASSERT_TRUE(service_->Create({{"source", "MAIL_FILTER"}, {"mf_event_id", "ev1"}, {"mf_action", "BLOCKED"}}, system).ok());
   // A breach the council has known of for 50 hours: the ICO clock is due soon, the form overdue.
   ASSERT_TRUE(service_->Create({{"title", "Letter about Mrs Example"}, {"kind", "BREACH"},
-                                {"s1_aware_local", "2026-11-20T10:00"}}, reporter).ok());
+                                {"s1_aware_local", "2026-11-20T10:00"}}, ig).ok());
   std::vector<Webhook> hooks = {{Url("/generic"), "generic"}, {Url("/slack"), "slack"}, {Url("/teams"), "teams"}};
   auto sent = NotifyRound(*store_, CoreConfig{}, hooks, now_, nullptr);
   ASSERT_TRUE(sent.ok());
@@ -79,8 +79,8 @@ TEST_F(NotifierTest, NewDraftsAndDueClocksGoOutOnceInEachFormat) {
 }
 
 TEST_F(NotifierTest, ARefusedWebhookIsRetriedNextRound) {
-  Actor reporter{"r1", "Reporter", Role::kReporter};
-  ASSERT_TRUE(service_->Create({{"title", "t"}}, reporter).ok());
+  Actor ig{"ig1", "IG Officer", Role::kIgOfficer};  // a reporter may not set the kind
+  ASSERT_TRUE(service_->Create({{"title", "t"}}, ig).ok());
   EXPECT_EQ(*NotifyRound(*store_, CoreConfig{}, {{Url("/down"), "generic"}}, now_, nullptr), 0);
   EXPECT_EQ(*NotifyRound(*store_, CoreConfig{}, {{Url("/up"), "generic"}}, now_, nullptr), 1);
 }

@@ -17,10 +17,29 @@ std::string Period(const Report& r) {
 std::string Prev(const ReportRow& row) { return row.previous ? std::to_string(*row.previous) : "–"; }
 std::string Or(const std::string& s) { return s.empty() ? "–" : s; }
 
+// A signed number such as "+2", "-16" or "+12.5": a spreadsheet reads it as the number it is,
+// and it can carry nothing else.
+bool SignedNumber(std::string_view s) {
+  if (s.size() < 2 || (s[0] != '+' && s[0] != '-')) return false;
+  bool digit = false, point = false;
+  for (char c : s.substr(1)) {
+    if (c >= '0' && c <= '9') {
+      digit = true;
+    } else if (c == '.' && !point) {
+      point = true;
+    } else {
+      return false;
+    }
+  }
+  return digit;
+}
+
 // A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return before
-// one) is prefixed with ' so it stays text (OWASP's CSV injection advice).
+// one) is prefixed with ' so it stays text (OWASP's CSV injection advice); a plain signed
+// number (the report's changes) stays a number.
 std::string CsvField(const std::string& raw) {
-  const bool formula = !raw.empty() && std::string_view("=+-@\t\r").find(raw.front()) != std::string_view::npos;
+  const bool formula = !raw.empty() && std::string_view("=+-@\t\r").find(raw.front()) != std::string_view::npos &&
+                       !SignedNumber(raw);
   const std::string s = formula ? "'" + raw : raw;
   if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string out = "\"";

@@ -196,6 +196,15 @@ TEST_F(CommitteeReport, RendersMarkdownCsvAndHtml) {
   std::string csv = RenderCsv(report_);
   EXPECT_NE(csv.find("M3,Human error,14,70,12,75,+2,+17\n"), std::string::npos) << csv;
   EXPECT_NE(csv.find("M1,Near misses,9,–,0,–,+9,n/a (new)\n"), std::string::npos) << csv;
+  // A label or cell a spreadsheet would run as a formula stays text; a signed number stays a number.
+  Report hostile = report_;
+  ASSERT_FALSE(hostile.tables.empty() || hostile.tables[0].rows.empty());
+  hostile.tables[0].rows[0].label = "=HYPERLINK(\"http://attacker.example/\",\"x\")";
+  hostile.tables[0].rows[0].change = "-2+3";
+  hostile.tables[0].rows[0].change_pct = "@SUM(1)";
+  const std::string neutral = RenderCsv(hostile);
+  EXPECT_NE(neutral.find(",\"'=HYPERLINK("), std::string::npos) << neutral;
+  EXPECT_NE(neutral.find(",'-2+3,'@SUM(1)\n"), std::string::npos) << neutral;
   std::string html = RenderHtml(report_);
   EXPECT_NE(html.find("<svg role=\"img\""), std::string::npos);
   EXPECT_NE(html.find("<td>Children&#39;s Services</td><td>8</td><td>40</td>"), std::string::npos) << html;

@@ -64,7 +64,11 @@ class MilterDaemon {
   void Start() {
     pid_ = Spawn({SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").string()});
     int status = 0;
-    auto ready = [this] { return socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_); };
+    // Ready when both listen: the milter socket, and the metrics and control port (which may
+    // open a moment later; tests call it straight away).
+    auto ready = [this] {
+      return (socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_)) && PortOpen(metrics_port_);
+    };
     ASSERT_TRUE(WaitUntilReady(ready, &pid_, 60, &status))
         << "sendguard-milter did not start (exit status " << status << "):\n" << ReadFile(dir_ / "milter.log");
   }

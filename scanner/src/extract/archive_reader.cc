@@ -27,6 +27,14 @@ std::string MemberName(struct archive_entry* e, const std::string& path) {
   }
   return name;
 }
+// libarchive's last error, or a stand-in: archive_error_string returns NULL when a reader
+// failed without saying why (seen with overlapping-entry ZIPs), and a NULL into std::string
+// ends the process.
+std::string ErrorText(struct archive* a) {
+  const char* e = archive_error_string(a);
+  return e && *e ? e : "no reason given by libarchive";
+}
+
 // The entry count a ZIP's end-of-central-directory record declares, or -1 when there is none.
 long DeclaredZipEntries(std::string_view bytes) {
   if (bytes.size() < 22) return -1;
@@ -48,7 +56,7 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
   archive_read_support_format_all(a.get());
   archive_read_support_format_raw(a.get());  // last resort: a single compressed stream
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    ctx.Incomplete("extract_error", path, std::string("archive not readable: ") + archive_error_string(a.get()));
+    ctx.Incomplete("extract_error", path, std::string("archive not readable: ") + ErrorText(a.get()));
     return members;
   }
   const uint64_t ratio_limit =
@@ -63,7 +71,7 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
-      ctx.Incomplete("extract_error", path, std::string("archive damaged: ") + archive_error_string(a.get()));
+      ctx.Incomplete("extract_error", path, std::string("archive damaged: ") + ErrorText(a.get()));
       bound_hit = true;
       break;
     }
@@ -88,7 +96,7 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
       la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
       if (n == 0) break;
       if (n < 0) {
-        ctx.Incomplete("extract_error", member_path, std::string("cannot read member: ") + archive_error_string(a.get()));
+        ctx.Incomplete("extract_error", member_path, std::string("cannot read member: ") + ErrorText(a.get()));
         break;
       }
       out_total += static_cast<uint64_t>(n);
