@@ -115,10 +115,13 @@ TEST_F(ServiceTest, ReporterEditsOnlyTheirOwnDraft) {
 }
 
 TEST_F(ServiceTest, ABreachFromDraftToReportedToIcoWithAnAuditTrail) {
-  auto id = *service_->Create({{"title", "Spreadsheet to wrong address"}, {"kind", "BREACH"},
-                               {"s1_name", "A Manager"}, {"s1_email", "a.manager@council.example.gov.uk"},
-                               {"s1_aware_local", "2024-06-03T08:30"}}, kReporter).value;
-  auto u = service_->Update(id, {{"incident_number", "IG-2024-0001"},
+  // The reporter reports; classifying it a breach is the IG officer's call.
+  auto created = service_->Create({{"title", "Spreadsheet to wrong address"},
+                                   {"s1_name", "A Manager"}, {"s1_email", "a.manager@council.example.gov.uk"},
+                                   {"s1_aware_local", "2024-06-03T08:30"}}, kReporter);
+  ASSERT_TRUE(created.ok()) << created.refusal->errors[0].field << ": " << created.refusal->errors[0].reason;
+  const std::string id = *created.value;
+  auto u = service_->Update(id, {{"kind", "BREACH"}, {"incident_number", "IG-2024-0001"},
                                  {"investigating_officer", {{"id", "lm1"}, {"name", "Line Manager"}}}}, kIg, "");
   ASSERT_TRUE(u.ok());
   EXPECT_EQ((*u.value)["incident"]["office_logged"], "YES");
