@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 
 #include "accounts.h"
@@ -21,17 +22,24 @@ std::string OsAccount() {
   return name;
 }
 
-Result<incident::Actor> CommandActor(const std::string& token_file, const std::string& accounts_db) {
+Result<incident::Actor> CommandActor(const std::string& token_file, const std::string& accounts_db, bool changes) {
   const std::string os = OsAccount();
   if (token_file.empty()) return incident::Actor{"os:" + os, os + " (command line)", incident::Role::kReporter};
   std::ifstream in(token_file);
   std::string token;
   if (!in || !std::getline(in, token)) return IoError("cannot read the token file " + token_file);
+  // Never make an accounts database here: one made by this command (as root, say) would not be
+  // the service's, and no token could be in it anyway.
+  if (!std::filesystem::exists(accounts_db)) {
+    return NotFound("no accounts database at " + accounts_db + " to check the token against (tokens are made with "
+                    "sendguard-core token add; give --accounts-db if it is elsewhere)");
+  }
   auto accounts = incident::Accounts::Open(accounts_db);
   if (!accounts.ok()) return Status(accounts.status().code(), accounts_db + ": " + accounts.status().message());
   auto found = (*accounts)->FindToken(token, std::time(nullptr));
   if (!found) return PermissionDenied("the token in " + token_file + " is not known or was revoked");
   if (found->role == "MAIL_FILTER") return PermissionDenied("that is the mail filter's token: use a token made for a person's role");
+  if (found->role == "READER" && changes) return PermissionDenied("a READER token reads only: use a token made for a role that may change this");
   auto role = found->role == "READER" ? std::optional(incident::Role::kReporter) : incident::Parse<incident::Role>(found->role);
   if (!role) return PermissionDenied("the token's role " + found->role + " is not one the command line can act as");
   return incident::Actor{"token:" + found->name, found->name + " (token, run by " + os + ")", *role};

@@ -15,6 +15,7 @@ namespace sendguard::cli {
 std::string OsAccount();
 
 // The actor: a REPORTER known by the OS account without a token; the token's role with one.
-Result<incident::Actor> CommandActor(const std::string& token_file, const std::string& accounts_db);
+// `changes`: the command would change the store (a READER token is refused then, as on the API).
+Result<incident::Actor> CommandActor(const std::string& token_file, const std::string& accounts_db, bool changes);
 
 }  // namespace sendguard::cli

@@ -9,6 +9,7 @@
 
 #include "command_actor.h"
 #include "commands.h"
+#include "sendguard/common/service_file.h"
 #include "sendguard/incident/incident_service.h"
 #include "sendguard/incident/self_report.h"
 #include "sendguard/milter/scan_records.h"
@@ -71,6 +72,16 @@ void PrintShown(const json& shown) {
 }  // namespace
 
 int RunIncidents(const IncidentsFlags& f) {
+  // A store this command makes is the service's, as if sendguard-core had made it: made by root
+  // and left root's, the core (running as the sendguard user) could not write it.
+  if (!std::filesystem::exists(f.db)) {
+    auto made = common::MakeServiceFile(f.db, "sendguard", 0640, common::FileOwner::kService, /*allow_root_fallback=*/true);
+    if (!made.ok()) {
+      std::fprintf(stderr, "sendguard: %s\n", made.status().message().c_str());
+      return 2;
+    }
+    if (!f.json) std::fprintf(stderr, "sendguard: new incident store %s\n", made->c_str());
+  }
   auto store = incident::OpenSqliteStore(f.db);
   if (!store.ok()) {
     std::fprintf(stderr, "sendguard: %s: %s\n", f.db.c_str(), store.status().message().c_str());
@@ -80,7 +91,8 @@ int RunIncidents(const IncidentsFlags& f) {
   IncidentService service(**store, config, incident::NowUtc);
   const std::string accounts_db =
       !f.accounts_db.empty() ? f.accounts_db : (std::filesystem::path(f.db).parent_path() / "accounts.db").string();
-  auto who = CommandActor(f.token_file, accounts_db);
+  const bool changes = f.action != "list" && f.action != "show" && f.action != "report";
+  auto who = CommandActor(f.token_file, accounts_db, changes);
   if (!who.ok()) {
     std::fprintf(stderr, "sendguard: %s\n", who.status().message().c_str());
     return 2;

@@ -20,8 +20,9 @@ $SUDO dpkg -i "$deb" > "$build/dpkg.log" 2>&1 || { cat "$build/dpkg.log"; fail "
 getent passwd sendguard >/dev/null || fail "postinst did not create the sendguard user"
 [ "$($SUDO stat -c '%a %U:%G' /etc/sendguard/secret)" = "640 root:sendguard" ] || fail "the secret is not 0640 root:sendguard"
 [ "$($SUDO stat -c '%a %U:%G' /etc/sendguard/milter.token)" = "640 root:sendguard" ] || fail "the milter's token is not 0640 root:sendguard"
-/usr/sbin/sendguard-core --config /etc/sendguard/core.yaml token list | grep -q "^sendguard-milter  *MAIL_FILTER" ||
+$SUDO /usr/sbin/sendguard-core --config /etc/sendguard/core.yaml token list | grep -q "^sendguard-milter  *MAIL_FILTER" ||
   fail "postinst did not register the milter's token with the core"
+[ "$($SUDO stat -c '%a %U:%G' /etc/sendguard/core.yaml)" = "640 root:sendguard" ] || fail "core.yaml is not 0640 root:sendguard"
 [ "$(stat -c '%U' /var/lib/sendguard)" = "sendguard" ] || fail "/var/lib/sendguard is not owned by sendguard"
 $SUDO /usr/sbin/sendguard-milter --config /etc/sendguard/sendguard.yaml --check-config > "$build/check-config.log" 2>&1 ||
   { cat "$build/check-config.log"; fail "--check-config on the installed config"; }

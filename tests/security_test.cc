@@ -97,6 +97,9 @@ TEST_F(SecurityTest, ATokenActsOnlyWithinItsRole) {
   auto reader = core_->As("READER", "siem");
   EXPECT_EQ(core_->Request("GET", "/api/incidents/" + id, "", reader).status, 200);
   EXPECT_EQ(core_->Request("POST", "/api/incidents/" + id + "/notes", R"({"text": "hello"})", reader).status, 403);
+  // A reporter cannot look up someone else's send by its Message-ID (the IG team files those).
+  EXPECT_EQ(core_->Request("POST", "/api/self-reports", R"({"message_id": "<someone.else@council.example.gov.uk>"})", reporter_).status,
+            403);
   // A revoked token is refused at once.
   int rc = 0;
   core_->Command("token revoke siem", &rc);

@@ -26,7 +26,7 @@ std::string Describe(const struct stat& st) {
 }  // namespace
 
 Result<std::string> MakeServiceFile(const std::filesystem::path& path, const std::string& service_user, mode_t mode,
-                                    FileOwner owner, bool allow_root_fallback) {
+                                    FileOwner owner, bool allow_root_fallback, const std::string* content) {
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, mode);
   if (fd < 0) return IoError("cannot open " + path.string() + ": " + std::strerror(errno));
   struct Closer {
@@ -52,6 +52,16 @@ Result<std::string> MakeServiceFile(const std::filesystem::path& path, const std
     return PermissionDenied(path.string() + " belongs to another user: run this as that user or as root");
   }
   if (::fchmod(fd, mode) != 0) return IoError("cannot chmod " + path.string() + ": " + std::strerror(errno));
+  if (content) {
+    if (::ftruncate(fd, 0) != 0) return IoError("cannot truncate " + path.string() + ": " + std::strerror(errno));
+    for (size_t done = 0; done < content->size();) {
+      const ssize_t n = ::write(fd, content->data() + done, content->size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+      done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) return IoError("cannot sync " + path.string() + ": " + std::strerror(errno));
+  }
   if (::fstat(fd, &st) != 0) return IoError("cannot stat " + path.string());
   return path.string() + ": " + Describe(st) + note;
 }

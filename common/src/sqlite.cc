@@ -1,10 +1,15 @@
 // SQLite adapter (see sqlite.h): the only file that calls the SQLite C API.
 #include "sendguard/common/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <iterator>
 #include <map>
 #include <thread>
@@ -156,6 +161,12 @@ Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
 }
 
 Status SqliteDb::Backup(const std::filesystem::path& dest) {
+  // The copy is as private as the store (0600), whatever the umask of whoever runs it.
+  const int fd = ::open(dest.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return IoError("cannot create backup file " + dest.string() + ": " + std::strerror(errno));
+  const bool private_mode = ::fchmod(fd, 0600) == 0;
+  ::close(fd);
+  if (!private_mode) return IoError("cannot make backup file " + dest.string() + " private (0600)");
   sqlite3* out = nullptr;
   if (sqlite3_open(dest.c_str(), &out) != SQLITE_OK) {
     sqlite3_close(out);

@@ -130,6 +130,12 @@ namespace {
 // comes from the milter; the draft is filed as the caller.
 HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, const Actor& actor, const HttpRequest& req) {
   if (req.method != "POST") return Error(405, "", "use POST");
+  // Anyone could name any Message-ID here, and the answer shows that send's summary: the IG team
+  // files for a sender who phoned; staff report their own sends on the self-report page, where a
+  // link to their own mailbox proves the sends are theirs.
+  if (actor.role != Role::kIgOfficer && actor.role != Role::kDpo) {
+    return Error(403, "authorization", "the IG team files self-reports here; staff use the self-report page");
+  }
   HttpResponse refusal;
   auto body = Body(req, &refusal);
   if (!body) return refusal;

@@ -95,13 +95,10 @@ Status WriteTokenFile(const CoreSettings& settings, const std::string& path, con
   if (std::filesystem::exists(path) && !force) {
     return InvalidArgument(path + " exists: pass --force to replace it (revoke the old token's name first)");
   }
+  const std::string text = token + "\n";
   auto made = common::MakeServiceFile(path, settings.service_user, 0640, common::FileOwner::kRootServiceGroup,
-                                      /*allow_root_fallback=*/true);
+                                      /*allow_root_fallback=*/true, &text);
   if (!made.ok()) return made.status();
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << token << "\n";
-  out.close();
-  if (!out) return IoError("cannot write " + path);
   std::fprintf(stderr, "sendguard-core: %s\n", made->c_str());
   return Status::Ok();
 }

@@ -208,7 +208,7 @@ class Page {
     // Status and the ICO decision.
     html += "<h2>Status</h2><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/transition\" id=\"transition-form\">" +
             HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
-    for (const char* st : {"TRIAGED", "UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
+    for (const char* st : {"UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
       html += std::string("<option>") + st + "</option>";
     }
     html += "</select></label><label>Reason <input name=\"reason\" id=\"reason\"></label><button type=\"submit\" class=\"secondary\" "

@@ -137,7 +137,9 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (r.status != 200 || !used.is_object() || !used.contains("send")) return FromMilter(r.status, used);
   const std::string email = used.value("reporter_email", "");
   const std::string name(common::Trim(common::FormValue(form, "name")));
-  const Actor reporter{email, name.empty() ? email : name.substr(0, 200), Role::kReporter};
+  // The audit trail names the address the link proved, not the name typed on the form (that goes
+  // into the report as the reporter's name, as any form field would).
+  const Actor reporter{email, email, Role::kReporter};
   HttpResponse filed = FileSelfReport(*service, reporter, used["send"], name.substr(0, 200), email,
                                       "Reported by the sender on the sendguard self-report page", common::FormValue(form, "note"));
   if (filed.status != 201) {

@@ -2,6 +2,7 @@
 // edits with permissions and the audit trail, the lifecycle end to end, refusals with the
 // field and the reason, a report from a seeded store, and the online backup.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -253,7 +254,12 @@ TEST_F(ServiceTest, ReportFromASeededStore) {
 
 TEST_F(ServiceTest, OnlineBackupIsACompleteCopy) {
   auto id = *service_->Create({{"title", "kept"}}, kReporter).value;
-  ASSERT_TRUE(store_->Backup(dir_ / "backup.db").ok());
+  const mode_t old_mask = ::umask(022);  // a root shell's usual umask
+  const bool backed_up = store_->Backup(dir_ / "backup.db").ok();
+  ::umask(old_mask);
+  ASSERT_TRUE(backed_up);
+  EXPECT_EQ(fs::status(dir_ / "backup.db").permissions(), fs::perms::owner_read | fs::perms::owner_write)
+      << "the copy of the store is as private as the store";
   auto copy = OpenSqliteStore(dir_ / "backup.db");
   ASSERT_TRUE(copy.ok());
   auto got = (*copy)->Get(id);

@@ -22,8 +22,9 @@ enum class FileOwner {
 // must already be this process's (the mode is still set). Returns a sentence saying what the
 // file is now (owner, group, mode) for the command to print; refuses, saying why, when root
 // and `service_user` does not exist (unless `allow_root_fallback`: the file then stays root's,
-// and the sentence says so).
+// and the sentence says so). With `content`, the file is then replaced by it, written through
+// the descriptor already checked (so a symlink swapped in afterwards is never followed).
 Result<std::string> MakeServiceFile(const std::filesystem::path& path, const std::string& service_user, mode_t mode,
-                                    FileOwner owner, bool allow_root_fallback);
+                                    FileOwner owner, bool allow_root_fallback, const std::string* content = nullptr);
 
 }  // namespace sendguard::common
