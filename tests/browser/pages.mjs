@@ -102,6 +102,15 @@ try {
     check((await page.inputValue('#s7-s7_individuals_affected')) === '12', 'section 7 saved');
     check(await page.isChecked('#s7-s7_subject_categories input[value=PATIENTS]'), 'the tick is kept');
     await page.click('#form-s7 >> xpath=.. >> summary');
+    // The office section saves (its "logged" line is shown, not posted: the system sets it).
+    await page.click('#form-office >> xpath=.. >> summary');
+    await page.selectOption('#office-office_staff_letter_sent', 'YES');
+    await page.fill('#office-office_next_steps', 'Refresher training for the team.');
+    await Promise.all([page.waitForNavigation(), page.click('#form-office-save')]);
+    check(!(await page.locator('#error').count()), 'the office section saved without an error');
+    check((await page.inputValue('#office-office_next_steps')) === 'Refresher training for the team.', 'office section saved');
+    check((await page.inputValue('#office-office_staff_letter_sent')) === 'YES', 'the letter answer is kept');
+    await page.click('#form-office >> xpath=.. >> summary');
     await shot('breach-form');
     // The ICO decision is the DPO's: refused for an IG officer.
     const incidentUrl = page.url();
