@@ -108,6 +108,12 @@ TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredO
   ASSERT_TRUE(resend.queued) << resend.transcript << milter_->Log();
   auto again = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
   EXPECT_TRUE(again.rejected) << "a code passes once: " << again.transcript;
+  // The sender is told plainly that the first send went, and any new code is not the used one.
+  EXPECT_NE(again.reply_text.find("This email was already sent, the first time you used that code"), std::string::npos)
+      << again.reply_text;
+  ASSERT_TRUE(std::regex_search(again.reply_text, m, std::regex(R"(\[confirm ([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\])")))
+      << again.reply_text;
+  EXPECT_NE(std::string(m[1]), code) << "a used code is never issued again";
   ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
   auto got = postfix_->Delivered(marker);
   ASSERT_EQ(got.size(), 1u);

@@ -257,8 +257,9 @@ sfsistat OnEom(SMFICTX* ctx) {
   const bool outbound = !s->auth.empty() || (c && InNetworks(s->client_addr, c->milter.internal_networks));
   const std::string direction = outbound ? "outbound" : "inbound";
   if (!c || !s->snapshot.rules) {
-    FailModes defaults;
-    return FailMode(ctx, *s, defaults.rules_unavailable, "rules_unavailable", direction);
+    // Started without rules (or they never loaded): the admin's fail mode answers.
+    const FailAction action = c ? c->milter.fail_modes.rules_unavailable : FailModes().rules_unavailable;
+    return FailMode(ctx, *s, action, "rules_unavailable", direction);
   }
   const MilterSettings& m = c->milter;
   if (!outbound && m.scan == ScanDirection::kOutbound) {

@@ -10,8 +10,6 @@
 #include <libmilter/mfapi.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +27,8 @@
 #include "daemon_state.h"
 #include "hold_endpoint.h"
 #include "self_report_endpoint.h"
+#include "start_checks.h"
+#include "sendguard/common/log_line.h"
 #include "metrics_server.h"
 #include "sendguard/milter/outbox_sender.h"
 #include "sendguard/common/keyed_hash.h"
@@ -107,13 +107,15 @@ int SetNoDelayOnListeners() {
   return set;
 }
 
+// The rule set's information type ids.
+std::vector<std::string> TypeIds(const scanner::CompiledRules& rules) {
+  std::vector<std::string> ids;
+  for (const auto& t : rules.rule_set().types) ids.push_back(t.id);
+  return ids;
+}
+
 std::shared_ptr<spdlog::logger> MakeLogger(const MilterSettings& m) {
-  std::shared_ptr<spdlog::logger> log;
-  if (m.log_file.empty()) log = spdlog::stderr_logger_mt("sendguard");
-  else log = spdlog::basic_logger_mt("sendguard", m.log_file);
-  log->set_pattern(m.log_format == "json" ? "%v" : "%Y-%m-%dT%H:%M:%S.%e%z sendguard-milter[%P] %l: %v");
-  log->flush_on(spdlog::level::info);
-  return log;
+  return common::MakeLineLogger("sendguard-milter", m.log_file, m.log_format == "json");
 }
 
 }  // namespace
@@ -136,23 +138,45 @@ int main(int argc, char** argv) {
   source.config_file = config_file;
   source.socket_override = socket;
   source.default_rules_dirs = DefaultRuleDirs();
+  // The config must load; the rules may not, and then fail_modes.rules_unavailable answers
+  // every message until a reload (SIGHUP) loads them.
   auto first = LoadSnapshot(source, 1);
-  if (check) {
-    if (!first.ok()) {
-      std::fprintf(stderr, "%s\n", first.status().message().c_str());
+  std::shared_ptr<const Config> loaded_config;
+  std::string rules_error;
+  if (first.ok()) {
+    loaded_config = first->config;
+  } else {
+    auto config_only = LoadSnapshotConfig(source);
+    if (!config_only.ok()) {
+      std::fprintf(stderr, "sendguard-milter: cannot start: %s\n", common::OneLine(config_only.status().message()).c_str());
       return 1;
     }
-    std::fputs(DescribeConfig(*first->config).c_str(), stdout);
-    const auto& rs = first->rules->rule_set();
-    std::printf("# rules ok: version %s, %zu types, %zu dictionaries; policies ok: %zu\n", rs.version.c_str(),
-                rs.types.size(), rs.dictionaries.size(), first->policy->policies().policies.size());
-    return 0;
+    loaded_config = std::make_shared<const Config>(std::move(config_only).value());
+    rules_error = common::OneLine(first.status().message());
   }
-  if (!first.ok()) {
-    std::fprintf(stderr, "sendguard-milter: cannot start:\n%s\n", first.status().message().c_str());
-    return 1;
+  const FailAction rules_unavailable = loaded_config->milter.fail_modes.rules_unavailable;
+  if (check) {
+    std::fputs(DescribeConfig(*loaded_config).c_str(), stdout);
+    bool fatal = false;
+    for (const auto& c : CheckStartNeeds(*loaded_config)) {
+      std::printf("# %s %s\n", c.fatal ? "PROBLEM:" : "ok:", c.text.c_str());
+      fatal |= c.fatal;
+    }
+    if (!rules_error.empty()) {
+      std::printf("# rules NOT loaded: %s\n", rules_error.c_str());
+      // tempfail is what Postfix does anyway while no milter answers (milter_default_action),
+      // so the unit is better stopped, loudly; accept and reject need the milter running.
+      if (rules_unavailable == FailAction::kTempfail) return 1;
+      std::printf("# WARNING: the milter will start and answer every message per fail_modes.rules_unavailable: %s, "
+                  "until a reload loads the rules\n", FailActionName(rules_unavailable));
+    } else {
+      const auto& rs = first->rules->rule_set();
+      std::printf("# rules ok: version %s, %zu types, %zu dictionaries; policies ok: %zu\n", rs.version.c_str(),
+                  rs.types.size(), rs.dictionaries.size(), first->policy->policies().policies.size());
+    }
+    return fatal ? 1 : 0;
   }
-  const Config& config = *first->config;
+  const Config& config = *loaded_config;
   DaemonState& d = Daemon();
   d.log = MakeLogger(config.milter);
   d.json_log = config.milter.log_format == "json";
@@ -173,8 +197,9 @@ int main(int argc, char** argv) {
   const std::string held_dir = config.state_dir + "/held";
   d.snapshots = std::make_unique<SnapshotStore>(source);
   if (Status st = d.snapshots->Reload(); !st.ok()) {
-    d.log->error("cannot load rules: {}", st.message());
-    return 1;
+    d.log->error("rules unavailable: {}; every message is answered per fail_modes.rules_unavailable ({}) until a reload "
+                 "(SIGHUP) loads them", st.message(), FailActionName(rules_unavailable));
+    d.snapshots->SetConfigWithoutRules(loaded_config);
   }
 
   if (smfi_register(*FilterDescription()) == MI_FAILURE) {
@@ -269,12 +294,13 @@ int main(int argc, char** argv) {
     }
     metrics = std::move(started).value();
   }
-  {
-    Snapshot live = d.snapshots->Current();
-    d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
+  const Snapshot at_start = d.snapshots->Current();
+  const std::string rules_version = at_start.rules ? at_start.rules->rule_set().version : "unavailable";
+  if (at_start.rules) {
+    d.metrics.SetRulesInfo(rules_version, at_start.generation);
+    d.metrics.PrimeTypes(TypeIds(*at_start.rules));
   }
-  d.log->info("started: socket {} workers {} rules {} metrics {}", config.milter.socket,
-              d.pool->Workers(), d.snapshots->Current().rules->rule_set().version,
+  d.log->info("started: socket {} workers {} rules {} metrics {}", config.milter.socket, d.pool->Workers(), rules_version,
               config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen);
 
   // libmilter runs on its own thread. smfi_main starts a signal thread of its own that also
@@ -308,9 +334,10 @@ int main(int argc, char** argv) {
       if (st.ok()) {
         Snapshot live = d.snapshots->Current();
         d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
+        d.metrics.PrimeTypes(TypeIds(*live.rules));
         d.log->info("reloaded: rules {} generation {}", live.rules->rule_set().version, live.generation);
       } else {
-        d.log->error("reload failed, the previous rules stay live:\n{}", st.message());
+        d.log->error("reload failed, the previous rules stay live: {}", st.message());
       }
       lock.lock();
     }

@@ -113,8 +113,9 @@ ConfirmCheck ConfirmCodes::Verify(const std::string& code, const ConfirmSubject&
   std::string c = Canonical(code);
   if (c.empty()) return ConfirmCheck::kMalformed;
   const int64_t expiry = static_cast<int64_t>(ExpiryOf(code, now));
-  // A code whose expiry lies further ahead than any code this TTL could issue is forged.
-  if (expiry - static_cast<int64_t>(now) > ttl_ + 120) return ConfirmCheck::kMalformed;
+  // A code whose expiry lies further ahead than any code this TTL could issue is forged (a
+  // fresh code's expiry may be moved on up to two minutes past a used one: see Processor).
+  if (expiry - static_cast<int64_t>(now) > ttl_ + 240) return ConfirmCheck::kMalformed;
   const std::string mac = c.substr(kExpiryChars);
   const std::string want = Mac(subject, expiry / 60);
   unsigned diff = 0;
@@ -142,13 +143,29 @@ std::optional<std::string> ExtractConfirmTag(const std::string& subject, std::st
   return std::nullopt;
 }
 
+namespace {
+std::string LedgerKey(const common::KeyedHasher& hasher, const std::string& code) {
+  return hasher.Hex("confirm-code:" + code).substr(0, 32);
+}
+}  // namespace
+
+Result<bool> ConfirmLedger::WasUsed(const std::string& code) {
+  auto q = db_.Prepare("SELECT 1 FROM used_confirm_codes WHERE code = ?");
+  if (!q.ok()) return q.status();
+  common::SqliteStatement& st = (*q)->Reset().Bind(1, LedgerKey(hasher_, code));
+  const bool found = st.Step();
+  st.Reset();  // a statement stopped early keeps a read open
+  if (!st.status().ok()) return st.status();
+  return found;
+}
+
 Result<bool> ConfirmLedger::Use(const std::string& code, std::time_t expires, std::time_t now) {
   auto prune = db_.Prepare("DELETE FROM used_confirm_codes WHERE expires < ?");
   if (!prune.ok()) return prune.status();
   if (Status st = (*prune)->Bind(1, static_cast<int64_t>(now)).Run(); !st.ok()) return st;
   auto ins = db_.Prepare("INSERT OR IGNORE INTO used_confirm_codes (code, expires) VALUES (?, ?)");
   if (!ins.ok()) return ins.status();
-  std::string key = hasher_.Hex("confirm-code:" + code).substr(0, 32);
+  const std::string key = LedgerKey(hasher_, code);
   if (Status st = (*ins)->Bind(1, key).Bind(2, static_cast<int64_t>(expires)).Run(); !st.ok()) return st;
   return db_.Changes() == 1;
 }

@@ -8,6 +8,33 @@
 
 namespace sendguard::milter {
 
+Metrics::Metrics() {
+  for (const char* reason : {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable",
+                             "spool_failed", "hold_failed"}) {
+    for (const char* action : {"accept", "tempfail", "reject", "quarantine"}) fail_modes_[{reason, action}] = 0;
+  }
+  reloads_[{"ok"}] = 0;
+  reloads_[{"failed"}] = 0;
+  for (const char* result : {"delivered", "retry", "refused"}) handovers_[{result}] = 0;
+  for (const auto& [verdict, outcome] : std::vector<std::pair<const char*, const char*>>{
+           {"allow", "accepted"}, {"tag", "tagged"}, {"warn", "rejected_for_confirmation"}, {"warn", "confirmed"},
+           {"warn", "held"}, {"quarantine", "quarantined"}, {"block", "blocked"}}) {
+    messages_[{"outbound", verdict, outcome}] = 0;
+  }
+  messages_[{"inbound", "skipped", "accepted"}] = 0;
+  // The scanner's bounds (the reasons a scan is incomplete), as named in docs/OPERATIONS.md.
+  for (const char* reason : {"extract_error", "max_archive_members", "max_compression_ratio", "max_depth",
+                             "max_extracted_bytes", "max_member_bytes", "max_message_bytes", "max_parts", "max_scan_bytes",
+                             "mime_parse_error", "time_budget", "too_many_candidates", "truncated_mime", "unsupported_part"}) {
+    incomplete_[{reason}] = 0;
+  }
+}
+
+void Metrics::PrimeTypes(const std::vector<std::string>& types) {
+  std::lock_guard<std::mutex> l(mu_);
+  for (const auto& t : types) findings_.try_emplace({t}, 0);
+}
+
 void Metrics::CountMessage(const std::string& direction, const std::string& verdict, const std::string& outcome) {
   std::lock_guard<std::mutex> l(mu_);
   ++messages_[{direction, verdict, outcome}];

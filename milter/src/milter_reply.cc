@@ -109,6 +109,8 @@ MilterReply ReplyForDecision(const Decision& d, const rules::PolicyEngine& polic
       r.rcode = "550";
       r.xcode = "5.7.1";
       r.outcome = confirm.tagged ? "rejected_confirmation_" + confirm.check : "rejected_for_confirmation";
+      // A code already used: the first send with it went, and the sender should hear that plainly.
+      if (confirm.tagged && confirm.check == "already_used") AddText(r, policy.Phrase(lang, "already_sent"));
       AddText(r, v.explanation);
       AddText(r, policy.Phrase(lang, "confirm",
                                {{"code", confirm.new_code}, {"minutes", std::to_string(config.confirm_ttl_minutes)}}));

@@ -146,7 +146,18 @@ JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::S
       }
       if (confirm.check.empty()) confirm.check = ConfirmCheckName(check);
     }
-    if (!confirm.valid) confirm.new_code = codes.Issue(subject, now);
+    if (!confirm.valid) {
+      // Codes are derived from the send and the expiry minute, so the same send within the
+      // same minute would get a code already used: move the expiry on a minute (a code lasts
+      // a little longer, never less) until it is one never used.
+      ConfirmLedger ledger(*db_, hasher_);
+      confirm.new_code = codes.Issue(subject, now);
+      for (int minute = 1; minute <= 2; ++minute) {
+        auto used = ledger.WasUsed(confirm.new_code);
+        if (!used.ok() || !*used) break;
+        confirm.new_code = codes.Issue(subject, now + 60 * minute);
+      }
+    }
   }
 
   JobResult r;

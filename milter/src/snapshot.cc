@@ -9,11 +9,17 @@ namespace sendguard::milter {
 
 namespace fs = std::filesystem;
 
-Result<Snapshot> LoadSnapshot(const SnapshotSource& source, uint64_t generation) {
+Result<Config> LoadSnapshotConfig(const SnapshotSource& source) {
   auto config = source.config_file.empty() ? ParseConfig("", "") : LoadConfig(source.config_file);
   if (!config.ok()) return config.status();
   if (!source.socket_override.empty()) config->milter.socket = source.socket_override;
   if (config->rules_dirs.empty()) config->rules_dirs = source.default_rules_dirs;
+  return config;
+}
+
+Result<Snapshot> LoadSnapshot(const SnapshotSource& source, uint64_t generation) {
+  auto config = LoadSnapshotConfig(source);
+  if (!config.ok()) return config.status();
   std::vector<fs::path> dirs(config->rules_dirs.begin(), config->rules_dirs.end());
   auto rule_set = rules::LoadRuleSet(dirs);
   if (!rule_set.ok()) return rule_set.status();
@@ -43,6 +49,11 @@ Status SnapshotStore::Reload() {
   current_ = std::move(loaded).value();
   ++reloads_;
   return Status();
+}
+
+void SnapshotStore::SetConfigWithoutRules(std::shared_ptr<const Config> config) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!current_.rules) current_.config = std::move(config);
 }
 
 Snapshot SnapshotStore::Current() const {

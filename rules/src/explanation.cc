@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 const std::vector<std::string>& RequiredPhrases() {
   static const std::vector<std::string> kIds = {
       "and",  "in_files", "one_outside", "many_outside", "looks_like", "personal_address", "and_more",
-      "count", "unchecked_content", "confirm", "not_sent", "held", "monitor_only"};
+      "count", "unchecked_content", "confirm", "not_sent", "held", "monitor_only", "already_sent"};
   return kIds;
 }
 

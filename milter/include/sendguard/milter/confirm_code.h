@@ -59,6 +59,8 @@ class ConfirmLedger {
   ConfirmLedger(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
   // True the first time `code` is used; false if it was used before.
   Result<bool> Use(const std::string& code, std::time_t expires, std::time_t now);
+  // Whether `code` has been used (and not yet pruned at its expiry).
+  Result<bool> WasUsed(const std::string& code);
 
  private:
   common::SqliteDb& db_;

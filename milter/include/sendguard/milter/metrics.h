@@ -13,6 +13,9 @@ namespace sendguard::milter {
 
 class Metrics {
  public:
+  // Every family starts with its known series at zero, so an alert on increase() sees the
+  // first event (fail modes by reason and action, reloads, hand-overs, the basic verdicts).
+  Metrics();
   void CountMessage(const std::string& direction, const std::string& verdict, const std::string& outcome);
   void CountFinding(const std::string& type, uint64_t n);
   void CountIncomplete(const std::string& reason);
@@ -22,6 +25,8 @@ class Metrics {
   void CountHandover(const std::string& result);
   void ObserveScanSeconds(double seconds);
   void SetRulesInfo(const std::string& version, uint64_t generation);
+  // The rule set's information types, each at zero in sendguard_findings_total.
+  void PrimeTypes(const std::vector<std::string>& types);
 
   std::string Render() const;  // Prometheus text exposition format
 

@@ -34,6 +34,10 @@ struct SnapshotSource {
 // Loads config, rules (with exact data) and policies; every error as file:line.
 Result<Snapshot> LoadSnapshot(const SnapshotSource& source, uint64_t generation);
 
+// The config alone (with --socket and the default rule directories applied), for starting
+// while the rules cannot be loaded (fail_modes.rules_unavailable answers the mail then).
+Result<Config> LoadSnapshotConfig(const SnapshotSource& source);
+
 class SnapshotStore {
  public:
   explicit SnapshotStore(SnapshotSource source) : source_(std::move(source)) {}
@@ -41,6 +45,8 @@ class SnapshotStore {
   Status Reload();
   // The live snapshot (empty `rules` when nothing ever loaded).
   Snapshot Current() const;
+  // Before any rules have loaded: the config to answer mail by (its fail modes) meanwhile.
+  void SetConfigWithoutRules(std::shared_ptr<const Config> config);
   uint64_t reloads() const;
 
  private:
