@@ -1,0 +1,187 @@
+// The admin's side of the milter against the real daemon (miltertest as the MTA): each fail
+// mode does what docs/OPERATIONS.md's table says for every value it can take; every metric
+// family is there from start-up at zero; every log event is one line with time and program
+// (text and JSON); --check-config checks what start needs as the account the milter runs as.
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "milter/daemon_harness.h"
+#include "milter/milter_lua.h"
+#include "sendguard/synth/synth.h"
+
+namespace sendguard {
+namespace {
+
+using testing::MilterDaemon;
+using namespace testing::lua;
+
+const std::string kOrg = "organisation:\n  internal_domains: [council.example.gov.uk]\n";
+const std::vector<std::string> kActions = {"accept", "tempfail", "reject", "quarantine"};
+
+// The miltertest checks for a message answered per `action` because of `reason`.
+std::string AnsweredAs(const std::string& action, const std::string& reason) {
+  if (action == "accept") {
+    return std::string(kAccepted) + "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', 'unscanned; reason=" + reason +
+           "'), 'marked unscanned')\n";
+  }
+  if (action == "quarantine") {
+    return std::string(kAccepted) + "assert(mt.eom_check(conn, MT_QUARANTINE), 'quarantined')\n";
+  }
+  // (miltertest matches a reply by its code, enhanced code and text together)
+  const std::string reply = action == "tempfail"
+                                ? "'451', '4.7.1', 'sendguard could not check this message (" + reason + "); it will be tried again'"
+                                : "'550', '5.7.1', 'sendguard could not check this message (" + reason + "); it has not been sent'";
+  return std::string(kRejected) + "assert(mt.eom_check(conn, MT_SMTPREPLY, " + reply + "), 'SMTP reply " + action + "')\n";
+}
+
+// A policy file the loader refuses (an unknown action on line 3).
+std::string BrokenPolicy(const std::filesystem::path& dir) {
+  const auto path = dir / "broken-policy.yaml";
+  std::ofstream(path) << "policies:\n  - id: x\n    action: explode\n    when: {}\n    reason: x\n";
+  return path.string();
+}
+
+TEST(FailModeTest, RulesUnavailableAtStartIsAnsweredPerEachValue) {
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    const auto dir = std::filesystem::temp_directory_path() / ("sendguard-failmode-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    MilterDaemon d("rules-" + action, kOrg + "policy_files: [" + BrokenPolicy(dir) + "]\n",
+                   "  fail_modes: {rules_unavailable: " + action + "}\n");
+    ASSERT_TRUE(d.Alive()) << d.Log();
+    EXPECT_NE(d.Log().find("rules unavailable: "), std::string::npos) << d.Log();
+    std::string out;
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + AnsweredAs(action, "rules_unavailable") + "mt.disconnect(conn)\n", &out), 0)
+        << out << d.Log();
+    EXPECT_NE(d.Metrics().find("sendguard_fail_mode_total{reason=\"rules_unavailable\",action=\"" + action + "\"} 1"),
+              std::string::npos) << d.Metrics();
+    // --check-config: tempfail (what Postfix answers anyway while no milter runs) stops the
+    // unit; the others need the milter up, so they start it with a warning.
+    const int rc = testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + d.config().string(), &out);
+    EXPECT_NE(out.find("# rules NOT loaded: " + BrokenPolicy(dir) + ":3: unknown action 'explode'"), std::string::npos) << out;
+    if (action == "tempfail") {
+      EXPECT_EQ(rc, 1) << out;
+    } else {
+      EXPECT_EQ(rc, 0) << out;
+      EXPECT_NE(out.find("# WARNING: the milter will start and answer every message per fail_modes.rules_unavailable: " + action),
+                std::string::npos) << out;
+    }
+  }
+}
+
+TEST(FailModeTest, OversizeIsAnsweredPerEachValue) {
+  Msg big;
+  big.body = std::string(200, 'x') + "\r\n";
+  for (int i = 0; i < 6; ++i) big.body += big.body;  // about 13 KB
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    MilterDaemon d("oversize-" + action, kOrg, "  max_message_bytes: 4096\n  fail_modes: {oversize: " + action + "}\n");
+    std::string out;
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(big) + AnsweredAs(action, "oversize") + "mt.disconnect(conn)\n", &out), 0)
+        << out << d.Log();
+    EXPECT_NE(d.Log().find("fail_mode=oversize action=" + action), std::string::npos) << d.Log();
+  }
+}
+
+TEST(FailModeTest, ScanTimeoutIsAnsweredPerEachValue) {
+  // A deadline (the least the config allows, 100 ms) that no scan of 24 MB of referrals with
+  // NHS numbers meets, even on a fast machine.
+  Msg slow;
+  synth::Rng rng(77);
+  while (slow.body.size() < 24 * 1024 * 1024) {
+    slow.body += "Row " + std::to_string(slow.body.size()) + " NHS " + synth::NhsNumber(rng) + " referral mental health\r\n";
+  }
+  slow.chunk = 60000;
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    MilterDaemon d("timeout-" + action, kOrg, "  message_timeout_ms: 100\n  fail_modes: {scan_timeout: " + action + "}\n");
+    std::string out;
+    EXPECT_EQ(d.RunScript("mt.set_timeout(60)\n" + Connect() + SendLua(slow) + AnsweredAs(action, "scan_timeout") +
+                              "mt.disconnect(conn)\n",
+                          &out),
+              0)
+        << out << d.Log();
+    EXPECT_NE(d.Metrics().find("sendguard_fail_mode_total{reason=\"scan_timeout\",action=\"" + action + "\"} 1"),
+              std::string::npos);
+  }
+}
+
+TEST(FailModeTest, EveryMetricFamilyIsExportedFromStartUp) {
+  MilterDaemon d("metrics-at-start", kOrg);
+  const std::string m = d.Metrics();
+  for (const std::string series : {"sendguard_fail_mode_total{reason=\"rules_unavailable\",action=\"tempfail\"} 0",
+                                   "sendguard_fail_mode_total{reason=\"scan_timeout\",action=\"accept\"} 0",
+                                   "sendguard_fail_mode_total{reason=\"incident_unavailable\",action=\"reject\"} 0",
+                                   "sendguard_reloads_total{result=\"ok\"} 0", "sendguard_reloads_total{result=\"failed\"} 0",
+                                   "sendguard_incident_handovers_total{result=\"delivered\"} 0",
+                                   "sendguard_incident_handovers_total{result=\"retry\"} 0",
+                                   "sendguard_messages_total{direction=\"outbound\",verdict=\"block\",outcome=\"blocked\"} 0",
+                                   "sendguard_findings_total{type=\"uk.nhs_number\"} 0",
+                                   "sendguard_incomplete_scans_total{reason=\"max_depth\"} 0", "sendguard_scan_seconds_count 0"}) {
+    EXPECT_NE(m.find(series + "\n"), std::string::npos) << series << " missing from:\n" << m;
+  }
+}
+
+// Every line of a log is one event: "TIME sendguard-milter[PID] LEVEL: ..." or one JSON object.
+TEST(FailModeTest, EveryLogEventIsOneLineWithTimeAndProgram) {
+  for (const std::string format : {"text", "json"}) {
+    SCOPED_TRACE(format);
+    MilterDaemon d("log-" + format, kOrg, "  log_format: " + format + "\n");
+    std::string out;
+    ASSERT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out;
+    const auto dir = d.dir();
+    std::ofstream(d.config(), std::ios::app) << "policy_files: [" << BrokenPolicy(dir) << "]\n";
+    d.Signal(SIGHUP);
+    ASSERT_TRUE(d.WaitForLog("reload failed"));
+    std::istringstream lines(d.Log());
+    std::string line;
+    int n = 0;
+    bool reload_line = false;
+    const std::regex text_line(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:?\d\d sendguard-milter\[\d+\] (info|warning|warn|error|critical): .+$)");
+    while (std::getline(lines, line)) {
+      ++n;
+      if (format == "text") {
+        EXPECT_TRUE(std::regex_match(line, text_line)) << "not one event with time and program: " << line;
+      } else {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        ASSERT_TRUE(j.is_object()) << line;
+        EXPECT_EQ(j.value("program", ""), "sendguard-milter") << line;
+        EXPECT_TRUE(j.contains("time") && j.contains("level")) << line;
+      }
+      // The refusal's file:line is on the same line as the event, not on one of its own.
+      if (line.find("reload failed") != std::string::npos) reload_line = line.find("broken-policy.yaml:3:") != std::string::npos;
+    }
+    EXPECT_GE(n, 3) << d.Log();
+    EXPECT_TRUE(reload_line) << d.Log();
+  }
+}
+
+// --check-config answers for the account the milter will run as: a secret only root can read
+// is a problem for a milter that runs as another user, and says how to fix it.
+TEST(FailModeTest, CheckConfigChecksTheSecretAsTheRunAccount) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to check as another account";
+  MilterDaemon d("check-secret", kOrg);
+  d.Stop();
+  const auto cfg = d.dir() / "as-nobody.yaml";
+  std::string text = testing::ReadFile(d.config());
+  text = std::regex_replace(text, std::regex("milter:\n"), "milter:\n  user: nobody\n  group: nogroup\n");
+  std::ofstream(cfg) << text;
+  std::filesystem::permissions(d.dir() / "secret", std::filesystem::perms::owner_read);  // root:root 0400
+  std::string out;
+  EXPECT_EQ(testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out), 1) << out;
+  EXPECT_NE(out.find("# PROBLEM: secret_file " + (d.dir() / "secret").string()), std::string::npos) << out;
+  EXPECT_NE(out.find("is not readable by nobody"), std::string::npos) << out;
+  // Given to the run account's group, 0640: fine.
+  EXPECT_EQ(::chown((d.dir() / "secret").c_str(), 0, getgrnam("nogroup")->gr_gid), 0);
+  std::filesystem::permissions(d.dir() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  EXPECT_EQ(testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out), 0) << out;
+  EXPECT_NE(out.find("# ok: secret_file"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sendguard
