@@ -23,6 +23,12 @@ using namespace testing::lua;
 const std::string kOrg = "organisation:\n  internal_domains: [council.example.gov.uk]\n";
 const std::vector<std::string> kActions = {"accept", "tempfail", "reject", "quarantine"};
 
+// A message to a colleague (inside, so sendguard's headers are all there to check).
+Msg ToColleague(Msg m = Msg{}) {
+  m.to = {"colleague@council.example.gov.uk"};
+  return m;
+}
+
 // The miltertest checks for a message answered per `action` because of `reason`.
 std::string AnsweredAs(const std::string& action, const std::string& reason) {
   if (action == "accept") {
@@ -56,7 +62,7 @@ TEST(FailModeTest, RulesUnavailableAtStartIsAnsweredPerEachValue) {
     ASSERT_TRUE(d.Alive()) << d.Log();
     EXPECT_NE(d.Log().find("rules unavailable: "), std::string::npos) << d.Log();
     std::string out;
-    EXPECT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + AnsweredAs(action, "rules_unavailable") + "mt.disconnect(conn)\n", &out), 0)
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + AnsweredAs(action, "rules_unavailable") + "mt.disconnect(conn)\n", &out), 0)
         << out << d.Log();
     EXPECT_NE(d.Metrics().find("sendguard_fail_mode_total{reason=\"rules_unavailable\",action=\"" + action + "\"} 1"),
               std::string::npos) << d.Metrics();
@@ -82,7 +88,7 @@ TEST(FailModeTest, OversizeIsAnsweredPerEachValue) {
     SCOPED_TRACE(action);
     MilterDaemon d("oversize-" + action, kOrg, "  max_message_bytes: 4096\n  fail_modes: {oversize: " + action + "}\n");
     std::string out;
-    EXPECT_EQ(d.RunScript(Connect() + SendLua(big) + AnsweredAs(action, "oversize") + "mt.disconnect(conn)\n", &out), 0)
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague(big)) + AnsweredAs(action, "oversize") + "mt.disconnect(conn)\n", &out), 0)
         << out << d.Log();
     EXPECT_NE(d.Log().find("fail_mode=oversize action=" + action), std::string::npos) << d.Log();
   }
@@ -101,7 +107,7 @@ TEST(FailModeTest, ScanTimeoutIsAnsweredPerEachValue) {
     SCOPED_TRACE(action);
     MilterDaemon d("timeout-" + action, kOrg, "  message_timeout_ms: 100\n  fail_modes: {scan_timeout: " + action + "}\n");
     std::string out;
-    EXPECT_EQ(d.RunScript("mt.set_timeout(60)\n" + Connect() + SendLua(slow) + AnsweredAs(action, "scan_timeout") +
+    EXPECT_EQ(d.RunScript("mt.set_timeout(60)\n" + Connect() + SendLua(ToColleague(slow)) + AnsweredAs(action, "scan_timeout") +
                               "mt.disconnect(conn)\n",
                           &out),
               0)

@@ -39,7 +39,9 @@ class MilterProtocolTest : public ::testing::Test {
 TEST_F(MilterProtocolTest, CleanMessageIsAcceptedWithHeaders) {
   MilterDaemon d("clean", org_);
   std::string out;
-  int rc = d.RunScript(Connect() + SendLua(Msg{}) + kAccepted +
+  Msg inside;
+  inside.to = {"colleague@council.example.gov.uk"};
+  int rc = d.RunScript(Connect() + SendLua(inside) + kAccepted +
                            "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', 'allow'), 'verdict header')\n"
                            "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Scan', 'complete'), 'scan header')\n"
                            "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Findings', 'none'), 'findings header')\n"
@@ -47,6 +49,14 @@ TEST_F(MilterProtocolTest, CleanMessageIsAcceptedWithHeaders) {
                        &out);
   EXPECT_EQ(rc, 0) << out << d.Log();
   EXPECT_NE(d.Log().find("qid=Q1 direction=outbound verdict=allow"), std::string::npos) << d.Log();
+  // To someone outside: one neutral header, nothing about the verdict or the findings.
+  rc = d.RunScript(Connect() + SendLua(Msg{}) + kAccepted +
+                       "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard', 'checked'), 'neutral header')\n"
+                       "assert(not mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict'), 'no verdict outside')\n"
+                       "assert(not mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Findings'), 'no findings outside')\n"
+                       "mt.disconnect(conn)\n",
+                   &out);
+  EXPECT_EQ(rc, 0) << out << d.Log();
 }
 
 TEST_F(MilterProtocolTest, SensitiveMailOutsideIsRejectedAndChunkingDoesNotMatter) {
@@ -117,13 +127,25 @@ TEST_F(MilterProtocolTest, InboundMailPassesWithAHeader) {
 }
 
 TEST_F(MilterProtocolTest, TagBlockAndQuarantineActions) {
-  MilterDaemon d("actions", org_);
-  // tag: one NI number to a personal address; the subject gets the tag.
+  // tag: one NI number to a personal address. By default the resident's subject is left alone
+  // and only the neutral header goes out; with both switched on, the tag and the verdict.
   synth::Rng rng(9);
   Msg tag;
   tag.to = {"resident@gmail.com"};
   tag.body = "Your National Insurance number " + synth::Nino(rng) + " is on the form.\r\n";
   std::string out;
+  {
+    MilterDaemon plain("actions-default", org_);
+    EXPECT_EQ(plain.RunScript(Connect() + SendLua(tag) + kAccepted +
+                                  "assert(not mt.eom_check(conn, MT_HDRCHANGE, 'Subject'), 'no subject tag outside')\n"
+                                  "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard', 'checked'), 'neutral header')\n"
+                                  "mt.disconnect(conn)\n",
+                              &out),
+              0)
+        << out << plain.Log();
+    EXPECT_NE(plain.Log().find("outcome=tagged"), std::string::npos) << plain.Log();
+  }
+  MilterDaemon d("actions", org_, "  subject_tag_outside: true\n  outside_headers: full\n");
   int rc = d.RunScript(Connect() + SendLua(tag) + kAccepted +
                            "assert(mt.eom_check(conn, MT_HDRCHANGE, 'Subject', '[sendguard] test'), 'subject tag')\n"
                            "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', "

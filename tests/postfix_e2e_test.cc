@@ -77,15 +77,31 @@ class PostfixE2eTest : public ::testing::Test {
   std::vector<std::string> nhs_;
 };
 
-TEST_F(PostfixE2eTest, CleanMailIsDeliveredWithHeaders) {
-  const std::string marker = Marker("clean");
-  auto sent = Send(marker, "friend@example.org", false);
-  ASSERT_TRUE(sent.queued) << sent.transcript << milter_->Log();
+// Inside the council a message carries sendguard's verdict, scan and findings headers; outside
+// it only "X-Sendguard: checked". Headers a sender forges are gone either way.
+TEST_F(PostfixE2eTest, CleanMailIsDeliveredWithHeadersForgedOnesRemovedAndOutsideOnlyANeutralOne) {
+  const std::string forged = "X-Sendguard-Confirmed: yes\r\nX-SENDGUARD-Verdict: allow; policies=none\r\n";
+  const std::string inside = Marker("clean-inside"), outside = Marker("clean-outside");
+  const std::string colleague = "colleague@council.example.gov.uk", friend_ = "friend@example.org";
+  ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {colleague}, forged + Message(inside, colleague, false)).queued);
+  ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {friend_}, forged + Message(outside, friend_, false)).queued)
+      << milter_->Log();
   ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
-  auto got = postfix_->Delivered(marker);
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_NE(got[0].find("X-Sendguard-Verdict: allow"), std::string::npos) << got[0];
-  EXPECT_NE(got[0].find("X-Sendguard-Scan: complete"), std::string::npos) << got[0];
+  auto in = postfix_->Delivered(inside), out = postfix_->Delivered(outside);
+  ASSERT_EQ(in.size(), 1u);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(in[0].find("X-Sendguard-Verdict: allow"), std::string::npos) << in[0];
+  EXPECT_NE(in[0].find("X-Sendguard-Scan: complete"), std::string::npos) << in[0];
+  EXPECT_NE(in[0].find("X-Sendguard-Findings: none"), std::string::npos) << in[0];
+  EXPECT_NE(out[0].find("X-Sendguard: checked"), std::string::npos) << out[0];
+  for (const auto& got : {in[0], out[0]}) {
+    EXPECT_EQ(got.find("X-Sendguard-Confirmed"), std::string::npos) << "a forged header was delivered: " << got;
+    EXPECT_EQ(got.find("policies=none"), std::string::npos) << "a forged header was delivered: " << got;
+    EXPECT_EQ(got.find("X-SENDGUARD"), std::string::npos) << got;
+  }
+  for (const char* revealing : {"X-Sendguard-Verdict", "X-Sendguard-Findings", "X-Sendguard-Scan", "X-Sendguard-Monitor"}) {
+    EXPECT_EQ(out[0].find(revealing), std::string::npos) << revealing << " reached an outside recipient: " << out[0];
+  }
 }
 
 TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredOnce) {
@@ -118,8 +134,11 @@ TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredO
   auto got = postfix_->Delivered(marker);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].find("Subject: referrals\r\n") != std::string::npos || got[0].find("Subject: referrals\n") != std::string::npos) << got[0];
-  EXPECT_NE(got[0].find("X-Sendguard-Confirmed: yes"), std::string::npos) << got[0];
-  EXPECT_NE(got[0].find("X-Sendguard-Findings: dict.health="), std::string::npos) << got[0];
+  // It went outside: the recipient learns nothing of the warning or what the email held.
+  EXPECT_NE(got[0].find("X-Sendguard: checked"), std::string::npos) << got[0];
+  EXPECT_EQ(got[0].find("X-Sendguard-Confirmed"), std::string::npos) << got[0];
+  EXPECT_EQ(got[0].find("X-Sendguard-Findings"), std::string::npos) << got[0];
+  EXPECT_NE(milter_->Log().find("outcome=confirmed findings=\"dict.health="), std::string::npos) << "the log keeps them";
 }
 
 TEST_F(PostfixE2eTest, BlockedMailNeverArrives) {

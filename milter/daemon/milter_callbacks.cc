@@ -66,6 +66,9 @@ struct Session {
   std::string message_id;
   std::string auth;
   std::string release;  // X-Sendguard-Release, on a copy released from hold
+  // X-Sendguard-* headers the message arrived with (name as given, how many): removed before
+  // sendguard adds its own, so nobody can forge a verdict or a confirmation.
+  std::vector<std::pair<std::string, int>> incoming_sendguard;
   std::unique_ptr<MessageSpool> body;
   bool spool_failed = false;
 
@@ -78,6 +81,7 @@ struct Session {
     message_id.clear();
     auth.clear();
     release.clear();
+    incoming_sendguard.clear();
     body.reset();
     spool_failed = false;
   }
@@ -147,7 +151,17 @@ std::string WithCrlf(const std::string& s) {
   return out;
 }
 
-sfsistat Carry(SMFICTX* ctx, const MilterReply& r) {
+// Every X-Sendguard-* header the message arrived with (the last of each name first, so the
+// indexes still hold).
+void RemoveIncomingSendguardHeaders(SMFICTX* ctx, const Session& s) {
+  for (const auto& [name, count] : s.incoming_sendguard) {
+    for (int i = count; i >= 1; --i) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), i, nullptr);
+  }
+}
+
+// Carries out `r` for the message in `s`: on acceptance the X-Sendguard-* headers it arrived
+// with go first, then sendguard's own are added.
+sfsistat Carry(SMFICTX* ctx, const MilterReply& r, const Session& s) {
   if (r.kind == MilterReply::Kind::kDiscard) return SMFIS_DISCARD;
   if (r.kind != MilterReply::Kind::kAccept) {
     std::array<std::string, 32> escaped;
@@ -162,7 +176,12 @@ sfsistat Carry(SMFICTX* ctx, const MilterReply& r) {
                     lines[24], lines[25], lines[26], lines[27], lines[28], lines[29], lines[30], lines[31], nullptr);
     return r.kind == MilterReply::Kind::kReject ? SMFIS_REJECT : SMFIS_TEMPFAIL;
   }
-  for (const auto& name : r.remove_headers) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), 1, nullptr);
+  RemoveIncomingSendguardHeaders(ctx, s);
+  for (const auto& name : r.remove_headers) {
+    bool gone = false;  // an X-Sendguard-* header removed above already
+    for (const auto& [seen, count] : s.incoming_sendguard) gone |= common::AsciiLower(seen) == common::AsciiLower(name);
+    if (!gone) smfi_chgheader(ctx, const_cast<char*>(name.c_str()), 1, nullptr);
+  }
   for (const auto& [name, value] : r.add_headers) {
     smfi_addheader(ctx, const_cast<char*>(name.c_str()), const_cast<char*>(value.c_str()));
   }
@@ -195,8 +214,9 @@ sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::
   d.metrics.CountFailMode(reason, FailActionName(action));
   d.metrics.CountMessage(direction, "unscanned", std::string("fail_") + FailActionName(action));
   d.log->warn("qid={} direction={} fail_mode={} action={}", Macro(ctx, "i"), direction, reason, FailActionName(action));
-  (void)s;
-  return Carry(ctx, ReplyForFailure(action, reason, ""));
+  MilterReply reply = ReplyForFailure(action, reason, "");
+  if (s.snapshot.config) ForRecipients(reply, *s.snapshot.config, s.recipients);
+  return Carry(ctx, reply, s);
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
@@ -237,6 +257,16 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   if (lower == "subject" && s->subject.empty()) s->subject = v;
   if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
   if (lower == "x-sendguard-release" && s->release.empty()) s->release = v;
+  if (lower.rfind("x-sendguard", 0) == 0) {
+    bool counted = false;
+    for (auto& [seen, count] : s->incoming_sendguard) {
+      if (common::AsciiLower(seen) == lower) {
+        ++count;
+        counted = true;
+      }
+    }
+    if (!counted) s->incoming_sendguard.emplace_back(n, 1);
+  }
   return Continue(s, SMFIP_NR_HDR);
 }
 
@@ -263,6 +293,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   }
   const MilterSettings& m = c->milter;
   if (!outbound && m.scan == ScanDirection::kOutbound) {
+    RemoveIncomingSendguardHeaders(ctx, *s);
     smfi_addheader(ctx, const_cast<char*>("X-Sendguard-Scan"), const_cast<char*>("skipped; direction=inbound"));
     d.metrics.CountMessage(direction, "skipped", "accepted");
     return SMFIS_ACCEPT;
@@ -293,7 +324,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   if (!result->incomplete_reason.empty()) d.metrics.CountIncomplete(result->incomplete_reason);
   d.metrics.ObserveScanSeconds(result->scan_seconds);
   LogMessage(queue_id, direction, *result);
-  sfsistat rc = Carry(ctx, result->reply);
+  sfsistat rc = Carry(ctx, result->reply, *s);
   s->Reset();
   return rc;
 }

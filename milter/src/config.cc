@@ -54,7 +54,8 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
     return;
   }
   rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
-                       "max_message_bytes", "scan", "internal_networks", "subject_tag", "ig_bcc", "fail_modes",
+                       "max_message_bytes", "scan", "internal_networks", "subject_tag", "subject_tag_outside",
+                       "outside_headers", "ig_bcc", "fail_modes",
                        "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
                    d);
@@ -82,6 +83,11 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   if (n["internal_networks"]) m.internal_networks = rules::ReadStringList(n, "internal_networks", d);
   rules::ReadString(n, "subject_tag", &m.subject_tag, d);
+  rules::ReadBool(n, "subject_tag_outside", &m.subject_tag_outside, d);
+  if (rules::ReadString(n, "outside_headers", &m.outside_headers, d) && m.outside_headers != "neutral" &&
+      m.outside_headers != "full") {
+    d.Add(n["outside_headers"], "outside_headers must be 'neutral' or 'full'");
+  }
   rules::ReadString(n, "ig_bcc", &m.ig_bcc, d);
   if (YAML::Node f = n["fail_modes"]) {
     if (!f.IsMap()) {
@@ -185,6 +191,8 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "internal_networks" << YAML::Value;
   list(m.internal_networks);
   e << YAML::Key << "subject_tag" << YAML::Value << m.subject_tag;
+  e << YAML::Key << "subject_tag_outside" << YAML::Value << m.subject_tag_outside;
+  e << YAML::Key << "outside_headers" << YAML::Value << m.outside_headers;
   e << YAML::Key << "ig_bcc" << YAML::Value << m.ig_bcc;
   e << YAML::Key << "fail_modes" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "internal_error" << YAML::Value << FailActionName(m.fail_modes.internal_error);

@@ -3,6 +3,10 @@
 
 #include <map>
 
+#include "sendguard/common/text.h"
+#include "sendguard/rules/address_list.h"
+#include "sendguard/rules/recipients.h"
+
 namespace sendguard::milter {
 
 std::vector<std::string> WrapLines(const std::string& text, size_t width) {
@@ -131,6 +135,27 @@ MilterReply ReplyForDecision(const Decision& d, const rules::PolicyEngine& polic
   }
   AddScanHeaders(r, d);
   return r;
+}
+
+void ForRecipients(MilterReply& reply, const Config& config, const std::vector<std::string>& recipients) {
+  bool outside = false;
+  for (const auto& r : recipients) {
+    outside |= rules::Classify(config.organisation.directory, rules::NormaliseAddress(r)) != rules::RecipientClass::kInternal;
+  }
+  if (!outside) return;
+  if (reply.outcome == "tagged" && !config.milter.subject_tag_outside) reply.new_subject.clear();
+  if (config.milter.outside_headers == "full") return;
+  bool had = false;
+  std::vector<std::pair<std::string, std::string>> kept;
+  for (auto& h : reply.add_headers) {
+    if (common::AsciiLower(h.first).rfind("x-sendguard", 0) == 0) {
+      had = true;
+    } else {
+      kept.push_back(std::move(h));
+    }
+  }
+  if (had) kept.emplace_back("X-Sendguard", "checked");
+  reply.add_headers = std::move(kept);
 }
 
 MilterReply ReplyForRelease(bool accepted) {

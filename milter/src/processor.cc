@@ -87,6 +87,7 @@ scanner::Scanner& Processor::ScannerFor(const Snapshot& s) {
 JobResult Processor::Process(const MessageJob& job, std::time_t now) {
   const auto start = std::chrono::steady_clock::now();
   JobResult r = job.release_header.empty() ? ScanAndRecord(job, now) : Released(job, now);
+  ForRecipients(r.reply, *job.snapshot.config, job.envelope.recipients);
   r.scan_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

@@ -45,6 +45,10 @@ struct MilterSettings {
   ScanDirection scan = ScanDirection::kOutbound;
   std::vector<std::string> internal_networks = {"127.0.0.0/8", "::1/128"};  // outbound when the client is here
   std::string subject_tag = "[sendguard]";     // prefixed to the subject on `tag` ("" = leave it)
+  bool subject_tag_outside = false;            // also when a recipient is outside the organisation
+  // What X-Sendguard-* headers a message with a recipient outside the organisation carries:
+  // neutral ("X-Sendguard: checked" only: a stranger learns nothing of what it held) or full.
+  std::string outside_headers = "neutral";
   std::string ig_bcc;                          // add this recipient to quarantined and blocked-then-released mail
   FailModes fail_modes;
   int scan_record_days = 30;

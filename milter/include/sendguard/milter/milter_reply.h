@@ -47,6 +47,12 @@ MilterReply ReplyForRelease(bool accepted);
 // The reply when a fail mode decides (`reason` names it: internal_error, scan_timeout ...).
 MilterReply ReplyForFailure(FailAction action, const std::string& reason, const std::string& detail);
 
+// What leaves the organisation: when a recipient is outside it (not at an internal domain),
+// the X-Sendguard-* headers sendguard adds become the one neutral "X-Sendguard: checked"
+// (unless milter.outside_headers is full), and a tag policy's subject prefix is left off
+// (unless milter.subject_tag_outside). Applied to every reply, whatever decided it.
+void ForRecipients(MilterReply& reply, const Config& config, const std::vector<std::string>& recipients);
+
 // Wraps `text` into lines of at most `width` bytes, breaking at spaces.
 std::vector<std::string> WrapLines(const std::string& text, size_t width);
 
