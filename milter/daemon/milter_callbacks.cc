@@ -320,6 +320,7 @@ sfsistat OnEom(SMFICTX* ctx) {
     return FailMode(ctx, *s, action, failure, direction);
   }
   d.metrics.CountMessage(direction, result->verdict, result->reply.outcome);
+  if (!result->incident.empty()) d.metrics.CountIncident(result->incident);
   for (const auto& [type, n] : result->findings) d.metrics.CountFinding(type, n);
   if (!result->incomplete_reason.empty()) d.metrics.CountIncomplete(result->incomplete_reason);
   d.metrics.ObserveScanSeconds(result->scan_seconds);

@@ -55,7 +55,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "subject_tag_outside",
-                       "outside_headers", "ig_bcc", "fail_modes",
+                       "outside_headers", "audit_only_min_individuals", "ig_bcc", "fail_modes",
                        "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
                    d);
@@ -88,6 +88,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
       m.outside_headers != "full") {
     d.Add(n["outside_headers"], "outside_headers must be 'neutral' or 'full'");
   }
+  rules::ReadInt(n, "audit_only_min_individuals", 1, 1000000, &m.audit_only_min_individuals, d);
   rules::ReadString(n, "ig_bcc", &m.ig_bcc, d);
   if (YAML::Node f = n["fail_modes"]) {
     if (!f.IsMap()) {
@@ -193,6 +194,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "subject_tag" << YAML::Value << m.subject_tag;
   e << YAML::Key << "subject_tag_outside" << YAML::Value << m.subject_tag_outside;
   e << YAML::Key << "outside_headers" << YAML::Value << m.outside_headers;
+  e << YAML::Key << "audit_only_min_individuals" << YAML::Value << m.audit_only_min_individuals;
   e << YAML::Key << "ig_bcc" << YAML::Value << m.ig_bcc;
   e << YAML::Key << "fail_modes" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "internal_error" << YAML::Value << FailActionName(m.fail_modes.internal_error);

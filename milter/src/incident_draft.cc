@@ -52,6 +52,30 @@ std::string ActionToFile(const Decision& d) {
   return "";
 }
 
+namespace {
+const std::set<std::string>& PersonLevelTypes() {
+  static const std::set<std::string> kTypes = {"NHS_NUMBER", "NI_NUMBER", "UNIQUE_PUPIL_NUMBER", "CASE_REFERENCE",
+                                               "EMAIL_ADDRESS", "PAYMENT_CARD_NUMBER", "BANK_ACCOUNT",
+                                               "PASSPORT_NUMBER", "DRIVING_LICENCE_NUMBER"};
+  return kTypes;
+}
+bool Counted(const scanner::Finding& f) {
+  return f.confidence >= rules::Confidence::kMedium && (f.kind == "identifier" || f.kind == "keyword");
+}
+}  // namespace
+
+uint64_t EstimatedIndividuals(const Decision& d) {
+  std::map<std::string, uint64_t> distinct;
+  for (const auto& f : d.scan.findings) {
+    if (Counted(f)) distinct[IdentifierTypeOf(f.type)] += f.count;
+  }
+  uint64_t most = 0;
+  for (const auto& [type, n] : distinct) {
+    if (PersonLevelTypes().count(type)) most = std::max(most, n);
+  }
+  return most;
+}
+
 std::string DraftId(const common::KeyedHasher& hasher, const std::string& queue_id, const std::string& message_id,
                     std::time_t at) {
   return "sg-" + hasher.Hex(queue_id + "\n" + message_id + "\n" + std::to_string(at)).substr(0, 32);
@@ -80,19 +104,14 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   // Distinct counts per identifier type, and tokens for evidence: never values.
   json counts = json::object();
   json evidence = json::array();
-  uint64_t individuals = 0;
-  static const std::set<std::string> kPersonLevel = {"NHS_NUMBER", "NI_NUMBER", "UNIQUE_PUPIL_NUMBER", "CASE_REFERENCE",
-                                                     "EMAIL_ADDRESS", "PAYMENT_CARD_NUMBER", "BANK_ACCOUNT",
-                                                     "PASSPORT_NUMBER", "DRIVING_LICENCE_NUMBER"};
   for (const auto& f : d.scan.findings) {
-    if (f.confidence < rules::Confidence::kMedium || (f.kind != "identifier" && f.kind != "keyword")) continue;
+    if (!Counted(f)) continue;
     const std::string t = IdentifierTypeOf(f.type);
     uint64_t occurrences = f.locations.size();
     json& entry = counts[t];
     if (!entry.is_object()) entry = {{"distinct", 0}, {"occurrences", 0}};
     entry["distinct"] = entry.value("distinct", uint64_t{0}) + f.count;
     entry["occurrences"] = entry.value("occurrences", uint64_t{0}) + std::max<uint64_t>(occurrences, f.count);
-    if (kPersonLevel.count(t)) individuals = std::max<uint64_t>(individuals, entry["distinct"].get<uint64_t>());
     std::map<std::string, int> token_of_hash;
     for (const auto& loc : f.locations) {
       if (evidence.size() >= 50) break;
@@ -110,13 +129,13 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
   // What the findings imply for the form's Sections 6 and 7 (suggestions for the IG officer).
   std::set<std::string> categories, subjects;
   for (const auto& f : d.scan.findings) {
-    if (f.confidence < rules::Confidence::kMedium || (f.kind != "identifier" && f.kind != "keyword")) continue;
+    if (!Counted(f)) continue;
     if (!f.category.empty()) categories.insert(f.category);
     subjects.insert(f.subjects.begin(), f.subjects.end());
   }
   doc["mf_data_categories"] = categories;
   doc["mf_subject_categories"] = subjects;
-  doc["mf_estimated_individuals"] = individuals;
+  doc["mf_estimated_individuals"] = EstimatedIndividuals(d);
   // Recipients: domains with the field they were in and their class; never addresses.
   std::map<std::pair<std::string, std::string>, uint64_t> by_domain;
   std::set<std::string> visible;

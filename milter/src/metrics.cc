@@ -16,6 +16,9 @@ Metrics::Metrics() {
   reloads_[{"ok"}] = 0;
   reloads_[{"failed"}] = 0;
   for (const char* result : {"delivered", "retry", "refused"}) handovers_[{result}] = 0;
+  for (const char* outcome : {"BLOCKED", "AUDIT_ONLY", "WARNED_USER_OVERRODE", "HELD", "audit_below_threshold", "unavailable"}) {
+    incidents_[{outcome}] = 0;
+  }
   for (const auto& [verdict, outcome] : std::vector<std::pair<const char*, const char*>>{
            {"allow", "accepted"}, {"tag", "tagged"}, {"warn", "rejected_for_confirmation"}, {"warn", "confirmed"},
            {"warn", "held"}, {"quarantine", "quarantined"}, {"block", "blocked"}}) {
@@ -65,6 +68,11 @@ void Metrics::CountHandover(const std::string& result) {
   ++handovers_[{result}];
 }
 
+void Metrics::CountIncident(const std::string& outcome) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++incidents_[{outcome}];
+}
+
 void Metrics::ObserveScanSeconds(double seconds) {
   std::lock_guard<std::mutex> l(mu_);
   size_t i = 0;
@@ -111,6 +119,10 @@ std::string Metrics::Render() const {
   Family(out, "sendguard_reloads_total", "Rule and policy reloads, by result.", "counter", {"result"}, reloads_);
   Family(out, "sendguard_incident_handovers_total", "Incident drafts sent to the core, by result.", "counter",
          {"result"}, handovers_);
+  Family(out, "sendguard_incidents_total",
+         "What each message's incident step did: the draft filed (by mf_action), HELD, audit_below_threshold "
+         "(monitor mode, logged not filed) or unavailable.",
+         "counter", {"outcome"}, incidents_);
   out << "# HELP sendguard_scan_seconds Time from end of message to verdict.\n# TYPE sendguard_scan_seconds histogram\n";
   uint64_t cumulative = 0;
   for (size_t i = 0; i < kBuckets.size(); ++i) {

@@ -56,6 +56,11 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
     }
   }
   if (c.mf_action.empty()) return true;
+  if (c.mf_action == "AUDIT_ONLY" &&
+      EstimatedIndividuals(d) < static_cast<uint64_t>(job.snapshot.config->milter.audit_only_min_individuals)) {
+    *filed = "audit_below_threshold";  // logged and counted, not filed: monitor mode stays quiet
+    return true;
+  }
   std::string draft = BuildIncidentDraft(d, policy, c);
   if (!confirm_key.empty()) draft = WithWarning(draft, "CONFIRMED");
   if (!outbox.Enqueue(c.event_id, draft, now).ok()) return false;

@@ -49,6 +49,10 @@ struct MilterSettings {
   // What X-Sendguard-* headers a message with a recipient outside the organisation carries:
   // neutral ("X-Sendguard: checked" only: a stranger learns nothing of what it held) or full.
   std::string outside_headers = "neutral";
+  // Monitor mode: an AUDIT_ONLY draft (a policy in monitor mode would have warned or blocked)
+  // is filed only when the message points at this many people or more; below it the event is
+  // logged and counted, not filed (1 = file every one).
+  int audit_only_min_individuals = 2;
   std::string ig_bcc;                          // add this recipient to quarantined and blocked-then-released mail
   FailModes fail_modes;
   int scan_record_days = 30;

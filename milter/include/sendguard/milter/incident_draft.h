@@ -27,6 +27,10 @@ struct DraftContext {
 // filed when their outcome is known (confirmed, or expired unconfirmed).
 std::string ActionToFile(const Decision& d);
 
+// How many people the message's identifiers point at: the most distinct values of any
+// person-level identifier type (NHS numbers, NI numbers, case references, ...).
+uint64_t EstimatedIndividuals(const Decision& d);
+
 // The draft as a JSON document of spec field names.
 std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& policy, const DraftContext& context);
 

@@ -23,6 +23,9 @@ class Metrics {
   void CountReload(bool ok);
   // Incident hand-over attempts by result: delivered, retry, refused.
   void CountHandover(const std::string& result);
+  // What a message's incident step did: the draft's mf_action (BLOCKED, AUDIT_ONLY, ...),
+  // HELD, audit_below_threshold (monitor mode, not filed) or unavailable.
+  void CountIncident(const std::string& outcome);
   void ObserveScanSeconds(double seconds);
   void SetRulesInfo(const std::string& version, uint64_t generation);
   // The rule set's information types, each at zero in sendguard_findings_total.
@@ -34,7 +37,8 @@ class Metrics {
   static constexpr std::array<double, 12> kBuckets = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                        0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
   mutable std::mutex mu_;
-  std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_, handovers_;
+  std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_, handovers_,
+      incidents_;
   std::array<uint64_t, kBuckets.size() + 1> buckets_{};
   double latency_sum_ = 0;
   uint64_t latency_count_ = 0;

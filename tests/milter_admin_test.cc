@@ -1,7 +1,8 @@
-// The admin's side of the milter against the real daemon (miltertest as the MTA): each fail
-// mode does what docs/OPERATIONS.md's table says for every value it can take; every metric
+// The gateway admin's side of the milter against the real daemon (miltertest as the MTA): each
+// fail mode does what docs/OPERATIONS.md's table says for every value it can take; every metric
 // family is there from start-up at zero; every log event is one line with time and program
-// (text and JSON); --check-config checks what start needs as the account the milter runs as.
+// (text and JSON); --check-config checks what start needs as the account the milter runs as;
+// monitor mode files audit-only drafts only from the admin's threshold up.
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -52,7 +53,7 @@ std::string BrokenPolicy(const std::filesystem::path& dir) {
   return path.string();
 }
 
-TEST(FailModeTest, RulesUnavailableAtStartIsAnsweredPerEachValue) {
+TEST(MilterAdminTest, RulesUnavailableAtStartIsAnsweredPerEachValue) {
   for (const auto& action : kActions) {
     SCOPED_TRACE(action);
     const auto dir = std::filesystem::temp_directory_path() / ("sendguard-failmode-" + std::to_string(::getpid()));
@@ -80,7 +81,7 @@ TEST(FailModeTest, RulesUnavailableAtStartIsAnsweredPerEachValue) {
   }
 }
 
-TEST(FailModeTest, OversizeIsAnsweredPerEachValue) {
+TEST(MilterAdminTest, OversizeIsAnsweredPerEachValue) {
   Msg big;
   big.body = std::string(200, 'x') + "\r\n";
   for (int i = 0; i < 6; ++i) big.body += big.body;  // about 13 KB
@@ -94,7 +95,7 @@ TEST(FailModeTest, OversizeIsAnsweredPerEachValue) {
   }
 }
 
-TEST(FailModeTest, ScanTimeoutIsAnsweredPerEachValue) {
+TEST(MilterAdminTest, ScanTimeoutIsAnsweredPerEachValue) {
   // A deadline (the least the config allows, 100 ms) that no scan of 24 MB of referrals with
   // NHS numbers meets, even on a fast machine.
   Msg slow;
@@ -117,7 +118,7 @@ TEST(FailModeTest, ScanTimeoutIsAnsweredPerEachValue) {
   }
 }
 
-TEST(FailModeTest, EveryMetricFamilyIsExportedFromStartUp) {
+TEST(MilterAdminTest, EveryMetricFamilyIsExportedFromStartUp) {
   MilterDaemon d("metrics-at-start", kOrg);
   const std::string m = d.Metrics();
   for (const std::string series : {"sendguard_fail_mode_total{reason=\"rules_unavailable\",action=\"tempfail\"} 0",
@@ -134,7 +135,7 @@ TEST(FailModeTest, EveryMetricFamilyIsExportedFromStartUp) {
 }
 
 // Every line of a log is one event: "TIME sendguard-milter[PID] LEVEL: ..." or one JSON object.
-TEST(FailModeTest, EveryLogEventIsOneLineWithTimeAndProgram) {
+TEST(MilterAdminTest, EveryLogEventIsOneLineWithTimeAndProgram) {
   for (const std::string format : {"text", "json"}) {
     SCOPED_TRACE(format);
     MilterDaemon d("log-" + format, kOrg, "  log_format: " + format + "\n");
@@ -169,7 +170,7 @@ TEST(FailModeTest, EveryLogEventIsOneLineWithTimeAndProgram) {
 
 // --check-config answers for the account the milter will run as: a secret only root can read
 // is a problem for a milter that runs as another user, and says how to fix it.
-TEST(FailModeTest, CheckConfigChecksTheSecretAsTheRunAccount) {
+TEST(MilterAdminTest, CheckConfigChecksTheSecretAsTheRunAccount) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to check as another account";
   MilterDaemon d("check-secret", kOrg);
   d.Stop();
@@ -187,6 +188,34 @@ TEST(FailModeTest, CheckConfigChecksTheSecretAsTheRunAccount) {
   std::filesystem::permissions(d.dir() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
   EXPECT_EQ(testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out), 0) << out;
   EXPECT_NE(out.find("# ok: secret_file"), std::string::npos) << out;
+}
+
+// One NI number to someone new outside: a monitor-mode policy would have warned. Below the
+// default threshold (2 people) it is logged and counted, not filed; at 1 it is filed.
+TEST(MilterAdminTest, MonitorModeFilesAuditDraftsOnlyFromTheThresholdUp) {
+  synth::Rng rng(4242);
+  Msg one;
+  one.to = {"new.contact@example.org"};
+  one.body = "Your National Insurance number " + synth::Nino(rng) + " is on the form.\r\n";
+  for (const std::string threshold : {"", "1"}) {
+    SCOPED_TRACE(threshold);
+    MilterDaemon d("monitor-" + (threshold.empty() ? std::string("default") : threshold), kOrg,
+                   threshold.empty() ? "" : "  audit_only_min_individuals: " + threshold + "\n");
+    std::string out;
+    // The sender has written before (to someone else), so the next recipient is a first.
+    ASSERT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+    ASSERT_EQ(d.RunScript(Connect() + SendLua(one) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+    const std::string metrics = d.Metrics();
+    if (threshold.empty()) {
+      EXPECT_NE(d.Log().find("monitored=warn"), std::string::npos) << d.Log();
+      EXPECT_NE(d.Log().find("incident=audit_below_threshold"), std::string::npos) << d.Log();
+      EXPECT_NE(metrics.find("sendguard_incidents_total{outcome=\"audit_below_threshold\"} 1"), std::string::npos) << metrics;
+      EXPECT_NE(metrics.find("sendguard_incidents_total{outcome=\"AUDIT_ONLY\"} 0"), std::string::npos) << metrics;
+    } else {
+      EXPECT_NE(d.Log().find("incident=AUDIT_ONLY"), std::string::npos) << d.Log();
+      EXPECT_NE(metrics.find("sendguard_incidents_total{outcome=\"AUDIT_ONLY\"} 1"), std::string::npos) << metrics;
+    }
+  }
 }
 
 }  // namespace
