@@ -8,6 +8,9 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/rules/types ${CMAKE_SOURCE_DIR}/rules/dict
   ${CMAKE_SOURCE_DIR}/rules/policies ${CMAKE_SOURCE_DIR}/rules/recipients ${CMAKE_SOURCE_DIR}/rules/templates
   DESTINATION share/sendguard/rules)
 install(FILES ${CMAKE_SOURCE_DIR}/rules/context.yaml DESTINATION share/sendguard/rules)
+# Licences: each linked library's, and why the package as a whole is GPL-3.0-or-later.
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright DESTINATION share/doc/sendguard)
+install(FILES ${CMAKE_SOURCE_DIR}/LICENSE DESTINATION share/doc/sendguard)
 # Absolute destinations: /etc and /lib are outside the /usr prefix in a Debian package.
 install(FILES ${CMAKE_SOURCE_DIR}/config/sendguard.yaml ${CMAKE_SOURCE_DIR}/config/core.yaml DESTINATION /etc/sendguard)
 install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service
@@ -19,6 +22,7 @@ install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION share/doc/sendguard)
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME sendguard)
 set(CPACK_PACKAGE_VENDOR "the sendguard project")
+set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 set(CPACK_PACKAGE_CONTACT "sendguard maintainers <sendguard@example.org>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "outbound-mail data-loss prevention milter for UK public bodies")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
