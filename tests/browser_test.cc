@@ -83,7 +83,12 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
                                  "\nmilter_url: http://127.0.0.1:" + std::to_string(milter.metrics_port()) + "\n");
   AddUser(core, "ig1", "ig_officer");
   AddUser(core, "dpo1", "dpo");
-  ASSERT_FALSE(FileDraft(core).empty());
+  const std::string id = FileDraft(core);
+  ASSERT_FALSE(id.empty());
+  // Triaged a breach (over the API): its awareness is set to now, so correcting it in the form
+  // needs a reason (the page must offer one).
+  ASSERT_EQ(core.Request("PATCH", "/api/incidents/" + id, R"({"set": {"kind": "BREACH"}})", core.As("IG_OFFICER", "triage")).status,
+            200);
   std::string out;
   const int rc = RunNode("ig",
                          {{"base", "http://127.0.0.1:" + std::to_string(core.port())},

@@ -202,6 +202,10 @@ std::string RenderFormSection(const FormSection& section, const json& incident, 
                               const std::string& csrf) {
   std::string inner;
   for (const auto& f : section.fields) inner += "<div class=\"field\">" + FieldHtml(section, f, incident) + "</div>";
+  // Some changes need a reason in the audit trail (moving the time the council became aware).
+  const std::string reason_id = std::string(section.id) + "-reason";
+  inner += "<div class=\"field\"><label for=\"" + reason_id + "\">Reason for the change (needed to correct when the council "
+           "became aware)</label> <input type=\"text\" name=\"reason\" id=\"" + reason_id + "\" maxlength=\"500\"></div>";
   return "<details class=\"section\"><summary>" + HtmlEscape(std::string(section.title)) + "</summary>" +
          Form("form-" + std::string(section.id), action, csrf, inner, "Save this section") + "</details>\n";
 }

@@ -128,9 +128,14 @@ class Page {
     return HtmlPage(200, "Incidents", html);
   }
 
-  HttpResponse Incident(const std::string& id, const std::string& error) const {
+  // `typed`: a refused section's values, shown as typed so nothing has to be typed again.
+  HttpResponse Incident(const std::string& id, const std::string& error, const json& typed = json::object()) const {
     auto [status, body] = Api("GET", "/api/incidents/" + id);
     if (status != 200) return HtmlPage(status, "Incident", Nav(s_) + Flash(Reasons(body)));
+    for (const auto& [field, value] : typed.items()) {
+      if (value.is_null()) body["incident"].erase(field);
+      else body["incident"][field] = value;
+    }
     const json& in = body["incident"];
     const json& d = body["derived"];
     const json nhs = d.value("nhs_result", json::object());
@@ -256,7 +261,14 @@ class Page {
     } else if (action == "enisa") {
       r = Api("PATCH", "/api/incidents/" + id, {{"set", EnisaPatch(form)}});
     } else if (const FormSection* section = action.rfind("section/", 0) == 0 ? FindFormSection(action.substr(8)) : nullptr) {
-      r = Api("PATCH", "/api/incidents/" + id, {{"set", SectionPatch(*section, form)}});
+      json patch = {{"set", SectionPatch(*section, form)}};
+      if (!common::FormValue(form, "reason").empty()) patch["reason"] = common::FormValue(form, "reason");
+      r = Api("PATCH", "/api/incidents/" + id, patch);
+      if (r.first < 200 || r.first >= 300) {
+        HttpResponse page = Incident(id, Reasons(r.second), patch["set"]);
+        page.status = static_cast<int>(r.first);
+        return page;
+      }
     } else {
       return HtmlPage(404, "Not found", Nav(s_) + Flash("no such action"));
     }

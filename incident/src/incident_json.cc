@@ -411,6 +411,8 @@ const std::map<std::string, Setter>& Fields() {
     f["office_next_steps"] = text4000;
     // §1.6 IG assessment.
     f["root_cause"] = EnumField<RootCause>(&Incident::root_cause);
+    f["actor_type"] = EnumOnly<ActorType>();
+    f["behaviour"] = EnumOnly<Behaviour>();
     f["disclosure_channel"] = EnumField<Channel>(&Incident::disclosure_channel);
     f["cia_categories"] = CiaField();
     f["sf_vulnerable_children"] = BoolField(&Incident::sf_vulnerable_children);

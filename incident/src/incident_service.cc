@@ -159,6 +159,42 @@ IndexColumns IncidentService::Index(const json& doc, const Incident& in) {
   return ix;
 }
 
+namespace {
+
+// A time a person records as past (awareness, when the breach happened, a submission, a
+// completion, a date discussed) cannot lie ahead of now; five minutes' grace for clocks. Due
+// dates (an action's `due`) are the future by nature and are not checked. "" when fine.
+std::string FutureTime(const std::string& field, const json& value, Instant now) {
+  const Instant latest = now + std::chrono::minutes(5);
+  auto instant_after = [&](const json& v) {
+    if (!v.is_string()) return false;
+    auto t = ParseInstant(v.get<std::string>());
+    return t.ok() && *t > latest;
+  };
+  if (field == "s1_aware_local" && value.is_string()) {
+    auto local = ParseLocalDateTime(value.get<std::string>());
+    if (local.ok() && ToInstant(*local) > latest) return "is in the future";
+    return "";
+  }
+  if ((field == "s2_date_of_breach" || field.rfind("office_date_", 0) == 0) && value.is_string()) {
+    return value.get<std::string>() > FormatDate(LondonDate(now)) ? "is a date in the future" : "";
+  }
+  if (field.size() > 3 && field.compare(field.size() - 3, 3, "_at") == 0) {
+    return instant_after(value) ? "is in the future" : "";
+  }
+  if ((field == "action_plan" || field == "ico_submissions") && value.is_array()) {
+    const char* when = field == "action_plan" ? "completed_at" : "submitted_at";
+    for (size_t i = 0; i < value.size(); ++i) {
+      if (value[i].is_object() && instant_after(value[i].value(when, json()))) {
+        return "[" + std::to_string(i) + "]." + when + " is in the future";
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 Outcome<std::string> IncidentService::Create(const json& input, const Actor& actor, const std::string& key_in,
                                              const std::string& message_hash, const json& composed) {
   if (!input.is_object()) return Refuse<std::string>(400, "", "the incident must be a JSON object of spec field names");
@@ -187,6 +223,10 @@ Outcome<std::string> IncidentService::Create(const json& input, const Actor& act
     }
     if (!IsKnownField(field)) continue;  // the document check below names it
     if (value.is_null()) continue;
+    if (std::string future = FutureTime(field, value, now_()); !future.empty()) {
+      bad_input.push_back({field, future});
+      continue;
+    }
     Status allowed = CheckFieldEdit(field, actor, blank, value, json(), "stated when the incident was filed");
     if (!allowed.ok()) (allowed.code() == StatusCode::kPermissionDenied ? forbidden : bad_input).push_back({field, allowed.message()});
   }
@@ -269,6 +309,10 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     return Refuse<json>(409, "version", "the incident is at version " + std::to_string(before.version));
   }
   const Incident prev = Typed(before.document);
+  if (prev.status == IncidentStatus::kClosed) {
+    return Refuse<json>(409, "status", "the incident is closed: reopen it (move it to UNDER_INVESTIGATION, with a reason) "
+                                       "before changing it");
+  }
   if (actor.role == Role::kReporter) {
     auto audit = store_.Audit(id);
     if (!audit.ok()) return Fail<json>(audit.status());
@@ -288,6 +332,10 @@ Outcome<json> IncidentService::Update(const std::string& id, const json& patch, 
     }
     const json old_value = doc.contains(field) ? doc[field] : json();
     if (old_value == value) continue;
+    if (std::string future = FutureTime(field, value, now_()); !future.empty()) {
+      bad_input.push_back({field, future});
+      continue;
+    }
     Status allowed = CheckFieldEdit(field, actor, prev, value, old_value, reason);
     if (!allowed.ok()) {
       (allowed.code() == StatusCode::kPermissionDenied ? forbidden : bad_input).push_back({field, allowed.message()});

@@ -116,6 +116,7 @@ TEST_F(ServiceTest, ReporterEditsOnlyTheirOwnDraft) {
 }
 
 TEST_F(ServiceTest, ABreachFromDraftToReportedToIcoWithAnAuditTrail) {
+  now_ = *ParseInstant("2024-06-03T08:00Z");  // 09:00 in London: the 08:30 awareness below has happened
   // The reporter reports; classifying it a breach is the IG officer's call.
   auto created = service_->Create({{"title", "Spreadsheet to wrong address"},
                                    {"s1_name", "A Manager"}, {"s1_email", "a.manager@council.example.gov.uk"},
@@ -150,12 +151,14 @@ TEST_F(ServiceTest, ABreachFromDraftToReportedToIcoWithAnAuditTrail) {
   ASSERT_TRUE(service_->Transition(id, "ASSESSED", kIg, "").ok());
   ASSERT_TRUE(service_->Update(id, {{"dpo_ico_decision", "REPORT"}, {"dpo_ico_rationale", "Children's health data."},
                                     {"office_date_discussed_with_dpo", "2024-06-03"}}, kDpo, "").ok());
-  ASSERT_TRUE(service_->Update(id, {{"ico_submissions", {{{"type", "INITIAL"}, {"submitted_at", "2024-06-03T15:00Z"},
-                                                           {"to_follow", {"dpo_contact"}}}}}}, kIg, "").ok());
-  auto t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
-  EXPECT_NE(t.refusal->errors[0].reason.find("in the future"), std::string::npos);  // it is 12:00 still
+  const json submission = {{"ico_submissions", {{{"type", "INITIAL"}, {"submitted_at", "2024-06-03T15:00Z"},
+                                                {"to_follow", {"dpo_contact"}}}}}};
+  auto early = service_->Update(id, submission, kIg, "");
+  ASSERT_FALSE(early.ok()) << "it is 12:00 still: a submission at 15:00 has not happened";
+  EXPECT_EQ(early.refusal->errors[0].reason, "[0].submitted_at is in the future");
   now_ = *ParseInstant("2024-06-03T16:00Z");
-  t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
+  ASSERT_TRUE(service_->Update(id, submission, kIg, "").ok());
+  auto t = service_->Transition(id, "REPORTED_TO_ICO", kDpo, "");
   ASSERT_TRUE(t.ok()) << t.refusal->errors[0].reason;
   const json& shown = *t.value;
   EXPECT_EQ(shown["incident"]["status"], "REPORTED_TO_ICO");
@@ -175,6 +178,42 @@ TEST_F(ServiceTest, ABreachFromDraftToReportedToIcoWithAnAuditTrail) {
   EXPECT_EQ(service_->Update(id, {{"kind", "NEAR_MISS"}}, kDpo, "").refusal->http_status, 403);
 }
 
+// Records keep their integrity: a closed incident changes only once reopened with a reason;
+// a time recorded as past cannot be in the future; the spec's actor_type and behaviour are
+// fields like any other.
+TEST_F(ServiceTest, ClosedIsReadOnlyFutureTimesAreRefusedAndEverySpecFieldIsAccepted) {
+  auto id = *service_->Create({{"title", "Lost folder"}, {"kind", "NEAR_MISS"}, {"actor_type", "CONTRACTOR_OR_PROCESSOR"},
+                               {"behaviour", "ACCIDENTAL"}}, kIg).value;
+  EXPECT_EQ(Show(id)["incident"]["behaviour"], "ACCIDENTAL");
+  auto bad = service_->Update(id, {{"behaviour", "MALICIOUS"}}, kIg, "");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.refusal->errors[0].field, "behaviour");
+  // now_ is 2024-06-03T07:05Z (08:05 in London).
+  for (const json& future : {json{{"s1_aware_local", "2024-06-03T09:30"}}, json{{"s2_date_of_breach", "2024-06-04"}},
+                             json{{"individuals_communicated_at", "2024-06-03T09:00Z"}},
+                             json{{"action_plan", {{{"description", "Refresher training"}, {"due", "2024-07-01"},
+                                                    {"completed_at", "2024-06-10T09:00Z"}}}}}}) {
+    auto r = service_->Update(id, future, kIg, "typed ahead");
+    ASSERT_FALSE(r.ok()) << future.dump();
+    EXPECT_NE(r.refusal->errors[0].reason.find("in the future"), std::string::npos) << r.refusal->errors[0].reason;
+  }
+  EXPECT_TRUE(service_->Update(id, {{"s2_date_of_breach", "2024-06-03"}}, kIg, "").ok()) << "today is not the future";
+  EXPECT_TRUE(service_->Update(id, {{"action_plan", {{{"description", "Refresher training"}, {"due", "2024-07-01"}}}}}, kIg, "").ok())
+      << "a due date is the future by nature";
+  EXPECT_FALSE(service_->Create({{"title", "x"}, {"s2_date_of_breach", "2030-01-01"}}, kIg).ok()) << "create checks it too";
+  // Close it; then it is read-only until reopened.
+  ASSERT_TRUE(service_->Update(id, {{"kind", "NOT_A_BREACH"}, {"not_breach_reason", "NO_PERSONAL_DATA"}}, kIg, "").ok());
+  auto closed = service_->Transition(id, "CLOSED", kIg, "");
+  ASSERT_TRUE(closed.ok()) << closed.refusal->errors[0].reason;
+  auto edit = service_->Update(id, {{"nhs_likelihood", 5}}, kIg, "re-scored");
+  ASSERT_FALSE(edit.ok());
+  EXPECT_EQ(edit.refusal->http_status, 409);
+  EXPECT_NE(edit.refusal->errors[0].reason.find("reopen it"), std::string::npos);
+  EXPECT_FALSE(service_->Transition(id, "UNDER_INVESTIGATION", kIg, "the recipient has come back").ok()) << "reopening is the DPO's";
+  ASSERT_TRUE(service_->Transition(id, "UNDER_INVESTIGATION", kDpo, "the recipient has come back").ok());
+  EXPECT_TRUE(service_->Update(id, {{"nhs_likelihood", 2}}, kIg, "").ok());
+}
+
 TEST_F(ServiceTest, NotesAndTheAppendOnlyAuditLog) {
   auto id = *service_->Create({{"title", "t"}}, kReporter).value;
   ASSERT_TRUE(service_->AddNote(id, "Spoke to the recipient; deletion confirmed by phone.", kIg).ok());
@@ -187,6 +226,7 @@ TEST_F(ServiceTest, NotesAndTheAppendOnlyAuditLog) {
 }
 
 TEST_F(ServiceTest, ListOrdersByDeadlineAndFilters) {
+  now_ = *ParseInstant("2024-06-03T12:00Z");  // after both awareness times below
   // The IG officer files them classified (a reporter may not set the kind, on create as on edit).
   auto later = *service_->Create({{"title", "later"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-03T09:00"}}, kIg).value;
   auto sooner = *service_->Create({{"title", "sooner"}, {"kind", "BREACH"}, {"s1_aware_local", "2024-06-01T09:00"}}, kIg).value;

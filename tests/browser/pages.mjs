@@ -102,6 +102,19 @@ try {
     check((await page.inputValue('#s7-s7_individuals_affected')) === '12', 'section 7 saved');
     check(await page.isChecked('#s7-s7_subject_categories input[value=PATIENTS]'), 'the tick is kept');
     await page.click('#form-s7 >> xpath=.. >> summary');
+    // Section 1 on a triaged breach: the council knew earlier. Without a reason the change is
+    // refused, says why, and keeps what was typed; with one it is saved.
+    await page.click('#form-s1 >> xpath=.. >> summary');
+    await page.fill('#s1-s1_aware_local', '2026-11-20T08:30');
+    await Promise.all([page.waitForNavigation(), page.click('#form-s1-save')]);
+    check((await page.textContent('#error')).includes('reason'), 'a change of awareness without a reason is refused with why');
+    await page.click('#form-s1 >> xpath=.. >> summary');
+    check((await page.inputValue('#s1-s1_aware_local')) === '2026-11-20T08:30', 'what was typed survives the refusal');
+    await page.fill('#s1-reason', 'The recipient replied on 20 November.');
+    await Promise.all([page.waitForNavigation(), page.click('#form-s1-save')]);
+    check(!(await page.locator('#error').count()), 'section 1 saved with a reason');
+    check((await page.inputValue('#s1-s1_aware_local')) === '2026-11-20T08:30', 'the earlier awareness is kept');
+    check((await page.textContent('#audit')).includes('The recipient replied on 20 November.'), 'the reason is in the audit trail');
     // The office section saves (its "logged" line is shown, not posted: the system sets it).
     await page.click('#form-office >> xpath=.. >> summary');
     await page.selectOption('#office-office_staff_letter_sent', 'YES');

@@ -171,6 +171,12 @@ SENDGUARD_ENUM_NAMES(RootCause, "HUMAN_ERROR", "NON_COMPLIANCE_WITH_POLICY", "UN
                      "TECHNICAL_OR_SYSTEM_FAILURE", "CYBER_ATTACK", "THEFT", "OTHER");
 enum class Channel { kEmail, kPost, kVerbal, kOnlinePublication, kSystemShare, kOther };
 SENDGUARD_ENUM_NAMES(Channel, "EMAIL", "POST", "VERBAL", "ONLINE_PUBLICATION", "SYSTEM_SHARE", "OTHER");
+enum class ActorType { kCouncilEmployee, kSecondedOrTemporaryStaff, kCouncillor, kVolunteer, kContractorOrProcessor,
+                       kExternalThirdParty, kUnknown };
+SENDGUARD_ENUM_NAMES(ActorType, "COUNCIL_EMPLOYEE", "SECONDED_OR_TEMPORARY_STAFF", "COUNCILLOR", "VOLUNTEER",
+                     "CONTRACTOR_OR_PROCESSOR", "EXTERNAL_THIRD_PARTY", "UNKNOWN");
+enum class Behaviour { kAccidental, kReckless, kDeliberate, kUnknown };
+SENDGUARD_ENUM_NAMES(Behaviour, "ACCIDENTAL", "RECKLESS", "DELIBERATE", "UNKNOWN");
 enum class IcoDecision { kReport, kDoNotReport };
 SENDGUARD_ENUM_NAMES(IcoDecision, "REPORT", "DO_NOT_REPORT");
 enum class SubmissionType { kInitial, kFollowUp };
