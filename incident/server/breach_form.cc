@@ -9,6 +9,15 @@
 
 namespace sendguard::incident {
 
+std::string Readable(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i] == '_' ? ' ' : name[i];
+    out.push_back(i == 0 ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return out;
+}
+
 using json = nlohmann::json;
 
 namespace {
@@ -21,16 +30,6 @@ std::vector<std::string_view> Options() {
 
 const std::vector<std::string_view> kLikelihood = {"VERY_LIKELY", "LIKELY",        "NEUTRAL",
                                                    "UNLIKELY",    "VERY_UNLIKELY", "NOT_YET_KNOWN"};
-
-// "UNKNOWN_RECIPIENTS" -> "Unknown recipients".
-std::string Readable(std::string_view name) {
-  std::string out;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i] == '_' ? ' ' : name[i];
-    out.push_back(i == 0 ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
 
 std::string Text(const json& v) {
   if (v.is_string()) return v.get<std::string>();

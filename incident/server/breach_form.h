@@ -29,6 +29,9 @@ struct FormSection {
   std::vector<FormField> fields;
 };
 
+// An enum name in words: "UNKNOWN_RECIPIENTS" -> "Unknown recipients".
+std::string Readable(std::string_view name);
+
 // The breach form's sections in order, then the office-use block.
 const std::vector<FormSection>& BreachFormSections();
 // The ENISA calculator's inputs other than the DPC rows (EI, CB parts, malicious, rationale).

@@ -53,6 +53,21 @@ std::string Reasons(const json& body) {
   return out.empty() ? "the change was refused" : out;
 }
 
+// The clock that matters now, in words: the ICO's 72 hours, else the breach form's 24, else
+// triage's, with its due time in London.
+std::string Deadline(const json& clocks) {
+  static const std::vector<std::pair<const char*, const char*>> kClocks = {
+      {"ICO_72H", "The 72 hours to tell the ICO"}, {"FORM_24H", "The breach form's 24 hours"}, {"TRIAGE", "Triage"}};
+  for (const auto& [name, words] : kClocks) {
+    const json c = clocks.value(name, json::object());
+    const std::string state = c.value("state", "");
+    if (state == "RUNNING" || state == "DUE_SOON" || state == "OVERDUE") {
+      return std::string(words) + ": due " + c.value("due_local", "") + " (" + Readable(state) + ").";
+    }
+  }
+  return "No clock is running.";
+}
+
 class Page {
  public:
   Page(const IgPages& p, const WebSession& s) : p_(p), s_(s) {}
@@ -143,6 +158,15 @@ class Page {
     html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n<p>Kind <strong id=\"kind\">" +
             HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
             "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
+    // The case at a glance: its number, the deadline that matters now, and the advice.
+    html += "<p id=\"at-a-glance\">Incident number <strong id=\"incident-number\">" +
+            HtmlEscape(in.value("incident_number", "not given yet")) + "</strong>. <span id=\"deadline\">" +
+            HtmlEscape(Deadline(d.value("clocks", json::object()))) + "</span>";
+    if (d.contains("headline_recommendation") && d["headline_recommendation"].is_string()) {
+      html += " Recommendation: <strong id=\"headline\">" + HtmlEscape(Readable(d["headline_recommendation"].get<std::string>())) +
+              "</strong>" + (d.value("methods_disagree", false) ? " (the NHS grid and ENISA disagree: the DPO decides)" : "") + ".";
+    }
+    html += "</p>\n";
     // Other incidents about the same email (a quarantine and its release, a warning and a
     // self-report): triage them together; one may be closed as a duplicate of another.
     const json related = body.value("related", json::array());
@@ -231,11 +255,20 @@ class Page {
     html += "<h2>Audit trail</h2><table class=\"audit\" id=\"audit\"><tr><th>When</th><th>Who</th><th>What</th><th>Old</th>"
             "<th>New</th><th>Reason</th></tr>";
     auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump(); };
+    // A value that is a whole document (the incident as filed) or a list: a line per field,
+    // folded, so the trail reads as a table and not as a wall of JSON.
+    auto cell = [&](const json& v) {
+      if (!v.is_object() && !v.is_array()) return HtmlEscape(text(v));
+      std::string lines;
+      for (const auto& [key, value] : v.items()) lines += HtmlEscape(key) + ": " + HtmlEscape(text(value)) + "<br>";
+      return "<details><summary>" + std::to_string(v.size()) + (v.is_object() ? " fields" : " items") + "</summary>" + lines +
+             "</details>";
+    };
     for (const auto& a : body.value("audit", json::array())) {
       const json by = a.value("by", json::object());
       html += "<tr><td>" + HtmlEscape(text(a.value("at", json()))) + "</td><td>" + HtmlEscape(by.value("name", "")) + " (" +
               HtmlEscape(by.value("role", "")) + ")</td><td>" + HtmlEscape(text(a.value("what", json()))) + "</td><td>" +
-              HtmlEscape(text(a.value("old", json()))) + "</td><td>" + HtmlEscape(text(a.value("new", json()))) + "</td><td>" +
+              cell(a.value("old", json())) + "</td><td>" + cell(a.value("new", json())) + "</td><td>" +
               HtmlEscape(text(a.value("reason", json()))) + "</td></tr>";
     }
     html += "</table>\n";

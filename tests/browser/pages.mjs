@@ -55,6 +55,11 @@ try {
     check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'the incident shows what the filter saw');
     check((await page.textContent('#nhs-result')).includes('Not assessed'), 'not assessed yet');
     check((await page.textContent('#related')).includes('BLOCKED'), 'the near miss about the same email is linked');
+    // At a glance: the number (none yet) and the deadline that matters, in London time.
+    check((await page.textContent('#incident-number')) === 'not given yet', 'no incident number yet');
+    check(/The 72 hours to tell the ICO: due \w{3} \d+ \w{3} \d{4} \d\d:\d\d (GMT|BST)/.test(await page.textContent('#deadline')),
+          'the ICO deadline is on the page, got ' + (await page.textContent('#deadline')));
+    check(!(await page.textContent('#audit')).includes('{"created_at"'), 'the audit trail shows no raw JSON');
     await shot('incident');
     // Assess: likelihood 4, impact 4 -> 16, red, reportable.
     await page.fill('#nhs_rationale', 'Twelve NHS numbers with mental health detail sent outside the council.');
