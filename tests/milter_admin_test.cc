@@ -118,6 +118,50 @@ TEST(MilterAdminTest, ScanTimeoutIsAnsweredPerEachValue) {
   }
 }
 
+// internal_error, injected as a real fault: the body spool's directory replaced by a file, so a
+// body that must be spooled (spool_memory_bytes: 0) cannot be.
+TEST(MilterAdminTest, InternalErrorIsAnsweredPerEachValue) {
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    MilterDaemon d("internal-" + action, kOrg, "  spool_memory_bytes: 0\n  fail_modes: {internal_error: " + action + "}\n");
+    const auto spool = d.dir() / "state" / "spool";
+    std::filesystem::remove_all(spool);
+    std::ofstream(spool) << "not a directory";
+    std::string out;
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + AnsweredAs(action, "spool_failed") + "mt.disconnect(conn)\n", &out), 0)
+        << out << d.Log();
+    EXPECT_NE(d.Log().find("fail_mode=spool_failed action=" + action), std::string::npos) << d.Log();
+  }
+}
+
+// incident_unavailable, injected as a real fault: the state database refuses every incident
+// draft (a trigger added behind the running milter's back). A lookalike-domain send is blocked
+// and files a near miss; accept keeps the verdict's answer, the others answer for the failure.
+TEST(MilterAdminTest, IncidentUnavailableIsAnsweredPerEachValue) {
+  synth::Rng rng(99);
+  Msg blocked;
+  blocked.to = {"jo@counci1.example.gov.uk"};
+  blocked.body = "Referrals, mental health:\r\n";
+  for (int i = 0; i < 12; ++i) blocked.body += "NHS number " + synth::Grouped(synth::NhsNumber(rng), {3, 3, 4}, ' ') + " depression\r\n";
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    MilterDaemon d("incident-" + action, kOrg, "  outside_headers: full\n  fail_modes: {incident_unavailable: " + action + "}\n");
+    std::string out;
+    ASSERT_EQ(testing::Shell("sqlite3 " + (d.dir() / "state" / "state.db").string() +
+                                 " \"CREATE TRIGGER injected BEFORE INSERT ON incident_outbox BEGIN SELECT RAISE(ABORT, 'injected'); END;\"",
+                             &out),
+              0)
+        << out;
+    // accept: the block's own answer (its reply code; the log says which outcome).
+    const std::string expect = action == "accept" ? std::string(kRejected) : AnsweredAs(action, "incident_unavailable");
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(blocked) + expect + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+    EXPECT_NE(d.Log().find("incident=unavailable"), std::string::npos) << d.Log();
+    if (action == "accept") {
+      EXPECT_NE(d.Log().find("outcome=blocked"), std::string::npos) << d.Log();
+    }
+  }
+}
+
 TEST(MilterAdminTest, EveryMetricFamilyIsExportedFromStartUp) {
   MilterDaemon d("metrics-at-start", kOrg);
   const std::string m = d.Metrics();

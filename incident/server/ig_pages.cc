@@ -181,28 +181,36 @@ class Page {
     }
     // What the mail filter saw: counts, tokens and domains only.
     if (in.contains("mf_action")) {
-      html += "<h2>What the mail filter saw</h2><ul id=\"evidence\"><li>Action: " + HtmlEscape(in.value("mf_action", "")) + "</li>";
+      html += "<h2>What the mail filter saw</h2><ul id=\"evidence\"><li>What happened: " +
+              HtmlEscape(Readable(in.value("mf_action", ""))) + "</li>";
       const json counts = in.value("mf_identifier_counts", json::object());
       for (const auto& [type, c] : counts.items()) {
         html += "<li>" + HtmlEscape(type) + ": " + std::to_string(c.value("distinct", 0)) + " distinct</li>";
       }
       for (const auto& sig : in.value("mf_signals", json::array())) {
-        html += "<li>Signal " + HtmlEscape(sig.value("type", "")) + " (" + HtmlEscape(sig.value("domain", "")) + ")</li>";
+        html += "<li>Signal: " + HtmlEscape(Readable(sig.value("type", ""))) + " (" + HtmlEscape(sig.value("domain", "")) + ")</li>";
       }
       for (const auto& r : in.value("mf_recipients", json::array())) {
-        html += "<li>Recipient domain " + HtmlEscape(r.value("domain", "")) + " (" + HtmlEscape(r.value("classification", "")) + ")</li>";
+        html += "<li>Recipient domain " + HtmlEscape(r.value("domain", "")) + " (" +
+                HtmlEscape(Readable(r.value("classification", ""))) + ")</li>";
       }
       for (const auto& e : in.value("mf_redacted_evidence", json::array())) {
         html += "<li class=\"muted\">" + HtmlEscape(e.value("snippet", "")) + "</li>";
       }
-      if (in.contains("mf_warning")) html += "<li>Warning: " + HtmlEscape(in["mf_warning"].dump()) + "</li>";
+      if (in.contains("mf_warning") && in["mf_warning"].is_object()) {
+        html += "<li>The warning:";
+        for (const auto& [key, value] : in["mf_warning"].items()) {
+          html += " " + HtmlEscape(Readable(key)) + " " + HtmlEscape(value.is_string() ? value.get<std::string>() : value.dump()) + ";";
+        }
+        html += "</li>";
+      }
       html += "</ul>\n";
     }
     // The NHS 5x5 grid: each cell a button.
     const int l = in.value("nhs_likelihood", 0), im = in.value("nhs_impact", 0);
     html += "<h2>NHS 5x5 assessment</h2>\n<p id=\"nhs-result\">";
     if (nhs.is_object() && nhs.contains("score") && !nhs["score"].is_null()) {
-      html += "Score <strong id=\"nhs-score\">" + nhs["score"].dump() + "</strong>, " + HtmlEscape(nhs.value("region", "")) +
+      html += "Score <strong id=\"nhs-score\">" + nhs["score"].dump() + "</strong>, " + HtmlEscape(Readable(nhs.value("region", ""))) +
               ", <strong id=\"reportable\">" + (nhs.value("ico_reportable", false) ? "reportable to the ICO" : "not reportable") +
               "</strong>";
     } else {
