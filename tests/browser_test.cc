@@ -104,6 +104,28 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
   EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/ig-admin.png"));
 }
 
+// A breach that did not come by email, filed and assessed in the pages alone.
+TEST_F(BrowserTest, IgOfficerFilesANonEmailIncidentInThePages) {
+  CoreServer core("browser-new", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-new-" +
+                                                     std::to_string(::getpid()) + ".db")).string() + "\n");
+  AddUser(core, "ig1", "ig_officer");
+  std::string out;
+  const int rc = RunNode("new",
+                         {{"base", "http://127.0.0.1:" + std::to_string(core.port())},
+                          {"password", kPassword},
+                          {"chromium", "/usr/bin/chromium"},
+                          {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}},
+                         &out);
+  EXPECT_EQ(rc, 0) << out << core.Log();
+  EXPECT_NE(out.find("new: all checks passed"), std::string::npos) << out;
+  auto listed = core.Request("GET", "/api/incidents", "", core.As("READER", "check")).Json();
+  ASSERT_EQ(listed["incidents"].size(), 1u) << listed.dump();
+  auto shown = core.Request("GET", "/api/incidents/" + listed["incidents"][0].value("incident_id", ""), "", core.As("READER", "check")).Json();
+  EXPECT_EQ(shown["incident"]["behaviour"], "DELIBERATE");
+  EXPECT_EQ(shown["incident"]["source"], "HUMAN_REPORT");
+  EXPECT_EQ(shown["audit"][0]["by"]["id"], "ig1") << "filed as the signed-in officer";
+}
+
 // Single sign-on: the proxy's header names the user, the local account gives the role; the
 // header counts only on a request carrying the proxy's shared secret, and a changed header is a
 // new session.

@@ -172,8 +172,42 @@ const std::vector<FormSection>& BreachFormSections() {
         {"office_date_discussed_with_dpo", "Date discussed with DPO", K::kDate},
         {"office_dpo_recommendation", "DPO recommendation", K::kText},
         {"office_next_steps", "Next steps", K::kText}}},
+      // §1.6: what the IG team decides; the status rules ask for these before a case moves on.
+      {"ig", "IG assessment (the IG team)",
+       {{"kind", "Is it a breach? (kind)", K::kChoice, Options<IncidentKind>()},
+        {"incident_number", "Incident number", K::kLine},
+        {"root_cause", "Root cause", K::kChoice, Options<RootCause>()},
+        {"cia_categories", "Which was lost: confidentiality, integrity, availability?", K::kTicks,
+         {"CONFIDENTIALITY", "INTEGRITY", "AVAILABILITY"}},
+        {"disclosure_channel", "How was it disclosed?", K::kChoice, Options<Channel>()},
+        {"actor_type", "Who was involved?", K::kChoice, Options<ActorType>()},
+        {"behaviour", "Behaviour", K::kChoice, Options<Behaviour>()},
+        {"not_breach_reason", "If not a breach, why?", K::kChoice,
+         {"FALSE_POSITIVE_LEGITIMATE", "NO_PERSONAL_DATA", "DUPLICATE", "OTHER"}},
+        {"duplicate_of", "Duplicate of (incident id)", K::kLine}}},
   };
   return sections;
+}
+
+const FormSection& NewIncidentFields() {
+  using K = FormFieldKind;
+  static const FormSection fields = {
+      "new",
+      "A new incident",
+      {{"title", "A short title (no names or identifiers)", K::kLine},
+       {"kind", "Is it a breach? (kind; leave it undetermined until triage)", K::kChoice, Options<IncidentKind>()},
+       {"s4_types", "What type of incident was it? Tick all that apply", K::kTicks, Options<IncidentType>()},
+       {"disclosure_channel", "How was it disclosed?", K::kChoice, Options<Channel>()},
+       {"s1_aware_local", "When did the council become aware of it?", K::kLocalDateTime},
+       {"s5_what_happened", "What has happened?", K::kText}}};
+  return fields;
+}
+
+std::string RenderNewIncidentForm(const json& typed, const std::string& csrf) {
+  const FormSection& s = NewIncidentFields();
+  std::string inner;
+  for (const auto& f : s.fields) inner += "<div class=\"field\">" + FieldHtml(s, f, typed) + "</div>";
+  return Form("form-new", "/incidents/new", csrf, inner, "File the incident");
 }
 
 const FormSection& EnisaInputs() {

@@ -34,6 +34,10 @@ std::string Readable(std::string_view name);
 
 // The breach form's sections in order, then the office-use block.
 const std::vector<FormSection>& BreachFormSections();
+// The fields of the IG team's "new incident" page (any kind: email, post, verbal, case-system
+// access, lost device, cyber), and that page's form, filled from `typed` (after a refusal).
+const FormSection& NewIncidentFields();
+std::string RenderNewIncidentForm(const nlohmann::json& typed, const std::string& csrf);
 // The ENISA calculator's inputs other than the DPC rows (EI, CB parts, malicious, rationale).
 const FormSection& EnisaInputs();
 // The section with this id, or nullptr.

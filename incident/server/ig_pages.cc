@@ -28,7 +28,8 @@ HttpResponse Redirect(const std::string& to) {
 }
 
 std::string Nav(const WebSession& s) {
-  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/reports\">Reports</a> <a href=\"/admin\">Mail filter</a> "
+  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/incidents/new\" id=\"new-incident\">New incident</a> "
+         "<a href=\"/reports\">Reports</a> <a href=\"/admin\">Mail filter</a> "
          "<span class=\"muted\">" +
          HtmlEscape(s.user) + " (" + HtmlEscape(s.role) + ")</span> <form method=\"post\" action=\"/logout\" "
          "class=\"inline\">" + HiddenInput("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
@@ -319,6 +320,33 @@ class Page {
     return page;
   }
 
+  // The IG team files an incident that did not come through email (a letter, a phone call,
+  // access to the case system, a lost device, a cyber attack). The API decides who may.
+  HttpResponse NewIncident(const std::vector<std::pair<std::string, std::string>>& form, bool posted) const {
+    json typed = json::object();
+    std::string error;
+    if (posted) {
+      typed = SectionPatch(NewIncidentFields(), form);
+      json filed = json::object();
+      for (const auto& [field, value] : typed.items()) {
+        if (!value.is_null()) filed[field] = value;
+      }
+      if (!filed.contains("title")) {
+        error = "title: a short title is needed";
+      } else {
+        auto [status, body] = Api("POST", "/api/incidents", filed);
+        if (status == 201) return Redirect("/incidents/" + body["incident"].value("incident_id", ""));
+        error = Reasons(body);
+      }
+    }
+    HttpResponse page = HtmlPage(error.empty() ? 200 : 422, "New incident",
+                                 Nav(s_) + Flash(error) + "<h1>A new incident</h1>\n<p>For a breach or near miss that did not "
+                                 "come through the mail filter: a letter or a call, access to a case system, a lost "
+                                 "device, a cyber attack. The rest of the breach form is on the incident's page.</p>\n" +
+                                 RenderNewIncidentForm(typed, s_.csrf));
+    return page;
+  }
+
   HttpResponse Reports(const HttpRequest& req) const {
     const std::string from = req.Query("from").empty() ? "2026-01-01" : req.Query("from");
     const std::string to = req.Query("to").empty() ? "2027-01-01" : req.Query("to");
@@ -505,6 +533,7 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
   if (req.path == "/reports/download") return page.Download(req);
   if (req.path == "/admin") return page.Admin();
   std::string rest = req.path.substr(std::string("/incidents/").size());
+  if (rest == "new") return page.NewIncident(form, req.method == "POST");
   const size_t slash = rest.find('/');
   const std::string id = rest.substr(0, slash);
   if (slash == std::string::npos) return page.Incident(id, "");

@@ -5,6 +5,9 @@
 //          and reportability change, work the ENISA calculator (a refused adjustment, then SE
 //          and band), edit breach form sections, be refused the ICO decision as ig_officer, record it as
 //          the DPO, download the committee report (CSV), the admin page (the milter's rule set)
+//   new    an IG officer files a breach that did not come by email (access to a case system) on
+//          the New incident page (a refused first try keeps what was typed), then records the
+//          IG assessment (number, cause, who, behaviour) on its page
 //   staff  open a hold link, confirm with a reason; the same link a second time is refused
 //   report-request  ask for a self-report link for config.email
 //   report  open a self-report link, choose the send to config.domain, report it; the link
@@ -161,6 +164,40 @@ try {
     check((await page.textContent('h1')) === 'Mail filter', 'the admin page');
     if (config.milter) check((await page.textContent('#rules-version')).length > 0, 'the live rule set version');
     await shot('admin');
+  } else if (scenario === 'new') {
+    await login('ig1', config.password);
+    await Promise.all([page.waitForNavigation(), page.click('#new-incident')]);
+    check((await page.textContent('h1')) === 'A new incident', 'the New incident page');
+    // A first try without a title is refused, and what was typed is still there.
+    await page.selectOption('#new-kind', 'BREACH');
+    await page.check('#new-s4_types input[value=UNAUTHORISED_ACCESS]');
+    await page.selectOption('#new-disclosure_channel', 'SYSTEM_SHARE');
+    await page.fill('#new-s1_aware_local', '2026-11-30T10:15');
+    await page.fill('#new-s5_what_happened', 'A member of staff looked up a neighbour in the case system without a business need.');
+    await Promise.all([page.waitForNavigation(), page.click('#form-new-save')]);
+    check((await page.textContent('#error')).includes('title'), 'a missing title is refused with why');
+    check((await page.inputValue('#new-s5_what_happened')).startsWith('A member of staff'), 'what was typed survives');
+    check(await page.isChecked('#new-s4_types input[value=UNAUTHORISED_ACCESS]'), 'the tick survives');
+    await page.fill('#new-title', 'Case system looked up without a business need');
+    await Promise.all([page.waitForNavigation(), page.click('#form-new-save')]);
+    check(page.url().includes('/incidents/') && !page.url().endsWith('/new'), 'filed: the incident page, got ' + page.url());
+    check((await page.textContent('#kind')) === 'BREACH', 'filed as a breach');
+    check(/The 72 hours to tell the ICO: due Thu 3 Dec 2026 10:15 GMT/.test(await page.textContent('#deadline')),
+          'the ICO clock runs from the awareness typed, got ' + (await page.textContent('#deadline')));
+    await shot('filed');
+    // The IG assessment on its page: number, cause, who was involved, behaviour.
+    await page.click('#form-ig >> xpath=.. >> summary');
+    await page.fill('#ig-incident_number', 'IG-2026-0077');
+    await page.selectOption('#ig-root_cause', 'UNAUTHORISED_ACCESS');
+    await page.check('#ig-cia_categories input[value=CONFIDENTIALITY]');
+    await page.selectOption('#ig-actor_type', 'COUNCIL_EMPLOYEE');
+    await page.selectOption('#ig-behaviour', 'DELIBERATE');
+    await Promise.all([page.waitForNavigation(), page.click('#form-ig-save')]);
+    check(!(await page.locator('#error').count()), 'the IG assessment saved');
+    check((await page.textContent('#incident-number')) === 'IG-2026-0077', 'the number is at the top');
+    check((await page.textContent('#audit')).includes('behaviour'), 'the assessment is in the audit trail');
+    await page.click('#form-ig >> xpath=.. >> summary');
+    await shot('assessed');
   } else if (scenario === 'staff') {
     await page.goto(config.link);
     check((await page.textContent('h1')).includes('not been sent yet'), 'the hold page');
