@@ -8,7 +8,6 @@
 
 #include "charset.h"
 #include "clock.h"
-#include "html_text.h"
 #include "mime_words.h"
 #include "salutation.h"
 #include "sendguard/common/text.h"
@@ -124,7 +123,7 @@ class Walker {
     if (filename.empty() && type == "text" && (subtype == "plain" || subtype == "html")) {
       // The message's own text: no need to ask libmagic what it is.
       std::string text = ToUtf8(body, charset);
-      if (subtype == "html") text = HtmlToText(text);
+      if (subtype == "html") text = HtmlText(ctx_, text, path);
       t.decode_ns += NowNs() - start;
       if (prefix.empty() && ctx_.result.salutation.empty()) ctx_.result.salutation = FindSalutation(text);
       ctx_.EmitText(path, text);
