@@ -9,6 +9,7 @@
 
 #include "charset.h"
 #include "clock.h"
+#include "header_guard.h"
 #include "mime_readings.h"
 #include "mime_words.h"
 #include "salutation.h"
@@ -76,7 +77,12 @@ class Walker {
       ctx_.Incomplete("max_depth", prefix, "nested deeper than " + std::to_string(ctx_.options.max_depth));
       return;
     }
-    std::string copy(raw);  // mimetic wants iterators over stable storage
+    bool cut = false;
+    std::string copy = GuardHeaders(raw, ctx_.options.max_depth, &cut);  // stable storage, linear to parse
+    if (cut) {
+      ctx_.Incomplete("max_header_bytes", prefix, "a Content-* header longer than " + std::to_string(kMaxHeaderField) +
+                                                      " bytes was cut");
+    }
     try {
       mimetic::MimeEntity entity(copy.begin(), copy.end());
       ScanHumanHeaders(entity, prefix);
