@@ -70,6 +70,19 @@ TEST_F(AmbiguousMimeTest, EveryBoundaryParameterIsAReading) {
   EXPECT_EQ(FoundNhs(scanner_.ScanMessage(swapped)), planted_);
 }
 
+TEST_F(AmbiguousMimeTest, ReadingsOfANestedPartAreWalkedToo) {
+  // The two-boundary multipart one level down, and a forwarded message with two Content-Types.
+  std::string inner = "Content-Type: multipart/mixed; boundary=\"aa\"; boundary=\"bb\"\r\n\r\n"
+                      "--aa\r\nContent-Type: text/plain\r\n\r\nhello\r\n--bb\r\n" + EncodedPart() + "--bb--\r\n--aa--\r\n";
+  std::string m = Head() + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\n"
+                           "Content-Type: text/plain\r\n\r\nsee the list\r\n--o\r\n" + inner + "--o--\r\n";
+  EXPECT_EQ(FoundNhs(scanner_.ScanMessage(m)), planted_);
+  std::string forwarded = Head() + "Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\n"
+                                   "Content-Type: message/rfc822\r\nContent-Type: text/plain\r\n"
+                                   "Content-Transfer-Encoding: base64\r\n\r\n" + synth::Base64(text_) + "\r\n--o--\r\n";
+  EXPECT_EQ(FoundNhs(scanner_.ScanMessage(forwarded)), planted_);
+}
+
 TEST_F(AmbiguousMimeTest, EveryContentTypeHeaderIsAReading) {
   std::string m = Head() + "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=\"zz\"\r\n\r\n" +
                   "--zz\r\n" + EncodedPart() + "--zz--\r\n";

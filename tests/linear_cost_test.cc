@@ -46,12 +46,18 @@ class LinearCostTest : public ::testing::Test {
     ASSERT_GE(d.scan.parts, 1u);
   }
   // Times `make(n)` through `run` at n and 10n; expects the ratio under kMaxRatio.
+  // Each size is timed best-of-several, in up to three rounds (the best of every round kept),
+  // so a machine busy with something else cannot fake a super-linear stage; a real one
+  // (ratio near 100) never gets under the bound.
   void ExpectLinear(const std::string& what, size_t n, const std::function<std::string(size_t)>& make,
                     const std::function<void(const std::string&)>& run) {
     std::string small = make(n), large = make(10 * n);
-    double t1 = Best([&] { run(small); }, 5);
-    double t10 = Best([&] { run(large); }, 3);
-    double ratio = t10 / std::max(t1, 1e-6);
+    double t1 = 1e9, t10 = 1e9, ratio = 1e9;
+    for (int round = 0; round < 3 && ratio >= kMaxRatio; ++round) {
+      t1 = std::min(t1, Best([&] { run(small); }, 5));
+      t10 = std::min(t10, Best([&] { run(large); }, 3));
+      ratio = t10 / std::max(t1, 1e-6);
+    }
     std::printf("%s: N=%zu %.4f s, 10N %.4f s, ratio %.1f\n", what.c_str(), n, t1, t10, ratio);
     EXPECT_LT(ratio, kMaxRatio) << what << ": " << t1 << " s at N=" << n << ", " << t10 << " s at 10N";
   }

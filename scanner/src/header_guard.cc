@@ -82,7 +82,7 @@ class Guard {
     std::string boundary = type.rfind("multipart/", 0) == 0 ? FirstBoundary(content_type) : "";
     if (!boundary.empty()) {
       Multipart(body, "--" + boundary, depth, out);
-    } else if (type == "message/rfc822" || type == "message/global") {
+    } else if (type == "message/rfc822") {  // mimetic parses only this one as a message (others: walked later)
       Entity(body, depth + 1, out);
     } else {
       out.append(body);

@@ -8,6 +8,8 @@
 // unchanged. No mimetic here.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 

@@ -4,7 +4,6 @@
 
 #include <mimetic/mimetic.h>
 
-#include <sstream>
 #include <vector>
 
 #include "charset.h"
@@ -51,6 +50,29 @@ std::string_view BodyOf(std::string_view raw) {
     if (line.empty() || line == "\r") return raw.substr(pos);
   }
   return {};
+}
+
+// An entity written back as bytes: its fields as parsed, an empty line, its body.
+std::string EntityText(const mimetic::MimeEntity& e);
+
+// An entity's body as bytes, rebuilt from what mimetic parsed: a multipart's preamble, parts
+// between delimiter lines and epilogue; an attached message's message; a leaf's raw body.
+// (mimetic's own writer adds fields, so it is not used.)
+std::string BodyText(const mimetic::MimeEntity& e) {
+  const mimetic::Body& b = e.body();
+  if (b.parts().empty()) return b.preamble() + std::string(b) + b.epilogue();  // a split-less multipart keeps all in the preamble
+  const mimetic::ContentType& ct = e.header().contentType();
+  if (common::AsciiLower(std::string(ct.type())) != "multipart") return EntityText(*b.parts().front());
+  const std::string delimiter = "--" + std::string(ct.param("boundary"));
+  std::string out = b.preamble() + "\r\n";
+  for (const mimetic::MimeEntity* part : b.parts()) out += delimiter + "\r\n" + EntityText(*part) + "\r\n";
+  return out + delimiter + "--\r\n" + b.epilogue();
+}
+
+std::string EntityText(const mimetic::MimeEntity& e) {
+  std::string out;
+  for (const auto& f : e.header()) out += std::string(f.name()) + ": " + std::string(f.value()) + "\r\n";
+  return out + "\r\n" + BodyText(e);
 }
 
 // A section's child path: "2" + "0" -> "2.0"; the top level's is the child alone.
@@ -126,13 +148,7 @@ class Walker {
     WalkedAs walked;
     walked.multipart = common::AsciiLower(std::string(e.header().contentType().type())) == "multipart";
     walked.split = !e.body().parts().empty();
-    auto body = [&]() -> std::string {
-      if (!raw_body.empty() || !walked.multipart) return raw_body.empty() ? std::string(e.body()) : std::string(raw_body);
-      std::ostringstream whole;  // a nested multipart: its body as mimetic writes it back
-      whole << e;
-      std::string text = whole.str();
-      return std::string(BodyOf(text));
-    };
+    auto body = [&]() { return raw_body.empty() ? BodyText(e) : std::string(raw_body); };
     bool more = false;
     std::vector<std::string> readings = OtherReadings(fields, walked, body, ctx_.options.max_readings_per_part, &more);
     int k = 1;
