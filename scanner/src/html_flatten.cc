@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <initializer_list>
 #include <vector>
 
 #include "sendguard/common/text.h"
@@ -91,11 +92,11 @@ size_t RawTextEnd(std::string_view h, size_t from, const std::string& name) {
   return h.size();
 }
 
-// What a flattened or stripped tag leaves in the text: a tab after a cell, a line break
-// around a block.
+// What a flattened or stripped tag leaves in the text: a tab around a cell (cells may be
+// left unclosed), a line break around a block.
 std::string_view Separator(const Tag& t) {
   const std::string& name = t.name;
-  if (name == "td" || name == "th") return t.closing ? "\t" : "";
+  if (name == "td" || name == "th") return "\t";
   return IsHtmlBlock(name) ? "\n" : "";
 }
 
@@ -144,6 +145,30 @@ size_t DecodeReference(std::string_view t, size_t i, std::string& out) {
   return 0;
 }
 
+// Pops the innermost open element named in `targets`, with everything inside it, unless an
+// element named in `stops` is nearer.
+void PopTo(std::vector<std::string>& open, std::initializer_list<std::string_view> targets,
+           std::initializer_list<std::string_view> stops) {
+  for (size_t k = open.size(); k-- > 0;) {
+    if (std::find(stops.begin(), stops.end(), open[k]) != stops.end()) return;
+    if (std::find(targets.begin(), targets.end(), open[k]) != targets.end()) {
+      open.resize(k);
+      return;
+    }
+  }
+}
+
+// Closes what HTML lets a start tag end by itself (an open <p> before a block, the previous
+// item, cell, row or definition), so unclosed paragraphs and cells do not count as nesting.
+void CloseImplied(std::vector<std::string>& open, const std::string& name) {
+  if (!open.empty() && open.back() == "p" && IsHtmlBlock(name)) open.pop_back();
+  if (name == "li") PopTo(open, {"li"}, {"ul", "ol"});
+  if (name == "td" || name == "th") PopTo(open, {"td", "th"}, {"tr", "table"});
+  if (name == "tr") PopTo(open, {"tr"}, {"table"});
+  if (name == "dt" || name == "dd") PopTo(open, {"dt", "dd"}, {"dl"});
+  if (name == "option") PopTo(open, {"option"}, {"select"});
+}
+
 }  // namespace
 
 bool IsHtmlBlock(std::string_view n) {
@@ -177,6 +202,7 @@ std::string FlattenDeepHtml(std::string_view html, size_t max_nesting) {
     if (t.name.empty() || (!t.closing && (t.self_closing || IsVoid(t.name) || IsRawText(t.name)))) {
       // markup that opens nothing
     } else if (!t.closing) {
+      if (excess == 0) CloseImplied(open, t.name);
       if (open.size() < max_nesting) open.push_back(t.name);
       else keep = false, ++excess;
     } else if (excess > 0) {
