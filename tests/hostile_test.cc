@@ -1,5 +1,7 @@
 // Hostile attachments, generated here: a zip bomb, 30-deep nested archives, a 1,000-deep
-// multipart, an overlapping-entry ZIP, a corrupt XLSX, a PDF poppler rejects, a 100 MB
+// multipart, overlapping-entry ZIPs (stored, and Fifield's deflate bomb built byte by byte in
+// tests/synth/hostile_zip.cc, once so that libarchive fails with no message), a bomb member
+// before a CSV (in a ZIP and in a tar.gz), a corrupt XLSX, a PDF poppler rejects, a 100 MB
 // attachment. Each must end within its time budget, never crash, and never come back as a
 // complete, clean scan; the process's peak memory stays under the bound in OPERATIONS.md.
 #include <gtest/gtest.h>
