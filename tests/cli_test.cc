@@ -11,6 +11,7 @@
 
 #include "cli_support.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
 
 namespace sendguard {
@@ -57,6 +58,38 @@ TEST_F(CliTest, ScanJsonIsOneObjectPerFileWithTheContractFields) {
   for (const auto& p : sample.planted) EXPECT_EQ(r.out.find(p.normalized), std::string::npos);
   EXPECT_EQ(r.out.find(sample.planted[0].normalized.substr(0, 3) + " " + sample.planted[0].normalized.substr(3, 3)),
             std::string::npos);
+}
+
+// The reasons issue 17 added reach the JSON contract as the others do: a message/partial
+// fragment, and a DOCX whose XML declares its own entities.
+TEST_F(CliTest, ScanJsonNamesMessagePartialAndXmlEntities) {
+  std::string partial = Write("partial.eml",
+                              "From: a@council.example.gov.uk\r\nTo: b@example.org\r\nSubject: part 2\r\n"
+                              "Content-Type: message/partial; id=\"p.1@example.org\"; number=2; total=3\r\n\r\n"
+                              "the middle of a message\r\n");
+  std::string xml = "<?xml version=\"1.0\"?><!DOCTYPE w:document [<!ENTITY a \"x\">]><w:document "
+                    "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:p><w:r>"
+                    "<w:t>hello &a;</w:t></w:r></w:p></w:body></w:document>";
+  std::string docx = Write("dtd.eml", synth::MessageWithAttachments(
+                                          "see attached", {{"a.docx", "application/zip",
+                                                            synth::ZipArchive({{"word/document.xml", xml}})}}));
+  CommandRun r = Sendguard("scan --json " + Common() + " " + partial + " " + docx);
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = r.out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(nlohmann::json::parse(r.out.substr(start, nl - start)));
+  }
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  auto names = [](const nlohmann::json& j, const std::string& bound) {
+    for (const auto& reason : j["incomplete_reasons"]) {
+      if (reason.get<std::string>().rfind(bound + ":", 0) == 0) return true;
+    }
+    return false;
+  };
+  EXPECT_EQ(lines[0]["complete"], false);
+  EXPECT_TRUE(names(lines[0], "message_partial")) << lines[0].dump();
+  EXPECT_EQ(lines[1]["complete"], false);
+  EXPECT_TRUE(names(lines[1], "xml_entities")) << lines[1].dump();
 }
 
 TEST_F(CliTest, ScanOfAMissingFileFailsButOthersAreStillScanned) {

@@ -1,17 +1,21 @@
 // Hostile attachments, generated here: a zip bomb, 30-deep nested archives, a 1,000-deep
-// multipart, an overlapping-entry ZIP, a corrupt XLSX, a PDF poppler rejects, a 100 MB
+// multipart, overlapping-entry ZIPs (stored, and Fifield's deflate bomb built byte by byte in
+// tests/synth/hostile_zip.cc, once so that libarchive fails with no message), a bomb member
+// before a CSV (in a ZIP and in a tar.gz), a corrupt XLSX, a PDF poppler rejects, a 100 MB
 // attachment. Each must end within its time budget, never crash, and never come back as a
 // complete, clean scan; the process's peak memory stays under the bound in OPERATIONS.md.
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
+#include "sendguard/synth/hostile.h"
 #include "sendguard/synth/synth.h"
 #include "sendguard/testing/shipped_rules.h"
 
@@ -44,6 +48,25 @@ class HostileTest : public ::testing::Test {
       if (i.bound == bound) return true;
     }
     return false;
+  }
+  // The detail of the first `bound` recorded on exactly `part`, or nullopt.
+  static std::optional<std::string> DetailOf(const scanner::ScanResult& r, const std::string& bound,
+                                             const std::string& part) {
+    for (const auto& i : r.incomplete) {
+      if (i.bound == bound && i.part == part) return i.detail;
+    }
+    return std::nullopt;
+  }
+  // Distinct NHS numbers found in parts starting with `part_prefix`.
+  static std::set<std::string> NhsIn(const scanner::ScanResult& r, const std::string& part_prefix) {
+    std::set<std::string> hashes;
+    for (const auto& f : r.findings) {
+      if (f.type != "uk.nhs_number") continue;
+      for (const auto& l : f.locations) {
+        if (l.part.rfind(part_prefix, 0) == 0) hashes.insert(l.hash);
+      }
+    }
+    return hashes;
   }
 #ifdef SENDGUARD_SANITIZED
   static constexpr int kSlowdown = 4;
@@ -121,6 +144,52 @@ TEST_F(HostileTest, OverlappingEntryZipIsBounded) {
   auto r = ScanHostile(synth::MessageWithAttachments(
       "see attached", {{"overlap.zip", "application/zip", OverlappingZip(5000, 64 * 1024)}}));
   EXPECT_TRUE(HasBound(r, "max_compression_ratio") || HasBound(r, "max_archive_members") || HasBound(r, "extract_error"));
+}
+
+// Fifield's overlapping-entry bomb: 600 entries share one deflate kernel (about 64 KB,
+// some 600 MB inflated). Every entry is valid alone; their compressed data overlap.
+TEST_F(HostileTest, OverlappingDeflateZipBombStopsAtTheOverlap) {
+  std::string bomb = synth::OverlappingDeflateZip(600, 1'000'000);
+  ASSERT_LT(bomb.size(), 70u << 10);
+  auto r = ScanHostile(synth::MessageWithAttachments("see attached", {{"bomb.zip", "application/zip", bomb}}));
+  auto detail = DetailOf(r, "extract_error", "2/bomb.zip");
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_NE(detail->find("overlap"), std::string::npos) << *detail;
+  EXPECT_LT(r.bytes_scanned, 8u << 20);  // stopped at the second entry, not after hundreds of megabytes
+}
+
+// The same bomb whose first local header claims an encrypted central directory: libarchive
+// fails there and leaves archive_error_string NULL (this crashed every scan and the milter).
+TEST_F(HostileTest, OverlappingZipOnWhichLibarchiveFailsSilentlyIsNamedNotCrashed) {
+  std::string bomb = synth::OverlappingDeflateZip(600, 1'000'000, 0x2041);
+  auto r = ScanHostile(synth::MessageWithAttachments("see attached", {{"bomb.zip", "application/zip", bomb}}));
+  auto detail = DetailOf(r, "extract_error", "2/bomb.zip");
+  ASSERT_TRUE(detail.has_value());
+  EXPECT_NE(detail->find("no reason given by libarchive"), std::string::npos) << *detail;
+}
+
+// A bomb member stops alone: the CSV stored after it in the same ZIP is still scanned.
+TEST_F(HostileTest, RatioBoundInOneZipMemberStopsThatMemberOnly) {
+  synth::Rng rng(17);
+  std::string csv = "name,nhs\r\n";
+  std::set<std::string> planted;
+  for (int i = 0; i < 12; ++i) {
+    std::string nhs = synth::NhsNumber(rng);
+    planted.insert(hasher_.Hex(nhs));
+    csv += "Patient " + std::to_string(i) + ",NHS number " + synth::Grouped(nhs, {3, 3, 4}, ' ') + "\r\n";
+  }
+  std::string zip = synth::ZipArchive({{"zeros.txt", std::string(64u << 20, '0')}, {"list.csv", csv}});
+  auto r = ScanHostile(synth::MessageWithAttachments("see attached", {{"data.zip", "application/zip", zip}}));
+  EXPECT_TRUE(DetailOf(r, "max_compression_ratio", "2/data.zip/zeros.txt").has_value());
+  EXPECT_EQ(NhsIn(r, "2/data.zip/list.csv"), planted);
+}
+
+// In one compressed stream (tar.gz) the CSV cannot be reached without inflating the bomb:
+// the archive ends there, and says so.
+TEST_F(HostileTest, RatioBoundInACompressedStreamEndsTheArchiveWithAReason) {
+  std::string tgz = synth::TarGz({{"zeros.txt", std::string(64u << 20, '0')}, {"list.csv", "NHS number 083 016 6130"}});
+  auto r = ScanHostile(synth::MessageWithAttachments("see attached", {{"data.tgz", "application/gzip", tgz}}));
+  EXPECT_TRUE(HasBound(r, "max_compression_ratio"));
 }
 
 TEST_F(HostileTest, CorruptXlsxAndUnparseablePdfAreNamedPerPart) {

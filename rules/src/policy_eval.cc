@@ -1,6 +1,7 @@
 // Policy evaluation (see policy.h): which policies match one message, strongest first.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "sendguard/rules/policy.h"
 
@@ -53,8 +54,10 @@ bool FindingsHold(const FindingCondition& c, const MessageFacts& facts, PolicyMa
 
 bool RecipientsHold(const PolicyCondition& c, const std::vector<std::string>& recipients, const Organisation& org,
                     const std::vector<Signal>& signals, PolicyMatch& m) {
+  // Sets beside the lists: a message may name 100,000 recipients, and each check stays O(1).
+  std::unordered_set<std::string> flagged(m.flagged.begin(), m.flagged.end());
   auto flag = [&](const std::string& r) {
-    if (!r.empty() && !Contains(m.flagged, r)) m.flagged.push_back(r);
+    if (!r.empty() && flagged.insert(r).second) m.flagged.push_back(r);
   };
   if (!c.recipients.empty()) {
     bool any = false;
@@ -77,14 +80,18 @@ bool RecipientsHold(const PolicyCondition& c, const std::vector<std::string>& re
     if (!any) return false;
     // With both conditions, the flagged recipients are those with the signal (when it names one).
     std::vector<std::string> named;
+    std::unordered_set<std::string> named_set;
     for (const auto& r : signalled) {
-      if (!r.empty()) named.push_back(r);
+      if (!r.empty()) {
+        named.push_back(r);
+        named_set.insert(r);
+      }
     }
     if (!named.empty()) {
       if (!c.recipients.empty()) {
         std::vector<std::string> both;
         for (const auto& r : m.flagged) {
-          if (Contains(named, r)) both.push_back(r);
+          if (named_set.count(r) != 0) both.push_back(r);
         }
         if (both.empty()) return false;  // the signal concerns recipients outside the class asked for
         m.flagged = both;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <unordered_set>
 
 #include "sendguard/common/text.h"
 
@@ -18,9 +19,10 @@ const std::vector<std::string>& SignalTypeNames() {
 
 std::vector<std::string> AllRecipients(const MessageFacts& facts) {
   std::vector<std::string> out;
+  std::unordered_set<std::string> seen;  // a set, not a search of `out`: 100,000 recipients stay linear
   auto add = [&](const std::string& a) {
     std::string n = NormaliseAddress(a);
-    if (!n.empty() && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+    if (!n.empty() && seen.insert(n).second) out.push_back(n);
   };
   for (const auto& r : facts.recipients) add(r);
   if (out.empty()) {

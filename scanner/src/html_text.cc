@@ -1,61 +1,92 @@
-// libxml2 adapter for HtmlToText (see html_text.h). The only file that calls libxml2's HTML parser.
+// libxml2 adapter for HtmlToText (see html_text.h). The only file that calls libxml2's HTML
+// parser. Deep nesting is flattened before parsing (html_flatten.h) and the tree is walked
+// without recursion, so no depth drops text.
 #include "html_text.h"
 
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 
 #include <cstring>
+#include <memory>
 #include <mutex>
+
+#include "c_string.h"
+#include "html_flatten.h"
 
 namespace sendguard::scanner {
 
 namespace {
 
-bool IsBlock(const char* n) {
-  static constexpr const char* kBlocks[] = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5",
-                                            "h6", "table", "ul", "ol", "blockquote", "pre", "hr",
-                                            "section", "article", "header", "footer", "dt", "dd", "address"};
-  for (const char* b : kBlocks) {
-    if (std::strcmp(n, b) == 0) return true;
+bool Named(const xmlNode* n, const char* name) { return std::strcmp(reinterpret_cast<const char*>(n->name), name) == 0; }
+
+bool Skipped(const xmlNode* n) { return Named(n, "script") || Named(n, "style") || Named(n, "head"); }
+
+// Text of a node on the way down; true when its children are to be walked.
+bool Enter(const xmlNode* n, std::string& out) {
+  if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+    out.append(ViewOf(n->content));
+    return false;
   }
-  return false;
+  if (n->type != XML_ELEMENT_NODE || n->name == nullptr || Skipped(n)) return false;
+  if (IsHtmlBlock(ViewOf(n->name))) out.push_back('\n');
+  return true;
 }
 
-void Walk(xmlNode* node, std::string& out, int depth) {
-  for (xmlNode* n = node; n; n = n->next) {
-    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
-      if (n->content) out += reinterpret_cast<const char*>(n->content);
+// Separators after an element's children.
+void Leave(const xmlNode* n, std::string& out) {
+  if (n->type != XML_ELEMENT_NODE || n->name == nullptr || Skipped(n)) return;
+  if (IsHtmlBlock(ViewOf(n->name))) out.push_back('\n');
+  if (Named(n, "td") || Named(n, "th")) out.push_back('\t');
+}
+
+// Depth-first over `first` and its siblings, by the tree's own links (no recursion).
+void Walk(xmlNode* first, std::string& out) {
+  const xmlNode* stop = first ? first->parent : nullptr;
+  xmlNode* n = first;
+  while (n != nullptr) {
+    if (Enter(n, out) && n->children) {
+      n = n->children;
       continue;
     }
-    if (n->type != XML_ELEMENT_NODE) continue;
-    const char* name = reinterpret_cast<const char*>(n->name);
-    if (std::strcmp(name, "script") == 0 || std::strcmp(name, "style") == 0 || std::strcmp(name, "head") == 0) {
-      continue;
+    Leave(n, out);
+    while (n->next == nullptr) {  // climb to the nearest ancestor with a next sibling
+      n = n->parent;
+      if (n == nullptr || n == stop) return;
+      Leave(n, out);
     }
-    bool block = IsBlock(name);
-    bool cell = std::strcmp(name, "td") == 0 || std::strcmp(name, "th") == 0;
-    if (block) out.push_back('\n');
-    if (depth < 256) Walk(n->children, out, depth + 1);  // deeper nesting: text beyond is dropped by design
-    if (block) out.push_back('\n');
-    if (cell) out.push_back('\t');
+    n = n->next;
   }
 }
+
+struct CtxtFree {
+  void operator()(htmlParserCtxtPtr c) const { htmlFreeParserCtxt(c); }
+};
+struct DocFree {
+  void operator()(htmlDocPtr d) const { xmlFreeDoc(d); }
+};
 
 }  // namespace
 
-std::string HtmlToText(std::string_view html) {
+std::string HtmlToText(std::string_view html, std::string* stopped) {
   static std::once_flag init;
   std::call_once(init, [] { xmlInitParser(); });
   if (html.empty()) return {};
-  htmlDocPtr doc = htmlReadMemory(html.data(), static_cast<int>(std::min<size_t>(html.size(), INT32_MAX)),
-                                  nullptr, "UTF-8",
-                                  HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-                                      HTML_PARSE_NONET | HTML_PARSE_COMPACT);
+  std::string flat = FlattenDeepHtml(html);
+  std::unique_ptr<htmlParserCtxt, CtxtFree> ctxt(htmlNewParserCtxt());
+  if (!ctxt) return StripHtmlTags(html);
+  std::unique_ptr<xmlDoc, DocFree> doc(htmlCtxtReadMemory(
+      ctxt.get(), flat.data(), static_cast<int>(std::min<size_t>(flat.size(), INT32_MAX)), nullptr, "UTF-8",
+      HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | HTML_PARSE_COMPACT));
   if (!doc) return std::string(html);  // unparseable: scan the markup itself rather than nothing
   std::string out;
   out.reserve(html.size() / 2);
-  Walk(xmlDocGetRootElement(doc), out, 0);
-  xmlFreeDoc(doc);
+  Walk(xmlDocGetRootElement(doc.get()), out);
+  if (ctxt->disableSAX != 0) {
+    // libxml2 halted before the end (a limit of its own): what it read, then everything stripped.
+    if (stopped) *stopped = FromCString(ctxt->lastError.message, "no reason given by libxml2");
+    out += "\n";
+    out += StripHtmlTags(html);
+  }
   return out;
 }
 

@@ -1,6 +1,6 @@
 // HTML to plain text for scanning (libxml2's HTML parser): entities decoded, script and
 // style dropped, block elements and table rows on their own lines, cells tab-separated
-// so adjacent numbers in a table never merge.
+// so adjacent numbers in a table never merge. Nesting of any depth keeps its text.
 #pragma once
 
 #include <string>
@@ -8,6 +8,9 @@
 
 namespace sendguard::scanner {
 
-std::string HtmlToText(std::string_view utf8_html);
+// The text of `utf8_html`. If libxml2 stops before the end of the document, `*stopped`
+// (when given) says why, and the whole document with its tags stripped follows the text
+// read so far, so nothing goes unscanned.
+std::string HtmlToText(std::string_view utf8_html, std::string* stopped = nullptr);
 
 }  // namespace sendguard::scanner

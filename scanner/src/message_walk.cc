@@ -8,7 +8,8 @@
 
 #include "charset.h"
 #include "clock.h"
-#include "html_text.h"
+#include "header_guard.h"
+#include "mime_readings.h"
 #include "mime_words.h"
 #include "salutation.h"
 #include "sendguard/common/text.h"
@@ -39,6 +40,46 @@ bool LooksLikeMessage(std::string_view raw) {
   return colon > 0;
 }
 
+// The body of a raw entity: what follows its header block's empty line ("" when none).
+std::string_view BodyOf(std::string_view raw) {
+  for (size_t pos = 0; pos < raw.size();) {
+    size_t eol = raw.find('\n', pos);
+    if (eol == std::string_view::npos) return {};
+    std::string_view line = raw.substr(pos, eol - pos);
+    pos = eol + 1;
+    if (line.empty() || line == "\r") return raw.substr(pos);
+  }
+  return {};
+}
+
+// An entity written back as bytes: its fields as parsed, an empty line, its body.
+std::string EntityText(const mimetic::MimeEntity& e);
+
+// An entity's body as bytes, rebuilt from what mimetic parsed: a multipart's preamble, parts
+// between delimiter lines and epilogue; an attached message's message; a leaf's raw body.
+// (mimetic's own writer adds fields, so it is not used.)
+std::string BodyText(const mimetic::MimeEntity& e) {
+  const mimetic::Body& b = e.body();
+  if (b.parts().empty()) return b.preamble() + std::string(b) + b.epilogue();  // a split-less multipart keeps all in the preamble
+  const mimetic::ContentType& ct = e.header().contentType();
+  if (common::AsciiLower(std::string(ct.type())) != "multipart") return EntityText(*b.parts().front());
+  const std::string delimiter = "--" + std::string(ct.param("boundary"));
+  std::string out = b.preamble() + "\r\n";
+  for (const mimetic::MimeEntity* part : b.parts()) out += delimiter + "\r\n" + EntityText(*part) + "\r\n";
+  return out + delimiter + "--\r\n" + b.epilogue();
+}
+
+std::string EntityText(const mimetic::MimeEntity& e) {
+  std::string out;
+  for (const auto& f : e.header()) out += std::string(f.name()) + ": " + std::string(f.value()) + "\r\n";
+  return out + "\r\n" + BodyText(e);
+}
+
+// A section's child path: "2" + "0" -> "2.0"; the top level's is the child alone.
+std::string Child(const std::string& section, const std::string& child) {
+  return section.empty() ? child : section + "." + child;
+}
+
 bool IsSignature(const std::string& mime) {
   return mime == "application/pkcs7-signature" || mime == "application/x-pkcs7-signature" ||
          mime == "application/pgp-signature";
@@ -58,11 +99,16 @@ class Walker {
       ctx_.Incomplete("max_depth", prefix, "nested deeper than " + std::to_string(ctx_.options.max_depth));
       return;
     }
-    std::string copy(raw);  // mimetic wants iterators over stable storage
+    bool cut = false;
+    std::string copy = GuardHeaders(raw, ctx_.options.max_depth, &cut);  // stable storage, linear to parse
+    if (cut) {
+      ctx_.Incomplete("max_header_bytes", prefix, "a Content-* header longer than " + std::to_string(kMaxHeaderField) +
+                                                      " bytes was cut");
+    }
     try {
       mimetic::MimeEntity entity(copy.begin(), copy.end());
       ScanHumanHeaders(entity, prefix);
-      Visit(entity, prefix, "", depth);
+      Visit(entity, prefix, "", depth, BodyOf(raw));
     } catch (const std::exception& e) {
       ctx_.Incomplete("mime_parse_error", prefix, std::string(e.what()) + "; raw text scanned instead");
       ctx_.EmitText(prefix + "raw", common::RepairUtf8(raw));
@@ -80,12 +126,44 @@ class Walker {
     }
   }
 
-  void Visit(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {
+  // One entity: the walk's own reading, then every other reading a client might show.
+  // `raw_body` is the entity's body as received when known (the top of a parse).
+  void Visit(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth,
+             std::string_view raw_body = {}) {
     if (ctx_.TimeUp(prefix + section)) return;
     if (++parts_ > ctx_.options.max_parts) {
       ctx_.Incomplete("max_parts", "", "more than " + std::to_string(ctx_.options.max_parts) + " MIME parts");
       return;
     }
+    VisitReading(e, prefix, section, depth);
+    VisitOtherReadings(e, prefix, section, depth, raw_body);
+  }
+
+  // Walks each other reading of an ambiguous entity (mime_readings.h) as a new entity, its
+  // parts named under "<section>.0.<k>/" (k = 2, 3, ...; "0.<k>/" at the top).
+  void VisitOtherReadings(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section,
+                          uint32_t depth, std::string_view raw_body) {
+    std::vector<HeaderField> fields;
+    for (const auto& f : e.header()) fields.push_back({std::string(f.name()), std::string(f.value())});
+    WalkedAs walked;
+    walked.multipart = common::AsciiLower(std::string(e.header().contentType().type())) == "multipart";
+    walked.split = !e.body().parts().empty();
+    auto body = [&]() { return raw_body.empty() ? BodyText(e) : std::string(raw_body); };
+    bool more = false;
+    std::vector<std::string> readings = OtherReadings(fields, walked, body, ctx_.options.max_readings_per_part, &more);
+    int k = 1;
+    for (const auto& reading : readings) {
+      WalkEntityBytes(reading, prefix + Child(section, "0." + std::to_string(++k)) + "/", depth + 1);
+    }
+    if (more) {
+      ctx_.Incomplete("max_readings", prefix + (section.empty() ? "1" : section),
+                      "more than " + std::to_string(ctx_.options.max_readings_per_part) +
+                          " readings of one ambiguous part; the rest not scanned");
+    }
+  }
+
+  // The walk's own reading of one entity (mimetic's: first Content-Type and encoding).
+  void VisitReading(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {
     const mimetic::Header& h = e.header();
     std::string type = "text", subtype = "plain";
     if (h.hasField("Content-Type")) {
@@ -102,6 +180,10 @@ class Walker {
     std::string path = prefix + name;
     if (type == "message" && (subtype == "rfc822" || subtype == "global")) {
       VisitAttachedMessage(e, prefix + name + "/message/", path, depth + 1);
+      return;
+    }
+    if (type == "message" && subtype == "partial") {
+      VisitPartial(e, path, depth);
       return;
     }
     if (IsSignature(mime)) return;  // a signature carries no content of its own
@@ -124,7 +206,7 @@ class Walker {
     if (filename.empty() && type == "text" && (subtype == "plain" || subtype == "html")) {
       // The message's own text: no need to ask libmagic what it is.
       std::string text = ToUtf8(body, charset);
-      if (subtype == "html") text = HtmlToText(text);
+      if (subtype == "html") text = HtmlText(ctx_, text, path);
       t.decode_ns += NowNs() - start;
       if (prefix.empty() && ctx_.result.salutation.empty()) ctx_.result.salutation = FindSalutation(text);
       ctx_.EmitText(path, text);
@@ -155,13 +237,38 @@ class Walker {
     WalkEntityBytes(DecodeTransfer(e, path), prefix, depth);
   }
 
+  // message/partial (RFC 2046 5.2.2): one fragment of a message sent in several. A lone
+  // fragment cannot be put back together here, so its text is scanned as it is and the
+  // scan says it saw only part of a message; "1 of 1" is a whole message.
+  void VisitPartial(mimetic::MimeEntity& e, const std::string& path, uint32_t depth) {
+    const mimetic::ContentType& ct = e.header().contentType();
+    const std::string number_param = ct.param("number"), total_param = ct.param("total");
+    const std::string number(common::Trim(number_param)), total(common::Trim(total_param));
+    std::string body = DecodeTransfer(e, path);
+    if (number == "1" && total == "1") {
+      WalkEntityBytes(body, path + "/message/", depth + 1);
+      return;
+    }
+    ctx_.Incomplete("message_partial", path,
+                    "fragment " + (number.empty() ? std::string("?") : number) + " of " +
+                        (total.empty() ? std::string("?") : total) +
+                        " of a message sent in parts; the others are not in this message, so it cannot be assembled");
+    ctx_.EmitText(path, ToUtf8(body, ""));
+  }
+
   void VisitMultipart(mimetic::MimeEntity& e, const std::string& prefix, const std::string& section, uint32_t depth) {
     std::string here = section.empty() ? prefix : prefix + section;
     std::string boundary = e.header().contentType().param("boundary");
-    if (!boundary.empty() && root_.find("--" + boundary + "--") == std::string_view::npos) {
+    auto& parts = e.body().parts();
+    if (!parts.empty() && !boundary.empty() && root_.find("--" + boundary + "--") == std::string_view::npos) {
       ctx_.Incomplete("truncated_mime", here, "multipart has no closing boundary");
     }
-    auto& parts = e.body().parts();
+    // The text outside the parts (preamble and epilogue; all of the body when no delimiter
+    // line is found) is there for any client to show: scanned as part "<section>.0".
+    const mimetic::Body& b = e.body();
+    if (!b.preamble().empty() || !b.epilogue().empty()) {
+      ctx_.EmitText(prefix + Child(section, "0"), ToUtf8(b.preamble() + "\n" + b.epilogue(), ""));
+    }
     if (parts.empty()) {
       // No boundary found: scan the body as text rather than skip it.
       ctx_.EmitText(prefix + (section.empty() ? "1" : section), ToUtf8(e.body(), ""));

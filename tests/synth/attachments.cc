@@ -28,7 +28,8 @@ std::string Write(const Files& files, const char* format, const char* filter, co
   };
   archive_write_set_bytes_in_last_block(a, 1);
   if (archive_write_open(a, &out, nullptr, append, nullptr) != ARCHIVE_OK) {
-    throw std::runtime_error(archive_error_string(a));
+    const char* why = archive_error_string(a);  // may be NULL
+    throw std::runtime_error(why ? why : "libarchive cannot open a writer");
   }
   for (const auto& [name, content] : files) {
     struct archive_entry* e = archive_entry_new();

@@ -1,10 +1,13 @@
 // libarchive adapter: reads archive members within the bounds (members, member size,
 // compression ratio, bytes extracted, time). The only file that calls libarchive.
+// A bound hit inside one member stops that member only, wherever the rest of the archive
+// can still be reached without decompressing what was refused.
 #include <archive.h>
 #include <archive_entry.h>
 
 #include <memory>
 
+#include "../c_string.h"
 #include "extractors.h"
 
 namespace sendguard::scanner {
@@ -15,10 +18,12 @@ struct ArchiveFree {
 };
 using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
 
+// Expansion forgiven per archive beyond the ratio: small files compress very well.
+constexpr uint64_t kRatioSlack = 1u << 20;
+
 std::string MemberName(struct archive_entry* e, const std::string& path) {
   const char* n = archive_entry_pathname_utf8(e);
-  if (!n) n = archive_entry_pathname(e);
-  std::string name = n ? n : "";
+  std::string name = FromCString(n ? n : archive_entry_pathname(e));  // legacy names may be any 8-bit code page
   if (name.empty() || name == "data") {  // a bare gzip/bzip2/xz stream: name it after the file
     size_t slash = path.rfind('/');
     name = path.substr(slash == std::string::npos ? 0 : slash + 1);
@@ -27,13 +32,11 @@ std::string MemberName(struct archive_entry* e, const std::string& path) {
   }
   return name;
 }
+
 // libarchive's last error, or a stand-in: archive_error_string returns NULL when a reader
-// failed without saying why (seen with overlapping-entry ZIPs), and a NULL into std::string
-// ends the process.
-std::string ErrorText(struct archive* a) {
-  const char* e = archive_error_string(a);
-  return e && *e ? e : "no reason given by libarchive";
-}
+// failed without saying why (a ZIP local header claiming an encrypted central directory),
+// and a NULL into std::string ends the process.
+std::string ErrorText(struct archive* a) { return FromCString(archive_error_string(a), "no reason given by libarchive"); }
 
 // The entry count a ZIP's end-of-central-directory record declares, or -1 when there is none.
 long DeclaredZipEntries(std::string_view bytes) {
@@ -47,6 +50,108 @@ long DeclaredZipEntries(std::string_view bytes) {
   return -1;
 }
 
+// How reading one member ended.
+enum class MemberEnd {
+  kWhole,    // read to its end (or libarchive failed inside it; the next header says more)
+  kStopped,  // a member bound was hit: this member only
+  kAbort,    // a bound that ends the archive (or the message)
+};
+
+// One archive being read. ZIP members are compressed one by one, so the compression ratio
+// is each member's own (output against the compressed bytes it consumed); tar.gz, 7z and
+// bare streams are one compressed stream, so the ratio is the whole stream's, and passing
+// it ends the archive (the next member cannot be reached without decompressing the rest).
+class ArchiveReading {
+ public:
+  ArchiveReading(ExtractContext& ctx, struct archive* a, std::string_view bytes)
+      : ctx_(ctx), a_(a), bytes_(bytes), buffer_(64 * 1024, '\0') {}
+
+  // Reads one member's data into `m` within the bounds.
+  MemberEnd Read(ArchiveMember& m, const std::string& member_path, bool per_member_ratio) {
+    const int64_t start = archive_filter_bytes(a_, -1);
+    uint64_t out = 0;
+    bool keep = true;  // false once max_member_bytes is reached: the rest is read past, not kept
+    MemberEnd end = MemberEnd::kWhole;
+    for (;;) {
+      la_ssize_t n = archive_read_data(a_, buffer_.data(), buffer_.size());
+      if (n == 0) break;
+      if (n < 0) {
+        ctx_.Incomplete("extract_error", member_path, "cannot read member: " + ErrorText(a_));
+        break;
+      }
+      out += static_cast<uint64_t>(n);
+      uint64_t consumed = Consumed(start);
+      if (per_member_ratio && out > Allowed(consumed)) {
+        ctx_.Incomplete("max_compression_ratio", member_path,
+                        "expands more than " + std::to_string(ctx_.options.max_compression_ratio) +
+                            " times its compressed size (possible archive bomb); rest of this member not scanned");
+        slack_ = 0;
+        stopped_by_ = "max_compression_ratio";
+        return Settle(consumed, MemberEnd::kStopped);
+      }
+      stream_out_ += static_cast<uint64_t>(n);
+      if (!per_member_ratio && stream_out_ > StreamLimit()) {
+        ctx_.Incomplete("max_compression_ratio", member_path,
+                        "expands more than " + std::to_string(ctx_.options.max_compression_ratio) +
+                            " times its archive's size (possible archive bomb); rest not scanned");
+        return MemberEnd::kAbort;
+      }
+      if (!ctx_.ChargeExtracted(static_cast<uint64_t>(n), member_path) || ctx_.TimeUp(member_path)) {
+        return MemberEnd::kAbort;
+      }
+      if (!keep) continue;
+      uint64_t room = ctx_.options.max_member_bytes - std::min<uint64_t>(m.data.size(), ctx_.options.max_member_bytes);
+      if (static_cast<uint64_t>(n) > room) {
+        m.data.append(buffer_.data(), room);
+        ctx_.Incomplete("max_member_bytes", member_path, "member larger than " +
+                                                             std::to_string(ctx_.options.max_member_bytes) +
+                                                             " bytes; rest not scanned");
+        end = MemberEnd::kStopped;
+        stopped_by_ = "max_member_bytes";
+        if (per_member_ratio) break;  // a ZIP member's end is known: libarchive skips to the next one
+        keep = false;                 // one stream: read past the rest (still within the ratio and budgets)
+        continue;
+      }
+      m.data.append(buffer_.data(), static_cast<size_t>(n));
+    }
+    if (per_member_ratio) {
+      uint64_t consumed = Consumed(start);
+      uint64_t fair = RatioOf(consumed);
+      slack_ -= std::min(slack_, out > fair ? out - fair : 0);
+      return Settle(consumed, end);
+    }
+    return end;
+  }
+
+  // True once the ZIP members' compressed data adds up to more than the file: entries
+  // share bytes, the mark of an overlapping-entry ("non-recursive") zip bomb.
+  bool Overlapping() const { return compressed_total_ > bytes_.size(); }
+  // The bound that stopped the last member read (when Read returned kStopped).
+  const std::string& stopped_by() const { return stopped_by_; }
+
+ private:
+  uint64_t Consumed(int64_t start) const {
+    int64_t now = archive_filter_bytes(a_, -1);
+    return start >= 0 && now > start ? static_cast<uint64_t>(now - start) : 0;
+  }
+  uint64_t RatioOf(uint64_t compressed) const { return static_cast<uint64_t>(ctx_.options.max_compression_ratio) * compressed; }
+  uint64_t Allowed(uint64_t consumed) const { return RatioOf(consumed) + slack_; }
+  uint64_t StreamLimit() const { return std::max<uint64_t>(kRatioSlack, RatioOf(bytes_.size())); }
+  MemberEnd Settle(uint64_t consumed, MemberEnd end) {
+    compressed_total_ += consumed;
+    return end;
+  }
+
+  ExtractContext& ctx_;
+  struct archive* a_;
+  std::string_view bytes_;
+  std::string buffer_;
+  uint64_t slack_ = kRatioSlack;   // ZIP: expansion beyond the ratio still allowed in this archive
+  uint64_t stream_out_ = 0;        // every member's output so far
+  uint64_t compressed_total_ = 0;  // ZIP: compressed bytes the members consumed
+  std::string stopped_by_;
+};
+
 }  // namespace
 
 std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view bytes, const std::string& path) {
@@ -56,22 +161,19 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
   archive_read_support_format_all(a.get());
   archive_read_support_format_raw(a.get());  // last resort: a single compressed stream
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
-    ctx.Incomplete("extract_error", path, std::string("archive not readable: ") + ErrorText(a.get()));
+    ctx.Incomplete("extract_error", path, "archive not readable: " + ErrorText(a.get()));
     return members;
   }
-  const uint64_t ratio_limit =
-      std::max<uint64_t>(1u << 20, static_cast<uint64_t>(ctx.options.max_compression_ratio) * bytes.size());
-  uint64_t out_total = 0;
+  ArchiveReading reading(ctx, a.get(), bytes);
   uint32_t count = 0;
   uint32_t entries_seen = 0;  // every header, of any file type
   bool bound_hit = false;
-  std::string buffer(64 * 1024, '\0');
   for (;;) {
     struct archive_entry* e = nullptr;
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc < ARCHIVE_WARN) {
-      ctx.Incomplete("extract_error", path, std::string("archive damaged: ") + ErrorText(a.get()));
+      ctx.Incomplete("extract_error", path, "archive damaged: " + ErrorText(a.get()));
       bound_hit = true;
       break;
     }
@@ -91,41 +193,23 @@ std::vector<ArchiveMember> ReadArchive(ExtractContext& ctx, std::string_view byt
       members.push_back(std::move(m));
       continue;
     }
-    bool stop = false;
-    for (;;) {
-      la_ssize_t n = archive_read_data(a.get(), buffer.data(), buffer.size());
-      if (n == 0) break;
-      if (n < 0) {
-        ctx.Incomplete("extract_error", member_path, std::string("cannot read member: ") + ErrorText(a.get()));
-        break;
-      }
-      out_total += static_cast<uint64_t>(n);
-      if (out_total > ratio_limit) {
-        ctx.Incomplete("max_compression_ratio", member_path,
-                       "expands more than " + std::to_string(ctx.options.max_compression_ratio) +
-                           " times its archive's size (possible archive bomb); rest not scanned");
-        stop = true;
-        break;
-      }
-      if (!ctx.ChargeExtracted(static_cast<uint64_t>(n), member_path)) {
-        stop = true;
-        break;
-      }
-      uint64_t room = ctx.options.max_member_bytes - std::min<uint64_t>(m.data.size(), ctx.options.max_member_bytes);
-      if (static_cast<uint64_t>(n) > room) {
-        m.data.append(buffer.data(), room);
-        ctx.Incomplete("max_member_bytes", member_path, "member larger than " +
-                                                            std::to_string(ctx.options.max_member_bytes) + " bytes; rest not scanned");
-        break;
-      }
-      m.data.append(buffer.data(), static_cast<size_t>(n));
-      if (ctx.TimeUp(member_path)) {
-        stop = true;
-        break;
-      }
-    }
+    const bool zip = (archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+    MemberEnd end = reading.Read(m, member_path, zip);
     members.push_back(std::move(m));
-    if (stop) {
+    if (end == MemberEnd::kStopped && zip && !archive_entry_size_is_set(e)) {
+      // A streamed ZIP entry whose length is written after its data: skipping it would mean
+      // decompressing all of it, so the archive ends here.
+      ctx.Incomplete(reading.stopped_by(), path, "member " + member_path.substr(path.size() + 1) +
+                                                        " has no declared size; rest of the archive not scanned");
+      end = MemberEnd::kAbort;
+    }
+    if (zip && reading.Overlapping()) {
+      ctx.Incomplete("extract_error", path,
+                     "ZIP entries overlap (their compressed data adds up to more than the file: a non-recursive "
+                     "zip bomb); rest not scanned");
+      end = MemberEnd::kAbort;
+    }
+    if (end == MemberEnd::kAbort) {
       bound_hit = true;
       break;
     }

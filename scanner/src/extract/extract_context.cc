@@ -26,6 +26,15 @@ bool ExtractContext::ChargeExtracted(uint64_t n, const std::string& part) {
   return false;
 }
 
+std::string HtmlText(ExtractContext& ctx, std::string_view utf8_html, const std::string& part) {
+  std::string stopped;
+  std::string text = HtmlToText(utf8_html, &stopped);
+  if (!stopped.empty()) {
+    ctx.Incomplete("extract_error", part, "HTML parser stopped early (" + stopped + "); the rest read with tags stripped");
+  }
+  return text;
+}
+
 namespace {
 
 bool ContainsUtf16(std::string_view bytes, const char* ascii) {
@@ -76,7 +85,7 @@ void ExtractBytes(ExtractContext& ctx, std::string_view bytes, const std::string
       ctx.EmitText(path, ToUtf8(bytes, charset));
       return;
     case FileKind::kHtml:
-      ctx.EmitText(path, HtmlToText(ToUtf8(bytes, charset)));
+      ctx.EmitText(path, HtmlText(ctx, ToUtf8(bytes, charset), path));
       return;
     case FileKind::kRtf:
       ctx.EmitText(path, RtfToText(bytes));

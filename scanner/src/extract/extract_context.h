@@ -48,6 +48,10 @@ class ExtractContext {
   bool extracted_over_ = false;
 };
 
+// HTML to text (html_text.h); if the parser stopped early the part is marked incomplete
+// (extract_error) though its stripped text is still returned.
+std::string HtmlText(ExtractContext& ctx, std::string_view utf8_html, const std::string& part);
+
 // Extracts the text of one attachment or archive member and hands it to the sink,
 // recursing into containers. `depth` counts containers above it.
 void ExtractBytes(ExtractContext& ctx, std::string_view bytes, const std::string& name, const std::string& declared_mime,

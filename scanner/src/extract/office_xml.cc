@@ -1,12 +1,16 @@
 // OOXML (DOCX, XLSX, PPTX) and OpenDocument (ODT, ODS) text, from archive members, with
 // libxml2's streaming reader. Rows become lines and cells are tab-separated, so adjacent
-// numbers never merge. Entities are never expanded from DTDs (no XXE, no entity bombs).
+// numbers never merge. Entities are never expanded from DTDs (no XXE, no entity bombs): a
+// part with a DTD is read without it (xml_entities.h) and marked incomplete (xml_entities);
+// a part libxml2 cannot read to its end is marked extract_error with libxml2's reason.
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
 #include <map>
 
+#include "../c_string.h"
 #include "extractors.h"
+#include "xml_entities.h"
 
 namespace sendguard::scanner {
 
@@ -16,18 +20,36 @@ struct ReaderFree {
   void operator()(xmlTextReaderPtr r) const { xmlFreeTextReader(r); }
 };
 
+// What reading one XML part leaves to report.
+struct XmlOutcome {
+  std::string error;         // why libxml2 stopped before the end ("" when it read it all)
+  std::string declarations;  // the DOCTYPE taken out, to scan as text ("" when none)
+};
+
+// libxml2's structured error handler: keeps the first message.
+void FirstError(void* arg, xmlErrorPtr e) {
+  auto* first = static_cast<std::string*>(arg);
+  if (first->empty() && e != nullptr) *first = FromCString(e->message, "no reason given by libxml2");
+}
+
 // Walks one XML document, calling `on` for each node: (local name, is_end, text or "").
 template <typename OnNode>
-bool WalkXml(std::string_view xml, OnNode&& on) {
+XmlOutcome WalkXml(std::string_view xml, OnNode&& on) {
+  XmlOutcome outcome;
+  const std::string clean = WithoutDtd(xml, &outcome.declarations);
   std::unique_ptr<xmlTextReader, ReaderFree> r(xmlReaderForMemory(
-      xml.data(), static_cast<int>(std::min<size_t>(xml.size(), INT32_MAX)), nullptr, nullptr,
+      clean.data(), static_cast<int>(std::min<size_t>(clean.size(), INT32_MAX)), nullptr, nullptr,
       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_COMPACT));
-  if (!r) return false;
+  if (!r) {
+    outcome.error = "libxml2 could not start a reader";
+    return outcome;
+  }
+  std::string first_error;
+  xmlTextReaderSetStructuredErrorHandler(r.get(), &FirstError, &first_error);
   int rc;
   while ((rc = xmlTextReaderRead(r.get())) == 1) {
     int type = xmlTextReaderNodeType(r.get());
-    const char* local = reinterpret_cast<const char*>(xmlTextReaderConstLocalName(r.get()));
-    std::string_view name = local ? local : "";
+    std::string_view name = ViewOf(xmlTextReaderConstLocalName(r.get()));
     if (type == XML_READER_TYPE_ELEMENT) {
       on(name, false, std::string_view(), r.get());
       if (xmlTextReaderIsEmptyElement(r.get())) on(name, true, std::string_view(), r.get());
@@ -35,19 +57,33 @@ bool WalkXml(std::string_view xml, OnNode&& on) {
       on(name, true, std::string_view(), r.get());
     } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
-      const char* v = reinterpret_cast<const char*>(xmlTextReaderConstValue(r.get()));
-      on(name, false, std::string_view(v ? v : ""), r.get());
+      on(name, false, ViewOf(xmlTextReaderConstValue(r.get())), r.get());
     }
   }
-  return rc == 0;
+  if (rc != 0) outcome.error = first_error.empty() ? "no reason given by libxml2" : first_error;
+  return outcome;
+}
+
+// Emits one XML part's text and reports what its reading left out.
+void EmitXml(ExtractContext& ctx, const std::string& part, const std::string& text, const XmlOutcome& outcome) {
+  ctx.EmitText(part, text);
+  if (!outcome.declarations.empty()) {
+    ctx.EmitText(part + "/dtd", common::RepairUtf8(outcome.declarations));
+    ctx.Incomplete("xml_entities", part,
+                   "declares its own entities (a DTD, which Office never writes; possibly an entity-expansion "
+                   "bomb): read without them, references not expanded, declarations scanned as text");
+  }
+  if (!outcome.error.empty()) {
+    ctx.Incomplete("extract_error", part, "XML not read to the end: " + outcome.error);
+  }
 }
 
 // Word-processing and presentation text: paragraphs on lines, table rows on lines with
 // cells tab-separated (a paragraph inside a cell ends with a space, not a line break).
-std::string FlowText(std::string_view xml) {
+std::string FlowText(std::string_view xml, XmlOutcome* outcome) {
   std::string out;
   int cell_depth = 0;
-  WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr) {
+  *outcome = WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr) {
     bool cell = name == "tc" || name == "table-cell";
     if (!text.empty()) {
       out.append(text);
@@ -67,10 +103,10 @@ std::string FlowText(std::string_view xml) {
   return out;
 }
 
-std::vector<std::string> SharedStrings(std::string_view xml) {
+std::vector<std::string> SharedStrings(std::string_view xml, XmlOutcome* outcome) {
   std::vector<std::string> strings;
   bool in_si = false;
-  WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr) {
+  *outcome = WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr) {
     if (name == "si" && !end) {
       strings.emplace_back();
       in_si = true;
@@ -84,11 +120,11 @@ std::vector<std::string> SharedStrings(std::string_view xml) {
 }
 
 // One worksheet: each <row> a line, each <c> a tab-separated cell (shared, inline or value).
-std::string SheetText(std::string_view xml, const std::vector<std::string>& shared) {
+std::string SheetText(std::string_view xml, const std::vector<std::string>& shared, XmlOutcome* outcome) {
   std::string out;
   std::string cell_type, value;
   bool in_cell = false, first_cell = true;
-  WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr r) {
+  *outcome = WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr r) {
     if (!text.empty()) {
       if (in_cell) value.append(text);
     } else if (name == "row" && end) {
@@ -96,7 +132,7 @@ std::string SheetText(std::string_view xml, const std::vector<std::string>& shar
       first_cell = true;
     } else if (name == "c" && !end) {
       xmlChar* t = xmlTextReaderGetAttribute(r, reinterpret_cast<const xmlChar*>("t"));
-      cell_type = t ? reinterpret_cast<const char*>(t) : "";
+      cell_type = FromCString(t);
       xmlFree(t);
       value.clear();
       in_cell = true;
@@ -144,6 +180,13 @@ std::string Stem(const std::string& member) {
   return s.substr(0, s.rfind('.'));
 }
 
+// Reads one word-processing or presentation part and emits it as `part`.
+void EmitFlow(ExtractContext& ctx, const std::string& part, const ArchiveMember& m) {
+  XmlOutcome outcome;
+  std::string text = FlowText(m.data, &outcome);
+  EmitXml(ctx, part, text, outcome);
+}
+
 }  // namespace
 
 bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>& members, const std::string& path) {
@@ -152,23 +195,29 @@ bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>
       std::string stem = Stem(m->name);
       if (stem == "document" || stem.rfind("header", 0) == 0 || stem.rfind("footer", 0) == 0 ||
           stem == "footnotes" || stem == "endnotes" || stem == "comments") {
-        ctx.EmitText(path + "/" + stem, FlowText(m->data));
+        EmitFlow(ctx, path + "/" + stem, *m);
       }
     }
     return true;
   }
   if (Find(members, "xl/workbook.xml")) {
     std::vector<std::string> shared;
-    if (const auto* s = Find(members, "xl/sharedStrings.xml")) shared = SharedStrings(s->data);
+    if (const auto* s = Find(members, "xl/sharedStrings.xml")) {
+      XmlOutcome outcome;
+      shared = SharedStrings(s->data, &outcome);
+      EmitXml(ctx, path + "/sharedStrings", "", outcome);
+    }
     for (const auto* m : Under(members, "xl/worksheets/")) {
       if (ctx.TimeUp(path)) break;
-      ctx.EmitText(path + "/" + Stem(m->name), SheetText(m->data, shared));
+      XmlOutcome outcome;
+      std::string text = SheetText(m->data, shared, &outcome);
+      EmitXml(ctx, path + "/" + Stem(m->name), text, outcome);
     }
     return true;
   }
   if (Find(members, "ppt/presentation.xml")) {
-    for (const auto* m : Under(members, "ppt/slides/")) ctx.EmitText(path + "/" + Stem(m->name), FlowText(m->data));
-    for (const auto* m : Under(members, "ppt/notesSlides/")) ctx.EmitText(path + "/" + Stem(m->name), FlowText(m->data));
+    for (const auto* m : Under(members, "ppt/slides/")) EmitFlow(ctx, path + "/" + Stem(m->name), *m);
+    for (const auto* m : Under(members, "ppt/notesSlides/")) EmitFlow(ctx, path + "/" + Stem(m->name), *m);
     return true;
   }
   const ArchiveMember* mimetype = Find(members, "mimetype");
@@ -178,7 +227,7 @@ bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>
       ctx.Note("encrypted_attachment", path, "password-protected OpenDocument file");
       return true;
     }
-    if (const auto* content = Find(members, "content.xml")) ctx.EmitText(path + "/content", FlowText(content->data));
+    if (const auto* content = Find(members, "content.xml")) EmitFlow(ctx, path + "/content", *content);
     return true;
   }
   return false;

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "extractors.h"
+#include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
 
@@ -47,8 +48,8 @@ void ExtractPdf(ExtractContext& ctx, std::string_view bytes, const std::string& 
     if (ctx.TimeUp(path)) break;
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (!page) continue;
-    poppler::byte_array utf8 = page->text().to_utf8();
-    text.append(utf8.begin(), utf8.end());
+    poppler::byte_array utf8 = page->text().to_utf8();  // from the PDF's own UTF-16: may be ill-formed
+    text += common::RepairUtf8(std::string_view(utf8.data(), utf8.size()));
     text.push_back('\f');
     if (!ctx.ChargeExtracted(utf8.size(), path)) break;
   }

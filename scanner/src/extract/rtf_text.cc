@@ -1,5 +1,7 @@
 // RTF to plain text (see extractors.h). A small state machine: groups, control words,
 // hex escapes, \uN; destinations ({\*...}, fonttbl, colortbl, stylesheet, info, pict) skipped.
+// Groups nest to any depth: the group stack is one bit per open group, so it is bounded by
+// the input (an RTF that opens 10,000 groups first still has all its text read).
 #include <cstring>
 
 #include "extractors.h"
@@ -30,9 +32,9 @@ int Hex(char c) {
 
 std::string RtfToText(std::string_view rtf) {
   std::string out;
-  std::vector<bool> skip_stack = {false};  // per group: inside a skipped destination
+  std::vector<bool> skip_stack = {false};  // per open group: inside a skipped destination
   size_t skip_chars = 0;                   // characters to drop after \uN (the fallback)
-  for (size_t i = 0; i < rtf.size() && skip_stack.size() < 10000; ++i) {
+  for (size_t i = 0; i < rtf.size(); ++i) {
     char c = rtf[i];
     bool skipping = skip_stack.back();
     if (c == '{') {

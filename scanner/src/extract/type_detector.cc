@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "../c_string.h"
 #include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
@@ -148,8 +149,8 @@ Detected TypeDetector::Detect(std::string_view content, const std::string& name)
   if (QuickDetect(content, &d)) {
     // decided without libmagic
   } else if (cookie_) {
-    const char* m = magic_buffer(static_cast<magic_t>(cookie_), content.data(), std::min<size_t>(content.size(), 64u << 10));
-    d.mime = m ? m : "application/octet-stream";
+    d.mime = FromCString(magic_buffer(static_cast<magic_t>(cookie_), content.data(), std::min<size_t>(content.size(), 64u << 10)),
+                         "application/octet-stream");
     d.mime = d.mime.substr(0, d.mime.find_first_of(",; "));  // "application/x-executable, no program header"
     d.kind = KindFromMime(d.mime);
   } else {

@@ -25,6 +25,9 @@ struct ScanOptions {
   uint32_t max_archive_members = 1000;
   // Decompressed bytes per compressed byte of one archive, past the first MiB (reason max_compression_ratio).
   uint32_t max_compression_ratio = 100;
+  // Readings of one ambiguous MIME part walked besides the first (two Content-Type headers,
+  // two boundaries, two transfer encodings...; reason max_readings).
+  uint32_t max_readings_per_part = 8;
   // Wall-clock time for one message's walk and extraction (reason time_budget).
   uint32_t time_budget_ms = 10000;
   // Locations listed per finding (count keeps counting past it).
