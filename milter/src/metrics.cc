@@ -27,8 +27,9 @@ Metrics::Metrics() {
   messages_[{"inbound", "skipped", "accepted"}] = 0;
   // The scanner's bounds (the reasons a scan is incomplete), as named in docs/OPERATIONS.md.
   for (const char* reason : {"extract_error", "max_archive_members", "max_compression_ratio", "max_depth",
-                             "max_extracted_bytes", "max_member_bytes", "max_message_bytes", "max_parts", "max_scan_bytes",
-                             "mime_parse_error", "time_budget", "too_many_candidates", "truncated_mime", "unsupported_part"}) {
+                             "max_extracted_bytes", "max_header_bytes", "max_member_bytes", "max_message_bytes", "max_parts",
+                             "max_readings", "max_scan_bytes", "message_partial", "mime_parse_error", "time_budget",
+                             "too_many_candidates", "truncated_mime", "unsupported_part", "xml_entities"}) {
     incomplete_[{reason}] = 0;
   }
 }
