@@ -21,7 +21,8 @@
 #     "X-Sendguard: checked", nothing forged, nothing about what the mail held. The confirmed
 #     send's incident reaches the core with the postinst's token. With the milter stopped,
 #     Postfix refuses mail with a 4xx (milter_default_action = tempfail);
-#  4. purge: dpkg --purge, then nothing left: no sendguard user or group, no secret or token,
+#  4. purge (with postfix put in the sendguard group first, as an older guide did): dpkg
+#     --purge, then nothing left: no sendguard user or group, no secret or token,
 #     no /etc/sendguard, /var/lib/sendguard or /var/spool/postfix/sendguard, no file owned by
 #     the deleted account.
 # Needs root (dpkg, Postfix's master), swaks with TLS (libnet-ssleay-perl) and Cyrus SASL's
@@ -78,6 +79,9 @@ cleanup() {
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   [ -n "$pf" ] && /usr/sbin/postfix -c "$pf/etc" stop > /dev/null 2>&1 || true
   if [ "$purged" = no ] && installed; then dpkg --purge sendguard > "$tmp/dpkg-purge-on-exit.log" 2>&1 || true; fi
+  if getent group sendguard > /dev/null && id -nG postfix | tr ' ' '\n' | grep -qx sendguard; then
+    gpasswd -d postfix sendguard > /dev/null 2>&1 || true
+  fi
   if [ "$rc" -eq 0 ]; then rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -383,10 +387,13 @@ pids=()
 /usr/sbin/postfix -c "$pf/etc" stop > /dev/null 2>&1 || true
 pf=""
 uid=$(id -u sendguard); gid=$(getent group sendguard | cut -d: -f3)
+# An older guide put postfix in the sendguard group: purge removes the group all the same.
+adduser --quiet postfix sendguard
 dpkg_retry "$tmp/dpkg-purge.log" --purge sendguard || { cat "$tmp/dpkg-purge.log"; fail "dpkg --purge"; }
 purged=yes
 getent passwd sendguard > /dev/null && fail "purge left the sendguard user"
 getent group sendguard > /dev/null && fail "purge left the sendguard group"
+id -nG postfix | tr ' ' '\n' | grep -qx sendguard && fail "postfix is still in a sendguard group"
 for f in /etc/sendguard/secret /etc/sendguard/milter.token /etc/sendguard /var/lib/sendguard /var/spool/postfix/sendguard; do
   [ -e "$f" ] && fail "purge left $f"
 done
