@@ -23,8 +23,10 @@ PACKAGES=(
   libmagic-dev libarchive-dev libpoppler-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks curl
-  # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one)
-  postfix
+  # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one);
+  # the package test's private Postfix logs staff in as the shipped snippet requires: Cyrus SASL's
+  # saslpasswd2 for its sasldb, TLS for swaks (STARTTLS) and openssl for a throwaway certificate
+  postfix sasl2-bin libsasl2-modules libnet-ssleay-perl openssl
 )
 
 export DEBIAN_FRONTEND=noninteractive

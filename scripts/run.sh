@@ -53,7 +53,7 @@ curl -fsS -H "Authorization: Bearer $demo_token" -H 'Content-Type: application/j
   -d '{"nhs_likelihood": 3, "nhs_impact": 4, "s6_data_categories": ["HEALTH"]}' \
   http://127.0.0.1:8025/api/score | grep -A10 '"nhs_result"' || true
 $SUDO build/incident/sendguard-core token revoke quick-start-demo >/dev/null
-echo "sendguard-milter listens on inet:8899@127.0.0.1: point Postfix at it with config/postfix/"
+echo "sendguard-milter listens on inet:8899@127.0.0.1: point Postfix at it with config/postfix/master.cf.inet"
 echo "(smtpd_milters = inet:127.0.0.1:8899). sendguard-core serves the incident API and the pages"
 echo "(log in after: build/incident/sendguard-core user add NAME --role dpo) on"
 echo "http://127.0.0.1:8025 (docs/API.md). Ctrl-C stops both."

@@ -2,8 +2,11 @@
 // fail mode does what docs/OPERATIONS.md's table says for every value it can take; every metric
 // family is there from start-up at zero; every log event is one line with time and program
 // (text and JSON); --check-config checks what start needs as the account the milter runs as;
+// a unix socket in a setgid directory keeps the directory's group;
 // monitor mode files audit-only drafts only from the admin's threshold up.
 #include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -232,6 +235,48 @@ TEST(MilterAdminTest, CheckConfigChecksTheSecretAsTheRunAccount) {
   std::filesystem::permissions(d.dir() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
   EXPECT_EQ(testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out), 0) << out;
   EXPECT_NE(out.find("# ok: secret_file"), std::string::npos) << out;
+}
+
+// Beside Postfix the socket's directory is setgid to the MTA's group (sendguard:postfix 2750):
+// the socket keeps that group when the daemon, started as root, gives it to milter.user, so
+// the MTA connects through its own group and is never put in sendguard's (which reads the
+// secret). --check-config says which group the socket gets, and warns when that group can read
+// the secret.
+TEST(MilterAdminTest, AUnixSocketInASetgidDirectoryKeepsTheDirectorysGroup) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to start as one account and drop to another";
+  MilterDaemon d("socket-group", kOrg);
+  d.Stop();
+  // "daemon" stands in for postfix: a group that exists everywhere.
+  ASSERT_TRUE(getgrnam("daemon") && getgrnam("nogroup"));
+  const gid_t mta = getgrnam("daemon")->gr_gid;
+  const auto sock_dir = d.dir() / "sock";
+  std::filesystem::create_directories(sock_dir);
+  ASSERT_EQ(::chown(sock_dir.c_str(), 0, mta), 0);
+  ASSERT_EQ(::chmod(sock_dir.c_str(), 02750), 0);
+  const auto cfg = d.dir() / "socket-group.yaml";
+  std::string text = testing::ReadFile(d.config());
+  text = std::regex_replace(text, std::regex("socket: inet:[^\n]*"), "socket: unix:" + (sock_dir / "milter.sock").string());
+  text = std::regex_replace(text, std::regex("milter:\n"), "milter:\n  user: nobody\n  group: nogroup\n");
+  std::ofstream(cfg) << text;
+  std::string out;
+  EXPECT_EQ(testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out), 0) << out;
+  EXPECT_NE(out.find("is usable; the socket gets group daemon, mode 0660"), std::string::npos) << out;
+  pid_t pid = testing::Spawn({SENDGUARD_MILTER_BIN, "--foreground", "--config", cfg.string()});
+  int status = 0;
+  ASSERT_TRUE(testing::WaitUntilReady([&] { return testing::UnixSocketOpen(sock_dir / "milter.sock"); }, &pid, 60, &status))
+      << "exit status " << status << ": " << d.Log();
+  struct stat st {};
+  ASSERT_EQ(::stat((sock_dir / "milter.sock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, getpwnam("nobody")->pw_uid) << "the socket is milter.user's";
+  EXPECT_EQ(st.st_gid, mta) << "the socket keeps its directory's group";
+  EXPECT_EQ(st.st_mode & 07777, 0660u);
+  testing::Terminate(&pid);
+  // The same group on the secret: whoever connects could read it.
+  ASSERT_EQ(::chown((d.dir() / "secret").c_str(), 0, mta), 0);
+  std::filesystem::permissions(d.dir() / "secret", std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+  testing::Shell(std::string(SENDGUARD_MILTER_BIN) + " --check-config --config " + cfg.string(), &out);
+  EXPECT_NE(out.find("# WARNING: group daemon, which connects to the milter socket, can also read secret_file"),
+            std::string::npos) << out;
 }
 
 // One NI number to someone new outside: a monitor-mode policy would have warned. Below the

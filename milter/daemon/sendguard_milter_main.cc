@@ -64,7 +64,10 @@ Result<std::string> SecretFor(const Config& c, const std::shared_ptr<spdlog::log
   return secret;
 }
 
-Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_paths) {
+// Gives `owned_paths` to milter.user and its group, and `owned_keep_group` (a unix socket in
+// a setgid directory) to milter.user only, then drops to them. Not root: nothing to drop.
+Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_paths,
+                      const std::vector<std::string>& owned_keep_group) {
   if (m.user.empty()) return Status();
   passwd* pw = getpwnam(m.user.c_str());
   if (!pw) return NotFound("no such user: " + m.user);
@@ -77,6 +80,9 @@ Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& o
   if (getuid() != 0) return Status();  // not root: nothing to drop
   for (const auto& path : owned_paths) {
     if (chown(path.c_str(), pw->pw_uid, gid) != 0) return IoError("cannot chown " + path);
+  }
+  for (const auto& path : owned_keep_group) {
+    if (chown(path.c_str(), pw->pw_uid, static_cast<gid_t>(-1)) != 0) return IoError("cannot chown " + path);
   }
   if (setgid(gid) != 0 || initgroups(m.user.c_str(), gid) != 0 || setuid(pw->pw_uid) != 0) {
     return Internal("cannot drop privileges to " + m.user);
@@ -159,8 +165,8 @@ int main(int argc, char** argv) {
     std::fputs(DescribeConfig(*loaded_config).c_str(), stdout);
     bool fatal = false;
     for (const auto& c : CheckStartNeeds(*loaded_config)) {
-      std::printf("# %s %s\n", c.fatal ? "PROBLEM:" : "ok:", c.text.c_str());
-      fatal |= c.fatal;
+      std::printf("# %s %s\n", StartCheckLabel(c.level), c.text.c_str());
+      fatal |= c.level == StartCheck::Level::kProblem;
     }
     if (!rules_error.empty()) {
       std::printf("# rules NOT loaded: %s\n", rules_error.c_str());
@@ -214,21 +220,30 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<std::string> owned = {config.state_dir, d.spool_dir, held_dir};
+  std::vector<std::string> owned_keep_group;
   if (d.local_socket) {
     // The MTA (another user) must be able to connect: the socket gets socket_mode and, when the
-    // milter drops privileges, the run-as user and group (below).
+    // milter drops privileges, the run-as user and group (below). In a setgid directory (beside
+    // Postfix: sendguard:postfix 2750) it was made with the directory's group and keeps it, so
+    // Postfix connects through its own group and never joins sendguard's (which reads the secret).
     const std::string path = config.milter.socket.substr(config.milter.socket.find(':') + 1);
     if (chmod(path.c_str(), static_cast<mode_t>(std::stoul(config.milter.socket_mode, nullptr, 8))) != 0) {
       d.log->error("cannot set mode {} on the milter socket {}", config.milter.socket_mode, path);
       return 1;
     }
-    owned.push_back(path);
+    struct stat dir_st {};
+    const std::string dir = fs::path(path).parent_path().string();
+    if (stat(dir.empty() ? "." : dir.c_str(), &dir_st) == 0 && (dir_st.st_mode & S_ISGID)) {
+      owned_keep_group.push_back(path);
+    } else {
+      owned.push_back(path);
+    }
   } else if (SetNoDelayOnListeners() == 0) {
     d.log->warn("could not set TCP_NODELAY on the milter socket: replies may wait for delayed ACKs");
   }
   fs::create_directories(held_dir, ec);
   fs::permissions(held_dir, fs::perms::owner_all, ec);
-  if (Status st = DropPrivileges(config.milter, owned); !st.ok()) {
+  if (Status st = DropPrivileges(config.milter, owned, owned_keep_group); !st.ok()) {
     d.log->error("{}", st.message());
     return 1;
   }

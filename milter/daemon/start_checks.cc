@@ -79,70 +79,126 @@ std::string ExistingParent(fs::path path) {
   return path.empty() ? "." : path.string();
 }
 
+std::string GroupName(gid_t gid) {
+  const group* g = ::getgrgid(gid);
+  return g ? g->gr_name : std::to_string(gid);
+}
+
+// The group a unix socket made in a directory gets: the directory's own when it is setgid
+// (the daemon keeps it when it gives the socket to milter.user: that is how the MTA's group
+// connects without joining sendguard's), else the group the daemon runs as.
+gid_t SocketGroup(const MilterSettings& m, const struct stat& dir) {
+  if (dir.st_mode & S_ISGID) return dir.st_gid;
+  if (::geteuid() == 0 && !m.user.empty()) {
+    if (!m.group.empty()) {
+      if (const group* g = ::getgrnam(m.group.c_str())) return g->gr_gid;
+    }
+    if (const passwd* pw = ::getpwnam(m.user.c_str())) return pw->pw_gid;
+  }
+  return ::getegid();
+}
+
 }  // namespace
 
+const char* StartCheckLabel(StartCheck::Level level) {
+  switch (level) {
+    case StartCheck::Level::kOk: return "ok:";
+    case StartCheck::Level::kWarning: return "WARNING:";
+    case StartCheck::Level::kProblem: return "PROBLEM:";
+  }
+  return "PROBLEM:";
+}
+
 std::vector<StartCheck> CheckStartNeeds(const Config& config) {
+  using Level = StartCheck::Level;
   std::vector<StartCheck> out;
-  const RunAs who = RunAccount(config.milter);
-  const bool starts_as_root = ::geteuid() == 0 && config.milter.user.empty();
+  const MilterSettings& m = config.milter;
+  // The account to drop to must exist, whoever starts the daemon (start refuses "no such user").
+  if (!m.user.empty() && !::getpwnam(m.user.c_str())) {
+    out.push_back({Level::kProblem, "milter.user " + m.user + " does not exist (the package creates sendguard)"});
+  }
+  if (!m.user.empty() && !m.group.empty() && !::getgrnam(m.group.c_str())) {
+    out.push_back({Level::kProblem, "milter.group " + m.group + " does not exist"});
+  }
+  const RunAs who = RunAccount(m);
+  const bool starts_as_root = ::geteuid() == 0 && m.user.empty();
   std::error_code ec;
   // The secret: read before privileges are dropped when started as root, but under systemd
   // the unit starts as the run user, so it must be readable by that account.
   if (fs::exists(config.secret_file, ec)) {
     if (!May(who, config.secret_file, 4)) {
-      out.push_back({true, "secret_file " + config.secret_file + " (" + OwnerMode(config.secret_file) + ") is not readable by " +
-                               who.name + ": chown root:" + (config.milter.group.empty() ? who.name : config.milter.group) +
-                               " and chmod 0640 it"});
+      out.push_back({Level::kProblem, "secret_file " + config.secret_file + " (" + OwnerMode(config.secret_file) +
+                                          ") is not readable by " + who.name + ": chown root:" +
+                                          (m.group.empty() ? who.name : m.group) + " and chmod 0640 it"});
     } else {
-      out.push_back({false, "secret_file " + config.secret_file + " readable by " + who.name + " (" + OwnerMode(config.secret_file) + ")"});
+      out.push_back({Level::kOk, "secret_file " + config.secret_file + " readable by " + who.name + " (" +
+                                     OwnerMode(config.secret_file) + ")"});
     }
   } else {
-    out.push_back({false, "secret_file " + config.secret_file + " is missing: start creates one (0600, owned by the account that "
-                              "starts the milter); the package makes it 0640 root:sendguard"});
+    out.push_back({Level::kOk, "secret_file " + config.secret_file + " is missing: start creates one (0600, owned by the "
+                                   "account that starts the milter); the package makes it 0640 root:sendguard"});
   }
   // The state directory: made and given to milter.user when started as root; otherwise the run
   // account must be able to write it (or make it).
   const std::string state = fs::exists(config.state_dir, ec) ? config.state_dir : ExistingParent(config.state_dir);
   if (::geteuid() != 0 || starts_as_root) {
     if (!May(who, state, 2)) {
-      out.push_back({true, "state_dir " + config.state_dir + ": " + state + " (" + OwnerMode(state) + ") is not writable by " + who.name});
+      out.push_back({Level::kProblem, "state_dir " + config.state_dir + ": " + state + " (" + OwnerMode(state) +
+                                          ") is not writable by " + who.name});
     } else {
-      out.push_back({false, "state_dir " + config.state_dir + " writable by " + who.name});
+      out.push_back({Level::kOk, "state_dir " + config.state_dir + " writable by " + who.name});
     }
   } else {
-    out.push_back({false, "state_dir " + config.state_dir + " is made " + who.name + "'s at start (started as root)"});
+    out.push_back({Level::kOk, "state_dir " + config.state_dir + " is made " + who.name + "'s at start (started as root)"});
   }
-  // A unix socket's directory: the socket is made there before privileges are dropped.
-  const std::string& sock = config.milter.socket;
+  // A unix socket's directory: the socket is made there before privileges are dropped, and
+  // the MTA connects through the socket's group.
+  const std::string& sock = m.socket;
   if (sock.rfind("unix:", 0) == 0 || sock.rfind("local:", 0) == 0) {
     const fs::path dir = fs::path(sock.substr(sock.find(':') + 1)).parent_path();
-    if (!fs::is_directory(dir, ec)) {
-      out.push_back({true, "the milter socket's directory " + dir.string() + " does not exist (Postfix's: "
-                                                                               "install -d -o sendguard -g postfix -m 0750 " +
-                               dir.string() + ")"});
+    struct stat dir_st {};
+    if (!fs::is_directory(dir, ec) || ::stat(dir.c_str(), &dir_st) != 0) {
+      out.push_back({Level::kProblem, "the milter socket's directory " + dir.string() +
+                                          " does not exist (beside Postfix: install -d -o sendguard -g postfix -m 2750 " +
+                                          dir.string() + ")"});
     } else if (::geteuid() != 0 && !May(who, dir.string(), 2)) {
-      out.push_back({true, "the milter socket's directory " + dir.string() + " (" + OwnerMode(dir.string()) +
-                               ") is not writable by " + who.name});
+      out.push_back({Level::kProblem, "the milter socket's directory " + dir.string() + " (" + OwnerMode(dir.string()) +
+                                          ") is not writable by " + who.name});
     } else {
-      out.push_back({false, "the milter socket's directory " + dir.string() + " is usable"});
+      const gid_t socket_group = SocketGroup(m, dir_st);
+      out.push_back({Level::kOk, "the milter socket's directory " + dir.string() + " (" + OwnerMode(dir.string()) +
+                                     ") is usable; the socket gets group " + GroupName(socket_group) + ", mode " +
+                                     m.socket_mode});
+      // Whoever may connect through that group must not read the secret with it.
+      struct stat secret_st {};
+      if (socket_group != 0 && ::stat(config.secret_file.c_str(), &secret_st) == 0 && secret_st.st_gid == socket_group &&
+          (secret_st.st_mode & S_IRGRP)) {
+        out.push_back({Level::kWarning, "group " + GroupName(socket_group) +
+                                            ", which connects to the milter socket, can also read secret_file " +
+                                            config.secret_file + ": make the socket's directory setgid to the MTA's "
+                                            "group instead (chgrp postfix DIR; chmod 2750 DIR; see docs/OPERATIONS.md)"});
+      }
     }
   }
   // The core: its token readable, the core answering (not fatal: drafts wait in the outbox).
   if (!config.core_url.empty()) {
     if (config.core_token_file.empty()) {
-      out.push_back({false, "core_token_file is empty: the core will refuse the milter's drafts (they wait in the outbox)"});
+      out.push_back({Level::kWarning, "core_token_file is empty: the core will refuse the milter's drafts (they wait in the outbox)"});
     } else if (!fs::exists(config.core_token_file, ec) || !May(who, config.core_token_file, 4)) {
-      out.push_back({false, "core_token_file " + config.core_token_file + " (" + OwnerMode(config.core_token_file) +
-                                ") is not readable by " + who.name +
-                                ": drafts wait in the outbox and the hold and self-report pages are refused until it is"});
+      out.push_back({Level::kWarning, "core_token_file " + config.core_token_file + " (" + OwnerMode(config.core_token_file) +
+                                          ") is not readable by " + who.name +
+                                          ": drafts wait in the outbox and the hold and self-report pages are refused until it is"});
+    } else {
+      out.push_back({Level::kOk, "core_token_file " + config.core_token_file + " readable by " + who.name + " (" +
+                                     OwnerMode(config.core_token_file) + ")"});
     }
     const auto health = common::Perform({"GET", config.core_url + "/healthz", "", {}, 1000, 2000});
     if (health.status == 200) {
-      out.push_back({false, "the core answers at " + config.core_url});
+      out.push_back({Level::kOk, "the core answers at " + config.core_url});
     } else {
-      out.push_back({false, "the core does not answer at " + config.core_url + " (" +
-                                (health.status ? "HTTP " + std::to_string(health.status) : health.error) +
-                                "): handled, drafts wait in the outbox and are sent when it does"});
+      out.push_back({Level::kWarning, "the core does not answer at " + config.core_url + " (" +
+                                          (health.status ? "HTTP " + std::to_string(health.status) : health.error) +
+                                          "): handled, drafts wait in the outbox and are sent when it does"});
     }
   }
   return out;
