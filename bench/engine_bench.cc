@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine throughput (Google Benchmark). On each corpus, the same bytes go through:
 //   raw_hyperscan  the Hyperscan pass alone over the same database (the baseline);
 //   engine_text    scan + confirm + collect (Scanner::ScanText) on the raw message bytes;

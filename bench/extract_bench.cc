@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Attachment extraction (Google Benchmark).
 //   BM_Format/<f>   one message carrying one ~300 KB attachment of format f, whole scan;
 //                   MB/s of attachment bytes, beside raw Hyperscan over the same bytes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The mail-path benchmark (issue 5): the same generated corpus pushed through Postfix alone,
 # Postfix + sendguard-milter (over loopback TCP and over a unix socket), Postfix + rspamd (Debian's package, its proxy in milter mode,
 # with sendguard's patterns as regexp rules), and the floor: Postfix + a milter that does nothing (bench/null_milter, on

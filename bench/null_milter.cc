@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // null_milter: the floor under bench/mail_path_bench.sh. A milter that does no work at all and
 // accepts every message, negotiating what sendguard-milter negotiates over a unix socket (no
 // HELO, DATA, end of headers or unknown commands; no reply before end of message; headers and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A console reporter that also keeps each run's bytes/s, so a benchmark program can print
 // its figures as ratios of a baseline measured in the same run.
 #pragma once

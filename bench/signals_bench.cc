@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The misdirection signals' cost (Google Benchmark). One message to two outside recipients (one
 // domain used before, one new), judged with rules::ComputeSignals against the real recipient
 // history (the milter's SQLite store) holding 0, 200 or 2,000 previously used domains, beside

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // smtp_load: the SMTP client side of bench/mail_path_bench.sh. Sends every message file of a
 // directory (in name order, round-robin over the sessions, each session one persistent SMTP
 // connection) to HOST:PORT, and prints one JSON line: messages, accepted, rejected, deferred,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line's actor (see command_actor.h).
 #include "command_actor.h"
 

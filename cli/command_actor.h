@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who runs a `sendguard incidents` or `report-misdirected` command, for the audit trail: the
 // operating-system account (and, run through sudo, the account that ran sudo). A role above
 // REPORTER needs that role's credential, a token from `sendguard-core token add` given with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `sendguard` subcommands. Each returns the process exit code:
 // 0 done, 1 the work found a problem (unreadable file, failed examples, rejected rules), 2 bad set-up.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard edm import`: reads one column of a CSV file, validates and normalises each
 // value with the type's validator, and stores only keyed hashes.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config, rule, policy, secret and exact-data discovery for the CLI (see engine_setup.h).
 #include "engine_setup.h"
 

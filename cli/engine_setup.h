@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared set-up for CLI commands: the config file, where the rules are, the secret, exact
 // data, and loading + compiling rules and policies with `file:line` errors.
 #pragma once

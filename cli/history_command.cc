@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard history import`: bootstraps recipient history from the MTA's log, so
 // first-time and unusual-recipient signals work from the first day of deployment.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard incidents score FILE.json|-`: the IG team's what-if calculator. Reads one
 // incident document (spec field names; absent = unset) and prints what the core would derive
 // from it, with the same code the core runs.

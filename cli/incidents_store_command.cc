@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard incidents list|show|assess|transition|report` on the incident store, and
 // `sendguard report-misdirected`: the IG team's and staff's command-line doors to the core's
 // rules (the same IncidentService the API runs). They open the store file directly (SQLite

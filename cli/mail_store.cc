@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Maildir, mbox and .eml directory reading (see mail_store.h).
 #include "mail_store.h"
 

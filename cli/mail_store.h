@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading an existing mail store for `sendguard replay`: Maildir folders, mbox files and
 // directories of .eml files, in a stable order (Maildir and file names sort by time).
 #pragma once

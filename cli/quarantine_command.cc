@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard quarantine release QUEUE_ID --by NAME --reason TEXT`: releases a message that
 // sendguard quarantined from Postfix's hold queue (postsuper -H) and files the release as a
 // potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine, who and why in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard replay`: runs the rules and policies over an existing mail store (an export of
 // Sent Items, a Maildir, an mbox) and prints what would have happened: counts by verdict,
 // by policy, by signal, and the policies that decided most often. Nothing is sent or changed.

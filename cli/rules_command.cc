@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard rules check` (load and compile, report file:line) and `sendguard rules test`
 // (scan every type's inline must_match / must_not_match examples).
 #include <cstdio>

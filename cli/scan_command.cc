@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard scan`: scans .eml files (or `-` for standard input) and prints findings, the
 // verdict the milter would reach, the policies and signals behind it, and what the sender reads.
 #include <cstdio>

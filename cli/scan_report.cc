@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON (nlohmann) and text rendering of scan results (see scan_report.h).
 #include "scan_report.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders a decided message: the stable JSON line contract (findings, then verdict,
 // policies, signals and the sender's explanation), and a readable report for people.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard`: the gateway admin's command line. A thin shell over the modules: scan files
 // offline with the milter's verdict, replay a mail store, check and test rules and
 // policies, import exact-data hashes, bootstrap recipient history.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Compiler settings shared by every target: warnings, ccache, the sanitizer build,
 # and sendguard_add_module()/sendguard_add_test() helpers so each module's CMakeLists stays short.
 

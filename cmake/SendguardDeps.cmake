@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Third-party libraries, all from Debian 12 packages (see scripts/install-deps.sh).
 # Each becomes an imported target that modules link PRIVATE.
 find_package(PkgConfig REQUIRED)

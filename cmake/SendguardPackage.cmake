@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Installation layout and the Debian package (CPack DEB): binaries, the shipped rules under
 # /usr/share/sendguard/rules, the example config as /etc/sendguard/sendguard.yaml (a conffile),
 # the systemd unit, the Postfix/Sendmail snippets and the docs. The maintainer scripts in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Configures and builds one build tree. Usage: scripts/build.sh DIR [extra cmake args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

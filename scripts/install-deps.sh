@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs every build, test and run dependency of sendguard from Debian 12's packages.
 # Idempotent: safe to run again. Uses sudo when not run as root.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, the main job: installs dependencies, builds, shows what sendguard finds in the
 # bundled sample message (a synthetic referral email), then runs sendguard-milter on its
 # built-in defaults on loopback (milter inet:8899@127.0.0.1, metrics http://127.0.0.1:9899)

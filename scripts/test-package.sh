@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian package, the way docs/OPERATIONS.md walks a new admin through it, on loopback only:
 #  1. install: builds the .deb from BUILD_DIR and installs it with dpkg -i; checks what the
 #     postinst made (the sendguard user and group, the secret 0640 root:sendguard, the milter's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Quick start, the tests: installs dependencies, builds a normal tree and an
 # ASan+UBSan tree, and runs every test in both under ctest.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A reading for every reader: where a message can be read more than one way, the
 // identifiers under each reading are found (broken multipart read as text, two boundary
 // parameters, two Content-Type or Content-Transfer-Encoding headers, an encoded multipart,

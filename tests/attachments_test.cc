@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Attachments: for every format, an identifier placed inside is found with the right part
 // path and offset; encrypted content, mismatched types and images are reported.
 #include <gtest/gtest.h>

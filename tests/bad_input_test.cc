@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad input: invalid UTF-8, NUL bytes, a 50 MB single line, a candidate flood, an empty
 // file, truncated MIME. Each gets a clear result and never a crash.
 #include <gtest/gtest.h>

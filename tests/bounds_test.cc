@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounds never drop content silently: identifiers behind deep HTML nesting, behind an RTF
 // that opens 10,000 groups first, and around an entity-expansion ("billion laughs") payload
 // in a DOCX are found, and a scan that skipped anything says which bound it was.

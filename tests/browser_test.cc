@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IG pages in a real browser: starts sendguard-core with local accounts, files an
 // auto-filed draft through the API as the milter would, and runs tests/browser/pages.mjs
 // (playwright-core driving Debian's Chromium headless), which checks login, the dashboard, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sendguard binary driven as an admin drives it: run a command, capture its output
 // and exit code; a temporary working directory with a test secret.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sendguard command line driven as an admin drives it: scan's JSON contract,
 // rules check with file:line errors, rules test, and exact-data import feeding a scan.
 #include <gtest/gtest.h>

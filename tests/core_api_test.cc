@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The assessment core's HTTP API against the real sendguard-core process and a real SQLite
 // file: a breach from draft to reported over HTTP, and bad requests answered with a 4xx that
 // names the field and the reason (unknown field, wrong type, illegal status change, wrong

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Corpus tests. (1) A seeded synthetic corpus: recall and precision per type at medium
 // confidence or above, at least 99% for the checksum-validated types. (2) Real mail from
 // other projects' test suites (../shared/corpus/real-mail): nothing crashes or hangs, and

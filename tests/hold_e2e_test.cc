@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hold-and-confirm end to end: a real Postfix with sendguard-milter in hold_and_confirm mode,
 // sendguard-core serving the staff pages, swaks as the sender. A warned message is accepted
 // from the client and held (sealed); its sender's notice arrives through Postfix with a link;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile attachments, generated here: a zip bomb, 30-deep nested archives, a 1,000-deep
 // multipart, overlapping-entry ZIPs (stored, and Fifield's deflate bomb built byte by byte in
 // tests/synth/hostile_zip.cc, once so that libarchive fails with no message), a bomb member

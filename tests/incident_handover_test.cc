@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter hands incident drafts to the real assessment core through its durable outbox:
 // blocked sends become near-miss drafts; with the core stopped under load nothing is lost,
 // and after it returns every draft is filed exactly once; no identifier reaches the core's

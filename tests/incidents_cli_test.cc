@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard incidents score` driven as the IG team would: a document in, derived JSON out,
 // every bad field named on stderr with exit code 1.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Linear cost: each pathology is timed at size N and 10N in the same run, and the ratio must
 // stay under 20 (linear is about 10, quadratic about 100). No absolute times: the machine and
 // the sanitizers change those, not the ratio. The message path is the one the milter and

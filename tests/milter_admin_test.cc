@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The gateway admin's side of the milter against the real daemon (miltertest as the MTA): each
 // fail mode does what docs/OPERATIONS.md's table says for every value it can take; every metric
 // family is there from start-up at zero; every log event is one line with time and program

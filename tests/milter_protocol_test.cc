@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter protocol against the real daemon, driven by miltertest (an independent milter
 // client): connect, envelope, headers, chunked body, end of message; abort mid-message;
 // many messages on one connection; inbound mail passed with a header; the verdict actions;

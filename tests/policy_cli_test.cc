@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The policy side of the command line: `scan --from/--to` verdicts, reasons, signals and
 // explanations; a config file; a bad policy file; `history import` feeding history
 // signals; and `replay` over a Maildir and an mbox built here.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End to end through a real Postfix with sendguard-milter as its milter, sending with swaks:
 // clean mail delivered with headers; sensitive mail rejected with the explanation; the
 // confirmed resend delivered once (and the code refused a second time); blocked mail never

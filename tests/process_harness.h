@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers for tests that run real processes: free loopback ports, waiting for a listener,
 // reading files, running shell commands.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The attacks of the authentication issue, each tried against the real sendguard-core and
 // sendguard-milter processes as a local attacker would (any process on the host can reach
 // their loopback ports): each test fails if the attack succeeds. And the audit chain: a row

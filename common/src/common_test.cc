@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tests for the common module: keyed hashes (RFC 4231 vector), text helpers.
 #include <gtest/gtest.h>
 

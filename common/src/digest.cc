@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 over OpenSSL's EVP interface (see digest.h).
 #include "sendguard/common/digest.h"
 

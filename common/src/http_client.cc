@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP requests with libcurl, and form decoding (see http_client.h).
 #include "sendguard/common/http_client.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libmicrohttpd adapter: accumulates each request's body (bounded), then calls the handler.
 #include "sendguard/common/http_server.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IP addresses as text (see ip_address.h).
 #include "sendguard/common/ip_address.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HMAC-SHA256 keyed hashes (RFC 2104 over OpenSSL's SHA-256), and secret-file handling.
 // The keyed pad states are computed once per hasher; each hash copies them.
 #include "sendguard/common/keyed_hash.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One log event, one line (see log_line.h).
 #include "sendguard/common/log_line.h"
 

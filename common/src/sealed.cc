@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AES-256-GCM sealing with OpenSSL's EVP interface (see sealed.h).
 #include "sendguard/common/sealed.h"
 

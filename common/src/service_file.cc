@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Private service files (see service_file.h).
 #include "sendguard/common/service_file.h"
 

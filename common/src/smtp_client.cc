@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SMTP submission with libcurl (see smtp_client.h).
 #include "sendguard/common/smtp_client.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SQLite adapter (see sqlite.h): the only file that calls the SQLite C API.
 #include "sendguard/common/sqlite.h"
 

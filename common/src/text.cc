@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text helpers: case folding, trimming, UTF-8 validation and repair.
 #include "sendguard/common/text.h"
 

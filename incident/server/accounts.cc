@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Accounts, sessions, tokens and throttling over SQLite and libsodium (see accounts.h).
 #include "accounts.h"
 

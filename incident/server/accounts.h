@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Local accounts and machine tokens for the core, kept in their own SQLite file beside the
 // store: people (a role of ig_officer, dpo or admin, an argon2id password hash from libsodium's
 // crypto_pwhash_str, or none under single sign-on), their sessions (the cookie's token kept

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Routes: /healthz, /api/incidents (GET list, POST create), /api/incidents/{id} (GET show,
 // PATCH update), /api/incidents/{id}/transition, /notes, /actions (POST),
 // /api/reports/committee (GET), /api/score (POST, the what-if calculator).

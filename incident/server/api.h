@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's JSON HTTP API (documented in docs/API.md): routes requests to the
 // IncidentService and turns its refusals into 4xx answers with the field and the reason.
 #pragma once

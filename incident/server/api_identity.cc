@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The API's callers (see api_identity.h).
 #include "api_identity.h"
 

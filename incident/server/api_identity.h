@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who is calling the core's API. A machine is known by its token ("Authorization: Bearer
 // sgt_..." from `sendguard-core token add`), which carries a fixed role; a person by the
 // session cookie the pages issued at login or single sign-on (a call that changes something

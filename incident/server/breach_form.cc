@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The breach form and the ENISA calculator as HTML forms (see breach_form.h).
 #include "breach_form.h"
 

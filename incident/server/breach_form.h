@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The breach form (spec §1.3 sections 1-9, §1.4 office use) and the ENISA calculator's inputs
 // (§3) as editable HTML forms on the incident page: what each field is, how it is drawn from
 // the stored incident, and how a posted form becomes the API's `set` object. Field names are

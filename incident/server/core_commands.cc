@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sendguard-core's admin commands (see core_commands.h).
 #include "core_commands.h"
 

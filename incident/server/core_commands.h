@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sendguard-core's admin commands, run on the host by the gateway admin: `user add|list|
 // disable|remove`, `token add|list|revoke` and `audit verify`. The accounts file they touch is
 // made private to the service account first (0600, owned by service_user when run as root), so

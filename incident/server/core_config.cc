@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads core.yaml with the same file:line diagnostics as every sendguard YAML file.
 #include "core_config.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sendguard-core's config file (/etc/sendguard/core.yaml): where it listens, the store, the
 // API token, and the council's assessment settings (spec §0.6). Every key has a default;
 // unknown keys are errors with file:line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's HTML pages share one frame: escaping, the page shell (no inline script or
 // style: one stylesheet from /static), and the security headers every page carries
 // (CSP without inline script, frame denial, no referrer: staff links carry their token).

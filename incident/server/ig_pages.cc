@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IG team's pages (see ig_pages.h).
 #include "ig_pages.h"
 

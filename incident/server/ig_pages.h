@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The IG team's pages, behind a login: the dashboard (the queue by ICO deadline, counts by
 // status, overdue and due-soon highlighted, filters), the incident page (what the scan saw,
 // the NHS 5x5 grid as buttons, status changes, the DPO's ICO decision, the audit trail) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's calls to the milter (see milter_link.h).
 #include "milter_link.h"
 

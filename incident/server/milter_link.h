@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's calls to the milter's control endpoints (holds, scan records, self-reports,
 // metrics): the milter's URL and the token the milter requires on them (the milter's own token,
 // core.yaml milter_token_file), in one place so no call forgets it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Self-report pages for staff (see self_report_pages.h).
 #include "self_report_pages.h"
 

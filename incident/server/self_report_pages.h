@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The staff pages for reporting an email sent to the wrong person (no account):
 //   GET  /staff/report                 asks for the sender's own work address
 //   POST /staff/report                 email, csrf: the milter mails that address a link

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard-core`: the assessment core server. Loads core.yaml (flags override it), opens
 // the incident store and serves the JSON API and the pages on loopback until SIGTERM/SIGINT. Runs in the
 // foreground (systemd's Type=simple). `--backup DEST` copies the store online and exits.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hold-and-confirm pages for the member of staff who sent the message (see staff_pages.h).
 #include "staff_pages.h"
 

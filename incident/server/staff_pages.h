@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The staff pages of hold-and-confirm, reached from the notice a sender gets when a message
 // is held (no account: the link's token is the permission, checked by the milter, which holds
 // the message):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §4.1-§4.2: awareness and clock states.
 #include "sendguard/incident/clocks.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Spec §7.3 (deadlines D01-D07 with their clock-state checks) and the clock parts of §7.5
 // (mail-filter kinds M01-M05).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §3.2-§3.9: DPC rows, EI, CB, volume addition, bands and the ENISA/Stroud recommendation.
 #include "sendguard/incident/enisa.h"
 

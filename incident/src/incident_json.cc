@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The field table: every spec field name, its type and limits, and where its value lands
 // in the typed Incident. Free-text fields are checked for type and length only.
 #include "sendguard/incident/incident_json.h"

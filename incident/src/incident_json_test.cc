@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incident document: spec field names in, every bad field named with a reason, and the
 // derived results out under the spec's result names.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's operations over a store: validation, permissions, the side effects the spec
 // asks for (office_logged, kind_set_at, awareness, decision stamps, form completion), and
 // one audit record per changed field.

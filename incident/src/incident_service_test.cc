@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's operations over a real SQLite file: auto-filed drafts (kinds, idempotency),
 // edits with permissions and the audit trail, the lifecycle end to end, refusals with the
 // field and the reason, a report from a seeded store, and the online backup.

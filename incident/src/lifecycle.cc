@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §1.9-§1.11: transitions and their guards, edit permissions, kind rules.
 #include "sendguard/incident/lifecycle.h"
 

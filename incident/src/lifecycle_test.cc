@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Spec §7.5 lifecycle guards L01-L06 and M04, plus the happy path of a breach from DRAFT to
 // CLOSED and the permission rules of §1.11.
 #include <gtest/gtest.h>

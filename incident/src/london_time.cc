@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Europe/London conversions and the spec's text forms for instants, local times and dates.
 #include "sendguard/incident/london_time.h"
 

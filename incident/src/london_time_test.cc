@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Europe/London: the BST rule at its edges, and the spec's text forms.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §2.3-§2.7: floors, score, region, reportability, DHSC and SIRO flags.
 #include "sendguard/incident/nhs_grid.h"
 

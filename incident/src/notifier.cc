@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pending notices, their webhook bodies, and delivery with libcurl (see notifier.h).
 #include "sendguard/incident/notifier.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Notifications through real HTTP: a receiver on loopback (common's HttpServer) takes the
 // webhooks; each event goes once, a refused one is retried, and no title text (which people
 // type and might fill with names) is sent.

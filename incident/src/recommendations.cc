@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §2.7, §2.9, §3.10, §4.5, §5.2-§5.5: the recommendations built on the two methods.
 #include "sendguard/incident/recommendations.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §6.2-§6.5: populations, metrics M1-M12, trend and rounding.
 #include "sendguard/incident/report.h"
 

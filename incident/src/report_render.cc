@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The committee report as Markdown (for papers), CSV (for spreadsheets) and HTML with inline
 // SVG bar charts (for the web page and download; no script, so a strict CSP holds).
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Spec §7.6: the committee report's worked example, built from synthetic incidents whose
 // aggregates are the example's inputs; every figure of the expected table is checked.
 #include <gtest/gtest.h>

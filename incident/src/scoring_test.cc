@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every worked example of spec §7.1 (ENISA), §7.2 (NHS grid) and §7.4 (individuals) as a
 // test, plus the inputs §7.1 says must be rejected.
 #include <gtest/gtest.h>

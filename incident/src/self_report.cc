@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The self-report breach draft (see self_report.h).
 #include "sendguard/incident/self_report.h"
 

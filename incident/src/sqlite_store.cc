@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The SQLite incident store: schema migrations, prepared statements only, WAL, foreign keys,
 // one transaction per change (document + audit, each entry chained to the one before by its
 // hash), online backup, and the chain's verification.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // §1.7's suggestion table applied to the mail-filter evidence (see suggestions.h).
 #include "sendguard/incident/suggestions.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the libmilter callbacks share across connections: the live snapshot, the worker
 // pool, metrics and the log. One instance, set up by main before smfi_main.
 #pragma once

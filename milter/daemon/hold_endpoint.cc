@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The hold controls over HTTP (see hold_endpoint.h).
 #include "hold_endpoint.h"
 

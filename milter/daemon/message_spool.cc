@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The bounded body spool (see message_spool.h).
 #include "message_spool.h"
 

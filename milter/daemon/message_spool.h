@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A message's body as it arrives in chunks: kept in memory up to a limit, then in an
 // unlinked temporary file; never more than the configured maximum.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Prometheus endpoint (see metrics_server.h).
 #include "metrics_server.h"
 

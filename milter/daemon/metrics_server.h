@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Serves Metrics::Render on http://ADDR:PORT/metrics, liveness on /healthz and, when given,
 // other paths (the hold controls) to `more` (common's HttpServer, its own threads); and the
 // guard every control endpoint passes: the milter's token.

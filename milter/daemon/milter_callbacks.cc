@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The libmilter callbacks. They only collect (envelope, headers, body into a bounded spool);
 // at end of message the work goes to a scanning thread and the reply comes back as data
 // (MilterReply), which is carried out here. Nothing here decides anything.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The self-report controls over HTTP (see self_report_endpoint.h).
 #include "self_report_endpoint.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter's self-report controls over HTTP, called by sendguard-core over loopback:
 //   POST /self-reports                     {"email"}: mail that address a link (202 either way)
 //   GET  /self-reports/{id}?t=TOKEN        the sends the link lists

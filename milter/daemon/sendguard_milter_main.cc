@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `sendguard-milter`: the daemon in the mail path. Loads the config, rules and policies,
 // binds the milter socket, drops privileges, starts the scanning threads and the metrics
 // endpoint, runs libmilter on its own thread and keeps signals on the main thread:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Start-time checks for --check-config (see start_checks.h).
 #include "start_checks.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `sendguard-milter --check-config` checks beyond the config's syntax: what start will
 // need, as the account the milter runs as (milter.user when run as root, as the unit's
 // ExecStartPre is not; otherwise whoever runs it): milter.user and milter.group exist, the

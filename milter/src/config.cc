@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The config file reader (see config.h).
 #include "sendguard/milter/config.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The config file: defaults, every section read, unknown keys and bad values with file:line,
 // and the policy engine loaded from it with the shipped rules.
 #include "sendguard/milter/config.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Confirmation codes and their ledger (see confirm_code.h).
 #include "sendguard/milter/confirm_code.h"
 

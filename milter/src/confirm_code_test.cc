@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Confirmation codes: bound to sender, recipients and content; expire; cannot be forged;
 // pass once through the ledger; the subject tag is found and removed.
 #include "sendguard/milter/confirm_code.h"

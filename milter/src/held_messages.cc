@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Held messages: sealed copies on disk, states in the state database (see held_messages.h).
 #include "sendguard/milter/held_messages.h"
 

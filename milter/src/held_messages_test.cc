@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Held messages: sealed at rest, states that move once (held -> releasing -> released, held ->
 // cancelled, held -> expired), copies deleted on every outcome, links and release headers that
 // only this deployment's secret can make; the milter's own mail queue is sealed too.

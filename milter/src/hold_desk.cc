@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hold-and-confirm on the milter's side (see hold_desk.h).
 #include "sendguard/milter/hold_desk.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds the mail-filter fields of an incident draft from a decision (see incident_draft.h).
 #include "sendguard/milter/incident_draft.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incident outbox over the state database (see incident_outbox.h).
 #include "sendguard/milter/incident_outbox.h"
 

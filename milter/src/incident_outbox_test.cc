@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incident outbox: idempotent queueing, delivery bookkeeping, and warnings that wait for
 // their outcome (taken on confirmation, filed as cancelled when they expire).
 #include "sendguard/milter/incident_outbox.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter's own outgoing mail queue (see mail_outbox.h).
 #include "sendguard/milter/mail_outbox.h"
 

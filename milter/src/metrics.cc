@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Prometheus rendering of the milter's metrics (see metrics.h).
 #include "sendguard/milter/metrics.h"
 

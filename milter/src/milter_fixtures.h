@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixtures for milter-module tests: a temporary state directory with a real SQLite file.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Verdicts and fail modes turned into milter replies (see milter_reply.h).
 #include "sendguard/milter/milter_reply.h"
 

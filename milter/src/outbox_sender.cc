@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The outbox's delivery thread (see outbox_sender.h).
 #include "sendguard/milter/outbox_sender.h"
 

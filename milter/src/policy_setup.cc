@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy engine loading and message facts (see policy_setup.h).
 #include "sendguard/milter/policy_setup.h"
 

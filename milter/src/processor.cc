@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One message decided end to end, outside libmilter (see processor.h).
 #include "sendguard/milter/processor.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recipient history over the state database (see recipient_history.h).
 #include "sendguard/milter/recipient_history.h"
 

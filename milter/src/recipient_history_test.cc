@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recipient history in a real SQLite file: recording, the signal lookups, the Postfix log
 // import, and that no clear address or name reaches the file.
 #include "sendguard/milter/recipient_history.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scan records in the state database (see scan_records.h).
 #include "sendguard/milter/scan_records.h"
 

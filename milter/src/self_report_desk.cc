@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Self-report links and lookups (see self_report_desk.h).
 #include "sendguard/milter/self_report_desk.h"
 

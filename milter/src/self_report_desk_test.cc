@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The self-report desk: links go only to the organisation's own addresses, and at most
 // kLinksPerHour an hour to one address, with the same answer whatever happened.
 #include "sendguard/milter/self_report_desk.h"

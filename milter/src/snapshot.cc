@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Snapshot loading and the atomic swap (see snapshot.h).
 #include "sendguard/milter/snapshot.h"
 

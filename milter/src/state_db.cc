@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The state database's schema, one migration per release (see state_db.h). Addresses,
 // name words and Message-IDs are stored only as keyed hashes; domains are kept in clear.
 #include "sendguard/milter/state_db.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scanning threads (see worker_pool.h).
 #include "sendguard/milter/worker_pool.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The worker pool's own answers, without a scan: how many threads it runs, a thread whose
 // Processor cannot be built, and a full queue.
 #include "sendguard/milter/worker_pool.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Address-list parsing and name tokens (see address_list.h).
 #include "sendguard/rules/address_list.h"
 

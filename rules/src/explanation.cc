@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Explanation templates and rendering (see explanation.h).
 #include "sendguard/rules/explanation.h"
 

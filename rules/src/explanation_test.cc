@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The wording a member of staff reads, in English and Welsh, and what it must never contain.
 #include "sendguard/rules/explanation.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The organisation section of the config file (see organisation.h).
 #include "sendguard/rules/organisation.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policy evaluation (see policy.h): which policies match one message, strongest first.
 #include <algorithm>
 #include <map>

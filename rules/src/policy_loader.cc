@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The YAML adapter for policy files (see policy.h): every problem is `file:line: reason`.
 #include <algorithm>
 #include <map>

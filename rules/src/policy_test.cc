@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policies: loading (shipped set and file:line errors), each action, strongest wins,
 // monitor mode, sender groups, attachments and incomplete scans.
 #include "sendguard/rules/policy.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recipient classification and lookalike-domain detection (see recipients.h).
 #include "sendguard/rules/recipients.h"
 

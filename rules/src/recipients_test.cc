@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recipient classes and the lookalike table: pairs that must and must not fire.
 #include "sendguard/rules/recipients.h"
 

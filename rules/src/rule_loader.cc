@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The YAML adapter for rule files: the only place yaml-cpp is called. Every problem
 // becomes a `file:line: reason` diagnostic; yaml-cpp exceptions are caught here.
 #include "sendguard/rules/rule_loader.h"

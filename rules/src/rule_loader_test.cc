@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rule loader tests: the shipped rules load, dictionaries are substantial, and every kind
 // of bad rule file is rejected with file:line and a reason.
 #include "sendguard/rules/rule_loader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test fixtures shared by the signal, policy and explanation tests: a council's
 // organisation, an in-memory history, findings and messages built in a line each.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The misdirection signals (see signals.h). Each signal is one small function.
 #include "sendguard/rules/signals.h"
 

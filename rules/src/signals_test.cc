@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Each misdirection signal: when it fires, with which evidence, and when it must not.
 #include "sendguard/rules/signals.h"
 

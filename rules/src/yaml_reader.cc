@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The YAML reading helpers shared by every sendguard YAML file: typed readers that turn
 // wrong values into `file:line: reason` diagnostics instead of exceptions.
 #include "sendguard/rules/yaml_reader.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Third-party C strings made safe to keep. libarchive, libxml2, libmagic and poppler hand
 // back `const char*` (or xmlChar*) that may be NULL and need not be UTF-8; every such string
 // the scanner keeps passes through here once: NULL becomes a stated stand-in, ill-formed

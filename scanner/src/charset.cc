@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // iconv adapter for ToUtf8 (see charset.h).
 #include "charset.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Converts text in a declared MIME charset to UTF-8 (glibc iconv). Never fails: bytes
 // that cannot be converted become U+FFFD, an unknown charset falls back to UTF-8 or
 // windows-1252, and the result is always well-formed UTF-8 without NUL bytes.

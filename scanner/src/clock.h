@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Monotonic nanoseconds for the scan's stage timings.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Compiles a RuleSet: every identifier pattern, context word, negative word and dictionary
 // term into one streaming Hyperscan database, plus an RE2 confirmer per identifier pattern.
 // Every refusal is reported as `file:line: reason`.

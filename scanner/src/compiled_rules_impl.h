@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal layout of CompiledRules, shared by the compiler, the streaming scan and the
 // confirm stage. Not installed; nothing outside scanner/src includes it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The confirm stage: turns raw Hyperscan hits of one text part into validated values
 // with a confidence, and keyword hits with positions. Runs after the scan returns.
 #pragma once

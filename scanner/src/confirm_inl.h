@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Template body of Confirm (see confirm.h): candidate extraction with RE2 in a bounded
 // window, validation, overlap resolution, context and confidence.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine tests: streaming equals block scanning, the confidence model, evidence (masks and
 // keyed hashes), custom types without a rebuild, exact data match, compile errors.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exact-data hash sets: loading and saving `<dir>/<type>.hashes` files.
 #include "sendguard/scanner/exact_data.h"
 

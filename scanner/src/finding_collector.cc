@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Aggregation of confirmed values into findings (see finding_collector.h).
 #include "finding_collector.h"
 

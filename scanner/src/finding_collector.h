@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Aggregates confirmed values and keyword hits of every part of one message into
 // findings: distinct values counted by normalised form, masked locations, keyed hashes.
 #pragma once

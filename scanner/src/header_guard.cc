@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Header blocks rewritten so mimetic parses them in linear time (see header_guard.h). The
 // structure followed is mimetic's own: a header block ends at an empty line or at the first
 // line that is not a field; a multipart's parts lie between lines starting "--boundary" (the

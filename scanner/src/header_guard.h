@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keeps mimetic's header parsing linear. mimetic grows a field's buffer 128 bytes at a time,
 // copying it whole each time, so one long field costs the square of its length (a To: of
 // 100,000 addresses took minutes). Before a message goes to mimetic, every header block it

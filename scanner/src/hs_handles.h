@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners for Hyperscan's C handles (database, scratch, stream). The only place
 // hs_free_* is called.
 #pragma once

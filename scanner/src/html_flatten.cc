@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deep HTML flattened for the parser, and the tag-stripped fallback (see html_flatten.h).
 #include "html_flatten.h"
 

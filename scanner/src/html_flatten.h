@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTML kept within what libxml2's HTML parser will read, without losing text: elements
 // nested deeper than the parser's limit (256; beyond it the parser stops and drops the rest
 // of the document) lose their tags, not their text. Also the plain tag-stripped reading used

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FlattenDeepHtml keeps every piece of text while capping the nesting the parser sees;
 // StripHtmlTags is the parser-free reading used when libxml2 stops early.
 #include "html_flatten.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libxml2 adapter for HtmlToText (see html_text.h). The only file that calls libxml2's HTML
 // parser. Deep nesting is flattened before parsing (html_flatten.h) and the tree is walked
 // without recursion, so no depth drops text.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTML to plain text for scanning (libxml2's HTML parser): entities decoded, script and
 // style dropped, block elements and table rows on their own lines, cells tab-separated
 // so adjacent numbers in a table never merge. Nesting of any depth keeps its text.

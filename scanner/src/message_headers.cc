@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Top-level header parsing for envelope facts (see message_headers.h).
 #include "sendguard/scanner/message_headers.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // mimetic adapter for the message walk (see message_walk.h). mimetic exceptions are caught
 // here; a message mimetic cannot make sense of is still scanned as raw text.
 #include "message_walk.h"

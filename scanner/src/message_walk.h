@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The message walk: parses an RFC 5322/MIME message (mimetic) and hands every piece of
 // human-written text to the sink as UTF-8 with its part path; attachments go to the
 // extractors. Technical headers (Message-ID, Received, DKIM, boundaries) are never handed over.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Message walk tests: transfer encodings, charsets, encoded words, HTML, nested messages,
 // which headers are scanned, part paths, and incomplete results for malformed mail.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Readings of an ambiguous MIME entity (see mime_readings.h).
 #include "mime_readings.h"
 

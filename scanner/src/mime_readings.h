@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The other readings of one ambiguous MIME entity: what a recipient's client might show
 // besides the walk's own reading (mimetic's: the first Content-Type, that header's first
 // boundary, the first Content-Transfer-Encoding, a multipart split without decoding its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lenient decoders for transfer encodings and header words (see mime_words.h).
 #include "mime_words.h"
 

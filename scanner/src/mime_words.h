@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Header text decoding: RFC 2047 encoded words ("=?utf-8?B?...?=") and RFC 2231
 // parameter continuations and charsets ("filename*0*=utf-8''%E2%82%AC...").
 #pragma once

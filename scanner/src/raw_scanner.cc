@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RawScanner: one Hyperscan stream per call, counting matches (see raw_scanner.h).
 #include "sendguard/scanner/raw_scanner.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finds the greeting of a message (see salutation.h). Looks at the first lines only.
 #include "salutation.h"
 

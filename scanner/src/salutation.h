@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The greeting at the top of a message's own text ("Dear Mrs Patel," -> "Mrs Patel").
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ScanResult's one behaviour: recording why a scan is incomplete.
 #include <algorithm>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public Scanner: a thin shell over ScannerImpl and the message walk.
 #include "sendguard/scanner/scanner.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Streaming Hyperscan over one part at a time, then the confirm stage, then collection.
 // The match callback only records (expression id, end offset): no allocation per match
 // beyond the hit vector's amortised growth, bounded by max_candidates_per_part.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One worker's engine state: Hyperscan scratch, the part being streamed, and the
 // collector of the message in progress. Used by scanner.cc and message_scanner.cc.
 #pragma once

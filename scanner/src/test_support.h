@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the scanner's tests: the shipped rules compiled once, and lookups
 // into a ScanResult.
 #pragma once

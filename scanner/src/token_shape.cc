@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Token-shape tests used by the confirm stage: is a candidate glued into a longer token,
 // and does it stand alone in a table cell or list line.
 #include <cstring>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Validators and normalisation for every built-in information type (spec/infotypes.md),
 // plus value masking. Pure functions over ASCII; no allocation beyond the returned string.
 #include "sendguard/scanner/validators.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Validator tests with generated values: every valid value accepted, every single-character
 // change rejected unless the independent checker in tests/synth says it is valid too.
 #include "sendguard/scanner/validators.h"

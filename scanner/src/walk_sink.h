@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the message walk and the extractors deliver what they produce: text to scan, and
 // findings about parts themselves (encrypted, mismatched type, image not scanned).
 #pragma once

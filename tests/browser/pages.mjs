@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Browser scenarios for sendguard-core's pages, run by tests/browser_test.cc (which starts the
 // real core, seeds it and checks this script's exit status). Drives Debian's Chromium headless
 // through playwright-core. Usage: node pages.mjs SCENARIO CONFIG.json

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the real sendguard-core for integration tests: a private SQLite file, a free loopback
 // port, started and stopped (SIGTERM) with the harness; and a libcurl client for its API.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The end-to-end tests' privacy check: none of the planted NHS numbers, written plain or in
 // their grouped 3-3-4 layout, appears in a log, a database or a delivered notice.
 #pragma once

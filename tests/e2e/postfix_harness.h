@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A private, real Postfix for end-to-end tests: its own config directory, queue and log
 // under a temporary directory, smtpd on a free loopback port with sendguard-milter as its
 // milter, and a `sink` pipe transport that writes every delivered message to a file, headed

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the real sendguard-milter for integration tests: writes a config with free loopback
 // ports and a private state directory, starts the daemon, waits until it answers, and
 // stops it (SIGTERM) when the harness goes. Also runs miltertest scripts against it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // miltertest scripts for the protocol and hand-over tests: Lua literals, one message's
 // commands, a connection, and the reply checks.
 #pragma once

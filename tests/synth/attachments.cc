@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // In-memory attachment builders (see attachments.h).
 #include "sendguard/synth/attachments.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The overlapping-entry ZIP bomb (see hostile.h): deflate written by hand (stored blocks
 // and one fixed-Huffman block), CRC-32 with its combine step for the shared kernel.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Synthetic identifiers and hard negatives (see synth.h).
 #include "sendguard/synth/synth.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Council-like synthetic emails carrying planted identifiers and hard negatives (see synth.h).
 #include <cstdio>
 #include <functional>

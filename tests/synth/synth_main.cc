@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sendguard-synth: writes the bundled sample message or a synthetic corpus to disk.
 //   sendguard-synth sample FILE        the quick-start referral email
 //   sendguard-synth corpus DIR N SEED  N messages as DIR/000001.eml ...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libarchive adapter: reads archive members within the bounds (members, member size,
 // compression ratio, bytes extracted, time). The only file that calls libarchive.
 // A bound hit inside one member stops that member only, wherever the rest of the archive

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Budgets of the ExtractContext, and ExtractBytes: detect, check the claim, dispatch.
 #include "extract_context.h"
 

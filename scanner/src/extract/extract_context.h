@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // State shared by the message walk and every extractor for one message: options, the
 // result (for incomplete reasons), the sink, the type detector, and the budgets
 // (bytes extracted, wall-clock deadline). Not thread-safe; one per message.

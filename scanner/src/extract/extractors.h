@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The individual extractors, one file each, all of the shape: bytes (+ what they are)
 // -> text segments with their part path, delivered through the ExtractContext.
 #pragma once

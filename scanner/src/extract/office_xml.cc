@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OOXML (DOCX, XLSX, PPTX) and OpenDocument (ODT, ODS) text, from archive members, with
 // libxml2's streaming reader. Rows become lines and cells are tab-separated, so adjacent
 // numbers never merge. Entities are never expanded from DTDs (no XXE, no entity bombs): a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // poppler-cpp adapter: PDF text page by page. The only file that calls poppler.
 #include <poppler/cpp/poppler-document.h>
 #include <poppler/cpp/poppler-global.h>

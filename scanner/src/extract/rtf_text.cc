@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RTF to plain text (see extractors.h). A small state machine: groups, control words,
 // hex escapes, \uN; destinations ({\*...}, fonttbl, colortbl, stylesheet, info, pict) skipped.
 // Groups nest to any depth: the group stack is one bit per open group, so it is bounded by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libmagic adapter and type families for mismatch detection (see type_detector.h).
 #include "type_detector.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a part really is, from its content (libmagic), and what its name or declared type
 // claims it is. One TypeDetector per thread (libmagic cookies are not thread-safe).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A DTD taken out of an XML part, with the entity references it served (see xml_entities.h).
 #include "xml_entities.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // XML parts that declare their own entities. Office files never carry a DTD; one that does
 // is hostile (an entity-expansion "billion laughs" payload) or broken, and libxml2 then
 // stops at the first reference and loses the whole part. This takes the DTD out and drops

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Unkeyed SHA-256 for content digests (what a confirmation code binds to). Not for
 // identifiers: those are only ever hashed with the deployment's key (keyed_hash.h).
 #pragma once

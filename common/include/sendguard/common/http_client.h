@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One HTTP request with libcurl, for sendguard's loopback calls between its own processes
 // (the milter's hand-over to the core, the core's staff pages asking the milter) and webhooks.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small HTTP/1.1 server over libmicrohttpd for sendguard's loopback endpoints (the milter's
 // metrics, the assessment core's API and pages): requests are collected whole (bodies bounded)
 // and handed to one handler on libmicrohttpd's thread pool; the handler returns the response.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IP addresses as text: a socket address printed, and whether a string is one address.
 // Used by the HTTP server (the client's address), the milter (the SMTP client's) and the
 // core's config (trusted proxies).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The keyed hash of a normalised value: hex(HMAC-SHA256(secret, value)), lower case.
 // This is the only form in which a found identifier leaves the scanner (with its mask).
 #pragma once

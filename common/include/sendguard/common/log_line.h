@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every log event on one line, with a timestamp and the program's name, so grep and a SIEM
 // can read it: text "2026-12-06T14:05:01.123+0000 sendguard-milter[812] warn: ...", or one
 // JSON object {"time", "program", "pid", "level", and the event's own fields or "msg"}.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Authenticated encryption at rest (AES-256-GCM, OpenSSL) for what sendguard must keep for a
 // while but never in clear: a held message, a queued notification. The key is derived from
 // the deployment secret and a purpose label, so one secret file serves every purpose.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Files that hold secrets or password hashes (the core's accounts.db, token files): private to
 // the service account whoever creates them. Run as root, a command would otherwise leave them
 // owned by root, unreadable by the service (or, with a loose umask, readable by everyone).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sending one message over SMTP with libcurl: the assessment core's mail to the IG mailbox,
 // and the milter's hold notifications and releases (re-injection into the MTA).
 #pragma once

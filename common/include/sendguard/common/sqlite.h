@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A thin, safe layer over SQLite for every sendguard store (milter state, incidents):
 // WAL and foreign keys on, a busy timeout, prepared statements only (values are always
 // bound, never spliced into SQL), schema migrations with a version table, online backup,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status and Result<T>: the one error type every sendguard module returns.
 // No exception crosses a module boundary; adapters that call throwing libraries
 // catch there and return a Status instead.

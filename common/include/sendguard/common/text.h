@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small text helpers shared by every module: ASCII case folding, trimming,
 // UTF-8 repair. Pure functions, thread-safe.
 #pragma once

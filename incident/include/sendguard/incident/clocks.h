@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The four clocks of spec §4: awareness, the 24-hour form, the 72-hour ICO clock, triage,
 // and the elapsed-only individuals clock. Elapsed calendar hours on UTC instants.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ENISA severity SE = DPC x EI + CB with the Stroud volume addition and bands (spec §3),
 // in exact integer quarter-points.
 #pragma once

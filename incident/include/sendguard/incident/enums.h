@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The assessment spec's enumerations (../shared/spec/assessment.md §1), with their names
 // exactly as the spec spells them: the API, the store and `sendguard incidents score` all
 // read and write these strings, so one table per enum serves every boundary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The typed view of an incident that the derivations read (spec §1.2-§1.7), and the
 // per-council configuration keys they depend on (§0.6). The full record, free text included,
 // is a flat JSON document validated by fields.h; this struct holds what scoring, clocks and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incident as JSON: a flat object whose keys are the spec's field names (absent = unset),
 // validated field by field with the field's name in every error, and the derived results
 // as JSON. Shared by the API, the store and `sendguard incidents score`.

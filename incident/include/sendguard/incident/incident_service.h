@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The assessment core's operations, shared by the HTTP API and the `sendguard incidents`
 // commands: create a draft (idempotent for hand-overs), update fields, change status, add
 // notes, show with derived results and the audit trail, list, report. Every rule of the

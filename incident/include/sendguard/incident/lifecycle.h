@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may do what to an incident, and when (spec §1.9-§1.11): the status transitions with
 // their guards (an error names the first failed guard), field-edit permissions, and the rules
 // on changing kind. Pure functions over the incident document and its typed view.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Time as the assessment spec uses it (§0.3, §4.3): UTC instants with minute precision,
 // and Europe/London wall-clock times typed by people. GCC 12's library has no time-zone
 // database, so the UK rule is written out: BST runs from 01:00 UTC on the last Sunday of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The NHS Digital 5x5 likelihood x impact grid (spec §2): sensitivity factor and floors,
 // score, region, reportability and the escalation flags that hang off it.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tells the IG team when something needs them: a new draft, or an ICO, form or triage clock
 // that is due soon or overdue. Webhooks in generic JSON, Microsoft Teams or Slack form and
 // email to the IG mailbox, sent with libcurl and retried on the next round until accepted;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything the core derives from an incident (spec §1.8): sensitivity factor, both
 // scoring methods, the headline recommendation, clocks, the ICO package check, the Art 34
 // recommendation and the escalation suggestions. Recomputed on every change; never input.

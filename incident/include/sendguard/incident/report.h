@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The committee report (spec §6): breaches and near misses for a period against the previous
 // one, by cause, type, directorate and service area, ICO reporting and timeliness, training,
 // individuals affected, near misses prevented by sendguard, and a monthly series; rendered as

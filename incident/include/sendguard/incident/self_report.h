@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A breach draft for an email its sender reports as misdirected, built from the scan
 // record's summary (what sendguard saw: time, queue id, verdict, outcome, masked findings,
 // recipient domains; never content or recipients' addresses). One builder for the CLI

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where incidents live: an interface (so PostgreSQL can follow) and its SQLite implementation.
 // An incident is stored as its validated document plus the columns lists filter on; every
 // change appends to an audit log in the same transaction. Optimistic concurrency: a write

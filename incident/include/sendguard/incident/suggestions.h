@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Pre-fills for mail-filter drafts (spec §1.7 "Suggested pre-fills"): what the scan saw turned
 // into the form's answers and the ENISA inputs, with the ENISA score they would give. Shown to
 // the IG officer, who confirms or changes them; never saved without that.

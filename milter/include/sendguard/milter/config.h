@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one config file (`/etc/sendguard/sendguard.yaml`) that the milter and the admin
 // command line share. Every key has a default; unknown keys are errors with file:line.
 // This header holds the policy-side sections; the daemon's sections join them with the

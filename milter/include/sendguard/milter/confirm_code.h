@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reject-and-confirm codes. When a warned message is rejected, the sender is given a code;
 // re-sending the same content to the same recipients with `[confirm CODE]` in the subject
 // lets it through once. The code is an HMAC over the sender, the sorted recipients, the

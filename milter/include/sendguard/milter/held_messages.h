@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hold-and-confirm: messages held until their sender confirms or cancels. The copy is sealed
 // (AES-256-GCM under a key derived from the deployment secret) in <state_dir>/held/<id>; its
 // state lives in the state database: held -> releasing -> released | partially_released,

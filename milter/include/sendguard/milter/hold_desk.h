@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hold-and-confirm, end to end on the milter's side: holding a warned message (sealed copy,
 // the warning's pending incident, the notice to its sender), answering the core's staff pages
 // (show, confirm with a justification and optionally partial release, cancel), re-injecting

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The incident draft the milter files for the assessment core: the spec's mail-filter fields
 // (§1.7) built from a decision, with identifiers reduced to types and distinct counts and
 // evidence to tokens like "[NHS_NUMBER#1]". Never content, never a value, masked or not.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The durable hand-over of incident drafts to the assessment core. A draft is written to the
 // state database before the milter answers the MTA; a sender thread delivers it with libcurl,
 // retrying with backoff; the core files each draft id once, so a retry after a lost answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Mail the milter sends itself (the notice to a sender whose message is held), queued in the
 // state database, sealed, before the MTA is answered, and sent later by the outbox thread:
 // a milter callback must never wait on SMTP into the MTA it is filtering for.

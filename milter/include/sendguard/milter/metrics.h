@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter's counters and latency histogram, rendered as Prometheus text. Labels carry
 // verdicts, directions, types and reasons only: never addresses or values. Thread-safe.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the milter tells the MTA about one message, decided without libmilter so it can be
 // tested as plain data: accept / tempfail / reject with a multi-line reply, headers to
 // add, a subject change, a quarantine reason, recipients to add. The libmilter glue

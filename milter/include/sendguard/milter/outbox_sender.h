@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Delivers the incident outbox to the assessment core on its own thread: expires held messages
 // and unconfirmed warnings (into the outbox), sends the milter's own queued mail (hold notices)
 // by SMTP, POSTs due drafts to <core_url>/api/incidents with the draft id as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning a config and rule directories into what decides a message: the policy engine
 // (organisation + policies + templates), and one message's facts from its scan, headers
 // and envelope. Shared by the milter and the admin command line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deciding one collected message, outside libmilter: scan, policies, reject-and-confirm
 // codes, the reply, recipient history, the scan record. One Processor per worker thread:
 // it owns that worker's Scanner (Hyperscan scratch) and its SQLite connection.

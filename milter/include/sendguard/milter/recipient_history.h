@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who this organisation's senders have written to, learned only from mail that was
 // actually sent (the milter records after the MTA accepts; `sendguard history import`
 // reads the MTA's log for `status=sent`). Addresses and name words are keyed hashes;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One metadata record per scanned message (never content): queue id, keyed hashes of the
 // Message-ID, sender and recipients, domains, verdict, policies, signals and a masked
 // findings summary. Kept `scan_record_days`, for self-reports and recall detection.

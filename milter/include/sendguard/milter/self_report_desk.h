@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Self-reports of a misdirected email, the milter's side. A member of staff asks for a link;
 // it is mailed to their own (internal) address, signed, single-use and expiring in a day, and
 // shows their sends of the last week from the scan records (time, recipient domains, verdict,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One consistent set of what decides mail: config, compiled rules and policy engine, with
 // a generation number. Loaded off the hot path and swapped atomically on SIGHUP; a message
 // keeps the snapshot it started with. A failed load keeps the old snapshot live.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The milter's own SQLite file (`<state_dir>/state.db`): recipient history, used
 // confirmation codes and, later, scan records. Opening applies the schema migrations.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fixed set of scanning threads, each with its own Processor. The milter's connection
 // threads hand a message over at end of message and wait for its reply up to a deadline;
 // a full queue or a missed deadline is reported so the fail mode can answer instead.

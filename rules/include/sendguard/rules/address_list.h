@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 5322 address lists as people write them in To/Cc/From: display names, quoted
 // strings, comments, groups. Pure text handling; encoded words in display names are
 // decoded by the caller (the scanner owns MIME).

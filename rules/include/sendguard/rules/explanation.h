@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The words a member of staff reads: explanation templates in English and Welsh, and the
 // rendering of a verdict into one plain sentence ("This email contains 14 NHS numbers and
 // health information in 'referrals.xlsx' and is going to someone outside the council

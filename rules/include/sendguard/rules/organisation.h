@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The organisation as policies see it: its name in each language, recipient classes,
 // data-sharing agreements with partners, sender groups, the language each sender reads,
 // and the thresholds of the misdirection signals. Read from the config file's

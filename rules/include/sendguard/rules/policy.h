@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Policies: conditions over findings, signals, recipient classes and senders, each with an
 // action and a reason template; the strongest matching policy decides. Policies in
 // `monitor` mode are evaluated and reported but never change what happens to the mail.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one entry point the milter, `sendguard scan` and `sendguard replay` share: the
 // organisation, its policies and the explanation templates, turning one message's facts
 // into a verdict with signals, matched policies and the sentence the sender reads.

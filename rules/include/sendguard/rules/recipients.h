@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recipient classes and lookalike domains: pure functions over addresses and the
 // organisation's domain lists. No I/O here except loading the shipped free-mail list.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loads a rule set from one or more rule directories, reporting every problem as
 // `file:line: reason`. Reads files only; never compiles patterns (the scanner does).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rule model: information types, keyword dictionaries and shared context words,
 // as loaded from YAML. Plain data: no Hyperscan, no MIME. Compiled by the scanner.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Misdirection signals: what about a message's recipients suggests it is going to the
 // wrong person. Pure functions over the message's facts, the organisation and a read-only
 // view of recipient history (kept by the milter in SQLite).

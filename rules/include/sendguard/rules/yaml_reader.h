@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading YAML with `file:line: reason` diagnostics: the helpers every sendguard YAML file
 // (rules, policies, templates, the config file) is read with. Unknown keys are errors.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A rule set compiled for scanning: one Hyperscan database holding every pattern,
 // context keyword and dictionary term, plus the RE2 confirmers and validators.
 // Build once per rule load (expensive), then share read-only between threads.

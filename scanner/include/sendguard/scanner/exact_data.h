@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exact data match: the identifiers an organisation holds, as keyed hashes only.
 // Stored one file per type (`<dir>/<type id>.hashes`, one lower-case hex hash a line).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a scan reports: findings with masked evidence and keyed hashes, never clear values.
 // Plain data, safe to copy across threads and to hand to the milter or the CLI.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A raw message's top-level header fields as people wrote them, for the envelope facts
 // policies need (From, To, Cc, Subject, In-Reply-To). Unfolded; values not yet decoded.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Hyperscan pass alone, over the same compiled database the Scanner uses, with a
 // callback that only counts. The baseline for benchmarks and a diagnostic for rule
 // authors ("how many raw candidates does my pattern make?"). One per thread.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounds and switches for one scan. Every bound has a default and, when hit, makes the
 // result incomplete with a named reason; nothing is dropped silently.
 #pragma once

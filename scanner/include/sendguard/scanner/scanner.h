@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scanning engine's front door. A Scanner is one worker's engine: it owns a
 // Hyperscan scratch, so use one per thread; it borrows the compiled rules snapshot it
 // was made with (kept alive by shared_ptr) and the hasher (must outlive it).

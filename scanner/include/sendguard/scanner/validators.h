@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Validators: check a candidate's structure and checksum, and give its normalised form
 // (spec/infotypes.md). Pure functions, thread-safe. Named in rule files by `validator:`.
 #pragma once

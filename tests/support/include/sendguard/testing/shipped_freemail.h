@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped free-mail list (rules/recipients/freemail.yaml), loaded once per process, for
 // tests and benchmarks. A list that does not load is a broken build: report it and abort.
 #pragma once

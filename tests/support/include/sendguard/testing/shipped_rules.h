@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped rule set, loaded and compiled once per process, for tests and benchmarks.
 // A rule set that does not load is a broken build: report it and abort.
 #pragma once

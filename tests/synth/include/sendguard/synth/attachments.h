@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds real attachment files in memory for tests and benchmarks: archives (libarchive's
 // writer), office documents (their XML inside a ZIP), PDFs (assembled object by object),
 // RTF, and MIME messages carrying them. Nothing is copied from elsewhere.

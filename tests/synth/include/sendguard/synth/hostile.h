@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile archives of well-known classes, built byte by byte (no archive library) for tests
 // and fuzz seeds. Owns only the byte layouts; the scanner's answers are the tests' business.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deterministic synthetic test data: identifiers with correct check digits, hard negatives
 // that look like them, and council-like emails carrying both. The checksum code here is
 // written independently of the scanner's validators so that each checks the other.
