@@ -10,6 +10,7 @@
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/found_hashes.h"
 #include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
@@ -25,14 +26,7 @@ class AmbiguousMimeTest : public ::testing::Test {
       planted_.insert(hasher_.Hex(nhs));
     }
   }
-  std::set<std::string> FoundNhs(const scanner::ScanResult& r) {
-    std::set<std::string> found;
-    for (const auto& f : r.findings) {
-      if (f.type != "uk.nhs_number") continue;
-      for (const auto& l : f.locations) found.insert(l.hash);
-    }
-    return found;
-  }
+  static std::set<std::string> FoundNhs(const scanner::ScanResult& r) { return testing::FoundHashes(r); }
   static std::string Reasons(const scanner::ScanResult& r) {
     std::string all;
     for (const auto& s : r.incomplete_reasons) all += s + "\n";

@@ -10,6 +10,7 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/found_hashes.h"
 #include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
@@ -26,14 +27,7 @@ class BoundsTest : public ::testing::Test {
     }
   }
   // Hashes of the distinct NHS numbers found anywhere.
-  std::set<std::string> FoundNhs(const scanner::ScanResult& r) {
-    std::set<std::string> found;
-    for (const auto& f : r.findings) {
-      if (f.type != "uk.nhs_number") continue;
-      for (const auto& l : f.locations) found.insert(l.hash);
-    }
-    return found;
-  }
+  static std::set<std::string> FoundNhs(const scanner::ScanResult& r) { return testing::FoundHashes(r); }
   static bool HasIncomplete(const scanner::ScanResult& r, const std::string& bound, const std::string& part) {
     for (const auto& i : r.incomplete) {
       if (i.bound == bound && i.part == part) return true;

@@ -317,7 +317,9 @@ sfsistat OnEom(SMFICTX* ctx) {
   std::string failure;
   auto result = d.pool->Run(std::move(job), std::chrono::milliseconds(m.message_timeout_ms), &failure);
   if (!result) {
-    FailAction action = failure == "internal_error" ? m.fail_modes.internal_error : m.fail_modes.scan_timeout;
+    // The deadline passed (waiting included): scan_timeout; no worker free or a failure inside:
+    // internal_error, as the fail-mode table says.
+    FailAction action = failure == "scan_timeout" ? m.fail_modes.scan_timeout : m.fail_modes.internal_error;
     return FailMode(ctx, *s, action, failure, direction);
   }
   d.metrics.CountMessage(direction, result->verdict, result->reply.outcome);

@@ -11,7 +11,7 @@ namespace sendguard::milter {
 
 Metrics::Metrics() {
   for (const char* reason : {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable",
-                             "spool_failed", "hold_failed"}) {
+                             "spool_failed", "hold_failed", "overloaded"}) {
     for (const char* action : {"accept", "tempfail", "reject", "quarantine"}) fail_modes_[{reason, action}] = 0;
   }
   reloads_[{"ok"}] = 0;
