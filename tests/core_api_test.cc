@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <mutex>
+#include <regex>
+#include <sstream>
 
 #include "core/core_harness.h"
 #include "sendguard/common/http_server.h"
@@ -167,6 +169,30 @@ TEST_F(CoreApiTest, WhatIfScoreEndpoint) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.Json()["nhs_result"]["region"], "REPORTABLE_ICO_DHSC");
   EXPECT_EQ(core_->Request("POST", "/api/score", R"({"nhs_likelihood": 7})", kIg).status, 400);
+}
+
+// The core's log, as a SIEM reads it: every event one line, with time and program (here a
+// start, a warning about a missing token file, a page that fails, and the stop).
+TEST(CoreLog, EveryEventIsOneLineWithTimeAndProgram) {
+  CoreServer core("log", "milter_url: http://127.0.0.1:9\n", 0, /*start=*/false);
+  std::filesystem::remove(core.milter_token_file());  // warned about at start, on one line
+  core.Start();
+  EXPECT_EQ(core.Request("GET", "/healthz").status, 200);
+  core.Stop();
+  std::istringstream lines(core.Log());
+  std::string line;
+  int n = 0;
+  bool warned = false, stopped = false;
+  const std::regex event(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:?\d\d sendguard-core\[\d+\] (info|warning|error): .+$)");
+  while (std::getline(lines, line)) {
+    ++n;
+    EXPECT_TRUE(std::regex_match(line, event)) << "not one event with time and program: " << line;
+    warned |= line.find("warning: milter_token_file:") != std::string::npos;
+    stopped |= line.find("info: stopping on signal") != std::string::npos;
+  }
+  EXPECT_GE(n, 3) << core.Log();
+  EXPECT_TRUE(warned) << core.Log();
+  EXPECT_TRUE(stopped) << core.Log();
 }
 
 TEST(CoreNotifications, AWebhookHearsOfANewDraft) {

@@ -19,6 +19,7 @@
 #include "core_config.h"
 #include "html_page.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/log_line.h"
 #include "sendguard/common/service_file.h"
 #include "self_report_pages.h"
 #include "staff_pages.h"
@@ -110,6 +111,9 @@ int main(int argc, char** argv) {
     command.action = group->get_subcommands().front()->get_name();
     return RunCoreCommand(*settings, command);
   }
+  // The service from here on: every event one line with time and program (the commands above
+  // print to their terminal instead).
+  const auto log = common::MakeLineLogger("sendguard-core", "", false);
   ApiSettings auth;
   auth.milter.url = settings->milter_url;
   if (!settings->milter_url.empty()) {
@@ -117,24 +121,23 @@ int main(int argc, char** argv) {
     if (milter_token.ok()) {
       auth.milter.token = *milter_token;
     } else {
-      std::fprintf(stderr, "sendguard-core: milter_token_file: %s; the milter will refuse the hold, self-report and "
-                           "admin pages' calls until it is readable (sendguard-core token add sendguard-milter --role "
-                           "MAIL_FILTER --output %s)\n",
-                   milter_token.status().message().c_str(), settings->milter_token_file.c_str());
+      log->warn("milter_token_file: {}; the milter will refuse the hold, self-report and admin pages' calls until it is "
+                "readable (sendguard-core token add sendguard-milter --role MAIL_FILTER --output {})",
+                milter_token.status().message(), settings->milter_token_file);
     }
   }
   if (settings->sso.enabled()) {
     auto secret = ReadSecretText(settings->sso.proxy_secret_file);
     if (!secret.ok() || secret->size() < 16) {
-      std::fprintf(stderr, "sendguard-core: single_sign_on.proxy_secret_file: %s\n",
-                   secret.ok() ? "the secret must be at least 16 characters" : secret.status().message().c_str());
+      log->error("single_sign_on.proxy_secret_file: {}",
+                 secret.ok() ? std::string("the secret must be at least 16 characters") : secret.status().message());
       return 2;
     }
     settings->sso.proxy_secret = *secret;
   }
   auto store = OpenSqliteStore(settings->db);
   if (!store.ok()) {
-    std::fprintf(stderr, "sendguard-core: %s: %s\n", settings->db.c_str(), store.status().message().c_str());
+    log->error("{}: {}", settings->db, store.status().message());
     return 2;
   }
   if (!backup.empty()) {
@@ -157,11 +160,11 @@ int main(int argc, char** argv) {
   // The pages' CSRF key: the deployment secret when readable, else one for this run only.
   auto secret = common::ReadSecretFile(settings->secret_file);
   if (!secret.ok()) {
-    std::fprintf(stderr, "sendguard-core: %s; page forms use a key for this run only\n", secret.status().message().c_str());
+    log->warn("{}; page forms use a key for this run only", secret.status().message());
     secret = common::RandomSecret();
   }
   if (!secret.ok()) {
-    std::fprintf(stderr, "sendguard-core: %s\n", secret.status().message().c_str());
+    log->error("{}", secret.status().message());
     return 1;
   }
   const common::KeyedHasher page_key(*secret);
@@ -169,19 +172,18 @@ int main(int argc, char** argv) {
   // Created by the service itself (or by a root command that gave it to the service): 0600.
   if (auto made = common::MakeServiceFile(settings->accounts_db, settings->service_user, 0600, common::FileOwner::kService, true);
       !made.ok()) {
-    std::fprintf(stderr, "sendguard-core: accounts: %s\n", made.status().message().c_str());
+    log->error("accounts: {}", made.status().message());
     return 1;
   }
   auto accounts = Accounts::Open(settings->accounts_db);
   if (!accounts.ok()) {
-    std::fprintf(stderr, "sendguard-core: accounts: %s\n", accounts.status().message().c_str());
+    log->error("accounts: {}", accounts.status().message());
     return 1;
   }
   const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies};
   if (settings->sso.enabled()) {
-    std::fprintf(stderr, "sendguard-core: pages: single sign-on from the %s header on requests carrying %s%s\n",
-                 settings->sso.user_header.c_str(), settings->sso.proxy_secret_header.c_str(),
-                 settings->sso.password_login ? ", password login kept" : "");
+    log->info("pages: single sign-on from the {} header on requests carrying {}{}", settings->sso.user_header,
+              settings->sso.proxy_secret_header, settings->sso.password_login ? ", password login kept" : "");
   }
   const SelfReportPages self_reports{auth.milter, &page_key, &service, settings->secure_cookies};
 
@@ -198,18 +200,17 @@ int main(int argc, char** argv) {
           if (IgPages::Owns(req.path)) return pages.Handle(req);
           return ServeApi(service, auth, **accounts, req);
         } catch (const std::exception& e) {
-          std::fprintf(stderr, "sendguard-core: %s %s failed: %s\n", req.method.c_str(), req.path.c_str(), e.what());
+          log->error("{} {} failed: {}", req.method, req.path, e.what());
           return HtmlPage(500, "Something went wrong", "<h1>Something went wrong</h1><p class=\"refused\">The page could "
                                                        "not be shown. The error is in the core's log.</p>");
         }
       },
       options);
   if (!server.ok()) {
-    std::fprintf(stderr, "sendguard-core: %s\n", server.status().message().c_str());
+    log->error("{}", server.status().message());
     return 1;
   }
-  std::fprintf(stderr, "sendguard-core: serving the API on http://%s (store %s)\n", settings->listen.c_str(),
-               settings->db.c_str());
+  log->info("serving the API on http://{} (store {})", settings->listen, settings->db);
   // Notifications: new drafts and clocks due soon or overdue, to the configured webhooks.
   std::mutex notify_mu;
   std::condition_variable notify_cv;
@@ -219,16 +220,16 @@ int main(int argc, char** argv) {
     while (!stopping) {
       lock.unlock();
       auto sent = NotifyRound(**store, settings->assessment, settings->webhooks, NowUtc(),
-                              [](const std::string& line) { std::fprintf(stderr, "sendguard-core: %s\n", line.c_str()); },
+                              [&log](const std::string& line) { log->info("{}", line); },
                               &settings->email);
-      if (!sent.ok()) std::fprintf(stderr, "sendguard-core: notifications: %s\n", sent.status().message().c_str());
+      if (!sent.ok()) log->warn("notifications: {}", sent.status().message());
       lock.lock();
       notify_cv.wait_for(lock, std::chrono::seconds(settings->notify_poll_seconds), [&] { return stopping; });
     }
   });
   int sig = 0;
   sigwait(&set, &sig);
-  std::fprintf(stderr, "sendguard-core: stopping on signal %d\n", sig);
+  log->info("stopping on signal {}", sig);
   {
     std::lock_guard lock(notify_mu);
     stopping = true;
