@@ -306,6 +306,16 @@ expect_outside_headers() {
   got=$(headers_of "$file" | grep -i '^x-sendguard' || true)
   [ "$got" = "X-Sendguard: checked" ] || { cat "$file"; fail "$what: an outside recipient got the sendguard headers '$got', not only 'X-Sendguard: checked'"; }
 }
+# deliver_outside NAME WHAT: sends $tmp/NAME.eml, which must be accepted and delivered to the
+# outside recipient with only the neutral header; the copy is left in $tmp/NAME.delivered.
+deliver_outside() {
+  local name="$1" what="$2" q
+  send "$tmp/$name.eml"
+  q=$(queued_id "$tmp/$name.eml")
+  [ -n "$q" ] || { cat "$tmp/$name.eml.out" "$tmp/milter.log"; fail "$what was not accepted"; }
+  delivered "$q" > "$tmp/$name.delivered" || { cat "$pf/maillog"; fail "$what ($q) was not delivered"; }
+  expect_outside_headers "$tmp/$name.delivered" "$what"
+}
 forged=$'X-Sendguard-Confirmed: yes\r\nX-SENDGUARD-Verdict: allow; policies=none\r\nX-Sendguard-Findings: none\r\n'
 message() {  # message SUBJECT MARKER SENSITIVE
   printf 'From: Sam Okafor <%s>\r\nTo: Jo Friend <%s>\r\nSubject: %s\r\nMessage-ID: <%s@council.example.gov.uk>\r\n%sMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDear Jo,\r\n' \
@@ -332,11 +342,7 @@ done
 
 # Clean mail with forged headers: delivered with only the neutral header.
 message "Thursday" "clean-$$" no > "$tmp/clean.eml"
-send "$tmp/clean.eml"
-q=$(queued_id "$tmp/clean.eml")
-[ -n "$q" ] || { cat "$tmp/clean.eml.out" "$tmp/milter.log"; fail "clean mail was not accepted"; }
-delivered "$q" > "$tmp/clean.delivered" || { cat "$pf/maillog"; fail "clean mail ($q) was not delivered"; }
-expect_outside_headers "$tmp/clean.delivered" "clean mail"
+deliver_outside clean "clean mail"
 say "clean mail with forged X-Sendguard headers: delivered with only 'X-Sendguard: checked'"
 
 # Warned mail: refused with the explanation and a confirmation code.
@@ -354,11 +360,7 @@ say "warned mail: refused (550) with the explanation and [confirm $code]"
 # The confirmed resend: delivered once, tag removed, only the neutral header (the forged
 # X-Sendguard-Confirmed it carries is gone; the real one is not shown outside).
 message "[confirm $code] referrals" "warned-$$" yes > "$tmp/confirmed.eml"
-send "$tmp/confirmed.eml"
-q=$(queued_id "$tmp/confirmed.eml")
-[ -n "$q" ] || { cat "$tmp/confirmed.eml.out" "$tmp/milter.log"; fail "the confirmed resend was not accepted"; }
-delivered "$q" > "$tmp/confirmed.delivered" || { cat "$pf/maillog"; fail "the confirmed resend ($q) was not delivered"; }
-expect_outside_headers "$tmp/confirmed.delivered" "the confirmed resend"
+deliver_outside confirmed "the confirmed resend"
 headers_of "$tmp/confirmed.delivered" | grep -qx "Subject: referrals" ||
   { cat "$tmp/confirmed.delivered"; fail "the confirmed resend's subject still carries the code"; }
 # The same code again: refused, and told the first send went.

@@ -13,15 +13,23 @@
 #include <cstring>
 
 namespace sendguard::common {
-namespace {
 
-std::string Describe(const struct stat& st) {
+std::string OwnerGroupMode(const struct stat& st) {
   const passwd* pw = getpwuid(st.st_uid);
   const group* gr = getgrgid(st.st_gid);
   char mode[8];
   std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  return std::string("owner ") + (pw ? pw->pw_name : std::to_string(st.st_uid)) + ":" +
-         (gr ? gr->gr_name : std::to_string(st.st_gid)) + ", mode " + mode;
+  return std::string(pw ? pw->pw_name : std::to_string(st.st_uid)) + ":" + (gr ? gr->gr_name : std::to_string(st.st_gid)) +
+         " " + mode;
+}
+
+namespace {
+
+// "owner root:sendguard, mode 0640", as the commands say what they made.
+std::string Describe(const struct stat& st) {
+  const std::string text = OwnerGroupMode(st);
+  const size_t space = text.rfind(' ');
+  return "owner " + text.substr(0, space) + ", mode" + text.substr(space);
 }
 
 }  // namespace

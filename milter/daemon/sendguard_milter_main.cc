@@ -203,9 +203,11 @@ int main(int argc, char** argv) {
   const common::SealKey seal(*secret, "milter state");  // held messages and queued notices
   const std::string held_dir = config.state_dir + "/held";
   d.snapshots = std::make_unique<SnapshotStore>(source);
-  if (Status st = d.snapshots->Reload(); !st.ok()) {
+  if (first.ok()) {
+    d.snapshots->Adopt(std::move(first).value());  // compiled once, above
+  } else {
     d.log->error("rules unavailable: {}; every message is answered per fail_modes.rules_unavailable ({}) until a reload "
-                 "(SIGHUP) loads them", st.message(), FailActionName(rules_unavailable));
+                 "(SIGHUP) loads them", rules_error, FailActionName(rules_unavailable));
     d.snapshots->SetConfigWithoutRules(loaded_config);
   }
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "sendguard/common/http_client.h"
+#include "sendguard/common/service_file.h"
 
 namespace sendguard::milter {
 namespace {
@@ -64,13 +65,7 @@ bool May(const RunAs& who, const std::string& path, unsigned bit) {
 
 std::string OwnerMode(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return "missing";
-  const passwd* pw = ::getpwuid(st.st_uid);
-  const group* gr = ::getgrgid(st.st_gid);
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  return std::string(pw ? pw->pw_name : std::to_string(st.st_uid)) + ":" + (gr ? gr->gr_name : std::to_string(st.st_gid)) +
-         " " + mode;
+  return ::stat(path.c_str(), &st) == 0 ? common::OwnerGroupMode(st) : "missing";
 }
 
 // The nearest directory of `path` that exists.

@@ -52,6 +52,11 @@ Status SnapshotStore::Reload() {
   return Status();
 }
 
+void SnapshotStore::Adopt(Snapshot snapshot) {
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(snapshot);
+}
+
 void SnapshotStore::SetConfigWithoutRules(std::shared_ptr<const Config> config) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!current_.rules) current_.config = std::move(config);

@@ -4,6 +4,7 @@
 // owned by root, unreadable by the service (or, with a loose umask, readable by everyone).
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <filesystem>
@@ -17,6 +18,9 @@ enum class FileOwner {
   kService,        // owner: the service user and its group (files the service writes)
   kRootServiceGroup  // owner root, group the service's (files the service only reads, like the secret)
 };
+
+// "user:group 0640" for a file's owner, group and permission bits (ids where no name is known).
+std::string OwnerGroupMode(const struct stat& st);
 
 // Creates `path` empty if it is missing (never following a symlink), sets `mode`, and, when
 // this process runs as root, gives it to `service_user` as `owner` says. Not root: the file

@@ -46,6 +46,8 @@ class SnapshotStore {
   Status Reload();
   // The live snapshot (empty `rules` when nothing ever loaded).
   Snapshot Current() const;
+  // The snapshot already loaded at start, made live as it is (the rules are not compiled twice).
+  void Adopt(Snapshot snapshot);
   // Before any rules have loaded: the config to answer mail by (its fail modes) meanwhile.
   void SetConfigWithoutRules(std::shared_ptr<const Config> config);
   uint64_t reloads() const;
