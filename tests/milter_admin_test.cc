@@ -177,6 +177,7 @@ TEST(MilterAdminTest, InternalErrorIsAnsweredPerEachValue) {
 // incident_unavailable, injected as a real fault: the state database refuses every incident
 // draft (a trigger added behind the running milter's back). A lookalike-domain send is blocked
 // and files a near miss; accept keeps the verdict's answer, the others answer for the failure.
+// The shell waits for the lock: the milter may be writing the database as it starts.
 TEST(MilterAdminTest, IncidentUnavailableIsAnsweredPerEachValue) {
   synth::Rng rng(99);
   Msg blocked;
@@ -187,7 +188,7 @@ TEST(MilterAdminTest, IncidentUnavailableIsAnsweredPerEachValue) {
     SCOPED_TRACE(action);
     MilterDaemon d("incident-" + action, kOrg, "  outside_headers: full\n  fail_modes: {incident_unavailable: " + action + "}\n");
     std::string out;
-    ASSERT_EQ(testing::Shell("sqlite3 " + (d.dir() / "state" / "state.db").string() +
+    ASSERT_EQ(testing::Shell("sqlite3 -cmd '.timeout 20000' " + (d.dir() / "state" / "state.db").string() +
                                  " \"CREATE TRIGGER injected BEFORE INSERT ON incident_outbox BEGIN SELECT RAISE(ABORT, 'injected'); END;\"",
                              &out),
               0)
