@@ -29,6 +29,16 @@ if(SENDGUARD_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+option(SENDGUARD_FUZZ "Build the fuzz targets with libFuzzer (clang; every library instrumented with ASan+UBSan)" OFF)
+if(SENDGUARD_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "SENDGUARD_FUZZ needs clang (CC=clang CXX=clang++); scripts/fuzz.sh sets it up")
+  endif()
+  # Coverage for libFuzzer in every library; libFuzzer's own main only in the targets (fuzz/).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # sendguard_add_module(NAME SOURCES...): a static library sendguard_NAME with its public
 # headers under NAME/include/sendguard/NAME/.
 function(sendguard_add_module name)

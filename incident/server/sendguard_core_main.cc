@@ -17,7 +17,7 @@
 #include "ig_pages.h"
 #include "core_commands.h"
 #include "core_config.h"
-#include "html_page.h"
+#include "core_router.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/log_line.h"
 #include "sendguard/common/service_file.h"
@@ -189,22 +189,12 @@ int main(int argc, char** argv) {
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;
+  const CoreRouter router{&self_reports, &staff, &pages, &service, &auth, accounts->get(),
+                          [&log](const common::HttpRequest& req, const std::string& what) {
+                            log->error("{} {} failed: {}", req.method, req.path, what);
+                          }};
   auto server = common::HttpServer::Start(
-      settings->listen,
-      [&](const common::HttpRequest& req) {
-        // A page that trips over an unexpected document answers 500; it never stops the core.
-        try {
-          if (SelfReportPages::Owns(req.path)) return self_reports.Handle(req);
-          if (req.path.rfind("/staff/", 0) == 0) return staff.Handle(req);
-          if (req.path.rfind("/static/", 0) == 0) return StaticAsset(req.path);
-          if (IgPages::Owns(req.path)) return pages.Handle(req);
-          return ServeApi(service, auth, **accounts, req);
-        } catch (const std::exception& e) {
-          log->error("{} {} failed: {}", req.method, req.path, e.what());
-          return HtmlPage(500, "Something went wrong", "<h1>Something went wrong</h1><p class=\"refused\">The page could "
-                                                       "not be shown. The error is in the core's log.</p>");
-        }
-      },
+      settings->listen, [&router](const common::HttpRequest& req) { return router.Handle(req); },
       options);
   if (!server.ok()) {
     log->error("{}", server.status().message());
