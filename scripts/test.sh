@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Quick start, the tests: installs dependencies, builds a normal tree and an
-# ASan+UBSan tree, and runs every test in both under ctest.
+# ASan+UBSan tree, runs every test in both under ctest, then every fuzz target for a short
+# budget (scripts/fuzz.sh: clang's libFuzzer; longer campaigns are run by hand, docs/RELIABILITY.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -18,3 +19,5 @@ bash scripts/test-package.sh build
 echo "== tests: sanitizer build (ASan+UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2
+echo "== fuzzing: every target for ${SENDGUARD_FUZZ_SECONDS:-15} s (libFuzzer, ASan+UBSan)"
+bash scripts/fuzz.sh "${SENDGUARD_FUZZ_SECONDS:-15}"

@@ -154,7 +154,11 @@ std::optional<Lookalike> FindLookalikeIn(std::string_view domain_in, DomainLists
   }
   const std::string d_skeleton = Skeleton(d);
   std::string k_lower;
-  const auto [name, suffix] = NameAndSuffix(d);
+  // Named, not a structured binding: the lambda below uses them (clang before 16, which builds
+  // the fuzz targets, cannot capture bindings).
+  const auto name_and_suffix = NameAndSuffix(d);
+  const std::string& name = name_and_suffix.first;
+  const std::string& suffix = name_and_suffix.second;
   std::optional<Lookalike> best;
   size_t best_rank = SIZE_MAX;  // homoglyph 0, suffix swap 1, edit distance 1 + distance
   // Returns true once nothing can rank better (a homoglyph or a borrowed name was found).
