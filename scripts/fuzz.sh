@@ -8,6 +8,8 @@
 # leak, timeout or broken invariant leaves its input in build-fuzz/crashes/TARGET/ and makes the
 # script fail. Check such an input in as tests/data/fuzz/TARGET/NAME once fixed: ctest replays it.
 # One line per target: executions, coverage (edges), features, corpus size, result.
+# SENDGUARD_FUZZ_SEED fixes libFuzzer's random seed (scripts/test.sh: 1, so CI runs the same
+# mutations each time); unset, each run explores differently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-60}"
@@ -32,7 +34,7 @@ run_one() {
   # -timeout: one input taking longer is a finding (the scanner's own budget is 3 s here).
   ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "$out/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2560 -max_len=262144 \
-    -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "$out/seeds/$t" \
+    -seed="${SENDGUARD_FUZZ_SEED:-0}" -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "$out/seeds/$t" \
     > "$out/logs/$t.log" 2>&1
   local rc=$?
   local execs cov ft corp

@@ -20,4 +20,4 @@ echo "== tests: sanitizer build (ASan+UBSan)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j2
 echo "== fuzzing: every target for ${SENDGUARD_FUZZ_SECONDS:-15} s (libFuzzer, ASan+UBSan)"
-bash scripts/fuzz.sh "${SENDGUARD_FUZZ_SECONDS:-15}"
+SENDGUARD_FUZZ_SEED="${SENDGUARD_FUZZ_SEED:-1}" bash scripts/fuzz.sh "${SENDGUARD_FUZZ_SECONDS:-15}"

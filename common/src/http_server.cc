@@ -2,6 +2,9 @@
 // libmicrohttpd adapter: accumulates each request's body (bounded), then calls the handler.
 #include "sendguard/common/http_server.h"
 
+#include <cstdio>
+#include <exception>
+
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -75,7 +78,18 @@ MHD_Result Handle(void* cls, MHD_Connection* connection, const char* url, const 
     response.body = R"({"errors":[{"field":"","reason":"the request body is larger than )" +
                     std::to_string(shared->options.max_body_bytes) + R"( bytes"}]})";
   } else {
-    response = shared->handler(pending->request);
+    // The last line of defence: an exception a handler let through would otherwise end the
+    // process from libmicrohttpd's thread (for the milter, the mail path). Handlers answer
+    // their own errors; this answers 500 and says so on standard error.
+    try {
+      response = shared->handler(pending->request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "http: %s %s: unhandled exception: %s\n", pending->request.method.c_str(),
+                   pending->request.path.c_str(), e.what());
+      response = HttpResponse{500, "application/json", R"({"errors":[{"field":"","reason":"internal error"}]})", {}};
+    } catch (...) {
+      response = HttpResponse{500, "application/json", R"({"errors":[{"field":"","reason":"internal error"}]})", {}};
+    }
   }
   return Send(connection, response);
 }

@@ -13,7 +13,7 @@ namespace {
 common::HttpResponse Unauthorized(const std::string& field, const std::string& reason) {
   common::HttpResponse r;
   r.status = 401;
-  r.body = nlohmann::json{{"errors", {{{"field", field}, {"reason", reason}}}}}.dump(2) + "\n";
+  r.body = nlohmann::json{{"errors", {{{"field", field}, {"reason", reason}}}}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}, {"WWW-Authenticate", "Bearer"}};
   return r;
 }

@@ -7,7 +7,9 @@
 
 namespace sendguard::incident {
 
-Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name) {
+namespace {
+
+Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& name) {
   CoreSettings s;
   rules::Diagnostics d(name);
   YAML::Node doc;
@@ -130,6 +132,18 @@ Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string&
   a.dpo_contact_set = !s.dpo_name.empty() && (!s.dpo_email.empty() || !s.dpo_phone.empty());
   if (Status st = d.ToStatus(); !st.ok()) return st;
   return s;
+}
+
+}  // namespace
+
+// yaml-cpp throws where a lookup meets a node of another shape (a key under a scalar) that a
+// check above missed: that is a refusal naming the line, never an escape.
+Result<CoreSettings> ParseCoreConfig(const std::string& text, const std::string& name) {
+  try {
+    return ReadCoreConfig(text, name);
+  } catch (const YAML::Exception& e) {
+    return InvalidArgument(name + ":" + std::to_string(e.mark.is_null() ? 0 : e.mark.line + 1) + ": " + e.msg);
+  }
 }
 
 std::string DescribeCoreConfig(const CoreSettings& s) {

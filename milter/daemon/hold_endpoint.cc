@@ -17,7 +17,8 @@ common::HttpResponse Answer(const HoldOutcome& o, json extra = json::object()) {
   r.status = o.http_status;
   extra["state"] = o.state;
   if (!o.error.empty()) extra["error"] = o.error;
-  r.body = extra.dump() + "\n";
+  // Replace, not throw: an error may quote what the request carried (not always UTF-8).
+  r.body = extra.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   return r;
 }
 

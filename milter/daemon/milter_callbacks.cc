@@ -199,7 +199,7 @@ void LogMessage(const std::string& queue_id, const std::string& direction, const
                         {"monitored", r.monitored},  {"outcome", r.reply.outcome},  {"findings", r.summary},
                         {"policies", r.policies},    {"signals", r.signals},        {"incomplete", r.incomplete_reason},
                         {"incident", r.incident},     {"scan_ms", r.scan_seconds * 1000.0}};
-    d.log->info("{}", j.dump());
+    d.log->info("{}", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   } else {
     d.log->info("qid={} direction={} verdict={} monitored={} outcome={} findings=\"{}\" policies={} signals={} "
                 "incomplete={} incident={} scan_ms={:.2f}",

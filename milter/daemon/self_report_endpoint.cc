@@ -16,7 +16,8 @@ using nlohmann::json;
 common::HttpResponse Json(int status, const json& body) {
   common::HttpResponse r;
   r.status = status;
-  r.body = body.dump() + "\n";
+  // Replace, not throw: an error may quote what the request carried (not always UTF-8).
+  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   return r;
 }
 

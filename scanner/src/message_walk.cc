@@ -107,7 +107,11 @@ class Walker {
                                                       " bytes was cut");
     }
     try {
-      mimetic::MimeEntity entity(copy.begin(), copy.end());
+      // Built, then loaded: when mimetic's parser throws (the standard library under it can)
+      // from the constructor, the parts it had made are never freed, a leak per malformed
+      // message (found by fuzzing; tests/data/fuzz/message/); a constructed entity frees them.
+      mimetic::MimeEntity entity;
+      entity.load(copy.begin(), copy.end());
       ScanHumanHeaders(entity, prefix);
       Visit(entity, prefix, "", depth, BodyOf(raw));
     } catch (const std::exception& e) {

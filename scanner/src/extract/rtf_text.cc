@@ -6,11 +6,13 @@
 #include <cstring>
 
 #include "extractors.h"
+#include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
 
 namespace {
 void AppendUtf8(std::string& out, unsigned cp) {
+  if (cp > 0xFFFF) cp = 0xFFFD;  // \uN is a signed 16-bit number; anything else is not a character
   if (cp < 0x80) {
     out.push_back(static_cast<char>(cp));
   } else if (cp < 0x800) {
@@ -87,10 +89,12 @@ std::string RtfToText(std::string_view rtf) {
       continue;
     } else if (!skipping) {
       if (skip_chars > 0) --skip_chars;
-      else out.push_back(c);
+      else AppendUtf8(out, static_cast<unsigned char>(c));  // 8-bit text: Latin-1, as \'hh
     }
   }
-  return out;
+  // \uN may name a lone surrogate or a number past U+10FFFF (fuzzing found both): those
+  // become U+FFFD, so the scanner only ever sees UTF-8.
+  return common::RepairUtf8(out);
 }
 
 }  // namespace sendguard::scanner
