@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Fuzz target: the rule loader and the Hyperscan compile behind a reload, on a rule file an
 // admin wrote. The first byte picks which file of a rule directory the input is (an info
-// type, a dictionary, the context words); the rest of the directory is the shipped rules'.
+// type, a dictionary, the context words), alone in its directory: with the shipped rules
+// beside it every input recompiled all of them (about 13 inputs a second; alone, hundreds).
 // A bad file must come back as file:line diagnostics, never a crash or a hang.
 #include <array>
 
@@ -14,11 +15,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sendguard;
   static constexpr std::array<const char*, 3> kFiles{"types/fuzz.yaml", "dictionaries/fuzz.yaml", "context.yaml"};
   const auto in = fuzz::Select(data, size, kFiles.size());
-  // A directory of its own per file kind, holding only the fuzzed file, loaded after the
-  // shipped rules, as an admin's /etc/sendguard/rules.d is.
+  // A directory of its own per file kind, holding only the fuzzed file.
   const std::string dir = std::string("rules-") + std::to_string(in.choice);
   fuzz::WriteTemp(dir + "/" + kFiles[in.choice], in.rest);
-  auto rules = rules::LoadRuleSet({SENDGUARD_RULES_DIR, fuzz::TempDir() / dir});
+  auto rules = rules::LoadRuleSet({fuzz::TempDir() / dir});
   if (!rules.ok()) {
     fuzz::Check(!rules.status().message().empty(), "a refused rule file without a reason");
     return 0;

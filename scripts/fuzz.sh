@@ -4,7 +4,7 @@
 # Builds build-fuzz (clang's libFuzzer, every library under ASan+UBSan), writes the seed corpus
 # (fuzz/seed_corpus_main.cc, plus ../shared/corpus/real-mail for whole messages when present),
 # and runs each target (all of them by default) for SECONDS (default 60), as many at once as
-# there are cores. Each target's corpus grows in build-fuzz/corpus/TARGET across runs; a crash,
+# there are cores (SENDGUARD_FUZZ_JOBS to change it). Each target's corpus grows in build-fuzz/corpus/TARGET across runs; a crash,
 # leak, timeout or broken invariant leaves its input in build-fuzz/crashes/TARGET/ and makes the
 # script fail. Check such an input in as tests/data/fuzz/TARGET/NAME once fixed: ctest replays it.
 # One line per target: executions, coverage (edges), features, corpus size, result.
@@ -49,5 +49,6 @@ run_one() {
   [ "$rc" -eq 0 ]
 }
 export -f run_one
-echo "== fuzzing ${#targets[@]} targets for ${seconds} s each, $(nproc) at a time"
-printf '%s\n' "${targets[@]}" | xargs -P "$(nproc)" -I{} bash -c 'run_one "$@"' _ {} "$seconds" "$out"
+jobs="${SENDGUARD_FUZZ_JOBS:-$(nproc)}"
+echo "== fuzzing ${#targets[@]} targets for ${seconds} s each, ${jobs} at a time"
+printf '%s\n' "${targets[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {} "$seconds" "$out"
