@@ -115,7 +115,9 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     if (!normalized) continue;
     candidates.push_back({p.type, p.distinctive, p.standalone, from, h.to, std::move(*normalized)});
   }
-  // Overlaps within a type: keep the longest span (an IBAN over its own prefix).
+  // Overlaps within a type: where one span holds the other keep the longer (an IBAN over its
+  // own prefix); where they only share a part keep the tighter ("308310,25774456" over
+  // "25774456,J SMITH,123456": an account paired with the amount after it).
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.type != b.type) return a.type < b.type;
     if (a.from != b.from) return a.from < b.from;
@@ -124,9 +126,13 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
   std::vector<Candidate> kept;
   for (auto& c : candidates) {
     if (!kept.empty() && kept.back().type == c.type && c.from < kept.back().to) {
-      if (c.to - c.from > kept.back().to - kept.back().from) kept.back() = std::move(c);
-      else kept.back().distinctive = kept.back().distinctive || c.distinctive,
-           kept.back().standalone = kept.back().standalone || c.standalone;
+      // Sorted by start, then longest first: c lies inside the kept span unless it ends later.
+      if (c.to > kept.back().to) {
+        if (c.to - c.from < kept.back().to - kept.back().from) kept.back() = std::move(c);
+        continue;
+      }
+      kept.back().distinctive = kept.back().distinctive || c.distinctive;
+      kept.back().standalone = kept.back().standalone || c.standalone;
       continue;
     }
     kept.push_back(std::move(c));
