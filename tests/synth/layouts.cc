@@ -146,6 +146,42 @@ LayoutMessage BankDetailsLetter(Rng& r) {
   return m;
 }
 
+// A German IBAN (bank code 8 digits, account 10) with the given check digits, or the
+// right ones when `check` is empty.
+std::string DeIban(const std::string& bban, std::string check = "") {
+  if (check.empty()) {
+    int rem = 0;
+    for (char c : bban + "131400") rem = (rem * 10 + (c - '0')) % 97;  // "DE00": D=13, E=14
+    check = Two(98 - rem);
+  }
+  return "DE" + check + bban;
+}
+
+// A remittance advice for foreign suppliers: IBANs in groups of four, and one the bank
+// rejected (a typo, so its check digits fail) whose middle sixteen digits pass Luhn with a
+// card's prefix: they are part of an IBAN, not a card.
+LayoutMessage SupplierRemittance(Rng& r) {
+  LayoutMessage m;
+  std::string text = "Remittance advice - SEPA payments run " + Two(r.Between(1, 28)) + "/11/2026\n\n";
+  for (int i = r.Between(2, 6); i > 0; --i) {
+    std::string iban = r.Chance(0.5) ? DeIban(r.Digits(18)) : GbIban(r);
+    m.planted.push_back({"iban", iban});
+    text += r.Pick(kSurnames) + " GmbH   IBAN " + Grouped(iban, {4, 4, 4, 4, 4, 4}, ' ') + "   EUR " +
+            std::to_string(r.Between(100, 9000)) + ".00\n";
+  }
+  std::string bban;
+  do bban = "4" + r.Digits(17);
+  while (!LuhnValid(bban.substr(0, 16)));
+  std::string right = DeIban(bban).substr(2, 2);
+  std::string wrong = Two((std::stoi(right) + r.Between(1, 9)) % 97 + 2);
+  if (wrong == right) wrong = right == "02" ? "03" : "02";
+  text += "\nThe payment to " + r.Pick(kSurnames) + " GmbH was returned: IBAN " +
+          Grouped(DeIban(bban, wrong), {4, 4, 4, 4, 4, 4}, ' ') + " is not valid. Please check with the supplier.\n";
+  m.raw = Header("Remittance", "text/plain; charset=utf-8", "") + Crlf(text);
+  m.reader_text = text;
+  return m;
+}
+
 // --- Passports -------------------------------------------------------------------
 
 int MrzCheck(const std::string& s) {
@@ -420,6 +456,7 @@ std::vector<std::pair<std::string, Make>> Layouts() {
       {"staff_nino_xlsx", NinoXlsx},            {"agency_nino_csv", NinoCsv},
       {"outlook_html", OutlookHtml},            {"gmail_html", GmailHtml},
       {"gmail_sheet_table", GmailSheetTable},   {"card_phone_note_qp", CardPhoneNote},
+      {"supplier_remittance_iban", SupplierRemittance},
   };
   for (const auto& kind : kEvasions) {
     out.emplace_back("evasion_" + kind, [kind](Rng& r) { return Evasion(r, kind); });
