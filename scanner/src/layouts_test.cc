@@ -104,6 +104,29 @@ TEST_F(LayoutsTest, XlsxAndHtmlTablesTieCellsToTheirColumnHeader) {
   EXPECT_EQ(in_html, 120);
 }
 
+TEST_F(LayoutsTest, XlsxRowsWithEmptyCellsKeepTheirColumns) {
+  // Excel leaves empty cells out of the sheet: a missing reference or a blank last column
+  // must not move a value under another header or end the table.
+  std::vector<std::string> rows = {"Surname\tMiddle name\tNHS Number\tNotes"};
+  std::vector<std::string> planted;
+  for (int i = 0; i < 80; ++i) {
+    planted.push_back(synth::NhsNumber(rng_));
+    std::string middle = i % 3 == 0 ? "" : "Middle";
+    std::string notes = i % 2 == 0 ? "" : "seen";
+    rows.push_back("Surname" + std::to_string(i) + "\t" + middle + "\t" + planted.back() + "\t" + notes);
+  }
+  // A few rows only, so the column of values alone does not give medium: the header must.
+  for (size_t keep : {size_t{3}, rows.size()}) {
+    std::vector<std::string> some(rows.begin(), rows.begin() + static_cast<long>(keep));
+    ScanResult r = scanner_.ScanMessage(synth::MessageWithAttachments(
+        "List", {{"list.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", synth::Xlsx(some)}}));
+    int found = 0;
+    for (size_t i = 0; i + 1 < keep; ++i) found += Found(r, "uk.nhs_number", planted[i]);
+    EXPECT_EQ(found, static_cast<int>(keep) - 1);
+    EXPECT_EQ(CountAtLeast(r, "uk.nhs_number", Confidence::kHigh), keep - 1) << "tied to the NHS Number header";
+  }
+}
+
 // --- 2. Inline markup ----------------------------------------------------------------
 
 TEST_F(LayoutsTest, InlineMarkupDoesNotBreakAnIdentifier) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Header rows of delimited tables (see table_context.h). A table is a run of lines with the
-// same delimiter and the same number of cells; blank lines between rows (HTML tables) do
+// same delimiter and the same number of cells (tab-separated rows may be shorter: a
+// spreadsheet row whose last cells are empty); blank lines between rows (HTML tables) do
 // not end it. The header is its first line. Work is linear: each row's header is cached.
 #include "table_context.h"
 
@@ -87,7 +88,8 @@ uint64_t TableHeaders::HeaderOf(const Row& row) {
       found = true;
       break;
     }
-    if (!found || prev.delim != row.delim || prev.cells != row.cells) break;
+    // Tab-separated rows (spreadsheets, HTML) may end early where trailing cells are empty.
+    if (!found || prev.delim != row.delim || (row.delim != '\t' && prev.cells != row.cells)) break;
     cur = prev;
   }
   for (uint64_t v : visited) header_of_[v] = header;
@@ -120,6 +122,7 @@ std::pair<uint64_t, uint64_t> TableHeaders::HeaderCells(uint64_t from, uint64_t 
   }
   const Row& header = last_header_;
   // The header's cells first..last: from after delimiter `first` to before delimiter `last + 1`.
+  if (first > header.cells) return {0, 0};  // the header has no such column
   uint64_t lo = header.start, hi = header.end;
   int n = 0;
   bool quoted = false;
