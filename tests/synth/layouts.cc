@@ -182,6 +182,33 @@ LayoutMessage SupplierRemittance(Rng& r) {
   return m;
 }
 
+// An order confirmation forwarded to finance: no personal identifiers, but numbers that
+// pass the checks next to the words that say what they are (order, invoice, tracking,
+// ticket, phone). Nothing is planted: anything reported at medium is a false positive.
+LayoutMessage OrderConfirmation(Rng& r) {
+  LayoutMessage m;
+  auto luhn16 = [&r]() {
+    std::string v;
+    do v = "4" + r.Digits(15);
+    while (!LuhnValid(v));
+    return v;
+  };
+  auto mod11 = [&r]() {
+    std::string v;
+    do v = std::to_string(r.Between(1, 8)) + r.Digits(9);
+    while (!NhsValid(v));
+    return v;
+  };
+  std::string text = "Hi finance,\n\nForwarding the confirmation below for the depot chairs.\n\n"
+                     "Order no. " + luhn16() + "\nInvoice " + mod11() + " dated " + Two(r.Between(1, 28)) + "/10/2026\n"
+                     "Tracking number: " + luhn16() + "\nTicket " + Grouped(mod11(), {3, 3, 4}, ' ') +
+                     " (facilities helpdesk)\nSupplier phone: " + Phone(r) + "\nPO number " + r.Digits(8) +
+                     "\n\nThanks\n";
+  m.raw = Header("Order confirmation", "text/plain; charset=utf-8", "") + Crlf(text);
+  m.reader_text = text;
+  return m;
+}
+
 // --- Passports -------------------------------------------------------------------
 
 int MrzCheck(const std::string& s) {
@@ -457,6 +484,7 @@ std::vector<std::pair<std::string, Make>> Layouts() {
       {"outlook_html", OutlookHtml},            {"gmail_html", GmailHtml},
       {"gmail_sheet_table", GmailSheetTable},   {"card_phone_note_qp", CardPhoneNote},
       {"supplier_remittance_iban", SupplierRemittance},
+      {"order_confirmation_negatives", OrderConfirmation},
   };
   for (const auto& kind : kEvasions) {
     out.emplace_back("evasion_" + kind, [kind](Rng& r) { return Evasion(r, kind); });
