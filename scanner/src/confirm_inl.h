@@ -116,8 +116,9 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     candidates.push_back({p.type, p.distinctive, p.standalone, from, h.to, std::move(*normalized)});
   }
   // Overlaps within a type: where one span holds the other keep the longer (an IBAN over its
-  // own prefix); where they only share a part keep the tighter ("308310,25774456" over
-  // "25774456,J SMITH,123456": an account paired with the amount after it).
+  // own prefix); where they only share a part keep the tighter, on fewer lines, then shorter
+  // ("308310,25774456" over "25774456,J SMITH,123456": an account paired with the amount
+  // after it).
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.type != b.type) return a.type < b.type;
     if (a.from != b.from) return a.from < b.from;
@@ -128,7 +129,10 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     if (!kept.empty() && kept.back().type == c.type && c.from < kept.back().to) {
       // Sorted by start, then longest first: c lies inside the kept span unless it ends later.
       if (c.to > kept.back().to) {
-        if (c.to - c.from < kept.back().to - kept.back().from) kept.back() = std::move(c);
+        // The tighter pairing: fewer line breaks inside, then the shorter span.
+        auto breaks = [&text](const Candidate& x) { return std::count(text.begin() + x.from, text.begin() + x.to, '\n'); };
+        auto a = breaks(c), b = breaks(kept.back());
+        if (a < b || (a == b && c.to - c.from < kept.back().to - kept.back().from)) kept.back() = std::move(c);
         continue;
       }
       kept.back().distinctive = kept.back().distinctive || c.distinctive;

@@ -23,16 +23,25 @@ bool Named(const xmlNode* n, const char* name) { return std::strcmp(reinterpret_
 
 bool Skipped(const xmlNode* n) { return Named(n, "script") || Named(n, "style") || Named(n, "head"); }
 
-bool IsCell(const xmlNode* n) { return Named(n, "td") || Named(n, "th"); }
+bool IsCell(const xmlNode* n) { return n->type == XML_ELEMENT_NODE && n->name && (Named(n, "td") || Named(n, "th")); }
+
+// A cell of a row with other cells (a data table), not the one cell of a layout table
+// wrapping a whole message, whose paragraphs stay lines.
+bool InDataRow(const xmlNode* cell) {
+  if (cell->parent == nullptr) return false;
+  int cells = 0;
+  for (const xmlNode* c = cell->parent->children; c != nullptr && cells < 2; c = c->next) cells += IsCell(c);
+  return cells >= 2;
+}
 
 // Elements whose whitespace-only text (the source's indentation) is not content.
 bool IsTableFrame(const xmlNode* n) {
   return Named(n, "table") || Named(n, "tbody") || Named(n, "thead") || Named(n, "tfoot") || Named(n, "tr");
 }
 
-// Where the walk is: how many cells are open in each table open around it (innermost
-// last). Inside a cell a row stays one line, so a spreadsheet pasted into Outlook
-// (<td><p class=MsoNormal>...</p></td>) keeps its columns.
+// Where the walk is: how many cells of data rows are open in each table open around it
+// (innermost last). Inside such a cell a row stays one line, so a spreadsheet pasted into
+// Outlook (<td><p class=MsoNormal>...</p></td>) keeps its columns.
 struct WalkState {
   std::string out;
   std::vector<int> cells{0};
@@ -64,14 +73,14 @@ bool Enter(const xmlNode* n, WalkState& st) {
   } else if (IsHtmlBlock(ViewOf(n->name))) {
     st.Break();
   }
-  if (IsCell(n)) ++st.cells.back();
+  if (IsCell(n) && InDataRow(n)) ++st.cells.back();
   return true;
 }
 
 // Separators after an element's children.
 void Leave(const xmlNode* n, WalkState& st) {
   if (n->type != XML_ELEMENT_NODE || n->name == nullptr || Skipped(n)) return;
-  if (IsCell(n) && st.cells.back() > 0) --st.cells.back();
+  if (IsCell(n) && InDataRow(n) && st.cells.back() > 0) --st.cells.back();
   if (Named(n, "table")) {
     if (st.cells.size() > 1) st.cells.pop_back();
     st.out.push_back('\n');

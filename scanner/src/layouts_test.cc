@@ -53,6 +53,14 @@ TEST_F(LayoutsTest, SortCodeWithoutSeparatorsInEitherOrder) {
                     s + ":" + a));
   EXPECT_TRUE(Found(scanner_.ScanText("Account No: " + a + "\nSort Code: " + synth::Grouped(s, {2, 2, 2}, '-')),
                     "uk.bank_account", s + ":" + a));
+  // The same two lines in HTML mail: Gmail's <br>, Outlook's paragraphs (with the source's
+  // own line breaks between them).
+  for (const std::string& html :
+       {"<div dir=\"ltr\">Sort code: " + s + "<br>Account number: " + a + "<br></div>",
+        "<p class=MsoNormal>Sort code: " + s + "<o:p></o:p></p>\r\n<p class=MsoNormal>Account number: " + a +
+            "<o:p></o:p></p>"}) {
+    EXPECT_TRUE(Found(scanner_.ScanMessage(HtmlMessage(html)), "uk.bank_account", s + ":" + a)) << html;
+  }
 }
 
 // A payroll export as the finance system writes it: a header row, then hundreds of rows.
@@ -125,6 +133,15 @@ TEST_F(LayoutsTest, XlsxRowsWithEmptyCellsKeepTheirColumns) {
     EXPECT_EQ(found, static_cast<int>(keep) - 1);
     EXPECT_EQ(CountAtLeast(r, "uk.nhs_number", Confidence::kHigh), keep - 1) << "tied to the NHS Number header";
   }
+}
+
+TEST_F(LayoutsTest, AOneCellLayoutTableKeepsItsParagraphsAsLines) {
+  // Mail templates wrap the whole message in a one-cell table: its paragraphs are still
+  // lines, so a number at the end of one does not pair with a number starting the next.
+  std::string s = synth::SortCode(rng_), a = synth::AccountNumber(rng_);
+  std::string html = "<table><tr><td><p>Meeting room " + s + "</p><p>Hello</p><p>there</p><p>" + a +
+                     " attendees, bank holiday rota</p></td></tr></table>";
+  EXPECT_FALSE(BestConfidence(scanner_.ScanMessage(HtmlMessage(html)), "uk.bank_account").has_value());
 }
 
 // --- 2. Inline markup ----------------------------------------------------------------
