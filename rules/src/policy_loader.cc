@@ -129,7 +129,8 @@ Policy ReadPolicy(const YAML::Node& n, const Checks& checks, Diagnostics& d) {
     d.Add(n, "a policy is a map with id, action, when and reason");
     return p;
   }
-  CheckKeys(n, {"id", "description", "action", "mode", "when", "reason"}, d);
+  CheckKeys(n, {"id", "description", "action", "mode", "when", "reason", "replaces"}, d);
+  ReadBool(n, "replaces", &p.replaces, d);
   if (!ReadString(n, "id", &p.id, d) || p.id.empty()) d.Add(n, "a policy needs 'id'");
   ReadString(n, "description", &p.description, d);
   std::string action;
@@ -164,7 +165,19 @@ void ReadPolicyFile(const fs::path& file, const Checks& checks, PolicySet& set,
         Policy p = ReadPolicy(item, checks, d);
         if (p.id.empty()) continue;
         if (auto it = seen.find(p.id); it != seen.end()) {
-          d.Add(item, "policy id '" + p.id + "' already defined at " + it->second.ToString());
+          auto earlier = std::find_if(set.policies.begin(), set.policies.end(),
+                                      [&](const Policy& q) { return q.id == p.id; });
+          if (!p.replaces || earlier == set.policies.end()) {
+            d.Add(item, "policy id '" + p.id + "' already defined at " + it->second.ToString() +
+                            (p.replaces ? "" : " (say 'replaces: true' to replace it)"));
+            continue;
+          }
+          it->second = p.where;
+          *earlier = std::move(p);
+          continue;
+        }
+        if (p.replaces) {
+          d.Add(item, "policy '" + p.id + "' says 'replaces: true' but no earlier policy has that id");
           continue;
         }
         seen[p.id] = p.where;

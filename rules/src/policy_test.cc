@@ -246,5 +246,51 @@ TEST(PolicyTest, SenderGroupsAttachmentsAndIncompleteScans) {
   EXPECT_EQ(Decide(*set, h).action, Action::kQuarantine);
 }
 
+TEST(PolicyTest, BulkExportsOutsideAreQuarantinedAndTheThresholdCanBeReplaced) {
+  PolicySet shipped = Shipped();
+  auto nhs = [](uint64_t n) { return Identifier("uk.nhs_number", "NHS number", "BASIC_IDENTIFIERS", n, Confidence::kMedium); };
+  Verdict v = Decide(shipped, Message("a@bury.gov.uk", {"x@example.org"}, {nhs(20000)}));
+  EXPECT_EQ(v.action, Action::kQuarantine);
+  EXPECT_EQ(v.Deciding()->policy->id, "bulk-identifiers-outside-quarantine");
+  EXPECT_EQ(Decide(shipped, Message("a@bury.gov.uk", {"x@example.org"}, {nhs(999)})).action, Action::kWarn);
+  EXPECT_EQ(Decide(shipped, Message("a@bury.gov.uk", {"x@gmail.com"}, {nhs(1000)})).action, Action::kQuarantine);
+  // Partners share records daily under agreements: not held.
+  EXPECT_NE(Decide(shipped, Message("a@bury.gov.uk", {"gp@nhs.net"}, {nhs(20000)})).action, Action::kQuarantine);
+  // An admin's own rule directory moves the threshold by replacing the shipped policy.
+  TempDir dir;
+  dir.Write("bulk.yaml", R"(policies:
+  - id: bulk-identifiers-outside-quarantine
+    replaces: true
+    action: quarantine
+    when:
+      findings: {kind: identifier, min_confidence: medium, min_count: 200}
+      recipients: [external, freemail]
+    reason: "{findings}{where} to {recipients}"
+)");
+  auto rules = LoadRuleSet({SENDGUARD_RULES_DIR});
+  ASSERT_TRUE(rules.ok());
+  Organisation org = Council();
+  auto set = LoadPolicies({SENDGUARD_RULES_DIR, dir.path()}, &*rules, &org);
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_EQ(set->policies.size(), shipped.policies.size());
+  EXPECT_EQ(Decide(*set, Message("a@bury.gov.uk", {"x@example.org"}, {nhs(250)})).action, Action::kQuarantine);
+  // Without `replaces` the same id is still an error, and `replaces` needs an earlier one.
+  dir.Write("bulk.yaml", R"(policies:
+  - id: bulk-identifiers-outside-quarantine
+    action: quarantine
+    when: {}
+    reason: "x"
+  - id: nothing-to-replace
+    replaces: true
+    action: warn
+    when: {}
+    reason: "x"
+)");
+  auto bad = LoadPolicies({SENDGUARD_RULES_DIR, dir.path()}, &*rules, &org);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("already defined at"), std::string::npos);
+  EXPECT_NE(bad.status().message().find("no earlier policy has that id"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sendguard::rules

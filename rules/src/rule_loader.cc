@@ -78,9 +78,10 @@ void ReadPatterns(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
     if (p.IsScalar()) {
       pat.regex = p.Scalar();
     } else if (p.IsMap()) {
-      CheckKeys(p, {"regex", "distinctive"}, d);
+      CheckKeys(p, {"regex", "distinctive", "standalone"}, d);
       if (!ReadString(p, "regex", &pat.regex, d)) d.Add(p, "a pattern needs 'regex'");
       ReadBool(p, "distinctive", &pat.distinctive, d);
+      ReadBool(p, "standalone", &pat.standalone, d);
     } else {
       d.Add(p, "a pattern is a regex string or a map with 'regex'");
       continue;
@@ -97,10 +98,11 @@ void ReadContext(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
   YAML::Node c = doc["context"];
   if (!c) return;
   if (!c.IsMap()) {
-    d.Add(c, "'context' must be a map with 'keywords', 'window', 'required', 'negative'");
+    d.Add(c, "'context' must be a map with 'keywords', 'window', 'required', 'negative', 'negative_except'");
     return;
   }
-  CheckKeys(c, {"keywords", "window", "required", "negative"}, d);
+  CheckKeys(c, {"keywords", "window", "required", "negative", "negative_except"}, d);
+  t.negative_except = ReadStringList(c, "negative_except", d);
   t.context_keywords = ReadStringList(c, "keywords", d);
   ReadInt(c, "window", 1, 5000, &t.context_window, d);
   ReadBool(c, "required", &t.context_required, d);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <iconv.h>
 
+#include <algorithm>
 #include <map>
 
 #include "sendguard/common/text.h"
@@ -75,6 +76,24 @@ bool IconvToUtf8(std::string_view bytes, const std::string& charset, std::string
 }
 
 }  // namespace
+
+std::string_view SniffUtf16(std::string_view bytes) {
+  if (bytes.size() >= 2) {
+    if (bytes[0] == '\xFF' && bytes[1] == '\xFE') return "utf-16le";
+    if (bytes[0] == '\xFE' && bytes[1] == '\xFF') return "utf-16be";
+  }
+  size_t pairs = std::min<size_t>(bytes.size(), 8192) / 2;
+  if (pairs < 4) return {};
+  size_t zero_even = 0, zero_odd = 0;
+  for (size_t i = 0; i < pairs; ++i) {
+    zero_even += bytes[2 * i] == '\0';
+    zero_odd += bytes[2 * i + 1] == '\0';
+  }
+  // Text in Latin script: the high byte of (nearly) every pair is zero, the low byte never.
+  if (zero_odd * 10 >= pairs * 7 && zero_even * 50 <= pairs) return "utf-16le";
+  if (zero_even * 10 >= pairs * 7 && zero_odd * 50 <= pairs) return "utf-16be";
+  return {};
+}
 
 std::string ToUtf8(std::string_view bytes, std::string_view charset) {
   std::string cs = common::AsciiLower(common::Trim(charset));

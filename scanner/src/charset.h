@@ -11,4 +11,9 @@ namespace sendguard::scanner {
 
 std::string ToUtf8(std::string_view bytes, std::string_view charset);
 
+// "utf-16le" or "utf-16be" when `bytes` reads as UTF-16 text with or without a byte-order
+// mark (most of its first few KiB's characters Latin, so one byte of each pair is zero),
+// else "".
+std::string_view SniffUtf16(std::string_view bytes);
+
 }  // namespace sendguard::scanner

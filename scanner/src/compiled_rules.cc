@@ -136,11 +136,16 @@ class Compiler {
         continue;
       }
       impl_->identifier_patterns.push_back({type_index, p.distinctive, info.max_width, std::move(re)});
+      impl_->identifier_patterns.back().standalone = p.standalone;
       AddExpression(p.regex, flags, {false, static_cast<int>(impl_->identifier_patterns.size()) - 1}, p.where);
     }
     for (const auto& kw : t.context_keywords) {
       Keyword* k = KeywordFor(kw, t.where);
       if (k) k->positive_for.push_back(type_index);
+    }
+    for (const auto& kw : t.negative_except) {
+      Keyword* k = KeywordFor(kw, t.where);
+      if (k) k->not_negative_for.push_back(type_index);
     }
   }
 

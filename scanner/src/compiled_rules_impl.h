@@ -22,6 +22,7 @@ struct IdentifierPattern {
   bool distinctive = false;
   unsigned max_width = 0;     // from hs_expression_info; bounded by construction
   std::unique_ptr<RE2> at_end;  // the pattern anchored at the end of the window (\z)
+  bool standalone = false;    // reported at medium without context, even when context is required
 };
 
 // A keyword expression: a context word, a negative word and/or a dictionary term.
@@ -30,6 +31,7 @@ struct Keyword {
   unsigned min_width = 0;           // to estimate where a hit starts
   std::vector<int> positive_for;    // type indices this word is context for
   bool negative = false;            // a word naming another kind of number
+  std::vector<int> not_negative_for;  // type indices it never lowers (context.negative_except)
   std::vector<int> dictionaries;    // dictionary indices holding it as a term
 };
 

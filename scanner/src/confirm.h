@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compiled_rules_impl.h"
+#include "table_context.h"
 #include "sendguard/rules/rule_set.h"
 
 namespace sendguard::scanner {
@@ -50,6 +51,10 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
 
 // True when text[from, to) is glued into a longer token (URL, path, hex, longer run).
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to);
+
+// True when text[from, to) is a run of digit groups ("6008 2740 8795 6058") that goes on
+// with another group of the same kind: a part of a longer identifier ("DE98 6008 ... 30").
+bool ExtendsDigitGroups(std::string_view text, uint64_t from, uint64_t to);
 
 // True when text[from, to) stands alone in its cell or line (CSV/TSV cell, list line).
 bool StandsAloneInCell(std::string_view text, uint64_t from, uint64_t to);

@@ -31,9 +31,24 @@ inline bool SameLine(std::string_view text, const KeywordHit& k, uint64_t from, 
 struct Candidate {
   int type;
   bool distinctive;
+  bool standalone;
   uint64_t from, to;
   std::string normalized;
 };
+
+// Distance to the nearest keyword in the header cells `cells` positive for `type`, or UINT64_MAX.
+inline uint64_t HeaderKeyword(const CompiledRulesImpl& rules, const std::vector<KeywordHit>& keywords,
+                              std::pair<uint64_t, uint64_t> cells, int type, uint64_t value_from) {
+  if (cells.second <= cells.first) return UINT64_MAX;
+  auto it = std::lower_bound(keywords.begin(), keywords.end(), cells.first,
+                             [](const KeywordHit& k, uint64_t v) { return k.end < v; });
+  for (; it != keywords.end() && it->end <= cells.second; ++it) {
+    if (it->start < cells.first) continue;
+    const auto& pos = rules.keywords[it->keyword].positive_for;
+    if (std::find(pos.begin(), pos.end(), type) != pos.end()) return value_from - it->end;
+  }
+  return UINT64_MAX;
+}
 
 }  // namespace confirm_detail
 
@@ -94,13 +109,16 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     std::string_view match(found.data(), found.size());
     uint64_t from = lo + static_cast<uint64_t>(found.data() - window.data());
     if (from > 0 && confirm_detail::IsAlnum(text[from - 1])) continue;
-    if (EmbeddedInLongerToken(text, from, h.to)) continue;
+    if (EmbeddedInLongerToken(text, from, h.to) || ExtendsDigitGroups(text, from, h.to)) continue;
     const CompiledType& type = rules.types[p.type];
     auto normalized = type.validator(match);
     if (!normalized) continue;
-    candidates.push_back({p.type, p.distinctive, from, h.to, std::move(*normalized)});
+    candidates.push_back({p.type, p.distinctive, p.standalone, from, h.to, std::move(*normalized)});
   }
-  // Overlaps within a type: keep the longest span (an IBAN over its own prefix).
+  // Overlaps within a type: where one span holds the other keep the longer (an IBAN over its
+  // own prefix); where they only share a part keep the tighter, on fewer lines, then shorter
+  // ("308310,25774456" over "25774456,J SMITH,123456": an account paired with the amount
+  // after it).
   std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
     if (a.type != b.type) return a.type < b.type;
     if (a.from != b.from) return a.from < b.from;
@@ -109,8 +127,16 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
   std::vector<Candidate> kept;
   for (auto& c : candidates) {
     if (!kept.empty() && kept.back().type == c.type && c.from < kept.back().to) {
-      if (c.to - c.from > kept.back().to - kept.back().from) kept.back() = std::move(c);
-      else kept.back().distinctive = kept.back().distinctive || c.distinctive;
+      // Sorted by start, then longest first: c lies inside the kept span unless it ends later.
+      if (c.to > kept.back().to) {
+        // The tighter pairing: fewer line breaks inside, then the shorter span.
+        auto breaks = [&text](const Candidate& x) { return std::count(text.begin() + x.from, text.begin() + x.to, '\n'); };
+        auto a = breaks(c), b = breaks(kept.back());
+        if (a < b || (a == b && c.to - c.from < kept.back().to - kept.back().from)) kept.back() = std::move(c);
+        continue;
+      }
+      kept.back().distinctive = kept.back().distinctive || c.distinctive;
+      kept.back().standalone = kept.back().standalone || c.standalone;
       continue;
     }
     kept.push_back(std::move(c));
@@ -129,6 +155,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
   }
   std::sort(out.keywords.begin(), out.keywords.end(),
             [](const KeywordHit& a, const KeywordHit& b) { return a.end < b.end; });
+  TableHeaders headers(text);
   for (size_t i = 0; i < kept.size(); ++i) {
     Candidate& c = kept[i];
     const CompiledType& type = rules.types[c.type];
@@ -145,18 +172,23 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
       if (std::find(k.positive_for.begin(), k.positive_for.end(), c.type) != k.positive_for.end()) {
         pos = std::min(pos, d);
       } else if (k.negative && def.negative_context && d <= static_cast<uint64_t>(rules.rules.negative_window) &&
+                 std::find(k.not_negative_for.begin(), k.not_negative_for.end(), c.type) == k.not_negative_for.end() &&
                  confirm_detail::SameLine(text, *it, c.from, c.to)) {
         neg = std::min(neg, d);
       }
     }
+    // A cell far below its column's header ("Sort Code", "NHS number") is tied to it.
+    if (pos == UINT64_MAX && in_cell[i]) {
+      pos = confirm_detail::HeaderKeyword(rules, out.keywords, headers.HeaderCells(c.from, c.to), c.type, c.from);
+    }
     bool exact = false;
     if (rules.exact_data.Size(def.id) > 0) exact = rules.exact_data.Contains(def.id, hash_of(c.normalized));
     if (def.exact_match_only && !exact) continue;
-    if (def.context_required && pos == UINT64_MAX && !exact) continue;
+    if (def.context_required && pos == UINT64_MAX && !exact && !c.standalone) continue;
     rules::Confidence level = rules::Confidence::kLow;
     if (exact || pos != UINT64_MAX) {
       level = rules::Confidence::kHigh;
-    } else if ((c.distinctive && def.layout_gives_medium) || (in_cell[i] && is_column[c.type])) {
+    } else if ((c.distinctive && def.layout_gives_medium) || c.standalone || (in_cell[i] && is_column[c.type])) {
       level = rules::Confidence::kMedium;
     }
     if (!exact && neg < pos && level != rules::Confidence::kLow) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // HTML to plain text for scanning (libxml2's HTML parser): entities decoded, script and
 // style dropped, block elements and table rows on their own lines, cells tab-separated
-// so adjacent numbers in a table never merge. Nesting of any depth keeps its text.
+// so adjacent numbers in a table never merge; inside a cell of a row with several cells a
+// block is a space, so the row stays one line. Inline elements (span, b, font, a ...) never break text. Nesting of any
+// depth keeps its text.
 #pragma once
 
 #include <string>

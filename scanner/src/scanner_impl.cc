@@ -50,6 +50,9 @@ int ScannerImpl::OnMatch(unsigned id, unsigned long long, unsigned long long to,
 void ScannerImpl::OpenPart(const std::string& part) {
   part_ = part;
   buffer_.clear();
+  map_.Clear();
+  carry_.clear();
+  orig_fed_ = 0;
   current_text_ = {};
   hits_.clear();
   part_truncated_ = false;
@@ -82,17 +85,36 @@ std::string_view ScannerImpl::ChargeScanBytes(std::string_view text) {
   return text;
 }
 
+void ScannerImpl::NormalizeAndScan(std::string_view chunk, bool final) {
+  size_t before = buffer_.size();
+  if (carry_.empty() && !MayNeedNormalizing(chunk)) {
+    buffer_.append(chunk);
+    orig_fed_ += chunk.size();
+  } else {
+    std::string data = carry_;
+    data.append(chunk);
+    size_t used = NormalizeAppend(data, orig_fed_, final, &buffer_, &map_);
+    orig_fed_ += used;
+    carry_ = data.substr(used);
+  }
+  current_text_ = buffer_;
+  ScanBytes(std::string_view(buffer_).substr(before));
+}
+
 void ScannerImpl::FeedPart(std::string_view chunk) {
   chunk = ChargeScanBytes(chunk);
   if (chunk.empty()) return;
-  buffer_.append(chunk);
-  current_text_ = buffer_;
-  ScanBytes(std::string_view(buffer_).substr(buffer_.size() - chunk.size()));
+  NormalizeAndScan(chunk, false);
 }
 
 void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
   OpenPart(part);
   text = ChargeScanBytes(text);
+  if (MayNeedNormalizing(text)) {
+    // Scan the normalised copy when it differs; the map keeps locations true.
+    NormalizeAppend(text, 0, true, &buffer_, &map_);
+    if (!map_.empty()) text = buffer_;
+  }
   current_text_ = text;
   // hs_scan_stream takes at most 4 GiB - 1 per call.
   constexpr size_t kMaxCall = 1u << 30;
@@ -100,7 +122,16 @@ void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
   ConfirmPart();
 }
 
-void ScannerImpl::ClosePart() { ConfirmPart(); }
+void ScannerImpl::ClosePart() {
+  if (!carry_.empty()) NormalizeAndScan({}, true);
+  ConfirmPart();
+}
+
+void ScannerImpl::MapBack(ConfirmOutput& out) const {
+  if (map_.empty()) return;
+  for (ConfirmedValue& v : out.values) v.from = map_.ToOriginal(v.from), v.to = map_.ToOriginal(v.to);
+  for (KeywordHit& k : out.keywords) k.start = map_.ToOriginal(k.start), k.end = map_.ToOriginal(k.end);
+}
 
 void ScannerImpl::ConfirmPart() {
   uint64_t start = NowNs();
@@ -117,11 +148,14 @@ void ScannerImpl::ConfirmPart() {
                           "more than " + std::to_string(options_.max_candidates_per_part) + " candidates, rest not scanned");
   }
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
-  collector_->Add(part_, Confirm(impl_, current_text_, hits_, hash_of));
+  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of);
+  MapBack(confirmed);
+  collector_->Add(part_, std::move(confirmed));
   result_.timings.confirm_ns += NowNs() - start;
   hits_.clear();
   current_text_ = {};
   buffer_.clear();
+  map_.Clear();
 }
 
 ScanResult ScannerImpl::FinishMessage() {

@@ -13,6 +13,7 @@
 #include "confirm.h"
 #include "extract/type_detector.h"
 #include "finding_collector.h"
+#include "text_normalize.h"
 #include "walk_sink.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/scanner/compiled_rules.h"
@@ -53,6 +54,10 @@ class ScannerImpl : public WalkSink {
   void ConfirmPart();
   // `text` cut to what max_scan_bytes still allows (marking the part truncated), and counted.
   std::string_view ChargeScanBytes(std::string_view text);
+  // Normalises `chunk` (text_normalize.h) onto buffer_ and scans what it added.
+  void NormalizeAndScan(std::string_view chunk, bool final);
+  // Confirmed offsets moved from the normalised text back to the part's own.
+  void MapBack(ConfirmOutput& out) const;
 
   std::shared_ptr<const CompiledRules> rules_;
   const CompiledRulesImpl& impl_;
@@ -62,7 +67,10 @@ class ScannerImpl : public WalkSink {
   TypeDetector detector_;
 
   std::string part_;
-  std::string buffer_;             // streaming mode: the part so far
+  std::string buffer_;             // streaming mode, or normalised: the part so far
+  OffsetMap map_;                  // buffer_ offsets -> the part's own (empty: the same)
+  std::string carry_;              // streaming: an incomplete UTF-8 sequence at a chunk's end
+  uint64_t orig_fed_ = 0;          // streaming: bytes of the part normalised into buffer_
   std::string_view current_text_;  // the part's text as far as fed
   hs_stream_t* stream_ = nullptr;
   std::vector<RawHit> hits_;

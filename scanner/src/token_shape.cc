@@ -41,4 +41,39 @@ bool StandsAloneInCell(std::string_view text, uint64_t from, uint64_t to) {
   return j == text.size() || is_cell_edge(text[j]);
 }
 
+bool ExtendsDigitGroups(std::string_view text, uint64_t from, uint64_t to) {
+  char sep = 0;
+  size_t first = 0, run = 0;
+  for (uint64_t i = from; i < to; ++i) {
+    char c = text[i];
+    if (c >= '0' && c <= '9') {
+      ++run;
+    } else if ((c == ' ' || c == '-') && run > 0 && (sep == 0 || c == sep)) {
+      if (sep == 0) first = run;
+      sep = c;
+      run = 0;
+    } else {
+      return false;  // letters or other separators: not a plain run of digit groups
+    }
+  }
+  if (sep == 0) return false;
+  // Left: a group as wide as the first, holding a digit, joined by the same separator ("DE98 ").
+  if (from >= 2 && text[from - 1] == sep) {
+    uint64_t b = from - 1;
+    bool digit = false;
+    while (b > 0 && IsAlnum(text[b - 1]) && from - 1 - b <= first) {
+      --b;
+      if (text[b] >= '0' && text[b] <= '9') digit = true;
+    }
+    if (from - 1 - b == first && digit && (b == 0 || !IsAlnum(text[b - 1]))) return true;
+  }
+  // Right: a group of digits as wide as the last one, joined by the same separator.
+  if (to + 1 < text.size() && text[to] == sep) {
+    uint64_t e = to + 1;
+    while (e < text.size() && text[e] >= '0' && text[e] <= '9' && e - to - 1 <= run) ++e;
+    if (e - to - 1 == run && (e == text.size() || !IsAlnum(text[e]))) return true;
+  }
+  return false;
+}
+
 }  // namespace sendguard::scanner

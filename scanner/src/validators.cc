@@ -105,7 +105,13 @@ std::optional<std::string> ValidateBankAccount(std::string_view c) {
   }
   if (!cur.empty()) runs.push_back(cur);
   std::string sort, account;
-  if (runs.size() == 4 && runs[0].size() == 8) {
+  if (runs.size() == 2 && runs[0].size() == 6 && runs[1].size() == 8) {  // "308310 ... 25774456"
+    sort = runs[0];
+    account = runs[1];
+  } else if (runs.size() == 2 && runs[0].size() == 8 && runs[1].size() == 6) {
+    account = runs[0];
+    sort = runs[1];
+  } else if (runs.size() == 4 && runs[0].size() == 8) {
     account = runs[0];
     sort = runs[1] + runs[2] + runs[3];
   } else if (runs.size() == 4 && runs[3].size() == 8) {
@@ -116,6 +122,29 @@ std::optional<std::string> ValidateBankAccount(std::string_view c) {
   }
   if (sort.size() != 6 || account.size() != 8 || AllSame(sort) || AllSame(account)) return std::nullopt;
   return sort + ":" + account;
+}
+
+// A passport number as printed (separators removed), or line 2 of an ICAO 9303 TD3
+// machine-readable zone whose check digits (number, birth, expiry, personal number and the
+// composite) all hold -> the document number without its '<' filler.
+std::optional<std::string> ValidatePassport(std::string_view c) {
+  if (c.size() != 44) return Compact(c);
+  auto check = [&](size_t pos, size_t len, size_t at) {
+    int want = c[at] == '<' ? 0 : (IsDigit(c[at]) ? c[at] - '0' : -1);
+    return want == MrzCheckDigit(c.substr(pos, len));
+  };
+  auto date_ok = [&](size_t pos) {
+    int month = (c[pos + 2] - '0') * 10 + (c[pos + 3] - '0'), day = (c[pos + 4] - '0') * 10 + (c[pos + 5] - '0');
+    return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+  };
+  if (!check(0, 9, 9) || !check(13, 6, 19) || !check(21, 6, 27) || !check(28, 14, 42)) return std::nullopt;
+  if (!date_ok(13) || !date_ok(21)) return std::nullopt;
+  std::string composite = std::string(c.substr(0, 10)) + std::string(c.substr(13, 7)) + std::string(c.substr(21, 22));
+  if (!IsDigit(c[43]) || MrzCheckDigit(composite) != c[43] - '0') return std::nullopt;
+  std::string number;
+  for (char ch : c.substr(0, 9)) if (ch != '<') number.push_back(ch);
+  if (number.empty() || AllSame(number)) return std::nullopt;
+  return number;
 }
 
 std::optional<std::string> ValidateDvla(std::string_view c) {
@@ -275,6 +304,7 @@ constexpr NamedValidator kValidators[] = {
     {"luhn_card", &ValidateCard},
     {"iban_mod97", &ValidateIban},
     {"uk_bank_account", &ValidateBankAccount},
+    {"passport", &ValidatePassport},
     {"dvla", &ValidateDvla},
     {"upn_mod23", &ValidateUpn},
     {"postcode", &ValidatePostcode},
@@ -307,6 +337,17 @@ bool NhsMod11(std::string_view d) {
   if (check == 11) check = 0;
   if (check == 10) return false;
   return check == d[9] - '0';
+}
+
+int MrzCheckDigit(std::string_view s) {
+  static constexpr int kWeights[3] = {7, 3, 1};
+  int sum = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char ch = s[i];
+    int v = IsDigit(ch) ? ch - '0' : IsUpper(ch) ? ch - 'A' + 10 : 0;  // '<' counts 0
+    sum += v * kWeights[i % 3];
+  }
+  return sum % 10;
 }
 
 bool Luhn(std::string_view d) {

@@ -94,6 +94,13 @@ std::string Docx(const std::vector<std::string>& paragraphs) {
   });
 }
 
+// A spreadsheet column's letters: 0 -> "A", 25 -> "Z", 26 -> "AA".
+std::string ColumnName(size_t c) {
+  std::string name;
+  for (size_t n = c + 1; n > 0; n = (n - 1) / 26) name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
+  return name;
+}
+
 std::string Xlsx(const std::vector<std::string>& rows) {
   std::string shared, sheet;
   int shared_count = 0, r = 0;
@@ -102,11 +109,13 @@ std::string Xlsx(const std::vector<std::string>& rows) {
     sheet += "<row r=\"" + std::to_string(r) + "\">";
     auto cells = SplitTabs(row);
     for (size_t c = 0; c < cells.size(); ++c) {
+      if (cells[c].empty()) continue;  // as Excel does: an empty cell is not written at all
+      std::string ref = " r=\"" + ColumnName(c) + std::to_string(r) + "\"";
       if (c == 0) {
         shared += "<si><t>" + Escape(cells[c]) + "</t></si>";
-        sheet += "<c t=\"s\"><v>" + std::to_string(shared_count++) + "</v></c>";
+        sheet += "<c" + ref + " t=\"s\"><v>" + std::to_string(shared_count++) + "</v></c>";
       } else {
-        sheet += "<c t=\"inlineStr\"><is><t>" + Escape(cells[c]) + "</t></is></c>";
+        sheet += "<c" + ref + " t=\"inlineStr\"><is><t>" + Escape(cells[c]) + "</t></is></c>";
       }
     }
     sheet += "</row>";

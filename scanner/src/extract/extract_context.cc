@@ -73,6 +73,14 @@ void ExtractBytes(ExtractContext& ctx, std::string_view bytes, const std::string
     bytes = bytes.substr(0, ctx.options.max_member_bytes);
   }
   Detected d = ctx.detector.Detect(bytes, name);
+  if (d.kind == FileKind::kUnknown || d.kind == FileKind::kText || d.kind == FileKind::kCsv) {
+    // UTF-16 text (a spreadsheet's "Unicode text" export), often without a byte-order mark.
+    std::string_view utf16 = SniffUtf16(bytes);
+    if (!utf16.empty()) {
+      ctx.EmitText(path, ToUtf8(bytes, utf16));
+      return;
+    }
+  }
   FileKind claimed = ClaimedKind(name, declared_mime);
   if (KindsMismatch(claimed, d.kind)) {
     ctx.Note("type_mismatch", path, std::string("named or declared as ") + FamilyName(claimed) + ", content is " + d.mime);

@@ -120,26 +120,45 @@ std::vector<std::string> SharedStrings(std::string_view xml, XmlOutcome* outcome
   return strings;
 }
 
+// The column index of a cell reference ("C5" -> 2), or -1 when it has none.
+long ColumnOf(std::string_view ref) {
+  long col = 0;
+  size_t i = 0;
+  for (; i < ref.size() && ref[i] >= 'A' && ref[i] <= 'Z' && col < 100000; ++i) col = col * 26 + (ref[i] - 'A' + 1);
+  return i == 0 ? -1 : col - 1;
+}
+
 // One worksheet: each <row> a line, each <c> a tab-separated cell (shared, inline or value).
+// Excel leaves empty cells out; a cell's reference (r="C5") puts it back in its column, so
+// every row's cells line up under the header's.
 std::string SheetText(std::string_view xml, const std::vector<std::string>& shared, XmlOutcome* outcome) {
   std::string out;
   std::string cell_type, value;
   bool in_cell = false, first_cell = true;
+  long next_col = 0, cell_col = -1;  // column after the last cell written; this cell's column
   *outcome = WalkXml(xml, [&](std::string_view name, bool end, std::string_view text, xmlTextReaderPtr r) {
     if (!text.empty()) {
       if (in_cell) value.append(text);
     } else if (name == "row" && end) {
       out.push_back('\n');
       first_cell = true;
+      next_col = 0;
     } else if (name == "c" && !end) {
       xmlChar* t = xmlTextReaderGetAttribute(r, reinterpret_cast<const xmlChar*>("t"));
       cell_type = FromCString(t);
       xmlFree(t);
+      xmlChar* ref = xmlTextReaderGetAttribute(r, reinterpret_cast<const xmlChar*>("r"));
+      cell_col = ColumnOf(FromCString(ref));
+      xmlFree(ref);
       value.clear();
       in_cell = true;
     } else if (name == "c" && end) {
+      // Empty columns before this cell (at most a few hundred: a far reference is not padded).
+      long gap = cell_col >= next_col && cell_col - next_col <= 256 ? cell_col - next_col : 0;
+      out.append(static_cast<size_t>(gap), '\t');
       if (!first_cell) out.push_back('\t');
       first_cell = false;
+      next_col = (cell_col >= 0 ? std::max(cell_col, next_col) : next_col) + 1;
       if (cell_type == "s") {
         char* endp = nullptr;
         unsigned long idx = std::strtoul(value.c_str(), &endp, 10);

@@ -56,6 +56,7 @@ struct Policy {
   bool monitor = false;  // mode: monitor (decide and report only) or enforce
   PolicyCondition when;
   LocalText reason;      // template for the sender; see explanation.h for the placeholders
+  bool replaces = false; // `replaces: true`: takes the place of the earlier policy with this id
   SourceLocation where;
 };
 
@@ -65,7 +66,8 @@ struct PolicySet {
 };
 
 // Loads every `policies/*.yaml` of `dirs` (later directories add policies; an id defined
-// twice is an error). Type ids are checked against `rules` and sender groups against
+// twice is an error, unless the later one says `replaces: true`: then it takes the earlier
+// one's place, e.g. a shipped policy with another threshold). Type ids are checked against `rules` and sender groups against
 // `org` when given. Every problem is reported as `file:line: reason`.
 Result<PolicySet> LoadPolicies(const std::vector<std::filesystem::path>& dirs, const RuleSet* rules = nullptr,
                                const Organisation* org = nullptr);

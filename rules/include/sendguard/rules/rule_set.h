@@ -25,6 +25,7 @@ bool ParseConfidence(const std::string& s, Confidence* out);
 struct Pattern {
   std::string regex;         // Hyperscan/RE2 common subset; must have a bounded width
   bool distinctive = false;  // the type's distinctive layout (3-3-4 NHS, 4-4-4-4 card ...)
+  bool standalone = false;   // carries its own check digits: medium without context, even when required
   SourceLocation where;
 };
 
@@ -51,6 +52,7 @@ struct InfoType {
   bool context_required = false;   // no context (and no exact match): not reported at all
   bool layout_gives_medium = true; // a distinctive layout alone earns medium
   bool negative_context = true;    // shared negative words may lower the confidence
+  std::vector<std::string> negative_except;  // shared negative words that never lower this type
   std::vector<std::string> test_prefixes;  // normalised values starting so are reported low
   bool exact_match_only = false;   // report only values in the exact-data set
   int mask_clear = 4;              // characters left clear at the end of the masked value

@@ -21,6 +21,8 @@ std::vector<std::string> ValidatorNames();
 // The individual checks, exposed for tests and the synthetic-data generator.
 bool NhsMod11(std::string_view ten_digits);
 bool Luhn(std::string_view digits);
+// ICAO 9303 check digit of an MRZ field (weights 7, 3, 1; A-Z = 10-35, '<' = 0).
+int MrzCheckDigit(std::string_view field);
 bool CardIssuerPlausible(std::string_view digits);
 bool IbanMod97(std::string_view compact_upper);
 bool UpnMod23(std::string_view upn);

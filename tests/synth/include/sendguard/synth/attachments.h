@@ -20,7 +20,8 @@ std::string SevenZip(const Files& files);
 std::string Gzip(const std::string& name, const std::string& content);
 
 // Office documents with one paragraph / row per line of text; rows of an XLSX are cells
-// split on '\t'; the first column uses shared strings, the others inline strings.
+// split on '\t'; the first column uses shared strings, the others inline strings; every
+// cell carries its reference (r="B2") and empty cells are left out, as Excel writes them.
 std::string Docx(const std::vector<std::string>& paragraphs);
 std::string Xlsx(const std::vector<std::string>& rows);
 std::string Pptx(const std::vector<std::string>& slides);
