@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // sendguard-fuzz-seeds DIR: writes a starting corpus for every fuzz target to DIR/TARGET/,
-// from the repo's synthetic generator (messages, office documents, PDFs, RTF, archives with
-// synthetic identifiers), the shipped rule, policy and config files, and hand-written inputs
-// of each format's awkward corners. scripts/fuzz.sh adds ../shared/corpus/real-mail to the
-// message corpus at run time; ctest replays every seed through every target (fuzz/CMakeLists.txt).
+// from the repo's synthetic generator (messages, the named real-world layouts, office
+// documents, PDFs, RTF, archives with synthetic identifiers), the shipped rule, policy and
+// config files, and hand-written inputs of each format's awkward corners. scripts/fuzz.sh adds
+// ../shared/corpus/real-mail to the message corpus at run time; ctest replays every seed
+// through every target (fuzz/CMakeLists.txt).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +15,7 @@
 
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/hostile.h"
+#include "sendguard/synth/layouts.h"
 #include "sendguard/synth/synth.h"
 
 namespace {
@@ -64,6 +66,9 @@ int main(int argc, char** argv) {
   // Whole messages: the synthetic corpus and one message per attachment kind.
   for (const auto& m : MakeCorpus(7, 40)) seeds["message"].push_back(m.raw);
   seeds["message"].push_back(SampleReferral().raw);
+  // One message per named real-world layout (BACS and payroll exports, MRZ, Outlook and Gmail
+  // HTML, census returns, the evasions...).
+  for (const auto& m : MakeLayoutCorpus(11, 1)) seeds["message"].push_back(m.raw);
   for (const auto& [kind, bytes] : documents) {
     seeds["message"].push_back(MessageWithAttachments("Please see attached.\r\n", {{"file." + kind, "application/octet-stream", bytes}}));
   }
