@@ -98,11 +98,14 @@ void ReadContext(const YAML::Node& doc, InfoType& t, Diagnostics& d) {
   YAML::Node c = doc["context"];
   if (!c) return;
   if (!c.IsMap()) {
-    d.Add(c, "'context' must be a map with 'keywords', 'window', 'required', 'negative', 'negative_except'");
+    d.Add(c, "'context' must be a map with 'keywords', 'window', 'required', 'negative', 'negative_except', 'not_near', "
+             "'not_near_window'");
     return;
   }
-  CheckKeys(c, {"keywords", "window", "required", "negative", "negative_except"}, d);
+  CheckKeys(c, {"keywords", "window", "required", "negative", "negative_except", "not_near", "not_near_window"}, d);
   t.negative_except = ReadStringList(c, "negative_except", d);
+  t.not_near = ReadStringList(c, "not_near", d);
+  ReadInt(c, "not_near_window", 1, 5000, &t.not_near_window, d);
   t.context_keywords = ReadStringList(c, "keywords", d);
   ReadInt(c, "window", 1, 5000, &t.context_window, d);
   ReadBool(c, "required", &t.context_required, d);

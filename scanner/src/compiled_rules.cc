@@ -147,6 +147,10 @@ class Compiler {
       Keyword* k = KeywordFor(kw, t.where);
       if (k) k->not_negative_for.push_back(type_index);
     }
+    for (const auto& kw : t.not_near) {
+      Keyword* k = KeywordFor(kw, t.where);
+      if (k) k->low_for.push_back(type_index);
+    }
   }
 
   // The shared keyword entry for `term` (case-insensitive), compiled once.

@@ -32,6 +32,7 @@ struct Keyword {
   std::vector<int> positive_for;    // type indices this word is context for
   bool negative = false;            // a word naming another kind of number
   std::vector<int> not_negative_for;  // type indices it never lowers (context.negative_except)
+  std::vector<int> low_for;         // type indices it makes low when near (context.not_near)
   std::vector<int> dictionaries;    // dictionary indices holding it as a term
 };
 

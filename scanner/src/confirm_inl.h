@@ -50,6 +50,20 @@ inline uint64_t HeaderKeyword(const CompiledRulesImpl& rules, const std::vector<
   return UINT64_MAX;
 }
 
+// True when a word that makes the candidate's type low (context.not_near) lies within
+// `window` bytes of it, on any line. `keywords` is sorted by end.
+inline bool NearAny(const CompiledRulesImpl& rules, const std::vector<KeywordHit>& keywords, const Candidate& c,
+                    uint64_t window) {
+  const uint64_t scan_from = c.from > window ? c.from - window : 0;
+  auto it = std::lower_bound(keywords.begin(), keywords.end(), scan_from,
+                             [](const KeywordHit& k, uint64_t v) { return k.end < v; });
+  for (; it != keywords.end() && it->start <= c.to + window; ++it) {
+    const auto& low = rules.keywords[it->keyword].low_for;
+    if (Distance(*it, c.from, c.to) <= window && std::find(low.begin(), low.end(), c.type) != low.end()) return true;
+  }
+  return false;
+}
+
 }  // namespace confirm_detail
 
 // Where spans of different types overlap ("083 016 6130" as an NHS number and a phone
@@ -196,6 +210,10 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     }
     for (const auto& prefix : def.test_prefixes) {
       if (!exact && c.normalized.rfind(prefix, 0) == 0) level = rules::Confidence::kLow;
+    }
+    if (!exact && !def.not_near.empty() && level != rules::Confidence::kLow &&
+        confirm_detail::NearAny(rules, out.keywords, c, static_cast<uint64_t>(def.not_near_window))) {
+      level = rules::Confidence::kLow;
     }
     ConfirmedValue v;
     v.type = c.type;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/text.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
 #include "test_support.h"
@@ -232,5 +233,30 @@ TEST_F(EngineTest, OverlappingReadingsOfDifferentTypesKeepTheMoreConfidentOne) {
   EXPECT_FALSE(BestConfidence(as_phone, "uk.nhs_number").has_value());
 }
 
+// What an independent tester's corpus found (2026-12-06): a meeting invitation's passcode was
+// a credential at high (every outside invitation warned), a Zoom meeting ID passing the NHS
+// check was an NHS number at medium, and a National Insurance number typed in lower case was
+// not found at all.
+TEST_F(EngineTest, MeetingInvitationsAndLowerCaseNiNumbers) {
+  const std::string invite = "Join Zoom Meeting\nhttps://us02web.zoom.us/j/81234567890\n\nMeeting ID: 812 3456 7890\nPasscode: 419327\n";
+  EXPECT_EQ(BestConfidence(scanner_.ScanText(invite), "credentials"), Confidence::kLow);
+  const std::string teams = "Microsoft Teams meeting\nJoin on your computer\nMeeting ID: 371 952 884 105\nPasscode: Xy7abQ\n";
+  EXPECT_EQ(BestConfidence(scanner_.ScanText(teams), "credentials"), Confidence::kLow);
+  // A code to a resident's key safe is still a secret.
+  EXPECT_EQ(BestConfidence(scanner_.ScanText("Key safe by the back door, passcode: 4821\n"), "credentials"), Confidence::kHigh);
+
+  synth::Rng rng(41);
+  const std::string spaced = synth::Grouped(synth::NhsNumber(rng), {3, 3, 4}, ' ');
+  EXPECT_EQ(BestConfidence(scanner_.ScanText("Meeting ID: " + spaced + "\n"), "uk.nhs_number"), Confidence::kLow);
+  EXPECT_EQ(BestConfidence(scanner_.ScanText("Her NHS number is " + spaced + "\n"), "uk.nhs_number"), Confidence::kHigh);
+
+  std::string nino = common::AsciiLower(synth::Nino(rng));
+  EXPECT_EQ(BestConfidence(scanner_.ScanText("my ni number is " + nino + "\n"), "uk.nino"), Confidence::kHigh);
+  const std::string spaced_nino = nino.substr(0, 2) + " " + nino.substr(2, 2) + " " + nino.substr(4, 2) + " " + nino.substr(6, 2) +
+                                  (nino.size() > 8 ? " " + nino.substr(8) : "");
+  EXPECT_EQ(BestConfidence(scanner_.ScanText("see " + spaced_nino + " below\n"), "uk.nino"), Confidence::kMedium);
+}
+
 }  // namespace
 }  // namespace sendguard::scanner
+

@@ -3,6 +3,8 @@
 // plus value masking. Pure functions over ASCII; no allocation beyond the returned string.
 #include "sendguard/scanner/validators.h"
 
+#include "sendguard/common/text.h"
+
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -70,7 +72,7 @@ std::optional<std::string> ValidateChi(std::string_view c) {
 }
 
 std::optional<std::string> ValidateNino(std::string_view c) {
-  std::string d = Compact(c);
+  const std::string d = common::AsciiUpper(Compact(c));  // typed "ab123456c" too
   if (d.size() != 8 && d.size() != 9) return std::nullopt;
   if (!IsUpper(d[0]) || !IsUpper(d[1]) || !NinoPrefixAllowed(d.substr(0, 2))) return std::nullopt;
   if (!AllDigits(std::string_view(d).substr(2, 6))) return std::nullopt;
@@ -365,15 +367,25 @@ bool Luhn(std::string_view d) {
   return sum % 10 == 0;
 }
 
+// The issuers' published ranges (ISO/IEC 7812 IINs) with each brand's lengths. A card is
+// medium without a card word (pci_card.yaml), so the ranges are the brands' own, not the old
+// "Maestro is anything from 50 and 56-69" reading: with it, one 12-19 digit number in ten that
+// starts 56-69 (a 14-digit parcel tracking number, say) was a card and blocked its email.
 bool CardIssuerPlausible(std::string_view d) {
+  if (d.size() < 12) return false;
   auto prefix = [&](size_t n) { return std::stoi(std::string(d.substr(0, n))); };
-  size_t len = d.size();
+  const size_t len = d.size();
+  const int p2 = prefix(2), p3 = prefix(3), p4 = prefix(4);
   if (d[0] == '4') return len == 13 || len == 16 || len == 19;                 // Visa
-  int p2 = prefix(2), p4 = prefix(4);
   if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return len == 16;  // Mastercard
   if (p2 == 34 || p2 == 37) return len == 15;                                   // Amex
-  if (p4 == 6011 || p2 == 65) return len >= 16;                                 // Discover
-  if (p2 == 50 || (p2 >= 56 && p2 <= 69)) return len >= 12;                     // Maestro
+  if (p4 == 6011 || p2 == 65 || (p3 >= 644 && p3 <= 649)) return len >= 16;    // Discover
+  if (p4 >= 3528 && p4 <= 3589) return len >= 16;                               // JCB
+  if (p2 == 62) return len >= 16;                                               // UnionPay
+  // Maestro (its UK ranges 6759, 676770 and 676774 among them), 12 to 19 digits.
+  for (int m : {5018, 5020, 5038, 5893, 6304, 6759, 6761, 6762, 6763}) {
+    if (p4 == m) return true;
+  }
   return false;
 }
 

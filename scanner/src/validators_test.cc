@@ -65,6 +65,30 @@ TEST(CardValidatorTest, IssuerPrefixAndLength) {
   EXPECT_FALSE(Check("luhn_card", amex16));
 }
 
+// The digit that makes `body` pass Luhn, appended.
+std::string WithLuhnDigit(const std::string& body) {
+  for (char c = '0'; c <= '9'; ++c) {
+    if (synth::LuhnValid(body + c)) return body + c;
+  }
+  return body;
+}
+
+// Found by an independent tester: 14-digit parcel numbers starting 60, 62 and 63 that pass
+// Luhn were cards at medium (the Maestro range was read as "anything from 56 to 69") and
+// blocked their emails. Each brand's own ranges and lengths decide.
+TEST(CardValidatorTest, OnlyTheBrandsOwnRangesAndLengths) {
+  for (const std::string body : {"6012345678901", "6234567890123", "6334567890123", "5634567890123", "6934567890123"}) {
+    EXPECT_FALSE(Check("luhn_card", WithLuhnDigit(body))) << body;  // 14 digits: no brand
+  }
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("675912345678901")));      // Maestro UK, 16
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("630412345678")));         // Maestro, 13
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("601112345678901")));      // Discover, 16
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("353012345678901")));      // JCB, 16
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("621234567890123")));      // UnionPay, 16
+  EXPECT_FALSE(Check("luhn_card", WithLuhnDigit("6212345678901")));       // UnionPay prefix, 14
+  EXPECT_TRUE(Check("luhn_card", WithLuhnDigit("222100123456789")));      // Mastercard 2-series
+}
+
 TEST(IbanValidatorTest, GeneratedIbansAcceptedAndEverySingleCharacterChangeRejected) {
   Rng rng(3);
   for (int i = 0; i < 5000; ++i) {

@@ -53,6 +53,10 @@ struct InfoType {
   bool layout_gives_medium = true; // a distinctive layout alone earns medium
   bool negative_context = true;    // shared negative words may lower the confidence
   std::vector<std::string> negative_except;  // shared negative words that never lower this type
+  // Words that make this type low when within not_near_window characters either side, on any
+  // line (a passcode under "Meeting ID" is the meeting's, meant for the people invited).
+  std::vector<std::string> not_near;
+  int not_near_window = 300;
   std::vector<std::string> test_prefixes;  // normalised values starting so are reported low
   bool exact_match_only = false;   // report only values in the exact-data set
   int mask_clear = 4;              // characters left clear at the end of the masked value
