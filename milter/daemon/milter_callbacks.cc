@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The libmilter callbacks. They only collect (envelope, headers, body into a bounded spool);
 // at end of message the work goes to a scanning thread and the reply comes back as data
-// (MilterReply), which is carried out here. Nothing here decides anything.
+// (MilterReply), which is carried out here. Nothing here decides anything. Every callback is
+// registered through the noexcept trampoline of callback_guard.h; what it catches is answered
+// here (Faulted). A message the milter died on before is answered unscanned (poison journal).
 #include <arpa/inet.h>
+#include <cxxabi.h>
 #include <netinet/in.h>
 #include <libmilter/mfapi.h>
 #include <nlohmann/json.hpp>
@@ -10,12 +13,16 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "callback_guard.h"
 #include "daemon_state.h"
+#include "fault_points.h"
 #include "message_spool.h"
 #include "sendguard/common/ip_address.h"
 #include "sendguard/common/text.h"
@@ -72,6 +79,11 @@ struct Session {
   std::vector<std::pair<std::string, int>> incoming_sendguard;
   std::unique_ptr<MessageSpool> body;
   bool spool_failed = false;
+  PoisonDigest digest;  // of the header fields so far (the body joins at end of message)
+  // A callback threw (Faulted): the message, or every message on the connection (a fault at
+  // negotiate or connect), is answered per fail_modes.internal_error at its end.
+  bool message_fault = false;
+  bool connection_fault = false;
 
   void Reset() {
     snapshot = Snapshot();
@@ -85,6 +97,8 @@ struct Session {
     incoming_sendguard.clear();
     body.reset();
     spool_failed = false;
+    digest = PoisonDigest();
+    message_fault = false;
   }
 };
 
@@ -210,14 +224,47 @@ void LogMessage(const std::string& queue_id, const std::string& direction, const
   }
 }
 
-sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::string& reason, const std::string& direction) {
+// Answers the message per the fail mode `action` for `reason`; `detail` (" key=value ...", no
+// personal data) ends the log line.
+sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::string& reason, const std::string& direction,
+                  const std::string& detail = "") {
   DaemonState& d = Daemon();
   d.metrics.CountFailMode(reason, FailActionName(action));
   d.metrics.CountMessage(direction, "unscanned", std::string("fail_") + FailActionName(action));
-  d.log->warn("qid={} direction={} fail_mode={} action={}", Macro(ctx, "i"), direction, reason, FailActionName(action));
+  d.log->warn("qid={} direction={} fail_mode={} action={}{}", Macro(ctx, "i"), direction, reason, FailActionName(action),
+              detail);
   MilterReply reply = ReplyForFailure(action, reason, "");
   if (s.snapshot.config) ForRecipients(reply, *s.snapshot.config, s.recipients);
   return Carry(ctx, reply, s);
+}
+
+// The config a message is answered under: the one it started with, else the live one.
+std::shared_ptr<const Config> ConfigFor(const Session* s) {
+  if (s && s->snapshot.config) return s->snapshot.config;
+  DaemonState& d = Daemon();
+  return d.snapshots ? d.snapshots->Current().config : nullptr;
+}
+
+// outbound: from a logged-in client or from milter.internal_networks.
+std::string DirectionOf(const Session& s, const Config* c) {
+  const bool outbound = !s.auth.empty() || (c && InNetworks(s.client_addr, c->milter.internal_networks));
+  return outbound ? "outbound" : "inbound";
+}
+
+// The poison journal's record and clear around the scan, and the test build's crash point.
+void JournalHooks(MessageJob& job, const std::string& digest) {
+  PoisonJournal* journal = Daemon().journal.get();
+  job.before_scan = [journal, digest](const MessageJob& j) {
+    if (journal && !digest.empty()) {
+      if (Status st = journal->Begin(digest); !st.ok()) {
+        Daemon().log->warn("qid={} poison journal not written ({}): scanned without crash protection", j.queue_id, st.message());
+      }
+    }
+    fault::BeforeScan(j.raw);  // nothing in the shipped program
+  };
+  job.after_scan = [journal, digest](const MessageJob&) {
+    if (journal && !digest.empty()) journal->End(digest);
+  };
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
@@ -258,6 +305,7 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   if (lower == "subject" && s->subject.empty()) s->subject = v;
   if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
   if (lower == "x-sendguard-release" && s->release.empty()) s->release = v;
+  s->digest.AddHeader(n, v);
   if (lower.rfind("x-sendguard", 0) == 0) {
     bool counted = false;
     for (auto& [seen, count] : s->incoming_sendguard) {
@@ -282,18 +330,25 @@ sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
 sfsistat OnEom(SMFICTX* ctx) {
   Session* s = Get(ctx);
   DaemonState& d = Daemon();
+  if (s && (s->message_fault || s->connection_fault)) {
+    // A callback threw earlier (Faulted logged it): whatever was collected is not trusted.
+    const auto config = ConfigFor(s);
+    const FailAction action = config ? config->milter.fail_modes.internal_error : FailModes().internal_error;
+    const sfsistat rc = FailMode(ctx, *s, action, "internal_error", DirectionOf(*s, config.get()));
+    s->Reset();
+    return rc;
+  }
   if (!s || !s->body) return SMFIS_TEMPFAIL;
   const std::string queue_id = Macro(ctx, "i");
   const Config* c = s->snapshot.config.get();
-  const bool outbound = !s->auth.empty() || (c && InNetworks(s->client_addr, c->milter.internal_networks));
-  const std::string direction = outbound ? "outbound" : "inbound";
+  const std::string direction = DirectionOf(*s, c);
   if (!c || !s->snapshot.rules) {
     // Started without rules (or they never loaded): the admin's fail mode answers.
     const FailAction action = c ? c->milter.fail_modes.rules_unavailable : FailModes().rules_unavailable;
     return FailMode(ctx, *s, action, "rules_unavailable", direction);
   }
   const MilterSettings& m = c->milter;
-  if (!outbound && m.scan == ScanDirection::kOutbound) {
+  if (direction == "inbound" && m.scan == ScanDirection::kOutbound) {
     RemoveIncomingSendguardHeaders(ctx, *s);
     smfi_addheader(ctx, const_cast<char*>("X-Sendguard-Scan"), const_cast<char*>("skipped; direction=inbound"));
     d.metrics.CountMessage(direction, "skipped", "accepted");
@@ -306,6 +361,21 @@ sfsistat OnEom(SMFICTX* ctx) {
   job.raw = s->headers + "\r\n";
   std::string body;
   if (!s->body->ReadAll(&body)) return FailMode(ctx, *s, m.fail_modes.internal_error, "spool_failed", direction);
+  s->digest.AddBody(body);
+  const std::string digest = d.hasher ? s->digest.Finish(*d.hasher) : "";
+  const int crashes = d.journal && !digest.empty() ? d.journal->Crashes(digest) : 0;
+  if (crashes >= m.poison_after_crashes) {
+    // The milter died on this message that many times: not scanned again (a crash loop on one
+    // message would stop all mail).
+    return FailMode(ctx, *s, m.fail_modes.poison_message, "poison_message", direction,
+                    " digest=" + digest.substr(0, 12) + " crashes=" + std::to_string(crashes));
+  }
+  if (crashes > 0) {
+    d.log->info("qid={} direction={} scanned alone: in flight when the milter died before (digest={} crashes={})", queue_id,
+                direction, digest.substr(0, 12), crashes);
+  }
+  job.alone = crashes > 0;
+  JournalHooks(job, digest);
   job.raw += body;
   job.envelope.sender = s->sender;
   job.envelope.recipients = s->recipients;
@@ -338,33 +408,151 @@ sfsistat OnAbort(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
-sfsistat OnClose(SMFICTX* ctx) {
-  if (Get(ctx)) --Daemon().sessions;
-  delete Get(ctx);
+// Frees the connection's session (at close, or after a fault there): at most once.
+void CloseSession(SMFICTX* ctx) noexcept {
+  Session* s = Get(ctx);
+  if (!s) return;
   smfi_setpriv(ctx, nullptr);
+  --Daemon().sessions;
+  delete s;
+}
+
+sfsistat OnClose(SMFICTX* ctx) {
+  CloseSession(ctx);
   return SMFIS_CONTINUE;
 }
 
+// The step's no-reply flag (what a collecting step returns when the MTA agreed not to wait).
+unsigned long NoReplyFlag(Step step) {
+  switch (step) {
+    case Step::kConnect: return SMFIP_NR_CONN;
+    case Step::kEnvFrom: return SMFIP_NR_MAIL;
+    case Step::kEnvRcpt: return SMFIP_NR_RCPT;
+    case Step::kHeader: return SMFIP_NR_HDR;
+    case Step::kEoh: return SMFIP_NR_EOH;
+    case Step::kBody: return SMFIP_NR_BODY;
+    default: return 0;
+  }
+}
+
+// Quoted spans of `text` left out: a library's message may quote the bytes it was reading.
+std::string WithoutQuotes(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    out.push_back(text[i]);
+    if (text[i] != '\'' && text[i] != '"') continue;
+    const size_t close = text.find(text[i], i + 1);
+    if (close == std::string::npos) break;
+    out += "...";
+    out.push_back(text[i]);
+    i = close;
+  }
+  return out;
+}
+
+// The exception being handled, for the log: its type, and its message with digits masked and
+// quoted text left out (no content of the message can reach the log through it).
+std::string DescribeException() {
+  std::string type = "unknown exception";
+  if (const std::type_info* t = abi::__cxa_current_exception_type()) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
+    type = name ? name : t->name();
+    std::free(name);
+  }
+  std::string what;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what() ? e.what() : "";
+  } catch (...) {
+  }
+  return what.empty() ? type : type + ": " + WithoutQuotes(common::MaskedNote(what, 160));
+}
+
 }  // namespace
+
+const char* StepName(Step step) {
+  switch (step) {
+    case Step::kNegotiate: return "negotiate";
+    case Step::kConnect: return "connect";
+    case Step::kEnvFrom: return "envfrom";
+    case Step::kEnvRcpt: return "envrcpt";
+    case Step::kHeader: return "header";
+    case Step::kEoh: return "eoh";
+    case Step::kBody: return "body";
+    case Step::kEom: return "eom";
+    case Step::kAbort: return "abort";
+    case Step::kClose: return "close";
+  }
+  return "unknown";
+}
+
+void SafeNegotiation(unsigned long f0, unsigned long, unsigned long, unsigned long, unsigned long* pf0, unsigned long* pf1,
+                     unsigned long* pf2, unsigned long* pf3) noexcept {
+  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT);
+  *pf1 = 0;
+  *pf2 = 0;
+  *pf3 = 0;
+}
+
+sfsistat Faulted(SMFICTX* ctx, Step step) noexcept {
+  try {
+    DaemonState& d = Daemon();
+    d.metrics.CountCallbackFault(StepName(step));
+    const std::string fault = DescribeException();
+    const std::string qid = Macro(ctx, "i");
+    const char* then = "the message is answered per fail_modes.internal_error";
+    if (step == Step::kNegotiate || step == Step::kConnect) then = "every message on this connection is answered per fail_modes.internal_error";
+    if (step == Step::kAbort || step == Step::kClose) then = "no message to answer";
+    d.log->error("qid={} fault in {}: {}; {}", qid.empty() ? "-" : qid, StepName(step), fault, then);
+    switch (step) {
+      case Step::kAbort:
+        if (Session* s = Get(ctx)) s->Reset();
+        return SMFIS_CONTINUE;
+      case Step::kClose:
+        CloseSession(ctx);
+        return SMFIS_CONTINUE;
+      case Step::kEom: {
+        Session* s = Get(ctx);
+        Session none;
+        const auto config = ConfigFor(s);
+        const FailAction action = config ? config->milter.fail_modes.internal_error : FailModes().internal_error;
+        const sfsistat rc = FailMode(ctx, s ? *s : none, action, "internal_error", DirectionOf(s ? *s : none, config.get()));
+        if (s) s->Reset();
+        return rc;
+      }
+      default: {
+        Session* s = SessionFor(ctx);
+        if (step == Step::kNegotiate) s->protocol = 0;  // as SafeNegotiation answered
+        (step == Step::kNegotiate || step == Step::kConnect ? s->connection_fault : s->message_fault) = true;
+        return Continue(s, NoReplyFlag(step));
+      }
+    }
+  } catch (...) {
+    // Failing even to answer the fault: the one answer that never loses or passes mail.
+    return step == Step::kEom ? SMFIS_TEMPFAIL : SMFIS_CONTINUE;
+  }
+}
 
 struct smfiDesc* FilterDescription() {
   static struct smfiDesc desc = {
       const_cast<char*>("sendguard"),
       SMFI_VERSION,
       SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT,
-      OnConnect,
+      Guarded<Step::kConnect, OnConnect>::Call,
       nullptr,  // helo
-      OnEnvFrom,
-      OnEnvRcpt,
-      OnHeader,
-      OnEoh,
-      OnBody,
-      OnEom,
-      OnAbort,
-      OnClose,
+      Guarded<Step::kEnvFrom, OnEnvFrom>::Call,
+      Guarded<Step::kEnvRcpt, OnEnvRcpt>::Call,
+      Guarded<Step::kHeader, OnHeader>::Call,
+      Guarded<Step::kEoh, OnEoh>::Call,
+      Guarded<Step::kBody, OnBody>::Call,
+      Guarded<Step::kEom, OnEom>::Call,
+      Guarded<Step::kAbort, OnAbort>::Call,
+      Guarded<Step::kClose, OnClose>::Call,
       nullptr,  // unknown
       nullptr,  // data
-      OnNegotiate,
+      Guarded<Step::kNegotiate, OnNegotiate>::Call,
   };
   return &desc;
 }
