@@ -145,7 +145,7 @@ TEST(PoisonE2eTest, APoisonMessageIsQuarantinedAfterTwoCrashesAndNothingElseIsLo
   EXPECT_NE(milter.Metrics().find("sendguard_fail_mode_total{reason=\"poison_message\",action=\"quarantine\"} 1\n"),
             std::string::npos);
   EXPECT_EQ(log.find(poison_marker), std::string::npos) << "no content in the log";
-  EXPECT_NE(postfix.Log().find("sendguard: poison_message"), std::string::npos) << "Postfix logs the hold reason";
+  EXPECT_NE(postfix.Log().find("milter-hold: END-OF-MESSAGE"), std::string::npos) << "Postfix logs the hold";
 }
 
 }  // namespace
