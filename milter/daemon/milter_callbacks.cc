@@ -267,6 +267,30 @@ void JournalHooks(MessageJob& job, const std::string& digest) {
   };
 }
 
+// Looks the message up in the poison journal by its digest. The milter died on it
+// poison_after_crashes times: answered unscanned per fail_modes.poison_message (a crash loop on
+// one message would stop all mail), true with *rc. Fewer: `job` is scanned alone. Either way
+// `job` gets the journal's record and clear.
+bool PoisonAnswered(SMFICTX* ctx, Session& s, const MilterSettings& m, const std::string& direction, const std::string& body,
+                    MessageJob& job, sfsistat* rc) {
+  DaemonState& d = Daemon();
+  s.digest.AddBody(body);
+  const std::string digest = d.hasher ? s.digest.Finish(*d.hasher) : "";
+  const int crashes = d.journal && !digest.empty() ? d.journal->Crashes(digest) : 0;
+  const std::string detail = " digest=" + digest.substr(0, 12) + " crashes=" + std::to_string(crashes);
+  if (crashes >= m.poison_after_crashes) {
+    *rc = FailMode(ctx, s, m.fail_modes.poison_message, "poison_message", direction, detail);
+    return true;
+  }
+  if (crashes > 0) {
+    d.log->info("qid={} direction={} scanned alone: in flight when the milter died before ({})", Macro(ctx, "i"), direction,
+                detail.substr(1));
+  }
+  job.alone = crashes > 0;
+  JournalHooks(job, digest);
+  return false;
+}
+
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
   Session* s = SessionFor(ctx);
   s->client_addr = common::AddressText(hostaddr);  // Postfix passes it here, not as a macro
@@ -361,21 +385,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   job.raw = s->headers + "\r\n";
   std::string body;
   if (!s->body->ReadAll(&body)) return FailMode(ctx, *s, m.fail_modes.internal_error, "spool_failed", direction);
-  s->digest.AddBody(body);
-  const std::string digest = d.hasher ? s->digest.Finish(*d.hasher) : "";
-  const int crashes = d.journal && !digest.empty() ? d.journal->Crashes(digest) : 0;
-  if (crashes >= m.poison_after_crashes) {
-    // The milter died on this message that many times: not scanned again (a crash loop on one
-    // message would stop all mail).
-    return FailMode(ctx, *s, m.fail_modes.poison_message, "poison_message", direction,
-                    " digest=" + digest.substr(0, 12) + " crashes=" + std::to_string(crashes));
-  }
-  if (crashes > 0) {
-    d.log->info("qid={} direction={} scanned alone: in flight when the milter died before (digest={} crashes={})", queue_id,
-                direction, digest.substr(0, 12), crashes);
-  }
-  job.alone = crashes > 0;
-  JournalHooks(job, digest);
+  if (sfsistat rc = SMFIS_TEMPFAIL; PoisonAnswered(ctx, *s, m, direction, body, job, &rc)) return rc;
   job.raw += body;
   job.envelope.sender = s->sender;
   job.envelope.recipients = s->recipients;

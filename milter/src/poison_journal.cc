@@ -147,7 +147,7 @@ Status PoisonJournal::Compact(std::time_t now) {
   return Status();
 }
 
-Status PoisonJournal::Append(const std::string& line, bool sync) {
+Status PoisonJournal::Append(const std::string& line, int* sync_fd) {
   if (bytes_ - compacted_at_ >= options_.compact_bytes) {
     // The rewrite already holds what this line records (the state changes before the
     // append), and is synced: nothing more to write.
@@ -155,15 +155,27 @@ Status PoisonJournal::Append(const std::string& line, bool sync) {
   }
   if (Status st = WriteAll(fd_, line, path_); !st.ok()) return st;
   bytes_ += static_cast<int64_t>(line.size());
-  if (sync && ::fdatasync(fd_) != 0) return IoError("cannot sync " + path_ + ": " + std::strerror(errno));
+  if (sync_fd && (*sync_fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0)) < 0) {
+    return IoError("cannot sync " + path_ + ": " + std::strerror(errno));
+  }
   return Status();
 }
 
 Status PoisonJournal::Begin(const std::string& digest) {
   if (!ValidDigest(digest)) return InvalidArgument("not a digest");
-  std::lock_guard<std::mutex> l(mu_);
-  ++in_flight_[digest];
-  return Append("B " + digest + "\n", true);
+  int sync_fd = -1;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++in_flight_[digest];
+    if (Status st = Append("B " + digest + "\n", &sync_fd); !st.ok()) return st;
+  }
+  // Flushed outside the lock, so scans on other threads do not queue behind one disk flush
+  // each (a rewrite in between synced its own file, which holds this record too).
+  if (sync_fd < 0) return Status();
+  const int rc = ::fdatasync(sync_fd);
+  ::close(sync_fd);
+  if (rc != 0) return IoError("cannot sync " + path_ + ": " + std::strerror(errno));
+  return Status();
 }
 
 Status PoisonJournal::End(const std::string& digest) {
@@ -172,7 +184,7 @@ Status PoisonJournal::End(const std::string& digest) {
   auto it = in_flight_.find(digest);
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
   counts_.erase(digest);
-  return Append("E " + digest + "\n", false);
+  return Append("E " + digest + "\n", nullptr);
 }
 
 int PoisonJournal::Crashes(const std::string& digest) const {

@@ -81,7 +81,9 @@ class PoisonJournal {
   // Drops forgotten and surplus counts, then writes every count and every digest in flight to
   // a new file that replaces the old one. Called with mu_ held (or before any other thread).
   Status Compact(std::time_t now);
-  Status Append(const std::string& line, bool sync);
+  // Writes `line` (with mu_ held); with `sync_fd`, also gives a descriptor of the file to
+  // flush once the lock is released (-1 when a rewrite already synced the line).
+  Status Append(const std::string& line, int* sync_fd);
 
   const std::string path_;
   const Options options_;
