@@ -5,13 +5,16 @@
 // message is answered per fail_modes.poison_message (default quarantine: Postfix's hold queue)
 // once the milter has died milter.poison_after_crashes (2) times on it, without a third scan;
 // every other message of the run, sent before, during and after the crashes, is delivered
-// exactly once. Nothing is lost.
+// exactly once, two of them after an exception thrown in the header and body callbacks (over
+// the unix socket, where those steps have no reply). Nothing is lost.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <regex>
 #include <sstream>
@@ -77,7 +80,8 @@ TEST(PoisonE2eTest, APoisonMessageIsQuarantinedAfterTwoCrashesAndNothingElseIsLo
   const std::string poison_marker = "poison-" + run + "-end";
   testing::Launch launch;
   launch.program = SENDGUARD_MILTER_FAULTS_BIN;
-  launch.env = {"SENDGUARD_FAULT_CRASH_MARKER=" + poison_marker};
+  const auto fault_file = std::filesystem::temp_directory_path() / ("sendguard-fault-" + run);
+  launch.env = {"SENDGUARD_FAULT_CRASH_MARKER=" + poison_marker, "SENDGUARD_FAULT_FILE=" + fault_file.string()};
   launch.supervise = true;
   MilterDaemon milter("poison-e2e", kOrg, "", testing::MilterSocket::kUnix, launch);
   PostfixInstance postfix(milter.PostfixSpec());
@@ -97,6 +101,8 @@ TEST(PoisonE2eTest, APoisonMessageIsQuarantinedAfterTwoCrashesAndNothingElseIsLo
   int poison_tries = 0;
   std::future<PostfixInstance::Sent> poison;
   for (size_t i = 0; i < items.size(); ++i) {
+    if (i == 1) std::ofstream(fault_file) << "header\n";  // whichever message comes next
+    if (i == 12) std::ofstream(fault_file) << "body\n";
     if (i == 4) {
       poison = std::async(std::launch::async, [&] {
         // To a colleague: inside the organisation, so the hold carries sendguard's full headers.
@@ -145,6 +151,9 @@ TEST(PoisonE2eTest, APoisonMessageIsQuarantinedAfterTwoCrashesAndNothingElseIsLo
   EXPECT_NE(milter.Metrics().find("sendguard_fail_mode_total{reason=\"poison_message\",action=\"quarantine\"} 1\n"),
             std::string::npos);
   EXPECT_EQ(log.find(poison_marker), std::string::npos) << "no content in the log";
+  EXPECT_NE(log.find("fault in header: std::runtime_error"), std::string::npos) << log;
+  EXPECT_NE(log.find("fault in body: std::runtime_error"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(fault_file));
   EXPECT_NE(postfix.Log().find("milter-hold: END-OF-MESSAGE"), std::string::npos) << "Postfix logs the hold";
 }
 
