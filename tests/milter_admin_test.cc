@@ -378,7 +378,8 @@ TEST(MilterAdminTest, AnExceptionInAnyCallbackIsAnsweredPerEachValue) {
     const auto fault_file = std::filesystem::temp_directory_path() / ("sendguard-fault-" + std::to_string(::getpid()) + "-" + action);
     MilterDaemon d("throw-" + action, kOrg, "  fail_modes: {internal_error: " + action + "}\n", testing::MilterSocket::kTcp,
                    FaultBuild(fault_file));
-    ASSERT_NE(d.Log().find("TEST BUILD with fault injection"), std::string::npos) << d.Log();
+    // (The start line follows the metrics port, which the harness waits for: wait for it.)
+    ASSERT_TRUE(d.WaitForLog("TEST BUILD with fault injection")) << d.Log();
     std::string out;
     for (const auto& step : steps) {
       SCOPED_TRACE(step);
