@@ -87,8 +87,12 @@ class MilterDaemon {
   void Stop() {
     if (supervisor_.joinable()) {
       stopping_ = true;
-      kill(pid_, SIGTERM);
-      supervisor_.join();  // it reaps the daemon
+      // Until the supervisor has reaped the daemon (it may be starting a new one right now).
+      while (!supervisor_done_) {
+        kill(pid_, SIGTERM);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      supervisor_.join();
       pid_ = -1;
       return;
     }
@@ -160,6 +164,10 @@ class MilterDaemon {
   }
   // Restarts the daemon whenever it exits, until Stop.
   void Supervise() {
+    struct Done {
+      std::atomic<bool>& done;
+      ~Done() { done = true; }
+    } done{supervisor_done_};
     for (;;) {
       int status = 0;
       if (waitpid(pid_, &status, 0) != pid_ || stopping_) return;
@@ -181,6 +189,7 @@ class MilterDaemon {
   std::atomic<pid_t> pid_{-1};
   std::thread supervisor_;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> supervisor_done_{false};
   std::mutex exits_mu_;
   std::vector<int> exits_;
 };
