@@ -369,7 +369,7 @@ size_t Count(const std::string& text, const std::string& what) {
 // No exception reaches libmilter: a throw injected at the entry of each registered callback
 // (std::runtime_error, or an int in body) is answered per fail_modes.internal_error for each
 // value, at the end of that message (a throw at negotiate or connect: every message on that
-// connection); one log line per fault, digits masked and quoted text left out; counted; and the
+// connection); one log line per fault, digits masked, addresses and quoted text left out; counted; and the
 // daemon serves the next message as usual. A throw in abort or close has no message to answer.
 TEST(MilterAdminTest, AnExceptionInAnyCallbackIsAnsweredPerEachValue) {
   const std::vector<std::string> steps = {"negotiate", "connect", "envfrom", "envrcpt", "header", "eoh", "body other", "eom"};
@@ -414,14 +414,15 @@ TEST(MilterAdminTest, AnExceptionInAnyCallbackIsAnsweredPerEachValue) {
     ASSERT_TRUE(d.WaitForLog("fault in close: ")) << d.Log();
     EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
     const std::string log = d.Log(), metrics = d.Metrics();
-    EXPECT_NE(log.find("fault in abort: std::runtime_error: injected fault in abort at ########## near '...'; no message to answer"),
+    EXPECT_NE(log.find("fault in abort: std::runtime_error: injected fault in abort at ########## for [address] near '...'; no message to answer"),
               std::string::npos) << log;
     EXPECT_NE(log.find("fault in body: int; the message is answered per fail_modes.internal_error"), std::string::npos) << log;
-    EXPECT_NE(log.find("fault in negotiate: std::runtime_error: injected fault in negotiate at ########## near '...'; every message "
+    EXPECT_NE(log.find("fault in negotiate: std::runtime_error: injected fault in negotiate at ########## for [address] near '...'; every message "
                        "on this connection is answered per fail_modes.internal_error"),
               std::string::npos) << log;
     EXPECT_EQ(log.find("1234567890"), std::string::npos) << "digits masked: " << log;
     EXPECT_EQ(log.find("Mrs Example"), std::string::npos) << "quoted text left out: " << log;
+    EXPECT_EQ(log.find("jo@example.org"), std::string::npos) << "addresses left out: " << log;
     EXPECT_EQ(Count(log, "fail_mode=internal_error action=" + action), steps.size()) << log;
     EXPECT_NE(metrics.find("sendguard_fail_mode_total{reason=\"internal_error\",action=\"" + action + "\"} " +
                            std::to_string(steps.size()) + "\n"),

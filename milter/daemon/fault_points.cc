@@ -43,9 +43,10 @@ void AtCallback(const char* callback) {
     }
     ::unlink(file.c_str());
   }
-  // Digits and a quoted span, which the daemon's log line must not show as they are.
+  // Digits, an address and a quoted span, which the daemon's log line must not show as they are.
   if (armed.find(" other") != std::string::npos) throw 1234567890;
-  throw std::runtime_error(std::string("injected fault in ") + callback + " at 1234567890 near 'Dear Mrs Example'");
+  throw std::runtime_error(std::string("injected fault in ") + callback +
+                           " at 1234567890 for jo@example.org near 'Dear Mrs Example'");
 }
 
 void BeforeScan(std::string_view raw_message) {

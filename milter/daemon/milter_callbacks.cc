@@ -445,23 +445,29 @@ unsigned long NoReplyFlag(Step step) {
   }
 }
 
-// Quoted spans of `text` left out: a library's message may quote the bytes it was reading.
-std::string WithoutQuotes(const std::string& text) {
+// `text` with quoted spans left out (a library's message may quote the bytes it was reading)
+// and every word holding an '@' shown as [address].
+std::string WithoutQuotesOrAddresses(const std::string& text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    out.push_back(text[i]);
-    if (text[i] != '\'' && text[i] != '"') continue;
-    const size_t close = text.find(text[i], i + 1);
-    if (close == std::string::npos) break;
-    out += "...";
-    out.push_back(text[i]);
-    i = close;
+    if (text[i] == '\'' || text[i] == '"') {
+      const size_t close = text.find(text[i], i + 1);
+      if (close == std::string::npos) break;
+      out += std::string(1, text[i]) + "..." + text[i];
+      i = close;
+      continue;
+    }
+    const size_t end = std::min(text.find_first_of(" '\"", i), text.size());
+    const std::string word = text.substr(i, end - i);
+    out += word.find('@') == std::string::npos ? word : "[address]";
+    if (end < text.size() && text[end] == ' ') out.push_back(' ');
+    i = end < text.size() && text[end] == ' ' ? end : end - 1;
   }
   return out;
 }
 
-// The exception being handled, for the log: its type, and its message with digits masked and
-// quoted text left out (no content of the message can reach the log through it).
+// The exception being handled, for the log: its type, and its message with digits masked,
+// addresses and quoted text left out (no content of the message reaches the log through it).
 std::string DescribeException() {
   std::string type = "unknown exception";
   if (const std::type_info* t = abi::__cxa_current_exception_type()) {
@@ -477,7 +483,7 @@ std::string DescribeException() {
     what = e.what() ? e.what() : "";
   } catch (...) {
   }
-  return what.empty() ? type : type + ": " + WithoutQuotes(common::MaskedNote(what, 160));
+  return what.empty() ? type : type + ": " + WithoutQuotesOrAddresses(common::MaskedNote(what, 160));
 }
 
 }  // namespace
