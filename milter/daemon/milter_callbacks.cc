@@ -418,6 +418,13 @@ sfsistat OnAbort(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
+// Marks the message (at negotiate and connect: every message on the connection) to be answered
+// per fail_modes.internal_error at its end.
+void MarkFault(Session* s, Step step) noexcept {
+  if (!s) return;
+  (step == Step::kNegotiate || step == Step::kConnect ? s->connection_fault : s->message_fault) = true;
+}
+
 // Frees the connection's session (at close, or after a fault there): at most once.
 void CloseSession(SMFICTX* ctx) noexcept {
   Session* s = Get(ctx);
@@ -541,13 +548,20 @@ sfsistat Faulted(SMFICTX* ctx, Step step) noexcept {
       default: {
         Session* s = SessionFor(ctx);
         if (step == Step::kNegotiate) s->protocol = 0;  // as SafeNegotiation answered
-        (step == Step::kNegotiate || step == Step::kConnect ? s->connection_fault : s->message_fault) = true;
+        MarkFault(s, step);
         return Continue(s, NoReplyFlag(step));
       }
     }
   } catch (...) {
-    // Failing even to answer the fault: the one answer that never loses or passes mail.
-    return step == Step::kEom ? SMFIS_TEMPFAIL : SMFIS_CONTINUE;
+    // Failing even to answer the fault (no memory to log it): end of message answers tempfail,
+    // the one answer that never loses mail or lets it through unscanned; an earlier step marks
+    // the message when it has a session.
+    if (step == Step::kEom) return SMFIS_TEMPFAIL;
+    if (step == Step::kClose) return SMFIS_CONTINUE;
+    Session* s = Get(ctx);
+    if (step == Step::kNegotiate && s) s->protocol = 0;
+    if (step != Step::kAbort) MarkFault(s, step);
+    return Continue(s, NoReplyFlag(step));
   }
 }
 
