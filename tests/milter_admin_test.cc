@@ -4,7 +4,9 @@
 // family is there from start-up at zero; every log event is one line with time and program
 // (text and JSON); --check-config checks what start needs as the account the milter runs as;
 // a unix socket in a setgid directory keeps the directory's group;
-// monitor mode files audit-only drafts only from the admin's threshold up.
+// monitor mode files audit-only drafts only from the admin's threshold up; an exception in any
+// callback and a message the milter died on are answered per their fail mode (the test build
+// sendguard-milter-faults injects them; the shipped program has no fault points).
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -209,6 +211,8 @@ TEST(MilterAdminTest, EveryMetricFamilyIsExportedFromStartUp) {
   for (const std::string series : {"sendguard_fail_mode_total{reason=\"rules_unavailable\",action=\"tempfail\"} 0",
                                    "sendguard_fail_mode_total{reason=\"scan_timeout\",action=\"accept\"} 0",
                                    "sendguard_fail_mode_total{reason=\"incident_unavailable\",action=\"reject\"} 0",
+                                   "sendguard_fail_mode_total{reason=\"poison_message\",action=\"quarantine\"} 0",
+                                   "sendguard_callback_faults_total{callback=\"eom\"} 0",
                                    "sendguard_reloads_total{result=\"ok\"} 0", "sendguard_reloads_total{result=\"failed\"} 0",
                                    "sendguard_incident_handovers_total{result=\"delivered\"} 0",
                                    "sendguard_incident_handovers_total{result=\"retry\"} 0",
@@ -343,6 +347,140 @@ TEST(MilterAdminTest, MonitorModeFilesAuditDraftsOnlyFromTheThresholdUp) {
       EXPECT_NE(metrics.find("sendguard_incidents_total{outcome=\"AUDIT_ONLY\"} 1"), std::string::npos) << metrics;
     }
   }
+}
+
+#ifdef SENDGUARD_MILTER_FAULTS_BIN
+
+// The fault-injection build, armed through `fault_file` and crashing on `crash_marker`.
+testing::Launch FaultBuild(const std::filesystem::path& fault_file, const std::string& crash_marker = "") {
+  testing::Launch l;
+  l.program = SENDGUARD_MILTER_FAULTS_BIN;
+  l.env = {"SENDGUARD_FAULT_FILE=" + fault_file.string()};
+  if (!crash_marker.empty()) l.env.push_back("SENDGUARD_FAULT_CRASH_MARKER=" + crash_marker);
+  return l;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// No exception reaches libmilter: a throw injected at the entry of each registered callback
+// (std::runtime_error, or an int in body) is answered per fail_modes.internal_error for each
+// value, at the end of that message (a throw at negotiate or connect: every message on that
+// connection); one log line per fault, digits masked, addresses and quoted text left out; counted; and the
+// daemon serves the next message as usual. A throw in abort or close has no message to answer.
+TEST(MilterAdminTest, AnExceptionInAnyCallbackIsAnsweredPerEachValue) {
+  const std::vector<std::string> steps = {"negotiate", "connect", "envfrom", "envrcpt", "header", "eoh", "body other", "eom"};
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    const auto fault_file = std::filesystem::temp_directory_path() / ("sendguard-fault-" + std::to_string(::getpid()) + "-" + action);
+    MilterDaemon d("throw-" + action, kOrg, "  fail_modes: {internal_error: " + action + "}\n", testing::MilterSocket::kTcp,
+                   FaultBuild(fault_file));
+    // (The start line follows the metrics port, which the harness waits for: wait for it.)
+    ASSERT_TRUE(d.WaitForLog("TEST BUILD with fault injection")) << d.Log();
+    std::string out;
+    for (const auto& step : steps) {
+      SCOPED_TRACE(step);
+      std::ofstream(fault_file) << step << "\n";
+      EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + AnsweredAs(action, "internal_error") + "mt.disconnect(conn)\n", &out), 0)
+          << out << d.Log();
+      EXPECT_FALSE(std::filesystem::exists(fault_file)) << "the fault fired";
+      const std::string name = step.substr(0, step.find(' '));
+      EXPECT_EQ(Count(d.Log(), "fault in " + name + ": "), 1u) << d.Log();
+      EXPECT_NE(d.Metrics().find("sendguard_callback_faults_total{callback=\"" + name + "\"} 1\n"), std::string::npos);
+      // The next message, on a new connection, is scanned as usual.
+      EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + kAccepted +
+                                "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', 'allow'), 'scanned')\n"
+                                "mt.disconnect(conn)\n",
+                            &out),
+                0)
+          << out << d.Log();
+    }
+    // Abort and close: logged and counted, nothing to answer; the connection's next message
+    // (after the abort) is scanned as usual.
+    std::ofstream(fault_file) << "abort\n";
+    Msg half = ToColleague();
+    EXPECT_EQ(d.RunScript(Connect() + "mt.macro(conn, SMFIC_MAIL, \"{auth_authen}\", \"staff\", \"i\", \"QA\")\n"
+                                      "assert(mt.mailfrom(conn, '<staff@council.example.gov.uk>') == nil, 'mailfrom')\n"
+                                      "assert(mt.abort(conn) == nil, 'abort')\n" +
+                              SendLua(half) + kAccepted + "mt.disconnect(conn)\n",
+                          &out),
+              0)
+        << out << d.Log();
+    std::ofstream(fault_file) << "close\n";
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+    ASSERT_TRUE(d.WaitForLog("fault in close: ")) << d.Log();
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+    const std::string log = d.Log(), metrics = d.Metrics();
+    EXPECT_NE(log.find("fault in abort: std::runtime_error: injected fault in abort at ########## for [address] near '...'; no message to answer"),
+              std::string::npos) << log;
+    EXPECT_NE(log.find("fault in body: int; the message is answered per fail_modes.internal_error"), std::string::npos) << log;
+    EXPECT_NE(log.find("fault in negotiate: std::runtime_error: injected fault in negotiate at ########## for [address] near '...'; every message "
+                       "on this connection is answered per fail_modes.internal_error"),
+              std::string::npos) << log;
+    EXPECT_EQ(log.find("1234567890"), std::string::npos) << "digits masked: " << log;
+    EXPECT_EQ(log.find("Mrs Example"), std::string::npos) << "quoted text left out: " << log;
+    EXPECT_EQ(log.find("jo@example.org"), std::string::npos) << "addresses left out: " << log;
+    EXPECT_EQ(Count(log, "fail_mode=internal_error action=" + action), steps.size()) << log;
+    EXPECT_NE(metrics.find("sendguard_fail_mode_total{reason=\"internal_error\",action=\"" + action + "\"} " +
+                           std::to_string(steps.size()) + "\n"),
+              std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("sendguard_callback_faults_total{callback=\"close\"} 1\n"), std::string::npos) << metrics;
+    EXPECT_TRUE(d.Alive());
+  }
+}
+
+// A message the milter dies on (the test build crashes when its scan begins) is answered per
+// fail_modes.poison_message, for each value, when it comes back after the restart, without
+// being scanned again; counted, logged with its digest only; the next message is scanned.
+TEST(MilterAdminTest, APoisonMessageIsAnsweredPerEachValueWithoutAScan) {
+  const std::string marker = "poison-" + std::to_string(::getpid());
+  Msg poison = ToColleague();
+  poison.body = "Quarterly figures attached. " + marker + "\r\n";
+  for (const auto& action : kActions) {
+    SCOPED_TRACE(action);
+    const auto fault_file = std::filesystem::temp_directory_path() / ("sendguard-fault-" + std::to_string(::getpid()) + "-p" + action);
+    MilterDaemon d("poison-" + action, kOrg, "  poison_after_crashes: 1\n  fail_modes: {poison_message: " + action + "}\n",
+                   testing::MilterSocket::kTcp, FaultBuild(fault_file, marker));
+    std::string out;
+    EXPECT_NE(d.RunScript(Connect() + SendLua(poison) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << "it crashed: " << out;
+    const int status = d.WaitForExit();
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV) << status << d.Log();
+    d.Start();
+    EXPECT_NE(d.Log().find("the previous run ended while scanning 1 message(s) (digest "), std::string::npos) << d.Log();
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(poison) + AnsweredAs(action, "poison_message") + "mt.disconnect(conn)\n", &out), 0)
+        << out << d.Log();
+    EXPECT_TRUE(d.Alive()) << "answered without a scan: " << d.Log();
+    const std::string log = d.Log();
+    EXPECT_TRUE(std::regex_search(log, std::regex("qid=Q1 direction=outbound fail_mode=poison_message action=" + action +
+                                                  " digest=[0-9a-f]{12} crashes=1\n")))
+        << log;
+    EXPECT_NE(d.Metrics().find("sendguard_fail_mode_total{reason=\"poison_message\",action=\"" + action + "\"} 1\n"),
+              std::string::npos) << d.Metrics();
+    EXPECT_EQ(d.RunScript(Connect() + SendLua(ToColleague()) + kAccepted +
+                              "assert(mt.eom_check(conn, MT_HDRADD, 'X-Sendguard-Verdict', 'allow'), 'scanned')\n"
+                              "mt.disconnect(conn)\n",
+                          &out),
+              0)
+        << out << d.Log();
+    EXPECT_EQ(log.find(marker), std::string::npos) << "no content in the log";
+  }
+}
+
+#endif  // SENDGUARD_MILTER_FAULTS_BIN
+
+// The shipped program cannot be armed: its fault points are the empty ones, and it does not
+// even hold the names of the variables that arm the test build.
+TEST(MilterAdminTest, TheShippedMilterHasNoFaultPoints) {
+  const std::string shipped = testing::ReadFile(SENDGUARD_MILTER_BIN);
+  ASSERT_GT(shipped.size(), 100000u);
+  EXPECT_EQ(shipped.find("SENDGUARD_FAULT_"), std::string::npos);
+  EXPECT_EQ(shipped.find("TEST BUILD with fault injection"), std::string::npos);
+#ifdef SENDGUARD_MILTER_FAULTS_BIN
+  EXPECT_NE(testing::ReadFile(SENDGUARD_MILTER_FAULTS_BIN).find("SENDGUARD_FAULT_FILE"), std::string::npos);
+#endif
 }
 
 }  // namespace

@@ -68,10 +68,13 @@ inline int Shell(const std::string& cmd, std::string* out = nullptr) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// Starts `argv` as a child process; its standard error goes to `stderr_file` when given.
-inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file = {}) {
+// Starts `argv` as a child process; its standard error goes to `stderr_file` when given, and
+// `env` (NAME=VALUE) joins its environment.
+inline pid_t Spawn(const std::vector<std::string>& argv, const std::filesystem::path& stderr_file = {},
+                   const std::vector<std::string>& env = {}) {
   pid_t pid = fork();
   if (pid == 0) {
+    for (const auto& e : env) putenv(strdup(e.c_str()));
     // A test that dies (a sanitizer abort) takes its daemons with it: a daemon left behind
     // would hold ctest's output pipe open and the run would hang until ctest's timeout.
     prctl(PR_SET_PDEATHSIG, SIGKILL);

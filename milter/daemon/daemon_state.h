@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the libmilter callbacks share across connections: the live snapshot, the worker
-// pool, metrics and the log. One instance, set up by main before smfi_main.
+// pool, metrics, the log, the key of message digests and the poison journal. One instance,
+// set up by main before smfi_main.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -9,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "sendguard/common/keyed_hash.h"
 #include "sendguard/milter/metrics.h"
+#include "sendguard/milter/poison_journal.h"
 #include "sendguard/milter/snapshot.h"
 #include "sendguard/milter/worker_pool.h"
 
@@ -21,6 +24,8 @@ struct DaemonState {
   Metrics metrics;
   std::shared_ptr<spdlog::logger> log;
   std::string spool_dir;
+  const common::KeyedHasher* hasher = nullptr;  // main's, for message digests
+  std::unique_ptr<PoisonJournal> journal;        // null: no crash protection (it could not be opened)
   bool json_log = false;
   // The milter socket is a local (unix) socket: no Nagle or delayed ACK, so the MTA can be
   // told not to wait for an answer to any step before end of message (one round trip a message).

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The libmilter callbacks. They only collect (envelope, headers, body into a bounded spool);
 // at end of message the work goes to a scanning thread and the reply comes back as data
-// (MilterReply), which is carried out here. Nothing here decides anything.
+// (MilterReply), which is carried out here. Nothing here decides anything. Every callback is
+// registered through the noexcept trampoline of callback_guard.h; what it catches is answered
+// here (Faulted). A message the milter died on before is answered unscanned (poison journal).
 #include <arpa/inet.h>
+#include <cxxabi.h>
 #include <netinet/in.h>
 #include <libmilter/mfapi.h>
 #include <nlohmann/json.hpp>
@@ -10,12 +13,16 @@
 
 #include <array>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "callback_guard.h"
 #include "daemon_state.h"
+#include "fault_points.h"
 #include "message_spool.h"
 #include "sendguard/common/ip_address.h"
 #include "sendguard/common/text.h"
@@ -72,6 +79,11 @@ struct Session {
   std::vector<std::pair<std::string, int>> incoming_sendguard;
   std::unique_ptr<MessageSpool> body;
   bool spool_failed = false;
+  PoisonDigest digest;  // of the header fields so far (the body joins at end of message)
+  // A callback threw (Faulted): the message, or every message on the connection (a fault at
+  // negotiate or connect), is answered per fail_modes.internal_error at its end.
+  bool message_fault = false;
+  bool connection_fault = false;
 
   void Reset() {
     snapshot = Snapshot();
@@ -85,6 +97,8 @@ struct Session {
     incoming_sendguard.clear();
     body.reset();
     spool_failed = false;
+    digest = PoisonDigest();
+    message_fault = false;
   }
 };
 
@@ -210,14 +224,71 @@ void LogMessage(const std::string& queue_id, const std::string& direction, const
   }
 }
 
-sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::string& reason, const std::string& direction) {
+// Answers the message per the fail mode `action` for `reason`; `detail` (" key=value ...", no
+// personal data) ends the log line.
+sfsistat FailMode(SMFICTX* ctx, const Session& s, FailAction action, const std::string& reason, const std::string& direction,
+                  const std::string& detail = "") {
   DaemonState& d = Daemon();
   d.metrics.CountFailMode(reason, FailActionName(action));
   d.metrics.CountMessage(direction, "unscanned", std::string("fail_") + FailActionName(action));
-  d.log->warn("qid={} direction={} fail_mode={} action={}", Macro(ctx, "i"), direction, reason, FailActionName(action));
+  d.log->warn("qid={} direction={} fail_mode={} action={}{}", Macro(ctx, "i"), direction, reason, FailActionName(action),
+              detail);
   MilterReply reply = ReplyForFailure(action, reason, "");
   if (s.snapshot.config) ForRecipients(reply, *s.snapshot.config, s.recipients);
   return Carry(ctx, reply, s);
+}
+
+// The config a message is answered under: the one it started with, else the live one.
+std::shared_ptr<const Config> ConfigFor(const Session* s) {
+  if (s && s->snapshot.config) return s->snapshot.config;
+  DaemonState& d = Daemon();
+  return d.snapshots ? d.snapshots->Current().config : nullptr;
+}
+
+// outbound: from a logged-in client or from milter.internal_networks.
+std::string DirectionOf(const Session& s, const Config* c) {
+  const bool outbound = !s.auth.empty() || (c && InNetworks(s.client_addr, c->milter.internal_networks));
+  return outbound ? "outbound" : "inbound";
+}
+
+// The poison journal's record and clear around the scan, and the test build's crash point.
+void JournalHooks(MessageJob& job, const std::string& digest) {
+  PoisonJournal* journal = Daemon().journal.get();
+  job.before_scan = [journal, digest](const MessageJob& j) {
+    if (journal && !digest.empty()) {
+      if (Status st = journal->Begin(digest); !st.ok()) {
+        Daemon().log->warn("qid={} poison journal not written ({}): scanned without crash protection", j.queue_id, st.message());
+      }
+    }
+    fault::BeforeScan(j.raw);  // nothing in the shipped program
+  };
+  job.after_scan = [journal, digest](const MessageJob&) {
+    if (journal && !digest.empty()) journal->End(digest);
+  };
+}
+
+// Looks the message up in the poison journal by its digest. The milter died on it
+// poison_after_crashes times: answered unscanned per fail_modes.poison_message (a crash loop on
+// one message would stop all mail), true with *rc. Fewer: `job` is scanned alone. Either way
+// `job` gets the journal's record and clear.
+bool PoisonAnswered(SMFICTX* ctx, Session& s, const MilterSettings& m, const std::string& direction, const std::string& body,
+                    MessageJob& job, sfsistat* rc) {
+  DaemonState& d = Daemon();
+  s.digest.AddBody(body);
+  const std::string digest = d.hasher ? s.digest.Finish(*d.hasher) : "";
+  const int crashes = d.journal && !digest.empty() ? d.journal->Crashes(digest) : 0;
+  const std::string detail = " digest=" + digest.substr(0, 12) + " crashes=" + std::to_string(crashes);
+  if (crashes >= m.poison_after_crashes) {
+    *rc = FailMode(ctx, s, m.fail_modes.poison_message, "poison_message", direction, detail);
+    return true;
+  }
+  if (crashes > 0) {
+    d.log->info("qid={} direction={} scanned alone: in flight when the milter died before ({})", Macro(ctx, "i"), direction,
+                detail.substr(1));
+  }
+  job.alone = crashes > 0;
+  JournalHooks(job, digest);
+  return false;
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char*, _SOCK_ADDR* hostaddr) {
@@ -258,6 +329,7 @@ sfsistat OnHeader(SMFICTX* ctx, char* name, char* value) {
   if (lower == "subject" && s->subject.empty()) s->subject = v;
   if (lower == "message-id" && s->message_id.empty()) s->message_id = v;
   if (lower == "x-sendguard-release" && s->release.empty()) s->release = v;
+  s->digest.AddHeader(n, v);
   if (lower.rfind("x-sendguard", 0) == 0) {
     bool counted = false;
     for (auto& [seen, count] : s->incoming_sendguard) {
@@ -282,18 +354,25 @@ sfsistat OnBody(SMFICTX* ctx, unsigned char* chunk, size_t len) {
 sfsistat OnEom(SMFICTX* ctx) {
   Session* s = Get(ctx);
   DaemonState& d = Daemon();
+  if (s && (s->message_fault || s->connection_fault)) {
+    // A callback threw earlier (Faulted logged it): whatever was collected is not trusted.
+    const auto config = ConfigFor(s);
+    const FailAction action = config ? config->milter.fail_modes.internal_error : FailModes().internal_error;
+    const sfsistat rc = FailMode(ctx, *s, action, "internal_error", DirectionOf(*s, config.get()));
+    s->Reset();
+    return rc;
+  }
   if (!s || !s->body) return SMFIS_TEMPFAIL;
   const std::string queue_id = Macro(ctx, "i");
   const Config* c = s->snapshot.config.get();
-  const bool outbound = !s->auth.empty() || (c && InNetworks(s->client_addr, c->milter.internal_networks));
-  const std::string direction = outbound ? "outbound" : "inbound";
+  const std::string direction = DirectionOf(*s, c);
   if (!c || !s->snapshot.rules) {
     // Started without rules (or they never loaded): the admin's fail mode answers.
     const FailAction action = c ? c->milter.fail_modes.rules_unavailable : FailModes().rules_unavailable;
     return FailMode(ctx, *s, action, "rules_unavailable", direction);
   }
   const MilterSettings& m = c->milter;
-  if (!outbound && m.scan == ScanDirection::kOutbound) {
+  if (direction == "inbound" && m.scan == ScanDirection::kOutbound) {
     RemoveIncomingSendguardHeaders(ctx, *s);
     smfi_addheader(ctx, const_cast<char*>("X-Sendguard-Scan"), const_cast<char*>("skipped; direction=inbound"));
     d.metrics.CountMessage(direction, "skipped", "accepted");
@@ -306,6 +385,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   job.raw = s->headers + "\r\n";
   std::string body;
   if (!s->body->ReadAll(&body)) return FailMode(ctx, *s, m.fail_modes.internal_error, "spool_failed", direction);
+  if (sfsistat rc = SMFIS_TEMPFAIL; PoisonAnswered(ctx, *s, m, direction, body, job, &rc)) return rc;
   job.raw += body;
   job.envelope.sender = s->sender;
   job.envelope.recipients = s->recipients;
@@ -338,33 +418,171 @@ sfsistat OnAbort(SMFICTX* ctx) {
   return SMFIS_CONTINUE;
 }
 
-sfsistat OnClose(SMFICTX* ctx) {
-  if (Get(ctx)) --Daemon().sessions;
-  delete Get(ctx);
+// Marks the message (at negotiate and connect: every message on the connection) to be answered
+// per fail_modes.internal_error at its end.
+void MarkFault(Session* s, Step step) noexcept {
+  if (!s) return;
+  (step == Step::kNegotiate || step == Step::kConnect ? s->connection_fault : s->message_fault) = true;
+}
+
+// Frees the connection's session (at close, or after a fault there): at most once.
+void CloseSession(SMFICTX* ctx) noexcept {
+  Session* s = Get(ctx);
+  if (!s) return;
   smfi_setpriv(ctx, nullptr);
+  --Daemon().sessions;
+  delete s;
+}
+
+sfsistat OnClose(SMFICTX* ctx) {
+  CloseSession(ctx);
   return SMFIS_CONTINUE;
 }
 
+// The step's no-reply flag (what a collecting step returns when the MTA agreed not to wait).
+unsigned long NoReplyFlag(Step step) {
+  switch (step) {
+    case Step::kConnect: return SMFIP_NR_CONN;
+    case Step::kEnvFrom: return SMFIP_NR_MAIL;
+    case Step::kEnvRcpt: return SMFIP_NR_RCPT;
+    case Step::kHeader: return SMFIP_NR_HDR;
+    case Step::kEoh: return SMFIP_NR_EOH;
+    case Step::kBody: return SMFIP_NR_BODY;
+    default: return 0;
+  }
+}
+
+// `text` with quoted spans left out (a library's message may quote the bytes it was reading)
+// and every word holding an '@' shown as [address].
+std::string WithoutQuotesOrAddresses(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\'' || text[i] == '"') {
+      const size_t close = text.find(text[i], i + 1);
+      if (close == std::string::npos) break;
+      out += std::string(1, text[i]) + "..." + text[i];
+      i = close;
+      continue;
+    }
+    const size_t end = std::min(text.find_first_of(" '\"", i), text.size());
+    const std::string word = text.substr(i, end - i);
+    out += word.find('@') == std::string::npos ? word : "[address]";
+    if (end < text.size() && text[end] == ' ') out.push_back(' ');
+    i = end < text.size() && text[end] == ' ' ? end : end - 1;
+  }
+  return out;
+}
+
+// The exception being handled, for the log: its type, and its message with digits masked,
+// addresses and quoted text left out (no content of the message reaches the log through it).
+std::string DescribeException() {
+  std::string type = "unknown exception";
+  if (const std::type_info* t = abi::__cxa_current_exception_type()) {
+    int status = 0;
+    char* name = abi::__cxa_demangle(t->name(), nullptr, nullptr, &status);
+    type = name ? name : t->name();
+    std::free(name);
+  }
+  std::string what;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = e.what() ? e.what() : "";
+  } catch (...) {
+  }
+  return what.empty() ? type : type + ": " + WithoutQuotesOrAddresses(common::MaskedNote(what, 160));
+}
+
 }  // namespace
+
+const char* StepName(Step step) {
+  switch (step) {
+    case Step::kNegotiate: return "negotiate";
+    case Step::kConnect: return "connect";
+    case Step::kEnvFrom: return "envfrom";
+    case Step::kEnvRcpt: return "envrcpt";
+    case Step::kHeader: return "header";
+    case Step::kEoh: return "eoh";
+    case Step::kBody: return "body";
+    case Step::kEom: return "eom";
+    case Step::kAbort: return "abort";
+    case Step::kClose: return "close";
+  }
+  return "unknown";
+}
+
+void SafeNegotiation(unsigned long f0, unsigned long, unsigned long, unsigned long, unsigned long* pf0, unsigned long* pf1,
+                     unsigned long* pf2, unsigned long* pf3) noexcept {
+  *pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT);
+  *pf1 = 0;
+  *pf2 = 0;
+  *pf3 = 0;
+}
+
+sfsistat Faulted(SMFICTX* ctx, Step step) noexcept {
+  try {
+    DaemonState& d = Daemon();
+    d.metrics.CountCallbackFault(StepName(step));
+    const std::string fault = DescribeException();
+    const std::string qid = Macro(ctx, "i");
+    const char* then = "the message is answered per fail_modes.internal_error";
+    if (step == Step::kNegotiate || step == Step::kConnect) then = "every message on this connection is answered per fail_modes.internal_error";
+    if (step == Step::kAbort || step == Step::kClose) then = "no message to answer";
+    d.log->error("qid={} fault in {}: {}; {}", qid.empty() ? "-" : qid, StepName(step), fault, then);
+    switch (step) {
+      case Step::kAbort:
+        if (Session* s = Get(ctx)) s->Reset();
+        return SMFIS_CONTINUE;
+      case Step::kClose:
+        CloseSession(ctx);
+        return SMFIS_CONTINUE;
+      case Step::kEom: {
+        Session* s = Get(ctx);
+        Session none;
+        const auto config = ConfigFor(s);
+        const FailAction action = config ? config->milter.fail_modes.internal_error : FailModes().internal_error;
+        const sfsistat rc = FailMode(ctx, s ? *s : none, action, "internal_error", DirectionOf(s ? *s : none, config.get()));
+        if (s) s->Reset();
+        return rc;
+      }
+      default: {
+        Session* s = SessionFor(ctx);
+        if (step == Step::kNegotiate) s->protocol = 0;  // as SafeNegotiation answered
+        MarkFault(s, step);
+        return Continue(s, NoReplyFlag(step));
+      }
+    }
+  } catch (...) {
+    // Failing even to answer the fault (no memory to log it): end of message answers tempfail,
+    // the one answer that never loses mail or lets it through unscanned; an earlier step marks
+    // the message when it has a session.
+    if (step == Step::kEom) return SMFIS_TEMPFAIL;
+    if (step == Step::kClose) return SMFIS_CONTINUE;
+    Session* s = Get(ctx);
+    if (step == Step::kNegotiate && s) s->protocol = 0;
+    if (step != Step::kAbort) MarkFault(s, step);
+    return Continue(s, NoReplyFlag(step));
+  }
+}
 
 struct smfiDesc* FilterDescription() {
   static struct smfiDesc desc = {
       const_cast<char*>("sendguard"),
       SMFI_VERSION,
       SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_ADDRCPT,
-      OnConnect,
+      Guarded<Step::kConnect, OnConnect>::Call,
       nullptr,  // helo
-      OnEnvFrom,
-      OnEnvRcpt,
-      OnHeader,
-      OnEoh,
-      OnBody,
-      OnEom,
-      OnAbort,
-      OnClose,
+      Guarded<Step::kEnvFrom, OnEnvFrom>::Call,
+      Guarded<Step::kEnvRcpt, OnEnvRcpt>::Call,
+      Guarded<Step::kHeader, OnHeader>::Call,
+      Guarded<Step::kEoh, OnEoh>::Call,
+      Guarded<Step::kBody, OnBody>::Call,
+      Guarded<Step::kEom, OnEom>::Call,
+      Guarded<Step::kAbort, OnAbort>::Call,
+      Guarded<Step::kClose, OnClose>::Call,
       nullptr,  // unknown
       nullptr,  // data
-      OnNegotiate,
+      Guarded<Step::kNegotiate, OnNegotiate>::Call,
   };
   return &desc;
 }

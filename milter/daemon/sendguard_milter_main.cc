@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "daemon_state.h"
+#include "fault_points.h"
 #include "hold_endpoint.h"
 #include "self_report_endpoint.h"
 #include "start_checks.h"
@@ -33,6 +34,7 @@
 #include "metrics_server.h"
 #include "sendguard/milter/outbox_sender.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/milter/poison_journal.h"
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 
@@ -266,6 +268,25 @@ int main(int argc, char** argv) {
     auto pruned = records.Prune(config.milter.scan_record_days, std::time(nullptr));
     if (pruned.ok() && *pruned > 0) d.log->info("pruned {} scan records older than {} days", *pruned, config.milter.scan_record_days);
   }
+  // The poison journal: a message still in flight from the previous run is one crash more on
+  // it (scanned alone next time; answered unscanned from milter.poison_after_crashes crashes).
+  d.hasher = &hasher;
+  {
+    std::vector<PoisonJournal::Suspect> crashed;
+    auto journal = PoisonJournal::Open(config.state_dir + "/poison.journal", {}, std::time(nullptr), &crashed);
+    if (journal.ok()) {
+      d.journal = std::move(journal).value();
+      std::string list;
+      for (const auto& c : crashed) list += (list.empty() ? "" : ", ") + c.digest.substr(0, 12) + " crashes=" + std::to_string(c.crashes);
+      if (!crashed.empty()) {
+        d.log->warn("the previous run ended while scanning {} message(s) (digest {}): each is scanned alone when it comes "
+                    "back, and answered per fail_modes.poison_message from {} crashes", crashed.size(), list,
+                    config.milter.poison_after_crashes);
+      }
+    } else {
+      d.log->error("{}: messages are scanned without crash protection", journal.status().message());
+    }
+  }
   // The incident hand-over: drafts are written to the outbox by the workers and delivered
   // to the core by this thread (core_url and the token are read at start).
   OutboxSenderOptions outbox_options;
@@ -318,8 +339,9 @@ int main(int argc, char** argv) {
     d.metrics.SetRulesInfo(rules_version, at_start.generation);
     d.metrics.PrimeTypes(TypeIds(*at_start.rules));
   }
-  d.log->info("started: socket {} workers {} rules {} metrics {}", config.milter.socket, d.pool->Workers(), rules_version,
-              config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen);
+  d.log->info("started: socket {} workers {} rules {} metrics {}{}{}", config.milter.socket, d.pool->Workers(), rules_version,
+              config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen,
+              *fault::BuildNote() ? "; " : "", fault::BuildNote());
 
   // libmilter runs on its own thread. smfi_main starts a signal thread of its own that also
   // sigwaits for SIGHUP and stops the milter when it gets one. Linux hands a process signal to

@@ -56,7 +56,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "subject_tag_outside",
-                       "outside_headers", "audit_only_min_individuals", "ig_bcc", "fail_modes",
+                       "outside_headers", "audit_only_min_individuals", "ig_bcc", "fail_modes", "poison_after_crashes",
                        "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
                    d);
@@ -95,14 +95,17 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
     if (!f.IsMap()) {
       d.Add(f, "'fail_modes' must be a map");
     } else {
-      rules::CheckKeys(f, {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable"}, d);
+      rules::CheckKeys(f, {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable",
+                           "poison_message"}, d);
       ReadFailAction(f, "internal_error", &m.fail_modes.internal_error, d);
       ReadFailAction(f, "scan_timeout", &m.fail_modes.scan_timeout, d);
       ReadFailAction(f, "oversize", &m.fail_modes.oversize, d);
       ReadFailAction(f, "rules_unavailable", &m.fail_modes.rules_unavailable, d);
       ReadFailAction(f, "incident_unavailable", &m.fail_modes.incident_unavailable, d);
+      ReadFailAction(f, "poison_message", &m.fail_modes.poison_message, d);
     }
   }
+  rules::ReadInt(n, "poison_after_crashes", 1, 100, &m.poison_after_crashes, d);
   rules::ReadInt(n, "scan_record_days", 1, 3650, &m.scan_record_days, d);
   if (rules::ReadString(n, "log_format", &m.log_format, d) && m.log_format != "text" && m.log_format != "json") {
     d.Add(n["log_format"], "log_format must be 'text' or 'json'");
@@ -203,7 +206,9 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "oversize" << YAML::Value << FailActionName(m.fail_modes.oversize);
   e << YAML::Key << "rules_unavailable" << YAML::Value << FailActionName(m.fail_modes.rules_unavailable);
   e << YAML::Key << "incident_unavailable" << YAML::Value << FailActionName(m.fail_modes.incident_unavailable);
+  e << YAML::Key << "poison_message" << YAML::Value << FailActionName(m.fail_modes.poison_message);
   e << YAML::EndMap;
+  e << YAML::Key << "poison_after_crashes" << YAML::Value << m.poison_after_crashes;
   e << YAML::Key << "scan_record_days" << YAML::Value << m.scan_record_days;
   e << YAML::Key << "log_format" << YAML::Value << m.log_format;
   e << YAML::Key << "log_file" << YAML::Value << m.log_file;

@@ -46,6 +46,8 @@ TEST(ConfigTest, TheShippedExampleConfigParsesAndKeepsTheDefaults) {
   EXPECT_EQ(c->milter.fail_modes.internal_error, defaults.milter.fail_modes.internal_error);
   EXPECT_EQ(c->milter.fail_modes.oversize, defaults.milter.fail_modes.oversize);
   EXPECT_EQ(c->milter.fail_modes.incident_unavailable, defaults.milter.fail_modes.incident_unavailable);
+  EXPECT_EQ(c->milter.fail_modes.poison_message, defaults.milter.fail_modes.poison_message);
+  EXPECT_EQ(c->milter.poison_after_crashes, defaults.milter.poison_after_crashes);
   EXPECT_EQ(c->milter.scan_record_days, defaults.milter.scan_record_days);
   EXPECT_EQ(c->milter.metrics_listen, defaults.milter.metrics_listen);
   EXPECT_EQ(c->milter.user, "sendguard");  // the package's dedicated user
@@ -103,6 +105,25 @@ colour: blue
   EXPECT_NE(m.find("sendguard.yaml:10: unknown key 'colour'"), std::string::npos) << m;
   EXPECT_FALSE(ParseConfig("organisation: [\n", "x.yaml").ok());
   EXPECT_FALSE(LoadConfig("/nonexistent/sendguard.yaml").ok());
+}
+
+TEST(ConfigTest, PoisonMessageSettings) {
+  const Config defaults = *ParseConfig("", "empty.yaml");
+  EXPECT_EQ(defaults.milter.fail_modes.poison_message, FailAction::kQuarantine);
+  EXPECT_EQ(defaults.milter.poison_after_crashes, 2);
+  auto c = ParseConfig("milter:\n  poison_after_crashes: 3\n  fail_modes: {poison_message: reject}\n", "x.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->milter.poison_after_crashes, 3);
+  EXPECT_EQ(c->milter.fail_modes.poison_message, FailAction::kReject);
+  const std::string described = DescribeConfig(*c);
+  EXPECT_NE(described.find("poison_message: reject"), std::string::npos) << described;
+  EXPECT_NE(described.find("poison_after_crashes: 3"), std::string::npos) << described;
+  auto bad = ParseConfig("milter:\n  poison_after_crashes: 0\n  fail_modes: {poison_message: drop}\n", "x.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("x.yaml:2: 'poison_after_crashes' must be between 1 and 100"), std::string::npos)
+      << bad.status().message();
+  EXPECT_NE(bad.status().message().find("'poison_message' must be accept, tempfail, reject or quarantine"), std::string::npos)
+      << bad.status().message();
 }
 
 TEST(ConfigTest, PolicyEngineLoadsShippedPoliciesTemplatesAndFreemail) {

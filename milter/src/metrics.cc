@@ -11,8 +11,11 @@ namespace sendguard::milter {
 
 Metrics::Metrics() {
   for (const char* reason : {"internal_error", "scan_timeout", "oversize", "rules_unavailable", "incident_unavailable",
-                             "spool_failed", "hold_failed", "overloaded"}) {
+                             "spool_failed", "hold_failed", "overloaded", "poison_message"}) {
     for (const char* action : {"accept", "tempfail", "reject", "quarantine"}) fail_modes_[{reason, action}] = 0;
+  }
+  for (const char* callback : {"negotiate", "connect", "envfrom", "envrcpt", "header", "eoh", "body", "eom", "abort", "close"}) {
+    callback_faults_[{callback}] = 0;
   }
   reloads_[{"ok"}] = 0;
   reloads_[{"failed"}] = 0;
@@ -58,6 +61,11 @@ void Metrics::CountIncomplete(const std::string& reason) {
 void Metrics::CountFailMode(const std::string& reason, const std::string& action) {
   std::lock_guard<std::mutex> l(mu_);
   ++fail_modes_[{reason, action}];
+}
+
+void Metrics::CountCallbackFault(const std::string& callback) {
+  std::lock_guard<std::mutex> l(mu_);
+  ++callback_faults_[{callback}];
 }
 
 void Metrics::CountReload(bool ok) {
@@ -118,6 +126,9 @@ std::string Metrics::Render() const {
          {"reason"}, incomplete_);
   Family(out, "sendguard_fail_mode_total", "Messages decided by a fail mode, by reason and action.", "counter",
          {"reason", "action"}, fail_modes_);
+  Family(out, "sendguard_callback_faults_total",
+         "Exceptions caught at a libmilter callback, by callback (the message is answered per fail_modes.internal_error).",
+         "counter", {"callback"}, callback_faults_);
   Family(out, "sendguard_reloads_total", "Rule and policy reloads, by result.", "counter", {"result"}, reloads_);
   Family(out, "sendguard_incident_handovers_total", "Incident drafts sent to the core, by result.", "counter",
          {"result"}, handovers_);

@@ -49,16 +49,44 @@ void WorkerPool::Loop() {
       task = std::move(queue_.front());
       queue_.pop_front();
     }
-    if (!processor.ok()) {
-      task->done.set_value(std::nullopt);
-      continue;
+    MessageJob& job = task->job;
+    Admit(job);
+    std::optional<JobResult> result;
+    try {
+      if (job.before_scan) job.before_scan(job);
+      if (processor.ok()) result = (*processor)->Process(job, std::time(nullptr));
+    } catch (...) {
+      result.reset();  // answered by the internal_error fail mode
     }
     try {
-      task->done.set_value((*processor)->Process(task->job, std::time(nullptr)));
-    } catch (const std::exception&) {
-      task->done.set_value(std::nullopt);  // answered by the internal_error fail mode
+      if (job.after_scan) job.after_scan(job);
+    } catch (...) {
     }
+    Done(job);
+    task->done.set_value(std::move(result));
   }
+}
+
+void WorkerPool::Admit(const MessageJob& job) {
+  std::unique_lock<std::mutex> l(mu_);
+  if (job.alone) {
+    ++alone_waiting_;
+    admit_cv_.wait(l, [&] { return running_ == 0 && !alone_running_; });
+    --alone_waiting_;
+    alone_running_ = true;
+  } else {
+    admit_cv_.wait(l, [&] { return alone_waiting_ == 0 && !alone_running_; });
+  }
+  ++running_;
+}
+
+void WorkerPool::Done(const MessageJob& job) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    --running_;
+    if (job.alone) alone_running_ = false;
+  }
+  admit_cv_.notify_all();
 }
 
 std::optional<JobResult> WorkerPool::Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure) {

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The worker pool's own answers, without a scan: how many threads it runs, a thread whose
-// Processor cannot be built, and a full queue.
+// Processor cannot be built, a full queue, the journal's hooks around every message, and a
+// suspect processed alone.
 #include "sendguard/milter/worker_pool.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <future>
 #include <thread>
 
 namespace sendguard::milter {
@@ -30,6 +33,36 @@ TEST(WorkerPoolTest, AFullQueueIsOverloadedAtOnce) {
   std::string failure;
   EXPECT_FALSE(pool.Run(MessageJob{}, std::chrono::seconds(30), &failure).has_value());
   EXPECT_EQ(failure, "overloaded");
+}
+
+TEST(WorkerPoolTest, HooksRunAroundEveryMessageAndASuspectIsProcessedAlone) {
+  WorkerPool pool(3, 64, CannotStart);
+  std::atomic<int> now{0}, most{0}, after{0};
+  std::atomic<bool> alone_shared{false};
+  auto job = [&](bool alone) {
+    MessageJob j;
+    j.alone = alone;
+    j.before_scan = [&, alone](const MessageJob&) {
+      const int n = ++now;
+      most = std::max(most.load(), n);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (alone && now != 1) alone_shared = true;
+      --now;
+    };
+    j.after_scan = [&](const MessageJob&) { ++after; };
+    return j;
+  };
+  std::vector<std::future<void>> sends;
+  for (int i = 0; i < 24; ++i) {
+    sends.push_back(std::async(std::launch::async, [&, i] {
+      std::string failure;
+      pool.Run(job(i % 6 == 0), std::chrono::seconds(30), &failure);
+    }));
+  }
+  for (auto& f : sends) f.get();
+  EXPECT_EQ(after, 24) << "after_scan runs for every message, even one that failed";
+  EXPECT_GT(most, 1) << "ordinary messages run side by side";
+  EXPECT_FALSE(alone_shared) << "a suspect never shares the pool";
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the real sendguard-milter for integration tests: writes a config with free loopback
 // ports and a private state directory, starts the daemon, waits until it answers, and
-// stops it (SIGTERM) when the harness goes. Also runs miltertest scripts against it.
+// stops it (SIGTERM) when the harness goes. Also runs miltertest scripts against it. Optionally
+// starts another program (the fault-injection test build) and supervises it: restarted when it
+// exits, as systemd's Restart= does.
 #pragma once
 
 #include <arpa/inet.h>
@@ -16,9 +18,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <atomic>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "process_harness.h"
 
@@ -28,12 +33,21 @@ namespace sendguard::testing {
 // no answers before end of message).
 enum class MilterSocket { kTcp, kUnix };
 
+// Which program runs, with what extra environment, and whether a supervisor restarts it when
+// it exits (after restart_ms, as systemd's Restart=always with RestartSec=).
+struct Launch {
+  std::string program = SENDGUARD_MILTER_BIN;
+  std::vector<std::string> env;  // NAME=VALUE
+  bool supervise = false;
+  int restart_ms = 200;
+};
+
 class MilterDaemon {
  public:
   // `extra_yaml` is appended to the generated config (organisation, warn, ...).
   explicit MilterDaemon(const std::string& name, const std::string& extra_yaml = "", const std::string& milter_yaml = "",
-                        MilterSocket socket = MilterSocket::kTcp)
-      : socket_(socket) {
+                        MilterSocket socket = MilterSocket::kTcp, Launch launch = {})
+      : socket_(socket), launch_(std::move(launch)) {
     static int counter = 0;
     dir_ = std::filesystem::temp_directory_path() /
            ("sendguard-milter-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
@@ -63,18 +77,42 @@ class MilterDaemon {
   }
 
   void Start() {
-    pid_ = Spawn({SENDGUARD_MILTER_BIN, "--foreground", "--config", (dir_ / "sendguard.yaml").string()});
+    pid_t pid = SpawnDaemon();
     int status = 0;
-    // Ready when both listen: the milter socket, and the metrics and control port (which may
-    // open a moment later; tests call it straight away).
-    auto ready = [this] {
-      return (socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_)) && PortOpen(metrics_port_);
-    };
-    ASSERT_TRUE(WaitUntilReady(ready, &pid_, 60, &status))
+    ASSERT_TRUE(WaitUntilReady([this] { return Ready(); }, &pid, 60, &status))
         << "sendguard-milter did not start (exit status " << status << "):\n" << ReadFile(dir_ / "milter.log");
+    pid_ = pid;
+    if (launch_.supervise && !supervisor_.joinable()) supervisor_ = std::thread([this] { Supervise(); });
   }
-  void Stop() { Terminate(&pid_); }
-  void Kill() { Terminate(&pid_, SIGKILL); }
+  void Stop() {
+    if (supervisor_.joinable()) {
+      stopping_ = true;
+      // Until the supervisor has reaped the daemon (it may be starting a new one right now).
+      while (!supervisor_done_) {
+        kill(pid_, SIGTERM);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+      supervisor_.join();
+      pid_ = -1;
+      return;
+    }
+    pid_t pid = pid_.exchange(-1);
+    Terminate(&pid);
+  }
+  void Kill() {
+    pid_t pid = pid_.exchange(-1);
+    Terminate(&pid, SIGKILL);
+  }
+  // Ready when both listen: the milter socket, and the metrics and control port (which may
+  // open a moment later; tests call it straight away).
+  bool Ready() {
+    return (socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_)) && PortOpen(metrics_port_);
+  }
+  // Under supervision: the wait status of every exit the supervisor restarted after.
+  std::vector<int> Exits() {
+    std::lock_guard<std::mutex> l(exits_mu_);
+    return exits_;
+  }
   // Waits (up to 60 s: reloads compile every rule, slow under the sanitizers) until the
   // log holds `text`; returns whether it appeared.
   bool WaitForLog(const std::string& text, int seconds = 60) {
@@ -85,6 +123,13 @@ class MilterDaemon {
     return false;
   }
   void Signal(int sig) { kill(pid_, sig); }
+  // Waits for the daemon to end (it crashed: no supervisor) and returns its wait status.
+  int WaitForExit() {
+    int status = 0;
+    pid_t pid = pid_.exchange(-1);
+    if (pid > 0) waitpid(pid, &status, 0);
+    return status;
+  }
   bool Alive() { return pid_ > 0 && waitpid(pid_, nullptr, WNOHANG) == 0; }
 
   // Runs a miltertest Lua script against the daemon; the script's `PORT` is replaced.
@@ -114,11 +159,39 @@ class MilterDaemon {
   int metrics_port() const { return metrics_port_; }
 
  private:
+  pid_t SpawnDaemon() {
+    return Spawn({launch_.program, "--foreground", "--config", (dir_ / "sendguard.yaml").string()}, {}, launch_.env);
+  }
+  // Restarts the daemon whenever it exits, until Stop.
+  void Supervise() {
+    struct Done {
+      std::atomic<bool>& done;
+      ~Done() { done = true; }
+    } done{supervisor_done_};
+    for (;;) {
+      int status = 0;
+      if (waitpid(pid_, &status, 0) != pid_ || stopping_) return;
+      {
+        std::lock_guard<std::mutex> l(exits_mu_);
+        exits_.push_back(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(launch_.restart_ms));
+      if (stopping_) return;
+      pid_ = SpawnDaemon();
+    }
+  }
+
   MilterSocket socket_;
+  Launch launch_;
   std::filesystem::path dir_;
   int port_ = 0;
   int metrics_port_ = 0;
-  pid_t pid_ = -1;
+  std::atomic<pid_t> pid_{-1};
+  std::thread supervisor_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> supervisor_done_{false};
+  std::mutex exits_mu_;
+  std::vector<int> exits_;
 };
 
 }  // namespace sendguard::testing

@@ -28,6 +28,9 @@ struct FailModes {
   FailAction oversize = FailAction::kAccept;             // larger than milter.max_message_bytes (tagged incomplete)
   FailAction rules_unavailable = FailAction::kTempfail;  // no rules could be loaded at start
   FailAction incident_unavailable = FailAction::kAccept; // the incident outbox cannot be written
+  // The milter died poison_after_crashes times while scanning this message: answered without
+  // scanning it again (a crash loop on one message would stop all mail).
+  FailAction poison_message = FailAction::kQuarantine;
 };
 
 // Which mail the milter scans.
@@ -56,6 +59,9 @@ struct MilterSettings {
   int audit_only_min_individuals = 2;
   std::string ig_bcc;                          // add this recipient to quarantined and blocked-then-released mail
   FailModes fail_modes;
+  // A message on which the milter died this many times (the poison journal in state_dir) is
+  // answered per fail_modes.poison_message, unscanned. After one crash it is scanned alone.
+  int poison_after_crashes = 2;
   int scan_record_days = 30;
   std::string log_format = "text";             // text | json
   std::string log_file;                        // "" = standard error (journald under systemd)

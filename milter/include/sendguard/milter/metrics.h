@@ -22,6 +22,8 @@ class Metrics {
   void CountIncomplete(const std::string& reason);
   void CountFailMode(const std::string& reason, const std::string& action);
   void CountReload(bool ok);
+  // An exception caught at a libmilter callback (`callback`: negotiate, connect, ... close).
+  void CountCallbackFault(const std::string& callback);
   // Incident hand-over attempts by result: delivered, retry, refused.
   void CountHandover(const std::string& result);
   // What a message's incident step did: the draft's mf_action (BLOCKED, AUDIT_ONLY, ...),
@@ -39,7 +41,7 @@ class Metrics {
                                                        0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
   mutable std::mutex mu_;
   std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_, handovers_,
-      incidents_;
+      incidents_, callback_faults_;
   std::array<uint64_t, kBuckets.size() + 1> buckets_{};
   double latency_sum_ = 0;
   uint64_t latency_count_ = 0;

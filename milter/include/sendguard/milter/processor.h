@@ -32,6 +32,12 @@ struct MessageJob {
   std::string subject;      // the Subject header as received
   std::string direction = "outbound";
   std::string release_header;  // X-Sendguard-Release ("" on ordinary mail)
+  // Run on the worker right before and right after the message is processed (the poison
+  // journal's record and clear); either may be empty. after_scan runs whatever happened.
+  std::function<void(const MessageJob&)> before_scan, after_scan;
+  // A suspect (in flight when the milter died before): processed while no other message is,
+  // so a second crash can be blamed on it alone.
+  bool alone = false;
 };
 
 struct JobResult {

@@ -47,6 +47,10 @@ class WorkerPool {
     std::promise<std::optional<JobResult>> done;
   };
   void Loop();
+  // Waits until `job` may be processed (a job marked alone: when nothing else is; any other:
+  // when no job marked alone is waiting or running), and marks it running. Then Done.
+  void Admit(const MessageJob& job);
+  void Done(const MessageJob& job);
 
   std::function<Result<std::unique_ptr<Processor>>()> make_;
   size_t queue_depth_;
@@ -54,6 +58,10 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::shared_ptr<Task>> queue_;
   bool stopping_ = false;
+  int running_ = 0;          // jobs being processed
+  int alone_waiting_ = 0;    // jobs marked alone waiting for the others to finish
+  bool alone_running_ = false;
+  std::condition_variable admit_cv_;
   std::vector<std::thread> threads_;
 };
 
