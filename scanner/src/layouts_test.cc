@@ -248,11 +248,13 @@ TEST_F(LayoutsTest, Utf16CsvWithoutByteOrderMarkIsRead) {
 
 TEST_F(LayoutsTest, DigitsInsideAnIbanAreNotACard) {
   for (const char* text : {"IBAN DE98 6008 2740 8795 6058 30", "Please pay DE98 6008 2740 8795 6058 30 today",
-                           "iban: de98-6008-2740-8795-6058-30"}) {
+                           "iban: de98-6008-2740-8795-6058-30", "IBAN DE98 4757 4911 8625 2761 30"}) {
     EXPECT_FALSE(BestConfidence(scanner_.ScanText(text), "pci.card").has_value()) << text;
   }
-  // The card on its own is still one.
-  EXPECT_TRUE(Found(scanner_.ScanText("card 6008 2740 8795 6058"), "pci.card", "6008274087956058"));
+  // The same sixteen digits on their own are a card where they are in a card range (60 is not
+  // one: no issuer's published range starts 6008).
+  EXPECT_TRUE(Found(scanner_.ScanText("card 4757 4911 8625 2761"), "pci.card", "4757491186252761"));
+  EXPECT_FALSE(BestConfidence(scanner_.ScanText("card 6008 2740 8795 6058"), "pci.card").has_value());
 }
 
 // --- 5. Cards without a card word ----------------------------------------------------
