@@ -207,6 +207,18 @@ TEST(TextTest, RepairUtf8ReplacesIllFormedBytesAndNul) {
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9"));
 }
 
+TEST(TextTest, AppendUtf8WritesOnlyWellFormedText) {
+  std::string out;
+  for (char32_t cp : {U'A', U'\u00e9', U'\u20ac', U'\U0001F600'}) AppendUtf8(out, cp);
+  EXPECT_EQ(out, "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
+  for (char32_t bad : {char32_t{0}, char32_t{0xD800}, char32_t{0xDFFF}, char32_t{0x110000}, char32_t{0xFFFFFFFF}}) {
+    std::string one;
+    AppendUtf8(one, bad);
+    EXPECT_EQ(one, "\xEF\xBF\xBD");
+  }
+  EXPECT_TRUE(IsValidUtf8(out));
+}
+
 TEST(TextTest, TrimAndCase) {
   EXPECT_EQ(Trim("  x y \n"), "x y");
   EXPECT_EQ(Trim("   "), "");

@@ -101,25 +101,6 @@ std::string_view Separator(const Tag& t) {
   return IsHtmlBlock(name) ? "\n" : "";
 }
 
-void AppendUtf8(std::string& out, unsigned long cp) {
-  if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 // Decodes the character reference at t[i] == '&' into `out`; returns the bytes used (0: not one).
 size_t DecodeReference(std::string_view t, size_t i, std::string& out) {
   size_t semi = t.substr(0, std::min(t.size(), i + 14)).find(';', i);
@@ -130,7 +111,7 @@ size_t DecodeReference(std::string_view t, size_t i, std::string& out) {
     char* end = nullptr;
     unsigned long cp = std::strtoul(body.c_str() + (hex ? 2 : 1), &end, hex ? 16 : 10);
     if (end == nullptr || *end != '\0') return 0;
-    AppendUtf8(out, cp);
+    common::AppendUtf8(out, static_cast<char32_t>(cp));
     return semi - i + 1;
   }
   static const struct {
@@ -139,7 +120,7 @@ size_t DecodeReference(std::string_view t, size_t i, std::string& out) {
   } kNamed[] = {{"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}, {"nbsp", 0xA0}};
   for (const auto& n : kNamed) {
     if (body == n.name) {
-      AppendUtf8(out, n.cp);
+      common::AppendUtf8(out, static_cast<char32_t>(n.cp));
       return semi - i + 1;
     }
   }

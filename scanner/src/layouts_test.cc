@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/text.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
@@ -176,15 +177,7 @@ std::string Interleave(const std::string& digits, const std::string& sep) {
 std::string InScript(const std::string& digits, uint32_t zero) {
   std::string out;
   for (char d : digits) {
-    uint32_t cp = zero + static_cast<uint32_t>(d - '0');
-    if (cp < 0x800) {
-      out += static_cast<char>(0xC0 | (cp >> 6));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      out += static_cast<char>(0xE0 | (cp >> 12));
-      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
+    common::AppendUtf8(out, zero + static_cast<uint32_t>(d - '0'));
   }
   return out;
 }

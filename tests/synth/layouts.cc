@@ -3,6 +3,8 @@
 // document or mail client in its name does; none of them looks at the scanner's rules.
 #include "sendguard/synth/layouts.h"
 
+#include "sendguard/common/text.h"
+
 #include <cstdio>
 #include <functional>
 #include <utility>
@@ -57,16 +59,7 @@ std::string Crlf(const std::string& text) {
 // A UTF-8 code point.
 std::string Cp(uint32_t cp) {
   std::string out;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  common::AppendUtf8(out, cp);
   return out;
 }
 

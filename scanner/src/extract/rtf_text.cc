@@ -11,20 +11,6 @@
 namespace sendguard::scanner {
 
 namespace {
-void AppendUtf8(std::string& out, unsigned cp) {
-  if (cp > 0xFFFF) cp = 0xFFFD;  // \uN is a signed 16-bit number; anything else is not a character
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 int Hex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -53,7 +39,7 @@ std::string RtfToText(std::string_view rtf) {
         int h = Hex(rtf[i + 2]), l = Hex(rtf[i + 3]);
         if (!skipping && h >= 0 && l >= 0) {
           if (skip_chars > 0) --skip_chars;
-          else AppendUtf8(out, static_cast<unsigned>(h * 16 + l));  // windows-1252 approximated as Latin-1
+          else common::AppendUtf8(out, static_cast<char32_t>(h * 16 + l));  // windows-1252 approximated as Latin-1
         }
         i += 3;
       } else if (n == '*') {
@@ -78,7 +64,7 @@ std::string RtfToText(std::string_view rtf) {
         if (word == "par" || word == "line" || word == "row" || word == "sect" || word == "page") out.push_back('\n');
         else if (word == "tab" || word == "cell") out.push_back('\t');
         else if (word == "u") {
-          AppendUtf8(out, static_cast<unsigned>(param < 0 ? param + 65536 : param));
+          common::AppendUtf8(out, static_cast<char32_t>(param < 0 ? param + 65536 : param));
           skip_chars = 1;
         }
       } else {
@@ -89,12 +75,12 @@ std::string RtfToText(std::string_view rtf) {
       continue;
     } else if (!skipping) {
       if (skip_chars > 0) --skip_chars;
-      else AppendUtf8(out, static_cast<unsigned char>(c));  // 8-bit text: Latin-1, as \'hh
+      else common::AppendUtf8(out, static_cast<unsigned char>(c));  // 8-bit text: Latin-1, as \'hh
     }
   }
-  // \uN may name a lone surrogate or a number past U+10FFFF (fuzzing found both): those
-  // become U+FFFD, so the scanner only ever sees UTF-8.
-  return common::RepairUtf8(out);
+  // \uN may name a lone surrogate or a number past U+10FFFF (fuzzing found both):
+  // common::AppendUtf8 writes those as U+FFFD, so the scanner only ever sees UTF-8.
+  return out;
 }
 
 }  // namespace sendguard::scanner

@@ -24,6 +24,9 @@ bool IsValidUtf8(std::string_view s);
 // `s` with every ill-formed UTF-8 sequence replaced by U+FFFD; NUL bytes become spaces
 // so downstream C APIs never see a truncated string. Valid input is returned unchanged.
 std::string RepairUtf8(std::string_view s);
+// Appends code point `cp` as UTF-8. A NUL, a surrogate or a number past U+10FFFF becomes
+// U+FFFD, so what it writes is always text the scanner can take.
+void AppendUtf8(std::string& out, char32_t cp);
 
 // Splits on `sep`, keeping empty fields.
 std::vector<std::string_view> Split(std::string_view s, char sep);
