@@ -9,6 +9,7 @@
 #include "sendguard/common/text.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/attachments.h"
+#include "sendguard/synth/layouts.h"
 #include "sendguard/synth/synth.h"
 #include "test_support.h"
 
@@ -305,22 +306,9 @@ TEST_F(LayoutsTest, NinoInACsvColumn) {
 
 // --- 7. Passport MRZ -----------------------------------------------------------------
 
-int Check(const std::string& s) {
-  static const int kW[3] = {7, 3, 1};
-  int sum = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    int v = c >= '0' && c <= '9' ? c - '0' : (c >= 'A' && c <= 'Z' ? c - 'A' + 10 : 0);
-    sum += v * kW[i % 3];
-  }
-  return sum % 10;
-}
-
-// Line 2 of a TD3 MRZ, written here from ICAO 9303 part 4 (not from the scanner).
+// Line 2 of a TD3 MRZ: synth::MrzLine2, written from ICAO 9303 part 4 (not from the scanner).
 std::string MrzLine2(const std::string& number, const std::string& dob, const std::string& expiry) {
-  std::string l = number + std::to_string(Check(number)) + "GBR" + dob + std::to_string(Check(dob)) + "F" + expiry +
-                  std::to_string(Check(expiry)) + std::string(14, '<') + "0";
-  return l + std::to_string(Check(l.substr(0, 10) + l.substr(13, 7) + l.substr(21, 22)));
+  return synth::MrzLine2(number, dob, 'F', expiry);
 }
 
 TEST_F(LayoutsTest, PassportInTheMachineReadableZone) {

@@ -215,6 +215,16 @@ int MrzCheck(const std::string& s) {
   return sum % 10;
 }
 
+}  // namespace
+
+std::string MrzLine2(const std::string& number, const std::string& dob, char sex, const std::string& expiry) {
+  std::string l = number + std::to_string(MrzCheck(number)) + "GBR" + dob + std::to_string(MrzCheck(dob)) + sex + expiry +
+                  std::to_string(MrzCheck(expiry)) + std::string(14, '<') + "0";
+  return l + std::to_string(MrzCheck(l.substr(0, 10) + l.substr(13, 7) + l.substr(21, 22)));
+}
+
+namespace {
+
 // The data page of a UK passport as OCR gives it: the visual zone (sometimes) and the two
 // 44-character lines of the TD3 machine-readable zone (ICAO 9303 part 4).
 LayoutMessage HmpoPassportMrz(Rng& r) {
@@ -225,9 +235,7 @@ LayoutMessage HmpoPassportMrz(Rng& r) {
   std::string expiry = Two(r.Between(27, 35)) + Two(r.Between(1, 12)) + Two(r.Between(1, 28));
   std::string line1 = "P<GBR" + surname + "<<" + forename;
   line1 += std::string(44 - line1.size(), '<');
-  std::string line2 = number + std::to_string(MrzCheck(number)) + "GBR" + dob + std::to_string(MrzCheck(dob)) +
-                      (r.Chance(0.5) ? "F" : "M") + expiry + std::to_string(MrzCheck(expiry)) + std::string(14, '<') + "0";
-  line2 += std::to_string(MrzCheck(line2.substr(0, 10) + line2.substr(13, 7) + line2.substr(21, 22)));
+  const std::string line2 = MrzLine2(number, dob, r.Chance(0.5) ? 'F' : 'M', expiry);
   std::string text = "Right to work check for a new starter: text of the passport scan below.\n\n";
   if (r.Chance(0.5)) {
     text += "PASSPORT  PASSEPORT\nUNITED KINGDOM OF GREAT BRITAIN AND NORTHERN IRELAND\nType/Type P   Code/Code GBR\n"

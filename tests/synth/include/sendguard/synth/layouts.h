@@ -27,6 +27,10 @@ std::vector<std::string> LayoutNames();
 // `per_layout` messages of every layout. Same seed, same corpus.
 std::vector<LayoutMessage> MakeLayoutCorpus(uint64_t seed, int per_layout);
 
+// Line 2 of a UK passport's TD3 machine-readable zone (ICAO 9303 part 4): the number, the
+// dates (YYMMDD) and sex, each check digit, a blank personal-number field, the composite.
+std::string MrzLine2(const std::string& number, const std::string& dob, char sex, const std::string& expiry);
+
 // Quoted-printable as a mail client writes it: lines of at most 76 characters ending in a
 // soft break ("=\r\n") wherever they fall, so numbers are split anywhere.
 std::string QuotedPrintable(const std::string& text);
