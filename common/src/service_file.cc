@@ -14,25 +14,26 @@
 
 namespace sendguard::common {
 
-std::string OwnerGroupMode(const struct stat& st) {
-  const passwd* pw = getpwuid(st.st_uid);
-  const group* gr = getgrgid(st.st_gid);
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-  return std::string(pw ? pw->pw_name : std::to_string(st.st_uid)) + ":" + (gr ? gr->gr_name : std::to_string(st.st_gid)) +
-         " " + mode;
-}
-
 namespace {
 
-// "owner root:sendguard, mode 0640", as the commands say what they made.
-std::string Describe(const struct stat& st) {
-  const std::string text = OwnerGroupMode(st);
-  const size_t space = text.rfind(' ');
-  return "owner " + text.substr(0, space) + ", mode" + text.substr(space);
+std::string OwnerGroup(const struct stat& st) {
+  const passwd* pw = getpwuid(st.st_uid);
+  const group* gr = getgrgid(st.st_gid);
+  return std::string(pw ? pw->pw_name : std::to_string(st.st_uid)) + ":" + (gr ? gr->gr_name : std::to_string(st.st_gid));
 }
 
+std::string Mode(const struct stat& st) {
+  char mode[8];
+  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  return mode;
+}
+
+// "owner root:sendguard, mode 0640", as the commands say what they made.
+std::string Describe(const struct stat& st) { return "owner " + OwnerGroup(st) + ", mode " + Mode(st); }
+
 }  // namespace
+
+std::string OwnerGroupMode(const struct stat& st) { return OwnerGroup(st) + " " + Mode(st); }
 
 Result<std::string> MakeServiceFile(const std::filesystem::path& path, const std::string& service_user, mode_t mode,
                                     FileOwner owner, bool allow_root_fallback, const std::string* content) {
