@@ -59,7 +59,7 @@ struct Core {
     }
     staff = std::make_unique<StaffPages>(StaffPages{api.milter, &page_key});
     self_reports = std::make_unique<SelfReportPages>(SelfReportPages{api.milter, &page_key, service.get(), false});
-    pages = std::make_unique<IgPages>(IgPages{service.get(), &api, accounts.get(), false, &sso, {}});
+    pages = std::make_unique<IgPages>(IgPages{service.get(), &api, accounts.get(), false, &sso, {}, nullptr, "http://127.0.0.1:8025"});
     router = CoreRouter{self_reports.get(), staff.get(), pages.get(), service.get(), &api, accounts.get(),
                         [](const common::HttpRequest& req, const std::string& what) {
                           std::fprintf(stderr, "%s %s threw: %s\n", req.method.c_str(), req.path.c_str(), what.c_str());

@@ -153,7 +153,7 @@ TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyWithTheProxysSecret) 
   // The IG officer: straight in, a session cookie, and forms that carry its token.
   auto page = core.Request("GET", "/incidents/" + id, "", {proxy, "X-Forwarded-User: " + ig});
   ASSERT_EQ(page.status, 200) << page.body << core.Log();
-  EXPECT_NE(page.body.find("(ig_officer)"), std::string::npos);
+  EXPECT_NE(page.body.find("(IG officer)"), std::string::npos);
   std::smatch m;
   ASSERT_TRUE(std::regex_search(page.headers, m, std::regex("sg_session=([0-9a-f]{64}); Path=/; HttpOnly; SameSite=Strict")))
       << page.headers;
@@ -169,7 +169,7 @@ TEST_F(BrowserTest, SingleSignOnBelievesTheProxysHeaderOnlyWithTheProxysSecret) 
   // The same cookie with the header naming someone else is their session, not the old one's.
   auto switched = core.Request("GET", "/", "", {cookie, proxy, "X-Forwarded-User: " + dpo});
   ASSERT_EQ(switched.status, 200);
-  EXPECT_NE(switched.body.find("(dpo)"), std::string::npos);
+  EXPECT_NE(switched.body.find("(DPO)"), std::string::npos);
   EXPECT_EQ(core.Request("POST", "/incidents/" + id + "/grid", "csrf=" + csrf + "&cell=1,1&nhs_rationale=x",
                          {form, cookie, proxy, "X-Forwarded-User: " + dpo}).status, 403)
       << "the old session's token is not the new one's";
@@ -217,7 +217,7 @@ TEST_F(BrowserTest, SingleSignOnKeepsABreakGlassPasswordButSsoAccountsHaveNone) 
   ASSERT_TRUE(std::regex_search(glass.headers, m, std::regex("sg_session=([0-9a-f]{64})")));
   auto page = core.Request("GET", "/", "", {"Cookie: sg_session=" + std::string(m[1])});
   EXPECT_EQ(page.status, 200) << "the password session works without the proxy's header";
-  EXPECT_NE(page.body.find("(dpo)"), std::string::npos);
+  EXPECT_NE(page.body.find("(DPO)"), std::string::npos);
   auto spoofed = core.Request("GET", "/", "", {"X-Forwarded-User: ig.one@council.example.gov.uk"});
   EXPECT_EQ(spoofed.status, 303) << "without the proxy's secret the header is ignored: the login form, not a session";
   EXPECT_EQ(spoofed.headers.find("sg_session="), std::string::npos);

@@ -51,7 +51,7 @@ TEST_F(CoreApiTest, ABreachOverHttpFromDraftToUnderInvestigation) {
   auto patched = core_->Request("PATCH", "/api/incidents/" + id,
                                 json{{"set", {{"incident_number", "IG-2026-0101"}, {"s1_name", "A Manager"},
                                               {"s1_email", "a.manager@council.example.gov.uk"},
-                                              {"investigating_officer", {{"id", "lm1"}, {"name", "Line Manager"}}}}}}.dump(),
+                                              {"investigating_officer", {{"id", "token:lm1"}, {"name", "Line Manager"}}}}}}.dump(),
                                 kIg);
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.Json()["incident"]["office_logged"], "YES");

@@ -38,14 +38,46 @@ const std::vector<std::string>& Migrations() {
       token_hash TEXT NOT NULL UNIQUE,    -- SHA-256 of the token
       created INTEGER NOT NULL,
       last_used INTEGER NOT NULL DEFAULT 0);
+  )sql",
+      // 3: an IG officer's directorates (one per line; '' = every case), and the links
+      // investigating officers are sent.
+      R"sql(
+    ALTER TABLE users ADD COLUMN directorates TEXT NOT NULL DEFAULT '';
+    CREATE TABLE officer_links (
+      token_hash TEXT PRIMARY KEY,        -- SHA-256 of the link's token
+      email TEXT NOT NULL,
+      incident_id TEXT NOT NULL,
+      expires INTEGER NOT NULL);
   )sql"};
   return kMigrations;
 }
 
 // The hash of an account that has no password (single sign-on only): never a crypto_pwhash_str.
 constexpr const char* kNoPassword = "!sso";
+// The hash of an investigating officer's account made by their first link: no password either.
+constexpr const char* kLinkOnly = "!link";
 // Tokens say what they are, so one pasted into the wrong place is recognised.
 constexpr const char* kTokenPrefix = "sgt_";
+
+const std::vector<std::string>& WebRoles() {
+  static const std::vector<std::string> kRoles = {"ig_officer", "dpo", "investigating_officer", "siro", "caldicott_guardian",
+                                                  "auditor", "admin"};
+  return kRoles;
+}
+
+std::string JoinLines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : "\n") + i;
+  return out;
+}
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  for (auto part : common::Split(text, '\n')) {
+    if (!part.empty()) out.emplace_back(part);
+  }
+  return out;
+}
 
 const std::vector<std::string>& TokenRoles() {
   static const std::vector<std::string> kRoles = {"REPORTER", "INVESTIGATING_OFFICER", "IG_OFFICER", "DPO", "SIRO",
@@ -55,12 +87,17 @@ const std::vector<std::string>& TokenRoles() {
 
 }  // namespace
 
-bool ValidWebRole(const std::string& role) { return role == "ig_officer" || role == "dpo" || role == "admin"; }
+bool ValidWebRole(const std::string& role) { return std::find(WebRoles().begin(), WebRoles().end(), role) != WebRoles().end(); }
+
+std::string WebRoleNames() {
+  std::string out;
+  for (const auto& r : WebRoles()) out += (out.empty() ? "" : ", ") + r;
+  return out;
+}
 
 std::string ApiRoleFor(const std::string& role) {
-  if (role == "ig_officer") return "IG_OFFICER";
-  if (role == "dpo") return "DPO";
-  return "REPORTER";
+  if (role == "admin" || role == "auditor") return "REPORTER";  // read-only scope (SessionCaller)
+  return common::AsciiUpper(role);
 }
 
 bool ValidTokenRole(const std::string& role) {
@@ -81,31 +118,45 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(const std::filesystem::path& pa
   return std::unique_ptr<Accounts>(new Accounts(std::move(*db)));
 }
 
-Status Accounts::AddUser(const std::string& name, const std::string& role, const std::string& password) {
+Status Accounts::AddUser(const std::string& name, const std::string& role, const std::string& password,
+                         const std::vector<std::string>& directorates) {
   if (password.size() < 12) return InvalidArgument("a password has at least 12 characters");
   char hash[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(hash, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return Internal("out of memory hashing the password");
   }
-  return SaveUser(name, role, hash);
+  return SaveUser(name, role, hash, directorates);
 }
 
-Status Accounts::AddSsoUser(const std::string& name, const std::string& role) { return SaveUser(name, role, kNoPassword); }
+Status Accounts::AddSsoUser(const std::string& name, const std::string& role, const std::vector<std::string>& directorates) {
+  return SaveUser(name, role, kNoPassword, directorates);
+}
 
-Status Accounts::SaveUser(const std::string& name, const std::string& role, const std::string& hash) {
+Status Accounts::SaveUser(const std::string& name, const std::string& role, const std::string& hash,
+                          const std::vector<std::string>& directorates) {
   // Single sign-on names are often email addresses: '@' and '.' are fine, spaces are not.
   if (name.empty() || name.size() > 254 || name.find_first_of(" \t\r\n") != std::string::npos) {
     return InvalidArgument("a user name is 1 to 254 characters without spaces");
   }
-  if (!ValidWebRole(role)) return InvalidArgument("role must be ig_officer, dpo or admin");
+  if (!ValidWebRole(role)) return InvalidArgument("role must be one of " + WebRoleNames());
+  if (!directorates.empty() && role != "ig_officer") return InvalidArgument("only an IG officer is limited to directorates");
+  for (const auto& d : directorates) {
+    if (d.empty() || d.size() > 64 || d.find_first_of("\r\n") != std::string::npos) {
+      return InvalidArgument("a directorate is 1 to 64 characters on one line");
+    }
+  }
   std::lock_guard lock(mu_);
   common::SqliteTransaction tx(*db_);
   auto s = db_->Prepare(
-      "INSERT INTO users (name, role, hash) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET role = excluded.role,"
-      " hash = excluded.hash, failures = 0, locked_until = 0, disabled = 0");
+      "INSERT INTO users (name, role, hash, directorates) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
+      " role = excluded.role, hash = excluded.hash, directorates = excluded.directorates, failures = 0, locked_until = 0,"
+      " disabled = 0");
   if (!s.ok()) return s.status();
-  if (Status st = (*s)->Reset().Bind(1, name).Bind(2, role).Bind(3, std::string(hash)).Run(); !st.ok()) return st;
+  if (Status st = (*s)->Reset().Bind(1, name).Bind(2, role).Bind(3, std::string(hash)).Bind(4, JoinLines(directorates)).Run();
+      !st.ok()) {
+    return st;
+  }
   if (Status st = EndSessions(name); !st.ok()) return st;
   std::erase_if(pair_failures_, [&](const auto& kv) { return kv.first.first == name; });
   return tx.Commit();
@@ -142,13 +193,14 @@ Status Accounts::RemoveUser(const std::string& name) {
 Result<std::vector<UserInfo>> Accounts::Users() {
   std::lock_guard lock(mu_);
   auto q = db_->Prepare(
-      "SELECT u.name, u.role, u.hash, u.disabled, (SELECT count(*) FROM sessions s WHERE s.user = u.name AND s.expires > ?)"
-      " FROM users u ORDER BY u.name");
+      "SELECT u.name, u.role, u.hash, u.disabled, (SELECT count(*) FROM sessions s WHERE s.user = u.name AND s.expires > ?),"
+      " u.directorates FROM users u ORDER BY u.name");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, int64_t{std::time(nullptr)});
   std::vector<UserInfo> out;
   while ((*q)->Step()) {
-    out.push_back({(*q)->Text(0), (*q)->Text(1), (*q)->Text(2) == kNoPassword, (*q)->Int(3) != 0, static_cast<int>((*q)->Int(4))});
+    out.push_back({(*q)->Text(0), (*q)->Text(1), (*q)->Text(2) == kNoPassword, (*q)->Int(3) != 0, static_cast<int>((*q)->Int(4)),
+                   (*q)->Text(2) == kLinkOnly, SplitLines((*q)->Text(5))});
   }
   if (!(*q)->status().ok()) return (*q)->status();
   return out;
@@ -189,18 +241,19 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
       }
     }
   } count{failed, pair, now};
-  auto q = db_->Prepare("SELECT role, hash, disabled FROM users WHERE name = ?");
+  auto q = db_->Prepare("SELECT role, hash, disabled, directorates FROM users WHERE name = ?");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, name);
-  std::string role, hash = kNoPassword;
+  std::string role, hash = kNoPassword, directorates;
   bool disabled = true;
   if ((*q)->Step()) {
     role = (*q)->Text(0);
     hash = (*q)->Text(1);
     disabled = (*q)->Int(2) != 0;
+    directorates = (*q)->Text(3);
   }
   (*q)->Reset();
-  if (hash == kNoPassword) {
+  if (hash == kNoPassword || hash == kLinkOnly) {
     // Same work for an unknown name, so timing does not tell names apart.
     char dummy[crypto_pwhash_STRBYTES];
     [[maybe_unused]] const int ignored = crypto_pwhash_str(dummy, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
@@ -208,24 +261,65 @@ Result<WebSession> Accounts::Login(const std::string& name, const std::string& p
     return refused;
   }
   if (crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) != 0 || disabled) return refused;
-  auto session = NewSession(name, role, now, token);
+  auto session = NewSession(name, role, directorates, now, token);
   count.success = session.ok();
   return session;
 }
 
 Result<WebSession> Accounts::SsoLogin(const std::string& name, std::time_t now, std::string* token) {
   std::lock_guard lock(mu_);
-  auto q = db_->Prepare("SELECT role FROM users WHERE name = ? AND disabled = 0");
+  auto q = db_->Prepare("SELECT role, directorates FROM users WHERE name = ? AND disabled = 0");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, name);
   if (!(*q)->Step()) return NotFound("no sendguard account for this name");
-  const std::string role = (*q)->Text(0);
+  const std::string role = (*q)->Text(0), directorates = (*q)->Text(1);
   (*q)->Reset();
-  return NewSession(name, role, now, token);
+  return NewSession(name, role, directorates, now, token);
 }
 
-Result<WebSession> Accounts::NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token) {
-  WebSession s{name, role, common::RandomHex(32), now + kSessionSeconds};
+Status Accounts::AddOfficerLink(const std::string& email, const std::string& incident_id, std::time_t now, std::string* token) {
+  *token = common::RandomHex(32);
+  if (token->empty()) return Internal("no random bytes for a link");
+  std::lock_guard lock(mu_);
+  auto old = db_->Prepare("DELETE FROM officer_links WHERE expires <= ?");
+  if (old.ok()) (*old)->Reset().Bind(1, int64_t{now}).Run();
+  auto ins = db_->Prepare("INSERT INTO officer_links (token_hash, email, incident_id, expires) VALUES (?, ?, ?, ?)");
+  if (!ins.ok()) return ins.status();
+  return (*ins)->Reset().Bind(1, common::Sha256Hex(*token)).Bind(2, email).Bind(3, incident_id).Bind(4, int64_t{now + kOfficerLinkSeconds}).Run();
+}
+
+Result<WebSession> Accounts::OfficerLinkLogin(const std::string& link, std::time_t now, std::string* token, std::string* incident_id) {
+  const Status refused = PermissionDenied("this link is not known or has expired: ask the IG team for a new one");
+  if (link.size() != 64) return refused;
+  std::lock_guard lock(mu_);
+  auto q = db_->Prepare("SELECT email, incident_id FROM officer_links WHERE token_hash = ? AND expires > ?");
+  if (!q.ok()) return q.status();
+  (*q)->Reset().Bind(1, common::Sha256Hex(link)).Bind(2, int64_t{now});
+  if (!(*q)->Step()) return refused;
+  const std::string email = (*q)->Text(0);
+  *incident_id = (*q)->Text(1);
+  (*q)->Reset();
+  auto u = db_->Prepare("SELECT role, disabled FROM users WHERE name = ?");
+  if (!u.ok()) return u.status();
+  (*u)->Reset().Bind(1, email);
+  if ((*u)->Step()) {
+    const std::string role = (*u)->Text(0);
+    const bool disabled = (*u)->Int(1) != 0;
+    (*u)->Reset();
+    if (disabled) return PermissionDenied("this account is disabled: ask the IG team");
+    if (role != "investigating_officer") return PermissionDenied("you have a sendguard account: log in with it instead");
+  } else {
+    (*u)->Reset();
+    auto ins = db_->Prepare("INSERT INTO users (name, role, hash) VALUES (?, 'investigating_officer', ?)");
+    if (!ins.ok()) return ins.status();
+    if (Status st = (*ins)->Reset().Bind(1, email).Bind(2, std::string(kLinkOnly)).Run(); !st.ok()) return st;
+  }
+  return NewSession(email, "investigating_officer", "", now, token);
+}
+
+Result<WebSession> Accounts::NewSession(const std::string& name, const std::string& role, const std::string& directorates,
+                                        std::time_t now, std::string* token) {
+  WebSession s{name, role, common::RandomHex(32), now + kSessionSeconds, SplitLines(directorates)};
   *token = common::RandomHex(32);
   if (token->empty() || s.csrf.empty()) return Internal("no random bytes for a session");
   auto ins = db_->Prepare("INSERT INTO sessions (token_hash, user, csrf, expires) VALUES (?, ?, ?, ?)");
@@ -245,12 +339,14 @@ std::optional<WebSession> Accounts::Session(const std::string& token, std::time_
   // Looked up by the token's hash: the index sees only the hash, so lookup time says nothing
   // about the token.
   auto q = db_->Prepare(
-      "SELECT s.user, u.role, s.csrf, s.expires FROM sessions s JOIN users u ON u.name = s.user"
+      "SELECT s.user, u.role, s.csrf, s.expires, u.directorates FROM sessions s JOIN users u ON u.name = s.user"
       " WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0");
   if (!q.ok()) return std::nullopt;
   (*q)->Reset().Bind(1, common::Sha256Hex(token)).Bind(2, int64_t{now});
   std::optional<WebSession> out;
-  if ((*q)->Step()) out = WebSession{(*q)->Text(0), (*q)->Text(1), (*q)->Text(2), static_cast<std::time_t>((*q)->Int(3))};
+  if ((*q)->Step()) {
+    out = WebSession{(*q)->Text(0), (*q)->Text(1), (*q)->Text(2), static_cast<std::time_t>((*q)->Int(3)), SplitLines((*q)->Text(4))};
+  }
   (*q)->Reset();
   return out;
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // Local accounts and machine tokens for the core, kept in their own SQLite file beside the
-// store: people (a role of ig_officer, dpo or admin, an argon2id password hash from libsodium's
-// crypto_pwhash_str, or none under single sign-on), their sessions (the cookie's token kept
+// store: people (a web role, an argon2id password hash from libsodium's crypto_pwhash_str, or
+// none under single sign-on or for an investigating officer who comes by link; IG officers may
+// be limited to some directorates), their sessions (the cookie's token kept
 // only as a SHA-256 hash; each session has its own CSRF token), and the tokens machines
 // present to the API (`sendguard-core token add`: random, kept only as a SHA-256 hash, with a
-// fixed role, revocable). Login throttling is per (name, address) with back-off, so no caller
+// fixed role, revocable), and the links an investigating officer is sent (random, kept only as
+// a hash, valid a week, for one officer and one case). Login throttling is per (name, address) with back-off, so no caller
 // can lock someone else out, plus a cap per address across names.
 #pragma once
 
@@ -24,9 +26,12 @@
 
 namespace sendguard::incident {
 
-// The web roles and the API role each acts as.
+// The web roles and the API role each acts as: ig_officer -> IG_OFFICER, dpo -> DPO,
+// investigating_officer -> INVESTIGATING_OFFICER, siro -> SIRO, caldicott_guardian ->
+// CALDICOTT_GUARDIAN; admin and auditor read only (as REPORTER).
 bool ValidWebRole(const std::string& role);
-std::string ApiRoleFor(const std::string& web_role);  // ig_officer -> IG_OFFICER, dpo -> DPO, admin -> REPORTER
+std::string WebRoleNames();
+std::string ApiRoleFor(const std::string& web_role);
 
 // The roles a token may carry: the API's people roles, READER (GET only) and MAIL_FILTER (files
 // the mail filter's drafts and nothing else).
@@ -35,15 +40,18 @@ std::string TokenRoleNames();
 
 struct WebSession {
   std::string user;
-  std::string role;   // ig_officer, dpo, admin
+  std::string role;   // a web role (ValidWebRole)
   std::string csrf;   // the token every form of this session carries
   std::time_t expires = 0;
+  std::vector<std::string> directorates;  // an IG officer's need-to-know scope; empty = every case
 };
 
 struct UserInfo {
   std::string name, role;
   bool sso_only = false, disabled = false;
   int sessions = 0;  // live sessions
+  bool link_only = false;  // an investigating officer who signs in only by the links they are sent
+  std::vector<std::string> directorates;
 };
 
 struct TokenInfo {
@@ -57,9 +65,12 @@ class Accounts {
 
   // Creates or replaces a user (the password at least 12 characters). Replacing one ends its
   // sessions (a reset password locks out whoever had the old one) and re-enables it.
-  Status AddUser(const std::string& name, const std::string& role, const std::string& password);
+  // `directorates` limits an IG officer to the cases of those directorates (and those not yet
+  // given one); other roles take none.
+  Status AddUser(const std::string& name, const std::string& role, const std::string& password,
+                 const std::vector<std::string>& directorates = {});
   // Creates or replaces a user who signs in only through the single sign-on proxy (no password).
-  Status AddSsoUser(const std::string& name, const std::string& role);
+  Status AddSsoUser(const std::string& name, const std::string& role, const std::vector<std::string>& directorates = {});
   // Disables a user and ends their sessions; NotFound when there is none.
   Status DisableUser(const std::string& name);
   // Removes a user and their sessions; NotFound when there is none.
@@ -77,6 +88,14 @@ class Accounts {
   std::optional<WebSession> Session(const std::string& token, std::time_t now);
   void Logout(const std::string& token);
 
+  // A link for the investigating officer `email` to open case `incident_id`: the token (written
+  // to *token) is random and kept only as a hash; it works for kOfficerLinkSeconds.
+  Status AddOfficerLink(const std::string& email, const std::string& incident_id, std::time_t now, std::string* token);
+  // A session for the officer a live link names (creating their link-only account the first
+  // time); *incident_id is the case it was sent for. PermissionDenied for an unknown or expired
+  // link, or when the address has an account of another role or a disabled one.
+  Result<WebSession> OfficerLinkLogin(const std::string& link, std::time_t now, std::string* token, std::string* incident_id);
+
   // Creates a token for a machine; the token itself (written to *token) is shown once and kept
   // only as a hash. AlreadyExists-style InvalidArgument when the name is taken.
   Status AddToken(const std::string& name, const std::string& role, std::time_t now, std::string* token);
@@ -86,6 +105,7 @@ class Accounts {
   std::optional<TokenInfo> FindToken(const std::string& token, std::time_t now);
 
   static constexpr int kSessionSeconds = 8 * 3600;
+  static constexpr int kOfficerLinkSeconds = 7 * 24 * 3600;
   // Back-off per (name, address): the first kFreeFailures failures cost nothing; each one after
   // doubles a wait that starts at kFirstDelaySeconds, up to kMaxDelaySeconds.
   static constexpr int kFreeFailures = 4;
@@ -96,9 +116,11 @@ class Accounts {
 
  private:
   explicit Accounts(std::unique_ptr<common::SqliteDb> db) : db_(std::move(db)) {}
-  Status SaveUser(const std::string& name, const std::string& role, const std::string& hash);
+  Status SaveUser(const std::string& name, const std::string& role, const std::string& hash,
+                  const std::vector<std::string>& directorates);
   // Stores a new session for `name` (mu_ held).
-  Result<WebSession> NewSession(const std::string& name, const std::string& role, std::time_t now, std::string* token);
+  Result<WebSession> NewSession(const std::string& name, const std::string& role, const std::string& directorates,
+                                std::time_t now, std::string* token);
   Status EndSessions(const std::string& name);  // mu_ held
   struct Backoff {
     int failures = 0;

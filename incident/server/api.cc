@@ -4,6 +4,7 @@
 // /api/reports/committee (GET), /api/score (POST, the what-if calculator).
 #include "api.h"
 
+#include "case_scope.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 #include "sendguard/incident/self_report.h"
@@ -199,6 +200,9 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
   if (path == "/api/self-reports") return SelfReport(service, auth, *actor, req);
   if (path == "/api/reports/committee") {
     if (req.method != "GET") return Error(405, "", "use GET");
+    if (actor->role == Role::kInvestigatingOfficer || (actor->role == Role::kReporter && caller.scope == Caller::Scope::kFull)) {
+      return Error(403, "authorization", "the committee report is for the IG team, the DPO, the SIRO and the Caldicott Guardian");
+    }
     return CommitteeReport(service, req);
   }
   if (path == "/api/incidents") {
@@ -223,7 +227,16 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
       const std::string sort = req.Query("sort");
       if (!sort.empty() && sort != "deadline" && sort != "created") return Error(400, "sort", "must be deadline or created");
       f.by_deadline = sort != "created";
-      return FromOutcome<json>(service.List(f), 200, [](const json& list) { return json{{"incidents", list}}; });
+      auto listed = service.List(f);
+      if (listed.ok() && LimitedToSomeCases(caller)) {
+        json mine = json::array();
+        for (const auto& summary : *listed.value) {
+          auto shown = service.Show(summary.value("incident_id", ""));
+          if (shown.ok() && HiddenReason(caller, *shown.value).empty()) mine.push_back(summary);
+        }
+        listed.value = mine;
+      }
+      return FromOutcome<json>(listed, 200, [](const json& list) { return json{{"incidents", list}}; });
     }
     if (req.method == "POST") {
       auto body = Body(req, &refusal);
@@ -244,6 +257,21 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
     }
     if (id.empty()) return Error(404, "", "no incident id in the path");
     auto shown = [](const json& j) { return j; };
+    // Need to know: a case the caller may not see is refused whatever is asked of it.
+    if (LimitedToSomeCases(caller)) {
+      auto current = service.Show(id);
+      if (!current.ok()) return FromOutcome<json>(current, 200, shown);
+      if (std::string why = HiddenReason(caller, *current.value); !why.empty()) return Error(403, "incident", why);
+      if (action.empty() && req.method == "GET") {
+        json visible = json::array();
+        for (const auto& r : (*current.value).value("related", json::array())) {
+          auto other = service.Show(r.value("incident_id", ""));
+          if (other.ok() && HiddenReason(caller, *other.value).empty()) visible.push_back(r);
+        }
+        (*current.value)["related"] = visible;
+        return Json(200, *current.value);
+      }
+    }
     if (action.empty()) {
       if (req.method == "GET") return FromOutcome<json>(service.Show(id), 200, shown);
       if (req.method == "PATCH") {

@@ -25,8 +25,9 @@ Caller SessionCaller(const WebSession& session) {
   c.actor.id = session.user;
   c.actor.name = session.user;
   c.actor.role = Parse<Role>(ApiRoleFor(session.role)).value_or(Role::kReporter);
-  // The gateway admin looks (the Mail filter page, the incidents) and changes nothing.
-  if (session.role == "admin") c.scope = Caller::Scope::kReadOnly;
+  // The gateway admin and the auditor look (the Mail filter page, the incidents) and change nothing.
+  if (session.role == "admin" || session.role == "auditor") c.scope = Caller::Scope::kReadOnly;
+  c.directorates = session.directorates;
   return c;
 }
 

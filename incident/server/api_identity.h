@@ -8,6 +8,8 @@
 
 #include <ctime>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "accounts.h"
 #include "sendguard/common/http_server.h"
@@ -23,6 +25,7 @@ struct Caller {
   };
   Actor actor;
   Scope scope = Scope::kFull;
+  std::vector<std::string> directorates;  // an IG officer limited to these (case_scope.h); empty = all
 };
 
 // The caller a page session acts as.

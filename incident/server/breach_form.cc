@@ -7,6 +7,7 @@
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/incident/enums.h"
+#include "sendguard/incident/london_time.h"
 
 namespace sendguard::incident {
 
@@ -51,10 +52,34 @@ std::string Select(const std::string& id, std::string_view name, const std::vect
   return html + "</select>";
 }
 
+// The stored value of a field ("a.b": key b of object a).
+json StoredValue(const json& incident, std::string_view name) {
+  const size_t dot = name.find('.');
+  if (dot == std::string_view::npos) return incident.contains(name) ? incident[std::string(name)] : json();
+  const json outer = incident.value(std::string(name.substr(0, dot)), json::object());
+  return outer.is_object() ? outer.value(std::string(name.substr(dot + 1)), json()) : json();
+}
+
+// A value as the form shows it: an instant in London wall-clock time.
+std::string Shown(const FormField& f, const json& value) {
+  if (f.kind == FormFieldKind::kInstant && value.is_string()) {
+    auto t = ParseInstant(value.get<std::string>());
+    if (t.ok()) return FormatLocalDateTime(*t);
+  }
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& v : value) out += (out.empty() ? "" : ", ") + Readable(Text(v));
+    return out;
+  }
+  if (value.is_string() && (f.kind == FormFieldKind::kChoice)) return Readable(value.get<std::string>());
+  return Text(value);
+}
+
 std::string FieldHtml(const FormSection& s, const FormField& f, const json& incident) {
   const std::string id = Id(s, f);
   const std::string name(f.name);
-  const json value = incident.contains(f.name) ? incident[std::string(f.name)] : json();
+  json value = StoredValue(incident, f.name);
+  if (f.kind == FormFieldKind::kInstant) value = Shown(f, value);
   const std::string label = "<label for=\"" + id + "\">" + HtmlEscape(std::string(f.label)) + "</label>";
   auto input = [&](const char* type) {
     return label + "<input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" + HtmlEscape(Text(value)) + "\">";
@@ -66,7 +91,8 @@ std::string FieldHtml(const FormSection& s, const FormField& f, const json& inci
     case FormFieldKind::kLine: return input("text");
     case FormFieldKind::kEmail: return input("email");
     case FormFieldKind::kDate: return input("date");
-    case FormFieldKind::kLocalDateTime: return input("datetime-local");
+    case FormFieldKind::kLocalDateTime:
+    case FormFieldKind::kInstant: return input("datetime-local");
     case FormFieldKind::kCount:
       return label + "<input type=\"number\" min=\"0\" step=\"1\" id=\"" + id + "\" name=\"" + name + "\" value=\"" +
              HtmlEscape(Text(value)) + "\">";
@@ -109,6 +135,10 @@ json FieldValue(const FormField& f, const std::vector<std::pair<std::string, std
   const std::string v = common::FormValue(form, std::string(f.name));
   if (v.empty()) return json();
   if (f.kind == FormFieldKind::kBool) return v == "true";
+  if (f.kind == FormFieldKind::kInstant) {
+    auto local = ParseLocalDateTime(v);
+    return local.ok() ? json(FormatInstant(ToInstant(*local))) : json(v);  // not a time: the API says why
+  }
   if (f.kind == FormFieldKind::kCount && v.find_first_not_of("0123456789") == std::string::npos && v.size() < 18) {
     return std::stoll(v);
   }
@@ -190,6 +220,50 @@ const std::vector<FormSection>& BreachFormSections() {
   return sections;
 }
 
+const std::vector<FormSection>& CaseworkSections() {
+  using K = FormFieldKind;
+  static const std::vector<FormSection> sections = {
+      {"officer", "Investigating officer (the line manager of whoever made the mistake)",
+       {{"investigating_officer.name", "Name", K::kLine},
+        {"investigating_officer.id", "Email address (they sign in with it, by the link they are sent)", K::kLine}}},
+      {"containment", "Containment",
+       {{"containment", "What has been done to contain it? Tick all that apply", K::kTicks, Options<Containment>()},
+        {"records_affected", "How many records were affected?", K::kCount},
+        {"records_is_estimate", "The number of records is an estimate", K::kBool},
+        {"unintelligible_applies", "Was the data unintelligible to whoever got it (encrypted, protected)?", K::kBool},
+        {"unintelligible_measure", "How was it protected?", K::kChoice,
+         {"NONE", "CONTENT_ENCRYPTION", "PASSWORD_PROTECTED_FILE", "DEVICE_ENCRYPTION", "OTHER"}},
+        {"key_compromised", "Was the key or password compromised too?", K::kChoice, Options<YesNoUnknown>()}}},
+      {"escalations", "Who has been told (escalations)",
+       {{"escalations.siro_informed_at", "The SIRO was told at", K::kInstant},
+        {"escalations.caldicott_informed_at", "The Caldicott Guardian was told at", K::kInstant},
+        {"escalations.comms_team_informed_at", "The communications team was told at", K::kInstant},
+        {"escalations.ict_informed_at", "ICT was told at", K::kInstant},
+        {"escalations.dhsc_notified_at", "DHSC was notified at", K::kInstant}}},
+      {"individuals", "Telling the people affected (the DPO decides)",
+       {{"dpo_individuals_decision", "Decision", K::kChoice, Options<IndividualsDecision>()},
+        {"dpo_individuals_rationale", "Rationale", K::kText},
+        {"exception_b_confirmed", "Exception (b): measures taken since mean the high risk is no longer likely", K::kBool},
+        {"exception_b_reason", "Why (b) applies", K::kText},
+        {"exception_c_confirmed", "Exception (c): telling each person would take disproportionate effort", K::kBool},
+        {"exception_c_reason", "Why (c) applies", K::kText},
+        {"consider_capacity_third_party", "Considered: does someone lack capacity, so a third party should be told?", K::kBool},
+        {"consider_capacity_third_party_note", "Note", K::kText},
+        {"consider_child_recipient", "Considered: is the person a child?", K::kBool},
+        {"consider_child_recipient_note", "Note", K::kText},
+        {"consider_undue_stress", "Considered: would telling them cause undue stress?", K::kBool},
+        {"consider_undue_stress_note", "Note", K::kText}}},
+      {"told", "The people affected were told",
+       {{"individuals_communicated_at", "They were told at", K::kInstant},
+        {"ico_required_communication", "The ICO required us to tell them", K::kBool}}},
+      {"ico-outcome", "The ICO's outcome",
+       {{"ico_outcome", "Outcome", K::kChoice, Options<IcoOutcome>()}}},
+      {"lessons", "Lessons learned (for the governance group)",
+       {{"lessons_learned", "What the council has learned", K::kText}}},
+  };
+  return sections;
+}
+
 const FormSection& NewIncidentFields() {
   using K = FormFieldKind;
   static const FormSection fields = {
@@ -226,16 +300,34 @@ const FormSection& EnisaInputs() {
 }
 
 const FormSection* FindFormSection(std::string_view id) {
-  for (const auto& s : BreachFormSections()) {
-    if (s.id == id) return &s;
+  for (const auto* list : {&BreachFormSections(), &CaseworkSections()}) {
+    for (const auto& s : *list) {
+      if (s.id == id) return &s;
+    }
   }
   return nullptr;
 }
 
 std::string RenderFormSection(const FormSection& section, const json& incident, const std::string& action,
-                              const std::string& csrf) {
+                              const std::string& csrf, bool editable, const json& suggestions) {
   std::string inner;
-  for (const auto& f : section.fields) inner += "<div class=\"field\">" + FieldHtml(section, f, incident) + "</div>";
+  const std::string accept = action.substr(0, action.rfind("/section/")) + "/accept";
+  for (const auto& f : section.fields) {
+    inner += "<div class=\"field\">" + FieldHtml(section, f, incident);
+    const std::string name(f.name);
+    if (editable && suggestions.contains(name) && !suggestions[name].is_null() && suggestions[name] != StoredValue(incident, f.name) &&
+        !(suggestions[name].is_array() && suggestions[name].empty())) {
+      inner += "<p class=\"suggestion\" id=\"suggest-" + Id(section, f) + "\">Suggested: <strong>" +
+               HtmlEscape(Shown(f, suggestions[name])) + "</strong> <button type=\"submit\" class=\"link\" formaction=\"" +
+               HtmlEscape(accept) + "\" name=\"accept\" value=\"" + HtmlEscape(name) + "\" id=\"accept-" + Id(section, f) +
+               "\">Use this</button></p>";
+    }
+    inner += "</div>";
+  }
+  if (!editable) {
+    return "<details class=\"section\"><summary>" + HtmlEscape(std::string(section.title)) + "</summary><form class=\"form-section\" "
+           "id=\"form-" + std::string(section.id) + "\"><fieldset disabled>" + inner + "</fieldset></form></details>\n";
+  }
   // Some changes need a reason in the audit trail (moving the time the council became aware).
   const std::string reason_id = std::string(section.id) + "-reason";
   inner += "<div class=\"field\"><label for=\"" + reason_id + "\">Reason for the change (needed to correct when the council "
@@ -247,7 +339,16 @@ std::string RenderFormSection(const FormSection& section, const json& incident, 
 json SectionPatch(const FormSection& section, const std::vector<std::pair<std::string, std::string>>& form) {
   json set = json::object();
   for (const auto& f : section.fields) {
-    if (f.kind != FormFieldKind::kShown) set[std::string(f.name)] = FieldValue(f, form);
+    if (f.kind == FormFieldKind::kShown) continue;
+    const size_t dot = f.name.find('.');
+    if (dot == std::string_view::npos) {
+      set[std::string(f.name)] = FieldValue(f, form);
+      continue;
+    }
+    // A key of an object field: the object holds the keys given; none given unsets it.
+    json& outer = set[std::string(f.name.substr(0, dot))];
+    json v = FieldValue(f, form);
+    if (!v.is_null()) outer[std::string(f.name.substr(dot + 1))] = v;
   }
   return set;
 }

@@ -14,8 +14,10 @@
 
 namespace sendguard::incident {
 
-// kShown: a field the system sets (shown on the form, never posted).
-enum class FormFieldKind { kLine, kText, kEmail, kDate, kLocalDateTime, kBool, kCount, kChoice, kTicks, kShown };
+// kShown: a field the system sets (shown on the form, never posted). kInstant: a UTC instant,
+// typed and shown as London wall-clock time. A name with a dot ("escalations.siro_informed_at")
+// is a key of an object field; the section posts the whole object.
+enum class FormFieldKind { kLine, kText, kEmail, kDate, kLocalDateTime, kInstant, kBool, kCount, kChoice, kTicks, kShown };
 
 struct FormField {
   std::string_view name;   // the spec's field name
@@ -35,6 +37,9 @@ std::string Readable(std::string_view name);
 
 // The breach form's sections in order, then the office-use block.
 const std::vector<FormSection>& BreachFormSections();
+// The casework beyond the form: the investigating officer, containment, escalations, the
+// DPO's decision on telling people, that they were told, the ICO's outcome, lessons learned.
+const std::vector<FormSection>& CaseworkSections();
 // The fields of the IG team's "new incident" page (any kind: email, post, verbal, case-system
 // access, lost device, cyber), and that page's form, filled from `typed` (after a refusal).
 const FormSection& NewIncidentFields();
@@ -44,9 +49,13 @@ const FormSection& EnisaInputs();
 // The section with this id, or nullptr.
 const FormSection* FindFormSection(std::string_view id);
 
-// One section as a form posting to `action`: each field filled from `incident`.
+// One section as a form posting to `action`: each field filled from `incident`. Not
+// `editable`: shown, greyed, with no button. `suggestions` (field -> value, from the scan or the
+// directory) are shown beside fields that differ, each with a button posting the section to
+// `action`'s sibling ".../accept" with accept=FIELD.
 std::string RenderFormSection(const FormSection& section, const nlohmann::json& incident, const std::string& action,
-                              const std::string& csrf);
+                              const std::string& csrf, bool editable = true,
+                              const nlohmann::json& suggestions = nlohmann::json::object());
 
 // The posted fields of `section` as a `set` object: an empty value unsets the field; a tick
 // list with nothing ticked is unset. A count that is not a whole number goes through as text,

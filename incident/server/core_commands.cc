@@ -61,10 +61,10 @@ int UserCommand(const CoreSettings& settings, const CoreCommand& c) {
   if (c.action == "add") {
     Status st;
     if (c.sso_only) {
-      st = a.AddSsoUser(c.name, c.role);
+      st = a.AddSsoUser(c.name, c.role, c.directorates);
     } else {
       auto password = ReadPassword(c.password_file);
-      st = password.ok() ? a.AddUser(c.name, c.role, *password) : password.status();
+      st = password.ok() ? a.AddUser(c.name, c.role, *password, c.directorates) : password.status();
     }
     if (!st.ok()) return Refused("user add", st);
     std::printf("user %s (%s%s) saved in %s; any sessions it had are ended\n", c.name.c_str(), c.role.c_str(),
@@ -74,10 +74,13 @@ int UserCommand(const CoreSettings& settings, const CoreCommand& c) {
   if (c.action == "list") {
     auto users = a.Users();
     if (!users.ok()) return Refused("user list", users.status());
-    std::printf("%-32s %-11s %-8s %-9s %s\n", "name", "role", "login", "state", "sessions");
+    std::printf("%-32s %-21s %-8s %-9s %-8s %s\n", "name", "role", "login", "state", "sessions", "directorates");
     for (const auto& u : *users) {
-      std::printf("%-32s %-11s %-8s %-9s %d\n", u.name.c_str(), u.role.c_str(), u.sso_only ? "sso" : "password",
-                  u.disabled ? "disabled" : "enabled", u.sessions);
+      std::string scope;
+      for (const auto& d : u.directorates) scope += (scope.empty() ? "" : "; ") + d;
+      std::printf("%-32s %-21s %-8s %-9s %-8d %s\n", u.name.c_str(), u.role.c_str(),
+                  u.sso_only ? "sso" : u.link_only ? "link" : "password", u.disabled ? "disabled" : "enabled", u.sessions,
+                  scope.empty() ? "all" : scope.c_str());
     }
     return 0;
   }

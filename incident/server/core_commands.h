@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core_config.h"
 
@@ -14,6 +15,7 @@ namespace sendguard::incident {
 struct CoreCommand {
   std::string group, action;  // "user" "add", "token" "revoke", "audit" "verify", ...
   std::string name, role, password_file, output;
+  std::vector<std::string> directorates;  // user add: an IG officer's need-to-know scope
   bool sso_only = false, force = false;
 };
 

@@ -46,6 +46,9 @@ struct CoreSettings {
   // The IG pages' local accounts and sessions (`sendguard-core user add` creates the first).
   std::string accounts_db;  // "" = accounts.db beside `db`
   bool secure_cookies = false;  // true behind a TLS reverse proxy: cookies get the Secure flag
+  // Where people open the pages, for links sent by email (an investigating officer's); "" =
+  // http://LISTEN (right only when they browse on this host).
+  std::string pages_url;
   // The reverse proxies in front of the pages: only their X-Forwarded-For is believed to name
   // the client (login throttling by address). Empty by default: nobody's is.
   std::vector<std::string> trusted_proxies;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "breach_form.h"
+#include "casework_blocks.h"
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/keyed_hash.h"
@@ -28,11 +29,29 @@ HttpResponse Redirect(const std::string& to) {
   return r;
 }
 
+// What each role may do in the pages (the API decides; the pages offer only what it allows).
+bool Assesses(const WebSession& s) { return s.role == "ig_officer" || s.role == "dpo"; }
+bool ReadsOnly(const WebSession& s) { return s.role == "admin" || s.role == "auditor"; }
+
+// A role as the procedure names it.
+std::string RoleWords(const std::string& role) {
+  static const std::map<std::string, std::string> kWords = {
+      {"ig_officer", "IG officer"}, {"dpo", "DPO"}, {"investigating_officer", "investigating officer"}, {"siro", "SIRO"},
+      {"caldicott_guardian", "Caldicott Guardian"}, {"auditor", "auditor"}, {"admin", "gateway admin"}};
+  auto it = kWords.find(role);
+  return it == kWords.end() ? role : it->second;
+}
+
 std::string Nav(const WebSession& s) {
-  return "<nav class=\"top\"><a href=\"/\">Incidents</a> <a href=\"/incidents/new\" id=\"new-incident\">New incident</a> "
-         "<a href=\"/reports\">Reports</a> <a href=\"/admin\">Mail filter</a> "
-         "<span class=\"muted\">" +
-         HtmlEscape(s.user) + " (" + HtmlEscape(s.role) + ")</span> <form method=\"post\" action=\"/logout\" "
+  const bool officer = s.role == "investigating_officer";
+  std::string links = std::string("<a href=\"/\">") + (officer ? "My cases" : "Incidents") + "</a> ";
+  if (Assesses(s)) links += "<a href=\"/incidents/new\" id=\"new-incident\">New incident</a> ";
+  if (!officer) links += "<a href=\"/reports\">Reports</a> ";
+  if (Assesses(s) || s.role == "admin") links += "<a href=\"/admin\">Mail filter</a> ";
+  std::string scope;
+  for (const auto& d : s.directorates) scope += (scope.empty() ? ", " : "; ") + d;
+  return "<nav class=\"top\">" + links + "<span class=\"muted\" id=\"who\">" + HtmlEscape(s.user) + " (" +
+         HtmlEscape(RoleWords(s.role)) + HtmlEscape(scope) + ")</span> <form method=\"post\" action=\"/logout\" "
          "class=\"inline\">" + HiddenInput("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
 }
 
@@ -112,7 +131,7 @@ class Page {
     auto [status, body] = Api("GET", query);
     if (status != 200) return HtmlPage(status, "Incidents", Nav(s_) + Flash(Reasons(body)));
     std::map<std::string, int> counts;
-    std::string rows;
+    std::string rows, overdue;
     for (const auto& i : body.value("incidents", json::array())) {
       ++counts[i.value("status", "")];
       const json d = i.value("deadline", json::object());
@@ -124,11 +143,15 @@ class Page {
                (state == "OVERDUE" ? "overdue by " + Minutes(d.value("minutes_overdue", int64_t{0}))
                                    : state == "MET" ? "met" : Minutes(d.value("minutes_remaining", int64_t{0})) + " left");
       }
-      rows += "<tr class=\"" + cls + "\"><td>" + IncidentLink(i) + "</td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(i.value("kind", "")) +
-              "</td><td>" + HtmlEscape(i.value("status", "")) + "</td><td>" + HtmlEscape(left) + "</td></tr>";
+      rows += "<tr class=\"" + cls + "\"><td>" + IncidentLink(i) + "</td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(Readable(i.value("kind", ""))) +
+              "</td><td>" + HtmlEscape(Readable(i.value("status", ""))) + "</td><td>" + HtmlEscape(left) + "</td></tr>";
+      if (i.value("overdue_actions", 0) > 0) {
+        overdue += "<li>" + IncidentLink(i) + " " + HtmlEscape(i.value("title", "")) + ": " + std::to_string(i.value("overdue_actions", 0)) +
+                   " overdue of " + std::to_string(i.value("open_actions", 0)) + " open</li>";
+      }
     }
-    std::string html = Nav(s_) + "<h1>Incidents</h1>\n<p class=\"counts\">";
-    for (const auto& [st, n] : counts) html += "<span>" + HtmlEscape(st) + ": <strong>" + std::to_string(n) + "</strong></span> ";
+    std::string html = Nav(s_) + "<h1>" + (s_.role == "investigating_officer" ? "My cases" : "Incidents") + "</h1>\n<p class=\"counts\">";
+    for (const auto& [st, n] : counts) html += "<span>" + HtmlEscape(Readable(st)) + ": <strong>" + std::to_string(n) + "</strong></span> ";
     html += "</p>\n<form method=\"get\" action=\"/\" class=\"filters\"><label>Status <select name=\"status\"><option value=\"\">any</option>";
     for (const std::string_view name : EnumNames<IncidentStatus>::kNames) {
       const std::string st(name);
@@ -142,11 +165,13 @@ class Page {
     html += "</select></label> <button type=\"submit\" class=\"secondary\">Filter</button></form>\n"
             "<table class=\"queue\" id=\"queue\"><thead><tr><th>Incident</th><th>Title</th><th>Kind</th><th>Status</th>"
             "<th>Deadline</th></tr></thead><tbody>" + rows + "</tbody></table>\n";
+    if (!overdue.empty()) html += "<h2>Overdue actions</h2><ul id=\"overdue-actions\">" + overdue + "</ul>\n";
     return HtmlPage(200, "Incidents", html);
   }
 
   // `typed`: a refused section's values, shown as typed so nothing has to be typed again.
-  HttpResponse Incident(const std::string& id, const std::string& error, const json& typed = json::object()) const {
+  HttpResponse Incident(const std::string& id, const std::string& error, const json& typed = json::object(),
+                        const std::string& notice = "") const {
     auto [status, body] = Api("GET", "/api/incidents/" + id);
     if (status != 200) return HtmlPage(status, "Incident", Nav(s_) + Flash(Reasons(body)));
     for (const auto& [field, value] : typed.items()) {
@@ -156,7 +181,7 @@ class Page {
     const json& in = body["incident"];
     const json& d = body["derived"];
     const json nhs = d.value("nhs_result", json::object());
-    std::string html = Nav(s_) + Flash(error);
+    std::string html = Nav(s_) + Flash(error) + (notice.empty() ? "" : "<p class=\"done\" role=\"status\" id=\"notice\">" + notice + "</p>\n");
     html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n<p>Kind <strong id=\"kind\">" +
             HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
             "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
@@ -208,7 +233,14 @@ class Page {
       }
       html += "</ul>\n";
     }
-    // The NHS 5x5 grid: each cell a button.
+    const std::string base = "/incidents/" + id;
+    const std::string status_now = in.value("status", "");
+    const bool assesses = Assesses(s_), dpo = s_.role == "dpo";
+    const bool officer = s_.role == "investigating_officer";
+    // The breach form is the investigating officer's until the case is ASSESSED (§1.11).
+    const bool form_editable = assesses || (officer && (status_now == "DRAFT" || status_now == "UNDER_INVESTIGATION"));
+    html += RenderOfficerLink(in, base, s_.csrf, assesses);
+    // The NHS 5x5 grid: each cell a button (the investigating officer may propose a cell).
     const int l = in.value("nhs_likelihood", 0), im = in.value("nhs_impact", 0);
     html += "<h2>NHS 5x5 assessment</h2>\n<p id=\"nhs-result\">";
     if (nhs.is_object() && nhs.contains("score") && !nhs["score"].is_null()) {
@@ -218,50 +250,78 @@ class Page {
     } else {
       html += "Not assessed yet.";
     }
-    html += "</p>\n<form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/grid\" id=\"grid-form\">" + HiddenInput("csrf", s_.csrf) +
-            "<label for=\"nhs_rationale\">Rationale (required)</label><textarea id=\"nhs_rationale\" name=\"nhs_rationale\">" +
-            HtmlEscape(in.value("nhs_rationale", "")) + "</textarea>\n<table class=\"grid\"><caption>Likelihood (rows) by impact "
-            "(columns): choose a cell</caption><tr><th></th>";
-    for (int c = 1; c <= 5; ++c) html += "<th>Impact " + std::to_string(c) + "</th>";
-    html += "</tr>";
-    for (int r = 5; r >= 1; --r) {
-      html += "<tr><th>Likelihood " + std::to_string(r) + "</th>";
-      for (int c = 1; c <= 5; ++c) {
-        const int score = r * c;
-        const std::string band = score >= 15 ? "red" : score >= 8 ? "amber" : score >= 4 ? "yellow" : "green";
-        html += "<td><button type=\"submit\" name=\"cell\" value=\"" + std::to_string(r) + "," + std::to_string(c) +
-                "\" class=\"cell " + band + (r == l && c == im ? " chosen" : "") + "\" id=\"cell-" + std::to_string(r) +
-                "-" + std::to_string(c) + "\" aria-label=\"likelihood " + std::to_string(r) + ", impact " +
-                std::to_string(c) + "\">" + std::to_string(score) + "</button></td>";
-      }
+    html += "</p>\n";
+    if (assesses || (officer && form_editable)) {
+      html += "<form method=\"post\" action=\"" + HtmlEscape(base) + "/grid\" id=\"grid-form\">" + HiddenInput("csrf", s_.csrf) +
+              "<label for=\"nhs_rationale\">Rationale (required)</label><textarea id=\"nhs_rationale\" name=\"nhs_rationale\">" +
+              HtmlEscape(in.value("nhs_rationale", "")) + "</textarea>\n<table class=\"grid\"><caption>Likelihood (rows) by impact "
+              "(columns): choose a cell</caption><tr><th></th>";
+      for (int c = 1; c <= 5; ++c) html += "<th>Impact " + std::to_string(c) + "</th>";
       html += "</tr>";
+      for (int r = 5; r >= 1; --r) {
+        html += "<tr><th>Likelihood " + std::to_string(r) + "</th>";
+        for (int c = 1; c <= 5; ++c) {
+          const int score = r * c;
+          const std::string band = score >= 15 ? "red" : score >= 8 ? "amber" : score >= 4 ? "yellow" : "green";
+          html += "<td><button type=\"submit\" name=\"cell\" value=\"" + std::to_string(r) + "," + std::to_string(c) +
+                  "\" class=\"cell " + band + (r == l && c == im ? " chosen" : "") + "\" id=\"cell-" + std::to_string(r) +
+                  "-" + std::to_string(c) + "\" aria-label=\"likelihood " + std::to_string(r) + ", impact " +
+                  std::to_string(c) + "\">" + std::to_string(score) + "</button></td>";
+        }
+        html += "</tr>";
+      }
+      html += "</table></form>\n";
     }
-    html += "</table></form>\n";
-    html += RenderEnisaCalculator(in, d, "/incidents/" + id + "/enisa", s_.csrf);
+    if (assesses) html += RenderEnisaCalculator(in, d, base + "/enisa", s_.csrf);
+    // Pre-fills: the scan's suggestions, and section 2 from the sender.
+    json suggestions = d.value("suggestions", json::object());
+    if (!suggestions.is_object()) suggestions = json::object();
+    if (in.contains("mf_sender") && in["mf_sender"].is_string()) suggestions["s2_email"] = in["mf_sender"];
     // The breach form, a section at a time (each saved on its own; a refusal names the field).
     html += "<h2>Breach form</h2>\n<div id=\"breach-form\">";
     for (const auto& section : BreachFormSections()) {
-      html += RenderFormSection(section, in, "/incidents/" + id + "/section/" + std::string(section.id), s_.csrf);
+      const bool office = section.id == "office" || section.id == "ig";
+      html += RenderFormSection(section, in, base + "/section/" + std::string(section.id), s_.csrf,
+                                office ? assesses : form_editable, suggestions);
+    }
+    html += "</div>\n<h2>Casework</h2>\n<div id=\"casework\">";
+    for (const auto& section : CaseworkSections()) {
+      html += RenderFormSection(section, in, base + "/section/" + std::string(section.id), s_.csrf,
+                                section.id == "individuals" ? dpo : assesses);
     }
     html += "</div>\n";
-    // Status and the ICO decision.
-    html += "<h2>Status</h2><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/transition\" id=\"transition-form\">" +
-            HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
-    for (const char* st : {"UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
-      html += std::string("<option>") + st + "</option>";
+    // Recall assist, for an email to the wrong recipient.
+    const json types = in.value("s4_types", json::array());
+    if (in.value("source", "") == "MAIL_FILTER" || std::find(types.begin(), types.end(), "INCORRECT_RECIPIENT") != types.end()) {
+      auto [rs, request] = Api("GET", "/api/incidents/" + id + "/deletion-request");
+      html += RenderRecall(request, rs == 200 ? "" : Reasons(request), base, s_.csrf, assesses);
     }
-    html += "</select></label><label>Reason <input name=\"reason\" id=\"reason\"></label><button type=\"submit\" class=\"secondary\" "
-            "id=\"move\">Change status</button></form>\n";
+    html += RenderIcoSubmissions(in, base, s_.csrf, assesses);
+    html += RenderActionPlan(in, base, s_.csrf, assesses, FormatDate(LondonDate(NowUtc())));
+    // Status and the ICO decision.
+    if (assesses) {
+      html += "<h2>Status</h2><form method=\"post\" action=\"" + HtmlEscape(base) + "/transition\" id=\"transition-form\">" +
+              HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
+      for (const char* st : {"UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
+        html += std::string("<option value=\"") + st + "\">" + HtmlEscape(Readable(st)) + "</option>";
+      }
+      html += "</select></label><label>Reason <input name=\"reason\" id=\"reason\"></label><button type=\"submit\" class=\"secondary\" "
+              "id=\"move\">Change status</button></form>\n";
+    }
     html += "<h2>ICO decision (the DPO)</h2><p id=\"ico-decision\">" +
-            (in.contains("dpo_ico_decision") ? HtmlEscape(in.value("dpo_ico_decision", "")) + ": " +
+            (in.contains("dpo_ico_decision") ? HtmlEscape(Readable(in.value("dpo_ico_decision", ""))) + ": " +
                                                    HtmlEscape(in.value("dpo_ico_rationale", ""))
-                                             : std::string("Not decided.")) +
-            "</p><form method=\"post\" action=\"/incidents/" + HtmlEscape(id) + "/ico-decision\" id=\"ico-form\">" +
-            HiddenInput("csrf", s_.csrf) +
-            "<label><input type=\"radio\" name=\"decision\" value=\"REPORT\" required> Report to the ICO</label>"
-            "<label><input type=\"radio\" name=\"decision\" value=\"DO_NOT_REPORT\"> Do not report</label>"
-            "<label for=\"rationale\">Rationale</label><textarea id=\"rationale\" name=\"rationale\" required></textarea>"
-            "<button type=\"submit\" class=\"primary\" id=\"decide\">Record the decision</button></form>\n";
+                                             : std::string("Not decided.")) + "</p>";
+    if (dpo) {
+      html += "<form method=\"post\" action=\"" + HtmlEscape(base) + "/ico-decision\" id=\"ico-form\">" + HiddenInput("csrf", s_.csrf) +
+              "<label><input type=\"radio\" name=\"decision\" value=\"REPORT\" required> Report to the ICO</label>"
+              "<label><input type=\"radio\" name=\"decision\" value=\"DO_NOT_REPORT\"> Do not report</label>"
+              "<label for=\"rationale\">Rationale</label><textarea id=\"rationale\" name=\"rationale\" required></textarea>"
+              "<button type=\"submit\" class=\"primary\" id=\"decide\">Record the decision</button></form>\n";
+    } else {
+      html += "<p class=\"muted\" id=\"ico-decision-who\">Only the DPO records this decision.</p>\n";
+    }
+    if (!ReadsOnly(s_)) html += RenderNoteForm(base, s_.csrf);
     html += "<h2>Audit trail</h2><table class=\"audit\" id=\"audit\"><tr><th>When</th><th>Who</th><th>What</th><th>Old</th>"
             "<th>New</th><th>Reason</th></tr>";
     auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump(); };
@@ -312,6 +372,34 @@ class Page {
         page.status = static_cast<int>(r.first);
         return page;
       }
+      // A new investigating officer is sent their link at once.
+      if (section->id == "officer" && patch["set"].value("investigating_officer", json()).is_object()) return OfficerLink(id);
+    } else if (action == "accept") {
+      r = AcceptSuggestion(id, common::FormValue(form, "accept"));
+    } else if (action == "officer-link") {
+      return OfficerLink(id);
+    } else if (action == "note") {
+      r = Api("POST", "/api/incidents/" + id + "/notes", {{"text", common::FormValue(form, "text")}});
+    } else if (action == "deletion-confirmed") {
+      r = Api("POST", "/api/incidents/" + id + "/deletion-confirmed", {{"confirmation", common::FormValue(form, "confirmation")}});
+    } else if (action == "deletion-send") {
+      return SendDeletionRequest(id, common::FormValue(form, "to"));
+    } else if (action == "ico-submission" || action.rfind("action-", 0) == 0) {
+      auto [cs, current] = Api("GET", "/api/incidents/" + id);
+      if (cs != 200) return Incident(id, Reasons(current));
+      std::string error;
+      const json& doc = current["incident"];
+      const bool plan = action != "ico-submission";
+      if (plan && action != "action-add" && action != "action-done" && action != "action-waive") {
+        return HtmlPage(404, "Not found", Nav(s_) + Flash("no such action"));
+      }
+      json value = plan ? ChangedActionPlan(doc.value("action_plan", json::array()), action, form, NowUtc(), &error)
+                        : AddedIcoSubmission(doc.value("ico_submissions", json::array()), form, &error);
+      if (!error.empty()) return Incident(id, error);
+      r = Api("PATCH", "/api/incidents/" + id,
+              {{"set", {{plan ? "action_plan" : "ico_submissions", value}}},
+               {"reason", plan ? "action plan: " + action.substr(7) : "ICO submission recorded"},
+               {"version", current["version"]}});
     } else {
       return HtmlPage(404, "Not found", Nav(s_) + Flash("no such action"));
     }
@@ -319,6 +407,70 @@ class Page {
     HttpResponse page = Incident(id, Reasons(r.second));
     page.status = static_cast<int>(r.first);
     return page;
+  }
+
+  // Saves one suggestion (the scan's, or section 2's sender) as the field's value.
+  std::pair<long, json> AcceptSuggestion(const std::string& id, const std::string& field) const {
+    auto [status, shown] = Api("GET", "/api/incidents/" + id);
+    if (status != 200) return {status, shown};
+    json suggestions = shown["derived"].value("suggestions", json::object());
+    if (!suggestions.is_object()) suggestions = json::object();
+    if (shown["incident"].contains("mf_sender")) suggestions["s2_email"] = shown["incident"]["mf_sender"];
+    if (field.empty() || !suggestions.contains(field) || suggestions[field].is_null()) {
+      return {400, json{{"errors", {{{"field", field}, {"reason", "there is no suggestion for this field"}}}}}};
+    }
+    json set = {{field, suggestions[field]}};
+    if (field == "s7_individuals_affected") set["s7_individuals_is_estimate"] = true;
+    return Api("PATCH", "/api/incidents/" + id, {{"set", set}, {"reason", "suggestion accepted"}});
+  }
+
+  // A new link for the case's investigating officer, emailed when the core has email; the
+  // page shows it as well (to send another way). Only the IG team and the DPO get here.
+  HttpResponse OfficerLink(const std::string& id) const {
+    if (!Assesses(s_)) return Incident(id, "only the IG team sends an investigating officer their link");
+    auto [status, shown] = Api("GET", "/api/incidents/" + id);
+    if (status != 200) return Incident(id, Reasons(shown));
+    const json officer = shown["incident"].value("investigating_officer", json::object());
+    const std::string email = officer.is_object() ? officer.value("id", "") : "";
+    if (email.find('@') == std::string::npos) {
+      return Incident(id, "investigating_officer: give the officer's email address first (they sign in with it)");
+    }
+    std::string token;
+    if (Status st = p_.accounts->AddOfficerLink(common::AsciiLower(email), id, std::time(nullptr), &token); !st.ok()) {
+      return Incident(id, "the link could not be made: " + st.message());
+    }
+    const std::string link = p_.pages_url + "/officer/" + token;
+    const std::string number = shown["incident"].value("incident_number", id.substr(0, 8));
+    std::string sent = "not sent: no email is configured for the core (notifications.email)";
+    if (p_.email && !p_.email->smtp_url.empty()) {
+      const Status st = SendPlainEmail(
+          *p_.email, email, "A data breach case for you to investigate (" + number + ")",
+          "You have been named the investigating officer for data breach case " + number +
+              ". Please complete the breach form within 24 hours of the breach being found.\n\nOpen the case here (this link "
+              "is for you alone and works for a week):\n" + link + "\n\nInformation Governance",
+          NowUtc());
+      sent = st.ok() ? "sent to " + email : "not sent (" + st.message() + ")";
+    }
+    Api("POST", "/api/incidents/" + id + "/notes", {{"text", "Link to the case " + sent.substr(0, sent.find(" (")) + "."}});
+    return Incident(id, "", json::object(),
+                    "A link for the investigating officer, " + sent + ": <a id=\"officer-link\" href=\"" + HtmlEscape(link) + "\">" +
+                        HtmlEscape(link) + "</a>");
+  }
+
+  // Recall assist: the API's deletion request, sent to the address typed (kept nowhere; the
+  // case file records the domain it went to).
+  HttpResponse SendDeletionRequest(const std::string& id, const std::string& to) const {
+    auto [status, request] = Api("GET", "/api/incidents/" + id + "/deletion-request");
+    if (status != 200) return Incident(id, Reasons(request));
+    if (!p_.email || p_.email->smtp_url.empty()) {
+      return Incident(id, "the request could not be sent: no email is configured for the core (notifications.email); copy it "
+                          "into an email instead");
+    }
+    const Status st = SendPlainEmail(*p_.email, to, request.value("subject", ""), request.value("body", ""), NowUtc());
+    if (!st.ok()) return Incident(id, "the request could not be sent: " + st.message());
+    const std::string domain = to.substr(to.rfind('@') + 1);
+    Api("POST", "/api/incidents/" + id + "/notes", {{"text", "Deletion request sent to the wrong recipient at " + domain + "."}});
+    return Incident(id, "", json::object(), "The deletion request was sent to the recipient at " + HtmlEscape(domain) + ".");
   }
 
   // The IG team files an incident that did not come through email (a letter, a phone call,
@@ -441,7 +593,7 @@ HttpResponse LoginPage(int status, const std::string& error, bool secure) {
 }  // namespace
 
 bool IgPages::Owns(const std::string& path) {
-  return path == "/" || path == "/login" || path == "/logout" || path.rfind("/incidents/", 0) == 0 ||
+  return path == "/" || path == "/login" || path == "/logout" || path.rfind("/incidents/", 0) == 0 || path.rfind("/officer/", 0) == 0 ||
          path == "/reports" || path == "/reports/download" || path == "/admin";
 }
 
@@ -459,6 +611,7 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
                                     "single sign-on.</p>");
   }
   const bool single_sign_on = via_proxy;
+  if (req.path.rfind("/officer/", 0) == 0) return OfficerLinkLogin(req);
   if (req.path == "/login" && single_sign_on && !sso->password_login) return Redirect("/");
   if (req.path == "/login") {
     if (req.method == "GET") return LoginPage(200, "", secure_cookies);
@@ -504,6 +657,31 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
     out.headers.emplace_back("Set-Cookie", SessionCookie(started, Accounts::kSessionSeconds, secure_cookies));
   }
   return out;
+}
+
+// An investigating officer's link: a session for them, then their case. The link stops working
+// for a case once someone else is its investigating officer.
+HttpResponse IgPages::OfficerLinkLogin(const HttpRequest& req) const {
+  if (req.method != "GET") return HtmlPage(405, "Use the link", "<h1>Use the link</h1>");
+  std::string token, incident_id;
+  auto session = accounts->OfficerLinkLogin(req.path.substr(std::string("/officer/").size()), std::time(nullptr), &token, &incident_id);
+  if (!session.ok()) {
+    return StaffRefusal(session.status().code() == StatusCode::kPermissionDenied ? 403 : 500, "This link cannot be used",
+                        session.status().message());
+  }
+  // Whose case it is now: a reassigned case is not the old officer's.
+  HttpRequest show;
+  show.method = "GET";
+  show.path = "/api/incidents/" + incident_id;
+  const HttpResponse answer = HandleApi(*service, *auth, SessionCaller(*session), show);
+  if (answer.status != 200) {
+    accounts->Logout(token);
+    return StaffRefusal(403, "This link cannot be used", "You are no longer the investigating officer for this case. Ask the IG "
+                                                         "team if that is wrong.");
+  }
+  HttpResponse r = Redirect("/incidents/" + incident_id);
+  r.headers.emplace_back("Set-Cookie", SessionCookie(token, Accounts::kSessionSeconds, secure_cookies));
+  return r;
 }
 
 HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<std::string, std::string>>& form,

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The IG team's pages, behind a login: the dashboard (the queue by ICO deadline, counts by
+// The IG team's pages, behind a login, for every role the breach procedure names (IG officers,
+// the DPO, investigating officers, the SIRO, the Caldicott Guardian, an auditor, the gateway
+// admin), each seeing the cases case_scope.h allows and the forms their role may use: the dashboard (the queue by ICO deadline, counts by
 // status, overdue and due-soon highlighted, filters), the incident page (what the scan saw,
 // the NHS 5x5 grid as buttons, status changes, the DPO's ICO decision, the audit trail) and the
 // reports page (the committee report for a period, with charts, and downloads), and the admin
@@ -32,14 +34,17 @@ struct IgPages {
   bool secure_cookies = false;
   const SingleSignOn* sso = nullptr;  // nullptr or disabled: local passwords
   std::vector<std::string> trusted_proxies;  // CoreSettings::trusted_proxies: whose X-Forwarded-For is believed
+  const EmailTarget* email = nullptr;  // the core's SMTP (officers' links, deletion requests); nullptr or no smtp_url: none
+  std::string pages_url;               // where people open the pages, for emailed links
 
   // True for the paths these pages own ("/", "/login", "/logout", "/incidents/...", "/reports...",
-  // "/admin").
+  // "/admin", and "/officer/TOKEN": an investigating officer's link, which starts their session).
   static bool Owns(const std::string& path);
   common::HttpResponse Handle(const common::HttpRequest& request) const;
 
  private:
   bool UsesSingleSignOn() const { return sso && sso->enabled(); }
+  common::HttpResponse OfficerLinkLogin(const common::HttpRequest& request) const;
   // A request once its session is known (none: the login redirect or a refusal).
   common::HttpResponse Serve(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,
                              const std::optional<WebSession>& session, const std::string& token) const;

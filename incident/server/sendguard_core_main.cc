@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
   CLI::App* user = app.add_subcommand("user", "manage the pages' local accounts");
   CLI::App* user_add = user->add_subcommand("add", "create a user, or set a user's role and password (ends their sessions)");
   user_add->add_option("name", command.name, "the name to log in with")->required();
-  user_add->add_option("--role", command.role, "ig_officer, dpo or admin")->required();
+  user_add->add_option("--role", command.role, WebRoleNames())->required();
+  user_add->add_option("--directorate", command.directorates,
+                       "an IG officer sees only the cases of these directorates (and those without one); repeat for several");
   user_add->add_option("--password-file", command.password_file, "read the password from this file (default: standard input)");
   user_add->add_flag("--sso", command.sso_only, "no password: the user signs in through the single sign-on proxy only");
   user->add_subcommand("list", "the accounts, their roles and live sessions");
@@ -180,7 +182,8 @@ int main(int argc, char** argv) {
     log->error("accounts: {}", accounts.status().message());
     return 1;
   }
-  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies};
+  const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies,
+                      &settings->email, settings->pages_url.empty() ? "http://" + settings->listen : settings->pages_url};
   if (settings->sso.enabled()) {
     log->info("pages: single sign-on from the {} header on requests carrying {}{}", settings->sso.user_header,
               settings->sso.proxy_secret_header, settings->sso.password_login ? ", password login kept" : "");

@@ -3,6 +3,7 @@
 // in the typed Incident. Free-text fields are checked for type and length only.
 #include "sendguard/incident/incident_json.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -304,6 +305,22 @@ Setter ActionPlanField() {
   };
 }
 
+// escalations (§1.6, §2.7): when each person or team was told, each an instant.
+Setter EscalationsField() {
+  return [](const json& v, Incident&, CoreConfig&) -> std::string {
+    static const char* kKeys[] = {"siro_informed_at", "caldicott_informed_at", "comms_team_informed_at", "ict_informed_at",
+                                  "dhsc_notified_at"};
+    if (!v.is_object()) return "must be an object {siro_informed_at, caldicott_informed_at, comms_team_informed_at, "
+                               "ict_informed_at, dhsc_notified_at}";
+    for (const auto& [key, value] : v.items()) {
+      if (std::find(std::begin(kKeys), std::end(kKeys), key) == std::end(kKeys)) return "unknown key '" + key + "'";
+      if (value.is_null()) continue;
+      if (!value.is_string() || !ParseInstant(value.get<std::string>()).ok()) return key + " must be a UTC instant";
+    }
+    return "";
+  };
+}
+
 // Structured mail-filter evidence: written once by the filer, checked for shape only.
 Setter ListOrObject(bool list) {
   return [=](const json& v, Incident&, CoreConfig&) -> std::string {
@@ -452,6 +469,23 @@ const std::map<std::string, Setter>& Fields() {
     f["exception_b_confirmed"] = BoolField(&Incident::exception_b_confirmed);
     f["exception_c_confirmed"] = BoolField(&Incident::exception_c_confirmed);
     f["individuals_communicated_at"] = InstantField(&Incident::individuals_communicated_at);
+    f["escalations"] = EscalationsField();
+    f["exception_b_reason"] = TextField(2000, false);
+    f["exception_c_reason"] = TextField(2000, false);
+    // §5.4: non-statutory considerations for the individuals decision, each with a note.
+    for (const char* c : {"consider_capacity_third_party", "consider_child_recipient", "consider_undue_stress"}) {
+      f[c] = BoolField(nullptr);
+      f[std::string(c) + "_note"] = TextField(2000, false);
+    }
+    f["unintelligible_measure"] = [](const json& v, Incident&, CoreConfig&) -> std::string {
+      static const char* kAllowed[] = {"NONE", "CONTENT_ENCRYPTION", "PASSWORD_PROTECTED_FILE", "DEVICE_ENCRYPTION", "OTHER"};
+      for (const char* a : kAllowed) {
+        if (v.is_string() && v == a) return "";
+      }
+      return "must be one of NONE, CONTENT_ENCRYPTION, PASSWORD_PROTECTED_FILE, DEVICE_ENCRYPTION or OTHER";
+    };
+    // Extension: what the council learned, for the governance group (the procedure's last stage).
+    f["lessons_learned"] = TextField(4000, false);
     // §1.7 mail-filter fields (read-only once filed; their structure is checked by the filer).
     f["mf_action"] = EnumField<MailFilterAction>(&Incident::mf_action);
     f["mf_event_id"] = TextField(128, true);

@@ -183,6 +183,11 @@ std::string FutureTime(const std::string& field, const json& value, Instant now)
   if (field.size() > 3 && field.compare(field.size() - 3, 3, "_at") == 0) {
     return instant_after(value) ? "is in the future" : "";
   }
+  if (field == "escalations" && value.is_object()) {
+    for (const auto& [key, when] : value.items()) {
+      if (instant_after(when)) return key + " is in the future";
+    }
+  }
   if ((field == "action_plan" || field == "ico_submissions") && value.is_array()) {
     const char* when = field == "action_plan" ? "completed_at" : "submitted_at";
     for (size_t i = 0; i < value.size(); ++i) {
@@ -507,6 +512,18 @@ json IncidentService::Summary(const StoredIncident& r, Instant now) const {
             {"s2_service_area", typed.s2_service_area},
             {"created_at", r.document.value("created_at", "")}};
   if (r.document.contains("mf_action")) item["mf_action"] = r.document["mf_action"];
+  // Actions still open, and those past their due date (London's today).
+  int open = 0, overdue = 0;
+  const std::string today = FormatDate(LondonDate(now));
+  for (const auto& a : r.document.value("action_plan", json::array())) {
+    if (!a.is_object() || a.contains("completed_at") || a.contains("waived_reason")) continue;
+    ++open;
+    if (a.value("due", std::string()) < today && !a.value("due", std::string()).empty()) ++overdue;
+  }
+  item["open_actions"] = open;
+  item["overdue_actions"] = overdue;
+  const json officer = r.document.value("investigating_officer", json::object());
+  if (officer.is_object() && officer.contains("name")) item["investigating_officer"] = officer["name"];
   // The clock that matters most: ICO when it runs, else the form, else triage.
   for (const Clock* c : {&clocks.ico, &clocks.form, &clocks.triage}) {
     if (c->state == ClockState::kNotStarted) continue;
@@ -538,7 +555,31 @@ Outcome<Report> IncidentService::BuildCommitteeReport(ReportParams params) {
   }
   params.now = now_();
   params.percent_decimals = config_.report_percent_decimals;
-  return Ok(BuildReport(incidents, params));
+  Report report = BuildReport(incidents, params);
+  // What the governance group follows up: every action still open, whatever the period, with
+  // how many days it is overdue (0: not yet due).
+  ReportTable actions{"ACTIONS", "Outstanding actions as at the report date (days overdue)", {},
+                      "Open items of every incident's action plan, whenever the incident happened."};
+  const Date today = LondonDate(params.now);
+  for (const auto& r : *rows) {
+    const std::string number = r.document.value("incident_number", r.id.substr(0, 8));
+    for (const auto& a : r.document.value("action_plan", json::array())) {
+      if (!a.is_object() || a.contains("completed_at") || a.contains("waived_reason")) continue;
+      ReportRow row;
+      const json owner = a.value("owner", json::object());
+      row.label = number + ": " + a.value("description", std::string()) + " (owner " +
+                  (owner.is_object() ? owner.value("name", owner.value("id", std::string("?"))) : std::string("?")) + ", due " +
+                  a.value("due", std::string("not set")) + ")";
+      auto due = ParseDate(a.value("due", std::string()));
+      if (due.ok() && std::chrono::sys_days{*due} < std::chrono::sys_days{today}) {
+        row.current = (std::chrono::sys_days{today} - std::chrono::sys_days{*due}).count();
+      }
+      actions.rows.push_back(row);
+    }
+  }
+  if (actions.rows.empty()) actions.note = "No action is outstanding.";
+  report.tables.push_back(actions);
+  return Ok(report);
 }
 
 }  // namespace sendguard::incident

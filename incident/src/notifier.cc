@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "sendguard/common/http_client.h"
+#include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/smtp_client.h"
 
 namespace sendguard::incident {
@@ -88,7 +89,7 @@ std::string WebhookBody(const Webhook& hook, const Notice& n) {
   return body.dump();
 }
 
-std::string EmailMessage(const EmailTarget& t, const Notice& n, Instant now) {
+std::string Rfc5322Date(Instant now) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   const auto day = std::chrono::floor<std::chrono::days>(now);
@@ -99,8 +100,37 @@ std::string EmailMessage(const EmailTarget& t, const Notice& n, Instant now) {
                 kDays[std::chrono::weekday{day}.c_encoding()], static_cast<unsigned>(d.day()),
                 kMonths[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()),
                 static_cast<long>(hm.hours().count()), static_cast<long>(hm.minutes().count()));
+  return date;
+}
+
+std::string PlainEmail(const std::string& from, const std::string& to, const std::string& subject, const std::string& body,
+                       const std::string& message_id, Instant now) {
+  std::string text;
+  for (char c : body) {
+    if (c == '\n' && (text.empty() || text.back() != '\r')) text += '\r';
+    text += c;
+  }
+  return "Date: " + Rfc5322Date(now) + "\r\nFrom: sendguard <" + from + ">\r\nTo: <" + to + ">\r\nSubject: " + subject +
+         "\r\nMessage-ID: <" + message_id + "@sendguard>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+         text + "\r\n";
+}
+
+Status SendPlainEmail(const EmailTarget& via, const std::string& to, const std::string& subject, const std::string& body, Instant now) {
+  if (via.smtp_url.empty()) return NotFound("no email is configured (notifications.email.smtp_url)");
+  for (const std::string* header : {&to, &subject}) {
+    if (header->find_first_of("\r\n") != std::string::npos) return InvalidArgument("a line break in an address or subject");
+  }
+  if (to.find('@') == std::string::npos || to.find_first_of(" <>,;") != std::string::npos) {
+    return InvalidArgument("'" + to + "' is not one email address");
+  }
+  common::SmtpSend send{via.smtp_url, via.from, {to},
+                        PlainEmail(via.from, to, subject, body, common::RandomHex(12), now)};
+  return common::SendSmtp(send);
+}
+
+std::string EmailMessage(const EmailTarget& t, const Notice& n, Instant now) {
   std::string m;
-  m += "Date: " + std::string(date) + "\r\n";
+  m += "Date: " + Rfc5322Date(now) + "\r\n";
   m += "From: sendguard <" + t.from + ">\r\n";
   m += "To: <" + t.to + ">\r\n";
   m += "Subject: sendguard: " + n.text + "\r\n";

@@ -42,6 +42,26 @@ async function login(name, password) {
   await Promise.all([page.waitForNavigation(), page.click('#login')]);
 }
 
+// Posts a form the page does not offer, as the browser would (the session's cookie and its
+// form token from any form on the page), and shows the answer: what a crafted request gets.
+async function postForged(url, fields) {
+  const csrf = await page.locator('input[name=csrf]').first().inputValue();
+  await Promise.all([page.waitForNavigation(), page.evaluate(([url, fields]) => {
+    const f = document.createElement('form');
+    f.method = 'post';
+    f.action = url;
+    for (const [k, v] of Object.entries(fields)) {
+      const i = document.createElement('input');
+      i.type = 'hidden';
+      i.name = k;
+      i.value = v;
+      f.appendChild(i);
+    }
+    document.body.appendChild(f);
+    f.submit();
+  }, [url, { ...fields, csrf }])]);
+}
+
 try {
   if (scenario === 'ig') {
     // Not logged in: the dashboard sends you to the login page.
@@ -134,12 +154,14 @@ try {
     check((await page.inputValue('#office-office_staff_letter_sent')) === 'YES', 'the letter answer is kept');
     await page.click('#form-office >> xpath=.. >> summary');
     await shot('breach-form');
-    // The ICO decision is the DPO's: refused for an IG officer.
+    // The ICO decision is the DPO's: an IG officer is not offered the form, and a decision
+    // posted anyway (with the session's own form token) is refused with the reason in words.
     const incidentUrl = page.url();
-    await page.check('input[name=decision][value=REPORT]');
-    await page.fill('#rationale', 'Reportable on the grid.');
-    await Promise.all([page.waitForNavigation(), page.click('#decide')]);
-    check((await page.textContent('#error')).toLowerCase().includes('dpo'), 'an IG officer is refused the ICO decision');
+    check((await page.locator('#ico-form').count()) === 0, 'no ICO decision form for an IG officer');
+    check((await page.textContent('#ico-decision-who')).includes('Only the DPO'), 'the page says who decides');
+    await postForged(incidentUrl + '/ico-decision', { decision: 'REPORT', rationale: 'Reportable on the grid.' });
+    check((await page.textContent('#error')).includes('only the DPO decides'), 'a forged decision is refused: ' +
+          (await page.textContent('#error')));
     check((await page.textContent('#ico-decision')).includes('Not decided'), 'nothing recorded');
     await shot('ico-refused');
     await Promise.all([page.waitForNavigation(), page.click('#logout')]);
@@ -149,7 +171,7 @@ try {
     await page.check('input[name=decision][value=DO_NOT_REPORT]');
     await page.fill('#rationale', 'Recipient confirmed deletion within the hour.');
     await Promise.all([page.waitForNavigation(), page.click('#decide')]);
-    check((await page.textContent('#ico-decision')).includes('DO_NOT_REPORT'), 'the DPO records the decision');
+    check((await page.textContent('#ico-decision')).includes('Do not report'), 'the DPO records the decision');
     check((await page.textContent('#audit')).includes('dpo_ico_decision'), 'the decision is in the audit trail');
     await shot('ico-decided');
     // Reports: the page and a CSV download.

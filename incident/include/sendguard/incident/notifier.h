@@ -39,6 +39,15 @@ Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfi
 // The request body for one webhook format.
 std::string WebhookBody(const Webhook& hook, const Notice& notice);
 
+// An RFC 5322 Date: value ("Sun, 6 Dec 2026 21:30:00 +0000").
+std::string Rfc5322Date(Instant now);
+
+// Sends one plain-text email to one address through `via`'s SMTP server (an investigating
+// officer's link, a deletion request to a wrong recipient). NotFound when no email is
+// configured; InvalidArgument for anything but one address, or a line break in a header.
+Status SendPlainEmail(const EmailTarget& via, const std::string& to, const std::string& subject, const std::string& body,
+                      Instant now);
+
 // The email for one notice (RFC 5322, CRLF line ends).
 std::string EmailMessage(const EmailTarget& target, const Notice& notice, Instant now);
 
