@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 
 #include "core/core_harness.h"
 #include "milter/daemon_harness.h"
@@ -31,10 +32,11 @@ class BrowserTest : public ::testing::Test {
     ASSERT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_DIR) + "/node_modules/playwright-core"))
         << "run npm ci in tests/browser (scripts/test.sh does)";
   }
-  void AddUser(CoreServer& core, const std::string& name, const std::string& role) {
+  void AddUser(CoreServer& core, const std::string& name, const std::string& role, const std::string& more = "") {
     std::string out;
     const int rc = testing::Shell("echo '" + std::string(kPassword) + "' | " + SENDGUARD_CORE_BIN + " --config " +
-                                      (core.dir() / "core.yaml").string() + " user add " + name + " --role " + role + " 2>&1",
+                                      (core.dir() / "core.yaml").string() + " user add " + name + " --role " + role + " " + more +
+                                      " 2>&1",
                                   &out);
     ASSERT_EQ(rc, 0) << out;
   }
@@ -58,6 +60,11 @@ class BrowserTest : public ::testing::Test {
                         {"mf_message_id_hash", email},
                         {"mf_event_id", "sg-browser-1"},
                         {"mf_action", "WARNED_USER_OVERRODE"},
+                        {"mf_sender", "sam.okafor@council.example.gov.uk"},
+                        {"mf_estimated_individuals", 12},
+                        {"mf_data_categories", {"HEALTH", "BASIC_IDENTIFIERS"}},
+                        {"mf_subject_categories", {"CHILDREN"}},
+                        {"mf_warning", {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "CONFIRMED"}, {"justification_reason", "RECIPIENTS_CHECKED"}}},
                         {"mf_event_at", "2026-11-20T09:00Z"},
                         {"mf_identifier_counts", {{"NHS_NUMBER", {{"distinct", 12}, {"occurrences", 12}}}}},
                         {"mf_recipients", {{{"domain", "example.org"}, {"field", "TO"}, {"count", 1}, {"classification", "EXTERNAL"}}}},
@@ -96,7 +103,7 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
                           {"password", kPassword},
                           {"chromium", "/usr/bin/chromium"},
                           {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
-                          {"incident_title", "Mail filter: WARNED_USER_OVERRODE (warn)"},
+                          {"incident_title", "Email: Warned, then sent anyway"},
                           {"milter", true}},
                          &out);
   EXPECT_EQ(rc, 0) << out << core.Log();
@@ -125,6 +132,75 @@ TEST_F(BrowserTest, IgOfficerFilesANonEmailIncidentInThePages) {
   EXPECT_EQ(shown["incident"]["behaviour"], "DELIBERATE");
   EXPECT_EQ(shown["incident"]["source"], "HUMAN_REPORT");
   EXPECT_EQ(shown["audit"][0]["by"]["id"], "ig1") << "filed as the signed-in officer";
+}
+
+// A case filed over the API by the IG team (a human report), with `fields` set; its id.
+std::string FileCase(CoreServer& core, const json& fields) {
+  json doc = {{"source", "HUMAN_REPORT"}};
+  doc.update(fields);
+  auto r = core.Request("POST", "/api/incidents", doc.dump(), core.As("IG_OFFICER", "setup"));
+  EXPECT_EQ(r.status, 201) << r.body;
+  return r.Json()["incident"].value("incident_id", "");
+}
+
+// The procedure from first report to closure, in the pages alone, each role signing in in turn
+// (IG officer, the investigating officer by the link they were sent, the SIRO, the Caldicott
+// Guardian, the DPO, an auditor). Screenshots of each step go to docs/IG-GUIDE.md.
+TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
+  CoreServer core("browser-walk", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-walk-" +
+                                                      std::to_string(::getpid()) + ".db")).string() +
+                                      "\ndpo_contact: {name: Data Protection Officer, email: dpo@council.example.gov.uk, phone: "
+                                      "\"01234 567890\"}\n");
+  for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{
+           {"ig1", "ig_officer"}, {"dpo1", "dpo"}, {"siro1", "siro"}, {"cg1", "caldicott_guardian"}, {"aud1", "auditor"}}) {
+    AddUser(core, name, role);
+  }
+  const std::string id = FileDraft(core);
+  ASSERT_FALSE(id.empty());
+  const std::string other = FileCase(core, {{"title", "Letter to the wrong address"},
+                                            {"investigating_officer", {{"id", "another.manager@council.example.gov.uk"},
+                                                                       {"name", "Another Manager"}}}});
+  std::string out;
+  const int rc = RunNode("walk",
+                         {{"base", "http://127.0.0.1:" + std::to_string(core.port())},
+                          {"password", kPassword},
+                          {"chromium", "/usr/bin/chromium"},
+                          {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
+                          {"incident", id},
+                          {"other_incident", other},
+                          {"officer", "lee.manager@council.example.gov.uk"}},
+                         &out);
+  EXPECT_EQ(rc, 0) << out << core.Log();
+  EXPECT_NE(out.find("walk: all checks passed"), std::string::npos) << out;
+  // What the pages did, as the store has it: closed, each step by its own person.
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", core.As("READER", "check")).Json();
+  EXPECT_EQ(shown["incident"]["status"], "CLOSED") << shown.dump();
+  std::set<std::string> who;
+  for (const auto& a : shown["audit"]) who.insert(a["by"].value("id", ""));
+  for (const char* person : {"ig1", "dpo1", "siro1", "cg1", "lee.manager@council.example.gov.uk"}) {
+    EXPECT_TRUE(who.count(person)) << person << " is in the audit trail";
+  }
+}
+
+// Need to know for a scoped IG officer (user add --directorate).
+TEST_F(BrowserTest, AScopedIgOfficerSeesOnlyTheirDirectoratesCases) {
+  CoreServer core("browser-scoped", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-scoped-" +
+                                                        std::to_string(::getpid()) + ".db")).string() + "\n");
+  AddUser(core, "igchildren", "ig_officer", "--directorate \"Children's Services\"");
+  FileCase(core, {{"title", "Case notes left on a train"}, {"s2_directorate", "Children's Services"}});
+  const std::string other = FileCase(core, {{"title", "Care plan posted to a neighbour"}, {"s2_directorate", "Adult Social Care"}});
+  std::string out;
+  const int rc = RunNode("scoped",
+                         {{"base", "http://127.0.0.1:" + std::to_string(core.port())},
+                          {"password", kPassword},
+                          {"chromium", "/usr/bin/chromium"},
+                          {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
+                          {"mine_title", "Case notes left on a train"},
+                          {"other_title", "Care plan posted to a neighbour"},
+                          {"other_incident", other}},
+                         &out);
+  EXPECT_EQ(rc, 0) << out << core.Log();
+  EXPECT_NE(out.find("scoped: all checks passed"), std::string::npos) << out;
 }
 
 // Single sign-on: the proxy's header names the user, the local account gives the role; the

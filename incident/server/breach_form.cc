@@ -315,8 +315,10 @@ std::string RenderFormSection(const FormSection& section, const json& incident, 
   for (const auto& f : section.fields) {
     inner += "<div class=\"field\">" + FieldHtml(section, f, incident);
     const std::string name(f.name);
-    if (editable && suggestions.contains(name) && !suggestions[name].is_null() && suggestions[name] != StoredValue(incident, f.name) &&
-        !(suggestions[name].is_array() && suggestions[name].empty())) {
+    const json suggested = suggestions.contains(name) ? suggestions[name] : json();
+    const bool says_something = !suggested.is_null() && !(suggested.is_array() && suggested.empty()) &&
+                                !(suggested.is_boolean() && !suggested.get<bool>());
+    if (editable && says_something && suggested != StoredValue(incident, f.name)) {
       inner += "<p class=\"suggestion\" id=\"suggest-" + Id(section, f) + "\">Suggested: <strong>" +
                HtmlEscape(Shown(f, suggestions[name])) + "</strong> <button type=\"submit\" class=\"link\" formaction=\"" +
                HtmlEscape(accept) + "\" name=\"accept\" value=\"" + HtmlEscape(name) + "\" id=\"accept-" + Id(section, f) +

@@ -89,6 +89,56 @@ std::string Deadline(const json& clocks) {
   return "No clock is running.";
 }
 
+// A mail-filter incident's story in words: a headline, and who sent what to whom, when, what
+// sendguard found (counts only) and what it and the sender did.
+const std::map<std::string, std::pair<const char*, const char*>>& MailActions() {
+  static const std::map<std::string, std::pair<const char*, const char*>> kActions = {
+      {"BLOCKED", {"Stopped by sendguard", "sendguard stopped it before it left"}},
+      {"WARNED_USER_CANCELLED", {"Warned and cancelled", "sendguard warned the sender, who cancelled it"}},
+      {"WARNED_USER_OVERRODE", {"Warned, then sent anyway", "sendguard warned the sender, who confirmed and sent it"}},
+      {"AUDIT_ONLY", {"Sent and recorded", "sendguard let it go and recorded it (monitoring only)"}}};
+  return kActions;
+}
+
+// A list entry's title: the mail filter's drafts say what happened in words, not its code.
+std::string TitleInWords(const json& summary) {
+  const std::string title = summary.value("title", "");
+  auto it = MailActions().find(summary.value("mf_action", ""));
+  if (it == MailActions().end() || title.rfind("Mail filter: ", 0) != 0) return title;
+  return std::string("Email: ") + it->second.first;
+}
+
+std::pair<std::string, std::string> MailStory(const json& in) {
+  const auto& kActions = MailActions();
+  const std::string action = in.value("mf_action", "");
+  auto it = kActions.find(action);
+  std::string found;
+  const json counts = in.value("mf_identifier_counts", json::object());  // items() must not outlive it
+  for (const auto& [type, c] : counts.items()) {
+    const int n = c.value("distinct", 0);
+    found += (found.empty() ? "" : ", ") + std::to_string(n) + " " + common::AsciiLower(Readable(type)) + (n == 1 ? "" : "s");
+  }
+  std::string to;
+  for (const auto& r : in.value("mf_recipients", json::array())) {
+    to += (to.empty() ? "" : ", ") + r.value("domain", std::string("?")) + " (" + common::AsciiLower(Readable(r.value("classification", ""))) + ")";
+  }
+  std::string when = in.value("mf_event_at", "");
+  if (auto t = ParseInstant(when); t.ok()) when = FormatLondon(*t);
+  const std::string headline = std::string(it == kActions.end() ? "Mail filter" : it->second.first) +
+                               (found.empty() ? "" : ": " + found) + (to.empty() ? "" : " to " + to.substr(0, to.find(" (")));
+  std::string sentence = (when.empty() ? std::string("An email") : "At " + when + ", an email") + " from " +
+                         in.value("mf_sender", std::string("a council mailbox")) + (to.empty() ? "" : " to " + to) +
+                         (found.empty() ? "" : " held " + found) + ". " +
+                         (it == kActions.end() ? std::string("") : std::string(it->second.second) + ".");
+  const json warning = in.value("mf_warning", json::object());
+  if (warning.is_object() && warning.contains("justification_reason") && warning["justification_reason"].is_string()) {
+    sentence += " Their reason: " + common::AsciiLower(Readable(warning["justification_reason"].get<std::string>())) +
+                (warning.value("justification_text", std::string()).empty() ? "" : " (\"" + warning.value("justification_text", std::string()) + "\")") +
+                ".";
+  }
+  return {headline, sentence};
+}
+
 class Page {
  public:
   Page(const IgPages& p, const WebSession& s) : p_(p), s_(s) {}
@@ -143,10 +193,10 @@ class Page {
                (state == "OVERDUE" ? "overdue by " + Minutes(d.value("minutes_overdue", int64_t{0}))
                                    : state == "MET" ? "met" : Minutes(d.value("minutes_remaining", int64_t{0})) + " left");
       }
-      rows += "<tr class=\"" + cls + "\"><td>" + IncidentLink(i) + "</td><td>" + HtmlEscape(i.value("title", "")) + "</td><td>" + HtmlEscape(Readable(i.value("kind", ""))) +
+      rows += "<tr class=\"" + cls + "\"><td>" + IncidentLink(i) + "</td><td>" + HtmlEscape(TitleInWords(i)) + "</td><td>" + HtmlEscape(Readable(i.value("kind", ""))) +
               "</td><td>" + HtmlEscape(Readable(i.value("status", ""))) + "</td><td>" + HtmlEscape(left) + "</td></tr>";
       if (i.value("overdue_actions", 0) > 0) {
-        overdue += "<li>" + IncidentLink(i) + " " + HtmlEscape(i.value("title", "")) + ": " + std::to_string(i.value("overdue_actions", 0)) +
+        overdue += "<li>" + IncidentLink(i) + " " + HtmlEscape(TitleInWords(i)) + ": " + std::to_string(i.value("overdue_actions", 0)) +
                    " overdue of " + std::to_string(i.value("open_actions", 0)) + " open</li>";
       }
     }
@@ -182,7 +232,13 @@ class Page {
     const json& d = body["derived"];
     const json nhs = d.value("nhs_result", json::object());
     std::string html = Nav(s_) + Flash(error) + (notice.empty() ? "" : "<p class=\"done\" role=\"status\" id=\"notice\">" + notice + "</p>\n");
-    html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n<p>Kind <strong id=\"kind\">" +
+    if (in.value("source", "") == "MAIL_FILTER") {
+      const auto [headline, sentence] = MailStory(in);
+      html += "<h1>" + HtmlEscape(headline) + "</h1>\n<p id=\"story\">" + HtmlEscape(sentence) + "</p>\n";
+    } else {
+      html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n";
+    }
+    html += "<p>Kind <strong id=\"kind\">" +
             HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
             "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
     // The case at a glance: its number, the deadline that matters now, and the advice.
@@ -200,7 +256,7 @@ class Page {
     if (!related.empty()) {
       html += "<h2>The same email</h2><ul id=\"related\">";
       for (const auto& r : related) {
-        html += "<li>" + IncidentLink(r) + " " + HtmlEscape(r.value("title", "")) + " (" + HtmlEscape(r.value("kind", "")) +
+        html += "<li>" + IncidentLink(r) + " " + HtmlEscape(TitleInWords(r)) + " (" + HtmlEscape(r.value("kind", "")) +
                 ", " + HtmlEscape(r.value("status", "")) + (r.contains("mf_action") ? ", " + HtmlEscape(r.value("mf_action", "")) : "") +
                 ")</li>";
       }

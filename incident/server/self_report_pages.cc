@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api.h"
+#include "breach_form.h"
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
@@ -64,13 +65,40 @@ std::string SendLabel(const json& send) {
          (findings.empty() || findings == "none" ? "; nothing sensitive found" : "; sendguard found " + findings);
 }
 
+// The general breach report: anything that is not one of the sends listed (a letter or a
+// parcel, a conversation, a lost laptop or papers, a look at a record without a need, a cyber
+// attack). Posts `general=1` with the same link and CSRF token.
+std::string GeneralReportForm(const std::string& id, const std::string& t, const std::string& csrf, bool open) {
+  static const std::vector<std::pair<const char*, const char*>> kKinds = {
+      {"INCORRECT_RECIPIENT", "Information given to the wrong person (a letter, a call, a handover)"},
+      {"LOST_INFORMATION", "Papers, a laptop, a phone or a memory stick lost or stolen"},
+      {"INSECURE_LOCATION", "Papers or records left somewhere anyone could see them"},
+      {"UNAUTHORISED_ACCESS", "Someone looked at records without a need to"},
+      {"DISCLOSED_ONLINE", "Personal information published online by mistake"},
+      {"CYBER_INCIDENT", "A cyber attack, phishing or a virus"},
+      {"OTHER", "Something else"}};
+  std::string html = std::string("<details class=\"section\" id=\"general-report\"") + (open ? " open" : "") +
+                     "><summary>Something else happened (not one of these emails)</summary><form method=\"post\" action=\"" + kPrefix +
+                     "/" + HtmlEscape(id) + "\" id=\"general-form\">" + HiddenInput("t", t) + HiddenInput("csrf", csrf) +
+                     HiddenInput("general", "1") + "<fieldset><legend>What happened?</legend>";
+  for (const auto& [value, words] : kKinds) {
+    html += std::string("<label><input type=\"radio\" name=\"type\" value=\"") + value + "\" required> " + HtmlEscape(words) + "</label>";
+  }
+  html += "</fieldset><label for=\"general-aware\">When did you find out?</label><input id=\"general-aware\" name=\"aware\" "
+          "type=\"datetime-local\" required><label for=\"general-name\">Your name</label><input id=\"general-name\" name=\"name\" "
+          "autocomplete=\"name\"><label for=\"general-what\">What happened? (no personal details, please; up to 1,000 "
+          "characters)</label><textarea id=\"general-what\" name=\"note\" maxlength=\"1000\" required></textarea>"
+          "<p><button type=\"submit\" class=\"primary\" id=\"general-report-send\">Report it</button></p></form></details>\n";
+  return html;
+}
+
 HttpResponse ListPage(const json& body, const std::string& id, const std::string& t, const std::string& csrf) {
   const json sends = body.value("sends", json::array());
   std::string html = "<h1>Which email went to the wrong person?</h1>\n";
   if (sends.empty()) {
-    html += "<p id=\"no-sends\">sendguard has no record of emails from you in the last week. Please tell your "
-            "information governance team directly.</p>\n";
-    return HtmlPage(200, "Report an email", html);
+    html += "<p id=\"no-sends\">sendguard has no record of emails from you in the last week. If something else happened, "
+            "tell us here.</p>\n" + GeneralReportForm(id, t, csrf, true);
+    return HtmlPage(200, "Report a breach", html);
   }
   html += "<form method=\"post\" action=\"" + kPrefix + "/" + HtmlEscape(id) + "\" id=\"report-form\">" + HiddenInput("t", t) +
           HiddenInput("csrf", csrf) + "<fieldset><legend>Your emails (newest first; the time is the gateway's)</legend>";
@@ -83,11 +111,50 @@ HttpResponse ListPage(const json& body, const std::string& id, const std::string
           "<label for=\"note\">What went wrong? (no personal details, please; up to 1,000 characters)</label>"
           "<textarea id=\"note\" name=\"note\" maxlength=\"1000\"></textarea>"
           "<p><button type=\"submit\" class=\"primary\" id=\"report\">Report it</button></p></form>\n"
-          "<p class=\"muted\">This link works once.</p>\n";
+          "<p class=\"muted\">This link works once.</p>\n" + GeneralReportForm(id, t, csrf, false);
   return HtmlPage(200, "Report an email", html);
 }
 
 }  // namespace
+
+// A member of staff's report of something other than an email: the link proves their address
+// (and is used up); the draft is theirs, with section 1 and what they said (digits masked).
+HttpResponse SelfReportPages::FileGeneralReport(const std::string& path, const std::string& t,
+                                                const std::vector<std::pair<std::string, std::string>>& form) const {
+  const std::string type = common::FormValue(form, "type");
+  auto aware = ParseLocalDateTime(common::FormValue(form, "aware"));
+  const std::string what(common::Trim(common::FormValue(form, "note")));
+  if (!Parse<IncidentType>(type) || !aware.ok() || what.empty()) {
+    return StaffRefusal(422, "Please check the form", "Say what happened, when you found out, and in a few words how.");
+  }
+  common::HttpCallResult r = milter.Call("POST", path + "/use?t=" + t, json{{"record_id", 0}}.dump());
+  const json used = json::parse(r.body, nullptr, false);
+  if (r.status != 200 || !used.is_object()) return FromMilter(r.status, used);
+  const std::string email = used.value("reporter_email", "");
+  const std::string name(common::Trim(common::FormValue(form, "name")));
+  json draft = {{"title", "Reported by a member of staff: " + Readable(type)},
+                {"source", "HUMAN_REPORT"},
+                {"s1_email", email},
+                {"s1_aware_local", FormatLocalDateTime(ToInstant(*aware))},
+                {"s1_how_found_out", "Reported by a member of staff on the sendguard breach report page"},
+                {"s4_types", {type}},
+                {"s5_what_happened", common::MaskedNote(what, 1000)}};
+  if (!name.empty()) draft["s1_name"] = name.substr(0, 200);
+  const Actor reporter{email, email, Role::kReporter};
+  auto created = service->Create(draft, reporter);
+  if (!created.ok()) {
+    std::string why;
+    if (created.refusal) {
+      for (const auto& e : created.refusal->errors) why += (why.empty() ? "" : "; ") + e.field + ": " + e.reason;
+    }
+    return StaffRefusal(created.refusal ? 422 : 502, "The report could not be filed",
+                        (why.empty() ? std::string("Please tell your information governance team directly.") : why) +
+                            " The link has been used: ask for a new one, or tell the information governance team directly.");
+  }
+  return HtmlPage(200, "Reported",
+                  "<h1>Thank you: it has been reported</h1><p class=\"done\" id=\"reported\">The information governance "
+                  "team has been told (reference " + HtmlEscape(created.value->substr(0, 8)) + ") and will be in touch.</p>");
+}
 
 bool SelfReportPages::Owns(const std::string& path) { return path == kPrefix || path.rfind(kPrefix + "/", 0) == 0; }
 
@@ -129,6 +196,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (!common::SecureEquals(common::FormValue(form, "csrf"), ListCsrf(*csrf, id, t))) {
     return StaffRefusal(403, "This form has expired", "Please open the link in the email again.");
   }
+  if (common::FormValue(form, "general") == "1") return FileGeneralReport(path, t, form);
   const std::string record = common::FormValue(form, "record_id");
   if (record.empty() || record.size() > 18 || record.find_first_not_of("0123456789") != std::string::npos) {
     return StaffRefusal(422, "Please check the form", "Choose the email that went to the wrong person.");

@@ -4,13 +4,17 @@
 //   POST /staff/report                 email, csrf: the milter mails that address a link
 //                                      (the page says the same whether or not it was sent)
 //   GET  /staff/report/{id}?t=TOKEN    the sends of the last week; choose one, say what happened
-//   POST /staff/report/{id}            t, csrf, record_id, name, note: files the breach draft
+//   POST /staff/report/{id}            t, csrf, record_id, name, note: files the breach draft; or
+//                                      general=1, type, aware, name, note: a breach that was not
+//                                      one of those emails (post, a lost device, a look at a record)
 // The link is signed, single-use and expires in a day (the milter checks it, and holds the
 // scan records). GET never changes anything; forms carry CSRF tokens (double-submit on the
 // request form, keyed to the link on the list).
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "milter_link.h"
 #include "sendguard/common/http_server.h"
@@ -27,6 +31,10 @@ struct SelfReportPages {
 
   static bool Owns(const std::string& path);
   common::HttpResponse Handle(const common::HttpRequest& request) const;
+
+ private:
+  common::HttpResponse FileGeneralReport(const std::string& path, const std::string& t,
+                                         const std::vector<std::pair<std::string, std::string>>& form) const;
 };
 
 }  // namespace sendguard::incident

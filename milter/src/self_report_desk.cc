@@ -125,8 +125,13 @@ SelfReportOutcome SelfReportDesk::Use(const std::string& id, const std::string& 
   auto sender = Check(id, token, now, &refused);
   if (!sender) return refused;
   ScanRecords records(db_, hasher_);
-  auto record = records.FindById(record_id);
-  if (!record || record->sender_hash != *sender) return Refuse(422, "record_id: not one of the sends this link lists");
+  // record_id 0: a report of something other than one of these sends (a letter, a call, a lost
+  // device): the link proves the reporter's address and is used up the same way.
+  std::optional<ScanRecord> record;
+  if (record_id != 0) {
+    record = records.FindById(record_id);
+    if (!record || record->sender_hash != *sender) return Refuse(422, "record_id: not one of the sends this link lists");
+  }
   auto mark = db_.Prepare("UPDATE self_report_links SET used_at = ? WHERE id = ? AND used_at IS NULL");
   if (!mark.ok()) return Refuse(503, mark.status().message());
   if (Status st = (*mark)->Reset().Bind(1, int64_t{now}).Bind(2, id).Run(); !st.ok()) return Refuse(503, st.message());
@@ -144,7 +149,9 @@ SelfReportOutcome SelfReportDesk::Use(const std::string& id, const std::string& 
   }
   (*reporter_q)->Reset();
   if (Status st = tx.Commit(); !st.ok()) return Refuse(503, st.message());
-  return {200, {{"state", "used"}, {"reporter_email", reporter}, {"send", ScanRecordSummary(*record)}}};
+  json used = {{"state", "used"}, {"reporter_email", reporter}};
+  if (record) used["send"] = ScanRecordSummary(*record);
+  return {200, used};
 }
 
 std::optional<json> SelfReportDesk::Lookup(const std::string& message_id) {

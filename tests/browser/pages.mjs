@@ -62,6 +62,61 @@ async function postForged(url, fields) {
   }, [url, { ...fields, csrf }])]);
 }
 
+// An element by its id (ids of object fields hold a dot, which a CSS #id would read as a class).
+const byId = (id) => page.locator(`[id="${id}"]`);
+
+// Opens a form section, fills it (text, date and time inputs; selects; tick lists as arrays),
+// saves it and checks the page took it (no refusal shown) unless `refused` is expected.
+async function saveSection(section, fields, { reason = '', refused = false } = {}) {
+  const form = byId('form-' + section);
+  const details = form.locator('xpath=..');
+  if (!(await details.getAttribute('open') !== null)) await details.locator('summary').click();
+  for (const [name, value] of Object.entries(fields)) {
+    const el = byId(section + '-' + name);
+    if (Array.isArray(value)) {
+      for (const v of value) await el.locator(`input[value="${v}"]`).check();
+    } else if ((await el.evaluate((e) => e.tagName)) === 'SELECT') {
+      await el.selectOption(String(value));
+    } else {
+      await el.fill(String(value));
+    }
+  }
+  if (reason) await byId(section + '-reason').fill(reason);
+  await Promise.all([page.waitForNavigation(), byId('form-' + section + '-save').click()]);
+  const error = (await page.locator('#error').count()) ? await page.textContent('#error') : '';
+  if (refused) check(error !== '', section + ' was meant to be refused');
+  else check(error === '', section + ' saved, but the page said: ' + error);
+  return error;
+}
+
+// Accepts the scan's suggestion beside a field.
+async function accept(section, field) {
+  await byId('form-' + section).locator('xpath=..').locator('summary').click();
+  await Promise.all([page.waitForNavigation(), byId('accept-' + section + '-' + field).click()]);
+  check(!(await page.locator('#error').count()), 'the suggestion for ' + field + ' was accepted');
+}
+
+// Moves the case; returns the refusal shown, or ''.
+async function moveTo(status, reason = '') {
+  await page.selectOption('#to', status);
+  if (reason) await page.fill('#reason', reason);
+  await Promise.all([page.waitForNavigation(), page.click('#move')]);
+  return (await page.locator('#error').count()) ? await page.textContent('#error') : '';
+}
+
+async function logout() {
+  await Promise.all([page.waitForNavigation(), page.click('#logout')]);
+}
+
+// London wall-clock time `minutes` ago, as a datetime-local input wants it.
+function londonMinutesAgo(minutes) {
+  const t = new Date(Date.now() - minutes * 60000);
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(t).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
 try {
   if (scenario === 'ig') {
     // Not logged in: the dashboard sends you to the login page.
@@ -253,6 +308,151 @@ try {
     await shot('reported');
     await page.goto(config.link);
     check((await page.textContent('h1')).includes('cannot be used again'), 'the link a second time is refused');
+  } else if (scenario === 'walk') {
+    const url = config.base + '/incidents/' + config.incident;
+    const status = async () => page.textContent('#status');
+    // 1. The IG officer triages: a breach, logged with a number, section 1 as found at triage,
+    //    and an investigating officer, who is sent a link.
+    await login('ig1', config.password);
+    await page.goto(url);
+    check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'what the filter saw');
+    await shot('01-ig-opens-the-draft');
+    await saveSection('ig', { kind: 'BREACH', incident_number: 'IG-2026-0101', root_cause: 'HUMAN_ERROR',
+                              cia_categories: ['CONFIDENTIALITY'], disclosure_channel: 'EMAIL' });
+    await saveSection('s1', { s1_name: 'Sam Okafor', s1_email: 'sam.okafor@council.example.gov.uk',
+                              s1_aware_local: londonMinutesAgo(30),
+                              s1_how_found_out: 'The sender confirmed the warning, then realised the address was wrong.' },
+                      { reason: 'Section 1 as found at triage' });
+    await saveSection('officer', { 'investigating_officer.name': 'Lee Manager', 'investigating_officer.id': config.officer });
+    check((await page.textContent('#notice')).includes('link for the investigating officer'), 'the link is made');
+    const officerLink = await page.getAttribute('#officer-link', 'href');
+    await shot('02-ig-assigns-the-investigating-officer');
+    check((await moveTo('UNDER_INVESTIGATION')) === '', 'moved to under investigation');
+    check((await status()) === 'UNDER_INVESTIGATION', 'under investigation');
+    await logout();
+    // 2. The investigating officer opens the link: their case only, the breach form to complete,
+    //    with the scan's suggestions to accept; no IG assessment, status or ICO forms.
+    await page.goto(officerLink);
+    check(page.url().endsWith('/incidents/' + config.incident), 'the link opens the case, got ' + page.url());
+    check((await page.textContent('#who')).includes('investigating officer'), 'signed in as the investigating officer');
+    check((await page.locator('#transition-form').count()) === 0, 'no status form for the officer');
+    check((await byId('form-ig-save').count()) === 0, 'no IG assessment form for the officer');
+    check((await page.locator('#ico-form').count()) === 0, 'no ICO decision form for the officer');
+    await shot('03-officer-opens-the-link');
+    await accept('s2', 's2_email');
+    await saveSection('s2', { s2_name: 'Sam Okafor', s2_date_of_breach: '2026-11-20', s2_directorate: "Children's Services",
+                              s2_service_area: 'Early Help', s2_gdpr_training_last_year: 'YES' });
+    await saveSection('s3', { s3_line_manager_name: 'Lee Manager', s3_line_manager_email: config.officer,
+                              s3_head_of_service_name: 'Head of Early Help', s3_head_of_service_email: 'head.earlyhelp@council.example.gov.uk' });
+    await accept('s4', 's4_types');
+    await saveSection('s4', { s4_cyber_related: 'NO' });
+    await saveSection('s5', { s5_what_happened: 'A referral was sent to a similarly named address at another organisation.',
+                              s5_happened_before: 'NO' });
+    await accept('s6', 's6_data_categories');
+    await accept('s7', 's7_subject_categories');
+    await accept('s7', 's7_individuals_affected');
+    await saveSection('s8', { s8_potential_consequences: 'Distress to the families; possible harm if shared further.',
+                              s8_actual_harm: 'None known.', s8_likelihood: 'UNLIKELY',
+                              s8_likelihood_justification: 'The recipient is a professional and has been asked to delete it.' });
+    await saveSection('s9', { s9_measures_in_place: 'Address autocomplete warnings; sendguard warns on outside recipients.',
+                              s9_actions_taken_or_proposed: 'Deletion requested; team reminded to check recipients.' });
+    await page.click('#cell-2-3');
+    await page.waitForLoadState('load');
+    await shot('04-officer-completes-the-form');
+    // The officer's link gives them their case, not the queue: another case is refused.
+    await page.goto(config.base + '/incidents/' + config.other_incident);
+    check((await page.textContent('#error')).includes('not assigned to you'), 'another case is refused in words');
+    await page.goto(config.base + '/');
+    check((await page.textContent('h1')) === 'My cases', 'the officer sees My cases');
+    check((await page.locator('#queue tbody tr').count()) === 1, 'only their case is listed');
+    await logout();
+    // 3. The IG officer assesses: a refusal in words first, then the grid, containment,
+    //    escalations (the SIRO and the Caldicott Guardian told), and ASSESSED.
+    await login('ig1', config.password);
+    await page.goto(url);
+    await saveSection('containment', { containment: ['RECOVERED_OR_DESTROYED_CONFIRMED'], records_affected: 12 });
+    await page.fill('#nhs_rationale', 'Twelve health records to a professional outside; deletion confirmed.');
+    await Promise.all([page.waitForNavigation(), page.click('#cell-2-3')]);
+    check((await page.textContent('#nhs-score')) !== '', 'the grid is scored');
+    await saveSection('escalations', { 'escalations.siro_informed_at': londonMinutesAgo(20),
+                                       'escalations.caldicott_informed_at': londonMinutesAgo(20) });
+    check((await moveTo('ASSESSED')) === '', 'assessed');
+    check((await status()) === 'ASSESSED', 'ASSESSED');
+    await shot('05-ig-assesses');
+    await logout();
+    // 4. The SIRO and the Caldicott Guardian see the case told to them, read it and add a note.
+    for (const [user, role, note] of [['siro1', 'SIRO', 'Discussed at the weekly SIRO meeting.'],
+                                      ['cg1', 'Caldicott Guardian', 'Health data: content with the handling.']]) {
+      await login(user, config.password);
+      check((await page.textContent('#who')).includes(role), 'signed in as the ' + role);
+      const row = page.locator('#queue tbody tr', { hasText: 'IG-2026-0101' });
+      check((await row.count()) === 1, 'the ' + role + ' sees the case escalated to them');
+      await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
+      check((await page.locator('#transition-form').count()) === 0, 'no status form for the ' + role);
+      await byId('form-note').locator('xpath=..').locator('summary').click();
+      await page.fill('#note-text', note);
+      await Promise.all([page.waitForNavigation(), page.click('#form-note-save')]);
+      check((await page.textContent('#audit')).includes(note), 'the ' + role + "'s note is on the case");
+      await shot('06-' + user + '-reads-the-case');
+      await logout();
+    }
+    // 5. The DPO decides: report to the ICO, and tell the families directly.
+    await login('dpo1', config.password);
+    await page.goto(url);
+    await page.check('input[name=decision][value=REPORT]');
+    await page.fill('#rationale', 'Health data of twelve children outside the council: reportable on the grid.');
+    await Promise.all([page.waitForNavigation(), page.click('#decide')]);
+    check((await page.textContent('#ico-decision')).includes('Report'), 'the DPO decided');
+    await saveSection('individuals', { dpo_individuals_decision: 'COMMUNICATE_DIRECTLY',
+                                       dpo_individuals_rationale: 'The families should hear it from us.' });
+    await saveSection('office', { office_date_discussed_with_dpo: londonMinutesAgo(10).slice(0, 10) });
+    await shot('07-dpo-decides');
+    await logout();
+    // 6. The IG officer reports to the ICO, records that the families were told, the ICO's
+    //    outcome, an action done and the lessons, and closes the case.
+    await login('ig1', config.password);
+    await page.goto(url);
+    await page.locator('#form-ico-submission').locator('xpath=..').locator('summary').click();
+    await page.fill('#sub-at', londonMinutesAgo(5));
+    await page.fill('#sub-ref', 'ICO/00123456');
+    await Promise.all([page.waitForNavigation(), page.click('#form-ico-submission-save')]);
+    check((await page.textContent('#ico-submissions')).includes('ICO/00123456'), 'the submission is recorded');
+    check((await moveTo('REPORTED_TO_ICO')) === '', 'reported to the ICO');
+    await saveSection('told', { individuals_communicated_at: londonMinutesAgo(2) });
+    await saveSection('ico-outcome', { ico_outcome: 'NO_FURTHER_ACTION' });
+    await page.locator('#form-action-add').locator('xpath=..').locator('summary').click();
+    await page.fill('#action-description', 'Team briefing on checking recipients before sending');
+    await page.fill('#action-owner-name', 'Lee Manager');
+    await page.fill('#action-owner-id', config.officer);
+    await page.fill('#action-due', '2026-12-20');
+    await Promise.all([page.waitForNavigation(), page.click('#form-action-add-save')]);
+    check((await page.textContent('#action-plan')).includes('open'), 'the action is open');
+    const blocked = await moveTo('CLOSED');
+    check(blocked.includes('action'), 'an open action holds the case open, in words: ' + blocked);
+    await Promise.all([page.waitForNavigation(), page.click('#action-done-0-save')]);
+    check((await page.textContent('#action-plan')).includes('done'), 'the action is done');
+    await saveSection('lessons', { lessons_learned: 'Autocomplete picks similar names: slow down on outside addresses.' });
+    await shot('08-ig-reports-and-acts');
+    check((await moveTo('CLOSED')) === '', 'closed');
+    check((await status()) === 'CLOSED', 'CLOSED');
+    await saveSection('lessons', { lessons_learned: 'A change after closing.' }, { refused: true });
+    await shot('09-closed');
+    await logout();
+    // 7. The auditor reads it all and can change nothing.
+    await login('aud1', config.password);
+    await page.goto(url);
+    check((await page.locator('main button[type=submit]:not(#logout)').count()) === 0, 'no button for the auditor');
+    await shot('10-auditor-reads');
+  } else if (scenario === 'scoped') {
+    // An IG officer limited to Children's Services: the other directorate's case is neither
+    // listed nor opened.
+    await login('igchildren', config.password);
+    check((await page.textContent('#queue')).includes(config.mine_title), 'their directorate is listed');
+    check(!(await page.textContent('#queue')).includes(config.other_title), 'the other directorate is not');
+    await shot('queue');
+    await page.goto(config.base + '/incidents/' + config.other_incident);
+    check((await page.textContent('#error')).includes('another directorate'), 'the other directorate is refused in words');
+    await shot('refused');
   } else {
     throw new Error('unknown scenario ' + scenario);
   }

@@ -48,7 +48,8 @@ class SelfReportDesk {
   SelfReportOutcome RequestLink(const std::string& sender, const Config& config, std::time_t now);
   // The sends behind a valid link, newest first.
   SelfReportOutcome List(const std::string& id, const std::string& token, std::time_t now);
-  // Uses the link (once) for one of those sends: the record's summary.
+  // Uses the link (once) for one of those sends: the record's summary and the reporter's
+  // address. record_id 0 uses it for a report of something else: the address alone.
   SelfReportOutcome Use(const std::string& id, const std::string& token, int64_t record_id, std::time_t now);
   // The newest record for a Message-ID (the IG API's self-report), or nullopt.
   std::optional<nlohmann::json> Lookup(const std::string& message_id);
