@@ -91,6 +91,24 @@ std::string Deadline(const json& clocks) {
 
 // A mail-filter incident's story in words: a headline, and who sent what to whom, when, what
 // sendguard found (counts only) and what it and the sender did.
+// An IdentifierType (spec §1.7) in words, singular or plural.
+std::string IdentifierWords(const std::string& type, long long n) {
+  static const std::map<std::string, const char*> kWords = {
+      {"PERSON_NAME", "name"}, {"EMAIL_ADDRESS", "email address"}, {"POSTAL_ADDRESS", "postal address"},
+      {"UK_POSTCODE", "postcode"}, {"PHONE_NUMBER", "phone number"}, {"DATE_OF_BIRTH", "date of birth"},
+      {"NHS_NUMBER", "NHS number"}, {"NI_NUMBER", "National Insurance number"}, {"UNIQUE_PUPIL_NUMBER", "Unique Pupil Number"},
+      {"CASE_REFERENCE", "case reference"}, {"BANK_ACCOUNT", "bank account"}, {"PAYMENT_CARD_NUMBER", "payment card number"},
+      {"PASSPORT_NUMBER", "passport number"}, {"DRIVING_LICENCE_NUMBER", "driving licence number"},
+      {"CREDENTIAL", "password or secret key"}, {"HEALTH_TERM", "health term"}, {"SPECIAL_CATEGORY_TERM", "special category term"},
+      {"CRIMINAL_OFFENCE_TERM", "criminal offence term"}, {"OTHER", "other identifier"}};
+  auto it = kWords.find(type);
+  std::string w = it == kWords.end() ? common::AsciiLower(Readable(type)) : it->second;
+  if (n == 1) return "1 " + w;
+  if (w == "date of birth") return std::to_string(n) + " dates of birth";
+  if (w.back() == 's') return std::to_string(n) + " " + w + "es";
+  return std::to_string(n) + " " + w + "s";
+}
+
 const std::map<std::string, std::pair<const char*, const char*>>& MailActions() {
   static const std::map<std::string, std::pair<const char*, const char*>> kActions = {
       {"BLOCKED", {"Stopped by sendguard", "sendguard stopped it before it left"}},
@@ -115,8 +133,7 @@ std::pair<std::string, std::string> MailStory(const json& in) {
   std::string found;
   const json counts = in.value("mf_identifier_counts", json::object());  // items() must not outlive it
   for (const auto& [type, c] : counts.items()) {
-    const int n = c.value("distinct", 0);
-    found += (found.empty() ? "" : ", ") + std::to_string(n) + " " + common::AsciiLower(Readable(type)) + (n == 1 ? "" : "s");
+    found += (found.empty() ? "" : ", ") + IdentifierWords(type, c.value("distinct", 0LL));
   }
   std::string to;
   for (const auto& r : in.value("mf_recipients", json::array())) {
@@ -238,9 +255,11 @@ class Page {
     } else {
       html += "<h1>" + HtmlEscape(in.value("title", "Incident")) + "</h1>\n";
     }
-    html += "<p>Kind <strong id=\"kind\">" +
-            HtmlEscape(in.value("kind", "")) + "</strong>, status <strong id=\"status\">" + HtmlEscape(in.value("status", "")) +
-            "</strong>, source " + HtmlEscape(in.value("source", "")) + "</p>\n";
+    // The enum names stay in data-value (for scripts and tests); people read the words.
+    html += "<p>Kind <strong id=\"kind\" data-value=\"" + HtmlEscape(in.value("kind", "")) + "\">" +
+            HtmlEscape(Readable(in.value("kind", ""))) + "</strong>, status <strong id=\"status\" data-value=\"" +
+            HtmlEscape(in.value("status", "")) + "\">" + HtmlEscape(Readable(in.value("status", ""))) + "</strong>, reported by " +
+            HtmlEscape(common::AsciiLower(Readable(in.value("source", "")))) + "</p>\n";
     // The case at a glance: its number, the deadline that matters now, and the advice.
     html += "<p id=\"at-a-glance\">Incident number <strong id=\"incident-number\">" +
             HtmlEscape(in.value("incident_number", "not given yet")) + "</strong>. <span id=\"deadline\">" +
@@ -256,9 +275,8 @@ class Page {
     if (!related.empty()) {
       html += "<h2>The same email</h2><ul id=\"related\">";
       for (const auto& r : related) {
-        html += "<li>" + IncidentLink(r) + " " + HtmlEscape(TitleInWords(r)) + " (" + HtmlEscape(r.value("kind", "")) +
-                ", " + HtmlEscape(r.value("status", "")) + (r.contains("mf_action") ? ", " + HtmlEscape(r.value("mf_action", "")) : "") +
-                ")</li>";
+        html += "<li>" + IncidentLink(r) + " " + HtmlEscape(TitleInWords(r)) + " (" + HtmlEscape(common::AsciiLower(Readable(r.value("kind", "")))) +
+                ", " + HtmlEscape(common::AsciiLower(Readable(r.value("status", "")))) + ")</li>";
       }
       html += "</ul>\n";
     }
@@ -268,7 +286,8 @@ class Page {
               HtmlEscape(Readable(in.value("mf_action", ""))) + "</li>";
       const json counts = in.value("mf_identifier_counts", json::object());
       for (const auto& [type, c] : counts.items()) {
-        html += "<li>" + HtmlEscape(type) + ": " + std::to_string(c.value("distinct", 0)) + " distinct</li>";
+        html += "<li>" + HtmlEscape(IdentifierWords(type, c.value("distinct", 0LL))) + " (" + HtmlEscape(type) + "), " +
+                std::to_string(c.value("occurrences", 0LL)) + " times in all</li>";
       }
       for (const auto& sig : in.value("mf_signals", json::array())) {
         html += "<li>Signal: " + HtmlEscape(Readable(sig.value("type", ""))) + " (" + HtmlEscape(sig.value("domain", "")) + ")</li>";
@@ -283,7 +302,9 @@ class Page {
       if (in.contains("mf_warning") && in["mf_warning"].is_object()) {
         html += "<li>The warning:";
         for (const auto& [key, value] : in["mf_warning"].items()) {
-          html += " " + HtmlEscape(Readable(key)) + " " + HtmlEscape(value.is_string() ? value.get<std::string>() : value.dump()) + ";";
+          const std::string v = value.is_string() ? value.get<std::string>() : value.dump();
+          html += " " + HtmlEscape(common::AsciiLower(Readable(key))) + ": " +
+                  HtmlEscape(key == "justification_text" ? v : common::AsciiLower(Readable(v))) + ";";
         }
         html += "</li>";
       }

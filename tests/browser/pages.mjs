@@ -133,7 +133,7 @@ try {
     await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
     check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'the incident shows what the filter saw');
     check((await page.textContent('#nhs-result')).includes('Not assessed'), 'not assessed yet');
-    check((await page.textContent('#related')).includes('BLOCKED'), 'the near miss about the same email is linked');
+    check((await page.textContent('#related')).includes('Stopped by sendguard'), 'the near miss about the same email is linked');
     // At a glance: the number (none yet) and the deadline that matters, in London time.
     check((await page.textContent('#incident-number')) === 'not given yet', 'no incident number yet');
     check(/The 72 hours to tell the ICO: due \w{3} \d+ \w{3} \d{4} \d\d:\d\d (GMT|BST)/.test(await page.textContent('#deadline')),
@@ -259,7 +259,7 @@ try {
     await page.fill('#new-title', 'Case system looked up without a business need');
     await Promise.all([page.waitForNavigation(), page.click('#form-new-save')]);
     check(page.url().includes('/incidents/') && !page.url().endsWith('/new'), 'filed: the incident page, got ' + page.url());
-    check((await page.textContent('#kind')) === 'BREACH', 'filed as a breach');
+    check((await page.getAttribute('#kind', 'data-value')) === 'BREACH', 'filed as a breach');
     check(/The 72 hours to tell the ICO: due Thu 3 Dec 2026 10:15 GMT/.test(await page.textContent('#deadline')),
           'the ICO clock runs from the awareness typed, got ' + (await page.textContent('#deadline')));
     await shot('filed');
@@ -310,7 +310,7 @@ try {
     check((await page.textContent('h1')).includes('cannot be used again'), 'the link a second time is refused');
   } else if (scenario === 'walk') {
     const url = config.base + '/incidents/' + config.incident;
-    const status = async () => page.textContent('#status');
+    const status = async () => page.getAttribute('#status', 'data-value');
     // 1. The IG officer triages: a breach, logged with a number, section 1 as found at triage,
     //    and an investigating officer, who is sent a link.
     await login('ig1', config.password);
