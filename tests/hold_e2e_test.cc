@@ -317,6 +317,54 @@ TEST_F(HoldE2eTest, AStaffConfirmLinkInABrowserReleasesTheMessageOnce) {
   EXPECT_TRUE(std::filesystem::exists(std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/staff-used-link.png"));
 }
 
+// A breach that was not an email, reported by a member of staff through the same emailed link
+// (the general report form), and taken to closure by the IG team in the pages.
+TEST_F(HoldE2eTest, AStaffMembersNonEmailReportIsFiledAndClosedInThePages) {
+  const std::string base = "http://127.0.0.1:" + std::to_string(core_->port());
+  auto run_browser = [&](const std::string& scenario, const json& extra) {
+    json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
+    config.update(extra);
+    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    std::ofstream(file) << config.dump();
+    std::string out;
+    const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
+                                      " " + file.string() + " 2>&1",
+                                  &out);
+    EXPECT_EQ(rc, 0) << out << milter_->Log();
+  };
+  const std::string staff = "r.ahmed@council.example.gov.uk";
+  run_browser("report-request", {{"email", staff}});
+  std::vector<std::string> got;
+  for (int i = 0; i < 120 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    got = postfix_->Delivered("X-Sink-Recipients: " + staff);
+  }
+  ASSERT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(got[0], m, std::regex(R"(/staff/report/([0-9a-f]{32})\?t=([0-9a-f]{32}))"))) << got[0];
+  run_browser("general-report", {{"link", base + "/staff/report/" + std::string(m[1]) + "?t=" + std::string(m[2])}});
+  json filed;
+  for (const auto& summary : core_->Request("GET", "/api/incidents", "", kIg).Json().value("incidents", json::array())) {
+    if (summary.value("title", "") == "Reported by a member of staff: Lost information") {
+      filed = core_->Request("GET", "/api/incidents/" + summary["incident_id"].get<std::string>(), "", kIg).Json();
+    }
+  }
+  ASSERT_TRUE(filed.is_object()) << "no general report was filed";
+  EXPECT_EQ(filed["incident"].value("s1_email", ""), staff);
+  EXPECT_EQ(filed["incident"].value("s1_name", ""), "Sam Okafor");
+  EXPECT_EQ(filed["incident"].value("source", ""), "HUMAN_REPORT");
+  EXPECT_EQ(filed["audit"][0]["by"].value("id", ""), staff) << "filed as the address the link proved";
+  const auto password = core_->dir() / "ig-pages.password";
+  std::ofstream(password) << "correct horse battery staple\n";
+  const std::string added = core_->Command("user add igpages --role ig_officer --password-file " + password.string());
+  ASSERT_NE(added.find("saved"), std::string::npos) << added;
+  run_browser("close-near-miss", {{"user", "igpages"}, {"password", "correct horse battery staple"},
+                                  {"title", "Reported by a member of staff: Lost information"}});
+  auto closed = core_->Request("GET", "/api/incidents/" + filed["incident"].value("incident_id", ""), "", kIg).Json();
+  EXPECT_EQ(closed["incident"].value("status", ""), "CLOSED");
+  EXPECT_EQ(closed["incident"].value("kind", ""), "NEAR_MISS");
+}
+
 // Self-report, in a real browser: the request page mails a signed link through Postfix to the
 // sender's own address; the link lists their recent sends; choosing one files a breach draft
 // (section 1 the sender, the scan's facts, their words with digits masked); the link then

@@ -2,7 +2,9 @@
 // The breach form and the ENISA calculator as HTML forms (see breach_form.h).
 #include "breach_form.h"
 
+#include <algorithm>
 #include <cctype>
+#include <map>
 
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
@@ -297,6 +299,50 @@ const FormSection& EnisaInputs() {
        {"enisa_cb_malicious", "Malicious intent (adds 0.5)", K::kBool},
        {"enisa_rationale", "Rationale", K::kText}}};
   return inputs;
+}
+
+std::string FieldsInWords(const std::string& reason) {
+  // Field name -> the form's words, longest names first so a name inside another is not split.
+  static const std::vector<std::pair<std::string, std::string>> kLabels = [] {
+    std::map<std::string, std::string> m = {
+        {"investigating_officer", "the investigating officer"}, {"nhs_likelihood", "the NHS grid's likelihood"},
+        {"nhs_impact", "the NHS grid's impact"}, {"nhs_rationale", "the NHS grid's rationale"},
+        {"dpo_ico_decision", "the DPO's ICO decision"}, {"dpo_ico_rationale", "the DPO's rationale"},
+        {"ico_submissions", "a report to the ICO"}, {"action_plan", "the action plan"}, {"aware_at", "when the council became aware"},
+        {"enisa_dpc_rows", "an ENISA data processing context row"}, {"not_breach_reason", "why it is not a breach"}};
+    for (const auto* list : {&BreachFormSections(), &CaseworkSections()}) {
+      for (const auto& section : *list) {
+        for (const auto& f : section.fields) {
+          std::string name(f.name);
+          if (name.find('.') != std::string::npos) continue;
+          m.emplace(name, "\"" + std::string(f.label) + "\" (" + std::string(section.title.substr(0, section.title.find(':'))) + ")");
+        }
+      }
+    }
+    std::vector<std::pair<std::string, std::string>> out(m.begin(), m.end());
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return out;
+  }();
+  auto ident = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string text = reason;
+  // "guard 4: " says which rule; the words after it say what is missing.
+  if (text.rfind("guard ", 0) == 0 && text.find(": ") != std::string::npos) text = text.substr(text.find(": ") + 2);
+  std::string out;
+  for (size_t i = 0; i < text.size();) {
+    bool replaced = false;
+    if (!ident(text[i]) || i == 0 || !ident(text[i - 1])) {
+      for (const auto& [name, words] : kLabels) {
+        if (text.compare(i, name.size(), name) == 0 && (i + name.size() == text.size() || !ident(text[i + name.size()]))) {
+          out += words;
+          i += name.size();
+          replaced = true;
+          break;
+        }
+      }
+    }
+    if (!replaced) out += text[i++];
+  }
+  return out;
 }
 
 const FormSection* FindFormSection(std::string_view id) {

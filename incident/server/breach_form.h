@@ -46,6 +46,9 @@ const FormSection& NewIncidentFields();
 std::string RenderNewIncidentForm(const nlohmann::json& typed, const std::string& csrf);
 // The ENISA calculator's inputs other than the DPC rows (EI, CB parts, malicious, rationale).
 const FormSection& EnisaInputs();
+// A refusal's reason with the spec's field names in the form's words ("guard 4: s2_name is
+// required" -> "\"Name\" (Section 2) is required").
+std::string FieldsInWords(const std::string& reason);
 // The section with this id, or nullptr.
 const FormSection* FindFormSection(std::string_view id);
 

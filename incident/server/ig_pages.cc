@@ -71,7 +71,7 @@ std::string Reasons(const json& body) {
     out += (out.empty() ? "" : "; ") + e.value("field", std::string()) + (e.value("field", std::string()).empty() ? "" : ": ") +
            e.value("reason", std::string());
   }
-  return out.empty() ? "the change was refused" : out;
+  return out.empty() ? "the change was refused" : FieldsInWords(out);
 }
 
 // The clock that matters now, in words: the ICO's 72 hours, else the breach form's 24, else
@@ -434,6 +434,15 @@ class Page {
       json body = {{"to", common::FormValue(form, "to")}};
       if (!common::FormValue(form, "reason").empty()) body["reason"] = common::FormValue(form, "reason");
       r = Api("POST", "/api/incidents/" + id + "/transition", body);
+      if (r.first < 200 || r.first >= 300) {
+        std::string words;
+        for (const auto& e : r.second.value("errors", json::array())) {
+          words += (words.empty() ? "" : "; ") + FieldsInWords(e.value("reason", std::string()));
+        }
+        HttpResponse page = Incident(id, "To move to " + common::AsciiLower(Readable(common::FormValue(form, "to"))) + ": " + words);
+        page.status = static_cast<int>(r.first);
+        return page;
+      }
     } else if (action == "ico-decision") {
       r = Api("PATCH", "/api/incidents/" + id,
               {{"set", {{"dpo_ico_decision", common::FormValue(form, "decision")},

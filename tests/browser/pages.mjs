@@ -13,6 +13,10 @@
 //   report-request  ask for a self-report link for config.email
 //   report  open a self-report link, choose the send to config.domain, report it; the link
 //          a second time is refused
+//   general-report  open a self-report link and report something that was not an email
+//   close-near-miss  an IG officer takes that report to closure as a near miss
+//   walk    every role takes a mail-filter draft from DRAFT to CLOSED (see browser_test.cc)
+//   scoped  an IG officer limited to one directorate
 // Screenshots of every page go to CONFIG.artifacts.
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
@@ -308,6 +312,39 @@ try {
     await shot('reported');
     await page.goto(config.link);
     check((await page.textContent('h1')).includes('cannot be used again'), 'the link a second time is refused');
+  } else if (scenario === 'general-report') {
+    // A member of staff reports something that was not an email, through their emailed link.
+    await page.goto(config.link);
+    // With no sends on record the form is already open; otherwise it is one click away.
+    if ((await page.getAttribute('#general-report', 'open')) === null) await page.click('#general-report summary');
+    await page.check('#general-form input[name=type][value=LOST_INFORMATION]');
+    await page.fill('#general-aware', londonMinutesAgo(90));
+    await page.fill('#general-name', 'Sam Okafor');
+    await page.fill('#general-what', 'A folder of case notes was left on the number 42 bus; the bus company has it.');
+    await shot('form');
+    await Promise.all([page.waitForNavigation(), page.click('#general-report-send')]);
+    check((await page.textContent('#reported')).includes('has been told'), 'reported');
+    await shot('reported');
+    await page.goto(config.link);
+    check((await page.textContent('h1')).includes('cannot be used again'), 'the link a second time is refused');
+  } else if (scenario === 'close-near-miss') {
+    // The IG team takes the staff member's report to closure in the pages: a near miss (the
+    // folder came back unopened), assessed, not reportable, closed.
+    await login(config.user, config.password);
+    const row = page.locator('#queue tbody tr', { hasText: config.title });
+    check((await row.count()) === 1, 'the staff report is in the queue');
+    await Promise.all([page.waitForNavigation(), row.locator('a').click()]);
+    check((await page.textContent('#breach-form')).length > 0, 'the breach form');
+    await byId('form-s5').locator('xpath=..').locator('summary').click();
+    check((await page.inputValue('#s5-s5_what_happened')).includes('number ## bus'), 'their words, digits masked');
+    await saveSection('ig', { kind: 'NEAR_MISS', incident_number: 'IG-2026-0202', root_cause: 'HUMAN_ERROR' });
+    const early = await moveTo('CLOSED');
+    check(early.includes('To move to closed'), 'a refused move says what it needs, in words: ' + early);
+    check((await moveTo('ASSESSED')) === '', 'assessed');
+    check((await moveTo('NOT_REPORTABLE')) === '', 'not reportable');
+    check((await moveTo('CLOSED')) === '', 'closed');
+    check((await page.getAttribute('#status', 'data-value')) === 'CLOSED', 'CLOSED');
+    await shot('closed');
   } else if (scenario === 'walk') {
     const url = config.base + '/incidents/' + config.incident;
     const status = async () => page.getAttribute('#status', 'data-value');
