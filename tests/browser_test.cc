@@ -147,10 +147,18 @@ std::string FileCase(CoreServer& core, const json& fields) {
 // (IG officer, the investigating officer by the link they were sent, the SIRO, the Caldicott
 // Guardian, the DPO, an auditor). Screenshots of each step go to docs/IG-GUIDE.md.
 TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
+  // The staff directory the admin exports (synthetic people): the sender's directorate, service
+  // and line manager, whom the pages suggest as the investigating officer.
+  const auto directory = std::filesystem::temp_directory_path() / ("sendguard-directory-" + std::to_string(::getpid()) + ".csv");
+  std::ofstream(directory)
+      << "email,name,directorate,service_area,line_manager_name,line_manager_email,employee_id\r\n"
+         "sam.okafor@council.example.gov.uk,Sam Okafor,Children's Services,Early Help,Lee Manager,"
+         "lee.manager@council.example.gov.uk,E1001\r\n"
+         "pat.jones@council.example.gov.uk,\"Jones, Pat\",Resources,Payroll,Lee Manager,lee.manager@council.example.gov.uk,E1002\r\n";
   CoreServer core("browser-walk", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-walk-" +
                                                       std::to_string(::getpid()) + ".db")).string() +
                                       "\ndpo_contact: {name: Data Protection Officer, email: dpo@council.example.gov.uk, phone: "
-                                      "\"01234 567890\"}\n");
+                                      "\"01234 567890\"}\ndirectory_file: " + directory.string() + "\n");
   for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{
            {"ig1", "ig_officer"}, {"dpo1", "dpo"}, {"siro1", "siro"}, {"cg1", "caldicott_guardian"}, {"aud1", "auditor"}}) {
     AddUser(core, name, role);

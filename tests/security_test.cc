@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <regex>
+#include <tuple>
 
 #include "core/core_harness.h"
 #include "milter/daemon_harness.h"
@@ -106,6 +107,41 @@ TEST_F(SecurityTest, ATokenActsOnlyWithinItsRole) {
   core_->Command("token revoke siem", &rc);
   ASSERT_EQ(rc, 0);
   EXPECT_EQ(core_->Request("GET", "/api/incidents/" + id, "", reader).status, 401);
+}
+
+// Need to know on the API itself (the pages only call it): an investigating officer, the SIRO
+// and the Caldicott Guardian are refused the cases that are not theirs, by id and in lists,
+// whatever they ask of them; related incidents do not leak them either.
+TEST_F(SecurityTest, NeedToKnowHoldsOnEveryApiRoute) {
+  const auto officer = core_->As("INVESTIGATING_OFFICER", "lm1");
+  const auto siro = core_->As("SIRO", "siro1"), cg = core_->As("CALDICOTT_GUARDIAN", "cg1");
+  const std::string mine = Create({{"title", "Mine"}, {"investigating_officer", {{"id", "token:lm1"}, {"name", "LM"}}}}, ig_);
+  const std::string theirs = Create({{"title", "Theirs"}, {"investigating_officer", {{"id", "token:lm2"}, {"name", "LM2"}}},
+                                     {"escalations", {{"siro_informed_at", "2026-11-21T10:00Z"}}}}, ig_);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents/" + mine, "", officer).status, 200);
+  for (const auto& [method, path, body] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"GET", "/api/incidents/" + theirs, ""},
+           {"PATCH", "/api/incidents/" + theirs, R"({"set": {"s5_what_happened": "x"}})"},
+           {"POST", "/api/incidents/" + theirs + "/notes", R"({"text": "x"})"},
+           {"GET", "/api/incidents/" + theirs + "/deletion-request", ""},
+           {"POST", "/api/incidents/" + theirs + "/transition", R"({"to": "ASSESSED"})"}}) {
+    auto r = core_->Request(method, path, body, officer);
+    EXPECT_EQ(r.status, 403) << method << " " << path << ": " << r.body;
+    EXPECT_NE(r.body.find("not assigned to you"), std::string::npos) << r.body;
+  }
+  auto listed = core_->Request("GET", "/api/incidents", "", officer).Json()["incidents"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["incident_id"], mine);
+  EXPECT_EQ(core_->Request("GET", "/api/reports/committee?from=2026-01-01&to=2027-01-01", "", officer).status, 403);
+  // The SIRO: the case told to them, not the other.
+  EXPECT_EQ(core_->Request("GET", "/api/incidents/" + theirs, "", siro).status, 200);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents/" + mine, "", siro).status, 403);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents", "", siro).Json()["incidents"].size(), 1u);
+  EXPECT_EQ(core_->Request("PATCH", "/api/incidents/" + theirs, R"({"set": {"kind": "BREACH"}})", siro).status, 403)
+      << "the SIRO reads; the IG team changes";
+  // The Caldicott Guardian: neither (no health data flagged, nobody told them).
+  EXPECT_EQ(core_->Request("GET", "/api/incidents", "", cg).Json()["incidents"].size(), 0u);
+  EXPECT_EQ(core_->Request("GET", "/api/incidents/" + theirs, "", cg).status, 403);
 }
 
 TEST_F(SecurityTest, CreateChecksEveryFieldAsEditDoes) {

@@ -25,7 +25,7 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
                "see docs/SECURITY.md");
   }
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "milter_token_file", "service_user", "max_body_bytes", "dpo_contact",
-                         "assessment", "notifications", "milter_url", "secret_file", "accounts_db", "secure_cookies", "pages_url",
+                         "assessment", "notifications", "milter_url", "secret_file", "accounts_db", "secure_cookies", "pages_url", "directory_file",
                          "trusted_proxies", "single_sign_on"},
                    d);
   if (YAML::Node n = doc["notifications"]) {
@@ -68,6 +68,7 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
   rules::ReadString(doc, "accounts_db", &s.accounts_db, d);
   rules::ReadBool(doc, "secure_cookies", &s.secure_cookies, d);
   rules::ReadString(doc, "pages_url", &s.pages_url, d);
+  rules::ReadString(doc, "directory_file", &s.directory_file, d);
   if (!s.pages_url.empty() && s.pages_url.rfind("http://", 0) != 0 && s.pages_url.rfind("https://", 0) != 0) {
     d.Add(doc["pages_url"], "pages_url is the pages' address as people open it: http://... or https://...");
   }
@@ -165,6 +166,7 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "accounts_db: \"" + s.accounts_db + "\"\n";
   out += std::string("secure_cookies: ") + (s.secure_cookies ? "true" : "false") + "\n";
   out += "pages_url: \"" + s.pages_url + "\"\n";
+  out += "directory_file: \"" + s.directory_file + "\"\n";
   out += "trusted_proxies: [";
   for (size_t i = 0; i < s.trusted_proxies.size(); ++i) out += (i ? ", \"" : "\"") + s.trusted_proxies[i] + "\"";
   out += "]\nsingle_sign_on:\n  user_header: \"" + s.sso.user_header + "\"\n  logout_url: \"" + s.sso.logout_url + "\"\n  password_login: " + b(s.sso.password_login) +

@@ -49,6 +49,9 @@ struct CoreSettings {
   // Where people open the pages, for links sent by email (an investigating officer's); "" =
   // http://LISTEN (right only when they browse on this host).
   std::string pages_url;
+  // The staff directory (directory.h): a CSV of email, name, directorate, service_area,
+  // line_manager_name, line_manager_email; "" = none.
+  std::string directory_file;
   // The reverse proxies in front of the pages: only their X-Forwarded-For is believed to name
   // the client (login throttling by address). Empty by default: nobody's is.
   std::vector<std::string> trusted_proxies;

@@ -350,10 +350,7 @@ class Page {
       html += "</table></form>\n";
     }
     if (assesses) html += RenderEnisaCalculator(in, d, base + "/enisa", s_.csrf);
-    // Pre-fills: the scan's suggestions, and section 2 from the sender.
-    json suggestions = d.value("suggestions", json::object());
-    if (!suggestions.is_object()) suggestions = json::object();
-    if (in.contains("mf_sender") && in["mf_sender"].is_string()) suggestions["s2_email"] = in["mf_sender"];
+    const json suggestions = Suggested(body);
     // The breach form, a section at a time (each saved on its own; a refusal names the field).
     html += "<h2>Breach form</h2>\n<div id=\"breach-form\">";
     for (const auto& section : BreachFormSections()) {
@@ -364,7 +361,7 @@ class Page {
     html += "</div>\n<h2>Casework</h2>\n<div id=\"casework\">";
     for (const auto& section : CaseworkSections()) {
       html += RenderFormSection(section, in, base + "/section/" + std::string(section.id), s_.csrf,
-                                section.id == "individuals" ? dpo : assesses);
+                                section.id == "individuals" ? dpo : assesses, suggestions);
     }
     html += "</div>\n";
     // Recall assist, for an email to the wrong recipient.
@@ -462,6 +459,8 @@ class Page {
       if (section->id == "officer" && patch["set"].value("investigating_officer", json()).is_object()) return OfficerLink(id);
     } else if (action == "accept") {
       r = AcceptSuggestion(id, common::FormValue(form, "accept"));
+      // Accepting the directory's investigating officer sends them their link, as saving does.
+      if (r.first == 200 && common::FormValue(form, "accept").rfind("investigating_officer", 0) == 0) return OfficerLink(id);
     } else if (action == "officer-link") {
       return OfficerLink(id);
     } else if (action == "note") {
@@ -495,17 +494,47 @@ class Page {
     return page;
   }
 
-  // Saves one suggestion (the scan's, or section 2's sender) as the field's value.
-  std::pair<long, json> AcceptSuggestion(const std::string& id, const std::string& field) const {
-    auto [status, shown] = Api("GET", "/api/incidents/" + id);
-    if (status != 200) return {status, shown};
+  // Pre-fills for an incident (the API's answer): the scan's suggestions, section 2 from the
+  // sender, and from the staff directory the person's name, directorate and service, their line
+  // manager (section 3), who is the usual investigating officer.
+  json Suggested(const json& shown) const {
+    const json& in = shown["incident"];
     json suggestions = shown["derived"].value("suggestions", json::object());
     if (!suggestions.is_object()) suggestions = json::object();
-    if (shown["incident"].contains("mf_sender")) suggestions["s2_email"] = shown["incident"]["mf_sender"];
-    if (field.empty() || !suggestions.contains(field) || suggestions[field].is_null()) {
-      return {400, json{{"errors", {{{"field", field}, {"reason", "there is no suggestion for this field"}}}}}};
+    std::string person = in.value("s2_email", "");
+    if (in.contains("mf_sender") && in["mf_sender"].is_string()) {
+      suggestions["s2_email"] = in["mf_sender"];
+      if (person.empty()) person = in["mf_sender"].get<std::string>();
     }
-    json set = {{field, suggestions[field]}};
+    if (p_.directory && !person.empty()) {
+      if (auto e = p_.directory->Find(person)) {
+        const std::pair<const char*, const std::string*> kFrom[] = {
+            {"s2_name", &e->name}, {"s2_directorate", &e->directorate}, {"s2_service_area", &e->service_area},
+            {"s3_line_manager_name", &e->line_manager_name}, {"s3_line_manager_email", &e->line_manager_email},
+            {"investigating_officer.name", &e->line_manager_name}, {"investigating_officer.id", &e->line_manager_email}};
+        for (const auto& [field, value] : kFrom) {
+          if (!value->empty()) suggestions[field] = *value;
+        }
+      }
+    }
+    return suggestions;
+  }
+
+  // Saves one suggestion as the field's value (the investigating officer as a whole).
+  std::pair<long, json> AcceptSuggestion(const std::string& id, const std::string& field_in) const {
+    auto [status, shown] = Api("GET", "/api/incidents/" + id);
+    if (status != 200) return {status, shown};
+    const json suggestions = Suggested(shown);
+    const std::string field = field_in.substr(0, field_in.find('.'));
+    json set;
+    if (field == "investigating_officer" && suggestions.contains("investigating_officer.id")) {
+      set = {{field, {{"id", suggestions["investigating_officer.id"]},
+                      {"name", suggestions.value("investigating_officer.name", json(""))}}}};
+    } else if (!field.empty() && field == field_in && suggestions.contains(field) && !suggestions[field].is_null()) {
+      set = {{field, suggestions[field]}};
+    } else {
+      return {400, json{{"errors", {{{"field", field_in}, {"reason", "there is no suggestion for this field"}}}}}};
+    }
     if (field == "s7_individuals_affected") set["s7_individuals_is_estimate"] = true;
     return Api("PATCH", "/api/incidents/" + id, {{"set", set}, {"reason", "suggestion accepted"}});
   }

@@ -23,6 +23,7 @@
 #include "accounts.h"
 #include "api.h"
 #include "core_config.h"
+#include "directory.h"
 #include "sendguard/common/http_server.h"
 
 namespace sendguard::incident {
@@ -36,6 +37,7 @@ struct IgPages {
   std::vector<std::string> trusted_proxies;  // CoreSettings::trusted_proxies: whose X-Forwarded-For is believed
   const EmailTarget* email = nullptr;  // the core's SMTP (officers' links, deletion requests); nullptr or no smtp_url: none
   std::string pages_url;               // where people open the pages, for emailed links
+  const Directory* directory = nullptr;  // the staff directory, for suggestions (nullptr: none)
 
   // True for the paths these pages own ("/", "/login", "/logout", "/incidents/...", "/reports...",
   // "/admin", and "/officer/TOKEN": an investigating officer's link, which starts their session).

@@ -182,8 +182,19 @@ int main(int argc, char** argv) {
     log->error("accounts: {}", accounts.status().message());
     return 1;
   }
+  std::optional<Directory> directory;
+  if (!settings->directory_file.empty()) {
+    auto loaded = Directory::Load(settings->directory_file);
+    if (!loaded.ok()) {
+      log->error("directory_file: {}", loaded.status().message());
+      return 1;
+    }
+    log->info("staff directory: {} entries from {}", loaded->size(), settings->directory_file);
+    directory = std::move(*loaded);
+  }
   const IgPages pages{&service, &auth, accounts->get(), settings->secure_cookies, &settings->sso, settings->trusted_proxies,
-                      &settings->email, settings->pages_url.empty() ? "http://" + settings->listen : settings->pages_url};
+                      &settings->email, settings->pages_url.empty() ? "http://" + settings->listen : settings->pages_url,
+                      directory ? &*directory : nullptr};
   if (settings->sso.enabled()) {
     log->info("pages: single sign-on from the {} header on requests carrying {}{}", settings->sso.user_header,
               settings->sso.proxy_secret_header, settings->sso.password_login ? ", password login kept" : "");

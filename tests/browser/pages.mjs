@@ -360,8 +360,12 @@ try {
                               s1_aware_local: londonMinutesAgo(30),
                               s1_how_found_out: 'The sender confirmed the warning, then realised the address was wrong.' },
                       { reason: 'Section 1 as found at triage' });
-    await saveSection('officer', { 'investigating_officer.name': 'Lee Manager', 'investigating_officer.id': config.officer });
+    // The staff directory suggests the sender's line manager; accepting it sends their link.
+    check((await byId('suggest-officer-investigating_officer.id').textContent()).includes(config.officer),
+          'the directory suggests the line manager');
+    await accept('officer', 'investigating_officer.id');
     check((await page.textContent('#notice')).includes('link for the investigating officer'), 'the link is made');
+    check((await page.textContent('#officer')).includes('Lee Manager'), 'the officer is the line manager');
     const officerLink = await page.getAttribute('#officer-link', 'href');
     await shot('02-ig-assigns-the-investigating-officer');
     check((await moveTo('UNDER_INVESTIGATION')) === '', 'moved to under investigation');
@@ -376,11 +380,13 @@ try {
     check((await byId('form-ig-save').count()) === 0, 'no IG assessment form for the officer');
     check((await page.locator('#ico-form').count()) === 0, 'no ICO decision form for the officer');
     await shot('03-officer-opens-the-link');
-    await accept('s2', 's2_email');
-    await saveSection('s2', { s2_name: 'Sam Okafor', s2_date_of_breach: '2026-11-20', s2_directorate: "Children's Services",
-                              s2_service_area: 'Early Help', s2_gdpr_training_last_year: 'YES' });
-    await saveSection('s3', { s3_line_manager_name: 'Lee Manager', s3_line_manager_email: config.officer,
-                              s3_head_of_service_name: 'Head of Early Help', s3_head_of_service_email: 'head.earlyhelp@council.example.gov.uk' });
+    // Section 2 from the sender and the directory, section 3's line manager from the directory.
+    for (const field of ['s2_email', 's2_name', 's2_directorate', 's2_service_area']) await accept('s2', field);
+    await saveSection('s2', { s2_date_of_breach: '2026-11-20', s2_gdpr_training_last_year: 'YES' });
+    check((await page.inputValue('#s2-s2_directorate')) === "Children's Services", 'the directorate from the directory');
+    await accept('s3', 's3_line_manager_name');
+    await accept('s3', 's3_line_manager_email');
+    await saveSection('s3', { s3_head_of_service_name: 'Head of Early Help', s3_head_of_service_email: 'head.earlyhelp@council.example.gov.uk' });
     await accept('s4', 's4_types');
     await saveSection('s4', { s4_cyber_related: 'NO' });
     await saveSection('s5', { s5_what_happened: 'A referral was sent to a similarly named address at another organisation.',
