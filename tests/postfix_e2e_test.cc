@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <future>
 #include <regex>
 #include <set>
@@ -251,6 +252,78 @@ TEST(CoreEmailNotification, ANewDraftReachesTheIgMailboxThroughPostfix) {
   ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
   EXPECT_NE(got[0].find("Subject: sendguard: New NEAR_MISS draft"), std::string::npos) << got[0];
   EXPECT_EQ(got[0].find("Folder left on a train"), std::string::npos) << "no text people typed";
+}
+
+// Casework mail through the core's own email (Postfix here): an investigating officer is sent
+// their link when the IG officer assigns them in the pages, and the link signs them in to that
+// case; the deletion request goes to the wrong recipient's address, and the case file keeps only
+// its domain.
+TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix) {
+  if (geteuid() != 0) GTEST_SKIP() << "Postfix's master must start as root (CI runs the test command as root)";
+  testing::PostfixInstance postfix("", "smtpd_milters =\n");
+  testing::CoreServer core("email-casework", "notifications:\n  email: {smtp_url: \"smtp://127.0.0.1:" +
+                                                 std::to_string(postfix.port()) +
+                                                 "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
+  const auto password = core.dir() / "ig.password";
+  std::ofstream(password) << "correct horse battery staple\n";
+  ASSERT_NE(core.Command("user add ig1 --role ig_officer --password-file " + password.string()).find("saved"), std::string::npos);
+  auto filed = core.Request("POST", "/api/incidents",
+                            R"({"title": "Referral to the wrong address", "incident_number": "IG-2026-0303", "s4_types": ["INCORRECT_RECIPIENT"]})",
+                            core.As("IG_OFFICER", "setup"));
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string id = filed.Json()["incident"]["incident_id"];
+  // Log in as the pages do: the login form's token and cookie, then the session's form token.
+  const std::string form = "Content-Type: application/x-www-form-urlencoded";
+  auto login = core.Request("GET", "/login");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  const std::string login_csrf = m[1];
+  ASSERT_TRUE(std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)")));
+  auto in = core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=correct+horse+battery+staple",
+                         {form, "Cookie: sg_login=" + std::string(m[1])});
+  ASSERT_TRUE(std::regex_search(in.headers, m, std::regex("sg_session=([0-9a-f]{64})"))) << in.headers;
+  const std::string session = "Cookie: sg_session=" + std::string(m[1]);
+  auto page = core.Request("GET", "/incidents/" + id, "", {session});
+  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) << page.body;
+  const std::string csrf = m[1];
+  auto assigned = core.Request("POST", "/incidents/" + id + "/section/officer",
+                               "csrf=" + csrf + "&investigating_officer.name=Lee+Manager&investigating_officer.id=lee.manager%40council.example.gov.uk",
+                               {form, session});
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  EXPECT_NE(assigned.body.find("sent to lee.manager@council.example.gov.uk"), std::string::npos) << assigned.body;
+  std::vector<std::string> got;
+  for (int i = 0; i < 60 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    postfix.Flush(1);
+    got = postfix.Delivered("IG-2026-0303");
+  }
+  ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
+  EXPECT_NE(got[0].find("X-Sink-Recipients: lee.manager@council.example.gov.uk"), std::string::npos) << got[0];
+  ASSERT_TRUE(std::regex_search(got[0], m, std::regex("/officer/([0-9a-f]{64})"))) << got[0];
+  auto opened = core.Request("GET", "/officer/" + std::string(m[1]));
+  EXPECT_EQ(opened.status, 303) << opened.body;
+  EXPECT_NE(opened.headers.find("Location: /incidents/" + id), std::string::npos) << opened.headers;
+  ASSERT_TRUE(std::regex_search(opened.headers, m, std::regex("sg_session=([0-9a-f]{64})"))) << opened.headers;
+  auto as_officer = core.Request("GET", "/incidents/" + id, "", {"Cookie: sg_session=" + std::string(m[1])});
+  EXPECT_EQ(as_officer.status, 200);
+  EXPECT_NE(as_officer.body.find("(investigating officer)"), std::string::npos);
+  EXPECT_EQ(core.Request("GET", "/officer/" + std::string(64, 'a')).status, 403) << "an unknown link";
+  // The deletion request to the wrong recipient.
+  auto sent = core.Request("POST", "/incidents/" + id + "/deletion-send", "csrf=" + csrf + "&to=p.jones%40wrong.example.net",
+                           {form, session});
+  EXPECT_EQ(sent.status, 200) << sent.body;
+  got.clear();
+  for (int i = 0; i < 60 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    postfix.Flush(1);
+    got = postfix.Delivered("X-Sink-Recipients: p.jones@wrong.example.net");
+  }
+  ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
+  EXPECT_NE(got[0].find("please delete (our reference IG-2026-0303)"), std::string::npos) << got[0];
+  auto shown = core.Request("GET", "/api/incidents/" + id, "", core.As("READER", "check")).Json();
+  const std::string audit = shown["audit"].dump();
+  EXPECT_NE(audit.find("wrong recipient at wrong.example.net"), std::string::npos) << audit;
+  EXPECT_EQ(audit.find("p.jones@"), std::string::npos) << "the address is not kept";
 }
 
 }  // namespace
