@@ -66,6 +66,20 @@ async function postForged(url, fields) {
   }, [url, { ...fields, csrf }])]);
 }
 
+// A screenshot for docs/IG-GUIDE.md: the part of the page from the top of `from` to the bottom
+// of `to` (CSS selectors), or the page's top 800 pixels.
+async function docShot(name, from = null, to = null) {
+  let clip = { x: 0, y: 0, width: 1280, height: 800 };
+  if (from) {
+    await page.evaluate(() => window.scrollTo(0, 0));  // boxes are measured from the viewport's top
+    const a = await page.locator(from).first().boundingBox();
+    const b = await page.locator(to || from).first().boundingBox();
+    const top = Math.max(0, a.y - 16);
+    clip = { x: 0, y: top, width: 1280, height: Math.min(1400, b.y + b.height + 16 - top) };
+  }
+  await page.screenshot({ path: `${config.artifacts}/doc-${scenario}-${name}.png`, clip, fullPage: true });
+}
+
 // An element by its id (ids of object fields hold a dot, which a CSS #id would read as a class).
 const byId = (id) => page.locator(`[id="${id}"]`);
 
@@ -322,6 +336,7 @@ try {
     await page.fill('#general-name', 'Sam Okafor');
     await page.fill('#general-what', 'A folder of case notes was left on the number 42 bus; the bus company has it.');
     await shot('form');
+    await docShot('form', '#general-report');
     await Promise.all([page.waitForNavigation(), page.click('#general-report-send')]);
     check((await page.textContent('#reported')).includes('has been told'), 'reported');
     await shot('reported');
@@ -354,6 +369,7 @@ try {
     await page.goto(url);
     check((await page.textContent('#evidence')).includes('NHS_NUMBER'), 'what the filter saw');
     await shot('01-ig-opens-the-draft');
+    await docShot('01-story', 'h1', '#evidence');
     await saveSection('ig', { kind: 'BREACH', incident_number: 'IG-2026-0101', root_cause: 'HUMAN_ERROR',
                               cia_categories: ['CONFIDENTIALITY'], disclosure_channel: 'EMAIL' });
     await saveSection('s1', { s1_name: 'Sam Okafor', s1_email: 'sam.okafor@council.example.gov.uk',
@@ -368,6 +384,7 @@ try {
     check((await page.textContent('#officer')).includes('Lee Manager'), 'the officer is the line manager');
     const officerLink = await page.getAttribute('#officer-link', 'href');
     await shot('02-ig-assigns-the-investigating-officer');
+    await docShot('02-officer-link', '#notice', '#officer');
     check((await moveTo('UNDER_INVESTIGATION')) === '', 'moved to under investigation');
     check((await status()) === 'UNDER_INVESTIGATION', 'under investigation');
     await logout();
@@ -380,7 +397,11 @@ try {
     check((await byId('form-ig-save').count()) === 0, 'no IG assessment form for the officer');
     check((await page.locator('#ico-form').count()) === 0, 'no ICO decision form for the officer');
     await shot('03-officer-opens-the-link');
+    await docShot('03-officer-view');
     // Section 2 from the sender and the directory, section 3's line manager from the directory.
+    await byId('form-s2').locator('xpath=..').locator('summary').click();
+    await docShot('04-suggestions', '[id="form-s2"]');
+    await byId('form-s2').locator('xpath=..').locator('summary').click();
     for (const field of ['s2_email', 's2_name', 's2_directorate', 's2_service_area']) await accept('s2', field);
     await saveSection('s2', { s2_date_of_breach: '2026-11-20', s2_gdpr_training_last_year: 'YES' });
     check((await page.inputValue('#s2-s2_directorate')) === "Children's Services", 'the directorate from the directory');
@@ -422,6 +443,7 @@ try {
     check((await moveTo('ASSESSED')) === '', 'assessed');
     check((await status()) === 'ASSESSED', 'ASSESSED');
     await shot('05-ig-assesses');
+    await docShot('05-assessed', 'h1', '#nhs-result');
     await logout();
     // 4. The SIRO and the Caldicott Guardian see the case told to them, read it and add a note.
     for (const [user, role, note] of [['siro1', 'SIRO', 'Discussed at the weekly SIRO meeting.'],
@@ -437,6 +459,7 @@ try {
       await Promise.all([page.waitForNavigation(), page.click('#form-note-save')]);
       check((await page.textContent('#audit')).includes(note), 'the ' + role + "'s note is on the case");
       await shot('06-' + user + '-reads-the-case');
+      if (user === 'siro1') await docShot('06-siro-note', '#ico-decision', '#audit');
       await logout();
     }
     // 5. The DPO decides: report to the ICO, and tell the families directly.
@@ -450,6 +473,7 @@ try {
                                        dpo_individuals_rationale: 'The families should hear it from us.' });
     await saveSection('office', { office_date_discussed_with_dpo: londonMinutesAgo(10).slice(0, 10) });
     await shot('07-dpo-decides');
+    await docShot('07-dpo-decision', '#ico-decision');
     await logout();
     // 6. The IG officer reports to the ICO, records that the families were told, the ICO's
     //    outcome, an action done and the lessons, and closes the case.
@@ -476,10 +500,12 @@ try {
     check((await page.textContent('#action-plan')).includes('done'), 'the action is done');
     await saveSection('lessons', { lessons_learned: 'Autocomplete picks similar names: slow down on outside addresses.' });
     await shot('08-ig-reports-and-acts');
+    await docShot('08-ico-and-actions', '#ico-submissions', '#action-plan');
     check((await moveTo('CLOSED')) === '', 'closed');
     check((await status()) === 'CLOSED', 'CLOSED');
     await saveSection('lessons', { lessons_learned: 'A change after closing.' }, { refused: true });
     await shot('09-closed');
+    await docShot('09-closed');
     await logout();
     // 7. The auditor reads it all and can change nothing.
     await login('aud1', config.password);
@@ -496,6 +522,7 @@ try {
     await page.goto(config.base + '/incidents/' + config.other_incident);
     check((await page.textContent('#error')).includes('another directorate'), 'the other directorate is refused in words');
     await shot('refused');
+    await docShot('refused');
   } else {
     throw new Error('unknown scenario ' + scenario);
   }
