@@ -75,6 +75,8 @@ struct QuarantineFlags {
   std::string postsuper = "/usr/sbin/postsuper";
 };
 int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q);
+// Carries out the decisions made in the IG pages (queue_id, by and reason unused).
+int RunQuarantineApply(const EngineFlags& flags, const QuarantineFlags& q);
 
 // Reads a file, or standard input for "-".
 Result<std::string> ReadInput(const std::string& file);

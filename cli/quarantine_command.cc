@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
+// `sendguard quarantine apply`: carries out the IG team's decisions from the pages (release or
+// delete, quarantine_desk.h) with postsuper, as root from a systemd timer, and records each result.
 // `sendguard quarantine release QUEUE_ID --by NAME --reason TEXT`: releases a message that
 // sendguard quarantined from Postfix's hold queue (postsuper -H) and files the release as a
 // potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine, who and why in
@@ -23,6 +25,7 @@
 #include "sendguard/common/text.h"
 #include "sendguard/milter/incident_draft.h"
 #include "sendguard/milter/incident_outbox.h"
+#include "sendguard/milter/quarantine_desk.h"
 #include "sendguard/milter/scan_records.h"
 
 namespace sendguard::cli {
@@ -70,6 +73,38 @@ int RunProgram(const std::vector<std::string>& argv, std::string* out) {
 
 }  // namespace
 
+namespace {
+
+// Runs postsuper FLAG QUEUE_ID (-H releases from hold, -d deletes); "" when its output says
+// `done` happened, else why not.
+std::string Postsuper(const QuarantineFlags& q, const char* flag, const std::string& queue_id, const char* done) {
+  std::vector<std::string> argv = {q.postsuper};
+  if (!q.postfix_config.empty()) argv.insert(argv.end(), {"-c", q.postfix_config});
+  argv.insert(argv.end(), {flag, queue_id});
+  std::string out;
+  const int status = RunProgram(argv, &out);
+  if (status < 0) return "cannot run " + q.postsuper;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find(done) == std::string::npos) {
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return "postsuper did not do it: " + (out.empty() ? std::string("no output") : out);
+  }
+  return "";
+}
+
+// Files a release as a potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine,
+// who and why) through the milter's outbox; the event id in *event_id.
+Status FileRelease(common::SqliteDb& db, const rules::PolicyEngine& policy, const milter::ScanRecord& record,
+                   const std::string& released_by, const std::string& reason, std::time_t now, std::string* event_id) {
+  *event_id = "quarantine-release-" + record.message_id_hash + "-" + std::to_string(record.id);
+  auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(
+      record, policy, {*event_id, now, "WARNED_USER_OVERRODE", "Released from quarantine: an email sent", "released_from_quarantine", ""}));
+  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", released_by},
+                         {"reason", common::MaskedNote(reason, 500)}};
+  return milter::IncidentOutbox(db).Enqueue(*event_id, draft.dump(), now);
+}
+
+}  // namespace
+
 int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
   if (!QueueIdLooksRight(q.queue_id)) {
     std::fprintf(stderr, "sendguard: '%s' is not a Postfix queue id\n", q.queue_id.c_str());
@@ -100,25 +135,14 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
     return 2;
   }
   // Release first: a draft for a message still held would be a false record.
-  std::vector<std::string> argv = {q.postsuper};
-  if (!q.postfix_config.empty()) argv.insert(argv.end(), {"-c", q.postfix_config});
-  argv.insert(argv.end(), {"-H", q.queue_id});
-  std::string out;
-  const int status = RunProgram(argv, &out);
-  if (status < 0) {
-    std::fprintf(stderr, "sendguard: cannot run %s\n", q.postsuper.c_str());
-    return 2;
+  if (std::string why = Postsuper(q, "-H", q.queue_id, "released from hold"); !why.empty()) {
+    std::fprintf(stderr, "sendguard: %s was not released: %s\n", q.queue_id.c_str(), why.c_str());
+    return why.rfind("cannot run", 0) == 0 ? 2 : 1;
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || out.find("released from hold") == std::string::npos) {
-    std::fprintf(stderr, "sendguard: postsuper did not release %s: %s", q.queue_id.c_str(), out.c_str());
-    return 1;
-  }
-  const std::time_t now = std::time(nullptr);
-  const std::string event_id = "quarantine-release-" + record->message_id_hash + "-" + std::to_string(record->id);
-  auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(
-      *record, **policy, {event_id, now, "WARNED_USER_OVERRODE", "Released from quarantine: an email sent", "released_from_quarantine", ""}));
-  draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", common::MaskedNote(q.by, 200) + " (run by " + OsAccount() + ")"}, {"reason", common::MaskedNote(q.reason, 500)}};
-  if (Status st = milter::IncidentOutbox(*state->db).Enqueue(event_id, draft.dump(), now); !st.ok()) {
+  std::string event_id;
+  if (Status st = FileRelease(*state->db, **policy, *record, common::MaskedNote(q.by, 200) + " (run by " + OsAccount() + ")",
+                              q.reason, std::time(nullptr), &event_id);
+      !st.ok()) {
     std::fprintf(stderr, "sendguard: released %s, but the incident could not be queued: %s; tell the IG team\n",
                  q.queue_id.c_str(), st.message().c_str());
     return 1;
@@ -126,6 +150,58 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
   std::printf("released %s from the hold queue; the release is queued for the IG team as a potential breach (%s)\n",
               q.queue_id.c_str(), event_id.c_str());
   return 0;
+}
+
+int RunQuarantineApply(const EngineFlags& flags, const QuarantineFlags& q) {
+  auto state = OpenState(flags, q.state_db);
+  if (!state) return 2;
+  common::KeyedHasher hasher(state->secret);
+  milter::QuarantineDesk desk(*state->db, hasher);
+  const auto pending = desk.Pending();
+  if (pending.empty()) return 0;
+  auto rules = LoadEngine(flags, state->config);
+  if (!rules.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", rules.status().message().c_str());
+    return 2;
+  }
+  auto policy = LoadPolicies(flags, state->config, **rules);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", policy.status().message().c_str());
+    return 2;
+  }
+  milter::ScanRecords records(*state->db, hasher);
+  int failed = 0;
+  for (const auto& d : pending) {
+    const std::time_t now = std::time(nullptr);
+    auto record = records.FindById(d.record_id);
+    std::string result;
+    if (!record || !QueueIdLooksRight(d.queue_id)) {
+      result = "not done: the scan record is gone";
+    } else if (d.decision == "release") {
+      const std::string why = Postsuper(q, "-H", d.queue_id, "released from hold");
+      std::string event_id;
+      if (!why.empty()) {
+        result = "not released: " + why;
+      } else if (Status st = FileRelease(*state->db, **policy, *record, d.decided_by + " (in the IG pages)", d.reason, now, &event_id);
+                 !st.ok()) {
+        result = "released; the incident could not be queued: " + st.message();
+      } else {
+        result = "released";
+      }
+    } else {
+      const std::string why = Postsuper(q, "-d", d.queue_id, "Deleted");
+      result = why.empty() ? "deleted" : "not deleted: " + why;
+    }
+    // Recorded either way: a message already gone from the hold queue is not retried forever.
+    if (Status st = desk.MarkApplied(d.record_id, result, now); !st.ok()) {
+      std::fprintf(stderr, "sendguard: %s: %s, but that could not be recorded: %s\n", d.queue_id.c_str(), result.c_str(),
+                   st.message().c_str());
+    }
+    const bool ok = result == "released" || result == "deleted";
+    failed += ok ? 0 : 1;
+    std::printf("%s %s: %s\n", d.decision.c_str(), d.queue_id.c_str(), result.c_str());
+  }
+  return failed ? 1 : 0;
 }
 
 }  // namespace sendguard::cli

@@ -148,8 +148,17 @@ int main(int argc, char** argv) {
   add_engine_flags(release);
   add_policy_flags(release);
 
+  auto* apply = quarantine->add_subcommand(
+      "apply", "carry out the release and delete decisions made in the IG pages (run as root, from sendguard-quarantine.timer)");
+  apply->add_option("--state-db", qf.state_db, "the milter's state database (default <state_dir>/state.db)");
+  apply->add_option("--postfix-config", qf.postfix_config, "Postfix's configuration directory (postsuper -c)");
+  apply->add_option("--postsuper", qf.postsuper, "the postsuper command");
+  add_engine_flags(apply);
+  add_policy_flags(apply);
+
   CLI11_PARSE(app, argc, argv);
   if (release->parsed()) return RunQuarantineRelease(flags, qf);
+  if (apply->parsed()) return RunQuarantineApply(flags, qf);
   if (score->parsed()) return RunIncidentsScore(score_flags);
   for (auto [cmd, name] : {std::pair{create, "create"}, std::pair{list, "list"}, std::pair{show, "show"}, std::pair{assess, "assess"},
                            std::pair{transition, "transition"}, std::pair{report, "report"}}) {

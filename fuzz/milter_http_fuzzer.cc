@@ -7,7 +7,7 @@
 #include "hold_endpoint.h"
 #include "http_input.h"
 #include "metrics_server.h"
-#include "self_report_endpoint.h"
+#include "control_routes.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
 #include "sendguard/milter/state_db.h"
@@ -24,8 +24,7 @@ struct Controls {
   common::SealKey seal{"fuzzing key, not a secret", "held"};
   std::shared_ptr<const Config> config;
   std::string state_db = (fuzz::TempDir() / "state.db").string();
-  HoldEndpoint holds;
-  SelfReportEndpoint self_reports;
+  ControlRoutes routes;
 
   Controls() {
     fuzz::Check(OpenStateDb(state_db).ok(), "cannot make the state database");
@@ -33,14 +32,12 @@ struct Controls {
     fuzz::Check(parsed.ok(), "the default configuration does not parse");
     config = std::make_shared<const Config>(std::move(parsed).value());
     // No SMTP server: a release that gets this far fails to connect and says so.
-    holds = HoldEndpoint{state_db, (fuzz::TempDir() / "held").string(), "smtp://127.0.0.1:9", &hasher, &seal, [] {}};
-    self_reports = SelfReportEndpoint{state_db, &hasher, &seal, [this] { return config; }, [] {}};
+    routes = ControlRoutes{HoldEndpoint{state_db, (fuzz::TempDir() / "held").string(), "smtp://127.0.0.1:9", &hasher, &seal, [] {}},
+                           SelfReportEndpoint{state_db, &hasher, &seal, [this] { return config; }, [] {}},
+                           QuarantineEndpoint{state_db, &hasher}, token};
   }
 
-  common::HttpResponse Handle(const common::HttpRequest& r) const {
-    if (auto refused = RefuseWithoutToken(r, token)) return *refused;
-    return SelfReportEndpoint::Owns(r.path) ? self_reports.Handle(r) : holds.Handle(r);
-  }
+  common::HttpResponse Handle(const common::HttpRequest& r) const { return routes.Handle(r); }
 };
 
 }  // namespace

@@ -119,6 +119,11 @@ grep -q "smtpd_milters=unix:/sendguard/milter.sock" "$examples/master.cf" || fai
 grep -q "smtpd_tls_cert_file" "$examples/master.cf" && grep -q "smtpd_sasl_auth_enable=yes" "$examples/master.cf" ||
   fail "the shipped master.cf does not say it needs SASL and a TLS certificate"
 /usr/bin/sendguard rules check --rules /usr/share/sendguard/rules > /dev/null || fail "sendguard rules check on the installed rules"
+for u in sendguard-quarantine.service sendguard-quarantine.timer; do
+  [ -f "/lib/systemd/system/$u" ] || fail "the package does not ship $u"
+done
+grep -q "^ExecStart=/usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml$" \
+  /lib/systemd/system/sendguard-quarantine.service || fail "sendguard-quarantine.service does not run quarantine apply"
 say "installed $(basename "$deb"): user, group, secret, token, core.yaml, state directory and Postfix snippets as documented"
 
 # ---- 2. configure, as the guide says ------------------------------------------------------
@@ -187,6 +192,8 @@ for p in /proc/[0-9]*; do
 done
 [ "$milter_user" = sendguard ] || fail "the milter runs as '$milter_user', not sendguard"
 id -nG postfix | tr ' ' '\n' | grep -qx sendguard && fail "postfix was put in the sendguard group"
+/usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml > "$tmp/apply.log" 2>&1 ||
+  { cat "$tmp/apply.log"; fail "sendguard quarantine apply (what the timer runs) with nothing decided"; }
 say "configured: the unix socket (sendguard:postfix 0660), the secret 0640 root:sendguard, --check-config ok as root and as sendguard, both services restarted"
 
 # ---- 3. a private Postfix through the shipped snippet ------------------------------------

@@ -483,5 +483,71 @@ TEST_F(HoldE2eTest, AQuarantinedMessageReleasedByAnAdminIsDeliveredAndFiled) {
   EXPECT_EQ(core_->Request("GET", "/api/incidents?message_hash=nothex", "", kIg).status, 400);
 }
 
+// Quarantine review in the pages: the IG officer sees the held message's record on its near
+// miss (when, where to, what was found, masked), decides to release one and delete another with
+// a reason; `sendguard quarantine apply` (root, as the timer runs it) carries both out with
+// postsuper: the released one is delivered once and filed as a potential breach naming who
+// decided in the pages, the deleted one never arrives; the page then says what was done.
+TEST_F(HoldE2eTest, AQuarantinedMessageIsReleasedOrDeletedFromThePages) {
+  const std::string form = "Content-Type: application/x-www-form-urlencoded";
+  std::map<std::string, std::string> queue_ids, incidents;  // by marker
+  const std::string release_marker = Marker("q-release"), delete_marker = Marker("q-delete");
+  for (const std::string& marker : {release_marker, delete_marker}) {
+    auto sent = SendSensitive(marker, {"j.smith@example.org"}, "q.sender@council.example.gov.uk");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(sent.transcript, m, std::regex(R"(queued as ([0-9A-Za-z]+))"))) << sent.transcript;
+    queue_ids[marker] = m[1];
+  }
+  // The near misses, each found by the queue id its page shows.
+  std::string csrf, session;
+  for (int i = 0; i < 80 && incidents.size() < 2; ++i) {
+    for (const auto& summary : core_->Request("GET", "/api/incidents?kind=NEAR_MISS", "", kIg).Json().value("incidents", json::array())) {
+      if (summary.value("mf_action", "") != "BLOCKED") continue;
+      const std::string id = summary["incident_id"];
+      if (session.empty()) session = core_->SignIn("igq", "ig_officer", "/incidents/" + id, &csrf);
+      const std::string page = core_->Request("GET", "/incidents/" + id, "", {session}).body;
+      for (const auto& [marker, qid] : queue_ids) {
+        if (page.find("queue id " + qid + ")") != std::string::npos) incidents[marker] = id;
+      }
+    }
+    if (incidents.size() < 2) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  ASSERT_EQ(incidents.size(), 2u) << milter_->Log() << core_->Log();
+  const std::string page = core_->Request("GET", "/incidents/" + incidents[release_marker], "", {session}).body;
+  EXPECT_NE(page.find("To: example.org"), std::string::npos) << page;
+  EXPECT_NE(page.find("Not decided: the message waits."), std::string::npos);
+  ExpectNoClearIdentifier(page, "the quarantine review");
+  auto decide = [&](const std::string& marker, const std::string& decision, const std::string& reason) {
+    return core_->Request("POST", "/incidents/" + incidents[marker] + "/quarantine",
+                          "csrf=" + csrf + "&decision=" + decision + "&reason=" + reason, {form, session});
+  };
+  auto released = decide(release_marker, "release", "The+recipient+is+the+family%27s+GP%2C+checked+by+phone.");
+  EXPECT_EQ(released.status, 200) << released.body;
+  EXPECT_NE(released.body.find("Release recorded"), std::string::npos) << released.body;
+  EXPECT_NE(decide(release_marker, "delete", "changed+my+mind").body.find("already decided"), std::string::npos)
+      << "a decision is made once";
+  EXPECT_EQ(decide(delete_marker, "delete", "Sent+to+the+wrong+school.").status, 200);
+  EXPECT_TRUE(DeliveredWhenFlushed(release_marker).empty()) << "nothing happens until the gateway applies it";
+  const std::string apply = std::string(SENDGUARD_BIN) + " quarantine apply --config " + milter_->config().string() +
+                            " --postfix-config " + postfix_->ConfigDir().string();
+  std::string out;
+  ASSERT_EQ(testing::Shell(apply + " 2>&1", &out), 0) << out;
+  EXPECT_NE(out.find("release " + queue_ids[release_marker] + ": released"), std::string::npos) << out;
+  EXPECT_NE(out.find("delete " + queue_ids[delete_marker] + ": deleted"), std::string::npos) << out;
+  EXPECT_EQ(testing::Shell(apply + " 2>&1", &out), 0) << out;
+  EXPECT_TRUE(out.empty()) << "nothing left to do: " << out;
+  EXPECT_EQ(DeliveredWhenFlushed(release_marker).size(), 1u) << postfix_->Log();
+  EXPECT_TRUE(DeliveredWhenFlushed(delete_marker).empty()) << "the deleted message never arrives";
+  bool filed = false;
+  for (const auto& in : IncidentsWithOutcome("RELEASED")) {
+    filed |= in["mf_warning"].value("released_by", "") == "igq (in the IG pages)";
+  }
+  EXPECT_TRUE(filed) << "the release is filed naming who decided";
+  const std::string after = core_->Request("GET", "/incidents/" + incidents[release_marker], "", {session}).body;
+  EXPECT_NE(after.find("Done: released."), std::string::npos) << after;
+  EXPECT_NE(core_->Request("GET", "/incidents/" + incidents[delete_marker], "", {session}).body.find("Done: deleted."),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace sendguard

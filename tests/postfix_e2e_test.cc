@@ -264,28 +264,16 @@ TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix
   testing::CoreServer core("email-casework", "notifications:\n  email: {smtp_url: \"smtp://127.0.0.1:" +
                                                  std::to_string(postfix.port()) +
                                                  "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
-  const auto password = core.dir() / "ig.password";
-  std::ofstream(password) << "correct horse battery staple\n";
-  ASSERT_NE(core.Command("user add ig1 --role ig_officer --password-file " + password.string()).find("saved"), std::string::npos);
   auto filed = core.Request("POST", "/api/incidents",
                             R"({"title": "Referral to the wrong address", "incident_number": "IG-2026-0303", "s4_types": ["INCORRECT_RECIPIENT"]})",
                             core.As("IG_OFFICER", "setup"));
   ASSERT_EQ(filed.status, 201) << filed.body;
   const std::string id = filed.Json()["incident"]["incident_id"];
-  // Log in as the pages do: the login form's token and cookie, then the session's form token.
   const std::string form = "Content-Type: application/x-www-form-urlencoded";
-  auto login = core.Request("GET", "/login");
+  std::string csrf;
+  const std::string session = core.SignIn("ig1", "ig_officer", "/incidents/" + id, &csrf);
+  ASSERT_FALSE(session.empty());
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
-  const std::string login_csrf = m[1];
-  ASSERT_TRUE(std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)")));
-  auto in = core.Request("POST", "/login", "csrf=" + login_csrf + "&name=ig1&password=correct+horse+battery+staple",
-                         {form, "Cookie: sg_login=" + std::string(m[1])});
-  ASSERT_TRUE(std::regex_search(in.headers, m, std::regex("sg_session=([0-9a-f]{64})"))) << in.headers;
-  const std::string session = "Cookie: sg_session=" + std::string(m[1]);
-  auto page = core.Request("GET", "/incidents/" + id, "", {session});
-  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) << page.body;
-  const std::string csrf = m[1];
   auto assigned = core.Request("POST", "/incidents/" + id + "/section/officer",
                                "csrf=" + csrf + "&investigating_officer.name=Lee+Manager&investigating_officer.id=lee.manager%40council.example.gov.uk",
                                {form, session});

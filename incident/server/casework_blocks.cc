@@ -5,6 +5,7 @@
 #include "breach_form.h"
 #include "html_page.h"
 #include "sendguard/common/http_client.h"
+#include "sendguard/common/text.h"
 
 namespace sendguard::incident {
 namespace {
@@ -166,6 +167,36 @@ std::string RenderRecall(const json& request, const std::string& refusal, const 
             "id=\"form-deletion-confirmed-save\">Record the confirmation</button></form>";
   }
   return html + "</details>\n";
+}
+
+std::string RenderQuarantine(const json& review, const std::string& refusal, const std::string& base, const std::string& csrf,
+                             bool editable) {
+  std::string html = "<h2>The quarantined message</h2>\n";
+  if (!refusal.empty()) return html + "<p class=\"muted\" id=\"quarantine-unavailable\">" + HtmlEscape(refusal) + "</p>\n";
+  const json send = review.value("send", json::object());
+  std::string domains;
+  for (const auto& d : send.value("recipient_domains", json::array())) domains += (domains.empty() ? "" : ", ") + d.get<std::string>();
+  html += "<ul id=\"quarantine\"><li>Held in the mail gateway's hold queue since " +
+          HtmlEscape(common::FormatTime(send.value("at", int64_t{0}), "%H:%M on %a %e %b %Y", true)) + " (queue id " +
+          HtmlEscape(review.value("queue_id", "")) + ")</li><li>To: " + HtmlEscape(domains.empty() ? "-" : domains) +
+          "</li><li>What sendguard found: " + HtmlEscape(send.value("findings", "")) + "</li>";
+  const json d = review.value("decision", json());
+  if (d.is_object()) {
+    const bool applied = d.contains("applied_at") && !d["applied_at"].is_null();
+    html += "<li id=\"quarantine-decision\">" + HtmlEscape(Readable(d.value("decision", ""))) + " decided by " +
+            HtmlEscape(d.value("decided_by", "")) + ": " + HtmlEscape(d.value("reason", "")) + ". " +
+            (applied ? "Done: " + HtmlEscape(d.value("result", "")) + "."
+                     : std::string("Waiting for the gateway to carry it out (within a minute).")) + "</li></ul>\n";
+    return html;
+  }
+  html += "<li id=\"quarantine-decision\">Not decided: the message waits.</li></ul>\n";
+  if (!editable) return html;
+  return html + "<form method=\"post\" action=\"" + HtmlEscape(base) + "/quarantine\" id=\"form-quarantine\" class=\"form-section\">" +
+         HiddenInput("csrf", csrf) + "<div class=\"field\"><label for=\"quarantine-reason\">Why (kept in the case file; no "
+         "personal details)</label><textarea id=\"quarantine-reason\" name=\"reason\" required></textarea></div>"
+         "<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"release\" id=\"quarantine-release\">Release it "
+         "(it is delivered)</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"delete\" "
+         "id=\"quarantine-delete\">Delete it</button></form>\n";
 }
 
 std::string RenderOfficerLink(const json& incident, const std::string& base, const std::string& csrf, bool editable) {

@@ -40,6 +40,12 @@ nlohmann::json AddedIcoSubmission(const nlohmann::json& submissions, const Poste
 std::string RenderRecall(const nlohmann::json& request, const std::string& refusal, const std::string& base,
                          const std::string& csrf, bool editable);
 
+// A quarantined message under review (`review`: the milter's answer: its record with masked
+// findings and recipient domains, and the decision, if any), with Release and Delete (and a
+// reason) when `editable` and nothing is decided yet. `refusal`: why it could not be shown.
+std::string RenderQuarantine(const nlohmann::json& review, const std::string& refusal, const std::string& base,
+                             const std::string& csrf, bool editable);
+
 // The investigating officer: who, and a button that sends them a new link to this case.
 std::string RenderOfficerLink(const nlohmann::json& incident, const std::string& base, const std::string& csrf, bool editable);
 

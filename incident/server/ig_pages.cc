@@ -370,6 +370,17 @@ class Page {
       auto [rs, request] = Api("GET", "/api/incidents/" + id + "/deletion-request");
       html += RenderRecall(request, rs == 200 ? "" : Reasons(request), base, s_.csrf, assesses);
     }
+    // A quarantined message: its review, and the IG team's decision on it.
+    const std::string message_hash = in.value("mf_message_id_hash", "");
+    if (in.value("mf_action", "") == "BLOCKED" && message_hash.size() == 64 && p_.auth->milter.enabled()) {
+      common::HttpCallResult q = p_.auth->milter.Call("GET", "/quarantine?message_hash=" + message_hash, "", 5000);
+      const json review = json::parse(q.body, nullptr, false);
+      if (q.status != 404) {
+        html += RenderQuarantine(review, q.status == 200 && review.is_object() ? "" : "The mail filter did not answer (" +
+                                                                                    (q.error.empty() ? "HTTP " + std::to_string(q.status) : q.error) + ").",
+                                 base, s_.csrf, assesses);
+      }
+    }
     html += RenderIcoSubmissions(in, base, s_.csrf, assesses);
     html += RenderActionPlan(in, base, s_.csrf, assesses, FormatDate(LondonDate(NowUtc())));
     // Status and the ICO decision.
@@ -467,6 +478,8 @@ class Page {
       r = Api("POST", "/api/incidents/" + id + "/notes", {{"text", common::FormValue(form, "text")}});
     } else if (action == "deletion-confirmed") {
       r = Api("POST", "/api/incidents/" + id + "/deletion-confirmed", {{"confirmation", common::FormValue(form, "confirmation")}});
+    } else if (action == "quarantine") {
+      return DecideQuarantine(id, common::FormValue(form, "decision"), common::FormValue(form, "reason"));
     } else if (action == "deletion-send") {
       return SendDeletionRequest(id, common::FormValue(form, "to"));
     } else if (action == "ico-submission" || action.rfind("action-", 0) == 0) {
@@ -570,6 +583,28 @@ class Page {
     return Incident(id, "", json::object(),
                     "A link for the investigating officer, " + sent + ": <a id=\"officer-link\" href=\"" + HtmlEscape(link) + "\">" +
                         HtmlEscape(link) + "</a>");
+  }
+
+  // The IG team's decision on a quarantined message, recorded by the milter (which the gateway's
+  // `sendguard quarantine apply` carries out as root) and in the case file.
+  HttpResponse DecideQuarantine(const std::string& id, const std::string& decision, const std::string& reason) const {
+    if (!Assesses(s_)) return Incident(id, "only the IG team and the DPO decide on a quarantined message");
+    auto [status, shown] = Api("GET", "/api/incidents/" + id);
+    if (status != 200) return Incident(id, Reasons(shown));
+    const json body = {{"message_hash", shown["incident"].value("mf_message_id_hash", "")},
+                       {"decision", decision}, {"by", s_.user}, {"reason", reason}};
+    common::HttpCallResult r = p_.auth->milter.Call("POST", "/quarantine/decision", body.dump(), 5000);
+    const json answer = json::parse(r.body, nullptr, false);
+    if (r.status != 200) {
+      return Incident(id, "the decision was not recorded: " +
+                              (answer.is_object() ? answer.value("error", std::string("the mail filter refused it"))
+                                                  : (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error)));
+    }
+    Api("POST", "/api/incidents/" + id + "/notes",
+        {{"text", "Quarantined message: " + Readable(decision) + " decided. " + common::MaskedNote(reason, 500)}});
+    return Incident(id, "", json::object(),
+                    decision == "release" ? "Release recorded: the gateway delivers the message within a minute and files the release."
+                                          : "Deletion recorded: the gateway deletes the message within a minute.");
   }
 
   // Recall assist: the API's deletion request, sent to the address typed (kept nowhere; the

@@ -29,7 +29,7 @@
 #include "daemon_state.h"
 #include "fault_points.h"
 #include "hold_endpoint.h"
-#include "self_report_endpoint.h"
+#include "control_routes.h"
 #include "start_checks.h"
 #include "sendguard/common/log_line.h"
 #include "metrics_server.h"
@@ -338,18 +338,14 @@ int main(int argc, char** argv) {
                                         [&hasher, &seal, state_db, held_dir, nudge] {
     return Processor::Create(hasher, seal, state_db, held_dir, [nudge] { nudge->Nudge(); });
   });
-  HoldEndpoint holds{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }};
-  SelfReportEndpoint self_reports{state_db, &hasher, &seal,
-                                  [&d] { return d.snapshots->Current().config; }, [nudge] { nudge->Nudge(); }};
+  const ControlRoutes controls{
+      HoldEndpoint{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }},
+      SelfReportEndpoint{state_db, &hasher, &seal, [&d] { return d.snapshots->Current().config; }, [nudge] { nudge->Nudge(); }},
+      QuarantineEndpoint{state_db, &hasher}, outbox_options.token};
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
-                                        [&holds, &self_reports, token = outbox_options.token](const common::HttpRequest& r) {
-                                          // Every control endpoint needs the milter's token; /metrics and
-                                          // /healthz (answered before this) carry no personal data.
-                                          if (auto refused = RefuseWithoutToken(r, token)) return *refused;
-                                          return SelfReportEndpoint::Owns(r.path) ? self_reports.Handle(r) : holds.Handle(r);
-                                        });
+                                        [&controls](const common::HttpRequest& r) { return controls.Handle(r); });
     if (!started.ok()) {
       d.log->error("{}", started.status().message());
       return 1;

@@ -126,6 +126,11 @@ std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, 
 
 std::optional<ScanRecord> ScanRecords::FindById(int64_t id) { return FindOne("WHERE id = ?", id, ""); }
 
+std::optional<ScanRecord> ScanRecords::FindQuarantined(const std::string& message_sha256) {
+  if (message_sha256.empty()) return std::nullopt;
+  return FindOne("WHERE message_sha256 = ? AND outcome = 'quarantined' ORDER BY at DESC, id DESC LIMIT 1", 0, message_sha256);
+}
+
 std::optional<ScanRecord> ScanRecords::FindByQueueId(const std::string& queue_id) {
   return FindOne("WHERE queue_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, queue_id);
 }

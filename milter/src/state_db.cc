@@ -124,6 +124,19 @@ const std::vector<std::string>& Migrations() {
       R"sql(
       ALTER TABLE scan_records ADD COLUMN message_sha256 TEXT NOT NULL DEFAULT '';
       )sql",
+      // 8: the IG team's decisions on quarantined messages (release or delete), made in the
+      // pages and carried out by `sendguard quarantine apply` (root, postsuper).
+      R"sql(
+      CREATE TABLE quarantine_decisions (
+        record_id INTEGER PRIMARY KEY,      -- the quarantined message's scan record
+        queue_id TEXT NOT NULL,
+        decision TEXT NOT NULL,             -- release | delete
+        decided_by TEXT NOT NULL,
+        reason TEXT NOT NULL,               -- digits masked
+        decided_at INTEGER NOT NULL,
+        applied_at INTEGER,
+        result TEXT);
+      )sql",
   };
   return kMigrations;
 }

@@ -11,7 +11,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
+#include <regex>
 #include <thread>
 
 #include "process_harness.h"
@@ -46,6 +48,35 @@ class CoreServer {
     if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
   void AppendConfig(const std::string& yaml) { std::ofstream(dir_ / "core.yaml", std::ios::app) << yaml; }
+  // Makes a page account NAME with ROLE and signs in as the login form does (its token and
+  // cookie); the session's "Cookie: sg_session=..." header, and the session's form token from
+  // `page` in *csrf. Empty on failure (with a test failure recorded).
+  std::string SignIn(const std::string& name, const std::string& role, const std::string& page, std::string* csrf) {
+    const auto password = dir_ / (name + ".password");
+    std::ofstream(password) << "correct horse battery staple\n";
+    const std::string added = Command("user add " + name + " --role " + role + " --password-file " + password.string());
+    EXPECT_NE(added.find("saved"), std::string::npos) << added;
+    const std::string form = "Content-Type: application/x-www-form-urlencoded";
+    auto login = Request("GET", "/login");
+    std::smatch m;
+    if (!std::regex_search(login.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) return "";
+    const std::string login_csrf = m[1];
+    if (!std::regex_search(login.headers, m, std::regex("sg_login=([0-9a-f]+)"))) return "";
+    auto in = Request("POST", "/login", "csrf=" + login_csrf + "&name=" + name + "&password=correct+horse+battery+staple",
+                      {form, "Cookie: sg_login=" + std::string(m[1])});
+    if (!std::regex_search(in.headers, m, std::regex("sg_session=([0-9a-f]{64})"))) {
+      ADD_FAILURE() << "no session: " << in.headers << in.body;
+      return "";
+    }
+    const std::string cookie = "Cookie: sg_session=" + std::string(m[1]);
+    auto shown = Request("GET", page, "", {cookie});
+    if (!std::regex_search(shown.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) {
+      ADD_FAILURE() << "no form token on " << page << ": " << shown.body;
+      return "";
+    }
+    *csrf = m[1];
+    return cookie;
+  }
   void Start() {
     pid_ = Spawn({SENDGUARD_CORE_BIN, "--config", (dir_ / "core.yaml").string()}, dir_ / "core.log");
     int status = 0;

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// The quarantine review over HTTP, called by sendguard-core over loopback with the milter's
+// token (as every control endpoint):
+//   GET  /quarantine?message_hash=H    the quarantined message's record and any decision
+//   POST /quarantine/decision          {"message_hash", "decision": release|delete, "by", "reason"}
+// Answers are JSON; records are metadata only (see quarantine_desk.h).
+#pragma once
+
+#include <string>
+
+#include "sendguard/common/http_server.h"
+#include "sendguard/common/keyed_hash.h"
+
+namespace sendguard::milter {
+
+struct QuarantineEndpoint {
+  std::string state_db;
+  const common::KeyedHasher* hasher = nullptr;
+
+  static bool Owns(const std::string& path);
+  common::HttpResponse Handle(const common::HttpRequest& request) const;
+};
+
+}  // namespace sendguard::milter

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// Quarantined messages as the IG team reviews them in the pages. A message sendguard put in
+// Postfix's hold queue is found by the email's mf_message_id_hash (what its incident carries);
+// the review shows its scan record (time, domains, verdict, masked findings; never content) and
+// the decision, if any. A decision (release or delete, by whom, why) is recorded here, once;
+// releasing needs postsuper, which only root may run, so `sendguard quarantine apply` (root,
+// from a systemd timer) carries decisions out and records what happened.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <ctime>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/sqlite.h"
+#include "sendguard/common/status.h"
+
+namespace sendguard::milter {
+
+struct QuarantineDecision {
+  int64_t record_id = 0;
+  std::string queue_id, decision, decided_by, reason;
+  std::time_t decided_at = 0, applied_at = 0;
+  std::string result;
+};
+
+class QuarantineDesk {
+ public:
+  QuarantineDesk(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+
+  // {"send": summary, "queue_id", "decision": {...} or null}; nullopt when sendguard quarantined
+  // no message with that hash.
+  std::optional<nlohmann::json> Review(const std::string& message_sha256);
+  // Records the decision ("release" or "delete") once, digits masked. NotFound: no such
+  // quarantined message; InvalidArgument: a bad decision, no reason or no name, or a message
+  // already decided ("already decided: ...").
+  Status Decide(const std::string& message_sha256, const std::string& decision, const std::string& by,
+                const std::string& reason, std::time_t now);
+  // Decisions not yet carried out, oldest first.
+  std::vector<QuarantineDecision> Pending();
+  Status MarkApplied(int64_t record_id, const std::string& result, std::time_t now);
+
+ private:
+  std::optional<QuarantineDecision> DecisionFor(int64_t record_id);
+  common::SqliteDb& db_;
+  const common::KeyedHasher& hasher_;
+};
+
+}  // namespace sendguard::milter
