@@ -435,6 +435,8 @@ try {
     await login('ig1', config.password);
     await page.goto(url);
     await saveSection('containment', { containment: ['RECOVERED_OR_DESTROYED_CONFIRMED'], records_affected: 12 });
+    // Saving a section that shows when the council became aware, unchanged, needs no reason.
+    await saveSection('circumstances', { sf_vulnerable_children: 'true', media_interest: 'NO', ict_asset_involved: 'NO' });
     await page.fill('#nhs_rationale', 'Twelve health records to a professional outside; deletion confirmed.');
     await Promise.all([page.waitForNavigation(), page.click('#cell-2-3')]);
     check((await page.textContent('#nhs-score')) !== '', 'the grid is scored');
