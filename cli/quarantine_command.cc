@@ -34,7 +34,8 @@ namespace {
 
 // Postfix queue ids are letters and digits (short hex, or the long base-52 form).
 bool QueueIdLooksRight(const std::string& id) {
-  return !id.empty() && id.size() <= 32 &&
+  // postsuper reads "ALL" as every message: never a queue id here, in any case.
+  return id.size() >= 5 && id.size() <= 32 && common::AsciiUpper(id) != "ALL" &&
          std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::isalnum(c) != 0; });
 }
 
@@ -75,12 +76,13 @@ int RunProgram(const std::vector<std::string>& argv, std::string* out) {
 
 namespace {
 
-// Runs postsuper FLAG QUEUE_ID (-H releases from hold, -d deletes); "" when its output says
-// `done` happened, else why not.
+// Runs postsuper FLAG QUEUE_ID hold (-H releases from the hold queue, -d deletes from it and
+// from no other queue); "" when its output says `done` happened, else why not.
 std::string Postsuper(const QuarantineFlags& q, const char* flag, const std::string& queue_id, const char* done) {
+  if (!QueueIdLooksRight(queue_id)) return "'" + queue_id + "' is not a queue id";
   std::vector<std::string> argv = {q.postsuper};
   if (!q.postfix_config.empty()) argv.insert(argv.end(), {"-c", q.postfix_config});
-  argv.insert(argv.end(), {flag, queue_id});
+  argv.insert(argv.end(), {flag, queue_id, "hold"});
   std::string out;
   const int status = RunProgram(argv, &out);
   if (status < 0) return "cannot run " + q.postsuper;
@@ -101,6 +103,22 @@ Status FileRelease(common::SqliteDb& db, const rules::PolicyEngine& policy, cons
   draft["mf_warning"] = {{"mode", "QUARANTINE"}, {"outcome", "RELEASED"}, {"released_by", released_by},
                          {"reason", common::MaskedNote(reason, 500)}};
   return milter::IncidentOutbox(db).Enqueue(*event_id, draft.dump(), now);
+}
+
+// The policy engine a release's draft is built with (its rules checked first), or nullptr
+// after saying why.
+std::shared_ptr<const rules::PolicyEngine> DraftPolicy(const EngineFlags& flags, const milter::Config& config) {
+  auto rules = LoadEngine(flags, config);
+  if (!rules.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", rules.status().message().c_str());
+    return nullptr;
+  }
+  auto policy = LoadPolicies(flags, config, **rules);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "sendguard: %s\n", policy.status().message().c_str());
+    return nullptr;
+  }
+  return *policy;
 }
 
 }  // namespace
@@ -124,28 +142,27 @@ int RunQuarantineRelease(const EngineFlags& flags, const QuarantineFlags& q) {
                          "nothing was released\n", q.queue_id.c_str(), state->config.milter.scan_record_days);
     return 1;
   }
-  auto rules = LoadEngine(flags, state->config);
-  if (!rules.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", rules.status().message().c_str());
-    return 2;
-  }
-  auto policy = LoadPolicies(flags, state->config, **rules);
-  if (!policy.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", policy.status().message().c_str());
-    return 2;
-  }
+  const auto policy = DraftPolicy(flags, state->config);
+  if (!policy) return 2;
   // Release first: a draft for a message still held would be a false record.
   if (std::string why = Postsuper(q, "-H", q.queue_id, "released from hold"); !why.empty()) {
     std::fprintf(stderr, "sendguard: %s was not released: %s\n", q.queue_id.c_str(), why.c_str());
     return why.rfind("cannot run", 0) == 0 ? 2 : 1;
   }
   std::string event_id;
-  if (Status st = FileRelease(*state->db, **policy, *record, common::MaskedNote(q.by, 200) + " (run by " + OsAccount() + ")",
+  if (Status st = FileRelease(*state->db, *policy, *record, common::MaskedNote(q.by, 200) + " (run by " + OsAccount() + ")",
                               q.reason, std::time(nullptr), &event_id);
       !st.ok()) {
     std::fprintf(stderr, "sendguard: released %s, but the incident could not be queued: %s; tell the IG team\n",
                  q.queue_id.c_str(), st.message().c_str());
     return 1;
+  }
+  // The pages show the quarantined message as released, and offer no decision on it.
+  if (Status st = milter::QuarantineDesk(*state->db, hasher).RecordDone(record->id, q.queue_id, "release",
+                                                                        common::MaskedNote(q.by, 200) + " (command line)", q.reason,
+                                                                        "released", std::time(nullptr));
+      !st.ok()) {
+    std::fprintf(stderr, "sendguard: released %s; the IG pages could not be told: %s\n", q.queue_id.c_str(), st.message().c_str());
   }
   std::printf("released %s from the hold queue; the release is queued for the IG team as a potential breach (%s)\n",
               q.queue_id.c_str(), event_id.c_str());
@@ -159,16 +176,8 @@ int RunQuarantineApply(const EngineFlags& flags, const QuarantineFlags& q) {
   milter::QuarantineDesk desk(*state->db, hasher);
   const auto pending = desk.Pending();
   if (pending.empty()) return 0;
-  auto rules = LoadEngine(flags, state->config);
-  if (!rules.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", rules.status().message().c_str());
-    return 2;
-  }
-  auto policy = LoadPolicies(flags, state->config, **rules);
-  if (!policy.ok()) {
-    std::fprintf(stderr, "sendguard: %s\n", policy.status().message().c_str());
-    return 2;
-  }
+  const auto policy = DraftPolicy(flags, state->config);
+  if (!policy) return 2;
   milter::ScanRecords records(*state->db, hasher);
   int failed = 0;
   for (const auto& d : pending) {
@@ -182,7 +191,7 @@ int RunQuarantineApply(const EngineFlags& flags, const QuarantineFlags& q) {
       std::string event_id;
       if (!why.empty()) {
         result = "not released: " + why;
-      } else if (Status st = FileRelease(*state->db, **policy, *record, d.decided_by + " (in the IG pages)", d.reason, now, &event_id);
+      } else if (Status st = FileRelease(*state->db, *policy, *record, d.decided_by + " (in the IG pages)", d.reason, now, &event_id);
                  !st.ok()) {
         result = "released; the incident could not be queued: " + st.message();
       } else {

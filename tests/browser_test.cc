@@ -147,6 +147,7 @@ std::string FileCase(CoreServer& core, const json& fields) {
 // (IG officer, the investigating officer by the link they were sent, the SIRO, the Caldicott
 // Guardian, the DPO, an auditor). Screenshots of each step go to docs/IG-GUIDE.md.
 TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
+  const int smtp_port = testing::FreePort();
   // The staff directory the admin exports (synthetic people): the sender's directorate, service
   // and line manager, whom the pages suggest as the investigating officer.
   const auto directory = std::filesystem::temp_directory_path() / ("sendguard-directory-" + std::to_string(::getpid()) + ".csv");
@@ -158,7 +159,10 @@ TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
   CoreServer core("browser-walk", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-walk-" +
                                                       std::to_string(::getpid()) + ".db")).string() +
                                       "\ndpo_contact: {name: Data Protection Officer, email: dpo@council.example.gov.uk, phone: "
-                                      "\"01234 567890\"}\ndirectory_file: " + directory.string() + "\n");
+                                      "\"01234 567890\"}\ndirectory_file: " + directory.string() +
+                                      // The officer's link goes by email: to the scenario's own SMTP sink.
+                                      "\nnotifications:\n  email: {smtp_url: \"smtp://127.0.0.1:" + std::to_string(smtp_port) +
+                                      "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
   for (const auto& [name, role] : std::vector<std::pair<std::string, std::string>>{
            {"ig1", "ig_officer"}, {"dpo1", "dpo"}, {"siro1", "siro"}, {"cg1", "caldicott_guardian"}, {"aud1", "auditor"}}) {
     AddUser(core, name, role);
@@ -176,6 +180,7 @@ TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
                           {"artifacts", SENDGUARD_BROWSER_ARTIFACTS},
                           {"incident", id},
                           {"other_incident", other},
+                          {"smtp_port", smtp_port},
                           {"officer", "lee.manager@council.example.gov.uk"}},
                          &out);
   EXPECT_EQ(rc, 0) << out << core.Log();

@@ -115,6 +115,18 @@ class HoldE2eTest : public ::testing::Test {
     return postfix_->Delivered("X-Test-Id: " + marker);
   }
   // The core's mail-filter incidents whose mf_warning says `outcome`.
+  // Runs a tests/browser/pages.mjs scenario against the core at `base` with `extra` settings.
+  void RunBrowser(const std::string& base, const std::string& scenario, const json& extra) {
+    json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
+    config.update(extra);
+    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    std::ofstream(file) << config.dump();
+    std::string out;
+    const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
+                                      " " + file.string() + " 2>&1",
+                                  &out);
+    EXPECT_EQ(rc, 0) << out << milter_->Log();
+  }
   std::vector<json> IncidentsWithOutcome(const std::string& outcome) {
     std::vector<json> out;
     for (int i = 0; i < 80 && out.empty(); ++i) {
@@ -321,17 +333,7 @@ TEST_F(HoldE2eTest, AStaffConfirmLinkInABrowserReleasesTheMessageOnce) {
 // (the general report form), and taken to closure by the IG team in the pages.
 TEST_F(HoldE2eTest, AStaffMembersNonEmailReportIsFiledAndClosedInThePages) {
   const std::string base = "http://127.0.0.1:" + std::to_string(core_->port());
-  auto run_browser = [&](const std::string& scenario, const json& extra) {
-    json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
-    config.update(extra);
-    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
-    std::ofstream(file) << config.dump();
-    std::string out;
-    const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
-                                      " " + file.string() + " 2>&1",
-                                  &out);
-    EXPECT_EQ(rc, 0) << out << milter_->Log();
-  };
+  auto run_browser = [&](const std::string& scenario, const json& extra) { RunBrowser(base, scenario, extra); };
   const std::string staff = "r.ahmed@council.example.gov.uk";
   run_browser("report-request", {{"email", staff}});
   std::vector<std::string> got;
@@ -378,17 +380,7 @@ TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi
   ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {"p.jones@wrong.example.net"}, message).queued);
   ASSERT_EQ(DeliveredWhenFlushed(marker).size(), 1u) << postfix_->Log();
   const std::string base = "http://127.0.0.1:" + std::to_string(core_->port());
-  auto run_browser = [&](const std::string& scenario, const json& extra) {
-    json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
-    config.update(extra);
-    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
-    std::ofstream(file) << config.dump();
-    std::string out;
-    const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
-                                      " " + file.string() + " 2>&1",
-                                  &out);
-    EXPECT_EQ(rc, 0) << out << milter_->Log();
-  };
+  auto run_browser = [&](const std::string& scenario, const json& extra) { RunBrowser(base, scenario, extra); };
   // The request form: refused without its cookie; an outside address gets the same answer and no mail.
   EXPECT_EQ(core_->Request("POST", "/staff/report", "csrf=0123456789abcdef0123456789abcdef&email=x%40y.z", kForm).status, 403);
   run_browser("report-request", {{"email", "s.okafor@council.example.gov.uk"}});
@@ -517,15 +509,31 @@ TEST_F(HoldE2eTest, AQuarantinedMessageIsReleasedOrDeletedFromThePages) {
   EXPECT_NE(page.find("To: example.org"), std::string::npos) << page;
   EXPECT_NE(page.find("Not decided: the message waits."), std::string::npos);
   ExpectNoClearIdentifier(page, "the quarantine review");
+  // Each message's form names its scan record (the review may list more than one).
   auto decide = [&](const std::string& marker, const std::string& decision, const std::string& reason) {
+    const std::string shown = core_->Request("GET", "/incidents/" + incidents[marker], "", {session}).body;
+    std::smatch m;
+    std::string record = "0";
+    if (std::regex_search(shown, m, std::regex("name=\"record_id\" value=\"([0-9]+)\""))) record = m[1];
     return core_->Request("POST", "/incidents/" + incidents[marker] + "/quarantine",
-                          "csrf=" + csrf + "&decision=" + decision + "&reason=" + reason, {form, session});
+                          "csrf=" + csrf + "&record_id=" + record + "&decision=" + decision + "&reason=" + reason, {form, session});
   };
   auto released = decide(release_marker, "release", "The+recipient+is+the+family%27s+GP%2C+checked+by+phone.");
   EXPECT_EQ(released.status, 200) << released.body;
   EXPECT_NE(released.body.find("Release recorded"), std::string::npos) << released.body;
-  EXPECT_NE(decide(release_marker, "delete", "changed+my+mind").body.find("already decided"), std::string::npos)
-      << "a decision is made once";
+  // Decided: the page offers no form, and a decision posted anyway is refused.
+  const std::string decided = core_->Request("GET", "/incidents/" + incidents[release_marker], "", {session}).body;
+  EXPECT_EQ(decided.find("name=\"record_id\""), std::string::npos) << "no form once decided";
+  std::smatch rm;
+  ASSERT_TRUE(std::regex_search(page, rm, std::regex("name=\"record_id\" value=\"([0-9]+)\"")));
+  auto again = core_->Request("POST", "/incidents/" + incidents[release_marker] + "/quarantine",
+                              "csrf=" + csrf + "&record_id=" + std::string(rm[1]) + "&decision=delete&reason=changed+my+mind",
+                              {form, session});
+  EXPECT_NE(again.body.find("already decided"), std::string::npos) << "a decision is made once: " << again.body;
+  // Another case's record cannot be decided through this one.
+  auto crossed = core_->Request("POST", "/incidents/" + incidents[delete_marker] + "/quarantine",
+                                "csrf=" + csrf + "&record_id=" + std::string(rm[1]) + "&decision=delete&reason=x", {form, session});
+  EXPECT_NE(crossed.body.find("no such message"), std::string::npos) << crossed.body;
   EXPECT_EQ(decide(delete_marker, "delete", "Sent+to+the+wrong+school.").status, 200);
   EXPECT_TRUE(DeliveredWhenFlushed(release_marker).empty()) << "nothing happens until the gateway applies it";
   const std::string apply = std::string(SENDGUARD_BIN) + " quarantine apply --config " + milter_->config().string() +

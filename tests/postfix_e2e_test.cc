@@ -278,7 +278,9 @@ TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix
                                "csrf=" + csrf + "&investigating_officer.name=Lee+Manager&investigating_officer.id=lee.manager%40council.example.gov.uk",
                                {form, session});
   ASSERT_EQ(assigned.status, 200) << assigned.body;
-  EXPECT_NE(assigned.body.find("sent to lee.manager@council.example.gov.uk"), std::string::npos) << assigned.body;
+  EXPECT_NE(assigned.body.find("A link to the case was sent to lee.manager@council.example.gov.uk"), std::string::npos)
+      << assigned.body;
+  EXPECT_EQ(assigned.body.find("/officer/"), std::string::npos) << "the link is the officer's alone: not shown to the IG team";
   std::vector<std::string> got;
   for (int i = 0; i < 60 && got.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
@@ -288,14 +290,22 @@ TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix
   ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
   EXPECT_NE(got[0].find("X-Sink-Recipients: lee.manager@council.example.gov.uk"), std::string::npos) << got[0];
   ASSERT_TRUE(std::regex_search(got[0], m, std::regex("/officer/([0-9a-f]{64})"))) << got[0];
-  auto opened = core.Request("GET", "/officer/" + std::string(m[1]));
+  const std::string link = "/officer/" + std::string(m[1]);
+  // Opening the link shows a button; pressing it (its form token and the cookie it set) signs in.
+  auto landing = core.Request("GET", link);
+  EXPECT_EQ(landing.status, 200);
+  ASSERT_TRUE(std::regex_search(landing.body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\""))) << landing.body;
+  const std::string link_csrf = m[1];
+  EXPECT_EQ(core.Request("POST", link, "csrf=" + link_csrf, {form}).status, 403) << "without the cookie: another site's form";
+  auto opened = core.Request("POST", link, "csrf=" + link_csrf, {form, "Cookie: sg_officer=" + link_csrf});
   EXPECT_EQ(opened.status, 303) << opened.body;
   EXPECT_NE(opened.headers.find("Location: /incidents/" + id), std::string::npos) << opened.headers;
   ASSERT_TRUE(std::regex_search(opened.headers, m, std::regex("sg_session=([0-9a-f]{64})"))) << opened.headers;
   auto as_officer = core.Request("GET", "/incidents/" + id, "", {"Cookie: sg_session=" + std::string(m[1])});
   EXPECT_EQ(as_officer.status, 200);
   EXPECT_NE(as_officer.body.find("(investigating officer)"), std::string::npos);
-  EXPECT_EQ(core.Request("GET", "/officer/" + std::string(64, 'a')).status, 403) << "an unknown link";
+  EXPECT_EQ(core.Request("POST", "/officer/" + std::string(64, 'a'), "csrf=" + link_csrf, {form, "Cookie: sg_officer=" + link_csrf}).status,
+            403) << "an unknown link";
   // The deletion request to the wrong recipient.
   auto sent = core.Request("POST", "/incidents/" + id + "/deletion-send", "csrf=" + csrf + "&to=p.jones%40wrong.example.net",
                            {form, session});

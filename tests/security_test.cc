@@ -142,6 +142,51 @@ TEST_F(SecurityTest, NeedToKnowHoldsOnEveryApiRoute) {
   // The Caldicott Guardian: neither (no health data flagged, nobody told them).
   EXPECT_EQ(core_->Request("GET", "/api/incidents", "", cg).Json()["incidents"].size(), 0u);
   EXPECT_EQ(core_->Request("GET", "/api/incidents/" + theirs, "", cg).status, 403);
+  // A filing key used before returns that incident: not to someone who may not see it.
+  auto keyed = core_->Request("POST", "/api/incidents", R"({"title": "Filed by the helpdesk integration"})",
+                              {ig_[0], "Idempotency-Key: helpdesk-7"});
+  ASSERT_EQ(keyed.status, 201) << keyed.body;
+  auto replayed = core_->Request("POST", "/api/incidents", R"({"title": "x"})", {officer[0], "Idempotency-Key: helpdesk-7"});
+  EXPECT_EQ(replayed.status, 409) << replayed.body;
+  EXPECT_EQ(replayed.body.find("helpdesk integration"), std::string::npos) << replayed.body;
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", R"({"title": "x"})", {dpo_[0], "Idempotency-Key: helpdesk-7"}).status, 201)
+      << "the DPO sees every case";
+  // The committee report's outstanding actions name cases: only those the caller may see.
+  ASSERT_EQ(core_->Request("PATCH", "/api/incidents/" + mine,
+                           R"({"set": {"action_plan": [{"description": "Retrain the payroll team", "due": "2026-01-10"}]}})", ig_).status,
+            200);
+  const std::string report = "/api/reports/committee?from=2026-01-01&to=2027-01-01&format=csv";
+  EXPECT_NE(core_->Request("GET", report, "", dpo_).body.find("Retrain the payroll team"), std::string::npos);
+  EXPECT_EQ(core_->Request("GET", report, "", cg).body.find("Retrain the payroll team"), std::string::npos);
+  EXPECT_EQ(core_->Request("GET", report, "", siro).body.find("Retrain the payroll team"), std::string::npos);
+  // The action plan is the IG team's; the SIRO and the Caldicott Guardian file nothing.
+  auto waived = core_->Request("PATCH", "/api/incidents/" + mine, R"({"set": {"action_plan": []}})", officer);
+  EXPECT_EQ(waived.status, 403) << waived.body;
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", "{}", siro).status, 403);
+  EXPECT_EQ(core_->Request("POST", "/api/incidents", "{}", cg).status, 403);
+}
+
+// The pages keep to each role too: a read-only role cannot send the deletion request (an email
+// in the council's name), and the Mail filter page is for the admin and the IG team.
+TEST_F(SecurityTest, ReadOnlyAndOfficerSessionsCannotActThroughThePages) {
+  const std::string id = Create({{"title", "Referral to the wrong address"}, {"incident_number", "IG-2026-0900"},
+                                 {"s4_types", {"INCORRECT_RECIPIENT"}},
+                                 {"investigating_officer", {{"id", "lm9@council.example.gov.uk"}, {"name", "LM"}}}}, ig_);
+  std::string csrf;
+  const std::string auditor = core_->SignIn("aud1", "auditor", "/incidents/" + id, &csrf);
+  ASSERT_FALSE(auditor.empty());
+  auto sent = core_->Request("POST", "/incidents/" + id + "/deletion-send", "csrf=" + csrf + "&to=outsider%40example.net",
+                             {kForm, auditor});
+  EXPECT_NE(sent.body.find("only the IG team and the DPO send the deletion request"), std::string::npos) << sent.body;
+  std::string officer_csrf;
+  const std::string officer = core_->SignIn("lm9@council.example.gov.uk", "investigating_officer", "/incidents/" + id, &officer_csrf);
+  ASSERT_FALSE(officer.empty());
+  EXPECT_EQ(core_->Request("GET", "/admin", "", {officer}).status, 403);
+  EXPECT_EQ(core_->Request("GET", "/admin", "", {auditor}).status, 200);
+  auto waive = core_->Request("POST", "/incidents/" + id + "/action-add",
+                              "csrf=" + officer_csrf + "&description=x&owner_name=y&owner_id=z%40example.net&due=2026-12-31",
+                              {kForm, officer});
+  EXPECT_NE(waive.body.find("may not change the action plan"), std::string::npos) << waive.body;
 }
 
 TEST_F(SecurityTest, CreateChecksEveryFieldAsEditDoes) {

@@ -277,19 +277,37 @@ Result<WebSession> Accounts::SsoLogin(const std::string& name, std::time_t now, 
   return NewSession(name, role, directorates, now, token);
 }
 
-Status Accounts::AddOfficerLink(const std::string& email, const std::string& incident_id, std::time_t now, std::string* token) {
+bool LooksLikeOneAddress(const std::string& email) {
+  const size_t at = email.find('@');
+  return email.size() <= 254 && at != std::string::npos && at > 0 && at == email.rfind('@') && at + 1 < email.size() &&
+         std::all_of(email.begin(), email.end(), [](unsigned char c) {
+           return c > 0x20 && c < 0x7f && c != '<' && c != '>' && c != ',' && c != ';' && c != '"' && c != '\\';
+         });
+}
+
+Status Accounts::AddOfficerLink(const std::string& email_in, const std::string& incident_id, std::time_t now, std::string* token) {
+  const std::string email = common::AsciiLower(email_in);
+  if (!LooksLikeOneAddress(email)) return InvalidArgument("the investigating officer's id must be their email address");
   *token = common::RandomHex(32);
   if (token->empty()) return Internal("no random bytes for a link");
   std::lock_guard lock(mu_);
-  auto old = db_->Prepare("DELETE FROM officer_links WHERE expires <= ?");
-  if (old.ok()) (*old)->Reset().Bind(1, int64_t{now}).Run();
+  common::SqliteTransaction tx(*db_);
+  // Only the newest link to a case works: a new one (to this officer or another) ends the rest.
+  auto old = db_->Prepare("DELETE FROM officer_links WHERE expires <= ? OR incident_id = ?");
+  if (!old.ok()) return old.status();
+  if (Status st = (*old)->Reset().Bind(1, int64_t{now}).Bind(2, incident_id).Run(); !st.ok()) return st;
   auto ins = db_->Prepare("INSERT INTO officer_links (token_hash, email, incident_id, expires) VALUES (?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
-  return (*ins)->Reset().Bind(1, common::Sha256Hex(*token)).Bind(2, email).Bind(3, incident_id).Bind(4, int64_t{now + kOfficerLinkSeconds}).Run();
+  if (Status st = (*ins)->Reset().Bind(1, common::Sha256Hex(*token)).Bind(2, email).Bind(3, incident_id).Bind(4, int64_t{now + kOfficerLinkSeconds}).Run();
+      !st.ok()) {
+    return st;
+  }
+  return tx.Commit();
 }
 
 Result<WebSession> Accounts::OfficerLinkLogin(const std::string& link, std::time_t now, std::string* token, std::string* incident_id) {
-  const Status refused = PermissionDenied("this link is not known or has expired: ask the IG team for a new one");
+  const Status refused = PermissionDenied("this link is not known, has been replaced by a newer one or has expired: ask the IG "
+                                          "team for a new one");
   if (link.size() != 64) return refused;
   std::lock_guard lock(mu_);
   auto q = db_->Prepare("SELECT email, incident_id FROM officer_links WHERE token_hash = ? AND expires > ?");
@@ -299,22 +317,34 @@ Result<WebSession> Accounts::OfficerLinkLogin(const std::string& link, std::time
   const std::string email = (*q)->Text(0);
   *incident_id = (*q)->Text(1);
   (*q)->Reset();
-  auto u = db_->Prepare("SELECT role, disabled FROM users WHERE name = ?");
+  // Any account of that address, whatever its case: a link signs in only to a link-only
+  // investigating officer's account. Someone with a password or single sign-on logs in with
+  // it (a link must never stand in for their credentials), and a disabled account stays shut.
+  auto u = db_->Prepare("SELECT name, role, disabled, hash FROM users WHERE name = ? COLLATE NOCASE");
   if (!u.ok()) return u.status();
   (*u)->Reset().Bind(1, email);
-  if ((*u)->Step()) {
-    const std::string role = (*u)->Text(0);
-    const bool disabled = (*u)->Int(1) != 0;
-    (*u)->Reset();
-    if (disabled) return PermissionDenied("this account is disabled: ask the IG team");
-    if (role != "investigating_officer") return PermissionDenied("you have a sendguard account: log in with it instead");
-  } else {
-    (*u)->Reset();
+  std::string name;
+  while ((*u)->Step()) {
+    const std::string role = (*u)->Text(1), hash = (*u)->Text(3);
+    const bool disabled = (*u)->Int(2) != 0;
+    if (disabled) {
+      (*u)->Reset();
+      return PermissionDenied("this account is disabled: ask the IG team");
+    }
+    if (role != "investigating_officer" || hash != kLinkOnly) {
+      (*u)->Reset();
+      return PermissionDenied("you have a sendguard account: log in with it instead");
+    }
+    name = (*u)->Text(0);
+  }
+  (*u)->Reset();
+  if (name.empty()) {
     auto ins = db_->Prepare("INSERT INTO users (name, role, hash) VALUES (?, 'investigating_officer', ?)");
     if (!ins.ok()) return ins.status();
     if (Status st = (*ins)->Reset().Bind(1, email).Bind(2, std::string(kLinkOnly)).Run(); !st.ok()) return st;
+    name = email;
   }
-  return NewSession(email, "investigating_officer", "", now, token);
+  return NewSession(name, "investigating_officer", "", now, token);
 }
 
 Result<WebSession> Accounts::NewSession(const std::string& name, const std::string& role, const std::string& directorates,

@@ -36,6 +36,10 @@ std::string ApiRoleFor(const std::string& web_role);
 // The roles a token may carry: the API's people roles, READER (GET only) and MAIL_FILTER (files
 // the mail filter's drafts and nothing else).
 bool ValidTokenRole(const std::string& role);
+
+// One plain email address (no spaces, controls, quotes or list separators), as officers' links
+// and their accounts use.
+bool LooksLikeOneAddress(const std::string& email);
 std::string TokenRoleNames();
 
 struct WebSession {
@@ -88,12 +92,14 @@ class Accounts {
   std::optional<WebSession> Session(const std::string& token, std::time_t now);
   void Logout(const std::string& token);
 
-  // A link for the investigating officer `email` to open case `incident_id`: the token (written
-  // to *token) is random and kept only as a hash; it works for kOfficerLinkSeconds.
+  // A link for the investigating officer `email` (one address, kept lower case) to open case
+  // `incident_id`: the token (written to *token) is random and kept only as a hash; it works for
+  // kOfficerLinkSeconds, until a newer link to the same case is made.
   Status AddOfficerLink(const std::string& email, const std::string& incident_id, std::time_t now, std::string* token);
   // A session for the officer a live link names (creating their link-only account the first
-  // time); *incident_id is the case it was sent for. PermissionDenied for an unknown or expired
-  // link, or when the address has an account of another role or a disabled one.
+  // time); *incident_id is the case it was sent for. PermissionDenied for an unknown, replaced
+  // or expired link, or when the address (in any case) has a disabled account or one that
+  // signs in otherwise (a password, single sign-on, another role).
   Result<WebSession> OfficerLinkLogin(const std::string& link, std::time_t now, std::string* token, std::string* incident_id);
 
   // Creates a token for a machine; the token itself (written to *token) is shown once and kept

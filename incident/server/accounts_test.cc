@@ -77,5 +77,32 @@ TEST_F(AccountsTest, ALinkDoesNotLowerAnAccountOrOpenADisabledOne) {
   EXPECT_FALSE(accounts_->OfficerLinkLogin(link, 1003, &token, &incident).ok());
 }
 
+// A link stands in for no one's credentials: an address with a password or single sign-on
+// account (in any case) or a disabled one is refused; only the newest link to a case works.
+TEST_F(AccountsTest, ALinkNeverSignsInToAnAccountWithCredentials) {
+  ASSERT_TRUE(accounts_->AddUser("Eve@Council.example.gov.uk", "investigating_officer", "correct horse battery staple").ok());
+  std::string link, token, incident;
+  ASSERT_TRUE(accounts_->AddOfficerLink("eve@council.example.gov.uk", "case-1", 1000, &link).ok());
+  auto s = accounts_->OfficerLinkLogin(link, 1001, &token, &incident);
+  EXPECT_FALSE(s.ok()) << "a password account is signed in to with its password";
+  ASSERT_TRUE(accounts_->AddSsoUser("Mixed@Council.example.gov.uk", "investigating_officer").ok());
+  ASSERT_TRUE(accounts_->AddOfficerLink("mixed@council.example.gov.uk", "case-2", 1000, &link).ok());
+  EXPECT_FALSE(accounts_->OfficerLinkLogin(link, 1001, &token, &incident).ok()) << "single sign-on, another case";
+  ASSERT_TRUE(accounts_->DisableUser("Mixed@Council.example.gov.uk").ok());
+  EXPECT_FALSE(accounts_->OfficerLinkLogin(link, 1001, &token, &incident).ok());
+  auto users = accounts_->Users();
+  ASSERT_TRUE(users.ok());
+  EXPECT_EQ(users->size(), 2u) << "no twin account was made";
+  // Newest link only; bad addresses are refused before any link is made.
+  std::string first, second;
+  ASSERT_TRUE(accounts_->AddOfficerLink("lee@council.example.gov.uk", "case-3", 1000, &first).ok());
+  ASSERT_TRUE(accounts_->AddOfficerLink("lee@council.example.gov.uk", "case-3", 1000, &second).ok());
+  EXPECT_FALSE(accounts_->OfficerLinkLogin(first, 1001, &token, &incident).ok());
+  EXPECT_TRUE(accounts_->OfficerLinkLogin(second, 1001, &token, &incident).ok());
+  for (const char* bad : {"lee@council.example.gov.uk\nroot", "<b>x</b>@council.example.gov.uk", "a@b@c", "nobody", ""}) {
+    EXPECT_FALSE(accounts_->AddOfficerLink(bad, "case-4", 1000, &link).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace sendguard::incident

@@ -70,7 +70,21 @@ bool StringKeys(const json& body, const std::vector<std::string>& allowed, HttpR
   return true;
 }
 
-HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
+// A filing's answer (201 with the incident) for a caller who may not see every case: an
+// Idempotency-Key or a Message-ID already used returns the incident filed then, which may be
+// one they may not see; that is refused (409) without its contents. What they filed
+// themselves is theirs to see.
+HttpResponse KeptToNeedToKnow(const Caller& caller, HttpResponse filed) {
+  if (filed.status != 201 || !LimitedToSomeCases(caller)) return filed;
+  const json shown = json::parse(filed.body, nullptr, false);
+  if (!shown.is_object() || HiddenReason(caller, shown).empty()) return filed;
+  const json audit = shown.value("audit", json::array());
+  const bool theirs = !audit.empty() && audit[0].is_object() && audit[0].value("by", json::object()).value("id", "") == caller.actor.id;
+  if (theirs) return filed;
+  return Error(409, "idempotency-key", "an incident was already filed for this key or message, and it is not one you may see");
+}
+
+HttpResponse CommitteeReport(IncidentService& service, const Caller& caller, const HttpRequest& req) {
   auto from = ParseDate(req.Query("from")), to = ParseDate(req.Query("to"));
   if (!from.ok()) return Error(400, "from", from.status().message());
   if (!to.ok()) return Error(400, "to", to.status().message());
@@ -79,6 +93,14 @@ HttpResponse CommitteeReport(IncidentService& service, const HttpRequest& req) {
   p.period_start = *from;
   p.period_end = *to;
   p.focus_org_unit = req.Query("focus");
+  // Counts are for everyone the report is for; the outstanding actions name cases, so a caller
+  // limited to some cases sees only theirs.
+  if (LimitedToSomeCases(caller)) {
+    p.action_visible = [&service, &caller](const std::string& id) {
+      auto shown = service.Show(id);
+      return shown.ok() && HiddenReason(caller, *shown.value).empty();
+    };
+  }
   auto report = service.BuildCommitteeReport(p);
   if (!report.ok()) return Error(500, "", "the incident store failed: " + report.internal.message());
   const std::string format = req.Query("format").empty() ? "json" : req.Query("format");
@@ -197,13 +219,13 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
     if (!derived.ok()) return Error(400, "", derived.status().message());
     return Json(200, DerivedToJson(*derived));
   }
-  if (path == "/api/self-reports") return SelfReport(service, auth, *actor, req);
+  if (path == "/api/self-reports") return KeptToNeedToKnow(caller, SelfReport(service, auth, *actor, req));
   if (path == "/api/reports/committee") {
     if (req.method != "GET") return Error(405, "", "use GET");
     if (actor->role == Role::kInvestigatingOfficer || (actor->role == Role::kReporter && caller.scope == Caller::Scope::kFull)) {
       return Error(403, "authorization", "the committee report is for the IG team, the DPO, the SIRO and the Caldicott Guardian");
     }
-    return CommitteeReport(service, req);
+    return CommitteeReport(service, caller, req);
   }
   if (path == "/api/incidents") {
     if (req.method == "GET") {
@@ -243,7 +265,7 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
       if (!body) return refusal;
       auto created = service.Create(*body, *actor, req.Header("idempotency-key"));
       if (!created.ok()) return FromOutcome<std::string>(created, 201, [](const std::string& id) { return json{{"incident_id", id}}; });
-      return FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; });
+      return KeptToNeedToKnow(caller, FromOutcome<json>(service.Show(*created.value), 201, [](const json& shown) { return shown; }));
     }
     return Error(405, "", "use GET or POST");
   }

@@ -173,30 +173,48 @@ std::string RenderQuarantine(const json& review, const std::string& refusal, con
                              bool editable) {
   std::string html = "<h2>The quarantined message</h2>\n";
   if (!refusal.empty()) return html + "<p class=\"muted\" id=\"quarantine-unavailable\">" + HtmlEscape(refusal) + "</p>\n";
-  const json send = review.value("send", json::object());
-  std::string domains;
-  for (const auto& d : send.value("recipient_domains", json::array())) domains += (domains.empty() ? "" : ", ") + d.get<std::string>();
-  html += "<ul id=\"quarantine\"><li>Held in the mail gateway's hold queue since " +
-          HtmlEscape(common::FormatTime(send.value("at", int64_t{0}), "%H:%M on %a %e %b %Y", true)) + " (queue id " +
-          HtmlEscape(review.value("queue_id", "")) + ")</li><li>To: " + HtmlEscape(domains.empty() ? "-" : domains) +
-          "</li><li>What sendguard found: " + HtmlEscape(send.value("findings", "")) + "</li>";
-  const json d = review.value("decision", json());
-  if (d.is_object()) {
-    const bool applied = d.contains("applied_at") && !d["applied_at"].is_null();
-    html += "<li id=\"quarantine-decision\">" + HtmlEscape(Readable(d.value("decision", ""))) + " decided by " +
-            HtmlEscape(d.value("decided_by", "")) + ": " + HtmlEscape(d.value("reason", "")) + ". " +
-            (applied ? "Done: " + HtmlEscape(d.value("result", "")) + "."
-                     : std::string("Waiting for the gateway to carry it out (within a minute).")) + "</li></ul>\n";
-    return html;
+  const json messages = review.value("messages", json::array());
+  // Usually one; the Message-ID is the sender's to choose, so more than one message may carry
+  // it: each is shown with its own time, queue id and decision.
+  if (messages.size() > 1) {
+    html += "<p class=\"refused\">" + std::to_string(messages.size()) + " quarantined messages carry this email's Message-ID: "
+            "check the time and the recipients before deciding.</p>\n";
   }
-  html += "<li id=\"quarantine-decision\">Not decided: the message waits.</li></ul>\n";
-  if (!editable) return html;
-  return html + "<form method=\"post\" action=\"" + HtmlEscape(base) + "/quarantine\" id=\"form-quarantine\" class=\"form-section\">" +
-         HiddenInput("csrf", csrf) + "<div class=\"field\"><label for=\"quarantine-reason\">Why (kept in the case file; no "
-         "personal details)</label><textarea id=\"quarantine-reason\" name=\"reason\" required></textarea></div>"
-         "<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"release\" id=\"quarantine-release\">Release it "
-         "(it is delivered)</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"delete\" "
-         "id=\"quarantine-delete\">Delete it</button></form>\n";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    const json& m = messages[i];
+    if (!m.is_object()) continue;
+    const json send = m.value("send", json::object());
+    std::string domains;
+    for (const auto& d : send.value("recipient_domains", json::array())) {
+      if (d.is_string()) domains += (domains.empty() ? "" : ", ") + d.get<std::string>();
+    }
+    const json at = send.value("at", json());
+    const std::string n = std::to_string(i);
+    html += "<ul class=\"quarantine\" id=\"quarantine-" + n + "\"><li>Held in the mail gateway's hold queue since " +
+            HtmlEscape(at.is_number_integer() ? common::FormatTime(at.get<int64_t>(), "%H:%M on %a %e %b %Y", true) : "?") +
+            " (queue id " + HtmlEscape(Str(m, "queue_id")) + ")</li><li>To: " + HtmlEscape(domains.empty() ? "-" : domains) +
+            "</li><li>What sendguard found: " + HtmlEscape(Str(send, "findings")) + "</li>";
+    const json d = m.value("decision", json());
+    if (d.is_object()) {
+      const bool applied = d.contains("applied_at") && !d["applied_at"].is_null();
+      html += "<li id=\"quarantine-decision-" + n + "\">" + HtmlEscape(Readable(Str(d, "decision"))) + " decided by " +
+              HtmlEscape(Str(d, "decided_by")) + ": " + HtmlEscape(Str(d, "reason")) + ". " +
+              (applied ? "Done: " + HtmlEscape(Str(d, "result")) + "."
+                       : std::string("Waiting for the gateway to carry it out (within a minute).")) + "</li></ul>\n";
+      continue;
+    }
+    html += "<li id=\"quarantine-decision-" + n + "\">Not decided: the message waits.</li></ul>\n";
+    const json record = m.value("record_id", json());
+    if (!editable || !record.is_number_integer()) continue;
+    html += "<form method=\"post\" action=\"" + HtmlEscape(base) + "/quarantine\" id=\"form-quarantine-" + n +
+            "\" class=\"form-section\">" + HiddenInput("csrf", csrf) + HiddenInput("record_id", std::to_string(record.get<int64_t>())) +
+            "<div class=\"field\"><label for=\"quarantine-reason-" + n + "\">Why (kept in the case file; no personal "
+            "details)</label><textarea id=\"quarantine-reason-" + n + "\" name=\"reason\" required></textarea></div>"
+            "<button type=\"submit\" class=\"secondary\" name=\"decision\" value=\"release\" id=\"quarantine-release-" + n +
+            "\">Release it (it is delivered)</button> <button type=\"submit\" class=\"secondary\" name=\"decision\" "
+            "value=\"delete\" id=\"quarantine-delete-" + n + "\">Delete it</button></form>\n";
+  }
+  return html;
 }
 
 std::string RenderOfficerLink(const json& incident, const std::string& base, const std::string& csrf, bool editable) {

@@ -33,6 +33,11 @@ HttpResponse Redirect(const std::string& to) {
 bool Assesses(const WebSession& s) { return s.role == "ig_officer" || s.role == "dpo"; }
 bool ReadsOnly(const WebSession& s) { return s.role == "admin" || s.role == "auditor"; }
 
+// A string member of a JSON object, "" when absent or not a string (stored shapes vary).
+std::string Str(const json& j, const char* key) {
+  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
+}
+
 // A role as the procedure names it.
 std::string RoleWords(const std::string& role) {
   static const std::map<std::string, std::string> kWords = {
@@ -137,9 +142,11 @@ std::pair<std::string, std::string> MailStory(const json& in) {
   }
   std::string to;
   for (const auto& r : in.value("mf_recipients", json::array())) {
-    to += (to.empty() ? "" : ", ") + r.value("domain", std::string("?")) + " (" + common::AsciiLower(Readable(r.value("classification", ""))) + ")";
+    if (!r.is_object()) continue;
+    to += (to.empty() ? "" : ", ") + (Str(r, "domain").empty() ? std::string("?") : Str(r, "domain")) + " (" +
+          common::AsciiLower(Readable(Str(r, "classification"))) + ")";
   }
-  std::string when = in.value("mf_event_at", "");
+  std::string when = Str(in, "mf_event_at");
   if (auto t = ParseInstant(when); t.ok()) when = FormatLondon(*t);
   const std::string headline = std::string(it == kActions.end() ? "Mail filter" : it->second.first) +
                                (found.empty() ? "" : ": " + found) + (to.empty() ? "" : " to " + to.substr(0, to.find(" (")));
@@ -150,10 +157,26 @@ std::pair<std::string, std::string> MailStory(const json& in) {
   const json warning = in.value("mf_warning", json::object());
   if (warning.is_object() && warning.contains("justification_reason") && warning["justification_reason"].is_string()) {
     sentence += " Their reason: " + common::AsciiLower(Readable(warning["justification_reason"].get<std::string>())) +
-                (warning.value("justification_text", std::string()).empty() ? "" : " (\"" + warning.value("justification_text", std::string()) + "\")") +
+                (Str(warning, "justification_text").empty() ? "" : " (\"" + Str(warning, "justification_text") + "\")") +
                 ".";
   }
   return {headline, sentence};
+}
+
+// Every clock that has started, with its due time in London and its state: the investigating
+// officer's 24 hours for the form beside the ICO's 72.
+std::string ClockList(const json& clocks) {
+  static const std::vector<std::pair<const char*, const char*>> kClocks = {
+      {"TRIAGE", "Triage"}, {"FORM_24H", "The breach form (24 hours)"}, {"ICO_72H", "Telling the ICO (72 hours)"}};
+  std::string items;
+  for (const auto& [name, words] : kClocks) {
+    const json c = clocks.value(name, json::object());
+    const std::string state = c.value("state", "NOT_STARTED");
+    if (state == "NOT_STARTED" || !c.contains("due_local")) continue;
+    items += std::string("<li id=\"clock-") + name + "\">" + words + ": due " + HtmlEscape(c.value("due_local", "")) + " (" +
+             HtmlEscape(common::AsciiLower(Readable(state))) + ")</li>";
+  }
+  return items.empty() ? "" : "<ul class=\"clocks\" id=\"clocks\">" + items + "</ul>\n";
 }
 
 class Page {
@@ -268,7 +291,7 @@ class Page {
       html += " Recommendation: <strong id=\"headline\">" + HtmlEscape(Readable(d["headline_recommendation"].get<std::string>())) +
               "</strong>" + (d.value("methods_disagree", false) ? " (the NHS grid and ENISA disagree: the DPO decides)" : "") + ".";
     }
-    html += "</p>\n";
+    html += "</p>\n" + ClockList(d.value("clocks", json::object()));
     // Other incidents about the same email (a quarantine and its release, a warning and a
     // self-report): triage them together; one may be closed as a duplicate of another.
     const json related = body.value("related", json::array());
@@ -286,18 +309,22 @@ class Page {
               HtmlEscape(Readable(in.value("mf_action", ""))) + "</li>";
       const json counts = in.value("mf_identifier_counts", json::object());
       for (const auto& [type, c] : counts.items()) {
-        html += "<li>" + HtmlEscape(IdentifierWords(type, c.value("distinct", 0LL))) + " (" + HtmlEscape(type) + "), " +
-                std::to_string(c.value("occurrences", 0LL)) + " times in all</li>";
+        const json times = c.value("occurrences", json());
+        html += "<li>" + HtmlEscape(IdentifierWords(type, c.value("distinct", 0LL))) + " (" + HtmlEscape(type) + ")" +
+                (times.is_number_integer() ? ", " + std::to_string(times.get<long long>()) + " times in all" : std::string()) + "</li>";
       }
+      // Shapes the filer is trusted for but checked here anyway: a stray item is skipped.
       for (const auto& sig : in.value("mf_signals", json::array())) {
-        html += "<li>Signal: " + HtmlEscape(Readable(sig.value("type", ""))) + " (" + HtmlEscape(sig.value("domain", "")) + ")</li>";
+        if (!sig.is_object()) continue;
+        html += "<li>Signal: " + HtmlEscape(Readable(Str(sig, "type"))) + " (" + HtmlEscape(Str(sig, "domain")) + ")</li>";
       }
       for (const auto& r : in.value("mf_recipients", json::array())) {
-        html += "<li>Recipient domain " + HtmlEscape(r.value("domain", "")) + " (" +
-                HtmlEscape(Readable(r.value("classification", ""))) + ")</li>";
+        if (!r.is_object()) continue;
+        html += "<li>Recipient domain " + HtmlEscape(Str(r, "domain")) + " (" + HtmlEscape(Readable(Str(r, "classification"))) + ")</li>";
       }
       for (const auto& e : in.value("mf_redacted_evidence", json::array())) {
-        html += "<li class=\"muted\">" + HtmlEscape(e.value("snippet", "")) + "</li>";
+        if (!e.is_object()) continue;
+        html += "<li class=\"muted\">" + HtmlEscape(Str(e, "snippet")) + "</li>";
       }
       if (in.contains("mf_warning") && in["mf_warning"].is_object()) {
         html += "<li>The warning:";
@@ -479,7 +506,7 @@ class Page {
     } else if (action == "deletion-confirmed") {
       r = Api("POST", "/api/incidents/" + id + "/deletion-confirmed", {{"confirmation", common::FormValue(form, "confirmation")}});
     } else if (action == "quarantine") {
-      return DecideQuarantine(id, common::FormValue(form, "decision"), common::FormValue(form, "reason"));
+      return DecideQuarantine(id, form);
     } else if (action == "deletion-send") {
       return SendDeletionRequest(id, common::FormValue(form, "to"));
     } else if (action == "ico-submission" || action.rfind("action-", 0) == 0) {
@@ -552,46 +579,54 @@ class Page {
     return Api("PATCH", "/api/incidents/" + id, {{"set", set}, {"reason", "suggestion accepted"}});
   }
 
-  // A new link for the case's investigating officer, emailed when the core has email; the
-  // page shows it as well (to send another way). Only the IG team and the DPO get here.
+  // A new link for the case's investigating officer, sent to their mailbox only (the link signs
+  // in as them: nobody else may see it), which ends any earlier link to the case.
   HttpResponse OfficerLink(const std::string& id) const {
     if (!Assesses(s_)) return Incident(id, "only the IG team sends an investigating officer their link");
     auto [status, shown] = Api("GET", "/api/incidents/" + id);
     if (status != 200) return Incident(id, Reasons(shown));
     const json officer = shown["incident"].value("investigating_officer", json::object());
-    const std::string email = officer.is_object() ? officer.value("id", "") : "";
-    if (email.find('@') == std::string::npos) {
-      return Incident(id, "investigating_officer: give the officer's email address first (they sign in with it)");
+    const std::string email = common::AsciiLower(officer.is_object() ? officer.value("id", "") : "");
+    if (!LooksLikeOneAddress(email)) {
+      return Incident(id, "the investigating officer's email address is needed (they sign in with it): give it under "
+                          "Investigating officer");
+    }
+    if (!p_.email || p_.email->smtp_url.empty()) {
+      return Incident(id, "the link was not sent: the core has no email (notifications.email in core.yaml); ask the gateway "
+                          "admin to configure it");
     }
     std::string token;
-    if (Status st = p_.accounts->AddOfficerLink(common::AsciiLower(email), id, std::time(nullptr), &token); !st.ok()) {
+    if (Status st = p_.accounts->AddOfficerLink(email, id, std::time(nullptr), &token); !st.ok()) {
       return Incident(id, "the link could not be made: " + st.message());
     }
-    const std::string link = p_.pages_url + "/officer/" + token;
     const std::string number = shown["incident"].value("incident_number", id.substr(0, 8));
-    std::string sent = "not sent: no email is configured for the core (notifications.email)";
-    if (p_.email && !p_.email->smtp_url.empty()) {
-      const Status st = SendPlainEmail(
-          *p_.email, email, "A data breach case for you to investigate (" + number + ")",
-          "You have been named the investigating officer for data breach case " + number +
-              ". Please complete the breach form within 24 hours of the breach being found.\n\nOpen the case here (this link "
-              "is for you alone and works for a week):\n" + link + "\n\nInformation Governance",
-          NowUtc());
-      sent = st.ok() ? "sent to " + email : "not sent (" + st.message() + ")";
-    }
-    Api("POST", "/api/incidents/" + id + "/notes", {{"text", "Link to the case " + sent.substr(0, sent.find(" (")) + "."}});
-    return Incident(id, "", json::object(),
-                    "A link for the investigating officer, " + sent + ": <a id=\"officer-link\" href=\"" + HtmlEscape(link) + "\">" +
-                        HtmlEscape(link) + "</a>");
+    const Status st = SendPlainEmail(
+        *p_.email, email, "A data breach case for you to investigate (" + number + ")",
+        "You have been named the investigating officer for data breach case " + number +
+            ". Please complete the breach form within 24 hours of the breach being found.\n\nOpen the case here (this link is "
+            "for you alone and works for a week, until a newer one is sent):\n" + p_.pages_url + "/officer/" + token +
+            "\n\nInformation Governance",
+        NowUtc());
+    if (!st.ok()) return Incident(id, "the link could not be sent: " + st.message());
+    Api("POST", "/api/incidents/" + id + "/notes", {{"text", "Link to the case sent to the investigating officer."}});
+    return Incident(id, "", json::object(), "A link to the case was sent to " + HtmlEscape(email) + ".");
   }
 
   // The IG team's decision on a quarantined message, recorded by the milter (which the gateway's
   // `sendguard quarantine apply` carries out as root) and in the case file.
-  HttpResponse DecideQuarantine(const std::string& id, const std::string& decision, const std::string& reason) const {
+  HttpResponse DecideQuarantine(const std::string& id, const std::vector<std::pair<std::string, std::string>>& form) const {
+    const std::string decision = common::FormValue(form, "decision"), reason = common::FormValue(form, "reason");
     if (!Assesses(s_)) return Incident(id, "only the IG team and the DPO decide on a quarantined message");
     auto [status, shown] = Api("GET", "/api/incidents/" + id);
     if (status != 200) return Incident(id, Reasons(shown));
-    const json body = {{"message_hash", shown["incident"].value("mf_message_id_hash", "")},
+    if (shown["incident"].value("mf_action", "") != "BLOCKED" || shown["incident"].value("status", "") == "CLOSED") {
+      return Incident(id, "a quarantined message is decided on its open near miss");
+    }
+    const std::string record = common::FormValue(form, "record_id");
+    if (record.empty() || record.size() > 18 || record.find_first_not_of("0123456789") != std::string::npos) {
+      return Incident(id, "choose the quarantined message");
+    }
+    const json body = {{"message_hash", shown["incident"].value("mf_message_id_hash", "")}, {"record_id", std::stoll(record)},
                        {"decision", decision}, {"by", s_.user}, {"reason", reason}};
     common::HttpCallResult r = p_.auth->milter.Call("POST", "/quarantine/decision", body.dump(), 5000);
     const json answer = json::parse(r.body, nullptr, false);
@@ -610,6 +645,7 @@ class Page {
   // Recall assist: the API's deletion request, sent to the address typed (kept nowhere; the
   // case file records the domain it went to).
   HttpResponse SendDeletionRequest(const std::string& id, const std::string& to) const {
+    if (!Assesses(s_)) return Incident(id, "only the IG team and the DPO send the deletion request");
     auto [status, request] = Api("GET", "/api/incidents/" + id + "/deletion-request");
     if (status != 200) return Incident(id, Reasons(request));
     if (!p_.email || p_.email->smtp_url.empty()) {
@@ -618,7 +654,7 @@ class Page {
     }
     const Status st = SendPlainEmail(*p_.email, to, request.value("subject", ""), request.value("body", ""), NowUtc());
     if (!st.ok()) return Incident(id, "the request could not be sent: " + st.message());
-    const std::string domain = to.substr(to.rfind('@') + 1);
+    const std::string domain = to.substr(to.rfind('@') + 1);  // SendPlainEmail took it as one address
     Api("POST", "/api/incidents/" + id + "/notes", {{"text", "Deletion request sent to the wrong recipient at " + domain + "."}});
     return Incident(id, "", json::object(), "The deletion request was sent to the recipient at " + HtmlEscape(domain) + ".");
   }
@@ -812,9 +848,27 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
 // An investigating officer's link: a session for them, then their case. The link stops working
 // for a case once someone else is its investigating officer.
 HttpResponse IgPages::OfficerLinkLogin(const HttpRequest& req) const {
-  if (req.method != "GET") return HtmlPage(405, "Use the link", "<h1>Use the link</h1>");
+  const std::string link = req.path.substr(std::string("/officer/").size());
+  // Opening the link shows a button; only pressing it (a form from this page, with the cookie it
+  // set) signs in, so another site cannot sign a browser in to a link's session.
+  if (req.method == "GET") {
+    const std::string csrf = common::RandomHex(16);
+    HttpResponse page = HtmlPage(200, "Your case", "<h1>A data breach case for you to investigate</h1><p>You have been named "
+                                 "the investigating officer. The breach form is to be completed within 24 hours of the breach "
+                                 "being found.</p><form method=\"post\" action=\"/officer/" + HtmlEscape(link) + "\" id=\"officer-form\">" +
+                                 HiddenInput("csrf", csrf) + "<button type=\"submit\" class=\"primary\" id=\"open-case\">Open the "
+                                 "case</button></form>");
+    page.headers.emplace_back("Set-Cookie", "sg_officer=" + csrf + "; Path=/officer/; HttpOnly; SameSite=Strict" +
+                                                (secure_cookies ? "; Secure" : ""));
+    return page;
+  }
+  if (req.method != "POST") return HtmlPage(405, "Use the link", "<h1>Use the link</h1>");
+  const std::string csrf = common::FormValue(common::ParseForm(req.body), "csrf");
+  if (csrf.empty() || !common::SecureEquals(csrf, CookieValue(req, "sg_officer"))) {
+    return StaffRefusal(403, "This form has expired", "Please open the link in the email again.");
+  }
   std::string token, incident_id;
-  auto session = accounts->OfficerLinkLogin(req.path.substr(std::string("/officer/").size()), std::time(nullptr), &token, &incident_id);
+  auto session = accounts->OfficerLinkLogin(link, std::time(nullptr), &token, &incident_id);
   if (!session.ok()) {
     return StaffRefusal(session.status().code() == StatusCode::kPermissionDenied ? 403 : 500, "This link cannot be used",
                         session.status().message());
@@ -860,7 +914,13 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
   if (req.path == "/") return page.Dashboard(req);
   if (req.path == "/reports") return page.Reports(req);
   if (req.path == "/reports/download") return page.Download(req);
-  if (req.path == "/admin") return page.Admin();
+  if (req.path == "/admin") {
+    // The gateway's counters: for the admin, the IG team and the auditor, not for every role.
+    if (!Assesses(*session) && !ReadsOnly(*session)) {
+      return HtmlPage(403, "Refused", Nav(*session) + Flash("the Mail filter page is for the gateway admin and the IG team"));
+    }
+    return page.Admin();
+  }
   std::string rest = req.path.substr(std::string("/incidents/").size());
   if (rest == "new") return page.NewIncident(form, req.method == "POST");
   const size_t slash = rest.find('/');

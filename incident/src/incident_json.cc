@@ -270,6 +270,10 @@ std::string ReadUserRef(const json& v) {
   for (const auto& [key, value] : v.items()) {
     if (key != "id" && key != "name") return "unknown key '" + key + "'";
     if (!value.is_string()) return key + " must be a string";
+    const std::string& text = value.get_ref<const std::string&>();
+    if (text.size() > 254 || std::any_of(text.begin(), text.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; })) {
+      return key + " must be one line of at most 254 characters";
+    }
   }
   return "";
 }

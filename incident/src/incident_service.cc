@@ -207,6 +207,10 @@ Outcome<std::string> IncidentService::Create(const json& input, const Actor& act
   if (!composed.is_null() && !composed.is_object()) return Fail<std::string>(Internal("composed fields must be an object"));
   const std::string source = input.contains("source") && input["source"].is_string() ? input["source"].get<std::string>()
                                                                                      : std::string("HUMAN_REPORT");
+  // §1.11: the SIRO and the Caldicott Guardian hear about cases; they do not file them.
+  if (actor.role == Role::kSiro || actor.role == Role::kCaldicottGuardian) {
+    return Refuse<std::string>(403, "", std::string(Name(actor.role)) + " may not create incidents: report through the IG team");
+  }
   // The new draft as the checks see it: what an edit of it would be allowed to set.
   Incident blank;
   blank.status = IncidentStatus::kDraft;
@@ -562,6 +566,7 @@ Outcome<Report> IncidentService::BuildCommitteeReport(ReportParams params) {
                       "Open items of every incident's action plan, whenever the incident happened."};
   const Date today = LondonDate(params.now);
   for (const auto& r : *rows) {
+    if (params.action_visible && !params.action_visible(r.id)) continue;
     const std::string number = r.document.value("incident_number", r.id.substr(0, 8));
     for (const auto& a : r.document.value("action_plan", json::array())) {
       if (!a.is_object() || a.contains("completed_at") || a.contains("waived_reason")) continue;

@@ -293,6 +293,38 @@ TEST_F(ServiceTest, ReportFromASeededStore) {
   EXPECT_EQ(r.value->Find("M1")->rows[1].current, 1);
 }
 
+// The action plan followed up: open and overdue counts on each list entry (the dashboard), and
+// every open action in the committee report whatever the period, with days overdue.
+TEST_F(ServiceTest, OpenAndOverdueActionsAreListedAndReported) {
+  now_ = *ParseInstant("2026-12-06T12:00Z");
+  const json plan = json::array({{{"description", "Refresher training"}, {"owner", {{"id", "lm1"}, {"name", "Lee Manager"}}},
+                                  {"due", "2026-12-01"}},
+                                 {{"description", "Autocomplete off for outside domains"}, {"owner", {{"id", "ict"}, {"name", "ICT"}}},
+                                  {"due", "2026-12-20"}},
+                                 {{"description", "Letter to the family"}, {"due", "2026-11-30"}, {"completed_at", "2026-11-29T10:00Z"}},
+                                 {{"description", "Policy review"}, {"due", "2026-11-01"}, {"waived_reason", "covered by the annual review"}}});
+  auto id = service_->Create({{"kind", "BREACH"}, {"incident_number", "IG-2026-0500"}, {"s2_date_of_breach", "2025-06-01"},
+                              {"action_plan", plan}}, kIg);
+  ASSERT_TRUE(id.ok());
+  auto listed = service_->List(ListFilter{});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed.value->size(), 1u);
+  EXPECT_EQ((*listed.value)[0]["open_actions"], 2);
+  EXPECT_EQ((*listed.value)[0]["overdue_actions"], 1);
+  ReportParams p;
+  p.period_start = *ParseDate("2026-04-01");
+  p.period_end = *ParseDate("2027-04-01");
+  auto r = service_->BuildCommitteeReport(p);
+  ASSERT_TRUE(r.ok());
+  const ReportTable* actions = r.value->Find("ACTIONS");
+  ASSERT_NE(actions, nullptr) << "an incident from another period still has its open actions reported";
+  ASSERT_EQ(actions->rows.size(), 2u);
+  EXPECT_EQ(actions->rows[0].label, "IG-2026-0500: Refresher training (owner Lee Manager, due 2026-12-01)");
+  EXPECT_EQ(actions->rows[0].current, 5) << "days overdue";
+  EXPECT_EQ(actions->rows[1].current, 0) << "not yet due";
+  EXPECT_NE(RenderCsv(*r.value).find("Refresher training"), std::string::npos);
+}
+
 TEST_F(ServiceTest, OnlineBackupIsACompleteCopy) {
   auto id = *service_->Create({{"title", "kept"}}, kReporter).value;
   const mode_t old_mask = ::umask(022);  // a root shell's usual umask

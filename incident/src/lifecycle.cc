@@ -260,8 +260,11 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
     }
     return Status::Ok();
   }
+  // The action plan is the IG team's (they agree it and follow it up, §1.3 note): an
+  // investigating officer proposes actions in section 9, and nobody else may waive them.
+  if (field == "action_plan") return IsIg(actor) ? Status::Ok() : deny("may not change the action plan: the IG team keeps it");
   const bool form_field = field.size() > 2 && field[0] == 's' && field[1] >= '1' && field[1] <= '9' && field[2] == '_';
-  if (form_field || field == "title" || field == "action_plan") {
+  if (form_field || field == "title") {
     switch (actor.role) {
       case Role::kIgOfficer:
       case Role::kDpo: return Status::Ok();

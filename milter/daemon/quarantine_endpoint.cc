@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_answer.h"
+
 #include "sendguard/milter/quarantine_desk.h"
 #include "sendguard/milter/state_db.h"
 
@@ -12,12 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-common::HttpResponse Json(int status, const json& body) {
-  common::HttpResponse r;
-  r.status = status;
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  return r;
-}
+common::HttpResponse Json(int status, const json& body) { return JsonAnswer(status, body); }
 
 bool IsHash(const std::string& h) { return h.size() == 64 && h.find_first_not_of("0123456789abcdef") == std::string::npos; }
 
@@ -43,7 +40,11 @@ common::HttpResponse QuarantineEndpoint::Handle(const common::HttpRequest& req) 
     if (!body.contains(key) || !body[key].is_string()) return Json(422, {{"error", std::string(key) + ": must be a string"}});
   }
   if (!IsHash(body["message_hash"])) return Json(422, {{"error", "message_hash: the 64 hex digits of mf_message_id_hash"}});
-  Status st = desk.Decide(body["message_hash"], body["decision"], body["by"], body["reason"], std::time(nullptr));
+  if (!body.contains("record_id") || !body["record_id"].is_number_integer()) {
+    return Json(422, {{"error", "record_id: which quarantined message (a whole number from the review)"}});
+  }
+  Status st = desk.Decide(body["message_hash"], body["record_id"].get<int64_t>(), body["decision"], body["by"], body["reason"],
+                          std::time(nullptr));
   if (st.ok()) return Json(200, *desk.Review(body["message_hash"]));
   const int status = st.code() == StatusCode::kNotFound ? 404 : st.message().rfind("already", 0) == 0 ? 409 : 422;
   return Json(status, {{"error", st.message()}});

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The quarantine review over HTTP, called by sendguard-core over loopback with the milter's
 // token (as every control endpoint):
-//   GET  /quarantine?message_hash=H    the quarantined message's record and any decision
-//   POST /quarantine/decision          {"message_hash", "decision": release|delete, "by", "reason"}
+//   GET  /quarantine?message_hash=H    the messages quarantined with that hash, each with any decision
+//   POST /quarantine/decision          {"message_hash", "record_id", "decision": release|delete, "by", "reason"}
 // Answers are JSON; records are metadata only (see quarantine_desk.h).
 #pragma once
 

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_answer.h"
+
 #include "sendguard/common/text.h"
 #include "sendguard/milter/self_report_desk.h"
 #include "sendguard/milter/state_db.h"
@@ -13,13 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-common::HttpResponse Json(int status, const json& body) {
-  common::HttpResponse r;
-  r.status = status;
-  // Replace, not throw: an error may quote what the request carried (not always UTF-8).
-  r.body = body.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-  return r;
-}
+common::HttpResponse Json(int status, const json& body) { return JsonAnswer(status, body); }
 
 common::HttpResponse Error(int status, const std::string& why) { return Json(status, {{"error", why}}); }
 

@@ -126,9 +126,15 @@ std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, 
 
 std::optional<ScanRecord> ScanRecords::FindById(int64_t id) { return FindOne("WHERE id = ?", id, ""); }
 
-std::optional<ScanRecord> ScanRecords::FindQuarantined(const std::string& message_sha256) {
-  if (message_sha256.empty()) return std::nullopt;
-  return FindOne("WHERE message_sha256 = ? AND outcome = 'quarantined' ORDER BY at DESC, id DESC LIMIT 1", 0, message_sha256);
+std::vector<ScanRecord> ScanRecords::Quarantined(const std::string& message_sha256, int limit) {
+  std::vector<ScanRecord> out;
+  if (message_sha256.empty()) return out;
+  auto st = db_.Prepare(std::string(kColumns) + "WHERE message_sha256 = ? AND outcome = 'quarantined' ORDER BY at, id LIMIT ?");
+  if (!st.ok()) return out;
+  (*st)->Reset().Bind(1, message_sha256).Bind(2, int64_t{limit});
+  while ((*st)->Step()) out.push_back(ReadRow(**st));
+  (*st)->Reset();
+  return out;
 }
 
 std::optional<ScanRecord> ScanRecords::FindByQueueId(const std::string& queue_id) {

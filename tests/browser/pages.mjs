@@ -20,6 +20,7 @@
 // Screenshots of every page go to CONFIG.artifacts.
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
 
 const [scenario, configFile] = process.argv.slice(2);
 const config = JSON.parse(readFileSync(configFile, 'utf8'));
@@ -64,6 +65,58 @@ async function postForged(url, fields) {
     document.body.appendChild(f);
     f.submit();
   }, [url, { ...fields, csrf }])]);
+}
+
+// A minimal SMTP server on `port` that keeps every message it is given: the core emails an
+// investigating officer their link, and only the officer's mailbox may see it.
+function smtpSink(port) {
+  const mails = [];
+  const server = net.createServer((sock) => {
+    let buf = '';
+    let data = null;
+    sock.write('220 sink ESMTP\r\n');
+    sock.on('data', (chunk) => {
+      buf += chunk.toString('latin1');
+      for (let i = buf.indexOf('\r\n'); i >= 0; i = buf.indexOf('\r\n')) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        if (data !== null) {
+          if (line === '.') {
+            mails.push(data);
+            data = null;
+            sock.write('250 kept\r\n');
+          } else {
+            data += (line.startsWith('..') ? line.slice(1) : line) + '\n';
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'DATA') {
+          data = '';
+          sock.write('354 go on\r\n');
+        } else if (verb === 'QUIT') {
+          sock.end('221 bye\r\n');
+        } else {
+          sock.write('250 ok\r\n');
+        }
+      }
+    });
+    sock.on('error', () => {});
+  });
+  server.listen(port, '127.0.0.1');
+  return {
+    mails,
+    close: () => server.close(),
+    // The first message kept so far that matches `re`, waiting up to 15 s for it.
+    async find(re) {
+      for (let i = 0; i < 150; ++i) {
+        const m = mails.find((x) => re.test(x));
+        if (m) return m;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error('no message matching ' + re + ' reached the sink; it has ' + mails.length);
+    },
+  };
 }
 
 // A screenshot for docs/IG-GUIDE.md: the part of the page from the top of `from` to the bottom
@@ -362,6 +415,7 @@ try {
     await shot('closed');
   } else if (scenario === 'walk') {
     const url = config.base + '/incidents/' + config.incident;
+    const sink = smtpSink(config.smtp_port);
     const status = async () => page.getAttribute('#status', 'data-value');
     // 1. The IG officer triages: a breach, logged with a number, section 1 as found at triage,
     //    and an investigating officer, who is sent a link.
@@ -380,9 +434,12 @@ try {
     check((await byId('suggest-officer-investigating_officer.id').textContent()).includes(config.officer),
           'the directory suggests the line manager');
     await accept('officer', 'investigating_officer.id');
-    check((await page.textContent('#notice')).includes('link for the investigating officer'), 'the link is made');
+    check((await page.textContent('#notice')).includes('A link to the case was sent to ' + config.officer), 'the link is sent');
     check((await page.textContent('#officer')).includes('Lee Manager'), 'the officer is the line manager');
-    const officerLink = await page.getAttribute('#officer-link', 'href');
+    check(!(await page.content()).includes('/officer/'), 'the link is not shown to the IG officer');
+    const mail = await sink.find(new RegExp('/officer/[0-9a-f]{64}'));
+    check(mail.includes('To: <' + config.officer + '>'), 'the link went to the officer');
+    const officerLink = mail.match(/https?:\/\/\S+\/officer\/[0-9a-f]{64}/)[0];
     await shot('02-ig-assigns-the-investigating-officer');
     await docShot('02-officer-link', '#notice', '#officer');
     check((await moveTo('UNDER_INVESTIGATION')) === '', 'moved to under investigation');
@@ -391,11 +448,13 @@ try {
     // 2. The investigating officer opens the link: their case only, the breach form to complete,
     //    with the scan's suggestions to accept; no IG assessment, status or ICO forms.
     await page.goto(officerLink);
+    await Promise.all([page.waitForNavigation(), page.click('#open-case')]);
     check(page.url().endsWith('/incidents/' + config.incident), 'the link opens the case, got ' + page.url());
     check((await page.textContent('#who')).includes('investigating officer'), 'signed in as the investigating officer');
     check((await page.locator('#transition-form').count()) === 0, 'no status form for the officer');
     check((await byId('form-ig-save').count()) === 0, 'no IG assessment form for the officer');
     check((await page.locator('#ico-form').count()) === 0, 'no ICO decision form for the officer');
+    check((await page.textContent('#clock-FORM_24H')).includes('due'), "the officer sees the form's 24 hours");
     await shot('03-officer-opens-the-link');
     await docShot('03-officer-view');
     // Section 2 from the sender and the directory, section 3's line manager from the directory.
@@ -420,8 +479,13 @@ try {
                               s8_likelihood_justification: 'The recipient is a professional and has been asked to delete it.' });
     await saveSection('s9', { s9_measures_in_place: 'Address autocomplete warnings; sendguard warns on outside recipients.',
                               s9_actions_taken_or_proposed: 'Deletion requested; team reminded to check recipients.' });
-    await page.click('#cell-2-3');
-    await page.waitForLoadState('load');
+    check((await page.textContent('#clock-FORM_24H')).includes('(met)'), 'the completed form stops its clock: ' +
+          (await page.textContent('#clock-FORM_24H')));
+    // The officer proposes a cell of the grid (the IG officer confirms or changes it).
+    await page.fill('#nhs_rationale', 'Proposed: health records of children, recipient a professional.');
+    await Promise.all([page.waitForNavigation(), page.click('#cell-2-3')]);
+    check(!(await page.locator('#error').count()), 'the officer may propose a cell');
+    check((await page.textContent('#nhs-result')).includes('Score'), 'the proposal is scored');
     await shot('04-officer-completes-the-form');
     // The officer's link gives them their case, not the queue: another case is refused.
     await page.goto(config.base + '/incidents/' + config.other_incident);
@@ -514,6 +578,7 @@ try {
     await page.goto(url);
     check((await page.locator('main button[type=submit]:not(#logout)').count()) === 0, 'no button for the auditor');
     await shot('10-auditor-reads');
+    sink.close();
   } else if (scenario === 'scoped') {
     // An IG officer limited to Children's Services: the other directorate's case is neither
     // listed nor opened.

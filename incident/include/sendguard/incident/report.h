@@ -5,6 +5,7 @@
 // Markdown, HTML (with SVG bar charts, no script) and CSV.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@ struct ReportParams {
   bool include_monthly_series = true;
   int percent_decimals = 0;    // report_percent_decimals
   Instant now;                 // "at report time" for ICO submissions and clocks
+  // Whose open actions the report may list (by incident id); empty: every incident's.
+  std::function<bool(const std::string&)> action_visible;
 };
 
 // §6.1: the same number of calendar months ending at period_start when both dates are the

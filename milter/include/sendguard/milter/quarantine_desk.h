@@ -17,6 +17,7 @@
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sqlite.h"
 #include "sendguard/common/status.h"
+#include "sendguard/milter/scan_records.h"
 
 namespace sendguard::milter {
 
@@ -31,20 +32,28 @@ class QuarantineDesk {
  public:
   QuarantineDesk(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
 
-  // {"send": summary, "queue_id", "decision": {...} or null}; nullopt when sendguard quarantined
-  // no message with that hash.
+  // {"messages": [{"record_id", "queue_id", "send": summary, "decision": {...} or null}, ...]}
+  // for every message sendguard quarantined with that hash, oldest first; nullopt when none.
   std::optional<nlohmann::json> Review(const std::string& message_sha256);
-  // Records the decision ("release" or "delete") once, digits masked. NotFound: no such
-  // quarantined message; InvalidArgument: a bad decision, no reason or no name, or a message
-  // already decided ("already decided: ...").
-  Status Decide(const std::string& message_sha256, const std::string& decision, const std::string& by,
+  // Records the decision ("release" or "delete") on one of those messages (`record_id`, which
+  // must be quarantined and carry that hash) once, digits masked. NotFound: no such quarantined
+  // message; InvalidArgument: a bad decision, no reason or no name, or a message already decided
+  // ("already decided: ...").
+  Status Decide(const std::string& message_sha256, int64_t record_id, const std::string& decision, const std::string& by,
                 const std::string& reason, std::time_t now);
+  // Records what the command line did by hand (`sendguard quarantine release`), so the pages
+  // show it and nobody decides it again.
+  Status RecordDone(int64_t record_id, const std::string& queue_id, const std::string& decision, const std::string& by,
+                    const std::string& reason, const std::string& result, std::time_t now);
   // Decisions not yet carried out, oldest first.
   std::vector<QuarantineDecision> Pending();
   Status MarkApplied(int64_t record_id, const std::string& result, std::time_t now);
 
  private:
   std::optional<QuarantineDecision> DecisionFor(int64_t record_id);
+  // One decision row (`result` set: already carried out); "already decided" when one exists.
+  Status Insert(const ScanRecord& r, const std::string& decision, const std::string& who, const std::string& said,
+                std::time_t now, const std::string* result);
   common::SqliteDb& db_;
   const common::KeyedHasher& hasher_;
 };

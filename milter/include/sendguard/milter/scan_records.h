@@ -53,8 +53,9 @@ class ScanRecords {
   // A sender's records at or after `since`, newest first, at most `limit`.
   std::vector<ScanRecord> FromSender(const std::string& sender_hash, std::time_t since, int limit);
   std::optional<ScanRecord> FindById(int64_t id);
-  // The newest record of a message sendguard quarantined, by mf_message_id_hash.
-  std::optional<ScanRecord> FindQuarantined(const std::string& message_sha256);
+  // The messages sendguard quarantined with this mf_message_id_hash, oldest first (the
+  // Message-ID is the sender's to choose: more than one message may carry it).
+  std::vector<ScanRecord> Quarantined(const std::string& message_sha256, int limit = 20);
   // The newest record for an MTA queue id.
   std::optional<ScanRecord> FindByQueueId(const std::string& queue_id);
   std::string SubjectHash(const std::string& subject) const;
