@@ -339,8 +339,14 @@ class Page {
     }
     const std::string base = "/incidents/" + id;
     const std::string status_now = in.value("status", "");
-    const bool assesses = Assesses(s_), dpo = s_.role == "dpo";
+    // A closed case is read-only until the DPO reopens it: no form but the status change.
+    const bool closed = status_now == "CLOSED";
+    const bool assesses = Assesses(s_) && !closed, dpo = s_.role == "dpo" && !closed;
     const bool officer = s_.role == "investigating_officer";
+    if (closed) {
+      html += "<p class=\"muted\" id=\"closed\">This case is closed and cannot be changed. The DPO can reopen it (status "
+              "Under investigation, with a reason).</p>\n";
+    }
     // The breach form is the investigating officer's until the case is ASSESSED (§1.11).
     const bool form_editable = assesses || (officer && (status_now == "DRAFT" || status_now == "UNDER_INVESTIGATION"));
     html += RenderOfficerLink(in, base, s_.csrf, assesses);
@@ -411,7 +417,7 @@ class Page {
     html += RenderIcoSubmissions(in, base, s_.csrf, assesses);
     html += RenderActionPlan(in, base, s_.csrf, assesses, FormatDate(LondonDate(NowUtc())));
     // Status and the ICO decision.
-    if (assesses) {
+    if (Assesses(s_)) {
       html += "<h2>Status</h2><form method=\"post\" action=\"" + HtmlEscape(base) + "/transition\" id=\"transition-form\">" +
               HiddenInput("csrf", s_.csrf) + "<label>Move to <select name=\"to\" id=\"to\">";
       for (const char* st : {"UNDER_INVESTIGATION", "ASSESSED", "REPORTED_TO_ICO", "NOT_REPORTABLE", "CLOSED"}) {
@@ -433,7 +439,7 @@ class Page {
     } else {
       html += "<p class=\"muted\" id=\"ico-decision-who\">Only the DPO records this decision.</p>\n";
     }
-    if (!ReadsOnly(s_)) html += RenderNoteForm(base, s_.csrf);
+    if (!ReadsOnly(s_) && !closed) html += RenderNoteForm(base, s_.csrf);
     html += "<h2>Audit trail</h2><table class=\"audit\" id=\"audit\"><tr><th>When</th><th>Who</th><th>What</th><th>Old</th>"
             "<th>New</th><th>Reason</th></tr>";
     auto text = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump(); };

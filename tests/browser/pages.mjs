@@ -569,7 +569,12 @@ try {
     await docShot('08-ico-and-actions', '#ico-submissions', '#action-plan');
     check((await moveTo('CLOSED')) === '', 'closed');
     check((await status()) === 'CLOSED', 'CLOSED');
-    await saveSection('lessons', { lessons_learned: 'A change after closing.' }, { refused: true });
+    check((await page.textContent('#closed')).includes('closed and cannot be changed'), 'the page says it is closed');
+    check((await page.locator('main form.form-section button[type=submit]').count()) === 0, 'no form but the status change');
+    // A change posted anyway (the section's form from before) is refused with the reason.
+    await postForged(url + '/section/lessons', { lessons_learned: 'A change after closing.' });
+    check((await page.textContent('#error')).toLowerCase().includes('reopen'), 'a change to a closed case is refused: ' +
+          (await page.textContent('#error')));
     await shot('09-closed');
     await docShot('09-closed');
     await logout();
