@@ -384,13 +384,15 @@ TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi
   // The request form: refused without its cookie; an outside address gets the same answer and no mail.
   EXPECT_EQ(core_->Request("POST", "/staff/report", "csrf=0123456789abcdef0123456789abcdef&email=x%40y.z", kForm).status, 403);
   run_browser("report-request", {{"email", "s.okafor@council.example.gov.uk"}});
+  // The link mail to this sender (other tests in the suite ask for links for other people).
   std::vector<std::string> got;
   for (int i = 0; i < 120 && got.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    got = postfix_->Delivered("Subject: Report an email sent to the wrong person");
+    for (const auto& mail : postfix_->Delivered("Subject: Report an email sent to the wrong person")) {
+      if (mail.find("X-Sink-Recipients: s.okafor@council.example.gov.uk") != std::string::npos) got.push_back(mail);
+    }
   }
   ASSERT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
-  EXPECT_NE(got[0].find("X-Sink-Recipients: s.okafor@council.example.gov.uk"), std::string::npos) << got[0];
   std::smatch m;
   ASSERT_TRUE(std::regex_search(got[0], m, std::regex(R"(/staff/report/([0-9a-f]{32})\?t=([0-9a-f]{32}))"))) << got[0];
   const std::string id = m[1], token = m[2];
