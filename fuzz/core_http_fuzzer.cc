@@ -32,8 +32,9 @@ struct Core {
   std::unique_ptr<IgPages> pages;
   CoreRouter router;
   std::array<std::string, 4> tokens;     // IG_OFFICER, DPO, MAIL_FILTER, READER
-  std::array<WebSession, 3> sessions;    // ig_officer, dpo, admin
-  std::array<std::string, 3> cookies;
+  // ig_officer, dpo, admin, investigating_officer, siro, auditor
+  std::array<WebSession, 6> sessions;
+  std::array<std::string, 6> cookies;
 
   Core() {
     auto opened = OpenSqliteStore(fuzz::TempDir() / "incidents.db");
@@ -49,7 +50,7 @@ struct Core {
       fuzz::Check(accounts->AddToken(std::string("fuzz-") + token_roles[i], token_roles[i], now, &tokens[i]).ok(),
                   "cannot add a token");
     }
-    const std::array<const char*, 3> web_roles{"ig_officer", "dpo", "admin"};
+    const std::array<const char*, 6> web_roles{"ig_officer", "dpo", "admin", "investigating_officer", "siro", "auditor"};
     for (size_t i = 0; i < web_roles.size(); ++i) {
       const std::string name = std::string("fuzz.") + web_roles[i];
       fuzz::Check(accounts->AddSsoUser(name, web_roles[i]).ok(), "cannot add a user");
@@ -69,14 +70,14 @@ struct Core {
 
 bool OpenPath(const std::string& path) {
   return path == "/healthz" || path == "/login" || path.rfind("/static/", 0) == 0 || path.rfind("/staff/", 0) == 0 ||
-         path.rfind("/self-report", 0) == 0;
+         path.rfind("/self-report", 0) == 0 || path.rfind("/officer/", 0) == 0;  // a link's page: its button signs in
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Core core;
-  const auto in = fuzz::Select(data, size, 8);
+  const auto in = fuzz::Select(data, size, 11);
   common::HttpRequest req = fuzz::ParseRequest(in.rest);
   if (in.choice >= 1 && in.choice <= 4) req.headers["authorization"] = "Bearer " + core.tokens[in.choice - 1];
   if (in.choice >= 5) {

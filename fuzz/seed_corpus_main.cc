@@ -117,8 +117,15 @@ int main(int argc, char** argv) {
       "POST /api/incidents/1/transitions\ncontent-type: application/json\n\n{\"to\":\"OPEN\",\"reason\":\"x\"}",
       "GET /\n\n", "GET /incidents/1\n\n", "POST /incidents/new\ncontent-type: application/x-www-form-urlencoded\n\ntitle=a&discovered_at=2026-12-01T10%3A00",
       "POST /incidents/1/section/ig\n\nkind=BREACH&root_cause=x", "GET /reports?from=2026-01-01&to=2026-12-31\n\n", "GET /reports/download?format=csv\n\n",
-      "POST /login\ncookie: sg_login=abc\n\ncsrf=abc&name=a&password=b", "GET /staff/holds/x?t=y\n\n", "GET /self-report\n\n", "GET /admin\n\n"};
-  for (size_t i = 0; i < core_requests.size(); ++i) seeds["core_http"].push_back(Chosen(static_cast<unsigned char>(i % 8), core_requests[i]));
+      "POST /login\ncookie: sg_login=abc\n\ncsrf=abc&name=a&password=b", "GET /staff/holds/x?t=y\n\n", "GET /self-report\n\n", "GET /admin\n\n",
+      "GET /officer/" + std::string(64, 'a') + "\n\n", "POST /officer/" + std::string(64, 'a') + "\ncookie: sg_officer=ab\n\ncsrf=ab",
+      "POST /incidents/1/accept\n\naccept=investigating_officer.id", "POST /incidents/1/officer-link\n\n",
+      "POST /incidents/1/section/escalations\n\nescalations.siro_informed_at=2026-11-21T10%3A00",
+      "POST /incidents/1/action-add\n\ndescription=a&owner_name=b&owner_id=c%40d.e&due=2026-12-31",
+      "POST /incidents/1/action-waive\n\nitem=0&waived_reason=x", "POST /incidents/1/ico-submission\n\ntype=INITIAL&submitted_at=2026-12-01T10%3A00&to_follow=a%0Ab",
+      "POST /incidents/1/quarantine\n\nrecord_id=1&decision=release&reason=x", "POST /incidents/1/note\n\ntext=x",
+      "POST /incidents/1/deletion-send\n\nto=a%40b.c", "POST /staff/report/0123456789abcdef0123456789abcdef\n\ngeneral=1&type=OTHER&aware=2026-12-01T10%3A00&note=x"};
+  for (size_t i = 0; i < core_requests.size(); ++i) seeds["core_http"].push_back(Chosen(static_cast<unsigned char>(i % 11), core_requests[i]));
   const std::vector<std::string> milter_requests{
       "GET /holds/0123456789abcdef?t=abc\n\n", "POST /holds/0123456789abcdef/confirm?t=abc\n\n{\"reason\":\"x\",\"text\":\"y\",\"except_flagged\":true}",
       "POST /holds/x/cancel?t=\n\n", "POST /self-reports\n\n{\"email\":\"someone@example.gov.uk\"}", "GET /self-reports/abc?t=def\n\n",

@@ -126,4 +126,14 @@ common::HttpResponse StaticAsset(const std::string& path) {
   return r;
 }
 
+std::optional<common::HttpResponse> RefuseNonUtf8Form(const std::vector<std::pair<std::string, std::string>>& form) {
+  for (const auto& [key, value] : form) {
+    if (!common::IsValidUtf8(key) || !common::IsValidUtf8(value)) {
+      return HtmlPage(400, "Refused", "<h1>Refused</h1><p class=\"refused\">The form's text is not valid UTF-8. Go back, "
+                                      "retype it and try again.</p>");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace sendguard::incident

@@ -4,8 +4,10 @@
 // (CSP without inline script, frame denial, no referrer: staff links carry their token).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sendguard/common/http_server.h"
@@ -29,6 +31,10 @@ std::string ClientAddress(const common::HttpRequest& request, const std::vector<
 
 // A page for a member of staff that says why nothing was done, and whom to ask.
 common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text);
+
+// The 400 page for a posted form whose text is not valid UTF-8 (a browser sends these UTF-8
+// pages' forms in UTF-8; anything else is refused, never stored), or nothing when it is.
+std::optional<common::HttpResponse> RefuseNonUtf8Form(const std::vector<std::pair<std::string, std::string>>& form);
 
 // A whole page: <title>, the header bar, `body_html` in <main>.
 common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);

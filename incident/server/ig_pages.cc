@@ -792,6 +792,7 @@ bool IgPages::Owns(const std::string& path) {
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
   const std::time_t now = std::time(nullptr);
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   // The proxy's user header is believed only when the request proves it came through the proxy
   // (the shared secret the proxy adds); whoever reaches the core another way gets the password
   // login if it is kept (break-glass), else a refusal. The address proves nothing: any local

@@ -164,6 +164,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
                                               "governance team directly.");
   }
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   if (req.path == kPrefix) {
     if (req.method == "GET") return RequestForm(200, "", secure_cookies);
     if (req.method != "POST") return RequestForm(405, "Use the form.", secure_cookies);

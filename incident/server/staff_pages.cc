@@ -122,6 +122,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (req.method != "POST") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
   if (action != "confirm" && action != "cancel") return StaffRefusal(404, "Page not found", "There is no page at this address.");
   const auto form = common::ParseForm(req.body);
+  if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   const std::string t = common::FormValue(form, "t");
   if (!common::HexDecode(t)) return FromOutcome(403, json::object());
   if (!common::SecureEquals(common::FormValue(form, "csrf"), CsrfToken(*csrf, id, t))) {
