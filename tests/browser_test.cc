@@ -76,7 +76,7 @@ class BrowserTest : public ::testing::Test {
     return r.Json()["incident"].value("incident_id", "");
   }
   int RunNode(const std::string& scenario, const json& config, std::string* out) {
-    const std::filesystem::path file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    const std::filesystem::path file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + "-" + std::to_string(::getpid()) + ".json");
     std::ofstream(file) << config.dump();
     return testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario + " " +
                               file.string() + " 2>&1",

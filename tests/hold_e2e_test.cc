@@ -119,7 +119,7 @@ class HoldE2eTest : public ::testing::Test {
   void RunBrowser(const std::string& base, const std::string& scenario, const json& extra) {
     json config = {{"base", base}, {"chromium", "/usr/bin/chromium"}, {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
     config.update(extra);
-    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + ".json");
+    const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-" + scenario + "-" + std::to_string(::getpid()) + ".json");
     std::ofstream(file) << config.dump();
     std::string out;
     const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs " + scenario +
@@ -316,7 +316,7 @@ TEST_F(HoldE2eTest, AStaffConfirmLinkInABrowserReleasesTheMessageOnce) {
   const json config = {{"link", "http://127.0.0.1:" + std::to_string(core_->port()) + link.Path()},
                        {"chromium", "/usr/bin/chromium"},
                        {"artifacts", SENDGUARD_BROWSER_ARTIFACTS}};
-  const auto file = std::filesystem::temp_directory_path() / "sendguard-browser-staff.json";
+  const auto file = std::filesystem::temp_directory_path() / ("sendguard-browser-staff-" + std::to_string(::getpid()) + ".json");
   std::ofstream(file) << config.dump();
   std::string out;
   const int rc = testing::Shell("cd " + std::string(SENDGUARD_BROWSER_DIR) + " && timeout 300 node pages.mjs staff " +
