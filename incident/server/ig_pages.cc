@@ -38,6 +38,16 @@ std::string Str(const json& j, const char* key) {
   return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
+// Where an incident came from, in words.
+std::string SourceWords(const std::string& source) {
+  static const std::map<std::string, std::string> kWords = {
+      {"HUMAN_REPORT", "reported by a person"}, {"MAIL_FILTER", "filed by the mail filter"},
+      {"PROCESSOR_NOTIFICATION", "notified by a processor"}, {"MEMBER_OF_PUBLIC", "reported by a member of the public"},
+      {"OTHER", "from another source"}};
+  auto it = kWords.find(source);
+  return it == kWords.end() ? source : it->second;
+}
+
 // A role as the procedure names it.
 std::string RoleWords(const std::string& role) {
   static const std::map<std::string, std::string> kWords = {
@@ -281,8 +291,8 @@ class Page {
     // The enum names stay in data-value (for scripts and tests); people read the words.
     html += "<p>Kind <strong id=\"kind\" data-value=\"" + HtmlEscape(in.value("kind", "")) + "\">" +
             HtmlEscape(Readable(in.value("kind", ""))) + "</strong>, status <strong id=\"status\" data-value=\"" +
-            HtmlEscape(in.value("status", "")) + "\">" + HtmlEscape(Readable(in.value("status", ""))) + "</strong>, reported by " +
-            HtmlEscape(common::AsciiLower(Readable(in.value("source", "")))) + "</p>\n";
+            HtmlEscape(in.value("status", "")) + "\">" + HtmlEscape(Readable(in.value("status", ""))) + "</strong>, " +
+            HtmlEscape(SourceWords(in.value("source", ""))) + "</p>\n";
     // The case at a glance: its number, the deadline that matters now, and the advice.
     html += "<p id=\"at-a-glance\">Incident number <strong id=\"incident-number\">" +
             HtmlEscape(in.value("incident_number", "not given yet")) + "</strong>. <span id=\"deadline\">" +

@@ -413,6 +413,7 @@ try {
     check((await moveTo('CLOSED')) === '', 'closed');
     check((await page.getAttribute('#status', 'data-value')) === 'CLOSED', 'CLOSED');
     await shot('closed');
+    await docShot('closed');
   } else if (scenario === 'walk') {
     const url = config.base + '/incidents/' + config.incident;
     const sink = smtpSink(config.smtp_port);
