@@ -4,6 +4,7 @@
 
 #include "breach_form.h"
 #include "html_page.h"
+#include "incident_words.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 
@@ -12,9 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string Str(const json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
 
 std::string London(const std::string& instant) {
   auto t = ParseInstant(instant);
@@ -39,12 +37,12 @@ std::string RenderActionPlan(const json& incident, const std::string& base, cons
     html += "<table id=\"action-plan\"><tr><th>Action</th><th>Owner</th><th>Due</th><th>State</th><th></th></tr>";
     for (size_t i = 0; i < plan.size(); ++i) {
       const json& a = plan[i];
-      const std::string due = Str(a, "due"), done = Str(a, "completed_at"), waived = Str(a, "waived_reason");
+      const std::string due = JsonText(a, "due"), done = JsonText(a, "completed_at"), waived = JsonText(a, "waived_reason");
       const bool open = done.empty() && waived.empty();
       const bool overdue = open && !due.empty() && due < today;
       std::string state = !done.empty() ? "done " + London(done) : !waived.empty() ? "waived: " + waived : overdue ? "overdue" : "open";
       html += std::string("<tr class=\"") + (overdue ? "overdue" : "") + "\" id=\"action-" + std::to_string(i) + "\"><td>" +
-              HtmlEscape(Str(a, "description")) + "</td><td>" + HtmlEscape(Str(a.value("owner", json::object()), "name")) +
+              HtmlEscape(JsonText(a, "description")) + "</td><td>" + HtmlEscape(JsonText(a.value("owner", json::object()), "name")) +
               "</td><td>" + HtmlEscape(due) + "</td><td>" + HtmlEscape(state) + "</td><td>";
       if (editable && open) {
         const std::string n = std::to_string(i);
@@ -105,9 +103,9 @@ std::string RenderIcoSubmissions(const json& incident, const std::string& base, 
   std::string html = "<h2>Reports to the ICO</h2>\n<ul id=\"ico-submissions\">";
   const json subs = incident.value("ico_submissions", json::array());
   for (const auto& s : subs) {
-    html += "<li>" + HtmlEscape(Readable(Str(s, "type"))) + " report sent " + HtmlEscape(London(Str(s, "submitted_at"))) +
-            (Str(s, "ico_reference").empty() ? "" : ", ICO reference " + HtmlEscape(Str(s, "ico_reference"))) +
-            (Str(s, "delay_reasons").empty() ? "" : "; late because: " + HtmlEscape(Str(s, "delay_reasons"))) + "</li>";
+    html += "<li>" + HtmlEscape(Readable(JsonText(s, "type"))) + " report sent " + HtmlEscape(London(JsonText(s, "submitted_at"))) +
+            (JsonText(s, "ico_reference").empty() ? "" : ", ICO reference " + HtmlEscape(JsonText(s, "ico_reference"))) +
+            (JsonText(s, "delay_reasons").empty() ? "" : "; late because: " + HtmlEscape(JsonText(s, "delay_reasons"))) + "</li>";
   }
   if (subs.empty()) html += "<li>None recorded.</li>";
   html += "</ul>\n";
@@ -153,7 +151,7 @@ std::string RenderRecall(const json& request, const std::string& refusal, const 
   std::string html = "<h2>Recall: asking the wrong recipient to delete it</h2>\n";
   if (!refusal.empty()) return html + "<p class=\"muted\" id=\"recall-unavailable\">" + HtmlEscape(refusal) + "</p>\n";
   html += "<details class=\"section\" id=\"recall\"><summary>The deletion request</summary><p><strong>" +
-          HtmlEscape(Str(request, "subject")) + "</strong></p><pre id=\"deletion-request\">" + HtmlEscape(Str(request, "body")) +
+          HtmlEscape(JsonText(request, "subject")) + "</strong></p><pre id=\"deletion-request\">" + HtmlEscape(JsonText(request, "body")) +
           "</pre>";
   if (editable) {
     html += "<form method=\"post\" action=\"" + HtmlEscape(base) + "/deletion-send\" id=\"form-deletion-send\" class=\"form-section\">" +
@@ -192,14 +190,14 @@ std::string RenderQuarantine(const json& review, const std::string& refusal, con
     const std::string n = std::to_string(i);
     html += "<ul class=\"quarantine\" id=\"quarantine-" + n + "\"><li>Held in the mail gateway's hold queue since " +
             HtmlEscape(at.is_number_integer() ? common::FormatTime(at.get<int64_t>(), "%H:%M on %a %e %b %Y", true) : "?") +
-            " (queue id " + HtmlEscape(Str(m, "queue_id")) + ")</li><li>To: " + HtmlEscape(domains.empty() ? "-" : domains) +
-            "</li><li>What sendguard found: " + HtmlEscape(Str(send, "findings")) + "</li>";
+            " (queue id " + HtmlEscape(JsonText(m, "queue_id")) + ")</li><li>To: " + HtmlEscape(domains.empty() ? "-" : domains) +
+            "</li><li>What sendguard found: " + HtmlEscape(JsonText(send, "findings")) + "</li>";
     const json d = m.value("decision", json());
     if (d.is_object()) {
       const bool applied = d.contains("applied_at") && !d["applied_at"].is_null();
-      html += "<li id=\"quarantine-decision-" + n + "\">" + HtmlEscape(Readable(Str(d, "decision"))) + " decided by " +
-              HtmlEscape(Str(d, "decided_by")) + ": " + HtmlEscape(Str(d, "reason")) + ". " +
-              (applied ? "Done: " + HtmlEscape(Str(d, "result")) + "."
+      html += "<li id=\"quarantine-decision-" + n + "\">" + HtmlEscape(Readable(JsonText(d, "decision"))) + " decided by " +
+              HtmlEscape(JsonText(d, "decided_by")) + ": " + HtmlEscape(JsonText(d, "reason")) + ". " +
+              (applied ? "Done: " + HtmlEscape(JsonText(d, "result")) + "."
                        : std::string("Waiting for the gateway to carry it out (within a minute).")) + "</li></ul>\n";
       continue;
     }
@@ -220,9 +218,9 @@ std::string RenderQuarantine(const json& review, const std::string& refusal, con
 std::string RenderOfficerLink(const json& incident, const std::string& base, const std::string& csrf, bool editable) {
   const json officer = incident.value("investigating_officer", json::object());
   std::string html = "<p id=\"officer\">Investigating officer: <strong>";
-  if (!officer.is_object() || Str(officer, "id").empty()) return html + "not assigned yet</strong>.</p>\n";
-  html += HtmlEscape(Str(officer, "name").empty() ? Str(officer, "id") : Str(officer, "name")) + "</strong> (" +
-          HtmlEscape(Str(officer, "id")) + ").";
+  if (!officer.is_object() || JsonText(officer, "id").empty()) return html + "not assigned yet</strong>.</p>\n";
+  html += HtmlEscape(JsonText(officer, "name").empty() ? JsonText(officer, "id") : JsonText(officer, "name")) + "</strong> (" +
+          HtmlEscape(JsonText(officer, "id")) + ").";
   if (editable) {
     html += " " + PostForm("form-officer-link", base + "/officer-link", csrf, "", "Send them a link to this case");
   }
