@@ -281,12 +281,17 @@ TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix
   EXPECT_NE(assigned.body.find("A link to the case was sent to lee.manager@council.example.gov.uk"), std::string::npos)
       << assigned.body;
   EXPECT_EQ(assigned.body.find("/officer/"), std::string::npos) << "the link is the officer's alone: not shown to the IG team";
-  std::vector<std::string> got;
-  for (int i = 0; i < 60 && got.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    postfix.Flush(1);
-    got = postfix.Delivered("IG-2026-0303");
-  }
+  // The mail holding `needle`, once Postfix has delivered it (15 s at most).
+  auto delivered = [&](const std::string& needle) {
+    std::vector<std::string> found;
+    for (int i = 0; i < 60 && found.empty(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      postfix.Flush(1);
+      found = postfix.Delivered(needle);
+    }
+    return found;
+  };
+  std::vector<std::string> got = delivered("IG-2026-0303");
   ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
   EXPECT_NE(got[0].find("X-Sink-Recipients: lee.manager@council.example.gov.uk"), std::string::npos) << got[0];
   ASSERT_TRUE(std::regex_search(got[0], m, std::regex("/officer/([0-9a-f]{64})"))) << got[0];
@@ -310,12 +315,7 @@ TEST(CoreEmailNotification, AnOfficersLinkAndADeletionRequestGoOutThroughPostfix
   auto sent = core.Request("POST", "/incidents/" + id + "/deletion-send", "csrf=" + csrf + "&to=p.jones%40wrong.example.net",
                            {form, session});
   EXPECT_EQ(sent.status, 200) << sent.body;
-  got.clear();
-  for (int i = 0; i < 60 && got.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    postfix.Flush(1);
-    got = postfix.Delivered("X-Sink-Recipients: p.jones@wrong.example.net");
-  }
+  got = delivered("X-Sink-Recipients: p.jones@wrong.example.net");
   ASSERT_EQ(got.size(), 1u) << core.Log() << postfix.Log();
   EXPECT_NE(got[0].find("please delete (our reference IG-2026-0303)"), std::string::npos) << got[0];
   auto shown = core.Request("GET", "/api/incidents/" + id, "", core.As("READER", "check")).Json();
