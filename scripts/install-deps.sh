@@ -22,6 +22,8 @@ PACKAGES=(
   libsodium-dev chromium
   # attachments (libmagic, libarchive, poppler) for the extractors
   libmagic-dev libarchive-dev libpoppler-cpp-dev
+  # letters and the ICO report as PDF: Pango lays the text out, cairo writes the PDF; DejaVu fonts
+  libpango1.0-dev libcairo2-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks curl
   # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one);
