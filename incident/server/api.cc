@@ -5,6 +5,7 @@
 #include "api.h"
 
 #include "case_scope.h"
+#include "outputs_api.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 #include "sendguard/incident/self_report.h"
@@ -142,6 +143,12 @@ HttpResponse CommitteeReport(IncidentService& service, const Caller& caller, con
 
 }  // namespace
 
+HttpResponse ApiJson(int status, const json& body) { return Json(status, body); }
+HttpResponse ApiError(int status, const std::string& field, const std::string& reason) { return Error(status, field, reason); }
+HttpResponse ApiAnswer(const Outcome<json>& outcome) {
+  return FromOutcome<json>(outcome, 200, [](const json& j) { return j; });
+}
+
 HttpResponse FileSelfReport(IncidentService& service, const Actor& actor, const json& send, const std::string& reporter_name,
                             const std::string& reporter_email, const std::string& how, const std::string& note) {
   auto created = FileSelfReportDraft(service, actor, send, reporter_name, reporter_email, how, note);
@@ -220,6 +227,7 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
     return Json(200, DerivedToJson(*derived));
   }
   if (path == "/api/self-reports") return KeptToNeedToKnow(caller, SelfReport(service, auth, *actor, req));
+  if (path == "/api/subject-access") return SubjectAccessSearch(service, auth, caller, req);
   if (path == "/api/reports/committee") {
     if (req.method != "GET") return Error(405, "", "use GET");
     if (actor->role == Role::kInvestigatingOfficer || (actor->role == Role::kReporter && caller.scope == Caller::Scope::kFull)) {
@@ -308,6 +316,7 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
       }
       return Error(405, "", "use GET or PATCH");
     }
+    if (auto output = ServeIncidentOutput(service, auth, caller, id, action, req)) return *output;
     if (action == "deletion-request") {
       if (req.method != "GET") return Error(405, "", "use GET");
       return FromOutcome<json>(service.DeletionRequest(id), 200, shown);

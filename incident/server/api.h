@@ -10,6 +10,9 @@
 #include "accounts.h"
 #include "api_identity.h"
 #include "milter_link.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/incident/notifier.h"
+#include "sendguard/incident/organisation.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/incident/incident_service.h"
 
@@ -17,7 +20,17 @@ namespace sendguard::incident {
 
 struct ApiSettings {
   MilterLink milter;  // the milter's controls: self-reports look up scan records there (url "" = off)
+  Organisation organisation;              // for letters and the ICO report
+  std::string letter_language = "en";     // a letter's language unless the IG team picks the other
+  const EmailTarget* email = nullptr;     // the core's SMTP: letters by email (nullptr or no smtp_url: none)
+  const common::KeyedHasher* hasher = nullptr;  // the deployment secret: whom a letter went to, as a keyed hash
 };
+
+// The API's answers: JSON (no-store), and a refusal naming the field and the reason.
+common::HttpResponse ApiJson(int status, const nlohmann::json& body);
+common::HttpResponse ApiError(int status, const std::string& field, const std::string& reason);
+// The service's answer: 200 with the incident, or its refusal (4xx), or 500 for the store.
+common::HttpResponse ApiAnswer(const Outcome<nlohmann::json>& outcome);
 
 // Files the breach draft for a self-reported send (`send` as the milter's scan-record summary)
 // as `actor`; the answer is the API's (201 with the incident, or the refusal).

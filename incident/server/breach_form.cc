@@ -13,15 +13,6 @@
 
 namespace sendguard::incident {
 
-std::string Readable(std::string_view name) {
-  std::string out;
-  for (size_t i = 0; i < name.size(); ++i) {
-    const char c = name[i] == '_' ? ' ' : name[i];
-    out.push_back(i == 0 ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
 using json = nlohmann::json;
 
 namespace {

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "sendguard/incident/enums.h"
+
 namespace sendguard::incident {
 
 // kShown: a field the system sets (shown on the form, never posted). kInstant: a UTC instant,
@@ -31,9 +33,6 @@ struct FormSection {
   std::string_view title;
   std::vector<FormField> fields;
 };
-
-// An enum name in words: "UNKNOWN_RECIPIENTS" -> "Unknown recipients".
-std::string Readable(std::string_view name);
 
 // The breach form's sections in order, then the office-use block.
 const std::vector<FormSection>& BreachFormSections();

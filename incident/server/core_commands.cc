@@ -11,6 +11,8 @@
 
 #include "accounts.h"
 #include "sendguard/common/service_file.h"
+#include "sendguard/common/keyed_hash.h"
+#include "sendguard/incident/incident_service.h"
 #include "sendguard/incident/store.h"
 
 namespace sendguard::incident {
@@ -163,12 +165,35 @@ int AuditCommand(const CoreSettings& settings) {
   return 0;
 }
 
+// `retention apply [--dry-run]`: the schedule in core.yaml over the closed incidents, recorded
+// either way; `retention runs`: the runs recorded, newest first.
+int RetentionCommand(const CoreSettings& settings, const CoreCommand& c) {
+  auto store = OpenSqliteStore(settings.db);
+  if (!store.ok()) return Refused(settings.db, store.status());
+  if (c.action == "runs") {
+    auto runs = (*store)->RetentionRuns(50);
+    if (!runs.ok()) return Refused("retention runs", runs.status());
+    for (const auto& r : *runs) {
+      std::printf("%s %s %s: %d due, %d done\n", r.value("at", "").c_str(), r.value("run", "").c_str(),
+                  r.value("dry_run", false) ? "dry run" : "applied", r["summary"].value("due", 0), r["summary"].value("done", 0));
+    }
+    return 0;
+  }
+  IncidentService service(**store, settings.assessment, NowUtc);
+  const std::string run = "retention-" + FormatInstant(NowUtc()) + "-" + common::RandomHex(4);
+  auto result = service.ApplyRetention(settings.retention, c.force, run);
+  if (!result.ok()) return Refused("retention", result.refusal ? InvalidArgument(result.refusal->errors.empty() ? "" : result.refusal->errors[0].reason) : result.internal);
+  std::printf("%s\n", result.value->dump(2).c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunCoreCommand(const CoreSettings& settings, const CoreCommand& command) {
   if (command.group == "user") return UserCommand(settings, command);
   if (command.group == "token") return TokenCommand(settings, command);
   if (command.group == "audit") return AuditCommand(settings);
+  if (command.group == "retention") return RetentionCommand(settings, command);
   return 2;
 }
 

@@ -3,11 +3,62 @@
 #include "core_config.h"
 
 #include "sendguard/common/ip_address.h"
+#include "sendguard/common/text.h"
+
+#include <cstdio>
 #include "sendguard/rules/yaml_reader.h"
 
 namespace sendguard::incident {
 
 namespace {
+
+Webhook ReadWebhook(const YAML::Node& h, rules::Diagnostics& d) {
+  rules::CheckKeys(h, {"url", "format"}, d);
+  Webhook w;
+  rules::ReadString(h, "url", &w.url, d);
+  rules::ReadString(h, "format", &w.format, d);
+  if (w.url.rfind("http://", 0) != 0 && w.url.rfind("https://", 0) != 0) d.Add(h, "a webhook url starts with http:// or https://");
+  if (!rules::IsOneOf(w.format, {"generic", "teams", "slack"})) d.Add(h, "format must be generic, teams or slack");
+  return w;
+}
+
+std::vector<Webhook> ReadWebhooks(const YAML::Node& hooks, rules::Diagnostics& d) {
+  std::vector<Webhook> out;
+  if (!hooks) return out;
+  if (!hooks.IsSequence()) {
+    d.Add(hooks, "webhooks must be a list of {url, format}");
+    return out;
+  }
+  for (const auto& h : hooks) out.push_back(ReadWebhook(h, d));
+  return out;
+}
+
+// {email: [addresses], webhooks: [{url, format}]} plus the keys in `more`.
+Recipients ReadRecipients(const YAML::Node& n, std::vector<std::string> more, rules::Diagnostics& d) {
+  Recipients r;
+  more.insert(more.end(), {"email", "webhooks"});
+  rules::CheckKeys(n, more, d);
+  r.emails = rules::ReadStringList(n, "email", d);
+  for (const auto& e : r.emails) {
+    if (e.find('@') == std::string::npos || e.find_first_of(" <>,;\r\n") != std::string::npos) d.Add(n["email"], "'" + e + "' is not one email address");
+  }
+  r.webhooks = ReadWebhooks(n["webhooks"], d);
+  return r;
+}
+
+// time: "HH:MM" (London).
+void ReadTime(const YAML::Node& n, DigestSchedule* s, rules::Diagnostics& d) {
+  std::string text = "08:00";
+  rules::ReadString(n, "time", &text, d);
+  if (text.size() != 5 || text[2] != ':' || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+      !std::isdigit(static_cast<unsigned char>(text[1])) || !std::isdigit(static_cast<unsigned char>(text[3])) ||
+      !std::isdigit(static_cast<unsigned char>(text[4])) || std::stoi(text.substr(0, 2)) > 23 || std::stoi(text.substr(3)) > 59) {
+    d.Add(n["time"] ? n["time"] : n, "time is HH:MM in London time, e.g. \"08:00\"");
+    return;
+  }
+  s->hour = std::stoi(text.substr(0, 2));
+  s->minute = std::stoi(text.substr(3));
+}
 
 Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& name) {
   CoreSettings s;
@@ -26,7 +77,8 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
   }
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "milter_token_file", "service_user", "max_body_bytes", "dpo_contact",
                          "assessment", "notifications", "milter_url", "secret_file", "accounts_db", "secure_cookies", "pages_url", "directory_file",
-                         "trusted_proxies", "single_sign_on"},
+                         "trusted_proxies", "single_sign_on", "organisation", "letter_language", "escalations", "digests",
+                         "retention"},
                    d);
   if (YAML::Node n = doc["notifications"]) {
     rules::CheckKeys(n, {"webhooks", "poll_seconds", "email"}, d);
@@ -46,18 +98,7 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
       }
     }
     rules::ReadInt(n, "poll_seconds", 5, 3600, &s.notify_poll_seconds, d);
-    if (YAML::Node hooks = n["webhooks"]) {
-      if (!hooks.IsSequence()) d.Add(hooks, "webhooks must be a list of {url, format}");
-      for (const auto& h : hooks) {
-        rules::CheckKeys(h, {"url", "format"}, d);
-        Webhook w;
-        rules::ReadString(h, "url", &w.url, d);
-        rules::ReadString(h, "format", &w.format, d);
-        if (w.url.rfind("http://", 0) != 0 && w.url.rfind("https://", 0) != 0) d.Add(h, "a webhook url starts with http:// or https://");
-        if (!rules::IsOneOf(w.format, {"generic", "teams", "slack"})) d.Add(h, "format must be generic, teams or slack");
-        s.webhooks.push_back(w);
-      }
-    }
+    s.webhooks = ReadWebhooks(n["webhooks"], d);
   }
   rules::ReadString(doc, "listen", &s.listen, d);
   rules::ReadString(doc, "db", &s.db, d);
@@ -119,6 +160,55 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
     rules::ReadString(dpo, "email", &s.dpo_email, d);
     rules::ReadString(dpo, "phone", &s.dpo_phone, d);
   }
+  if (YAML::Node o = doc["organisation"]) {
+    rules::CheckKeys(o, {"name", "name_cy", "address", "ico_registration", "ods_code", "sector"}, d);
+    rules::ReadString(o, "name", &s.organisation.name, d);
+    rules::ReadString(o, "name_cy", &s.organisation.name_cy, d);
+    rules::ReadString(o, "address", &s.organisation.address, d);
+    rules::ReadString(o, "ico_registration", &s.organisation.ico_registration, d);
+    rules::ReadString(o, "ods_code", &s.organisation.ods_code, d);
+    rules::ReadString(o, "sector", &s.organisation.sector, d);
+  }
+  s.organisation.dpo_name = s.dpo_name;
+  s.organisation.dpo_email = s.dpo_email;
+  s.organisation.dpo_phone = s.dpo_phone;
+  rules::ReadString(doc, "letter_language", &s.letter_language, d);
+  if (s.letter_language != "en" && s.letter_language != "cy") d.Add(doc["letter_language"], "letter_language is en or cy");
+  if (YAML::Node e = doc["escalations"]) {
+    rules::CheckKeys(e, {"siro", "caldicott", "communications", "ict"}, d);
+    if (e["siro"]) s.escalations.siro = ReadRecipients(e["siro"], {}, d);
+    if (e["caldicott"]) s.escalations.caldicott = ReadRecipients(e["caldicott"], {}, d);
+    if (e["communications"]) s.escalations.comms = ReadRecipients(e["communications"], {}, d);
+    if (e["ict"]) s.escalations.ict = ReadRecipients(e["ict"], {}, d);
+  }
+  if (YAML::Node g = doc["digests"]) {
+    rules::CheckKeys(g, {"siro_weekly", "committee_monthly"}, d);
+    if (YAML::Node w = g["siro_weekly"]) {
+      s.siro_weekly.to = ReadRecipients(w, {"day", "time"}, d);
+      std::string day = "monday";
+      rules::ReadString(w, "day", &day, d);
+      static const char* kDays[] = {"sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"};
+      s.siro_weekly.weekday = -1;
+      for (int i = 0; i < 7; ++i) {
+        if (common::AsciiLower(day) == kDays[i]) s.siro_weekly.weekday = i;
+      }
+      if (s.siro_weekly.weekday < 0) d.Add(w["day"], "day is a day of the week, e.g. monday");
+      ReadTime(w, &s.siro_weekly, d);
+    }
+    if (YAML::Node m = g["committee_monthly"]) {
+      s.committee_monthly.to = ReadRecipients(m, {"day_of_month", "time"}, d);
+      rules::ReadInt(m, "day_of_month", 1, 28, &s.committee_monthly.day_of_month, d);
+      ReadTime(m, &s.committee_monthly, d);
+    }
+  }
+  if (YAML::Node r = doc["retention"]) {
+    rules::CheckKeys(r, {"years_after_closure", "near_miss_years_after_closure", "action"}, d);
+    rules::ReadInt(r, "years_after_closure", 1, 100, &s.retention.years_after_closure, d);
+    s.retention.near_miss_years_after_closure = s.retention.years_after_closure;
+    rules::ReadInt(r, "near_miss_years_after_closure", 1, 100, &s.retention.near_miss_years_after_closure, d);
+    rules::ReadString(r, "action", &s.retention.action, d);
+    if (s.retention.action != "anonymise" && s.retention.action != "delete") d.Add(r["action"], "action is anonymise or delete");
+  }
   CoreConfig& a = s.assessment;
   if (YAML::Node n = doc["assessment"]) {
     rules::CheckKeys(n, {"primary_method", "volume_additions_enabled", "dspt_participant", "autofile_near_miss_on_block",
@@ -177,6 +267,30 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "\n";
   for (const auto& w : s.webhooks) out += "    - {url: " + w.url + ", format: " + w.format + "}\n";
   out += "  email: {smtp_url: \"" + s.email.smtp_url + "\", from: \"" + s.email.from + "\", to: \"" + s.email.to + "\"}\n";
+  const Organisation& o = s.organisation;
+  out += "organisation: {name: \"" + o.name + "\", name_cy: \"" + o.name_cy + "\", ico_registration: \"" + o.ico_registration +
+         "\", ods_code: \"" + o.ods_code + "\", sector: \"" + o.sector + "\"}\n";
+  out += "letter_language: " + s.letter_language + "\n";
+  auto recipients = [](const Recipients& r) {
+    std::string t = "{email: [";
+    for (size_t i = 0; i < r.emails.size(); ++i) t += (i ? ", " : "") + r.emails[i];
+    t += "], webhooks: [";
+    for (size_t i = 0; i < r.webhooks.size(); ++i) t += (i ? ", " : "") + r.webhooks[i].url;
+    return t + "]}";
+  };
+  out += "escalations:\n  siro: " + recipients(s.escalations.siro) + "\n  caldicott: " + recipients(s.escalations.caldicott) +
+         "\n  communications: " + recipients(s.escalations.comms) + "\n  ict: " + recipients(s.escalations.ict) + "\n";
+  auto hhmm = [](const DigestSchedule& g) {
+    char t[8];
+    std::snprintf(t, sizeof t, "%02d:%02d", g.hour, g.minute);
+    return std::string(t);
+  };
+  out += "digests:\n  siro_weekly: " + recipients(s.siro_weekly.to) + " weekday " + std::to_string(s.siro_weekly.weekday) + " at " +
+         hhmm(s.siro_weekly) + "\n  committee_monthly: " + recipients(s.committee_monthly.to) + " day " +
+         std::to_string(s.committee_monthly.day_of_month) + " at " + hhmm(s.committee_monthly) + "\n";
+  out += "retention: {years_after_closure: " + std::to_string(s.retention.years_after_closure) +
+         ", near_miss_years_after_closure: " + std::to_string(s.retention.near_miss_years_after_closure) + ", action: " +
+         s.retention.action + "}\n";
   out += "assessment:\n";
   out += "  primary_method: " + std::string(Name(a.primary_method)) + "\n";
   out += std::string("  volume_additions_enabled: ") + b(a.volume_additions_enabled) + "\n";

@@ -10,6 +10,9 @@
 #include "sendguard/common/status.h"
 #include "sendguard/incident/incident.h"
 #include "sendguard/incident/notifier.h"
+#include "sendguard/incident/organisation.h"
+#include "sendguard/incident/outbound.h"
+#include "sendguard/incident/retention.h"
 
 namespace sendguard::incident {
 
@@ -57,6 +60,14 @@ struct CoreSettings {
   std::vector<std::string> trusted_proxies;
   SingleSignOn sso;
   std::string dpo_name, dpo_email, dpo_phone;
+  // Who the council is, for letters and the ICO report (`organisation`; the DPO's contact is
+  // copied in from dpo_contact), and the language a letter starts in (en or cy).
+  Organisation organisation;
+  std::string letter_language = "en";
+  // Escalation notices, digests (outbound.h) and the retention schedule (retention.h).
+  EscalationRoutes escalations;
+  DigestSchedule siro_weekly, committee_monthly;
+  RetentionPolicy retention;
   CoreConfig assessment;
   std::vector<Webhook> webhooks;  // notifications on new drafts and due or overdue clocks
   int notify_poll_seconds = 60;

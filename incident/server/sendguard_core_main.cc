@@ -82,6 +82,11 @@ int main(int argc, char** argv) {
   CLI::App* audit = app.add_subcommand("audit", "the audit trail");
   audit->add_subcommand("verify", "check the audit hash chain; names the first entry that does not match");
   audit->require_subcommand(1);
+  CLI::App* retention = app.add_subcommand("retention", "the retention schedule (core.yaml retention)");
+  retention->add_subcommand("apply", "anonymise or delete the closed incidents the schedule says are due; every run is recorded")
+      ->add_flag("--dry-run", command.force, "list what would be done, change nothing (the run is still recorded)");
+  retention->add_subcommand("runs", "the retention runs recorded, newest first");
+  retention->require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
   std::string text;
@@ -107,7 +112,7 @@ int main(int argc, char** argv) {
     std::fputs(DescribeCoreConfig(*settings).c_str(), stdout);
     return 0;
   }
-  for (CLI::App* group : {user, token, audit}) {
+  for (CLI::App* group : {user, token, audit, retention}) {
     if (!group->parsed()) continue;
     command.group = group->get_name();
     command.action = group->get_subcommands().front()->get_name();
@@ -170,6 +175,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const common::KeyedHasher page_key(*secret);
+  auth.organisation = settings->organisation;
+  auth.letter_language = settings->letter_language;
+  auth.email = &settings->email;
+  auth.hasher = &page_key;
   const StaffPages staff{auth.milter, &page_key};
   // Created by the service itself (or by a root command that gave it to the service): 0600.
   if (auto made = common::MakeServiceFile(settings->accounts_db, settings->service_user, 0600, common::FileOwner::kService, true);
@@ -216,6 +225,8 @@ int main(int argc, char** argv) {
   }
   log->info("serving the API on http://{} (store {})", settings->listen, settings->db);
   // Notifications: new drafts and clocks due soon or overdue, to the configured webhooks.
+  const Outbound outbound{settings->escalations, settings->siro_weekly, settings->committee_monthly,
+                          settings->pages_url.empty() ? "http://" + settings->listen : settings->pages_url, &settings->email};
   std::mutex notify_mu;
   std::condition_variable notify_cv;
   bool stopping = false;
@@ -227,6 +238,10 @@ int main(int argc, char** argv) {
                               [&log](const std::string& line) { log->info("{}", line); },
                               &settings->email);
       if (!sent.ok()) log->warn("notifications: {}", sent.status().message());
+      auto escalated = EscalationRound(**store, settings->assessment, outbound, NowUtc(), [&log](const std::string& line) { log->info("{}", line); });
+      if (!escalated.ok()) log->warn("escalation notices: {}", escalated.status().message());
+      auto digests = DigestRound(service, **store, outbound, NowUtc(), [&log](const std::string& line) { log->info("{}", line); });
+      if (!digests.ok()) log->warn("digests: {}", digests.status().message());
       lock.lock();
       notify_cv.wait_for(lock, std::chrono::seconds(settings->notify_poll_seconds), [&] { return stopping; });
     }

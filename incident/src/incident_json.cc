@@ -2,6 +2,7 @@
 // The field table: every spec field name, its type and limits, and where its value lands
 // in the typed Incident. Free-text fields are checked for type and length only.
 #include "sendguard/incident/incident_json.h"
+#include "sendguard/incident/letters.h"
 
 #include <algorithm>
 #include <functional>
@@ -490,6 +491,12 @@ const std::map<std::string, Setter>& Fields() {
     };
     // Extension: what the council learned, for the governance group (the procedure's last stage).
     f["lessons_learned"] = TextField(4000, false);
+    // Extensions for what the IG team sends out (letters.h, ico_report.h).
+    f["letter_draft"] = [](const json& v, Incident&, CoreConfig&) { return CheckLetterDraft(v); };
+    f["letters_sent"] = [](const json& v, Incident&, CoreConfig&) { return CheckLettersSent(v); };
+    f["cross_border"] = EnumOnly<YesNoUnknown>();  // people affected in other countries (the ICO asks)
+    f["cross_border_details"] = TextField(2000, false);
+    f["other_regulators_informed"] = TextField(2000, false);  // police, NCSC, Ofsted, CQC, ...
     // §1.7 mail-filter fields (read-only once filed; their structure is checked by the filer).
     f["mf_action"] = EnumField<MailFilterAction>(&Incident::mf_action);
     f["mf_event_id"] = TextField(128, true);
@@ -648,6 +655,15 @@ json DerivedToJson(const Derived& d) {
                                    {"ict_flag", e.ict_flag}};
   out["warnings"] = d.warnings;
   if (d.suggestions) out["suggestions"] = SuggestionsToJson(*d.suggestions);
+  return out;
+}
+
+std::string Readable(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i] == '_' ? ' ' : name[i];
+    out.push_back(i == 0 ? c : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
   return out;
 }
 

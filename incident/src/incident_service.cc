@@ -9,6 +9,8 @@
 #include <cstdio>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/text.h"
+#include "sendguard/incident/retention.h"
 
 namespace sendguard::incident {
 namespace {
@@ -501,6 +503,12 @@ Outcome<json> IncidentService::Show(const std::string& id) {
     }
   }
   out["related"] = related;
+  // What was sent about it (new-draft, clock and escalation notices), so the page can say so.
+  auto notices = store_.Notifications(id);
+  if (!notices.ok()) return Fail<json>(notices.status());
+  json sent = json::array();
+  for (const auto& [event, at] : *notices) sent.push_back({{"event", event}, {"at", FormatInstant(at)}});
+  out["notices"] = sent;
   return Ok(out);
 }
 
@@ -545,6 +553,96 @@ Outcome<json> IncidentService::List(const ListFilter& filter) {
   const Instant now = now_();
   for (const auto& r : *rows) out.push_back(Summary(r, now));
   return Ok(out);
+}
+
+Outcome<json> IncidentService::SubjectAccess(const std::string& address, const std::vector<std::string>& hashes) {
+  const std::string needle = common::AsciiLower(address);
+  ListFilter all;
+  all.limit = 1000000;
+  all.by_deadline = false;
+  auto rows = store_.List(all);
+  if (!rows.ok()) return Fail<json>(rows.status());
+  json out = json::array();
+  const Instant now = now_();
+  const auto names = [&needle](const json& v) {
+    return !needle.empty() && common::AsciiLower(v.dump(-1, ' ', false, json::error_handler_t::replace)).find(needle) != std::string::npos;
+  };
+  for (const auto& r : *rows) {
+    json found = json::array();
+    for (const auto& [key, value] : r.document.items()) {
+      if (key != "letters_sent" && names(value)) found.push_back(key);
+    }
+    for (const auto& letter : r.document.value("letters_sent", json::array())) {
+      const std::string h = letter.value("addressee_hash", "");
+      if (std::find(hashes.begin(), hashes.end(), h) != hashes.end()) found.push_back("letters_sent " + letter.value("ref", ""));
+    }
+    auto audit = store_.Audit(r.id);
+    if (!audit.ok()) return Fail<json>(audit.status());
+    for (const auto& e : *audit) {
+      if (names(e.old_value) || names(e.new_value) || names(json(e.reason))) {
+        found.push_back("audit: " + e.what + " " + FormatInstant(e.at));
+      }
+    }
+    if (found.empty()) continue;
+    json item = Summary(r, now);
+    item["found_in"] = found;
+    out.push_back(item);
+  }
+  return Ok(out);
+}
+
+Outcome<json> IncidentService::ApplyRetention(const RetentionPolicy& policy, bool dry_run, const std::string& run) {
+  ListFilter closed;
+  closed.status = "CLOSED";
+  closed.limit = 10000000;
+  closed.by_deadline = false;
+  auto rows = store_.List(closed);
+  if (!rows.ok()) return Fail<json>(rows.status());
+  const Instant now = now_();
+  json items = json::array();
+  int done = 0;
+  for (const auto& r : *rows) {
+    if (r.document.contains("anonymised") && policy.action == "anonymise") continue;
+    // Closed when the last transition to CLOSED was made (an anonymised one kept the time).
+    std::optional<Instant> closed_at;
+    if (r.document.contains("anonymised")) {
+      auto at = ParseInstant(r.document["anonymised"].value("closed_at", ""));
+      if (at.ok()) closed_at = *at;
+    } else {
+      auto audit = store_.Audit(r.id);
+      if (!audit.ok()) return Fail<json>(audit.status());
+      for (const auto& e : *audit) {
+        if (e.what == "transition" && e.new_value == "CLOSED") closed_at = e.at;
+      }
+    }
+    if (!closed_at) continue;  // no record of its closing: never removed by guesswork
+    const std::string kind = r.document.value("kind", "");
+    if (!RetentionDue(policy, kind, *closed_at, now)) continue;
+    json item{{"incident_id", r.id}, {"incident_number", r.document.value("incident_number", "")}, {"kind", kind},
+              {"closed_at", FormatInstant(*closed_at)}, {"action", policy.action}};
+    items.push_back(item);
+    if (dry_run) continue;
+    Status st;
+    if (policy.action == "delete") {
+      st = store_.Erase(r.id, run, now);
+    } else {
+      const json doc = AnonymisedDocument(r.document, run, *closed_at, now);
+      AuditEntry entry{0, now, "retention", "sendguard-core retention", "SYSTEM", "anonymised", nullptr, nullptr,
+                       "retention run " + run + ": closed " + FormatInstant(*closed_at) + ", kept " +
+                           std::to_string(doc.size()) + " fields"};
+      st = store_.Anonymise(r.id, r.version, doc, Index(doc, Typed(doc)), entry);
+    }
+    if (!st.ok()) return Fail<json>(st);
+    ++done;
+  }
+  json summary{{"policy", {{"years_after_closure", policy.years_after_closure},
+                           {"near_miss_years_after_closure", policy.near_miss_years_after_closure},
+                           {"action", policy.action}}},
+               {"due", items.size()}, {"done", done}, {"incidents", items}};
+  if (Status st = store_.RecordRetentionRun(run, now, dry_run, summary); !st.ok()) return Fail<json>(st);
+  summary["run"] = run;
+  summary["dry_run"] = dry_run;
+  return Ok(summary);
 }
 
 Outcome<Report> IncidentService::BuildCommitteeReport(ReportParams params) {

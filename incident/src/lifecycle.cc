@@ -263,6 +263,25 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
   // The action plan is the IG team's (they agree it and follow it up, §1.3 note): an
   // investigating officer proposes actions in section 9, and nobody else may waive them.
   if (field == "action_plan") return IsIg(actor) ? Status::Ok() : deny("may not change the action plan: the IG team keeps it");
+  // A final letter's words stay as they were sent until it is reopened (final: false); the
+  // record of letters sent only grows.
+  if (field == "letter_draft" && new_value.is_object() && old_value.is_object()) {
+    for (const auto& [language, draft] : new_value.items()) {
+      const json before = old_value.value(language, json());
+      if (!before.is_object() || !before.value("final", false) || !draft.is_object() || !draft.value("final", false)) continue;
+      json a = before, b = draft;
+      a.erase("final");
+      b.erase("final");
+      if (a != b) return InvalidArgument("the " + std::string(language == "cy" ? "Welsh" : "English") + " letter is final: reopen it to change its words");
+    }
+  }
+  if (field == "letters_sent") {
+    const json before = old_value.is_array() ? old_value : json::array();
+    if (!new_value.is_array() || new_value.size() < before.size() ||
+        !std::equal(before.begin(), before.end(), new_value.begin())) {
+      return InvalidArgument("letters sent are a record: add to it, never change or remove what is there");
+    }
+  }
   const bool form_field = field.size() > 2 && field[0] == 's' && field[1] >= '1' && field[1] <= '9' && field[2] == '_';
   if (form_field || field == "title") {
     switch (actor.role) {

@@ -50,6 +50,23 @@ const std::vector<std::string> kMigrations = {
     "ALTER TABLE audit ADD COLUMN doc_hash TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
+    // 5: jobs done once (digests), and retention: an entry's values may be redacted (nothing
+    // else about it may change), and an entry may be deleted only once its tombstone is kept.
+    "CREATE TABLE jobs_done (key TEXT PRIMARY KEY, at TEXT NOT NULL);"
+    "ALTER TABLE audit ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;"
+    "CREATE TABLE audit_erased (seq INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, hash TEXT NOT NULL,"
+    "  prev_hash TEXT NOT NULL, erased_at TEXT NOT NULL, run TEXT NOT NULL);"
+    "CREATE TABLE retention_runs (run TEXT PRIMARY KEY, at TEXT NOT NULL, dry_run INTEGER NOT NULL, summary TEXT NOT NULL);"
+    "DROP TRIGGER audit_no_update;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit WHEN NOT (OLD.redacted = 0 AND NEW.redacted = 1"
+    "  AND NEW.old_value IS NULL AND NEW.new_value IS NULL AND NEW.reason = '' AND NEW.seq = OLD.seq"
+    "  AND NEW.incident_id = OLD.incident_id AND NEW.at = OLD.at AND NEW.by_id = OLD.by_id AND NEW.by_name = OLD.by_name"
+    "  AND NEW.role = OLD.role AND NEW.what = OLD.what AND NEW.doc_hash = OLD.doc_hash AND NEW.prev_hash = OLD.prev_hash"
+    "  AND NEW.hash = OLD.hash)"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only (retention may only redact an entry''s values)'); END;"
+    "DROP TRIGGER audit_no_delete;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN NOT EXISTS (SELECT 1 FROM audit_erased WHERE seq = OLD.seq)"
+    "  BEGIN SELECT RAISE(ABORT, 'audit is append-only (retention keeps a tombstone first)'); END;",
 };
 
 // The hash of one entry: its fields as a JSON array (unambiguous), the previous entry's hash
@@ -122,6 +139,12 @@ class SqliteStore final : public IncidentStore {
   Status Update(const std::string& id, int64_t expected_version, const json& document, const IndexColumns& index,
                 const std::vector<AuditEntry>& entries) override {
     std::lock_guard lock(mu_);
+    return UpdateLocked(id, expected_version, document, index, entries);
+  }
+
+  // Update with mu_ held (its own transaction, nested as a savepoint inside a caller's).
+  Status UpdateLocked(const std::string& id, int64_t expected_version, const json& document, const IndexColumns& index,
+                      const std::vector<AuditEntry>& entries) {
     common::SqliteTransaction tx(*db_);
     auto up = db_->Prepare(
         "UPDATE incidents SET version = version + 1, document = ?, incident_number = ?, kind = ?, status = ?,"
@@ -208,6 +231,88 @@ class SqliteStore final : public IncidentStore {
     return (*q)->Reset().Bind(1, id).Bind(2, event).Bind(3, FormatInstant(at)).Run();
   }
 
+  Result<std::vector<std::pair<std::string, Instant>>> Notifications(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("SELECT event, at FROM notifications WHERE incident_id = ? ORDER BY at, event");
+    if (!q.ok()) return q.status();
+    auto& s = **q;
+    s.Reset().Bind(1, id);
+    std::vector<std::pair<std::string, Instant>> out;
+    while (s.Step()) {
+      auto at = ParseInstant(s.Text(1));
+      if (at.ok()) out.emplace_back(s.Text(0), *at);
+    }
+    if (!s.status().ok()) return s.status();
+    return out;
+  }
+
+  Result<bool> JobDone(const std::string& key) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("SELECT 1 FROM jobs_done WHERE key = ?");
+    if (!q.ok()) return q.status();
+    (*q)->Reset().Bind(1, key);
+    const bool found = (*q)->Step();
+    (*q)->Reset();
+    return found;
+  }
+
+  Status MarkJobDone(const std::string& key, Instant at) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("INSERT OR IGNORE INTO jobs_done (key, at) VALUES (?, ?)");
+    if (!q.ok()) return q.status();
+    return (*q)->Reset().Bind(1, key).Bind(2, FormatInstant(at)).Run();
+  }
+
+  Status Anonymise(const std::string& id, int64_t expected_version, const json& document, const IndexColumns& index,
+                   const AuditEntry& entry) override {
+    std::lock_guard lock(mu_);
+    common::SqliteTransaction tx(*db_);
+    auto redact = db_->Prepare(
+        "UPDATE audit SET old_value = NULL, new_value = NULL, reason = '', redacted = 1 WHERE incident_id = ? AND redacted = 0");
+    if (!redact.ok()) return redact.status();
+    if (Status st = (*redact)->Reset().Bind(1, id).Run(); !st.ok()) return st;
+    if (Status st = UpdateLocked(id, expected_version, document, index, {entry}); !st.ok()) return st;
+    return tx.Commit();
+  }
+
+  Status Erase(const std::string& id, const std::string& run, Instant at) override {
+    std::lock_guard lock(mu_);
+    common::SqliteTransaction tx(*db_);
+    for (const char* sql : {"INSERT INTO audit_erased (seq, incident_id, hash, prev_hash, erased_at, run)"
+                            " SELECT seq, incident_id, hash, prev_hash, ?2, ?3 FROM audit WHERE incident_id = ?1",
+                            "DELETE FROM audit WHERE incident_id = ?1", "DELETE FROM notifications WHERE incident_id = ?1",
+                            "DELETE FROM incidents WHERE id = ?1"}) {
+      auto q = db_->Prepare(sql);
+      if (!q.ok()) return q.status();
+      auto& s = (*q)->Reset().Bind(1, id);
+      if (std::string(sql).find("?2") != std::string::npos) s.Bind(2, FormatInstant(at)).Bind(3, run);
+      if (Status st = s.Run(); !st.ok()) return st;
+    }
+    return tx.Commit();
+  }
+
+  Status RecordRetentionRun(const std::string& run, Instant at, bool dry_run, const json& summary) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("INSERT INTO retention_runs (run, at, dry_run, summary) VALUES (?, ?, ?, ?)");
+    if (!q.ok()) return q.status();
+    return (*q)->Reset().Bind(1, run).Bind(2, FormatInstant(at)).Bind(3, int64_t{dry_run ? 1 : 0}).Bind(4, summary.dump()).Run();
+  }
+
+  Result<std::vector<json>> RetentionRuns(int limit) override {
+    std::lock_guard lock(mu_);
+    auto q = db_->Prepare("SELECT run, at, dry_run, summary FROM retention_runs ORDER BY at DESC, run DESC LIMIT ?");
+    if (!q.ok()) return q.status();
+    auto& s = **q;
+    s.Reset().Bind(1, int64_t{limit});
+    std::vector<json> out;
+    while (s.Step()) {
+      out.push_back({{"run", s.Text(0)}, {"at", s.Text(1)}, {"dry_run", s.Int(2) != 0},
+                     {"summary", json::parse(s.Text(3), nullptr, false)}});
+    }
+    if (!s.status().ok()) return s.status();
+    return out;
+  }
+
   Result<AuditCheck> VerifyAudit() override {
     std::lock_guard lock(mu_);
     common::SqliteTransaction tx(*db_);  // one consistent snapshot
@@ -219,9 +324,13 @@ class SqliteStore final : public IncidentStore {
       out.problem = problem;
       return out;
     };
+    // Live entries and the tombstones of erased ones, in one sequence: a tombstone carries its
+    // entry's hash and previous hash only; a redacted entry's values are gone, so only its place
+    // in the chain is checked.
     auto q = db_->Prepare(
-        "SELECT seq, incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash"
-        " FROM audit ORDER BY seq");
+        "SELECT seq, incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash,"
+        " redacted FROM audit UNION ALL SELECT seq, incident_id, '', '', '', '', '', NULL, NULL, '', '', prev_hash, hash, 2"
+        " FROM audit_erased ORDER BY seq");
     if (!q.ok()) return q.status();
     auto& s = **q;
     s.Reset();
@@ -245,12 +354,13 @@ class SqliteStore final : public IncidentStore {
         s.Reset();
         return fail(seq, f.incident_id, "the entry does not follow the one before it (an entry was deleted, inserted or reordered)");
       }
-      if (EntryHash(f) != hash) {
+      const int64_t kept = s.Int(13);  // 0 whole, 1 redacted, 2 erased (a tombstone)
+      if (kept == 0 && EntryHash(f) != hash) {
         s.Reset();
         return fail(seq, f.incident_id, "the entry's contents do not match its hash (it was edited)");
       }
       prev = hash;
-      last_doc_hash[f.incident_id] = f.doc_hash;
+      if (kept != 2) last_doc_hash[f.incident_id] = f.doc_hash;
       ++out.entries;
     }
     if (!s.status().ok()) return s.status();

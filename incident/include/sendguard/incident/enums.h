@@ -194,4 +194,7 @@ enum class ClockState { kNotStarted, kRunning, kDueSoon, kOverdue, kMet, kMissed
 SENDGUARD_ENUM_NAMES(ClockState, "NOT_STARTED", "RUNNING", "DUE_SOON", "OVERDUE", "MET", "MISSED",
                      "CLOSED_NOT_REPORTED");
 
+// An enum name in words: "UNKNOWN_RECIPIENTS" -> "Unknown recipients".
+std::string Readable(std::string_view name);
+
 }  // namespace sendguard::incident

@@ -13,6 +13,7 @@
 #include "sendguard/incident/incident_json.h"
 #include "sendguard/incident/lifecycle.h"
 #include "sendguard/incident/report.h"
+#include "sendguard/incident/retention.h"
 #include "sendguard/incident/store.h"
 
 namespace sendguard::incident {
@@ -64,6 +65,14 @@ class IncidentService {
   // Summaries ordered by deadline: id, number, title, kind, status, deadline and its state.
   Outcome<nlohmann::json> List(const ListFilter& filter);
   Outcome<Report> BuildCommitteeReport(ReportParams params);
+  // A subject access search: the summaries of every incident whose document or audit trail
+  // names `address` (compared in lower case), or whose letters went to one of `hashes`, each
+  // with "found_in": the fields or audit entries that name it.
+  Outcome<nlohmann::json> SubjectAccess(const std::string& address, const std::vector<std::string>& hashes);
+  // Applies the retention schedule to closed incidents (retention.h), or with `dry_run` only
+  // lists what it would do; either way the run is recorded under `run`. Returns {run,
+  // dry_run, policy, due, done, incidents: [{incident_id, incident_number, kind, closed_at, action}]}.
+  Outcome<nlohmann::json> ApplyRetention(const RetentionPolicy& policy, bool dry_run, const std::string& run);
 
   const CoreConfig& config() const { return config_; }
 

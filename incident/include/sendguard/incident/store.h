@@ -95,6 +95,23 @@ class IncidentStore {
   // Notifications sent, so each event ("new", "ICO_72H:DUE_SOON", ...) goes out once.
   virtual Result<bool> Notified(const std::string& id, const std::string& event) = 0;
   virtual Status MarkNotified(const std::string& id, const std::string& event, Instant at) = 0;
+  // Every notification sent about one incident: (event, when), oldest first.
+  virtual Result<std::vector<std::pair<std::string, Instant>>> Notifications(const std::string& id) = 0;
+  // Jobs that run once whichever round or process gets there (a digest for one period).
+  virtual Result<bool> JobDone(const std::string& key) = 0;
+  virtual Status MarkJobDone(const std::string& key, Instant at) = 0;
+
+  // Retention (retention.h). Anonymise replaces the document (at `expected_version`), appends
+  // `entry`, and redacts the values and reasons of the incident's earlier audit entries (their
+  // hashes stay, so the chain still verifies). Erase removes the incident, its notifications
+  // and its audit entries, leaving a tombstone (seq, hash, previous hash) for each entry so
+  // the chain still verifies across the gap. `run` names the retention run in both.
+  virtual Status Anonymise(const std::string& id, int64_t expected_version, const nlohmann::json& document,
+                           const IndexColumns& index, const AuditEntry& entry) = 0;
+  virtual Status Erase(const std::string& id, const std::string& run, Instant at) = 0;
+  // The record of every retention run, dry or real: {run, at, dry_run, summary}, newest first.
+  virtual Status RecordRetentionRun(const std::string& run, Instant at, bool dry_run, const nlohmann::json& summary) = 0;
+  virtual Result<std::vector<nlohmann::json>> RetentionRuns(int limit) = 0;
 };
 
 // Opens (creating and migrating) the SQLite store at `path`.
