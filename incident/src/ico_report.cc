@@ -3,6 +3,8 @@
 // sections and fields, each naming the incident fields it is filled from.
 #include "sendguard/incident/ico_report.h"
 
+#include <optional>
+
 #include "sendguard/common/text.h"
 #include "sendguard/incident/enums.h"
 
@@ -68,11 +70,25 @@ class Builder {
   json sections_ = json::array();
 };
 
-const json* Initial(const json& doc) {
-  for (const auto& s : doc.value("ico_submissions", json::array())) {
-    if (s.value("type", "") == "INITIAL") return &s;
+// An Art 33(3) package item (spec §4.5: the field that holds it) in words.
+std::string ItemWords(const std::string& item) {
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"s4_types", "the type of breach"}, {"s4_other_text", "the type of breach"}, {"s5_what_happened", "what happened"},
+      {"cia_categories", "confidentiality, integrity or availability"}, {"s7_subject_categories", "who is affected"},
+      {"s7_individuals_affected", "how many people"}, {"s6_data_categories", "what data"},
+      {"records_affected", "how many records"}, {"dpo_contact", "the DPO's contact details"},
+      {"s8_potential_consequences", "the likely consequences"}, {"s9_actions_taken_or_proposed", "the measures taken or proposed"}};
+  for (const auto& [field, words] : kWords) {
+    if (item == field) return words;
   }
-  return nullptr;
+  return item;
+}
+
+std::optional<json> Initial(const json& doc) {
+  for (const auto& s : doc.value("ico_submissions", json::array())) {
+    if (s.is_object() && s.value("type", "") == "INITIAL") return s;
+  }
+  return std::nullopt;
 }
 
 std::string Submissions(const json& doc) {
@@ -83,7 +99,7 @@ std::string Submissions(const json& doc) {
            (at.ok() ? FormatLondon(*at) : s.value("submitted_at", "")) +
            (s.value("ico_reference", "").empty() ? "" : ", ICO reference " + s.value("ico_reference", ""));
     std::string follow;
-    for (const auto& t : s.value("to_follow", json::array())) follow += (follow.empty() ? "" : ", ") + Readable(t.get<std::string>());
+    for (const auto& t : s.value("to_follow", json::array())) follow += (follow.empty() ? "" : ", ") + ItemWords(t.get<std::string>());
     if (!follow.empty()) out += "; to follow: " + follow;
   }
   return out;
@@ -109,7 +125,7 @@ std::string DpoContact(const incident::Organisation& org) {
 }
 
 json IcoSections(const json& doc, const json& derived, const incident::Organisation& org) {
-  const json* initial = Initial(doc);
+  const std::optional<json> initial = Initial(doc);
   const std::string aware = derived.value("clocks", json::object()).value("aware_at", json()).is_string()
                                 ? derived["clocks"]["aware_at"].get<std::string>()
                                 : "";
@@ -174,15 +190,28 @@ json IcoSections(const json& doc, const json& derived, const incident::Organisat
   return b.Take();
 }
 
+std::string RegionWords(const std::string& region) {
+  if (region == "NO_IMPACT_OCCURRED") return "No impact has occurred";
+  if (region == "IMPACT_UNLIKELY") return "An impact is unlikely";
+  if (region == "REPORTABLE_ICO") return "Reportable to the ICO";
+  if (region == "REPORTABLE_ICO_DHSC") return "Reportable to the ICO and the DHSC";
+  return region;
+}
+
 json DsptSections(const json& doc, const json& derived, const incident::Organisation& org) {
   const json nhs = derived.value("nhs_result", json());
   auto grid = [&](const char* key) { return nhs.is_object() && nhs.contains(key) ? nhs[key].dump() : std::string(); };
   auto aware = ParseInstant(derived.value("clocks", json::object()).value("aware_at", json()).is_string()
                                 ? derived["clocks"]["aware_at"].get<std::string>()
                                 : "");
+  // Triggers read "s6_data_categories:HEALTH" or "sf_vulnerable_children": said in words.
   std::string factors;
   for (const auto& t : derived.value("sensitivity_factor", json::object()).value("triggers", json::array())) {
-    factors += (factors.empty() ? "" : "; ") + Readable(t.get<std::string>());
+    const std::string trigger = t.is_string() ? t.get<std::string>() : "";
+    const size_t colon = trigger.find(':');
+    std::string words = colon == std::string::npos ? Readable(trigger.rfind("sf_", 0) == 0 ? trigger.substr(3) : trigger)
+                                                   : Readable(trigger.substr(colon + 1)) + " (section " + trigger.substr(1, 1) + ")";
+    factors += (factors.empty() ? "" : "; ") + words;
   }
   Builder b;
   b.Section("reporter", "Reporting organisation")
@@ -202,7 +231,7 @@ json DsptSections(const json& doc, const json& derived, const incident::Organisa
   b.Section("grading", "Grading on the NHS 5x5 grid")
       .Field("likelihood", "Likelihood (1-5)", grid("L_eff"), {"nhs_likelihood"})
       .Field("severity", "Severity (1-5)", grid("I_eff"), {"nhs_impact"})
-      .Field("score", "Score and region", nhs.is_object() ? grid("score") + " (" + Readable(nhs.value("region", "")) + ")" : "", {"nhs_likelihood", "nhs_impact"})
+      .Field("score", "Score and region", nhs.is_object() ? grid("score") + " (" + RegionWords(nhs.value("region", "")) + ")" : "", {"nhs_likelihood", "nhs_impact"})
       .Field("ico", "Reportable to the ICO", nhs.is_object() ? (nhs.value("ico_reportable", false) ? "Yes" : "No") : "", {"derived.nhs_result"})
       .Field("dhsc", "Notify the Department of Health and Social Care", nhs.is_object() ? (nhs.value("dhsc_flag", false) ? "Yes" : "No") : "",
              {"derived.nhs_result", "assessment.dspt_participant"});
@@ -248,7 +277,7 @@ print::Document IcoReportDocument(const json& report) {
               ". Prepared by sendguard from the incident record for the DPO to check and copy into the report; "
               "\"" + std::string(kNotKnown) + "\" marks what the record does not hold yet.");
   std::string missing;
-  for (const auto& m : report.value("missing", json::array())) missing += (missing.empty() ? "" : ", ") + m.get<std::string>();
+  for (const auto& m : report.value("missing", json::array())) missing += (missing.empty() ? "" : ", ") + ItemWords(m.get<std::string>());
   if (!missing.empty()) d.Field("Art 33(3) items still missing (send them later as a follow-up)", missing);
   for (const auto& s : report.value("sections", json::array())) {
     d.Heading(s.value("title", ""));

@@ -196,11 +196,14 @@ print::Document BuildLetter(const json& incident, const Organisation& org, const
   }
   std::string how;
   if (!org.dpo_email.empty()) how += std::string(w.email_word) + " " + org.dpo_email;
-  if (!org.dpo_phone.empty()) how += (how.empty() ? "" : ", ") + std::string(w.phone_word) + " " + org.dpo_phone;
+  // A telephone number is not broken across lines: its spaces are no-break spaces.
+  std::string phone;
+  for (char c : org.dpo_phone) phone += c == ' ' ? std::string("\u00a0") : std::string(1, c);
+  if (!org.dpo_phone.empty()) how += (how.empty() ? "" : ", ") + std::string(w.phone_word) + " " + phone;
   d.Heading(w.contact_heading)
       .Paragraph(Replace(Replace(Replace(w.contact, "{dpo}", org.dpo_name), "{how}", how), "{ref}", ref));
   d.Heading(w.complain_heading).Paragraph(w.complain);
-  d.Paragraph(std::string(w.sign_off) + ",\n\n" + org.NameIn(language));
+  d.Lines(std::string(w.sign_off) + ",\n\n" + org.NameIn(language));
   return d;
 }
 

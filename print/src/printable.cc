@@ -6,6 +6,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "sendguard/common/text.h"
@@ -192,7 +193,10 @@ Result<std::string> ToPdf(const Document& input) {
         pager.Flow(b.label, "DejaVu Sans Bold 9", 0, 1);
         pager.Flow(b.text.empty() ? "–" : b.text, "DejaVu Serif 10", 10, 6);
         break;
-      case Block::Kind::kLines: pager.Flow(b.text, "DejaVu Serif 10.5", 0, 10); break;
+      case Block::Kind::kLines:  // an address or a sign-off stays on one page
+        pager.KeepRoom(14.0 * static_cast<double>(1 + std::count(b.text.begin(), b.text.end(), '\n')));
+        pager.Flow(b.text, "DejaVu Serif 10.5", 0, 10);
+        break;
     }
   }
   cairo_destroy(cr);
