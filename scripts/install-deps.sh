@@ -26,6 +26,8 @@ PACKAGES=(
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev miltertest swaks curl
+  # the letters' and the ICO report's PDFs turned into images in the browser test
+  poppler-utils
   # end-to-end tests: a real Postfix (started by the harness on loopback ports, never the system one);
   # the package test's private Postfix logs staff in as the shipped snippet requires: Cyrus SASL's
   # saslpasswd2 for its sasldb, TLS for swaks (STARTTLS) and openssl for a throwaway certificate

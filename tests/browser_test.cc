@@ -159,7 +159,9 @@ TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
   CoreServer core("browser-walk", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-walk-" +
                                                       std::to_string(::getpid()) + ".db")).string() +
                                       "\ndpo_contact: {name: Data Protection Officer, email: dpo@council.example.gov.uk, phone: "
-                                      "\"01234 567890\"}\ndirectory_file: " + directory.string() +
+                                      "\"01234 567890\"}\norganisation: {name: Example Borough Council, name_cy: Cyngor "
+                                      "Bwrdeistref Enghraifft, address: \"Town Hall, High Street\", ico_registration: Z1234567}\n"
+                                      "directory_file: " + directory.string() +
                                       // The officer's link goes by email: to the scenario's own SMTP sink.
                                       "\nnotifications:\n  email: {smtp_url: \"smtp://127.0.0.1:" + std::to_string(smtp_port) +
                                       "\", from: sendguard@council.example.gov.uk, to: ig-team@council.example.gov.uk}\n");
@@ -192,6 +194,20 @@ TEST_F(BrowserTest, EveryRoleTakesAMailFilterDraftFromDraftToClosedInThePages) {
   for (const auto& a : shown["audit"]) who.insert(a["by"].value("id", ""));
   for (const char* person : {"ig1", "dpo1", "siro1", "cg1", "lee.manager@council.example.gov.uk"}) {
     EXPECT_TRUE(who.count(person)) << person << " is in the audit trail";
+  }
+  // Two letters recorded, whom they went to as keyed hashes only; the families told.
+  ASSERT_EQ(shown["incident"]["letters_sent"].size(), 2u) << shown.dump();
+  EXPECT_TRUE(shown["incident"].contains("individuals_communicated_at"));
+  EXPECT_EQ(shown.dump().find("Sample Road"), std::string::npos);
+  EXPECT_EQ(shown.dump().find("rhys.parent@"), std::string::npos);
+  // The PDFs the walk downloaded, turned into images (pdftoppm): pages with ink on them.
+  for (const char* pdf : {"walk-letter-en", "walk-ico-report"}) {
+    const std::string base = std::string(SENDGUARD_BROWSER_ARTIFACTS) + "/" + pdf;
+    std::string log;
+    ASSERT_EQ(testing::Shell("pdftoppm -png -r 60 " + base + ".pdf " + base + " 2>&1", &log), 0) << log;
+    const auto first = std::filesystem::path(base + "-1.png");
+    ASSERT_TRUE(std::filesystem::exists(first)) << log;
+    EXPECT_GT(std::filesystem::file_size(first), 8000u) << "a page with text on it, not a blank";
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "breach_form.h"
 #include "casework_blocks.h"
+#include "outputs_pages.h"
 #include "html_page.h"
 #include "incident_words.h"
 #include "sendguard/common/http_client.h"
@@ -39,6 +40,7 @@ std::string Nav(const WebSession& s) {
   std::string links = std::string("<a href=\"/\">") + (officer ? "My cases" : "Incidents") + "</a> ";
   if (Assesses(s)) links += "<a href=\"/incidents/new\" id=\"new-incident\">New incident</a> ";
   if (!officer) links += "<a href=\"/reports\">Reports</a> ";
+  if (Assesses(s)) links += "<a href=\"/subject-access\" id=\"subject-access\">Subject access</a> ";
   if (Assesses(s) || s.role == "admin") links += "<a href=\"/admin\">Mail filter</a> ";
   std::string scope;
   for (const auto& d : s.directorates) scope += (scope.empty() ? ", " : "; ") + d;
@@ -302,6 +304,7 @@ class Page {
       }
     }
     html += RenderIcoSubmissions(in, base, s_.csrf, assesses);
+    if (!officer) html += RenderSendingOut(body, p_.auth->organisation, base, s_.csrf, Assesses(s_), closed);
     html += RenderActionPlan(in, base, s_.csrf, assesses, FormatDate(LondonDate(NowUtc())));
     // Status and the ICO decision.
     if (Assesses(s_)) {
@@ -400,6 +403,27 @@ class Page {
       r = Api("POST", "/api/incidents/" + id + "/deletion-confirmed", {{"confirmation", common::FormValue(form, "confirmation")}});
     } else if (action == "quarantine") {
       return DecideQuarantine(id, form);
+    } else if (action == "letter-draft") {
+      auto [cs, current] = Api("GET", "/api/incidents/" + id);
+      if (cs != 200) return Incident(id, Reasons(current));
+      std::string error;
+      const json draft = PostedLetterDraft(current["incident"], form, &error);
+      if (!error.empty()) return Incident(id, error);
+      r = Api("PATCH", "/api/incidents/" + id,
+              {{"set", {{"letter_draft", draft}}}, {"reason", "letter words saved"}, {"version", current["version"]}});
+      if (r.first >= 200 && r.first < 300) return Redirect("/incidents/" + id + "#letters");
+    } else if (action == "letter") {
+      // A preview or a produced letter is the file itself; an emailed one returns to the case.
+      HttpResponse out = ApiRaw("POST", "/api/incidents/" + id + "/letter", {}, PostedLetterRequest(form).dump());
+      if (out.status == 200 && out.content_type.rfind("application/json", 0) != 0) {
+        AddSecurityHeaders(out);
+        return out;
+      }
+      if (out.status == 200) return Redirect("/incidents/" + id + "#letters-sent");
+      const json refusal = json::parse(out.body, nullptr, false);
+      HttpResponse page = Incident(id, Reasons(refusal.is_discarded() ? json::object() : refusal));
+      page.status = out.status;
+      return page;
     } else if (action == "deletion-send") {
       return SendDeletionRequest(id, common::FormValue(form, "to"));
     } else if (action == "ico-submission" || action.rfind("action-", 0) == 0) {
@@ -636,6 +660,27 @@ class Page {
     return HtmlPage(200, "Mail filter", html);
   }
 
+  // The ICO report as a file (or JSON), as the API gives it.
+  HttpResponse IcoReportFile(const std::string& id, const HttpRequest& req) const {
+    HttpResponse out = ApiRaw("GET", "/api/incidents/" + id + "/ico-report",
+                              {{"format", req.Query("format")}, {"layout", req.Query("layout")}}, "");
+    AddSecurityHeaders(out);
+    return out;
+  }
+
+  HttpResponse SubjectAccess(const std::vector<std::pair<std::string, std::string>>& form, bool posted) const {
+    if (!Assesses(s_)) return HtmlPage(403, "Refused", Nav(s_) + Flash("the subject access search is the IG team's and the DPO's"));
+    if (!posted) return HtmlPage(200, "Subject access search", Nav(s_) + RenderSubjectAccess(nullptr, "", s_.csrf));
+    HttpResponse out = ApiRaw("POST", "/api/subject-access", {}, json{{"address", common::FormValue(form, "address")}}.dump());
+    const json answer = json::parse(out.body, nullptr, false);
+    if (out.status != 200 || answer.is_discarded()) {
+      HttpResponse page = HtmlPage(out.status == 200 ? 500 : out.status, "Subject access search",
+                                   Nav(s_) + RenderSubjectAccess(nullptr, Reasons(answer.is_discarded() ? json::object() : answer), s_.csrf));
+      return page;
+    }
+    return HtmlPage(200, "Subject access search", Nav(s_) + RenderSubjectAccess(answer, "", s_.csrf));
+  }
+
   HttpResponse Download(const HttpRequest& req) const {
     const bool html = req.Query("format") == "html";
     HttpResponse out = ApiRaw("GET", "/api/reports/committee",
@@ -673,7 +718,7 @@ HttpResponse LoginPage(int status, const std::string& error, bool secure) {
 
 bool IgPages::Owns(const std::string& path) {
   return path == "/" || path == "/login" || path == "/logout" || path.rfind("/incidents/", 0) == 0 || path.rfind("/officer/", 0) == 0 ||
-         path == "/reports" || path == "/reports/download" || path == "/admin";
+         path == "/reports" || path == "/reports/download" || path == "/admin" || path == "/subject-access";
 }
 
 HttpResponse IgPages::Handle(const HttpRequest& req) const {
@@ -808,6 +853,7 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
   if (req.path == "/") return page.Dashboard(req);
   if (req.path == "/reports") return page.Reports(req);
   if (req.path == "/reports/download") return page.Download(req);
+  if (req.path == "/subject-access") return page.SubjectAccess(form, req.method == "POST");
   if (req.path == "/admin") {
     // The gateway's counters: for the admin, the IG team and the auditor, not for every role.
     if (!Assesses(*session) && !ReadsOnly(*session)) {
@@ -820,6 +866,7 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
   const size_t slash = rest.find('/');
   const std::string id = rest.substr(0, slash);
   if (slash == std::string::npos) return page.Incident(id, "");
+  if (req.method == "GET" && rest.substr(slash + 1) == "ico-report") return page.IcoReportFile(id, req);
   if (req.method != "POST") return Redirect("/incidents/" + id);
   return page.Act(id, rest.substr(slash + 1), form);
 }

@@ -91,6 +91,15 @@ std::optional<json> Initial(const json& doc) {
   return std::nullopt;
 }
 
+// The reason for a late report, or that it was not late.
+std::string Delay(const std::optional<json>& initial, const json& derived) {
+  const std::string reasons = initial ? initial->value("delay_reasons", "") : "";
+  if (!reasons.empty()) return reasons;
+  const json ico = derived.value("clocks", json::object()).value("ICO_72H", json::object());
+  if (initial && ico.value("state", "") == "MET") return "Not late: reported within 72 hours of discovery";
+  return "";
+}
+
 std::string Submissions(const json& doc) {
   std::string out;
   for (const auto& s : doc.value("ico_submissions", json::array())) {
@@ -147,8 +156,8 @@ json IcoSections(const json& doc, const json& derived, const incident::Organisat
       .Field("occurred", "When did the breach happen?", Str(doc, "s2_date_of_breach"), {"s2_date_of_breach"})
       .Field("discovered", "When did you discover the breach?", aware_at.ok() ? FormatLondon(*aware_at) : "", {"aware_at", "s1_aware_local", "detected_at"})
       .Field("how_discovered", "How did you discover the breach?", Str(doc, "s1_how_found_out"), {"s1_how_found_out"})
-      .Field("delay", "If you are reporting more than 72 hours after discovery, why?", initial ? initial->value("delay_reasons", "") : "",
-             {"ico_submissions[INITIAL].delay_reasons"});
+      .Field("delay", "If you are reporting more than 72 hours after discovery, why?", Delay(initial, derived),
+             {"ico_submissions[INITIAL].delay_reasons", "derived.clocks.ICO_72H"});
   b.Section("data", "Personal data placed at risk")
       .Field("data_categories", "What data has been placed at risk?", Listed(doc, "s6_data_categories", "s6_other_text"), {"s6_data_categories", "s6_other_text"})
       .Field("records", "Approximately how many personal data records?", Count(doc, "records_affected", "records_is_estimate"), {"records_affected", "records_is_estimate"})

@@ -111,7 +111,7 @@ std::string PlainEmail(const std::string& from, const std::string& to, const std
     text += c;
   }
   return "Date: " + Rfc5322Date(now) + "\r\nFrom: sendguard <" + from + ">\r\nTo: <" + to + ">\r\nSubject: " + subject +
-         "\r\nMessage-ID: <" + message_id + "@sendguard>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+         "\r\nMessage-ID: <" + message_id + "@sendguard>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
          text + "\r\n";
 }
 
@@ -136,7 +136,7 @@ std::string EmailMessage(const EmailTarget& t, const Notice& n, Instant now) {
   m += "Subject: sendguard: " + n.text + "\r\n";
   m += "Message-ID: <" + n.incident_id + "." + n.event.substr(0, n.event.find(':')) + "." +
        std::to_string(now.time_since_epoch().count()) + "@sendguard>\r\n";
-  m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n";
+  m += "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n";
   m += n.text + "\r\n\r\nIncident: " + n.incident_id + "\r\nEvent: " + n.event + "\r\n";
   return m;
 }

@@ -147,16 +147,51 @@ std::string ToHtml(const Document& doc) {
   return out + "</body></html>\n";
 }
 
+// Greedy word wrap at `width` characters (UTF-8 sequences counted once), each '\n' kept: an
+// email's lines stay readable and far below SMTP's 998-byte limit. A word longer than a line
+// is cut.
+std::string Wrap(const std::string& text, size_t width = 76) {
+  std::string out;
+  for (std::string_view line : common::Split(text, '\n')) {
+    size_t column = 0;
+    for (std::string_view word : common::Split(line, ' ')) {
+      size_t chars = 0;
+      for (unsigned char c : word) chars += (c & 0xC0) != 0x80;
+      if (column > 0 && column + 1 + chars > width) {
+        out += '\n';
+        column = 0;
+      } else if (column > 0) {
+        out += ' ';
+        ++column;
+      }
+      for (size_t i = 0; i < word.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(word[i]);
+        if ((c & 0xC0) != 0x80) {
+          if (column >= width) {
+            out += '\n';
+            column = 0;
+          }
+          ++column;
+        }
+        out += word[i];
+      }
+    }
+    out += '\n';
+  }
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
 std::string ToText(const Document& doc) {
   std::string out = doc.title + "\n" + std::string(std::min<size_t>(doc.title.size(), 72), '=') + "\n\n";
   for (const Block& b : doc.blocks) {
     switch (b.kind) {
       case Block::Kind::kHeading: out += b.text + "\n" + std::string(std::min<size_t>(b.text.size(), 72), '-') + "\n\n"; break;
       case Block::Kind::kParagraph:
-        for (const auto& p : Paragraphs(b.text)) out += p + "\n\n";
+        for (const auto& p : Paragraphs(b.text)) out += Wrap(p) + "\n\n";
         break;
-      case Block::Kind::kField: out += b.label + ": " + (b.text.empty() ? "–" : b.text) + "\n\n"; break;
-      case Block::Kind::kLines: out += b.text + "\n\n"; break;
+      case Block::Kind::kField: out += Wrap(b.label + ": " + (b.text.empty() ? "–" : b.text)) + "\n\n"; break;
+      case Block::Kind::kLines: out += Wrap(b.text) + "\n\n"; break;
     }
   }
   if (!doc.footer.empty()) out += "-- \n" + doc.footer + "\n";

@@ -10,6 +10,8 @@
 
 #include <memory>
 
+#include "sendguard/common/text.h"
+
 namespace sendguard::print {
 namespace {
 
@@ -68,6 +70,19 @@ TEST(Printable, PdfCarriesEveryWordOverSeveralPages) {
     }
     EXPECT_GT(dark, 50) << "page " << i;
   }
+}
+
+TEST(Printable, TextWrapsLongParagraphsForEmail) {
+  Document d;
+  d.title = "T";
+  std::string words;
+  for (int i = 0; i < 300; ++i) words += "ŵyr" + std::to_string(i) + " ";
+  d.Paragraph(words + std::string(200, 'x'));
+  const std::string text = ToText(d);
+  size_t longest = 0;
+  for (auto line : common::Split(text, '\n')) longest = std::max(longest, line.size());
+  EXPECT_LE(longest, 120u) << text;  // bytes: 76 characters, some of them two bytes
+  EXPECT_NE(text.find("ŵyr299"), std::string::npos);
 }
 
 TEST(Printable, TextHasLabelsAndUnderlines) {

@@ -552,7 +552,54 @@ try {
     await Promise.all([page.waitForNavigation(), page.click('#form-ico-submission-save')]);
     check((await page.textContent('#ico-submissions')).includes('ICO/00123456'), 'the submission is recorded');
     check((await moveTo('REPORTED_TO_ICO')) === '', 'reported to the ICO');
-    await saveSection('told', { individuals_communicated_at: londonMinutesAgo(2) });
+    // The letters to the families: the English words (prefilled from the form) made final, a
+    // letter produced as a PDF and recorded as posted; the Welsh words written and the Welsh
+    // email version sent to a parent. Recording a letter records that the families were told.
+    check((await page.inputValue('#letter-en-consequences')).includes('Distress to the families'), 'prefilled from section 8');
+    await page.fill('#letter-en-advice', 'If anyone contacts you about this, please tell us.');
+    await page.check('#letter-en-final');
+    await Promise.all([page.waitForNavigation(), page.click('#letter-en-save')]);
+    check((await page.textContent('#letter-en summary')).includes('final'), 'the English letter is final');
+    await page.fill('#letter-name', 'Mrs Alex Example');
+    await page.fill('#letter-address', '1 Sample Road\nExampletown\nEX2 2BB');
+    await page.selectOption('#letter-format', 'pdf');
+    await docShot('11-letters', '#letters', '#letter-form');
+    const [letterPdf] = await Promise.all([page.waitForEvent('download'), page.click('#letter-post')]);
+    await letterPdf.saveAs(config.artifacts + '/walk-letter-en.pdf');
+    check(readFileSync(config.artifacts + '/walk-letter-en.pdf').subarray(0, 5).toString() === '%PDF-', 'the letter is a PDF');
+    await page.goto(url);
+    check((await page.textContent('#letters-sent')).includes('Posted'), 'the posted letter is recorded');
+    check(!(await page.textContent('#letters-sent')).includes('Sample Road'), 'the address is not kept');
+    await page.locator('#letter-cy summary').click();
+    await page.fill('#letter-cy-nature', 'Anfonwyd atgyfeiriad i gyfeiriad tebyg mewn sefydliad arall.');
+    await page.fill('#letter-cy-data', 'Manylion iechyd eich plentyn.');
+    await page.fill('#letter-cy-consequences', 'Gallai hyn beri gofid i deuluoedd.');
+    await page.fill('#letter-cy-measures', 'Gofynnwyd i’r derbynnydd ddileu’r neges, ac fe wnaeth hynny.');
+    await page.fill('#letter-cy-advice', '');
+    await page.check('#letter-cy-final');
+    await Promise.all([page.waitForNavigation(), page.click('#letter-cy-save')]);
+    await page.fill('#letter-name', 'Mr Rhys Example');
+    await page.fill('#letter-email', 'rhys.parent@example.net');
+    await page.selectOption('#letter-role', 'PARENT');
+    await page.fill('#letter-person', 'Cai Example');
+    await page.selectOption('#letter-language', 'cy');
+    await Promise.all([page.waitForNavigation(), page.click('#letter-email-send')]);
+    const welsh = await sink.find(/Annwyl Mr Rhys Example/);
+    check(welsh.includes('To: <rhys.parent@example.net>'), 'the Welsh letter went to the parent');
+    check(welsh.includes('fel rhiant Cai Example') && welsh.includes('Swyddog Diogelu Data') && welsh.includes('Yn gywir'),
+          'the email version is in Welsh: ' + welsh);
+    check((await page.textContent('#letters-sent')).includes('Emailed'), 'the emailed letter is recorded');
+    await docShot('12-letters-sent', '#letters-sent');
+    // The ICO report, as the PDF and as a web page.
+    const [icoPdf] = await Promise.all([page.waitForEvent('download'), page.click('#ico-report-pdf')]);
+    await icoPdf.saveAs(config.artifacts + '/walk-ico-report.pdf');
+    check(readFileSync(config.artifacts + '/walk-ico-report.pdf').subarray(0, 5).toString() === '%PDF-', 'the ICO report is a PDF');
+    const [icoHtml] = await Promise.all([page.waitForEvent('download'), page.click('#ico-report-html')]);
+    const report = readFileSync(await icoHtml.path(), 'utf8');
+    for (const section of ['About your organisation', 'About the breach', 'Personal data placed at risk', 'Likely consequences',
+                           'Containment and recovery', 'Telling the people affected', 'Cross-border', 'ICO/00123456']) {
+      check(report.includes(section), 'the ICO report has ' + section);
+    }
     await saveSection('ico-outcome', { ico_outcome: 'NO_FURTHER_ACTION' });
     await page.locator('#form-action-add').locator('xpath=..').locator('summary').click();
     await page.fill('#action-description', 'Team briefing on checking recipients before sending');
