@@ -15,6 +15,7 @@
 #include "e2e/no_identifiers.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/common/digest.h"
+#include "sendguard/common/text.h"
 #include "sendguard/synth/synth.h"
 
 namespace sendguard {
@@ -49,7 +50,9 @@ class HoldE2eTest : public ::testing::Test {
     // token the core made for it.
     core_ = new CoreServer("hold", "", core_port, /*start=*/false);
     milter_ = new MilterDaemon("hold",
-                               "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n"
+                               "organisation:\n  name: {en: the council, cy: y cyngor}\n  internal_domains: [council.example.gov.uk]\n"
+                               // One person reads Welsh (their own choice, before their domain's).
+                               "  language_by_sender: {w.jones@council.example.gov.uk: cy}\n"
                                "  sender_groups: {quarantine-test: [q.sender@council.example.gov.uk]}\n"
                                "policy_files: [" + quarantine.string() + "]\n"
                                "warn:\n  mode: hold_and_confirm\n  confirm_ttl_minutes: " + std::to_string(ttl_minutes) +
@@ -432,6 +435,93 @@ TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_NE(unknown.body.find("message_id"), std::string::npos) << unknown.body;
   EXPECT_EQ(core_->Request("POST", "/api/self-reports", R"({"message_ids": "x"})", kIg).status, 400);
+}
+
+// Welsh for a sender who reads Welsh (organisation.language_by_sender): the hold notice, the
+// hold page and its answer, the self-report link mail, its page and the general report form all
+// in Welsh; the page's switch gives English, and the link's language holds without it.
+TEST_F(HoldE2eTest, AWelshSenderIsToldAndAskedInWelsh) {
+  const std::string sender = "w.jones@council.example.gov.uk";
+  // The pages escape apostrophes (&#39;), which Welsh has many of.
+  auto plain = [](std::string html) {
+    for (size_t at = html.find("&#39;"); at != std::string::npos; at = html.find("&#39;", at)) html.replace(at, 5, "'");
+    return html;
+  };
+  const std::string marker = Marker("cymraeg");
+  SendSensitive(marker, {"j.smith@example.org"}, sender);
+  std::vector<std::string> got;
+  for (int i = 0; i < 120 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    got = postfix_->Delivered("Heb ei anfon eto: cadarnhewch neu canslwch \"referrals " + marker);
+  }
+  ASSERT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
+  EXPECT_NE(got[0].find("Nid yw eich e-bost"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("Ni chaiff dim ei anfon oni bai eich bod yn cadarnhau"), std::string::npos) << got[0];
+  EXPECT_NE(got[0].find("ddydd "), std::string::npos) << "the time in Welsh: " << got[0];
+  EXPECT_EQ(got[0].find("has not been sent yet"), std::string::npos) << got[0];
+  ExpectNoClearIdentifier(got[0], "Welsh notice");
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(got[0], m, std::regex(R"(/staff/hold/([0-9a-f]{32})\?t=([0-9a-f]{32})&lang=cy)"))) << got[0];
+  const Link link{m[1], m[2]};
+  // Without lang= the page still speaks the sender's language (the hold remembers it).
+  auto page = core_->Request("GET", link.Path());
+  ASSERT_EQ(page.status, 200) << page.body;
+  for (const char* welsh : {"<html lang=\"cy-GB\">", "Nid yw eich e-bost wedi'i anfon eto", "Ei anfon beth bynnag",
+                            "Pam y dylid ei anfon?", "Rwyf wedi gwirio'r derbynwyr", "wedi'i nodi", ">English</a>"}) {
+    EXPECT_NE(plain(page.body).find(welsh), std::string::npos) << welsh << "\n" << page.body;
+  }
+  EXPECT_EQ(page.body.find("Send it anyway"), std::string::npos);
+  auto english = core_->Request("GET", link.Path() + "&lang=en");
+  EXPECT_NE(plain(english.body).find("Send it anyway"), std::string::npos) << english.body;
+  EXPECT_NE(plain(english.body).find(">Cymraeg</a>"), std::string::npos);
+  auto sent = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                             "t=" + link.token + "&csrf=" + Csrf(page.body) + "&lang=cy&reason=RECIPIENTS_CHECKED", kForm);
+  ASSERT_EQ(sent.status, 200) << sent.body << milter_->Log();
+  EXPECT_NE(plain(sent.body).find("Mae eich e-bost wedi'i anfon."), std::string::npos) << sent.body;
+  EXPECT_EQ(DeliveredWhenFlushed(marker).size(), 1u);
+  auto again = core_->Request("POST", "/staff/hold/" + link.id + "/confirm",
+                              "t=" + link.token + "&csrf=" + Csrf(page.body) + "&lang=cy&reason=RECIPIENTS_CHECKED", kForm);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(plain(again.body).find("Mae'r e-bost hwn eisoes wedi'i anfon."), std::string::npos) << again.body;
+
+  // Self-report: the request page in Welsh, the link mail in the sender's language.
+  auto form = core_->Request("GET", "/staff/report?lang=cy");
+  ASSERT_EQ(form.status, 200);
+  EXPECT_NE(plain(form.body).find("Rhoi gwybod am e-bost a anfonwyd at y person anghywir"), std::string::npos) << form.body;
+  std::smatch c;
+  ASSERT_TRUE(std::regex_search(form.body, c, std::regex(R"re(name="csrf" value="([0-9a-f]+)")re")));
+  const std::string token = c[1];
+  auto requested = core_->Request("POST", "/staff/report", "csrf=" + token + "&lang=cy&email=" + common::PercentEncode(sender),
+                                  {kForm[0], "Cookie: sg_report=" + token});
+  ASSERT_EQ(requested.status, 200) << requested.body;
+  EXPECT_NE(plain(requested.body).find("Edrychwch ar eich e-bost"), std::string::npos) << requested.body;
+  got.clear();
+  for (int i = 0; i < 120 && got.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    for (const auto& mail : postfix_->Delivered("Subject: Rhoi gwybod am e-bost a anfonwyd at y person anghywir")) {
+      if (mail.find("X-Sink-Recipients: " + sender) != std::string::npos) got.push_back(mail);
+    }
+  }
+  ASSERT_EQ(got.size(), 1u) << milter_->Log() << postfix_->Log();
+  EXPECT_NE(got[0].find("Mae'r ddolen yn gweithio unwaith"), std::string::npos) << got[0];
+  ASSERT_TRUE(std::regex_search(got[0], m, std::regex(R"((/staff/report/[0-9a-f]{32}\?t=([0-9a-f]{32})&lang=cy))"))) << got[0];
+  const std::string report_link = m[1];
+  auto list = core_->Request("GET", report_link);
+  ASSERT_EQ(list.status, 200) << list.body;
+  for (const char* welsh : {"Pa e-bost aeth at y person anghywir?", "Digwyddodd rhywbeth arall", "Pryd daethoch chi i wybod?",
+                            "Papurau, gliniadur, ffôn neu gof bach", "ddydd "}) {
+    EXPECT_NE(plain(list.body).find(welsh), std::string::npos) << welsh << "\n" << list.body;
+  }
+  // The general report (the staff breach form) in Welsh.
+  const std::string id = report_link.substr(std::string("/staff/report/").size(), 32);
+  std::string list_token = std::string(m[2]);
+  auto filed = core_->Request("POST", "/staff/report/" + id,
+                              "t=" + list_token + "&csrf=" + Csrf(list.body) + "&lang=cy&general=1&type=LOST_INFORMATION"
+                              "&aware=2026-12-01T09%3A00&name=Wyn+Jones&note=Collwyd+ffolder+ar+y+tren",
+                              kForm);
+  ASSERT_EQ(filed.status, 200) << filed.body << core_->Log();
+  EXPECT_NE(plain(filed.body).find("Diolch: rydych wedi rhoi gwybod"), std::string::npos) << filed.body;
+  EXPECT_NE(plain(filed.body).find("<html lang=\"cy-GB\">"), std::string::npos);
 }
 
 // Quarantine: the message waits in Postfix's hold queue; `sendguard quarantine release`

@@ -2,6 +2,8 @@
 // Text helpers: case folding, trimming, UTF-8 validation and repair.
 #include "sendguard/common/text.h"
 
+#include <cstdio>
+
 #include <cctype>
 
 namespace sendguard::common {
@@ -222,6 +224,22 @@ std::string FormatTime(std::time_t t, const char* format, bool local) {
   char buf[128];
   const size_t n = std::strftime(buf, sizeof buf, format, &tm);
   return std::string(buf, n);
+}
+
+std::string LocalTimeWords(std::time_t t, const std::string& language) {
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  static const char* kDaysEn[] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+  static const char* kDaysCy[] = {"Sul", "Llun", "Mawrth", "Mercher", "Iau", "Gwener", "Sadwrn"};
+  static const char* kMonthsEn[] = {"January", "February", "March",     "April",   "May",      "June",
+                                    "July",    "August",   "September", "October", "November", "December"};
+  static const char* kMonthsCy[] = {"Ionawr",     "Chwefror", "Mawrth", "Ebrill", "Mai",      "Mehefin",
+                                    "Gorffennaf", "Awst",     "Medi",   "Hydref", "Tachwedd", "Rhagfyr"};
+  char hm[8];
+  std::snprintf(hm, sizeof hm, "%02d:%02d", tm.tm_hour, tm.tm_min);
+  const bool cy = language == "cy";
+  return std::string(hm) + (cy ? " ddydd " : " on ") + (cy ? kDaysCy : kDaysEn)[tm.tm_wday] + " " + std::to_string(tm.tm_mday) +
+         " " + (cy ? kMonthsCy : kMonthsEn)[tm.tm_mon] + " " + std::to_string(tm.tm_year + 1900);
 }
 
 }  // namespace sendguard::common

@@ -319,7 +319,7 @@ HttpResponse HandleApi(IncidentService& service, const ApiSettings& auth, const 
     if (auto output = ServeIncidentOutput(service, auth, caller, id, action, req)) return *output;
     if (action == "deletion-request") {
       if (req.method != "GET") return Error(405, "", "use GET");
-      return FromOutcome<json>(service.DeletionRequest(id), 200, shown);
+      return FromOutcome<json>(service.DeletionRequest(id, req.Query("language").empty() ? auth.letter_language : req.Query("language")), 200, shown);
     }
     if (req.method != "POST") return Error(405, "", "use POST");
     auto body = Body(req, &refusal);

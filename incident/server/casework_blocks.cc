@@ -146,6 +146,19 @@ json AddedIcoSubmission(const json& submissions, const PostedForm& form, std::st
   return subs;
 }
 
+namespace {
+
+// The deletion request's languages, `chosen` selected.
+std::string LanguageOptions(const std::string& chosen) {
+  std::string out;
+  for (const auto& [value, words] : {std::pair{"en", "English"}, std::pair{"cy", "Welsh (Cymraeg)"}, std::pair{"both", "Welsh and English"}}) {
+    out += std::string("<option value=\"") + value + "\"" + (chosen == value ? " selected" : "") + ">" + words + "</option>";
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string RenderRecall(const json& request, const std::string& refusal, const std::string& base, const std::string& csrf,
                          bool editable) {
   std::string html = "<h2>Recall: asking the wrong recipient to delete it</h2>\n";
@@ -157,6 +170,8 @@ std::string RenderRecall(const json& request, const std::string& refusal, const 
     html += "<form method=\"post\" action=\"" + HtmlEscape(base) + "/deletion-send\" id=\"form-deletion-send\" class=\"form-section\">" +
             HiddenInput("csrf", csrf) + "<div class=\"field\"><label for=\"recall-to\">The wrong recipient's address (not kept: "
             "the case file records its domain)</label><input id=\"recall-to\" name=\"to\" type=\"email\" required></div>"
+            "<div class=\"field\"><label for=\"recall-language\">In</label><select id=\"recall-language\" name=\"language\">" +
+            LanguageOptions(JsonText(request, "language")) + "</select></div>"
             "<button type=\"submit\" class=\"secondary\" id=\"form-deletion-send-save\">Send the request</button></form>"
             "<form method=\"post\" action=\"" + HtmlEscape(base) + "/deletion-confirmed\" id=\"form-deletion-confirmed\" "
             "class=\"form-section\">" + HiddenInput("csrf", csrf) + "<div class=\"field\"><label for=\"recall-confirmation\">"

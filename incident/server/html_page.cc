@@ -78,10 +78,11 @@ std::string ClientAddress(const common::HttpRequest& req, const std::vector<std:
   return std::string(common::Trim(comma == std::string::npos ? std::string_view(forwarded) : std::string_view(forwarded).substr(comma + 1)));
 }
 
-common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text) {
+common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text, const std::string& language) {
+  const std::string ask = language == "cy" ? "Os ydych yn meddwl bod hyn yn anghywir, cysylltwch \u00e2'ch t\u00eem llywodraethu gwybodaeth."
+                                           : "If you think this is wrong, contact your information governance team.";
   return HtmlPage(status, title, "<h1>" + HtmlEscape(title) + "</h1><p class=\"refused\">" + HtmlEscape(text) +
-                                     "</p><p class=\"muted\">If you think this is wrong, contact your information "
-                                     "governance team.</p>");
+                                     "</p><p class=\"muted\">" + ask + "</p>", language);
 }
 
 std::string HiddenInput(const std::string& name, const std::string& value) {
@@ -98,11 +99,11 @@ void AddSecurityHeaders(common::HttpResponse& r) {
   r.headers.emplace_back("Cache-Control", "no-store");
 }
 
-common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html) {
+common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html, const std::string& language) {
   common::HttpResponse r;
   r.status = status;
   r.content_type = "text/html; charset=utf-8";
-  r.body = "<!doctype html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
+  r.body = "<!doctype html>\n<html lang=\"" + std::string(language == "cy" ? "cy-GB" : "en-GB") + "\"><head><meta charset=\"utf-8\">"
            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
            "<title>" + common::HtmlEscape(title) + " - sendguard</title>"
            "<link rel=\"stylesheet\" href=\"/static/sendguard.css\"></head>\n<body>"

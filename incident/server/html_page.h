@@ -30,14 +30,16 @@ bool FromTrustedProxy(const common::HttpRequest& request, const std::vector<std:
 std::string ClientAddress(const common::HttpRequest& request, const std::vector<std::string>& trusted_proxies);
 
 // A page for a member of staff that says why nothing was done, and whom to ask.
-common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text);
+// In English or Welsh ("cy").
+common::HttpResponse StaffRefusal(int status, const std::string& title, const std::string& text, const std::string& language = "en");
 
 // The 400 page for a posted form whose text is not valid UTF-8 (a browser sends these UTF-8
 // pages' forms in UTF-8; anything else is refused, never stored), or nothing when it is.
 std::optional<common::HttpResponse> RefuseNonUtf8Form(const std::vector<std::pair<std::string, std::string>>& form);
 
 // A whole page: <title>, the header bar, `body_html` in <main>.
-common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html);
+// `language` sets the page's lang (en or cy).
+common::HttpResponse HtmlPage(int status, const std::string& title, const std::string& body_html, const std::string& language = "en");
 
 // Adds the security headers to any response the core gives.
 void AddSecurityHeaders(common::HttpResponse& response);

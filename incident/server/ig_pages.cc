@@ -425,7 +425,7 @@ class Page {
       page.status = out.status;
       return page;
     } else if (action == "deletion-send") {
-      return SendDeletionRequest(id, common::FormValue(form, "to"));
+      return SendDeletionRequest(id, common::FormValue(form, "to"), common::FormValue(form, "language"));
     } else if (action == "ico-submission" || action.rfind("action-", 0) == 0) {
       auto [cs, current] = Api("GET", "/api/incidents/" + id);
       if (cs != 200) return Incident(id, Reasons(current));
@@ -561,9 +561,10 @@ class Page {
 
   // Recall assist: the API's deletion request, sent to the address typed (kept nowhere; the
   // case file records the domain it went to).
-  HttpResponse SendDeletionRequest(const std::string& id, const std::string& to) const {
+  HttpResponse SendDeletionRequest(const std::string& id, const std::string& to, const std::string& language) const {
     if (!Assesses(s_)) return Incident(id, "only the IG team and the DPO send the deletion request");
-    auto [status, request] = Api("GET", "/api/incidents/" + id + "/deletion-request");
+    auto [status, request] = Api("GET", "/api/incidents/" + id + "/deletion-request" +
+                                            (language.empty() ? std::string() : "?language=" + common::PercentEncode(language)));
     if (status != 200) return Incident(id, Reasons(request));
     if (!p_.email || p_.email->smtp_url.empty()) {
       return Incident(id, "the request could not be sent: no email is configured for the core (notifications.email); copy it "

@@ -33,7 +33,7 @@ struct SelfReportPages {
   common::HttpResponse Handle(const common::HttpRequest& request) const;
 
  private:
-  common::HttpResponse FileGeneralReport(const std::string& path, const std::string& t,
+  common::HttpResponse FileGeneralReport(const std::string& lang, const std::string& path, const std::string& t,
                                          const std::vector<std::pair<std::string, std::string>>& form) const;
 };
 

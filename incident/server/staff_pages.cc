@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "html_page.h"
+#include "staff_words.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 
@@ -13,86 +14,79 @@ namespace {
 
 using nlohmann::json;
 
-struct Reason {
-  const char* id;
-  const char* label;
-};
-constexpr Reason kReasons[] = {
-    {"RECIPIENTS_CHECKED", "I have checked the recipients: they are the right people"},
-    {"SHARING_AGREEMENT", "The recipient is entitled to this information (for example under a data-sharing agreement)"},
-    {"DATA_SUBJECT_REQUEST", "The person the information is about asked me to send it"},
-    {"OTHER", "Something else (please say below)"},
-};
+constexpr const char* kReasons[] = {"RECIPIENTS_CHECKED", "SHARING_AGREEMENT", "DATA_SUBJECT_REQUEST", "OTHER"};
 
 std::string CsrfToken(const common::KeyedHasher& key, const std::string& id, const std::string& t) {
   return key.Hex("sendguard staff csrf|" + id + "|" + t).substr(0, 32);
 }
 
-std::string StateSentence(const std::string& state) {
-  if (state == "released") return "This email has already been sent.";
-  if (state == "partially_released") return "This email has already been sent to the recipients that were not flagged.";
-  if (state == "cancelled") return "This email was cancelled and deleted. It was not sent.";
-  if (state == "expired") return "The time to confirm has passed. The email was deleted and not sent.";
-  if (state == "releasing") return "This email is being sent now.";
-  return "This email is no longer waiting for you.";
+std::string StateSentence(const std::string& lang, const std::string& state) {
+  for (const char* known : {"released", "partially_released", "cancelled", "expired", "releasing"}) {
+    if (state == known) return Say(lang, "state." + state);
+  }
+  return Say(lang, "state.other");
 }
 
 // The milter's answer as a page, when it is not the hold itself.
-common::HttpResponse FromOutcome(long status, const json& body) {
+common::HttpResponse FromOutcome(const std::string& lang, long status, const json& body) {
   const std::string state = body.value("state", "");
   if (status == 403 || status == 404) {
-    return StaffRefusal(status == 403 ? 403 : 404, "This link is not valid",
-                   "The link may have been copied incompletely, or it belongs to another message.");
+    return StaffRefusal(status == 403 ? 403 : 404, Say(lang, "link_invalid"), Say(lang, "link_invalid.hold"), lang);
   }
-  if (status == 409 || status == 410) return StaffRefusal(static_cast<int>(status), "Nothing to do", StateSentence(state));
-  if (status == 422) return StaffRefusal(422, "Please check the form", body.value("error", "Something in the form is missing."));
-  return StaffRefusal(502, "Something went wrong",
-                 "The message could not be handled just now (" + body.value("error", std::string("the mail filter did not answer")) +
-                     "). Nothing has been sent. Please try the link again in a few minutes.");
+  if (status == 409 || status == 410) return StaffRefusal(static_cast<int>(status), Say(lang, "nothing_to_do"), StateSentence(lang, state), lang);
+  if (status == 422) return StaffRefusal(422, Say(lang, "check_form"), body.value("error", Say(lang, "check_form.missing")), lang);
+  return StaffRefusal(502, Say(lang, "wrong"),
+                      Fill(Say(lang, "wrong.hold"), {{"why", body.value("error", Say(lang, "wrong.milter"))}}), lang);
 }
 
-std::string HoldForm(const json& view, const std::string& id, const std::string& t, const std::string& csrf,
+std::string HoldForm(const std::string& lang, const json& view, const std::string& id, const std::string& t, const std::string& csrf,
                      bool cancel_first) {
   std::string html;
-  html += "<h1>Your email has not been sent yet</h1>\n";
+  html += LanguageSwitch(lang, "/staff/hold/" + id + "?t=" + t + (cancel_first ? "&action=cancel" : ""));
+  html += "<h1>" + HtmlEscape(Say(lang, "hold.title")) + "</h1>\n";
   const std::string subject = view.value("subject", "");
-  if (!subject.empty()) html += "<p>Subject: <strong>" + HtmlEscape(subject) + "</strong></p>\n";
+  if (!subject.empty()) html += "<p>" + HtmlEscape(Say(lang, "hold.subject")) + ": <strong>" + HtmlEscape(subject) + "</strong></p>\n";
   html += "<p class=\"explanation\">" + HtmlEscape(view.value("explanation", "")) + "</p>\n";
-  html += "<h2>Recipients</h2>\n<ul class=\"recipients\">";
+  html += "<h2>" + HtmlEscape(Say(lang, "hold.recipients")) + "</h2>\n<ul class=\"recipients\">";
   for (const auto& r : view.value("recipients", json::array())) {
     html += "<li>" + HtmlEscape(r.value("address", ""));
-    if (r.value("flagged", false)) html += "<span class=\"flag\">flagged</span>";
+    if (r.value("flagged", false)) html += "<span class=\"flag\">" + HtmlEscape(Say(lang, "hold.flagged")) + "</span>";
     html += "</li>";
   }
   html += "</ul>\n";
   const std::string base = "/staff/hold/" + HtmlEscape(id);
   const std::string cancel =
       "<form method=\"post\" action=\"" + base + "/cancel\" class=\"inline\" id=\"cancel-form\">" + HiddenInput("t", t) +
-      HiddenInput("csrf", csrf) +
+      HiddenInput("csrf", csrf) + HiddenInput("lang", lang) +
       "<button type=\"submit\" class=\"" + std::string(cancel_first ? "primary" : "secondary") +
-      "\" id=\"cancel\">Do not send it (delete it)</button></form>\n";
-  if (cancel_first) html += "<h2>Cancel</h2>\n<p>Nothing will be sent.</p>\n" + cancel;
-  html += "<h2>Send it anyway</h2>\n<form method=\"post\" action=\"" + base + "/confirm\" id=\"confirm-form\">" +
-          HiddenInput("t", t) + HiddenInput("csrf", csrf);
-  html += "<fieldset><legend>Why should it be sent?</legend>";
-  for (const auto& r : kReasons) {
-    html += "<label><input type=\"radio\" name=\"reason\" value=\"" + std::string(r.id) + "\" required> " +
-            HtmlEscape(r.label) + "</label>";
+      "\" id=\"cancel\">" + HtmlEscape(Say(lang, "hold.cancel_button")) + "</button></form>\n";
+  if (cancel_first) {
+    html += "<h2>" + HtmlEscape(Say(lang, "hold.cancel")) + "</h2>\n<p>" + HtmlEscape(Say(lang, "hold.nothing_sent")) + "</p>\n" + cancel;
   }
-  html += "</fieldset>\n<label for=\"text\">Anything the information governance team should know "
-          "(no personal details, please; up to 500 characters)</label>"
-          "<textarea id=\"text\" name=\"text\" maxlength=\"500\"></textarea>\n";
+  html += "<h2>" + HtmlEscape(Say(lang, "hold.send_anyway")) + "</h2>\n<form method=\"post\" action=\"" + base +
+          "/confirm\" id=\"confirm-form\">" + HiddenInput("t", t) + HiddenInput("csrf", csrf) + HiddenInput("lang", lang);
+  html += "<fieldset><legend>" + HtmlEscape(Say(lang, "hold.why")) + "</legend>";
+  for (const char* r : kReasons) {
+    html += "<label><input type=\"radio\" name=\"reason\" value=\"" + std::string(r) + "\" required> " +
+            HtmlEscape(Say(lang, std::string("reason.") + r)) + "</label>";
+  }
+  html += "</fieldset>\n<label for=\"text\">" + HtmlEscape(Say(lang, "hold.text")) +
+          "</label><textarea id=\"text\" name=\"text\" maxlength=\"500\"></textarea>\n";
   if (view.value("partial_possible", false)) {
-    html += "<fieldset><legend>Send to</legend>"
-            "<label><input type=\"radio\" name=\"scope\" value=\"all\" checked> Everyone</label>"
-            "<label><input type=\"radio\" name=\"scope\" value=\"except_flagged\"> Everyone except the flagged "
-            "recipients</label></fieldset>\n";
+    html += "<fieldset><legend>" + HtmlEscape(Say(lang, "hold.send_to")) + "</legend>"
+            "<label><input type=\"radio\" name=\"scope\" value=\"all\" checked> " + HtmlEscape(Say(lang, "hold.everyone")) + "</label>"
+            "<label><input type=\"radio\" name=\"scope\" value=\"except_flagged\"> " + HtmlEscape(Say(lang, "hold.except")) +
+            "</label></fieldset>\n";
   }
-  html += "<button type=\"submit\" class=\"primary\" id=\"confirm\">Send it</button></form>\n";
-  if (!cancel_first) html += "<h2>Or cancel</h2>\n" + cancel;
-  html += "<p class=\"muted\">If you do nothing, the email is deleted at " +
-          HtmlEscape(view.value("expires_local", std::string("the end of the waiting time"))) +
-          ". This page works once.</p>\n";
+  html += "<button type=\"submit\" class=\"primary\" id=\"confirm\">" + HtmlEscape(Say(lang, "hold.send")) + "</button></form>\n";
+  if (!cancel_first) html += "<h2>" + HtmlEscape(Say(lang, "hold.or_cancel")) + "</h2>\n" + cancel;
+  // The milter words the time in the sender's language; the page's own language may differ.
+  std::string when = view.value("expires_local", std::string());
+  if (view.contains("expires") && view["expires"].is_number_integer()) {
+    when = common::LocalTimeWords(static_cast<std::time_t>(view["expires"].get<int64_t>()), lang);
+  }
+  html += "<p class=\"muted\">" +
+          HtmlEscape(Fill(Say(lang, "hold.expires"), {{"when", when.empty() ? Say(lang, "hold.expires_default") : when}})) + "</p>\n";
   return html;
 }
 
@@ -100,33 +94,36 @@ std::string HoldForm(const json& view, const std::string& id, const std::string&
 
 common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/staff/hold/";
-  if (!milter.enabled() || !csrf) return StaffRefusal(404, "Not available", "Held messages are not enabled here.");
-  if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, "Page not found", "There is no page at this address.");
+  const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
+  std::string lang = StaffLanguage(req, form);
+  if (!milter.enabled() || !csrf) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "hold.off"), lang);
+  if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, Say(lang, "not_found"), Say(lang, "not_found.text"), lang);
   std::string id = req.path.substr(prefix.size()), action;
   if (const size_t slash = id.find('/'); slash != std::string::npos) {
     action = id.substr(slash + 1);
     id.resize(slash);
   }
-  if (id.size() != 32 || !common::HexDecode(id)) return FromOutcome(404, json::object());
+  if (id.size() != 32 || !common::HexDecode(id)) return FromOutcome(lang, 404, json::object());
   const std::string path = "/holds/" + id;
   if (action.empty()) {
-    if (req.method != "GET") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
+    if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
-    if (!common::HexDecode(t)) return FromOutcome(403, json::object());
+    if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
     common::HttpCallResult r = milter.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
-    if (r.status != 200 || !body.is_object()) return FromOutcome(r.status, body.is_object() ? body : json::object());
-    return HtmlPage(200, "Your email has not been sent yet",
-                    HoldForm(body, id, t, CsrfToken(*csrf, id, t), req.Query("action") == "cancel"));
+    if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
+    // Unless the link or the switch says otherwise, the page is in the language the sender reads.
+    lang = StaffLanguage(req, form, body.value("language", "en"));
+    return HtmlPage(200, Say(lang, "hold.title"), HoldForm(lang, body, id, t, CsrfToken(*csrf, id, t), req.Query("action") == "cancel"),
+                    lang);
   }
-  if (req.method != "POST") return StaffRefusal(405, "Not allowed", "Use the buttons on the page.");
-  if (action != "confirm" && action != "cancel") return StaffRefusal(404, "Page not found", "There is no page at this address.");
-  const auto form = common::ParseForm(req.body);
+  if (req.method != "POST") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
+  if (action != "confirm" && action != "cancel") return StaffRefusal(404, Say(lang, "not_found"), Say(lang, "not_found.text"), lang);
   if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   const std::string t = common::FormValue(form, "t");
-  if (!common::HexDecode(t)) return FromOutcome(403, json::object());
+  if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
   if (!common::SecureEquals(common::FormValue(form, "csrf"), CsrfToken(*csrf, id, t))) {
-    return StaffRefusal(403, "This form has expired", "Please open the link in the email again.");
+    return StaffRefusal(403, Say(lang, "form_expired"), Say(lang, "form_expired.text"), lang);
   }
   json request = json::object();
   if (action == "confirm") {
@@ -136,17 +133,15 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   }
   common::HttpCallResult r = milter.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
   const json body = json::parse(r.body, nullptr, false);
-  if (r.status != 200 || !body.is_object()) return FromOutcome(r.status, body.is_object() ? body : json::object());
+  if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
   if (action == "cancel") {
-    return HtmlPage(200, "Cancelled", "<h1>Cancelled</h1><p class=\"done\">The email was deleted. It was not sent to anyone.</p>");
+    return HtmlPage(200, Say(lang, "cancelled"), "<h1>" + HtmlEscape(Say(lang, "cancelled")) + "</h1><p class=\"done\">" +
+                                                  HtmlEscape(Say(lang, "cancelled.text")) + "</p>", lang);
   }
   const std::string state = body.value("state", "");
-  const std::string text = state == "partially_released"
-                               ? "Your email has been sent to the recipients that were not flagged."
-                               : "Your email has been sent.";
-  return HtmlPage(200, "Sent", "<h1>Sent</h1><p class=\"done\">" + HtmlEscape(text) +
-                                   "</p><p class=\"muted\">Your reason has been recorded for the information "
-                                   "governance team.</p>");
+  const std::string text = Say(lang, state == "partially_released" ? "sent.partial" : "sent.all");
+  return HtmlPage(200, Say(lang, "sent"), "<h1>" + HtmlEscape(Say(lang, "sent")) + "</h1><p class=\"done\">" + HtmlEscape(text) +
+                                              "</p><p class=\"muted\">" + HtmlEscape(Say(lang, "sent.recorded")) + "</p>", lang);
 }
 
 }  // namespace sendguard::incident

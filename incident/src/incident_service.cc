@@ -428,7 +428,8 @@ Outcome<json> IncidentService::AddNote(const std::string& id, const std::string&
   return Save(*got, got->document, {Entry(actor, "note", nullptr, text, "")});
 }
 
-Outcome<json> IncidentService::DeletionRequest(const std::string& id) {
+Outcome<json> IncidentService::DeletionRequest(const std::string& id, const std::string& language) {
+  if (language != "en" && language != "cy" && language != "both") return Refuse<json>(400, "language", "must be en, cy or both");
   auto loaded = Load(id);
   if (!loaded.ok()) return Forward<json>(loaded);
   const StoredIncident* got = &*loaded.value;
@@ -441,8 +442,7 @@ Outcome<json> IncidentService::DeletionRequest(const std::string& id) {
   }
   const std::string reference = doc.value("incident_number", "");
   if (reference.empty()) return Refuse<json>(409, "incident_number", "log the incident (give it a number) first; the request quotes it");
-  const std::string subject = "Email sent to you in error - please delete (our reference " + reference + ")";
-  const std::string body =
+  const std::string english =
       "Dear recipient,\n\n"
       "An email was sent to you in error by a member of our staff. It contains personal information that was not "
       "meant for you.\n\n"
@@ -453,7 +453,22 @@ Outcome<json> IncidentService::DeletionRequest(const std::string& id) {
       "Please quote our reference " + reference + " in your reply. Thank you for your help, and we apologise for "
       "the inconvenience.\n\n"
       "Information Governance";
-  return Ok(json{{"subject", subject}, {"body", body}, {"incident_number", reference}});
+  const std::string welsh =
+      "Annwyl dderbynnydd,\n\n"
+      "Anfonwyd e-bost atoch trwy gamgymeriad gan aelod o'n staff. Mae'n cynnwys gwybodaeth bersonol nad oedd wedi'i "
+      "bwriadu ar eich cyfer chi.\n\n"
+      "Os gwelwch yn dda:\n"
+      "  1. dilëwch yr e-bost ac unrhyw atodiadau o'ch mewnflwch a'ch eitemau wedi'u dileu, heb agor yr atodiadau "
+      "na'i anfon ymlaen;\n"
+      "  2. atebwch y neges hon i gadarnhau eich bod wedi gwneud hynny.\n\n"
+      "Nodwch ein cyfeirnod " + reference + " yn eich ateb. Diolch am eich help, ac ymddiheurwn am yr anghyfleustra.\n\n"
+      "Llywodraethu Gwybodaeth";
+  // Subjects stay ASCII (an email header); Welsh first where both are sent, as Welsh bodies do.
+  const std::string subject_en = "Email sent to you in error - please delete (our reference " + reference + ")";
+  const std::string subject_cy = "E-bost a anfonwyd atoch trwy gamgymeriad - dilewch ef (ein cyfeirnod " + reference + ")";
+  const std::string subject = language == "cy" ? subject_cy : language == "both" ? subject_cy + " / " + subject_en : subject_en;
+  const std::string body = language == "cy" ? welsh : language == "both" ? welsh + "\n\n---\n\n" + english : english;
+  return Ok(json{{"subject", subject}, {"body", body}, {"incident_number", reference}, {"language", language}});
 }
 
 Outcome<json> IncidentService::RecordDeletionConfirmed(const std::string& id, const std::string& confirmation,

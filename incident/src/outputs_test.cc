@@ -344,6 +344,24 @@ TEST_F(OutputsTest, RetentionDoesNotOpenTheAuditToEdits) {
   EXPECT_TRUE(check->ok) << check->problem;
 }
 
+TEST_F(OutputsTest, TheDeletionRequestIsInEnglishWelshOrBothWelshFirst) {
+  const std::string id = WorkedBreach();
+  const json en = *service_->DeletionRequest(id, "en").value;
+  const json cy = *service_->DeletionRequest(id, "cy").value;
+  const json both = *service_->DeletionRequest(id, "both").value;
+  EXPECT_NE(en["body"].get<std::string>().find("Dear recipient"), std::string::npos);
+  EXPECT_NE(cy["body"].get<std::string>().find("Annwyl dderbynnydd"), std::string::npos);
+  EXPECT_NE(cy["body"].get<std::string>().find("Nodwch ein cyfeirnod IG-2026-0042"), std::string::npos);
+  EXPECT_EQ(cy["body"].get<std::string>().find("Dear"), std::string::npos);
+  const std::string b = both["body"];
+  EXPECT_LT(b.find("Annwyl"), b.find("Dear recipient")) << "Welsh first";
+  for (const json* j : {&en, &cy, &both}) {
+    const std::string subject = (*j)["subject"];
+    EXPECT_TRUE(std::all_of(subject.begin(), subject.end(), [](char c) { return c >= 0x20 && c < 0x7f; })) << subject;
+  }
+  EXPECT_EQ(service_->DeletionRequest(id, "fr").refusal->http_status, 400);
+}
+
 TEST_F(OutputsTest, DigestSchedulesFallOnTheirLondonTimes) {
   DigestSchedule weekly;
   weekly.weekday = 1;  // Monday

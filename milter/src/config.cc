@@ -171,6 +171,9 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "language_by_sender_domain" << YAML::Value << YAML::Flow << YAML::BeginMap;
   for (const auto& [dom, lang] : o.language_by_sender_domain) e << YAML::Key << dom << YAML::Value << lang;
   e << YAML::EndMap;
+  e << YAML::Key << "language_by_sender" << YAML::Value << YAML::Flow << YAML::BeginMap;
+  for (const auto& [who, lang] : o.language_by_sender) e << YAML::Key << who << YAML::Value << lang;
+  e << YAML::EndMap;
   e << YAML::Key << "open_cc_threshold" << YAML::Value << o.open_cc_threshold;
   e << YAML::Key << "reply_all_threshold" << YAML::Value << o.reply_all_threshold;
   e << YAML::Key << "lookalike_history_domains" << YAML::Value << o.lookalike_history_domains;

@@ -76,7 +76,7 @@ Status HeldMessages::Hold(const HeldMessage& m) {
   std::filesystem::create_directories(dir_, ec);
   const json meta = {{"sender", common::RepairUtf8(m.sender)}, {"recipients", AddressList(m.recipients)},
                      {"flagged", AddressList(m.flagged)},     {"subject", common::RepairUtf8(m.subject)},
-                     {"explanation", common::RepairUtf8(m.explanation)}};
+                     {"explanation", common::RepairUtf8(m.explanation)}, {"language", m.language}};
   std::string plain = meta.dump();
   plain.push_back('\0');
   plain += m.raw;
@@ -119,6 +119,7 @@ Result<std::optional<HeldMessage>> HeldMessages::Load(const std::string& id) {
   m.flagged = meta.value("flagged", std::vector<std::string>{});
   m.subject = meta.value("subject", "");
   m.explanation = meta.value("explanation", "");
+  m.language = meta.value("language", "en") == "cy" ? "cy" : "en";
   m.raw = plain->substr(nul + 1);
   m.state = state->first;
   m.expires = state->second;

@@ -43,23 +43,36 @@ std::vector<std::string> FlaggedRecipients(const Decision& d, const rules::Polic
   return outside.empty() ? signalled : outside;
 }
 
-std::string LocalTime(std::time_t t) { return common::FormatTime(t, "%H:%M on %A %e %B %Y", true); }
-
 bool Ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
-// The notice to the sender: what was found, and the links to confirm or cancel.
+// The notice to the sender, in their language: what was found, and the links to confirm or cancel.
 std::string Notice(const HeldMessage& m, const Config& config, const std::string& link) {
-  std::string subject = m.subject.empty() || !Ascii(m.subject) || m.subject.size() > 120 ? "your email" : "\"" + m.subject + "\"";
+  const bool cy = m.language == "cy";
+  const bool plain = !m.subject.empty() && Ascii(m.subject) && m.subject.size() <= 120;
+  const std::string subject = plain ? "\"" + m.subject + "\"" : (cy ? "eich e-bost" : "your email");
+  const std::string when = common::LocalTimeWords(m.expires, m.language);
   std::string text;
+  if (cy) {
+    text += "Nid yw eich e-bost " + subject + " wedi'i anfon eto.\r\n\r\n";
+    text += m.explanation + "\r\n\r\n";
+    text += "Os ydych yn siŵr y dylai fynd, cadarnhewch yma. Gallwch hefyd ei anfon at bawb heblaw'r\r\n";
+    text += "derbynwyr y tynnwyd sylw atynt:\r\n\r\n    " + link + "&lang=cy\r\n\r\n";
+    text += "Os na ddylai fynd, canslwch ef yma:\r\n\r\n    " + link + "&action=cancel&lang=cy\r\n\r\n";
+    text += "Ni chaiff dim ei anfon oni bai eich bod yn cadarnhau. Mae'r ddolen yn gweithio unwaith. Os na wnewch\r\n";
+    text += "ddim, caiff yr e-bost ei ddileu am " + when + ".\r\n\r\n";
+    text += "-- \r\nsendguard, ar ran eich tîm llywodraethu gwybodaeth\r\n";
+    return NoticeMessage(config.notify_from, m.sender, "Heb ei anfon eto: cadarnhewch neu canslwch " + subject, "hold-" + m.id,
+                         m.created, text);
+  }
   text += "Your email " + subject + " has not been sent yet.\r\n\r\n";
   text += m.explanation + "\r\n\r\n";
   text += "If you are sure it should go, confirm it here. You can also send it to everyone except\r\n";
   text += "the recipients it was flagged for:\r\n\r\n    " + link + "\r\n\r\n";
   text += "If it should not go, cancel it here:\r\n\r\n    " + link + "&action=cancel\r\n\r\n";
   text += "Nothing is sent unless you confirm. The link works once. If you do nothing, the email is\r\n";
-  text += "deleted at " + LocalTime(m.expires) + ".\r\n\r\n";
+  text += "deleted at " + when + ".\r\n\r\n";
   text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
   return NoticeMessage(config.notify_from, m.sender, "Not sent yet: please confirm or cancel " + subject, "hold-" + m.id,
                        m.created, text);
@@ -91,6 +104,7 @@ Result<std::string> HoldDesk::Hold(const Decision& d, const rules::PolicyEngine&
   m.flagged = FlaggedRecipients(d, policy);
   m.subject = subject;
   m.explanation = d.verdict.explanation;
+  m.language = d.verdict.language == "cy" ? "cy" : "en";
   m.raw = raw;
   m.created = now;
   m.expires = now + int64_t{config.confirm_ttl_minutes} * 60;
@@ -157,7 +171,8 @@ HoldOutcome HoldDesk::Show(const std::string& id, const std::string& token, std:
     view["explanation"] = common::RepairUtf8(h.explanation);
     view["recipients"] = recipients;
     view["expires"] = static_cast<int64_t>(h.expires);
-    view["expires_local"] = LocalTime(h.expires);
+    view["expires_local"] = common::LocalTimeWords(h.expires, h.language);
+    view["language"] = h.language;
     view["partial_possible"] = !h.flagged.empty() && h.flagged.size() < h.recipients.size();
   }
   *json_out = view.dump();

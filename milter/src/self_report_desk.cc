@@ -54,13 +54,28 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
   if (id.empty()) return Refuse(503, "no random bytes for a link");
   const std::string base = config.link_base_url.empty() ? config.core_url : config.link_base_url;
   const std::string link = base + "/staff/report/" + id + "?t=" + SelfReportLinkToken(hasher_, id);
-  std::string text;
-  text += "You (or someone using your address) asked to report an email sent to the wrong person.\r\n\r\n";
-  text += "This link lists the emails you sent in the last " + std::to_string(kListDays) +
-          " days. Choose the one that went wrong and the\r\n";
-  text += "information governance team will be told at once:\r\n\r\n    " + link + "\r\n\r\n";
-  text += "The link works once and for " + std::to_string(kLinkHours) + " hours. If you did not ask for it, ignore this email.\r\n\r\n";
-  text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
+  // In the sender's language, as their explanations are (organisation.language_by_sender, _by_sender_domain).
+  const bool cy = config.organisation.LanguageFor(address) == "cy";
+  std::string text, subject;
+  if (cy) {
+    subject = "Rhoi gwybod am e-bost a anfonwyd at y person anghywir";
+    text += "Rydych chi (neu rywun sy'n defnyddio eich cyfeiriad) wedi gofyn am gael rhoi gwybod am e-bost a anfonwyd\r\n";
+    text += "at y person anghywir.\r\n\r\n";
+    text += "Mae'r ddolen hon yn rhestru'r negeseuon e-bost a anfonwyd gennych yn ystod y " + std::to_string(kListDays) +
+            " diwrnod diwethaf.\r\nDewiswch yr un aeth o chwith a chaiff y tîm llywodraethu gwybodaeth wybod ar unwaith:\r\n\r\n    " +
+            link + "&lang=cy\r\n\r\n";
+    text += "Mae'r ddolen yn gweithio unwaith ac am " + std::to_string(kLinkHours) +
+            " awr. Os na wnaethoch ofyn amdani, anwybyddwch yr e-bost hwn.\r\n\r\n";
+    text += "-- \r\nsendguard, ar ran eich tîm llywodraethu gwybodaeth\r\n";
+  } else {
+    subject = "Report an email sent to the wrong person";
+    text += "You (or someone using your address) asked to report an email sent to the wrong person.\r\n\r\n";
+    text += "This link lists the emails you sent in the last " + std::to_string(kListDays) +
+            " days. Choose the one that went wrong and the\r\n";
+    text += "information governance team will be told at once:\r\n\r\n    " + link + "\r\n\r\n";
+    text += "The link works once and for " + std::to_string(kLinkHours) + " hours. If you did not ask for it, ignore this email.\r\n\r\n";
+    text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
+  }
   auto sealed = key_.Seal(address, "self-report|" + id);
   if (!sealed.ok()) return Refuse(503, sealed.status().message());
   auto insert = db_.Prepare("INSERT INTO self_report_links (id, sender, reporter, created, expires) VALUES (?, ?, ?, ?, ?)");
@@ -69,7 +84,7 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
                   .Bind(4, int64_t{now}).Bind(5, int64_t{now} + kLinkHours * 3600).Run();
   if (st.ok()) {
     st = MailOutbox(db_, key_).Enqueue("self-report-" + id, config.notify_from, {address},
-                                       NoticeMessage(config.notify_from, address, "Report an email sent to the wrong person",
+                                       NoticeMessage(config.notify_from, address, subject,
                                                      "self-report-" + id, now, text),
                                        now);
   }

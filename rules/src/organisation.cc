@@ -63,7 +63,9 @@ std::vector<std::string> Organisation::SenderGroupsOf(const std::string& sender)
 }
 
 std::string Organisation::LanguageFor(const std::string& sender) const {
-  const std::string domain = DomainOf(NormaliseAddress(sender));
+  const std::string address = NormaliseAddress(sender);
+  if (auto it = language_by_sender.find(address); it != language_by_sender.end()) return it->second;
+  const std::string domain = DomainOf(address);
   for (const auto& [d, lang] : language_by_sender_domain) {
     if (DomainMatches(domain, d)) return lang;
   }
@@ -145,7 +147,7 @@ Organisation ParseOrganisation(const YAML::Node& node, const std::vector<std::st
     return o;
   }
   CheckKeys(node, {"name", "internal_domains", "secure_domains", "partner_domains", "freemail_domains",
-                   "sender_groups", "language", "language_by_sender_domain", "open_cc_threshold",
+                   "sender_groups", "language", "language_by_sender_domain", "language_by_sender", "open_cc_threshold",
                    "reply_all_threshold", "lookalike_history_domains"},
             d);
   LocalText name;
@@ -168,6 +170,17 @@ Organisation ParseOrganisation(const YAML::Node& node, const std::vector<std::st
         std::string lang = kv.second.IsScalar() ? kv.second.Scalar() : "";
         if (lang != "en" && lang != "cy") d.Add(kv.second, "language must be 'en' or 'cy'");
         o.language_by_sender_domain[common::AsciiLower(kv.first.Scalar())] = lang;
+      }
+    }
+  }
+  if (YAML::Node by = node["language_by_sender"]) {
+    if (!by.IsMap()) {
+      d.Add(by, "'language_by_sender' must map a person's address to en or cy");
+    } else {
+      for (const auto& kv : by) {
+        std::string lang = kv.second.IsScalar() ? kv.second.Scalar() : "";
+        if (lang != "en" && lang != "cy") d.Add(kv.second, "language must be 'en' or 'cy'");
+        o.language_by_sender[NormaliseAddress(kv.first.Scalar())] = lang;
       }
     }
   }

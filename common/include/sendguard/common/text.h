@@ -54,4 +54,8 @@ std::string PercentEncode(std::string_view text);
 // strftime of `t` in UTC or in the process's local time zone.
 std::string FormatTime(std::time_t t, const char* format, bool local = false);
 
+// A local time in words for staff, in English or Welsh ("cy"): "14:05 on Monday 7 December
+// 2026", "14:05 ddydd Llun 7 Rhagfyr 2026".
+std::string LocalTimeWords(std::time_t t, const std::string& language);
+
 }  // namespace sendguard::common

@@ -54,7 +54,8 @@ class IncidentService {
   Outcome<nlohmann::json> AddNote(const std::string& id, const std::string& text, const Actor& actor);
   // Recall assist: the "please delete this email and confirm" request for the wrong recipient
   // ({"subject", "body"}), quoting the incident reference; for T01 incidents.
-  Outcome<nlohmann::json> DeletionRequest(const std::string& id);
+  // `language`: en, cy, or both (Welsh first).
+  Outcome<nlohmann::json> DeletionRequest(const std::string& id, const std::string& language = "en");
   // Records the wrong recipient's confirmation as containment evidence
   // (RECOVERED_OR_DESTROYED_CONFIRMED, with the confirmation text in the audit trail).
   Outcome<nlohmann::json> RecordDeletionConfirmed(const std::string& id, const std::string& confirmation,

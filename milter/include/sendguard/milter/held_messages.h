@@ -26,6 +26,7 @@ struct HeldMessage {
   std::vector<std::string> flagged;     // the recipients the warning is about (partial release leaves them out)
   std::string subject;
   std::string explanation;              // what the sender is shown: never an identifier
+  std::string language = "en";          // the sender's language (en, cy): the notice's and the pages'  
   std::string raw;                      // the message as received, headers then body
   std::time_t created = 0;
   std::time_t expires = 0;

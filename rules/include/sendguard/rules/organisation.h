@@ -37,6 +37,7 @@ struct Organisation {
   std::map<std::string, std::vector<std::string>> sender_groups;  // name -> addresses or "@domain"
   std::string language = "en";          // default language of explanations
   std::map<std::string, std::string> language_by_sender_domain;
+  std::map<std::string, std::string> language_by_sender;  // one person's choice (their address), before their domain's
   int open_cc_threshold = 5;            // external addresses visible in To/Cc
   int reply_all_threshold = 10;         // recipients of a reply that make it "large"
   int lookalike_history_domains = 2000; // most-used previous domains compared for lookalikes
