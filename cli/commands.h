@@ -32,6 +32,8 @@ int RunReplay(const EngineFlags& flags, const ReplayFlags& replay);
 
 // `history import`: bootstrap recipient history from the MTA's log.
 int RunHistoryImport(const EngineFlags& flags, const std::vector<std::string>& logs, const std::string& db_path);
+// `retention [--dry-run]`: scan records and recipient history past the config's periods.
+int RunStateRetention(const EngineFlags& flags, const std::string& db_path, bool dry_run);
 
 // `incidents score`: one incident document in, its derived results out (JSON).
 struct IncidentsScoreFlags {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sendguard history import`: bootstraps recipient history from the MTA's log, so
 // first-time and unusual-recipient signals work from the first day of deployment.
+// `sendguard retention [--dry-run]`: the mail filter's side of the retention schedule (scan
+// records and recipient history), run daily by sendguard-retention.timer.
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -9,6 +11,7 @@
 #include "commands.h"
 #include "sendguard/milter/recipient_history.h"
 #include "sendguard/milter/state_db.h"
+#include "sendguard/milter/state_retention.h"
 
 namespace sendguard::cli {
 
@@ -44,6 +47,25 @@ int RunHistoryImport(const EngineFlags& flags, const std::vector<std::string>& l
     std::fprintf(stderr, "note: no internal domains configured: every sender in the log was recorded\n");
   }
   return rc;
+}
+
+int RunStateRetention(const EngineFlags& flags, const std::string& db_path, bool dry_run) {
+  auto state = OpenState(flags, db_path);
+  if (!state) return 2;
+  const milter::Config& c = state->config;
+  auto counts = milter::ApplyStateRetention(*state->db, c.milter.scan_record_days, c.milter.recipient_history_days,
+                                            std::time(nullptr), dry_run);
+  if (!counts.ok()) {
+    std::fprintf(stderr, "sendguard: retention: %s\n", counts.status().message().c_str());
+    return 1;
+  }
+  std::printf("%s: %lld scan records older than %d days; recipient history unused for %d days: %lld senders, %lld "
+              "recipients, %lld recipient pairs, %lld domains\n",
+              dry_run ? "would remove (dry run)" : "removed", static_cast<long long>(counts->scan_records), c.milter.scan_record_days,
+              c.milter.recipient_history_days, static_cast<long long>(counts->history_senders),
+              static_cast<long long>(counts->history_recipients), static_cast<long long>(counts->history_pairs),
+              static_cast<long long>(counts->history_domains));
+  return 0;
 }
 
 }  // namespace sendguard::cli

@@ -78,6 +78,14 @@ int main(int argc, char** argv) {
   add_engine_flags(history_import);
   add_policy_flags(history_import);
 
+  auto* retention = app.add_subcommand("retention", "forget scan records and recipient history past milter.scan_record_days "
+                                                    "and milter.recipient_history_days");
+  bool retention_dry_run = false;
+  std::string retention_db;
+  retention->add_flag("--dry-run", retention_dry_run, "count what would go; change nothing");
+  retention->add_option("--db", retention_db, "state database (default: <state_dir>/state.db from the config)");
+  add_engine_flags(retention);
+
   auto* incidents = app.add_subcommand("incidents", "the assessment core's incidents");
   incidents->require_subcommand(1);
   auto* score = incidents->add_subcommand(
@@ -181,5 +189,6 @@ int main(int argc, char** argv) {
   }
   if (import->parsed()) return RunEdmImport(flags, type, csv, column);
   if (history_import->parsed()) return RunHistoryImport(flags, logs, history_db);
+  if (retention->parsed()) return RunStateRetention(flags, retention_db, retention_dry_run);
   return 2;
 }

@@ -16,7 +16,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/LICENSE DESTINATION share/doc/sendguard)
 install(FILES ${CMAKE_SOURCE_DIR}/config/sendguard.yaml ${CMAKE_SOURCE_DIR}/config/core.yaml DESTINATION /etc/sendguard)
 install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-core.service ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.service
-  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.timer DESTINATION /lib/systemd/system)
+  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.timer ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.service
+  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.timer DESTINATION /lib/systemd/system)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/config/postfix ${CMAKE_SOURCE_DIR}/config/sendmail
   DESTINATION share/doc/sendguard/examples)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION share/doc/sendguard)

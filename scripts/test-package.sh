@@ -119,11 +119,16 @@ grep -q "smtpd_milters=unix:/sendguard/milter.sock" "$examples/master.cf" || fai
 grep -q "smtpd_tls_cert_file" "$examples/master.cf" && grep -q "smtpd_sasl_auth_enable=yes" "$examples/master.cf" ||
   fail "the shipped master.cf does not say it needs SASL and a TLS certificate"
 /usr/bin/sendguard rules check --rules /usr/share/sendguard/rules > /dev/null || fail "sendguard rules check on the installed rules"
-for u in sendguard-quarantine.service sendguard-quarantine.timer; do
+for u in sendguard-quarantine.service sendguard-quarantine.timer sendguard-retention.service sendguard-retention.timer; do
   [ -f "/lib/systemd/system/$u" ] || fail "the package does not ship $u"
 done
 grep -q "^ExecStart=/usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml$" \
   /lib/systemd/system/sendguard-quarantine.service || fail "sendguard-quarantine.service does not run quarantine apply"
+# The retention job as the service account, both halves, dry first: it runs on the installed config.
+su -s /bin/sh sendguard -c "/usr/bin/sendguard retention --dry-run --config /etc/sendguard/sendguard.yaml" > /dev/null ||
+  fail "sendguard retention --dry-run as the service account"
+su -s /bin/sh sendguard -c "/usr/sbin/sendguard-core --config /etc/sendguard/core.yaml retention apply --dry-run" > /dev/null ||
+  fail "sendguard-core retention apply --dry-run as the service account"
 say "installed $(basename "$deb"): user, group, secret, token, core.yaml, state directory and Postfix snippets as documented"
 
 # ---- 2. configure, as the guide says ------------------------------------------------------

@@ -38,6 +38,7 @@
 #include "sendguard/milter/poison_journal.h"
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
+#include "sendguard/milter/state_retention.h"
 
 namespace fs = std::filesystem;
 using namespace sendguard;
@@ -287,9 +288,13 @@ int main(int argc, char** argv) {
       d.log->error("{}", db.status().message());
       return 1;
     }
-    ScanRecords records(**db, hasher);
-    auto pruned = records.Prune(config.milter.scan_record_days, std::time(nullptr));
-    if (pruned.ok() && *pruned > 0) d.log->info("pruned {} scan records older than {} days", *pruned, config.milter.scan_record_days);
+    auto pruned = ApplyStateRetention(**db, config.milter.scan_record_days, config.milter.recipient_history_days,
+                                      std::time(nullptr), false);
+    if (pruned.ok() && pruned->scan_records + pruned->history_senders + pruned->history_recipients > 0) {
+      d.log->info("retention: removed {} scan records older than {} days, {} senders and {} recipients unused for {} days",
+                  pruned->scan_records, config.milter.scan_record_days, pruned->history_senders, pruned->history_recipients,
+                  config.milter.recipient_history_days);
+    }
   }
   // The poison journal: a message still in flight from the previous run is one crash more on
   // it (scanned alone next time; answered unscanned from milter.poison_after_crashes crashes).

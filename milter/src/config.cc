@@ -57,7 +57,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
                        "max_message_bytes", "scan", "internal_networks", "subject_tag", "subject_tag_outside",
                        "outside_headers", "audit_only_min_individuals", "ig_bcc", "fail_modes", "poison_after_crashes",
-                       "scan_record_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
+                       "scan_record_days", "recipient_history_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
                    d);
   if (rules::ReadString(n, "socket", &m.socket, d) && m.socket.rfind("inet:", 0) != 0 &&
@@ -107,6 +107,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
   }
   rules::ReadInt(n, "poison_after_crashes", 1, 100, &m.poison_after_crashes, d);
   rules::ReadInt(n, "scan_record_days", 1, 3650, &m.scan_record_days, d);
+  rules::ReadInt(n, "recipient_history_days", 30, 3650, &m.recipient_history_days, d);
   if (rules::ReadString(n, "log_format", &m.log_format, d) && m.log_format != "text" && m.log_format != "json") {
     d.Add(n["log_format"], "log_format must be 'text' or 'json'");
   }
@@ -213,6 +214,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::EndMap;
   e << YAML::Key << "poison_after_crashes" << YAML::Value << m.poison_after_crashes;
   e << YAML::Key << "scan_record_days" << YAML::Value << m.scan_record_days;
+  e << YAML::Key << "recipient_history_days" << YAML::Value << m.recipient_history_days;
   e << YAML::Key << "log_format" << YAML::Value << m.log_format;
   e << YAML::Key << "log_file" << YAML::Value << m.log_file;
   e << YAML::Key << "metrics_listen" << YAML::Value << m.metrics_listen;

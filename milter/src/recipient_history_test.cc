@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "milter_fixtures.h"
+#include "sendguard/milter/state_retention.h"
 
 namespace sendguard::milter {
 namespace {
@@ -40,6 +41,34 @@ TEST_F(RecipientHistoryTest, RecordsAndAnswersLookups) {
     EXPECT_EQ(bytes.find(clear), std::string::npos) << clear;
   }
   EXPECT_NE(bytes.find("example.org"), std::string::npos);
+}
+
+// Retention: history unused for recipient_history_days is forgotten (the sender is
+// "first-time" again), newer history stays; the dry run counts exactly what the real run removes.
+TEST_F(RecipientHistoryTest, RetentionForgetsWhatWasNotUsedForAYear) {
+  RecipientHistory h(*db_, hasher_);
+  const std::time_t day = 86400, start = 1700000000;
+  ASSERT_TRUE(h.Record("old@bury.gov.uk", {{"Anita Patel", "a.patel@example.org"}, {"", "gp@nhs.net"}}, start).ok());
+  ASSERT_TRUE(h.Record("new@bury.gov.uk", {{"", "gp@nhs.net"}}, start + 300 * day).ok());
+  const std::time_t now = start + 400 * day;
+  auto dry = ApplyStateRetention(*db_, 30, 365, now, true);
+  ASSERT_TRUE(dry.ok()) << dry.status().message();
+  EXPECT_EQ(dry->history_senders, 1);
+  EXPECT_EQ(dry->history_recipients, 2);
+  EXPECT_EQ(dry->history_pairs, 1);
+  EXPECT_TRUE(h.KnowsSender("old@bury.gov.uk")) << "a dry run changes nothing";
+  auto real = ApplyStateRetention(*db_, 30, 365, now, false);
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->history_senders, dry->history_senders);
+  EXPECT_EQ(real->history_recipients, dry->history_recipients);
+  EXPECT_EQ(real->history_pairs, dry->history_pairs);
+  EXPECT_EQ(real->history_domains, dry->history_domains);
+  EXPECT_FALSE(h.KnowsSender("old@bury.gov.uk"));
+  EXPECT_FALSE(h.HasSentTo("old@bury.gov.uk", "a.patel@example.org"));
+  EXPECT_FALSE(h.KnowsCorrespondentName("old@bury.gov.uk", "patel")) << "name words go with their sender";
+  EXPECT_TRUE(h.KnowsSender("new@bury.gov.uk"));
+  EXPECT_TRUE(h.HasSentTo("new@bury.gov.uk", "gp@nhs.net"));
+  EXPECT_EQ(ApplyStateRetention(*db_, 30, 365, now, false)->history_senders, 0) << "nothing more the second time";
 }
 
 TEST_F(RecipientHistoryTest, SurvivesReopening) {

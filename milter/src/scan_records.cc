@@ -173,11 +173,4 @@ Status ScanRecords::MarkRecalled(int64_t id) {
   return (*st)->Reset().Bind(1, id).Run();
 }
 
-Result<int> ScanRecords::Prune(int days, std::time_t now) {
-  auto st = db_.Prepare("DELETE FROM scan_records WHERE at < ?");
-  if (!st.ok()) return st.status();
-  if (Status s = (*st)->Bind(1, static_cast<int64_t>(now) - int64_t{days} * 86400).Run(); !s.ok()) return s;
-  return db_.Changes();
-}
-
 }  // namespace sendguard::milter

@@ -63,6 +63,7 @@ struct MilterSettings {
   // answered per fail_modes.poison_message, unscanned. After one crash it is scanned alone.
   int poison_after_crashes = 2;
   int scan_record_days = 30;
+  int recipient_history_days = 365;  // recipient history unused this long is forgotten (retention)
   std::string log_format = "text";             // text | json
   std::string log_file;                        // "" = standard error (journald under systemd)
   std::string metrics_listen = "127.0.0.1:9899";  // Prometheus text on http://ADDR:PORT/metrics; "" = off

@@ -46,8 +46,6 @@ class ScanRecords {
   Status Add(const ScanRecord& r);
   // The newest record for a Message-ID (as written in the header, with or without <>).
   std::optional<ScanRecord> FindByMessageId(const std::string& message_id);
-  // Deletes records older than `days`; returns how many went.
-  Result<int> Prune(int days, std::time_t now);
   std::string MessageIdHash(const std::string& message_id) const;
   std::string SenderHash(const std::string& sender) const;
   // A sender's records at or after `since`, newest first, at most `limit`.
