@@ -217,6 +217,67 @@ TEST(CoreNotifications, AWebhookHearsOfANewDraft) {
   EXPECT_TRUE(heard) << core.Log();
 }
 
+// What the IG team sends out, over HTTP: the letter draft and the letter (the IG team and the
+// DPO only; a final letter before it is recorded; bad bodies named), the ICO report (any role
+// that may see the case; a bad layout or format named), the subject access search (POST only,
+// the IG team only).
+TEST_F(CoreApiTest, LettersTheIcoReportAndTheSubjectAccessSearchAreGuardedAndChecked) {
+  const std::string id = CreateBreach("Letters over HTTP");
+  const std::string base = "/api/incidents/" + id;
+  const auto siro = core_->As("SIRO", "siro-letters"), reader = core_->As("READER", "reader-letters");
+  EXPECT_EQ(core_->Request("GET", base + "/letter-draft", "", siro).status, 403);
+  EXPECT_EQ(core_->Request("GET", base + "/letter-draft", "", reader).status, 403);
+  auto draft = core_->Request("GET", base + "/letter-draft?language=cy", "", kIg);
+  ASSERT_EQ(draft.status, 200) << draft.body;
+  EXPECT_EQ(draft.Json()["language"], "cy");
+  EXPECT_FALSE(draft.Json()["gaps"].empty());
+  EXPECT_EQ(core_->Request("GET", base + "/letter-draft?language=fr", "", kIg).status, 400);
+  const json to = {{"name", "Mrs A Example"}, {"address", "1 Road\nTown"}};
+  auto preview = core_->Request("POST", base + "/letter", json{{"format", "pdf"}, {"addressee", to}}.dump(), kIg);
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  EXPECT_EQ(preview.body.rfind("%PDF-", 0), 0u);
+  EXPECT_NE(preview.headers.find("Content-Disposition: attachment"), std::string::npos) << preview.headers;
+  auto early = core_->Request("POST", base + "/letter", json{{"record", "POST"}, {"addressee", to}}.dump(), kIg);
+  EXPECT_EQ(early.status, 409) << "a draft cannot be sent";
+  EXPECT_EQ(FirstField(early), "letter_draft");
+  for (const json& bad : {json{{"format", "docx"}}, json{{"record", "FAX"}}, json{{"addressee", "Mrs A"}},
+                          json{{"addressee", {{"phone", "1"}}}}, json{{"representative_role", "UNCLE"}},
+                          json{{"representative_role", "PARENT"}, {"addressee", to}}, json{{"colour", "red"}}}) {
+    auto r = core_->Request("POST", base + "/letter", bad.dump(), kIg);
+    EXPECT_EQ(r.status, 400) << bad.dump() << " " << r.body;
+  }
+  EXPECT_EQ(core_->Request("POST", base + "/letter", json{{"addressee", to}}.dump(), siro).status, 403);
+  // Final, then posted: recorded with a keyed hash; the email version needs the core's email.
+  json words = {{"en", {{"nature", "x"}, {"consequences", "y"}, {"measures", "z"}, {"final", true}}}};
+  ASSERT_EQ(core_->Request("PATCH", base, json{{"set", {{"letter_draft", words}}}}.dump(), kIg).status, 200);
+  auto posted = core_->Request("POST", base + "/letter", json{{"record", "POST"}, {"addressee", to}}.dump(), kIg);
+  ASSERT_EQ(posted.status, 200) << posted.body;
+  EXPECT_NE(posted.headers.find("X-Sendguard-Letter: L1"), std::string::npos) << posted.headers;
+  auto emailed = core_->Request("POST", base + "/letter",
+                                json{{"record", "EMAIL"}, {"addressee", {{"email", "a@example.org"}}}}.dump(), kIg);
+  EXPECT_EQ(emailed.status, 503) << emailed.body;
+  auto shown = core_->Request("GET", base, "", kIg).Json();
+  ASSERT_EQ(shown["incident"]["letters_sent"].size(), 1u);
+  EXPECT_EQ(shown["incident"]["letters_sent"][0]["addressee_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(shown.dump().find("1 Road"), std::string::npos) << "the address is not kept";
+  // The ICO report.
+  auto report = core_->Request("GET", base + "/ico-report", "", reader);
+  ASSERT_EQ(report.status, 200) << report.body;
+  EXPECT_EQ(report.Json()["layout"], "ico");
+  EXPECT_EQ(core_->Request("GET", base + "/ico-report?layout=fbi", "", kIg).status, 400);
+  EXPECT_EQ(core_->Request("GET", base + "/ico-report?format=xls", "", kIg).status, 400);
+  EXPECT_EQ(core_->Request("GET", base + "/ico-report?format=pdf&layout=dspt", "", kIg).body.rfind("%PDF-", 0), 0u);
+  EXPECT_EQ(core_->Request("GET", base + "/ico-report", "", kIo).status, 403) << "not the officer's case";
+  // The subject access search.
+  EXPECT_EQ(core_->Request("GET", "/api/subject-access?address=a@b.c", "", kIg).status, 405);
+  EXPECT_EQ(core_->Request("POST", "/api/subject-access", R"({"address": "a@b.c"})", siro).status, 403);
+  EXPECT_EQ(core_->Request("POST", "/api/subject-access", R"({"address": "x"})", kIg).status, 400);
+  EXPECT_EQ(core_->Request("POST", "/api/subject-access", R"({"name": "x"})", kIg).status, 400);
+  auto found = core_->Request("POST", "/api/subject-access", R"({"address": "1 Road Town"})", kDpo);
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_NE(found.body.find(id), std::string::npos) << "the posted letter's address, by keyed hash: " << found.body;
+}
+
 TEST(CoreConfigFile, BadKeysCarryFileAndLine) {
   auto dir = std::filesystem::temp_directory_path() / ("sendguard-core-config-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
