@@ -58,6 +58,11 @@ struct Core {
       fuzz::Check(s.ok(), "cannot open a session");
       sessions[i] = *s;
     }
+    // Letters are produced and recorded (a keyed hash of whom they went to); no email is set up.
+    api.hasher = &page_key;
+    api.organisation.name = "Fuzz Borough Council";
+    api.organisation.dpo_name = "The DPO";
+    api.organisation.dpo_email = "dpo@fuzz.example";
     staff = std::make_unique<StaffPages>(StaffPages{api.milter, &page_key});
     self_reports = std::make_unique<SelfReportPages>(SelfReportPages{api.milter, &page_key, service.get(), false});
     pages = std::make_unique<IgPages>(IgPages{service.get(), &api, accounts.get(), false, &sso, {}, nullptr, "http://127.0.0.1:8025"});

@@ -124,7 +124,16 @@ int main(int argc, char** argv) {
       "POST /incidents/1/action-add\n\ndescription=a&owner_name=b&owner_id=c%40d.e&due=2026-12-31",
       "POST /incidents/1/action-waive\n\nitem=0&waived_reason=x", "POST /incidents/1/ico-submission\n\ntype=INITIAL&submitted_at=2026-12-01T10%3A00&to_follow=a%0Ab",
       "POST /incidents/1/quarantine\n\nrecord_id=1&decision=release&reason=x", "POST /incidents/1/note\n\ntext=x",
-      "POST /incidents/1/deletion-send\n\nto=a%40b.c", "POST /staff/report/0123456789abcdef0123456789abcdef\n\ngeneral=1&type=OTHER&aware=2026-12-01T10%3A00&note=x"};
+      "POST /incidents/1/deletion-send\n\nto=a%40b.c&language=both", "POST /staff/report/0123456789abcdef0123456789abcdef\n\ngeneral=1&type=OTHER&aware=2026-12-01T10%3A00&note=x&lang=cy",
+      // What the IG team sends out: letters, the ICO report, the subject access search.
+      "GET /api/incidents/1/letter-draft?language=cy\n\n",
+      "POST /api/incidents/1/letter\ncontent-type: application/json\n\n{\"language\":\"cy\",\"format\":\"pdf\",\"record\":\"\",\"representative_role\":\"PARENT\",\"person_name\":\"C\",\"addressee\":{\"name\":\"A\",\"address\":\"1 Road\\nTown\",\"email\":\"a@b.c\"}}",
+      "GET /api/incidents/1/ico-report?layout=dspt&format=html\n\n", "GET /incidents/1/ico-report?format=pdf\n\n",
+      "POST /api/subject-access\ncontent-type: application/json\n\n{\"address\":\"a@b.c\"}", "POST /subject-access\n\naddress=a%40b.c",
+      "POST /incidents/1/letter-draft\n\nlanguage=en&nature=a&data=b&consequences=c&measures=d&advice=e&final=1",
+      "POST /incidents/1/letter\n\nlanguage=en&format=html&record=POST&name=A&address=1+Road&email=&representative_role=",
+      "GET /staff/hold/0123456789abcdef0123456789abcdef?t=0123456789abcdef0123456789abcdef&lang=cy\n\n",
+      "GET /staff/report?lang=cy\n\n"};
   for (size_t i = 0; i < core_requests.size(); ++i) seeds["core_http"].push_back(Chosen(static_cast<unsigned char>(i % 11), core_requests[i]));
   const std::vector<std::string> milter_requests{
       "GET /holds/0123456789abcdef?t=abc\n\n", "POST /holds/0123456789abcdef/confirm?t=abc\n\n{\"reason\":\"x\",\"text\":\"y\",\"except_flagged\":true}",
