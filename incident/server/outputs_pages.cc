@@ -141,6 +141,9 @@ std::string RenderSendingOut(const json& shown, const Organisation& org, const s
   html += "<h3 id=\"letters\">Letters to the people affected</h3><p>" +
           (recommendation.empty() ? std::string("No recommendation on telling people yet.")
                                   : "The recommendation: " + HtmlEscape(common::AsciiLower(Readable(recommendation))) + ".") +
+          (in.value("dpo_individuals_decision", json()).is_string()
+               ? " The DPO's decision: " + HtmlEscape(common::AsciiLower(Readable(in["dpo_individuals_decision"].get<std::string>()))) + "."
+               : std::string(" The DPO has not decided yet.")) +
           (in.contains("individuals_communicated_at") ? " They were told " + HtmlEscape(FormatLondon(*ParseInstant(in.value("individuals_communicated_at", "")))) + "."
                                                       : std::string()) +
           "</p>";
