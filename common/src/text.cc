@@ -226,6 +226,16 @@ std::string FormatTime(std::time_t t, const char* format, bool local) {
   return std::string(buf, n);
 }
 
+std::string FillPlaceholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
+  for (const auto& [key, value] : values) {
+    const std::string mark = "{" + key + "}";
+    for (size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size())) {
+      text.replace(at, mark.size(), value);
+    }
+  }
+  return text;
+}
+
 std::string LocalTimeWords(std::time_t t, const std::string& language) {
   std::tm tm{};
   localtime_r(&t, &tm);

@@ -191,14 +191,6 @@ const std::string& Say(const std::string& language, std::string_view id) {
   return language == "cy" ? it->second.second : it->second.first;
 }
 
-std::string Fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
-  for (const auto& [key, value] : values) {
-    const std::string mark = "{" + key + "}";
-    for (size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size())) text.replace(at, mark.size(), value);
-  }
-  return text;
-}
-
 std::string StaffLanguage(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,
                           const std::string& fallback) {
   std::string lang = common::FormValue(form, "lang");

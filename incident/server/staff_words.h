@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sendguard/common/http_server.h"
+#include "sendguard/common/text.h"
 
 namespace sendguard::incident {
 
@@ -18,8 +19,10 @@ namespace sendguard::incident {
 // unknown id is a programming error: it returns the id itself so a test sees it.
 const std::string& Say(const std::string& language, std::string_view id);
 
-// `text` with each "{key}" replaced by its value.
-std::string Fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
+// `text` with each "{key}" replaced by its value (common::FillPlaceholders).
+inline std::string Fill(const std::string& text, const std::vector<std::pair<std::string, std::string>>& values) {
+  return common::FillPlaceholders(text, values);
+}
 
 // en or cy from the request's `lang` (query or posted form), else `fallback` when it is cy, else en.
 std::string StaffLanguage(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,

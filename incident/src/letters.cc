@@ -89,13 +89,6 @@ const Words kWelsh{
 
 const Words& WordsFor(const std::string& language) { return language == "cy" ? kWelsh : kEnglish; }
 
-std::string Replace(std::string text, const std::string& key, const std::string& value) {
-  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + value.size())) {
-    text.replace(at, key.size(), value);
-  }
-  return text;
-}
-
 std::string Reference(const json& incident) {
   const std::string number = incident.value("incident_number", "");
   return number.empty() ? incident.value("incident_id", "").substr(0, 8) : number;
@@ -187,7 +180,7 @@ print::Document BuildLetter(const json& incident, const Organisation& org, const
   if (to.representative_role.empty()) {
     d.Paragraph(w.intro_person);
   } else {
-    d.Paragraph(Replace(Replace(w.intro_representative, "{role}", RoleWords(w, to.representative_role)), "{person}", to.person_name));
+    d.Paragraph(common::FillPlaceholders(w.intro_representative, {{"role", RoleWords(w, to.representative_role)}, {"person", to.person_name}}));
   }
   for (size_t i = 0; i < std::size(kLetterParts); ++i) {
     const std::string text = draft.value(kLetterParts[i], "");
@@ -201,7 +194,7 @@ print::Document BuildLetter(const json& incident, const Organisation& org, const
   for (char c : org.dpo_phone) phone += c == ' ' ? std::string("\u00a0") : std::string(1, c);
   if (!org.dpo_phone.empty()) how += (how.empty() ? "" : ", ") + std::string(w.phone_word) + " " + phone;
   d.Heading(w.contact_heading)
-      .Paragraph(Replace(Replace(Replace(w.contact, "{dpo}", org.dpo_name), "{how}", how), "{ref}", ref));
+      .Paragraph(common::FillPlaceholders(w.contact, {{"dpo", org.dpo_name}, {"how", how}, {"ref", ref}}));
   d.Heading(w.complain_heading).Paragraph(w.complain);
   d.Lines(std::string(w.sign_off) + ",\n\n" + org.NameIn(language));
   return d;

@@ -47,35 +47,41 @@ bool Ascii(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
-// The notice to the sender, in their language: what was found, and the links to confirm or cancel.
+// The notice's words in each language; {subject}, {explanation}, {link}, {cancel}, {when}.
+struct NoticeWords {
+  const char* your_email;
+  const char* subject;
+  const char* body;
+};
+const NoticeWords kNoticeEn{
+    "your email", "Not sent yet: please confirm or cancel {subject}",
+    "Your email {subject} has not been sent yet.\r\n\r\n{explanation}\r\n\r\n"
+    "If you are sure it should go, confirm it here. You can also send it to everyone except\r\n"
+    "the recipients it was flagged for:\r\n\r\n    {link}\r\n\r\n"
+    "If it should not go, cancel it here:\r\n\r\n    {cancel}\r\n\r\n"
+    "Nothing is sent unless you confirm. The link works once. If you do nothing, the email is\r\n"
+    "deleted at {when}.\r\n\r\n-- \r\nsendguard, on behalf of your information governance team\r\n"};
+const NoticeWords kNoticeCy{
+    "eich e-bost", "Heb ei anfon eto: cadarnhewch neu canslwch {subject}",
+    "Nid yw eich e-bost {subject} wedi'i anfon eto.\r\n\r\n{explanation}\r\n\r\n"
+    "Os ydych yn siŵr y dylai fynd, cadarnhewch yma. Gallwch hefyd ei anfon at bawb heblaw'r\r\n"
+    "derbynwyr y tynnwyd sylw atynt:\r\n\r\n    {link}\r\n\r\n"
+    "Os na ddylai fynd, canslwch ef yma:\r\n\r\n    {cancel}\r\n\r\n"
+    "Ni chaiff dim ei anfon oni bai eich bod yn cadarnhau. Mae'r ddolen yn gweithio unwaith. Os na wnewch\r\n"
+    "ddim, caiff yr e-bost ei ddileu am {when}.\r\n\r\n-- \r\nsendguard, ar ran eich tîm llywodraethu gwybodaeth\r\n"};
+
+// The notice to the sender, in their language: what was found, and the links to confirm or
+// cancel (the Welsh links keep the pages in Welsh).
 std::string Notice(const HeldMessage& m, const Config& config, const std::string& link) {
   const bool cy = m.language == "cy";
+  const NoticeWords& w = cy ? kNoticeCy : kNoticeEn;
   const bool plain = !m.subject.empty() && Ascii(m.subject) && m.subject.size() <= 120;
-  const std::string subject = plain ? "\"" + m.subject + "\"" : (cy ? "eich e-bost" : "your email");
-  const std::string when = common::LocalTimeWords(m.expires, m.language);
-  std::string text;
-  if (cy) {
-    text += "Nid yw eich e-bost " + subject + " wedi'i anfon eto.\r\n\r\n";
-    text += m.explanation + "\r\n\r\n";
-    text += "Os ydych yn siŵr y dylai fynd, cadarnhewch yma. Gallwch hefyd ei anfon at bawb heblaw'r\r\n";
-    text += "derbynwyr y tynnwyd sylw atynt:\r\n\r\n    " + link + "&lang=cy\r\n\r\n";
-    text += "Os na ddylai fynd, canslwch ef yma:\r\n\r\n    " + link + "&action=cancel&lang=cy\r\n\r\n";
-    text += "Ni chaiff dim ei anfon oni bai eich bod yn cadarnhau. Mae'r ddolen yn gweithio unwaith. Os na wnewch\r\n";
-    text += "ddim, caiff yr e-bost ei ddileu am " + when + ".\r\n\r\n";
-    text += "-- \r\nsendguard, ar ran eich tîm llywodraethu gwybodaeth\r\n";
-    return NoticeMessage(config.notify_from, m.sender, "Heb ei anfon eto: cadarnhewch neu canslwch " + subject, "hold-" + m.id,
-                         m.created, text);
-  }
-  text += "Your email " + subject + " has not been sent yet.\r\n\r\n";
-  text += m.explanation + "\r\n\r\n";
-  text += "If you are sure it should go, confirm it here. You can also send it to everyone except\r\n";
-  text += "the recipients it was flagged for:\r\n\r\n    " + link + "\r\n\r\n";
-  text += "If it should not go, cancel it here:\r\n\r\n    " + link + "&action=cancel\r\n\r\n";
-  text += "Nothing is sent unless you confirm. The link works once. If you do nothing, the email is\r\n";
-  text += "deleted at " + when + ".\r\n\r\n";
-  text += "-- \r\nsendguard, on behalf of your information governance team\r\n";
-  return NoticeMessage(config.notify_from, m.sender, "Not sent yet: please confirm or cancel " + subject, "hold-" + m.id,
-                       m.created, text);
+  const std::string subject = plain ? "\"" + m.subject + "\"" : w.your_email;
+  const std::string lang = cy ? "&lang=cy" : "";
+  const std::string text = common::FillPlaceholders(w.body, {{"subject", subject}, {"explanation", m.explanation}, {"link", link + lang},
+                                           {"cancel", link + "&action=cancel" + lang},
+                                           {"when", common::LocalTimeWords(m.expires, m.language)}});
+  return NoticeMessage(config.notify_from, m.sender, common::FillPlaceholders(w.subject, {{"subject", subject}}), "hold-" + m.id, m.created, text);
 }
 
 std::vector<std::string> Domains(const std::vector<std::string>& addresses) {

@@ -3,6 +3,7 @@
 #include "sendguard/rules/organisation.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "sendguard/common/text.h"
 #include "sendguard/rules/address_list.h"
@@ -61,6 +62,27 @@ std::vector<std::string> Organisation::SenderGroupsOf(const std::string& sender)
   }
   return out;
 }
+
+namespace {
+
+// `key`: a map of `what` (normalised by `normalise`) to en or cy.
+void ReadLanguageMap(const YAML::Node& node, const char* key, const char* what,
+                     const std::function<std::string(const std::string&)>& normalise, std::map<std::string, std::string>* out,
+                     Diagnostics& d) {
+  YAML::Node by = node[key];
+  if (!by) return;
+  if (!by.IsMap()) {
+    d.Add(by, std::string("'") + key + "' must map " + what + " to en or cy");
+    return;
+  }
+  for (const auto& kv : by) {
+    std::string lang = kv.second.IsScalar() ? kv.second.Scalar() : "";
+    if (lang != "en" && lang != "cy") d.Add(kv.second, "language must be 'en' or 'cy'");
+    (*out)[normalise(kv.first.Scalar())] = lang;
+  }
+}
+
+}  // namespace
 
 std::string Organisation::LanguageFor(const std::string& sender) const {
   const std::string address = NormaliseAddress(sender);
@@ -162,28 +184,10 @@ Organisation ParseOrganisation(const YAML::Node& node, const std::vector<std::st
   if (ReadString(node, "language", &o.language, d) && o.language != "en" && o.language != "cy") {
     d.Add(node["language"], "language must be 'en' or 'cy'");
   }
-  if (YAML::Node by = node["language_by_sender_domain"]) {
-    if (!by.IsMap()) {
-      d.Add(by, "'language_by_sender_domain' must map a domain to en or cy");
-    } else {
-      for (const auto& kv : by) {
-        std::string lang = kv.second.IsScalar() ? kv.second.Scalar() : "";
-        if (lang != "en" && lang != "cy") d.Add(kv.second, "language must be 'en' or 'cy'");
-        o.language_by_sender_domain[common::AsciiLower(kv.first.Scalar())] = lang;
-      }
-    }
-  }
-  if (YAML::Node by = node["language_by_sender"]) {
-    if (!by.IsMap()) {
-      d.Add(by, "'language_by_sender' must map a person's address to en or cy");
-    } else {
-      for (const auto& kv : by) {
-        std::string lang = kv.second.IsScalar() ? kv.second.Scalar() : "";
-        if (lang != "en" && lang != "cy") d.Add(kv.second, "language must be 'en' or 'cy'");
-        o.language_by_sender[NormaliseAddress(kv.first.Scalar())] = lang;
-      }
-    }
-  }
+  ReadLanguageMap(node, "language_by_sender_domain", "a domain", [](const std::string& k) { return common::AsciiLower(k); },
+                  &o.language_by_sender_domain, d);
+  ReadLanguageMap(node, "language_by_sender", "a person's address", [](const std::string& k) { return NormaliseAddress(k); },
+                  &o.language_by_sender, d);
   ReadInt(node, "open_cc_threshold", 2, 10000, &o.open_cc_threshold, d);
   ReadInt(node, "reply_all_threshold", 2, 10000, &o.reply_all_threshold, d);
   ReadInt(node, "lookalike_history_domains", 0, 100000, &o.lookalike_history_domains, d);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sendguard::common {
@@ -53,6 +54,9 @@ std::string PercentEncode(std::string_view text);
 
 // strftime of `t` in UTC or in the process's local time zone.
 std::string FormatTime(std::time_t t, const char* format, bool local = false);
+
+// `text` with each "{key}" replaced by its value (every occurrence; values are not re-scanned).
+std::string FillPlaceholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
 
 // A local time in words for staff, in English or Welsh ("cy"): "14:05 on Monday 7 December
 // 2026", "14:05 ddydd Llun 7 Rhagfyr 2026".
