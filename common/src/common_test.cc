@@ -238,3 +238,21 @@ TEST(StatusTest, ResultCarriesValueOrStatus) {
 
 }  // namespace
 }  // namespace sendguard::common
+
+namespace sendguard::common {
+namespace {
+
+TEST(Utf8Prefix, NeverCutsACharacterInTwo) {
+  EXPECT_EQ(Utf8Prefix("abc", 10), "abc");
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa9", 3), "ab");       // é would be cut: left out
+  EXPECT_EQ(Utf8Prefix("ab\xc3\xa9", 4), "ab\xc3\xa9");
+  EXPECT_EQ(Utf8Prefix("\xe2\x82\xac\xe2\x82\xac", 5), "\xe2\x82\xac");  // two euro signs, 5 bytes: one
+  EXPECT_TRUE(IsValidUtf8(Utf8Prefix(std::string(199, 'a') + "\xc3\xa9", 200)));
+}
+
+TEST(FillPlaceholders, EveryOccurrenceAndNoRescan) {
+  EXPECT_EQ(FillPlaceholders("{a} and {a} {b}", {{"a", "{b}"}, {"b", "x"}}), "{b} and {b} x");
+}
+
+}  // namespace
+}  // namespace sendguard::common

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include <algorithm>
 #include <cctype>
 
 namespace sendguard::common {
@@ -202,6 +203,13 @@ std::string MaskedNote(const std::string& text, size_t max_bytes) {
   return std::string(Trim(out));
 }
 
+std::string Utf8Prefix(std::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // text[end] starts the cut character
+  return std::string(text.substr(0, end));
+}
+
 std::string PercentEncode(std::string_view s) {
   static const char* kHex = "0123456789ABCDEF";
   std::string out;
@@ -227,13 +235,26 @@ std::string FormatTime(std::time_t t, const char* format, bool local) {
 }
 
 std::string FillPlaceholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
-  for (const auto& [key, value] : values) {
-    const std::string mark = "{" + key + "}";
-    for (size_t at = text.find(mark); at != std::string::npos; at = text.find(mark, at + value.size())) {
-      text.replace(at, mark.size(), value);
+  // One pass: a value put in is never searched again (a subject holding "{link}" stays as typed).
+  std::string out;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t open = text.find('{', at);
+    if (open == std::string::npos) break;
+    out.append(text, at, open - at);
+    const size_t close = text.find('}', open);
+    const std::string_view key = close == std::string::npos ? std::string_view() : std::string_view(text).substr(open + 1, close - open - 1);
+    auto it = std::find_if(values.begin(), values.end(), [&](const auto& kv) { return kv.first == key; });
+    if (it == values.end()) {
+      out += '{';
+      at = open + 1;
+      continue;
     }
+    out += it->second;
+    at = close + 1;
   }
-  return text;
+  out.append(text, std::min(at, text.size()), std::string::npos);
+  return out;
 }
 
 std::string LocalTimeWords(std::time_t t, const std::string& language) {

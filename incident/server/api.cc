@@ -43,9 +43,33 @@ HttpResponse FromOutcome(const Outcome<T>& o, int ok_status, const std::function
   return Error(500, "", "the incident store failed: " + o.internal.message());
 }
 
+// How deeply a JSON text nests ([ and { outside strings); stops counting past `limit`.
+int JsonDepth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
+    else if (c == ']' || c == '}') --depth;
+    if (deepest > limit) break;
+  }
+  return deepest;
+}
+
 std::optional<json> Body(const HttpRequest& req, HttpResponse* refusal) {
   if (req.body.empty()) {
     *refusal = Error(400, "", "a JSON body is required");
+    return std::nullopt;
+  }
+  // Nothing the API takes nests deeply; a body that does would only cost stack to copy.
+  if (JsonDepth(req.body, kMaxJsonDepth) > kMaxJsonDepth) {
+    *refusal = Error(400, "", "the body nests more than " + std::to_string(kMaxJsonDepth) + " levels deep");
     return std::nullopt;
   }
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
@@ -144,6 +168,7 @@ HttpResponse CommitteeReport(IncidentService& service, const Caller& caller, con
 }  // namespace
 
 HttpResponse ApiJson(int status, const json& body) { return Json(status, body); }
+std::optional<json> ApiBody(const HttpRequest& req, HttpResponse* refusal) { return Body(req, refusal); }
 HttpResponse ApiError(int status, const std::string& field, const std::string& reason) { return Error(status, field, reason); }
 HttpResponse ApiAnswer(const Outcome<json>& outcome) {
   return FromOutcome<json>(outcome, 200, [](const json& j) { return j; });

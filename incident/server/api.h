@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 
 #include "accounts.h"
@@ -29,6 +30,10 @@ struct ApiSettings {
 // The API's answers: JSON (no-store), and a refusal naming the field and the reason.
 common::HttpResponse ApiJson(int status, const nlohmann::json& body);
 common::HttpResponse ApiError(int status, const std::string& field, const std::string& reason);
+// A request's JSON object body, or nullopt with *refusal set (400: empty, not JSON, not an
+// object, or nested deeper than kMaxJsonDepth).
+inline constexpr int kMaxJsonDepth = 32;
+std::optional<nlohmann::json> ApiBody(const common::HttpRequest& req, common::HttpResponse* refusal);
 // The service's answer: 200 with the incident, or its refusal (4xx), or 500 for the store.
 common::HttpResponse ApiAnswer(const Outcome<nlohmann::json>& outcome);
 

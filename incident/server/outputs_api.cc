@@ -2,6 +2,10 @@
 // Letters, the ICO report and the subject access search over the API (see outputs_api.h).
 #include "outputs_api.h"
 
+#include <mutex>
+
+#include "case_scope.h"
+
 #include "sendguard/common/text.h"
 #include "sendguard/incident/ico_report.h"
 #include "sendguard/incident/letters.h"
@@ -82,8 +86,10 @@ HttpResponse LetterDraftAnswer(IncidentService& service, const ApiSettings& sett
 HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings, const Caller& caller, const std::string& id,
                           const HttpRequest& req) {
   if (req.method != "POST") return ApiError(405, "", "use POST");
-  const json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object()) return ApiError(400, "", "the body must be a JSON object");
+  HttpResponse refusal;
+  const auto parsed = ApiBody(req, &refusal);
+  if (!parsed) return refusal;
+  const json& body = *parsed;
   for (const auto& [key, v] : body.items()) {
     static const char* kKeys[] = {"language", "format", "addressee", "representative_role", "person_name", "record"};
     if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) == std::end(kKeys)) {
@@ -99,15 +105,25 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
   if (!record.empty() && record != "POST" && record != "BY_HAND" && record != "EMAIL") {
     return ApiError(400, "record", "must be empty (a preview), POST, BY_HAND or EMAIL");
   }
-  const json a = body.value("addressee", json::object());
+  static const json kNoAddressee = json::object();
+  const json& a = body.contains("addressee") ? body["addressee"] : kNoAddressee;
   if (!a.is_object()) return ApiError(400, "addressee", "must be an object {name, address, email}");
-  Addressee to{Text(a, "name"), Text(a, "address"), common::AsciiLower(std::string(common::Trim(Text(a, "email")))),
-               Text(body, "representative_role"), Text(body, "person_name")};
   for (const auto& [key, v] : a.items()) {
     if (key != "name" && key != "address" && key != "email") return ApiError(400, "addressee." + key, "unknown field");
     if (!v.is_string() || v.get<std::string>().size() > 2000 || !common::IsValidUtf8(v.get<std::string>())) {
       return ApiError(400, "addressee." + key, "must be UTF-8 text of at most 2000 bytes");
     }
+    // Control characters: none in a name or an email address; line breaks only between address lines.
+    for (unsigned char c : v.get<std::string>()) {
+      if ((c < 0x20 && !(key == "address" && (c == '\n' || c == '\r'))) || c == 0x7f) {
+        return ApiError(400, "addressee." + key, "must not hold control characters");
+      }
+    }
+  }
+  Addressee to{Text(a, "name"), Text(a, "address"), common::AsciiLower(std::string(common::Trim(Text(a, "email")))),
+               Text(body, "representative_role"), Text(body, "person_name")};
+  if (to.person_name.size() > 2000 || !common::IsValidUtf8(to.person_name)) {
+    return ApiError(400, "person_name", "must be UTF-8 text of at most 2000 bytes");
   }
   if (!IsRepresentativeRole(to.representative_role)) return ApiError(400, "representative_role", "must be PARENT, GUARDIAN, ATTORNEY, DEPUTY or empty");
   if (!to.representative_role.empty() && common::Trim(to.person_name).empty()) {
@@ -127,30 +143,32 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
                                              " letter is not final yet: check its words and mark it final first");
   }
   if (!settings.hasher) return ApiError(503, "", "no deployment secret: whom a letter went to cannot be recorded");
+  if (record != "EMAIL" && (common::Trim(to.name).empty() || common::Trim(to.address).empty())) {
+    return ApiError(400, "addressee", "a letter to post or hand over needs the name and the postal address");
+  }
   if (record == "EMAIL") {
     if (to.email.empty()) return ApiError(400, "addressee.email", "the email version needs the person's email address");
     if (!settings.email || settings.email->smtp_url.empty()) return ApiError(503, "", "no email is configured (notifications.email.smtp_url)");
+  }
+  // One letter at a time in this process: the email goes, then it is recorded (the record
+  // retries its own write if the case changed meanwhile, so what was sent is on the case).
+  static std::mutex sending;
+  std::lock_guard lock(sending);
+  if (record == "EMAIL") {
     const Status sent = SendPlainEmail(*settings.email, to.email, LetterEmailSubject(incident, language), print::ToText(letter), NowUtc());
     if (!sent.ok()) {
       return ApiError(sent.code() == StatusCode::kInvalidArgument ? 400 : 502, "addressee.email", "the email was not sent: " + sent.message());
     }
-  } else if (common::Trim(to.name).empty() || common::Trim(to.address).empty()) {
-    return ApiError(400, "addressee", "a letter to post or hand over needs the name and the postal address");
   }
-  json sent = incident.value("letters_sent", json::array());
-  const std::string ref = "L" + std::to_string(sent.size() + 1);
-  sent.push_back({{"ref", ref},
-                  {"language", language},
-                  {"channel", record},
-                  {"representative_role", to.representative_role},
-                  {"sent_at", FormatInstant(NowUtc())},
-                  {"by", {{"id", caller.actor.id}, {"name", caller.actor.name}}},
-                  {"addressee_hash", AddresseeHash(*settings.hasher, to.email, to.address)}});
-  json patch{{"letters_sent", sent}};
-  if (!incident.contains("individuals_communicated_at")) patch["individuals_communicated_at"] = FormatInstant(NowUtc());
+  const json entry{{"language", language},
+                   {"channel", record},
+                   {"representative_role", to.representative_role},
+                   {"addressee_hash", AddresseeHash(*settings.hasher, to.email, to.address)}};
   const std::string how = record == "EMAIL" ? "emailed" : record == "POST" ? "posted" : "handed over";
-  auto saved = service.Update(id, patch, caller.actor, "letter " + ref + " " + how, (*shown.value)["version"].get<int64_t>());
+  auto saved = service.RecordLetter(id, entry, caller.actor, "letter " + how);
   if (!saved.ok() || record == "EMAIL") return ApiAnswer(saved);
+  const json& recorded = (*saved.value)["incident"]["letters_sent"];
+  const std::string ref = recorded.empty() ? "" : recorded.back().value("ref", "");
   HttpResponse r = Document(letter, format, FileName("letter-", incident) + "-" + ref);
   r.headers.emplace_back("X-Sendguard-Letter", ref);
   return r;
@@ -186,11 +204,13 @@ std::optional<HttpResponse> ServeIncidentOutput(IncidentService& service, const 
 HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSettings& settings, const Caller& caller, const HttpRequest& req) {
   if (req.method != "POST") return ApiError(405, "", "use POST (the address stays out of URLs and logs)");
   if (!IsIgTeam(caller)) return ApiError(403, "authorization", "the subject access search is the IG team's and the DPO's");
-  const json body = json::parse(req.body, nullptr, false);
-  if (!body.is_object() || !body.contains("address") || !body["address"].is_string()) {
+  HttpResponse refusal;
+  const auto body = ApiBody(req, &refusal);
+  if (!body) return refusal;
+  if (!body->contains("address") || !(*body)["address"].is_string()) {
     return ApiError(400, "address", "the email or postal address to search for is required");
   }
-  const std::string address(common::Trim(body["address"].get<std::string>()));
+  const std::string address(common::Trim((*body)["address"].get<std::string>()));
   if (address.size() < 5 || address.size() > 2000) return ApiError(400, "address", "must be 5 to 2000 characters");
   std::vector<std::string> hashes;
   if (settings.hasher) {
@@ -198,7 +218,16 @@ HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSettings& se
   }
   auto found = service.SubjectAccess(address, hashes);
   if (!found.ok()) return ApiAnswer(found);
-  return ApiJson(200, {{"incidents", *found.value}, {"searched", "incident documents, their audit trails, letters sent (keyed hash)"}});
+  // Need to know: an IG officer limited to some directorates searches only the cases they may see.
+  json visible = json::array();
+  for (const auto& item : *found.value) {
+    if (LimitedToSomeCases(caller)) {
+      auto shown = service.Show(item.value("incident_id", ""));
+      if (!shown.ok() || !HiddenReason(caller, *shown.value).empty()) continue;
+    }
+    visible.push_back(item);
+  }
+  return ApiJson(200, {{"incidents", visible}, {"searched", "incident documents, their audit trails, letters sent (keyed hash)"}});
 }
 
 }  // namespace sendguard::incident

@@ -139,7 +139,7 @@ HttpResponse SelfReportPages::FileGeneralReport(const std::string& lang, const s
                 {"s1_how_found_out", "Reported by a member of staff on the sendguard breach report page"},
                 {"s4_types", {type}},
                 {"s5_what_happened", common::MaskedNote(what, 1000)}};
-  if (!name.empty()) draft["s1_name"] = name.substr(0, 200);
+  if (!name.empty()) draft["s1_name"] = common::Utf8Prefix(name, 200);
   const Actor reporter{email, email, Role::kReporter};
   auto created = service->Create(draft, reporter);
   if (!created.ok()) {
@@ -206,7 +206,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   // The audit trail names the address the link proved, not the name typed on the form (that goes
   // into the report as the reporter's name, as any form field would).
   const Actor reporter{email, email, Role::kReporter};
-  HttpResponse filed = FileSelfReport(*service, reporter, used["send"], name.substr(0, 200), email,
+  HttpResponse filed = FileSelfReport(*service, reporter, used["send"], common::Utf8Prefix(name, 200), email,
                                       "Reported by the sender on the sendguard self-report page", common::FormValue(form, "note"));
   if (filed.status != 201) return StaffRefusal(502, Say(lang, "wrong"), Say(lang, "filed_failed.email"), lang);
   const json shown = json::parse(filed.body, nullptr, false);

@@ -5,6 +5,7 @@
 #include "sendguard/incident/incident_service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <cstdio>
 
@@ -428,6 +429,35 @@ Outcome<json> IncidentService::AddNote(const std::string& id, const std::string&
   return Save(*got, got->document, {Entry(actor, "note", nullptr, text, "")});
 }
 
+Outcome<json> IncidentService::RecordLetter(const std::string& id, const json& letter, const Actor& actor,
+                                            const std::string& reason) {
+  if (actor.role != Role::kIgOfficer && actor.role != Role::kDpo) {
+    return Refuse<json>(403, "letters_sent", "letters to the people affected are the IG team's and the DPO's");
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto loaded = Load(id);
+    if (!loaded.ok()) return Forward<json>(loaded);
+    const StoredIncident& before = *loaded.value;
+    json doc = before.document;
+    json sent = doc.value("letters_sent", json::array());
+    json entry = letter;
+    entry["ref"] = "L" + std::to_string(sent.size() + 1);
+    entry["sent_at"] = FormatInstant(now_());
+    entry["by"] = {{"id", actor.id}, {"name", actor.name}};
+    sent.push_back(entry);
+    doc["letters_sent"] = sent;
+    std::vector<AuditEntry> entries{Entry(actor, "letters_sent", nullptr, entry, reason)};
+    if (!doc.contains("individuals_communicated_at")) {
+      doc["individuals_communicated_at"] = FormatInstant(now_());
+      entries.push_back(Entry(actor, "individuals_communicated_at", nullptr, doc["individuals_communicated_at"], reason));
+    }
+    auto saved = Save(before, doc, std::move(entries));
+    // Someone else's change in between: read again and add it to what is there now.
+    if (!saved.ok() && saved.refusal && saved.refusal->http_status == 409 && attempt < 8) continue;
+    return saved;
+  }
+}
+
 Outcome<json> IncidentService::DeletionRequest(const std::string& id, const std::string& language) {
   if (language != "en" && language != "cy" && language != "both") return Refuse<json>(400, "language", "must be en, cy or both");
   auto loaded = Load(id);
@@ -571,7 +601,22 @@ Outcome<json> IncidentService::List(const ListFilter& filter) {
 }
 
 Outcome<json> IncidentService::SubjectAccess(const std::string& address, const std::vector<std::string>& hashes) {
-  const std::string needle = common::AsciiLower(address);
+  // Compared in lower case with every run of spaces, line breaks, tabs and commas as one space,
+  // so a postal address matches however its lines were typed.
+  const auto normal = [](std::string_view text) {
+    std::string out;
+    for (char c : text) {
+      const bool gap = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',';
+      if (gap) {
+        if (!out.empty() && out.back() != ' ') out += ' ';
+      } else {
+        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      }
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out;
+  };
+  const std::string needle = normal(address);
   ListFilter all;
   all.limit = 1000000;
   all.by_deadline = false;
@@ -579,8 +624,15 @@ Outcome<json> IncidentService::SubjectAccess(const std::string& address, const s
   if (!rows.ok()) return Fail<json>(rows.status());
   json out = json::array();
   const Instant now = now_();
-  const auto names = [&needle](const json& v) {
-    return !needle.empty() && common::AsciiLower(v.dump(-1, ' ', false, json::error_handler_t::replace)).find(needle) != std::string::npos;
+  // Any string in the value (documents and audit values are validated, so shallow).
+  std::function<bool(const json&)> names = [&](const json& v) -> bool {
+    if (v.is_string()) return !needle.empty() && normal(v.get<std::string>()).find(needle) != std::string::npos;
+    if (v.is_object() || v.is_array()) {
+      for (const auto& item : v) {
+        if (names(item)) return true;
+      }
+    }
+    return false;
   };
   for (const auto& r : *rows) {
     json found = json::array();

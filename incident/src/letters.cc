@@ -227,24 +227,33 @@ std::string CheckLetterDraft(const json& value) {
 }
 
 std::string CheckLettersSent(const json& value) {
-  if (!value.is_array()) return "must be a list of {ref, language, channel, to, representative_role, sent_at, by, addressee_hash}";
+  if (!value.is_array()) return "must be a list of {ref, language, channel, representative_role, sent_at, by, addressee_hash}";
+  static const char* kKeys[] = {"ref", "language", "channel", "representative_role", "sent_at", "by", "addressee_hash"};
   for (const auto& l : value) {
     if (!l.is_object()) return "each letter must be an object";
-    if (!IsLetterLanguage(l.value("language", ""))) return "each letter's language is en or cy";
-    const std::string channel = l.value("channel", "");
-    if (channel != "POST" && channel != "EMAIL" && channel != "BY_HAND") return "each letter's channel is POST, EMAIL or BY_HAND";
-    if (!IsRepresentativeRole(l.value("representative_role", ""))) return "representative_role is PARENT, GUARDIAN, ATTORNEY, DEPUTY or empty";
-    if (!ParseInstant(l.value("sent_at", "")).ok()) return "each letter needs sent_at (an instant)";
-    const std::string hash = l.value("addressee_hash", "");
-    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
-      return "addressee_hash is the 64 hex digits of the keyed hash of whom it went to";
-    }
     for (const auto& [key, v] : l.items()) {
-      static const char* kKeys[] = {"ref", "language", "channel", "representative_role", "sent_at", "by", "addressee_hash"};
       if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) == std::end(kKeys)) {
         return "unknown letter field '" + key + "'";
       }
-      if (key != "by" && !v.is_string()) return key + " must be a string";
+      if (key == "by") {
+        if (!v.is_object() || !v.value("id", json()).is_string() || !v.value("name", json()).is_string() || v.size() != 2) {
+          return "by is {id, name}: who recorded it";
+        }
+      } else if (!v.is_string()) {
+        return key + " must be a string";
+      }
+    }
+    for (const char* required : {"ref", "language", "channel", "sent_at", "by", "addressee_hash"}) {
+      if (!l.contains(required)) return std::string("each letter needs ") + required;
+    }
+    if (!IsLetterLanguage(l["language"].get<std::string>())) return "each letter's language is en or cy";
+    const std::string channel = l["channel"];
+    if (channel != "POST" && channel != "EMAIL" && channel != "BY_HAND") return "each letter's channel is POST, EMAIL or BY_HAND";
+    if (!IsRepresentativeRole(l.value("representative_role", ""))) return "representative_role is PARENT, GUARDIAN, ATTORNEY, DEPUTY or empty";
+    if (!ParseInstant(l["sent_at"].get<std::string>()).ok()) return "each letter needs sent_at (an instant)";
+    const std::string hash = l["addressee_hash"];
+    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return "addressee_hash is the 64 hex digits of the keyed hash of whom it went to";
     }
   }
   return "";

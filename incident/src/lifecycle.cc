@@ -234,6 +234,7 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
   if (field.rfind("mf_", 0) == 0 || field == "incident_id" || field == "created_at" || field == "source" ||
       field == "detected_at" || field == "form_completed_at" || field == "kind_set_at" || field == "status" ||
       field == "office_logged" || field == "office_ico_reporting_needed" || field == "office_date_reported_to_ico" ||
+      field == "letters_sent" ||
       field.find("_decided_at") != std::string::npos || field.find("_decided_by") != std::string::npos) {
     return InvalidArgument("set by the system, read-only");
   }
@@ -263,23 +264,20 @@ Status CheckFieldEdit(const std::string& field, const Actor& actor, const Incide
   // The action plan is the IG team's (they agree it and follow it up, §1.3 note): an
   // investigating officer proposes actions in section 9, and nobody else may waive them.
   if (field == "action_plan") return IsIg(actor) ? Status::Ok() : deny("may not change the action plan: the IG team keeps it");
-  // A final letter's words stay as they were sent until it is reopened (final: false); the
-  // record of letters sent only grows.
-  if (field == "letter_draft" && new_value.is_object() && old_value.is_object()) {
-    for (const auto& [language, draft] : new_value.items()) {
-      const json before = old_value.value(language, json());
-      if (!before.is_object() || !before.value("final", false) || !draft.is_object() || !draft.value("final", false)) continue;
-      json a = before, b = draft;
+  // A final letter's words stay as they are until it is reopened: reopening (final: false)
+  // keeps the words; they change in a later edit. A final letter is not removed.
+  if (field == "letter_draft" && old_value.is_object()) {
+    for (const auto& [language, before] : old_value.items()) {
+      if (!before.is_object() || !before.value("final", false)) continue;
+      const std::string name = language == "cy" ? "Welsh" : "English";
+      const json after = new_value.is_object() ? new_value.value(language, json()) : json();
+      if (!after.is_object()) return InvalidArgument("the " + name + " letter is final: reopen it before removing it");
+      json a = before, b = after;
       a.erase("final");
       b.erase("final");
-      if (a != b) return InvalidArgument("the " + std::string(language == "cy" ? "Welsh" : "English") + " letter is final: reopen it to change its words");
-    }
-  }
-  if (field == "letters_sent") {
-    const json before = old_value.is_array() ? old_value : json::array();
-    if (!new_value.is_array() || new_value.size() < before.size() ||
-        !std::equal(before.begin(), before.end(), new_value.begin())) {
-      return InvalidArgument("letters sent are a record: add to it, never change or remove what is there");
+      if (a != b) {
+        return InvalidArgument("the " + name + " letter is final: reopen it (final: false, words unchanged), then change its words");
+      }
     }
   }
   const bool form_field = field.size() > 2 && field[0] == 's' && field[1] >= '1' && field[1] <= '9' && field[2] == '_';

@@ -172,12 +172,36 @@ TEST_F(OutputsTest, TheWelshLetterIsInWelshAndToARepresentative) {
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.refusal->errors[0].reason.find("the Welsh letter is final"), std::string::npos) << refused.refusal->errors[0].reason;
   changed["final"] = false;
-  EXPECT_TRUE(service_->Update(id, {{"letter_draft", {{"cy", changed}}}}, kIg, "reopened to correct").ok());
+  EXPECT_FALSE(service_->Update(id, {{"letter_draft", {{"cy", changed}}}}, kIg, "reopen and change at once").ok())
+      << "reopening keeps the words; they change in a later edit";
+  EXPECT_FALSE(service_->Update(id, {{"letter_draft", json::object()}}, kIg, "").ok()) << "a final letter is not removed";
+  json reopened = cy;
+  reopened["final"] = false;
+  ASSERT_TRUE(service_->Update(id, {{"letter_draft", {{"cy", reopened}}}}, kIg, "reopened to correct").ok());
+  EXPECT_TRUE(service_->Update(id, {{"letter_draft", {{"cy", changed}}}}, kIg, "corrected").ok());
+  // Letters sent are the core's record: who sent it is the caller, the number and time the core's.
   const json letter{{"ref", "L1"}, {"language", "cy"}, {"channel", "POST"}, {"representative_role", "PARENT"},
-                    {"sent_at", "2026-06-05T15:00Z"}, {"by", {{"id", "ig1"}}}, {"addressee_hash", std::string(64, 'a')}};
-  ASSERT_TRUE(service_->Update(id, {{"letters_sent", {letter}}}, kIg, "").ok());
-  EXPECT_FALSE(service_->Update(id, {{"letters_sent", json::array()}}, kIg, "").ok()) << "a letter sent cannot be unrecorded";
-  EXPECT_FALSE(service_->Update(id, {{"letters_sent", {letter, {{"ref", "L2"}}}}}, kIg, "").ok()) << "checked shape";
+                    {"sent_at", "2026-06-05T15:00Z"}, {"by", {{"id", "dpo1"}, {"name", "Jane (DPO)"}}},
+                    {"addressee_hash", std::string(64, 'a')}};
+  EXPECT_FALSE(service_->Update(id, {{"letters_sent", {letter}}}, kIg, "").ok()) << "not writable by hand";
+  EXPECT_FALSE(service_->RecordLetter(id, {{"language", "cy"}, {"channel", "POST"}, {"addressee_hash", std::string(64, 'a')}},
+                                      Actor{"s1", "SIRO", Role::kSiro}, "")
+                   .ok())
+      << "the IG team's and the DPO's";
+  auto recorded = service_->RecordLetter(id, {{"language", "cy"}, {"channel", "POST"}, {"representative_role", "PARENT"},
+                                              {"addressee_hash", std::string(64, 'a')}},
+                                         kIg, "letter posted");
+  ASSERT_TRUE(recorded.ok()) << recorded.refusal->errors[0].reason;
+  const json sent = (*recorded.value)["incident"]["letters_sent"];
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0]["ref"], "L1");
+  EXPECT_EQ(sent[0]["by"]["id"], "ig1");
+  EXPECT_EQ(sent[0]["sent_at"], FormatInstant(now_));
+  EXPECT_EQ((*recorded.value)["incident"]["individuals_communicated_at"], FormatInstant(now_));
+  EXPECT_FALSE(service_->RecordLetter(id, {{"language", "cy"}, {"channel", "POST"}, {"addressee_hash", "zz"}}, kIg, "").ok())
+      << "checked shape";
+  EXPECT_FALSE(service_->RecordLetter(id, {{"language", 5}, {"channel", "POST"}, {"addressee_hash", std::string(64, 'a')}}, kIg, "")
+                   .ok());
 }
 
 TEST_F(OutputsTest, TheLetterDraftSaysWhatIsMissing) {
@@ -328,7 +352,10 @@ TEST_F(OutputsTest, RetentionOverSevenYearsDryRunMatchesTheRealRunAndTheChainHol
 }
 
 // Tampering is still caught after retention: an audit value cannot be changed, only redacted
-// with everything else the same, and an entry cannot be deleted without its tombstone.
+// with everything else the same; an entry cannot be added unchained or already redacted, nor
+// deleted without its tombstone; and verify refuses a redaction outside an anonymised incident,
+// a tombstone for a live one, and a redacted entry whose hash does not hold (what someone who
+// dropped the triggers could do).
 TEST_F(OutputsTest, RetentionDoesNotOpenTheAuditToEdits) {
   const std::string id = *service_->Create({{"title", "x"}, {"kind", "NEAR_MISS"}}, kIg).value;
   ASSERT_TRUE(service_->AddNote(id, "a note", kIg).ok());
@@ -337,11 +364,46 @@ TEST_F(OutputsTest, RetentionDoesNotOpenTheAuditToEdits) {
   EXPECT_FALSE((*db)->Exec("UPDATE audit SET new_value = '\"other\"'").ok());
   EXPECT_FALSE((*db)->Exec("UPDATE audit SET old_value = NULL, new_value = NULL, reason = '', redacted = 1, by_name = 'x'").ok());
   EXPECT_FALSE((*db)->Exec("DELETE FROM audit").ok());
-  // Redacting alone is allowed by the schema, and verify still holds (the hash is kept).
-  EXPECT_TRUE((*db)->Exec("UPDATE audit SET old_value = NULL, new_value = NULL, reason = '', redacted = 1").ok());
-  auto check = store_->VerifyAudit();
-  ASSERT_TRUE(check.ok());
-  EXPECT_TRUE(check->ok) << check->problem;
+  EXPECT_FALSE((*db)->Exec("INSERT INTO audit (incident_id, at, by_id, by_name, role, what, doc_hash, prev_hash, hash) "
+                           "SELECT incident_id, at, by_id, 'Jane (DPO)', role, what, doc_hash, hash, '' FROM audit LIMIT 1").ok())
+      << "no unchained entry";
+  EXPECT_FALSE((*db)->Exec("INSERT INTO audit (incident_id, at, by_id, by_name, role, what, doc_hash, prev_hash, hash, redacted) "
+                           "SELECT incident_id, at, by_id, 'Jane (DPO)', role, what, doc_hash, hash, 'x', 1 FROM audit LIMIT 1").ok())
+      << "no entry added already redacted";
+  auto verify = [&] {
+    auto check = store_->VerifyAudit();
+    EXPECT_TRUE(check.ok());
+    return check.ok() ? *check : AuditCheck{};
+  };
+  EXPECT_TRUE(verify().ok);
+  // A tombstone for a live incident's entry hides nothing (on a copy).
+  const std::string id2 = *service_->Create({{"title", "y"}, {"kind", "NEAR_MISS"}}, kIg).value;
+  ASSERT_TRUE(store_->Backup(dir_ / "copy.db").ok());
+  // Redacting is allowed by the schema (retention does it), but not outside an anonymised incident.
+  ASSERT_TRUE((*db)->Exec("UPDATE audit SET old_value = NULL, new_value = NULL, reason = '', redacted = 1 WHERE what = 'note'").ok());
+  AuditCheck check = verify();
+  EXPECT_FALSE(check.ok);
+  EXPECT_NE(check.problem.find("not anonymised"), std::string::npos) << check.problem;
+  auto copy = common::SqliteDb::Open(dir_ / "copy.db");
+  ASSERT_TRUE(copy.ok());
+  ASSERT_TRUE((*copy)->Exec("INSERT INTO audit_erased SELECT seq, incident_id, hash, prev_hash, 'x', 'fake' FROM audit "
+                            "WHERE incident_id = '" + id2 + "'").ok());
+  ASSERT_TRUE((*copy)->Exec("DELETE FROM audit WHERE incident_id = '" + id2 + "'").ok());
+  auto copied = OpenSqliteStore(dir_ / "copy.db");
+  ASSERT_TRUE(copied.ok());
+  auto hidden = (*copied)->VerifyAudit();
+  ASSERT_TRUE(hidden.ok());
+  EXPECT_FALSE(hidden->ok);
+  EXPECT_NE(hidden->problem.find("live incident"), std::string::npos) << hidden->problem;
+  // With the triggers dropped: a made-up redacted entry at the head fails its hash.
+  ASSERT_TRUE((*copy)->Exec("DELETE FROM audit_erased; DROP TRIGGER audit_insert_chained").ok());
+  ASSERT_TRUE((*copy)->Exec("INSERT INTO audit (incident_id, at, by_id, by_name, role, what, doc_hash, prev_hash, hash, redacted, "
+                            "value_digest) SELECT incident_id, at, by_id, 'Jane (DPO)', role, 'edit', doc_hash, (SELECT hash FROM "
+                            "audit ORDER BY seq DESC LIMIT 1), '" + std::string(64, '0') + "', 1, '" + std::string(64, '1') +
+                            "' FROM audit ORDER BY seq DESC LIMIT 1").ok());
+  auto forged = (*copied)->VerifyAudit();
+  ASSERT_TRUE(forged.ok());
+  EXPECT_FALSE(forged->ok);
 }
 
 TEST_F(OutputsTest, TheDeletionRequestIsInEnglishWelshOrBothWelshFirst) {

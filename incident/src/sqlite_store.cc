@@ -3,6 +3,7 @@
 // one transaction per change (document + audit, each entry chained to the one before by its
 // hash), online backup, and the chain's verification.
 #include <map>
+#include <set>
 #include <mutex>
 
 #include "sendguard/common/digest.h"
@@ -50,10 +51,15 @@ const std::vector<std::string> kMigrations = {
     "ALTER TABLE audit ADD COLUMN doc_hash TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE audit ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE audit ADD COLUMN hash TEXT NOT NULL DEFAULT '';",
-    // 5: jobs done once (digests), and retention: an entry's values may be redacted (nothing
-    // else about it may change), and an entry may be deleted only once its tombstone is kept.
+    // 5: jobs done once (digests), and retention: entries from here on hash a digest of their
+    // values (value_digest), so a redacted entry (values and reason gone, nothing else changed)
+    // still verifies; an entry may be deleted only once its tombstone is kept; no entry may be
+    // added without a hash or already redacted.
     "CREATE TABLE jobs_done (key TEXT PRIMARY KEY, at TEXT NOT NULL);"
     "ALTER TABLE audit ADD COLUMN redacted INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE audit ADD COLUMN value_digest TEXT NOT NULL DEFAULT '';"
+    "CREATE TRIGGER audit_insert_chained BEFORE INSERT ON audit WHEN NEW.hash = '' OR NEW.redacted != 0"
+    "  BEGIN SELECT RAISE(ABORT, 'audit entries are added chained and whole'); END;"
     "CREATE TABLE audit_erased (seq INTEGER PRIMARY KEY, incident_id TEXT NOT NULL, hash TEXT NOT NULL,"
     "  prev_hash TEXT NOT NULL, erased_at TEXT NOT NULL, run TEXT NOT NULL);"
     "CREATE TABLE retention_runs (run TEXT PRIMARY KEY, at TEXT NOT NULL, dry_run INTEGER NOT NULL, summary TEXT NOT NULL);"
@@ -62,7 +68,7 @@ const std::vector<std::string> kMigrations = {
     "  AND NEW.old_value IS NULL AND NEW.new_value IS NULL AND NEW.reason = '' AND NEW.seq = OLD.seq"
     "  AND NEW.incident_id = OLD.incident_id AND NEW.at = OLD.at AND NEW.by_id = OLD.by_id AND NEW.by_name = OLD.by_name"
     "  AND NEW.role = OLD.role AND NEW.what = OLD.what AND NEW.doc_hash = OLD.doc_hash AND NEW.prev_hash = OLD.prev_hash"
-    "  AND NEW.hash = OLD.hash)"
+    "  AND NEW.hash = OLD.hash AND (NEW.value_digest = OLD.value_digest OR OLD.value_digest = ''))"
     "  BEGIN SELECT RAISE(ABORT, 'audit is append-only (retention may only redact an entry''s values)'); END;"
     "DROP TRIGGER audit_no_delete;"
     "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit WHEN NOT EXISTS (SELECT 1 FROM audit_erased WHERE seq = OLD.seq)"
@@ -77,11 +83,24 @@ struct ChainFields {
   std::string reason, doc_hash, prev_hash;
 };
 
+// Entries written before migration 5 (v1) hash their values themselves.
 std::string EntryHash(const ChainFields& f) {
   auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
   const json fields = json::array({f.prev_hash, f.incident_id, f.at, f.by_id, f.by_name, f.role, f.what, text(f.old_text),
                                    text(f.new_text), f.reason, f.doc_hash});
   return common::Sha256Hex(fields.dump());
+}
+
+// From migration 5 on (v2): the values and the reason as one digest, and the entry's hash over
+// that digest, so retention can drop the values and keep an entry that still verifies.
+std::string ValueDigest(const ChainFields& f) {
+  auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(); };
+  return common::Sha256Hex(json::array({text(f.old_text), text(f.new_text), f.reason}).dump());
+}
+
+std::string EntryHashV2(const ChainFields& f, const std::string& value_digest) {
+  return common::Sha256Hex(
+      json::array({"v2", f.prev_hash, f.incident_id, f.at, f.by_id, f.by_name, f.role, f.what, value_digest, f.doc_hash}).dump());
 }
 
 std::string Dump(const json& v) { return v.is_null() ? std::string() : v.dump(); }
@@ -267,8 +286,12 @@ class SqliteStore final : public IncidentStore {
                    const AuditEntry& entry) override {
     std::lock_guard lock(mu_);
     common::SqliteTransaction tx(*db_);
+    // A v1 entry (before migration 5) keeps a digest of what it held; its hash covered the values
+    // themselves, so once redacted only its place in the chain can be checked.
     auto redact = db_->Prepare(
-        "UPDATE audit SET old_value = NULL, new_value = NULL, reason = '', redacted = 1 WHERE incident_id = ? AND redacted = 0");
+        "UPDATE audit SET value_digest = CASE WHEN value_digest = '' THEN 'v1:' || hex(coalesce(old_value, '') || '|' ||"
+        " coalesce(new_value, '') || '|' || reason) ELSE value_digest END, old_value = NULL, new_value = NULL, reason = '',"
+        " redacted = 1 WHERE incident_id = ? AND redacted = 0");
     if (!redact.ok()) return redact.status();
     if (Status st = (*redact)->Reset().Bind(1, id).Run(); !st.ok()) return st;
     if (Status st = UpdateLocked(id, expected_version, document, index, {entry}); !st.ok()) return st;
@@ -324,19 +347,21 @@ class SqliteStore final : public IncidentStore {
       out.problem = problem;
       return out;
     };
-    // Live entries and the tombstones of erased ones, in one sequence: a tombstone carries its
-    // entry's hash and previous hash only; a redacted entry's values are gone, so only its place
-    // in the chain is checked.
+    // Live entries and the tombstones of erased ones, in one sequence. A tombstone carries its
+    // entry's hash and previous hash only (its incident must be gone); a redacted entry has no
+    // values but its value digest (its incident must have been anonymised).
     auto q = db_->Prepare(
         "SELECT seq, incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash,"
-        " redacted FROM audit UNION ALL SELECT seq, incident_id, '', '', '', '', '', NULL, NULL, '', '', prev_hash, hash, 2"
-        " FROM audit_erased ORDER BY seq");
+        " redacted, value_digest FROM audit UNION ALL SELECT seq, incident_id, '', '', '', '', '', NULL, NULL, '', '', prev_hash,"
+        " hash, 2, '' FROM audit_erased ORDER BY seq");
     if (!q.ok()) return q.status();
     auto& s = **q;
     s.Reset();
     std::string prev;
     bool chained = false;
     std::map<std::string, std::string> last_doc_hash;  // incident -> the doc hash its newest entry recorded
+    std::set<std::string> legacy_incidents;            // incidents with entries from before the chain
+    std::map<std::string, int64_t> redacted, erased;   // incident -> one such entry's seq
     while (s.Step()) {
       const int64_t seq = s.Int(0);
       ChainFields f{s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.Text(5), s.Text(6),
@@ -344,20 +369,37 @@ class SqliteStore final : public IncidentStore {
                     s.IsNull(8) ? std::nullopt : std::optional<std::string>(s.Text(8)),
                     s.Text(9), s.Text(10), s.Text(11)};
       const std::string hash = s.Text(12);
-      if (hash.empty() && !chained) {
+      const int64_t kept = s.Int(13);  // 0 whole, 1 redacted, 2 erased (a tombstone)
+      const std::string digest = s.Text(14);
+      if (hash.empty() && !chained && kept == 0) {
         ++out.legacy;
+        legacy_incidents.insert(f.incident_id);
         continue;
       }
-      if (hash.empty()) return fail(seq, f.incident_id, "the entry has no hash although the chain had begun (edited or inserted)");
+      if (hash.empty()) {
+        s.Reset();
+        return fail(seq, f.incident_id, "the entry has no hash although the chain had begun (edited or inserted)");
+      }
       chained = true;
       if (f.prev_hash != prev) {
         s.Reset();
         return fail(seq, f.incident_id, "the entry does not follow the one before it (an entry was deleted, inserted or reordered)");
       }
-      const int64_t kept = s.Int(13);  // 0 whole, 1 redacted, 2 erased (a tombstone)
-      if (kept == 0 && EntryHash(f) != hash) {
-        s.Reset();
-        return fail(seq, f.incident_id, "the entry's contents do not match its hash (it was edited)");
+      const bool v2 = !digest.empty() && digest.rfind("v1:", 0) != 0;
+      if (kept == 0) {
+        const bool matches = v2 ? digest == ValueDigest(f) && EntryHashV2(f, digest) == hash : digest.empty() && EntryHash(f) == hash;
+        if (!matches) {
+          s.Reset();
+          return fail(seq, f.incident_id, "the entry's contents do not match its hash (it was edited)");
+        }
+      } else if (kept == 1) {
+        if (v2 && EntryHashV2(f, digest) != hash) {
+          s.Reset();
+          return fail(seq, f.incident_id, "the redacted entry does not match its hash (it was edited)");
+        }
+        redacted.emplace(f.incident_id, seq);
+      } else {
+        erased.emplace(f.incident_id, seq);
       }
       prev = hash;
       if (kept != 2) last_doc_hash[f.incident_id] = f.doc_hash;
@@ -372,15 +414,27 @@ class SqliteStore final : public IncidentStore {
     while (d.Step()) {
       ++out.incidents;
       const std::string id = d.Text(0);
+      const std::string text = d.Text(1);
+      if (auto e = erased.find(id); e != erased.end()) {
+        d.Reset();
+        return fail(e->second, id, "a live incident's audit entry was erased (tombstones are for deleted incidents only)");
+      }
+      if (auto r = redacted.find(id); r != redacted.end()) {
+        const json doc = json::parse(text, nullptr, false);
+        if (!doc.is_object() || !doc.contains("anonymised")) {
+          d.Reset();
+          return fail(r->second, id, "an audit entry was redacted although the incident was not anonymised");
+        }
+      }
       auto it = last_doc_hash.find(id);
       if (it == last_doc_hash.end()) {
-        if (chained && out.legacy == 0) {
+        if (!legacy_incidents.count(id)) {
           d.Reset();
           return fail(0, id, "the incident has no audit entry (it was inserted directly)");
         }
         continue;  // filed before the chain began
       }
-      if (common::Sha256Hex(d.Text(1)) != it->second) {
+      if (common::Sha256Hex(text) != it->second) {
         d.Reset();
         return fail(0, id, "the incident's document differs from what its last audit entry recorded (edited directly)");
       }
@@ -432,14 +486,15 @@ class SqliteStore final : public IncidentStore {
     f.reason = e.reason;
     f.doc_hash = doc_hash;
     auto ins = db_->Prepare(
-        "INSERT INTO audit (incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+        "INSERT INTO audit (incident_id, at, by_id, by_name, role, what, old_value, new_value, reason, doc_hash, prev_hash, hash,"
+        " value_digest) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!ins.ok()) return ins.status();
     auto& s = **ins;
+    const std::string digest = ValueDigest(f);
     s.Reset().Bind(1, id).Bind(2, f.at).Bind(3, f.by_id).Bind(4, f.by_name).Bind(5, f.role).Bind(6, f.what);
     if (f.old_text) s.Bind(7, *f.old_text); else s.BindNull(7);
     if (f.new_text) s.Bind(8, *f.new_text); else s.BindNull(8);
-    s.Bind(9, f.reason).Bind(10, f.doc_hash).Bind(11, f.prev_hash).Bind(12, EntryHash(f));
+    s.Bind(9, f.reason).Bind(10, f.doc_hash).Bind(11, f.prev_hash).Bind(12, EntryHashV2(f, digest)).Bind(13, digest);
     return s.Run();
   }
 

@@ -49,13 +49,15 @@ std::string PercentDecode(std::string_view text, bool plus_is_space = false);
 // UTF-8), one line, trimmed, every digit shown as '#' (a number typed into a justification must
 // not become a stored identifier).
 std::string MaskedNote(const std::string& text, size_t max_bytes);
+// At most `max_bytes` of `text`, never cutting a UTF-8 sequence in two.
+std::string Utf8Prefix(std::string_view text, size_t max_bytes);
 // Escapes everything but unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, for a URL's query.
 std::string PercentEncode(std::string_view text);
 
 // strftime of `t` in UTC or in the process's local time zone.
 std::string FormatTime(std::time_t t, const char* format, bool local = false);
 
-// `text` with each "{key}" replaced by its value (every occurrence; values are not re-scanned).
+// `text` with each "{key}" replaced by its value, in one pass (a value put in is not searched again).
 std::string FillPlaceholders(std::string text, const std::vector<std::pair<std::string, std::string>>& values);
 
 // A local time in words for staff, in English or Welsh ("cy"): "14:05 on Monday 7 December

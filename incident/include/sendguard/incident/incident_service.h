@@ -52,6 +52,13 @@ class IncidentService {
   Outcome<nlohmann::json> Transition(const std::string& id, const std::string& to, const Actor& actor,
                                      const std::string& reason);
   Outcome<nlohmann::json> AddNote(const std::string& id, const std::string& text, const Actor& actor);
+  // Records a letter sent to someone affected (letters.h): `letter` holds language, channel,
+  // representative_role and addressee_hash; the core adds ref (L1, L2, ...), sent_at (now)
+  // and by (the actor), sets individuals_communicated_at if it is empty, and retries its own
+  // write if someone else changed the case meanwhile, so a letter that went is always recorded.
+  // IG team and DPO only; `letters_sent` is not otherwise writable.
+  Outcome<nlohmann::json> RecordLetter(const std::string& id, const nlohmann::json& letter, const Actor& actor,
+                                       const std::string& reason);
   // Recall assist: the "please delete this email and confirm" request for the wrong recipient
   // ({"subject", "body"}), quoting the incident reference; for T01 incidents.
   // `language`: en, cy, or both (Welsh first).
