@@ -435,6 +435,20 @@ TEST_F(HoldE2eTest, AMisdirectedEmailIsSelfReportedThroughTheStaffPagesAndTheApi
   EXPECT_EQ(unknown.status, 404) << unknown.body;
   EXPECT_NE(unknown.body.find("message_id"), std::string::npos) << unknown.body;
   EXPECT_EQ(core_->Request("POST", "/api/self-reports", R"({"message_ids": "x"})", kIg).status, 400);
+  // A subject access search for the wrong recipient reaches the mail filter's records too: the
+  // scan record naming them (by keyed hash), metadata only, beside the cases that name them.
+  auto sar = core_->Request("POST", "/api/subject-access", R"({"address": "P.Jones@wrong.example.net"})", kIg);
+  ASSERT_EQ(sar.status, 200) << sar.body;
+  const json mail = sar.Json().value("mail_filter", json::object());
+  bool named = false;
+  for (const auto& r : mail.value("scan_records", json::array())) {
+    if (r.value("as", "") == "recipient" && r.value("recipient_domains", json::array()).dump().find("wrong.example.net") != std::string::npos) {
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named) << sar.body;
+  EXPECT_GE(mail["recipient_history"].value("sent_to_by", 0), 1) << sar.body;
+  EXPECT_TRUE(sar.Json()["incidents"].empty()) << "the case keeps their domain, not their address";
 }
 
 // Welsh for a sender who reads Welsh (organisation.language_by_sender): the hold notice, the

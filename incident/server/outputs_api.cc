@@ -6,6 +6,7 @@
 
 #include "case_scope.h"
 
+#include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 #include "sendguard/incident/ico_report.h"
 #include "sendguard/incident/letters.h"
@@ -92,7 +93,7 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
   const json& body = *parsed;
   for (const auto& [key, v] : body.items()) {
     static const char* kKeys[] = {"language", "format", "addressee", "representative_role", "person_name", "record"};
-    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) == std::end(kKeys)) {
+    if (std::find_if(std::begin(kKeys), std::end(kKeys), [name = std::string_view(key)](const char* k) { return name == k; }) == std::end(kKeys)) {
       return ApiError(400, key, "unknown field");
     }
     if (key != "addressee" && !v.is_string()) return ApiError(400, key, "must be a string");
@@ -227,7 +228,21 @@ HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSettings& se
     }
     visible.push_back(item);
   }
-  return ApiJson(200, {{"incidents", visible}, {"searched", "incident documents, their audit trails, letters sent (keyed hash)"}});
+  json answer{{"incidents", visible}, {"searched", "incident documents, their audit trails, letters sent (keyed hash)"}};
+  // The mail filter's records (scan records and recipient history, kept as keyed hashes), for an
+  // email address, when a mail filter is configured. Whole-organisation data: not for a caller
+  // limited to some cases.
+  if (address.find('@') != std::string::npos && settings.milter.enabled() && !LimitedToSomeCases(caller)) {
+    common::HttpCallResult r = settings.milter.Call("POST", "/subject-access", json{{"address", address}}.dump(), 10000);
+    const json mail = json::parse(r.body, nullptr, false);
+    if (r.status == 200 && mail.is_object()) {
+      answer["mail_filter"] = mail;
+      answer["searched"] = answer["searched"].get<std::string>() + "; the mail filter's scan records and recipient history (keyed hash)";
+    } else {
+      answer["mail_filter_error"] = "the mail filter did not answer (" + (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")";
+    }
+  }
+  return ApiJson(200, answer);
 }
 
 }  // namespace sendguard::incident

@@ -121,6 +121,34 @@ std::string ProduceForm(const std::string& base, const std::string& csrf, const 
   return html;
 }
 
+// The mail filter's records that name the address: scan records (metadata) and recipient history.
+std::string MailFilterRecords(const json& answer) {
+  if (answer.contains("mail_filter_error")) {
+    return "<p class=\"refused\" id=\"sar-mail-filter\">" + HtmlEscape(answer.value("mail_filter_error", "")) + "</p>";
+  }
+  if (!answer.contains("mail_filter")) return "";
+  const json mail = answer["mail_filter"];
+  const json history = mail.value("recipient_history", json::object());
+  std::string html = "<h2>The mail filter's records</h2><p id=\"sar-mail-filter\">Recipient history: " +
+                     std::string(history.value("known_sender", false) ? "a known sender" : "not a known sender") + ", sent to " +
+                     std::to_string(history.value("sent_to", 0)) + " correspondents, sent to by " +
+                     std::to_string(history.value("sent_to_by", 0)) + ". Scan records (kept " +
+                     "scan_record_days): " + std::to_string(mail.value("scan_records", json::array()).size()) + ".</p>";
+  std::string rows;
+  for (const auto& r : mail.value("scan_records", json::array())) {
+    std::string domains;
+    for (const auto& d : r.value("recipient_domains", json::array())) domains += (domains.empty() ? "" : ", ") + (d.is_string() ? d.get<std::string>() : "");
+    rows += "<tr><td>" + HtmlEscape(common::FormatTime(r.value("at", int64_t{0}), "%Y-%m-%d %H:%M UTC")) + "</td><td>" +
+            HtmlEscape(r.value("as", "")) + "</td><td>" + HtmlEscape(r.value("queue_id", "")) + "</td><td>" + HtmlEscape(domains) +
+            "</td><td>" + HtmlEscape(r.value("outcome", "")) + "</td></tr>";
+  }
+  if (!rows.empty()) {
+    html += "<table id=\"sar-scan-records\"><tr><th>When</th><th>As</th><th>Queue id</th><th>Recipient domains</th><th>Outcome</th></tr>" +
+            rows + "</table>";
+  }
+  return html;
+}
+
 }  // namespace
 
 std::string RenderSendingOut(const json& shown, const Organisation& org, const std::string& base, const std::string& csrf,
@@ -191,6 +219,7 @@ std::string RenderSubjectAccess(const json& answer, const std::string& refusal, 
   if (answer.is_null()) return html;
   const json found = answer.value("incidents", json::array());
   html += "<p id=\"sar-count\">" + std::to_string(found.size()) + (found.size() == 1 ? " case" : " cases") + " found.</p>";
+  html += MailFilterRecords(answer);
   if (found.empty()) return html;
   html += "<table id=\"sar-results\"><tr><th>Case</th><th>Kind</th><th>Status</th><th>Where</th></tr>";
   for (const auto& i : found) {

@@ -214,7 +214,7 @@ std::string CheckLetterDraft(const json& value) {
         if (!text.is_boolean()) return language + ".final must be true or false";
         continue;
       }
-      if (std::find_if(std::begin(kLetterParts), std::end(kLetterParts), [&](const char* p) { return key == p; }) ==
+      if (std::find_if(std::begin(kLetterParts), std::end(kLetterParts), [name = std::string_view(key)](const char* p) { return name == p; }) ==
           std::end(kLetterParts)) {
         return language + "." + key + ": unknown part (nature, data, consequences, measures, advice, final)";
       }
@@ -232,7 +232,7 @@ std::string CheckLettersSent(const json& value) {
   for (const auto& l : value) {
     if (!l.is_object()) return "each letter must be an object";
     for (const auto& [key, v] : l.items()) {
-      if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return key == k; }) == std::end(kKeys)) {
+      if (std::find_if(std::begin(kKeys), std::end(kKeys), [name = std::string_view(key)](const char* k) { return name == k; }) == std::end(kKeys)) {
         return "unknown letter field '" + key + "'";
       }
       if (key == "by") {

@@ -7,6 +7,8 @@
 #include "json_answer.h"
 
 #include "sendguard/common/text.h"
+#include "sendguard/milter/recipient_history.h"
+#include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/self_report_desk.h"
 #include "sendguard/milter/state_db.h"
 
@@ -22,7 +24,7 @@ common::HttpResponse Error(int status, const std::string& why) { return Json(sta
 }  // namespace
 
 bool SelfReportEndpoint::Owns(const std::string& path) {
-  return path == "/self-reports" || path.rfind("/self-reports/", 0) == 0 || path == "/scan-records";
+  return path == "/self-reports" || path.rfind("/self-reports/", 0) == 0 || path == "/scan-records" || path == "/subject-access";
 }
 
 common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) const {
@@ -38,6 +40,31 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
     auto found = desk.Lookup(req.Query("message_id"));
     if (!found) return Error(404, "no scan record for that Message-ID");
     return Json(200, {{"send", *found}});
+  }
+  if (req.path == "/subject-access") {
+    // The mail filter's part of a subject access search: records naming the address (by keyed
+    // hash), metadata only; the address is in the body, not the URL.
+    if (req.method != "POST") return Error(405, "method not allowed");
+    if (!body.contains("address") || !body["address"].is_string() || body["address"].get<std::string>().size() > 320) {
+      return Error(422, "address: an email address is required");
+    }
+    const std::string address = body["address"];
+    ScanRecords records(**db, *hasher);
+    json found = json::array();
+    const std::string hash = records.SenderHash(address);
+    for (const auto& r : records.NamingAddress(address, 500)) {
+      json domains = json::array();
+      const json recipients = json::parse(r.recipients_json, nullptr, false);
+      for (const auto& x : recipients.is_array() ? recipients : json::array()) {
+        if (x.is_object() && x.contains("domain")) domains.push_back(x["domain"]);
+      }
+      found.push_back({{"at", static_cast<int64_t>(r.at)}, {"queue_id", r.queue_id}, {"as", r.sender_hash == hash ? "sender" : "recipient"},
+                       {"outcome", r.outcome}, {"recipient_domains", domains}, {"findings", r.findings}});
+    }
+    auto use = RecipientHistory(**db, *hasher).Use(address);
+    if (!use.ok()) return Error(503, use.status().message());
+    return Json(200, {{"scan_records", found},
+                      {"recipient_history", {{"known_sender", use->known_sender}, {"sent_to", use->sent_to}, {"sent_to_by", use->sent_to_by}}}});
   }
   if (req.path == "/self-reports") {
     if (req.method != "POST") return Error(405, "method not allowed");

@@ -5,6 +5,8 @@
 //   POST /self-reports/{id}/use?t=TOKEN    {"record_id"}: use the link; the chosen send
 //   GET  /scan-records?message_id=ID       the newest record for a Message-ID (the IG API);
 //                                          needs the core's bearer token when one is set
+//   POST /subject-access                   {"address"}: scan records naming it (as sender or
+//                                          recipient) and its recipient history, by keyed hash
 // Answers are JSON; records are metadata only (see self_report_desk.h).
 #pragma once
 

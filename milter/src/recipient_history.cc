@@ -28,6 +28,23 @@ std::string RecipientHistory::AddressKey(const std::string& address) const {
   return hasher_.Hex("history-address:" + rules::NormaliseAddress(address)).substr(0, kKeyHex);
 }
 
+Result<RecipientHistory::AddressUse> RecipientHistory::Use(const std::string& address) {
+  const std::string key = AddressKey(address);
+  AddressUse out;
+  const std::pair<const char*, int64_t*> counts[] = {
+      {"SELECT count(*) FROM history_recipients WHERE sender = ?", &out.sent_to},
+      {"SELECT count(*) FROM history_recipients WHERE recipient = ?", &out.sent_to_by}};
+  for (const auto& [sql, into] : counts) {
+    auto q = db_.Prepare(sql);
+    if (!q.ok()) return q.status();
+    auto& s = (*q)->Reset().Bind(1, key);
+    *into = s.Step() ? s.Int(0) : 0;
+    s.Reset();
+  }
+  out.known_sender = KnowsSender(address);
+  return out;
+}
+
 std::string RecipientHistory::PairKey(const std::string& a_key, const std::string& b_key) const {
   return hasher_.Hex("history-pair:" + std::min(a_key, b_key) + ":" + std::max(a_key, b_key)).substr(0, kKeyHex);
 }

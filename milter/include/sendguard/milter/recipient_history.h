@@ -40,6 +40,14 @@ class RecipientHistory : public rules::RecipientHistoryView {
   // Reads a Postfix log (syslog or journald short-iso lines), recording each message whose
   // sender is internal to `org` (any sender when `org` lists no internal domain) with the
   // recipients whose delivery says status=sent.
+  // A subject access search: whether the address is a known sender, how many correspondents
+  // it has sent to, and how many senders have sent to it (keyed hashes; no address is kept).
+  struct AddressUse {
+    bool known_sender = false;
+    int64_t sent_to = 0;
+    int64_t sent_to_by = 0;
+  };
+  Result<AddressUse> Use(const std::string& address);
   Result<ImportCounts> ImportPostfixLog(std::istream& log, const rules::Organisation& org, std::time_t now);
 
   // rules::RecipientHistoryView

@@ -57,6 +57,9 @@ class ScanRecords {
   // The newest record for an MTA queue id.
   std::optional<ScanRecord> FindByQueueId(const std::string& queue_id);
   std::string SubjectHash(const std::string& subject) const;
+  // A subject access search: the records (newest first, at most `limit`) that name the address
+  // as sender or recipient, by keyed hash; never the address itself.
+  std::vector<ScanRecord> NamingAddress(const std::string& address, int limit);
   // Recall detection: the newest record not yet recalled from `sender` with `subject`, sent
   // at or after `since`; marking it keeps a second recall from filing twice.
   std::optional<ScanRecord> FindRecallTarget(const std::string& sender, const std::string& subject, std::time_t since);
