@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
       "POST /holds/x/cancel?t=\n\n", "POST /self-reports\n\n{\"email\":\"someone@example.gov.uk\"}", "GET /self-reports/abc?t=def\n\n",
       "POST /self-reports/abc/use?t=def\n\n{\"record_id\":1}", "GET /scan-records?message_id=%3Cx%40y%3E\n\n",
       "GET /quarantine?message_hash=" + std::string(64, 'a') + "\n\n",
-      "POST /quarantine/decision\n\n{\"message_hash\":\"" + std::string(64, 'a') + "\",\"decision\":\"release\",\"by\":\"ig1\",\"reason\":\"checked\"}"};
+      "POST /quarantine/decision\n\n{\"message_hash\":\"" + std::string(64, 'a') + "\",\"decision\":\"release\",\"by\":\"ig1\",\"reason\":\"checked\"}",
+      "POST /subject-access\n\n{\"address\":\"p.jones@wrong.example.net\"}"};
   for (const auto& r : milter_requests) {
     seeds["milter_http"].push_back(Chosen(1, r));
     seeds["milter_http"].push_back(Chosen(0, r));
