@@ -209,7 +209,9 @@ chmod 0777 "$pf/sink"
 chmod 0755 "$pf"
 sub=$(free_port); rel=$(free_port)
 while [ "$rel" = "$sub" ]; do rel=$(free_port); done
-printf '#!/bin/sh\nq=$1\nshift\n{ echo "X-Sink-Recipients: $*"; cat; } > %s/$q.eml\n' "$pf/sink" > "$pf/sink.sh"
+# Written aside and renamed, so a reader never sees half a message (it did, under load).
+printf '#!/bin/sh\nq=$1\nshift\n{ echo "X-Sink-Recipients: $*"; cat; } > %s/.$q.part && mv %s/.$q.part %s/$q.eml\n' \
+  "$pf/sink" "$pf/sink" "$pf/sink" > "$pf/sink.sh"
 chmod 0755 "$pf/sink.sh"
 # TLS: a throwaway certificate. SASL: Cyrus with a sasldb of its own, one staff account.
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "/CN=gw.sendguard.test" \
