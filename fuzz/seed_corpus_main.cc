@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
       "POST /incidents/1/accept\n\naccept=investigating_officer.id", "POST /incidents/1/officer-link\n\n",
       "POST /incidents/1/section/escalations\n\nescalations.siro_informed_at=2026-11-21T10%3A00",
       "POST /incidents/1/action-add\n\ndescription=a&owner_name=b&owner_id=c%40d.e&due=2026-12-31",
-      "POST /incidents/1/action-waive\n\nitem=0&waived_reason=x", "POST /incidents/1/ico-submission\n\ntype=INITIAL&submitted_at=2026-12-01T10%3A00&to_follow=a%0Ab",
+      "POST /incidents/1/action-waive\n\nitem=0&waived_reason=x", "POST /incidents/1/ico-submission\n\ntype=INITIAL&submitted_at=2026-12-01T10%3A00&to_follow=data_records&to_follow=dpo_contact",
       "POST /incidents/1/quarantine\n\nrecord_id=1&decision=release&reason=x", "POST /incidents/1/note\n\ntext=x",
       "POST /incidents/1/deletion-send\n\nto=a%40b.c&language=both", "POST /staff/report/0123456789abcdef0123456789abcdef\n\ngeneral=1&type=OTHER&aware=2026-12-01T10%3A00&note=x&lang=cy",
       // What the IG team sends out: letters, the ICO report, the subject access search.

@@ -250,6 +250,15 @@ TEST_F(CoreApiTest, LettersTheIcoReportAndTheSubjectAccessSearchAreGuardedAndChe
   // Final, then posted: recorded with a keyed hash; the email version needs the core's email.
   json words = {{"en", {{"nature", "x"}, {"consequences", "y"}, {"measures", "z"}, {"final", true}}}};
   ASSERT_EQ(core_->Request("PATCH", base, json{{"set", {{"letter_draft", words}}}}.dump(), kIg).status, 200);
+  auto undecided = core_->Request("POST", base + "/letter", json{{"record", "POST"}, {"addressee", to}}.dump(), kIg);
+  EXPECT_EQ(undecided.status, 409) << "letters follow the DPO's decision to tell people";
+  EXPECT_EQ(FirstField(undecided), "dpo_individuals_decision");
+  auto preview_final = core_->Request("POST", base + "/letter", json{{"format", "text"}, {"addressee", to}}.dump(), kIg);
+  EXPECT_NE(preview_final.body.find("PREVIEW (not recorded)"), std::string::npos) << "a preview is never the letter to send";
+  ASSERT_EQ(core_->Request("PATCH", base, json{{"set", {{"dpo_individuals_decision", "COMMUNICATE_DIRECTLY"},
+                                                         {"dpo_individuals_rationale", "High risk to the families."}}}}.dump(), kDpo)
+                .status,
+            200);
   auto posted = core_->Request("POST", base + "/letter", json{{"record", "POST"}, {"addressee", to}}.dump(), kIg);
   ASSERT_EQ(posted.status, 200) << posted.body;
   EXPECT_NE(posted.headers.find("X-Sendguard-Letter: L1"), std::string::npos) << posted.headers;

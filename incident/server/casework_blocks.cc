@@ -2,6 +2,8 @@
 // The incident page's casework blocks (see casework_blocks.h).
 #include "casework_blocks.h"
 
+#include "sendguard/incident/ico_report.h"
+
 #include "breach_form.h"
 #include "html_page.h"
 #include "incident_words.h"
@@ -99,6 +101,20 @@ json ChangedActionPlan(const json& plan_in, const std::string& action, const Pos
   return plan;
 }
 
+namespace {
+
+// A tick box for each Art 33(3) item, to say it follows later.
+std::string FollowChoices() {
+  std::string html;
+  for (const auto& item : IcoPackageItems()) {
+    html += "<label><input type=\"checkbox\" name=\"to_follow\" value=\"" + item + "\" id=\"sub-follow-" + item + "\"> " +
+            HtmlEscape(IcoPackageItemWords(item)) + "</label>";
+  }
+  return html;
+}
+
+}  // namespace
+
 std::string RenderIcoSubmissions(const json& incident, const std::string& base, const std::string& csrf, bool editable) {
   std::string html = "<h2>Reports to the ICO</h2>\n<ul id=\"ico-submissions\">";
   const json subs = incident.value("ico_submissions", json::array());
@@ -120,8 +136,8 @@ std::string RenderIcoSubmissions(const json& incident, const std::string& base, 
          "maxlength=\"64\"></div>"
          "<div class=\"field\"><label for=\"sub-delay\">If later than 72 hours, why</label><textarea id=\"sub-delay\" "
          "name=\"delay_reasons\"></textarea></div>"
-         "<div class=\"field\"><label for=\"sub-follow\">What will follow later (one item per line)</label><textarea "
-         "id=\"sub-follow\" name=\"to_follow\"></textarea></div>"
+         "<fieldset class=\"field\" id=\"sub-follow\"><legend>What will follow later (phased reporting: the Art 33(3) items "
+         "still missing)</legend>" + FollowChoices() + "</fieldset>"
          "<button type=\"submit\" class=\"secondary\" id=\"form-ico-submission-save\">Record it</button></form></details>\n";
 }
 
@@ -136,10 +152,16 @@ json AddedIcoSubmission(const json& submissions, const PostedForm& form, std::st
   for (const char* key : {"ico_reference", "delay_reasons"}) {
     if (!common::FormValue(form, key).empty()) s[key] = common::FormValue(form, key);
   }
+  // The Art 33(3) items ticked as following later (every to_follow the form posted).
   json follow = json::array();
-  for (auto line : common::Split(common::FormValue(form, "to_follow"), '\n')) {
-    std::string item(common::Trim(line));
-    if (!item.empty()) follow.push_back(item);
+  for (const auto& [key, value] : form) {
+    if (key != "to_follow") continue;
+    const auto& items = IcoPackageItems();
+    if (std::find(items.begin(), items.end(), value) == items.end()) {
+      *error = "to_follow: not one of the ICO package's items";
+      return subs;
+    }
+    follow.push_back(value);
   }
   if (!follow.empty()) s["to_follow"] = follow;
   subs.push_back(s);

@@ -268,7 +268,9 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   for (const auto& w : s.webhooks) out += "    - {url: " + w.url + ", format: " + w.format + "}\n";
   out += "  email: {smtp_url: \"" + s.email.smtp_url + "\", from: \"" + s.email.from + "\", to: \"" + s.email.to + "\"}\n";
   const Organisation& o = s.organisation;
-  out += "organisation: {name: \"" + o.name + "\", name_cy: \"" + o.name_cy + "\", ico_registration: \"" + o.ico_registration +
+  std::string address;
+  for (char c : o.address) address += c == '\n' ? std::string("\\n") : std::string(1, c);
+  out += "organisation: {name: \"" + o.name + "\", name_cy: \"" + o.name_cy + "\", address: \"" + address + "\", ico_registration: \"" + o.ico_registration +
          "\", ods_code: \"" + o.ods_code + "\", sector: \"" + o.sector + "\"}\n";
   out += "letter_language: " + s.letter_language + "\n";
   auto recipients = [](const Recipients& r) {

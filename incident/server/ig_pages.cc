@@ -304,7 +304,10 @@ class Page {
       }
     }
     html += RenderIcoSubmissions(in, base, s_.csrf, assesses);
-    if (!officer) html += RenderSendingOut(body, p_.auth->organisation, base, s_.csrf, Assesses(s_), closed);
+    if (!officer) {
+      html += RenderSendingOut(body, p_.auth->organisation, base, s_.csrf, Assesses(s_), closed,
+                               p_.service->config().dspt_participant || !p_.auth->organisation.ods_code.empty());
+    }
     html += RenderActionPlan(in, base, s_.csrf, assesses, FormatDate(LondonDate(NowUtc())));
     // Status and the ICO decision.
     if (Assesses(s_)) {

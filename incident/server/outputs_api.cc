@@ -136,17 +136,26 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
   const json draft = LetterDraft(incident, settings.organisation, language);
   print::Document letter = BuildLetter(incident, settings.organisation, language, to, NowUtc());
   if (record.empty()) {
-    if (!draft.value("final", false)) letter.title = (language == "cy" ? "DRAFFT – " : "DRAFT – ") + letter.title;
+    // A preview is never the letter to send: marked as a draft, or as a preview that was not recorded.
+    const bool cy = language == "cy";
+    letter.title = (draft.value("final", false) ? (cy ? "RHAGOLWG (heb ei gofnodi) – " : "PREVIEW (not recorded) – ")
+                                                : (cy ? "DRAFFT – " : "DRAFT – ")) + letter.title;
     return Document(letter, format, FileName("letter-", incident));
   }
   if (!draft.value("final", false)) {
     return ApiError(409, "letter_draft", std::string("the ") + (language == "cy" ? "Welsh" : "English") +
                                              " letter is not final yet: check its words and mark it final first");
   }
-  if (!settings.hasher) return ApiError(503, "", "no deployment secret: whom a letter went to cannot be recorded");
-  if (record != "EMAIL" && (common::Trim(to.name).empty() || common::Trim(to.address).empty())) {
-    return ApiError(400, "addressee", "a letter to post or hand over needs the name and the postal address");
+  // Letters follow the DPO's decision to tell the people affected directly (spec §5).
+  if (incident.value("dpo_individuals_decision", "") != "COMMUNICATE_DIRECTLY") {
+    return ApiError(409, "dpo_individuals_decision",
+                    "the DPO has not decided to tell the people affected directly: a letter can be previewed, not sent");
   }
+  if (!settings.hasher) return ApiError(503, "", "no deployment secret: whom a letter went to cannot be recorded");
+  if (record == "POST" && (common::Trim(to.name).empty() || common::Trim(to.address).empty())) {
+    return ApiError(400, "addressee", "a letter to post needs the name and the postal address");
+  }
+  if (record == "BY_HAND" && common::Trim(to.name).empty()) return ApiError(400, "addressee.name", "a letter handed over needs the name");
   if (record == "EMAIL") {
     if (to.email.empty()) return ApiError(400, "addressee.email", "the email version needs the person's email address");
     if (!settings.email || settings.email->smtp_url.empty()) return ApiError(503, "", "no email is configured (notifications.email.smtp_url)");
@@ -164,7 +173,10 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
   const json entry{{"language", language},
                    {"channel", record},
                    {"representative_role", to.representative_role},
-                   {"addressee_hash", AddresseeHash(*settings.hasher, to.email, to.address)}};
+                   // Whom it went to, as sent: the email address for the email version, else the
+                   // postal address (or, handed over with none, the name).
+                   {"addressee_hash", AddresseeHash(*settings.hasher, record == "EMAIL" ? to.email : "",
+                                                    common::Trim(to.address).empty() ? to.name : to.address)}};
   const std::string how = record == "EMAIL" ? "emailed" : record == "POST" ? "posted" : "handed over";
   auto saved = service.RecordLetter(id, entry, caller.actor, "letter " + how);
   if (!saved.ok() || record == "EMAIL") return ApiAnswer(saved);

@@ -5,6 +5,8 @@
 // deeply nested body is refused before anything copies it.
 #include "outputs_api.h"
 
+#include "casework_blocks.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -63,6 +65,22 @@ TEST(OutputsApi, SubjectAccessKeepsToNeedToKnowAndMatchesAddressesHoweverTyped) 
   EXPECT_EQ(refused.status, 400);
   EXPECT_NE(refused.body.find("nests more than"), std::string::npos) << refused.body;
   fs::remove_all(dir);
+}
+
+// The ICO submission form: the items to follow are the Art 33(3) items, each ticked; anything
+// else is refused in words (it used to be free text, read through a string already freed).
+TEST(OutputsApi, AnIcoSubmissionsItemsToFollowAreTheArt33Items) {
+  std::string error;
+  const json added = AddedIcoSubmission(json::array(), {{"type", "INITIAL"}, {"submitted_at", "2026-12-01T10:00"},
+                                                        {"to_follow", "data_records"}, {"to_follow", "dpo_contact"}},
+                                        &error);
+  EXPECT_EQ(error, "");
+  ASSERT_EQ(added.size(), 1u);
+  EXPECT_EQ(added[0]["to_follow"], json({"data_records", "dpo_contact"}));
+  AddedIcoSubmission(json::array(), {{"type", "INITIAL"}, {"submitted_at", "2026-12-01T10:00"},
+                                     {"to_follow", "records_affected and a long explanation"}},
+                     &error);
+  EXPECT_NE(error.find("to_follow"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -16,6 +16,18 @@ namespace {
 using common::HtmlEscape;
 using nlohmann::json;
 
+// An enum name as words in a sentence, the DPO and the ICO kept in capitals.
+std::string Sentence(const std::string& name) {
+  std::string words = common::AsciiLower(Readable(name));
+  for (const char* acronym : {"dpo", "ico"}) {
+    for (size_t at = words.find(acronym); at != std::string::npos; at = words.find(acronym, at + 3)) {
+      const bool whole = (at == 0 || words[at - 1] == ' ') && (at + 3 == words.size() || words[at + 3] == ' ');
+      if (whole) words.replace(at, 3, common::AsciiUpper(acronym));
+    }
+  }
+  return words;
+}
+
 const char* PartLabel(const std::string& part) {
   if (part == "nature") return "What happened (the nature of the breach)";
   if (part == "data") return "What information was involved";
@@ -152,13 +164,14 @@ std::string MailFilterRecords(const json& answer) {
 }  // namespace
 
 std::string RenderSendingOut(const json& shown, const Organisation& org, const std::string& base, const std::string& csrf,
-                             bool letters, bool closed) {
+                             bool letters, bool closed, bool dspt) {
   const json& in = shown["incident"];
   std::string html = "<h2 id=\"sending-out\">Sending out</h2>\n<h3>The ICO report</h3><p id=\"ico-report-links\">"
                      "<a id=\"ico-report-pdf\" href=\"" + HtmlEscape(base) + "/ico-report?format=pdf\">ICO report (PDF)</a> · "
                      "<a id=\"ico-report-html\" href=\"" + HtmlEscape(base) + "/ico-report?format=html\">HTML</a> · "
-                     "<a href=\"" + HtmlEscape(base) + "/ico-report?format=json\">JSON</a> · "
-                     "<a id=\"dspt-report-pdf\" href=\"" + HtmlEscape(base) + "/ico-report?format=pdf&amp;layout=dspt\">DSPT layout (PDF)</a>"
+                     "<a href=\"" + HtmlEscape(base) + "/ico-report?format=json\">JSON</a>" +
+                     (dspt ? " · <a id=\"dspt-report-pdf\" href=\"" + HtmlEscape(base) + "/ico-report?format=pdf&amp;layout=dspt\">DSPT layout (PDF)</a>"
+                           : std::string()) +
                      "</p><p class=\"muted\">Filled from this case for the DPO to check and copy into the ICO's form (or the "
                      "DSPT); what the case does not hold yet says \"Not yet known\".</p>\n";
   html += Escalations(shown);
@@ -168,9 +181,9 @@ std::string RenderSendingOut(const json& shown, const Organisation& org, const s
                                          : "";
   html += "<h3 id=\"letters\">Letters to the people affected</h3><p>" +
           (recommendation.empty() ? std::string("No recommendation on telling people yet.")
-                                  : "The recommendation: " + HtmlEscape(common::AsciiLower(Readable(recommendation))) + ".") +
+                                  : "The recommendation: " + HtmlEscape(Sentence(recommendation)) + ".") +
           (in.value("dpo_individuals_decision", json()).is_string()
-               ? " The DPO's decision: " + HtmlEscape(common::AsciiLower(Readable(in["dpo_individuals_decision"].get<std::string>()))) + "."
+               ? " The DPO's decision: " + HtmlEscape(Sentence(in["dpo_individuals_decision"].get<std::string>())) + "."
                : std::string(" The DPO has not decided yet.")) +
           (in.contains("individuals_communicated_at") ? " They were told " + HtmlEscape(FormatLondon(*ParseInstant(in.value("individuals_communicated_at", "")))) + "."
                                                       : std::string()) +

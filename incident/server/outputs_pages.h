@@ -15,9 +15,9 @@
 namespace sendguard::incident {
 
 // `shown` is the API's incident; `letters` (the IG team and the DPO) adds the letter blocks,
-// editable unless `closed`.
+// editable unless `closed`; `dspt` (a DSPT participant or an ODS code) offers the DSPT layout.
 std::string RenderSendingOut(const nlohmann::json& shown, const Organisation& org, const std::string& base,
-                             const std::string& csrf, bool letters, bool closed);
+                             const std::string& csrf, bool letters, bool closed, bool dspt);
 
 // The posted draft for one language as the new `letter_draft` value (the other kept);
 // *error says what is wrong.

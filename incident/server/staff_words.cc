@@ -88,12 +88,15 @@ const std::map<std::string_view, Words>& Table() {
                          "Mae eich rheswm wedi'i gofnodi ar gyfer y tîm llywodraethu gwybodaeth."}},
       // Self-report and the general breach report.
       {"report.title", {"Report an email sent to the wrong person", "Rhoi gwybod am e-bost a anfonwyd at y person anghywir"}},
-      {"report.intro", {"Sent an email to the wrong person, or with the wrong attachment? Telling us at once is the right thing to "
-                        "do: the information governance team has 72 hours to decide whether to report it to the ICO, and can "
-                        "often ask the recipient to delete it.",
-                        "Wedi anfon e-bost at y person anghywir, neu gyda'r atodiad anghywir? Dweud wrthym ar unwaith yw'r peth "
-                        "iawn i'w wneud: mae gan y tîm llywodraethu gwybodaeth 72 awr i benderfynu a ddylid rhoi gwybod i'r ICO, "
-                        "ac yn aml gall ofyn i'r derbynnydd ei ddileu."}},
+      {"report.intro", {"Sent an email to the wrong person, or with the wrong attachment? Lost papers or a laptop, or something "
+                        "else happened to personal information? Telling us at once is the right thing to do: the information "
+                        "governance team has 72 hours to decide whether to report it to the ICO, and can often ask the recipient "
+                        "to delete it. The link we email you lists your recent emails and has a form for anything else.",
+                        "Wedi anfon e-bost at y person anghywir, neu gyda'r atodiad anghywir? Wedi colli papurau neu liniadur, "
+                        "neu ddigwyddodd rhywbeth arall i wybodaeth bersonol? Dweud wrthym ar unwaith yw'r peth iawn i'w wneud: "
+                        "mae gan y tîm llywodraethu gwybodaeth 72 awr i benderfynu a ddylid rhoi gwybod i'r ICO, ac yn aml gall "
+                        "ofyn i'r derbynnydd ei ddileu. Mae'r ddolen a anfonwn atoch yn rhestru eich negeseuon e-bost diweddar ac "
+                        "mae ffurflen ar gyfer unrhyw beth arall."}},
       {"report.email", {"Your work email address", "Eich cyfeiriad e-bost gwaith"}},
       {"report.request", {"Email me a link", "Anfonwch ddolen ataf"}},
       {"report.request_note", {"We email you a link that lists what you sent in the last week. Only your own work address can "

@@ -70,20 +70,6 @@ class Builder {
   json sections_ = json::array();
 };
 
-// An Art 33(3) package item (spec §4.5: the field that holds it) in words.
-std::string ItemWords(const std::string& item) {
-  static const std::pair<const char*, const char*> kWords[] = {
-      {"s4_types", "the type of breach"}, {"s4_other_text", "the type of breach"}, {"s5_what_happened", "what happened"},
-      {"cia_categories", "confidentiality, integrity or availability"}, {"s7_subject_categories", "who is affected"},
-      {"s7_individuals_affected", "how many people"}, {"s6_data_categories", "what data"},
-      {"records_affected", "how many records"}, {"dpo_contact", "the DPO's contact details"},
-      {"s8_potential_consequences", "the likely consequences"}, {"s9_actions_taken_or_proposed", "the measures taken or proposed"}};
-  for (const auto& [field, words] : kWords) {
-    if (item == field) return words;
-  }
-  return item;
-}
-
 std::optional<json> Initial(const json& doc) {
   for (const auto& s : doc.value("ico_submissions", json::array())) {
     if (s.is_object() && s.value("type", "") == "INITIAL") return s;
@@ -91,13 +77,27 @@ std::optional<json> Initial(const json& doc) {
   return std::nullopt;
 }
 
-// The reason for a late report, or that it was not late.
+// The reason for a late report, or that it is not late (yet).
 std::string Delay(const std::optional<json>& initial, const json& derived) {
   const std::string reasons = initial ? initial->value("delay_reasons", "") : "";
   if (!reasons.empty()) return reasons;
   const json ico = derived.value("clocks", json::object()).value("ICO_72H", json::object());
-  if (initial && ico.value("state", "") == "MET") return "Not late: reported within 72 hours of discovery";
+  const std::string state = ico.value("state", "");
+  if (initial && state == "MET") return "Not late: reported within 72 hours of discovery";
+  if (!initial && (state == "RUNNING" || state == "DUE_SOON") && ico.value("due", json()).is_string()) {
+    auto due = ParseInstant(ico["due"].get<std::string>());
+    if (due.ok()) return "Not late yet: the 72 hours run until " + FormatLondon(*due);
+  }
   return "";
+}
+
+// Why the people affected were not told: the DPO's reason, when the decision was not to tell them.
+std::string WhyNotTold(const json& doc) {
+  const std::string decision = Str(doc, "dpo_individuals_decision");
+  if (decision.empty() || decision == "COMMUNICATE_DIRECTLY" || decision == "PUBLIC_COMMUNICATION") {
+    return decision.empty() ? "" : "Not applicable: they are being told";
+  }
+  return Readable(decision) + (Str(doc, "dpo_individuals_rationale").empty() ? "" : ": " + Str(doc, "dpo_individuals_rationale"));
 }
 
 std::string Submissions(const json& doc) {
@@ -108,7 +108,7 @@ std::string Submissions(const json& doc) {
            (at.ok() ? FormatLondon(*at) : s.value("submitted_at", "")) +
            (s.value("ico_reference", "").empty() ? "" : ", ICO reference " + s.value("ico_reference", ""));
     std::string follow;
-    for (const auto& t : s.value("to_follow", json::array())) follow += (follow.empty() ? "" : ", ") + ItemWords(t.get<std::string>());
+    for (const auto& t : s.value("to_follow", json::array())) follow += (follow.empty() ? "" : ", ") + IcoPackageItemWords(t.get<std::string>());
     if (!follow.empty()) out += "; to follow: " + follow;
   }
   return out;
@@ -188,7 +188,7 @@ json IcoSections(const json& doc, const json& derived, const incident::Organisat
              {"s5_happened_before", "s5_previous_details"});
   b.Section("individuals", "Telling the people affected")
       .Field("told", "Have you told the people affected?", Told(doc), {"dpo_individuals_decision", "individuals_communicated_at", "letters_sent"})
-      .Field("why_not", "If not, why not?", Str(doc, "dpo_individuals_rationale"), {"dpo_individuals_rationale"});
+      .Field("why_not", "If not, why not?", WhyNotTold(doc), {"dpo_individuals_decision", "dpo_individuals_rationale"});
   b.Section("other", "Cross-border and other organisations")
       .Field("cross_border", "Are people in other countries affected?",
              Words(doc, "cross_border") + (Str(doc, "cross_border_details").empty() ? "" : ": " + Str(doc, "cross_border_details")),
@@ -261,6 +261,26 @@ json DsptSections(const json& doc, const json& derived, const incident::Organisa
 
 }  // namespace
 
+const std::vector<std::string>& IcoPackageItems() {
+  static const std::vector<std::string> kItems = {"nature_of_breach", "data_subjects",       "data_records",
+                                                  "dpo_contact",      "likely_consequences", "measures_taken"};
+  return kItems;
+}
+
+std::string IcoPackageItemWords(const std::string& item) {
+  static const std::pair<const char*, const char*> kWords[] = {
+      {"nature_of_breach", "the nature of the breach"},
+      {"data_subjects", "who is affected and how many"},
+      {"data_records", "what data and how many records"},
+      {"dpo_contact", "the DPO's contact details"},
+      {"likely_consequences", "the likely consequences"},
+      {"measures_taken", "the measures taken or proposed"}};
+  for (const auto& [code, words] : kWords) {
+    if (item == code) return words;
+  }
+  return item;
+}
+
 json IcoReport(const json& shown, const incident::Organisation& org, const std::string& layout, Instant now) {
   const json doc = shown.value("incident", json::object());
   const json derived = shown.value("derived", json::object());
@@ -286,7 +306,7 @@ print::Document IcoReportDocument(const json& report) {
               ". Prepared by sendguard from the incident record for the DPO to check and copy into the report; "
               "\"" + std::string(kNotKnown) + "\" marks what the record does not hold yet.");
   std::string missing;
-  for (const auto& m : report.value("missing", json::array())) missing += (missing.empty() ? "" : ", ") + ItemWords(m.get<std::string>());
+  for (const auto& m : report.value("missing", json::array())) missing += (missing.empty() ? "" : ", ") + IcoPackageItemWords(m.get<std::string>());
   if (!missing.empty()) d.Field("Art 33(3) items still missing (send them later as a follow-up)", missing);
   for (const auto& s : report.value("sections", json::array())) {
     d.Heading(s.value("title", ""));

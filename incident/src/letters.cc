@@ -56,7 +56,7 @@ const Words kEnglish{
     "Your right to complain",
     "If you are unhappy with how we have handled your information, you have the right to complain to the Information "
     "Commissioner's Office (ICO), the UK's independent regulator for data protection: ico.org.uk/make-a-complaint or "
-    "0303 123 1113.",
+    "0303\u00a0123\u00a01113.",
     "Yours sincerely",
     "Your personal information: a data breach"};
 
@@ -72,7 +72,7 @@ const Words kWelsh{
     "olygu a beth rydym wedi'i wneud yn ei gylch.",
     "rhiant",
     "gwarcheidwad",
-    "atwrnai (dan atwrneiaeth arhosol)",
+    "atwrnai (dan atwrneiaeth arhosol) ar gyfer",
     "dirprwy a benodwyd gan y Llys Gwarchod ar gyfer",
     {"Beth ddigwyddodd", "Pa wybodaeth oedd dan sylw", "Beth allai hyn ei olygu", "Beth rydym wedi'i wneud",
      "Beth allwch chi ei wneud"},
@@ -83,7 +83,7 @@ const Words kWelsh{
     "Eich hawl i gwyno",
     "Os ydych yn anhapus â'r ffordd rydym wedi trin eich gwybodaeth, mae gennych hawl i gwyno i Swyddfa'r Comisiynydd "
     "Gwybodaeth (ICO), rheoleiddiwr annibynnol y DU ar gyfer diogelu data: ico.org.uk/make-a-complaint neu "
-    "0303 123 1113.",
+    "0303\u00a0123\u00a01113.",
     "Yn gywir",
     "Eich gwybodaeth bersonol: tor data personol"};
 
@@ -155,7 +155,16 @@ json LetterDraft(const json& incident, const Organisation& org, const std::strin
   if (org.dpo_name.empty() || (org.dpo_email.empty() && org.dpo_phone.empty())) {
     gaps.push_back("Art 34(2)(b): the DPO's name and contact are not configured (dpo_contact in core.yaml)");
   }
-  if (cy && !stored.is_object()) gaps.push_back("the Welsh letter still holds the English words from the form: write them in Welsh and save");
+  // The Welsh words start as the form's (English): saved unchanged, they are still English.
+  if (cy) {
+    const json english = Prefill(incident);
+    bool copied = !stored.is_object();
+    for (const char* part : kLetterParts) {
+      const std::string text(common::Trim(draft.value(part, "")));
+      if (!text.empty() && text == common::Trim(english.value(part, ""))) copied = true;
+    }
+    if (copied) gaps.push_back("the Welsh letter still holds the English words from the form: write them in Welsh and save");
+  }
   draft["gaps"] = gaps;
   return draft;
 }

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "sendguard/incident/london_time.h"
 #include "sendguard/incident/organisation.h"
@@ -25,5 +26,9 @@ namespace sendguard::incident {
 nlohmann::json IcoReport(const nlohmann::json& shown, const Organisation& org, const std::string& layout, Instant now);
 
 print::Document IcoReportDocument(const nlohmann::json& report);
+
+// The Art 33(3) items (spec §4.5, derived `ico_package_missing`), and each in words.
+const std::vector<std::string>& IcoPackageItems();
+std::string IcoPackageItemWords(const std::string& item);
 
 }  // namespace sendguard::incident
