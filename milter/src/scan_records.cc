@@ -25,32 +25,6 @@ std::string ScanRecords::SenderHash(const std::string& sender) const {
   return hasher_.Hex("history-address:" + rules::NormaliseAddress(sender)).substr(0, 32);
 }
 
-std::vector<ScanRecord> ScanRecords::NamingAddress(const std::string& address, int limit) {
-  const std::string hash = SenderHash(address);  // senders and recipients are hashed alike
-  std::vector<ScanRecord> out;
-  auto q = db_.Prepare(
-      "SELECT id, at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, findings,"
-      " complete FROM scan_records WHERE sender = ?1 OR instr(recipients, '\"hash\":\"' || ?1 || '\"') > 0 ORDER BY at DESC LIMIT ?2");
-  if (!q.ok()) return out;
-  auto& s = (*q)->Reset().Bind(1, hash).Bind(2, int64_t{limit});
-  while (s.Step()) {
-    ScanRecord r;
-    r.id = s.Int(0);
-    r.at = static_cast<std::time_t>(s.Int(1));
-    r.queue_id = s.Text(2);
-    r.message_id_hash = s.Text(3);
-    r.sender_hash = s.Text(4);
-    r.sender_domain = s.Text(5);
-    r.recipients_json = s.Text(6);
-    r.verdict = s.Text(7);
-    r.outcome = s.Text(8);
-    r.findings = s.Text(11);
-    r.complete = s.Int(12) != 0;
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 std::string ScanRecords::SubjectHash(const std::string& subject) const {
   return hasher_.Hex("subject:" + common::AsciiLower(std::string(common::Trim(subject)))).substr(0, 32);
 }
@@ -135,6 +109,18 @@ ScanRecord ReadRow(common::SqliteStatement& s) {
 }
 
 }  // namespace
+
+std::vector<ScanRecord> ScanRecords::NamingAddress(const std::string& address, int limit) {
+  const std::string hash = SenderHash(address);  // senders and recipients are hashed alike
+  std::vector<ScanRecord> out;
+  auto q = db_.Prepare(std::string(kColumns) +
+                       "WHERE sender = ?1 OR instr(recipients, '\"hash\":\"' || ?1 || '\"') > 0 ORDER BY at DESC LIMIT ?2");
+  if (!q.ok()) return out;
+  auto& s = (*q)->Reset().Bind(1, hash).Bind(2, int64_t{limit});
+  while (s.Step()) out.push_back(ReadRow(s));
+  return out;
+}
+
 
 std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& message_id) {
   return FindOne("WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, MessageIdHash(message_id));
