@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "breach_form.h"
+#include "ig_frame.h"
+#include "report_pages.h"
 #include "casework_blocks.h"
 #include "outputs_pages.h"
 #include "html_page.h"
@@ -21,52 +23,6 @@ namespace {
 using common::HttpRequest;
 using common::HttpResponse;
 using nlohmann::json;
-
-HttpResponse Redirect(const std::string& to) {
-  HttpResponse r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", to);
-  AddSecurityHeaders(r);
-  return r;
-}
-
-// What each role may do in the pages (the API decides; the pages offer only what it allows).
-bool Assesses(const WebSession& s) { return s.role == "ig_officer" || s.role == "dpo"; }
-bool ReadsOnly(const WebSession& s) { return s.role == "admin" || s.role == "auditor"; }
-
-std::string Nav(const WebSession& s) {
-  const bool officer = s.role == "investigating_officer";
-  std::string links = std::string("<a href=\"/\">") + (officer ? "My cases" : "Incidents") + "</a> ";
-  if (Assesses(s)) links += "<a href=\"/incidents/new\" id=\"new-incident\">New incident</a> ";
-  if (!officer) links += "<a href=\"/reports\">Reports</a> ";
-  if (Assesses(s)) links += "<a href=\"/subject-access\" id=\"subject-access\">Subject access</a> ";
-  if (Assesses(s) || s.role == "admin") links += "<a href=\"/admin\">Mail filter</a> ";
-  std::string scope;
-  for (const auto& d : s.directorates) scope += (scope.empty() ? ", " : "; ") + d;
-  return "<nav class=\"top\">" + links + "<span class=\"muted\" id=\"who\">" + HtmlEscape(s.user) + " (" +
-         HtmlEscape(RoleWords(s.role)) + HtmlEscape(scope) + ")</span> <form method=\"post\" action=\"/logout\" "
-         "class=\"inline\">" + HiddenInput("csrf", s.csrf) + "<button type=\"submit\" class=\"secondary\" id=\"logout\">Log out</button></form></nav>\n";
-}
-
-std::string Flash(const std::string& error) {
-  return error.empty() ? "" : "<p class=\"refused\" role=\"alert\" id=\"error\">" + HtmlEscape(error) + "</p>\n";
-}
-
-std::string Minutes(int64_t m) {
-  if (m >= 24 * 60) return std::to_string(m / (24 * 60)) + " d " + std::to_string(m % (24 * 60) / 60) + " h";
-  return std::to_string(m / 60) + " h " + std::to_string(m % 60) + " min";
-}
-
-// The reasons the API gave, as one sentence.
-std::string Reasons(const json& body) {
-  std::string out;
-  for (const auto& e : body.value("errors", json::array())) {
-    out += (out.empty() ? "" : "; ") + e.value("field", std::string()) + (e.value("field", std::string()).empty() ? "" : ": ") +
-           e.value("reason", std::string());
-  }
-  return out.empty() ? "the change was refused" : FieldsInWords(out);
-}
 
 class Page {
  public:
@@ -607,91 +563,9 @@ class Page {
     return page;
   }
 
-  HttpResponse Reports(const HttpRequest& req) const {
-    const std::string from = req.Query("from").empty() ? "2026-01-01" : req.Query("from");
-    const std::string to = req.Query("to").empty() ? "2027-01-01" : req.Query("to");
-    const std::string q = "from=" + from + "&to=" + to;
-    std::string html = Nav(s_) + "<h1>Committee report</h1>\n<form method=\"get\" action=\"/reports\" class=\"filters\">"
-                       "<label>From <input type=\"date\" name=\"from\" value=\"" + HtmlEscape(from) + "\"></label> "
-                       "<label>To (not included) <input type=\"date\" name=\"to\" value=\"" + HtmlEscape(to) + "\"></label> "
-                       "<button type=\"submit\" class=\"secondary\">Show</button></form>\n"
-                       "<p><a id=\"download-csv\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=csv\">Download CSV</a> "
-                       "<a id=\"download-html\" href=\"/reports/download?" + HtmlEscape(q) + "&amp;format=html\">Download HTML</a></p>\n";
-    HttpResponse report = ApiRaw("GET", "/api/reports/committee", {{"from", from}, {"to", to}, {"format", "html"}}, "");
-    if (report.status != 200) return HtmlPage(report.status, "Committee report", html + Flash(report.body));
-    // The report is a whole document: its body goes inside this page.
-    std::string body = report.body;
-    const size_t b = body.find("<body");
-    const size_t e = body.rfind("</body>");
-    if (b != std::string::npos && e != std::string::npos) body = body.substr(body.find('>', b) + 1, e - body.find('>', b) - 1);
-    return HtmlPage(200, "Committee report", html + "<section id=\"report\">" + body + "</section>");
-  }
-
-  // The milter's live state, from its Prometheus text: counters only, never content.
-  HttpResponse Admin() const {
-    std::string html = Nav(s_) + "<h1>Mail filter</h1>\n";
-    const MilterLink& milter = p_.auth->milter;
-    if (!milter.enabled()) return HtmlPage(200, "Mail filter", html + "<p>No mail filter is configured (milter_url).</p>");
-    common::HttpCallResult r = milter.Call("GET", "/metrics", "", 5000);
-    if (r.status != 200) {
-      return HtmlPage(200, "Mail filter", html + Flash("The mail filter did not answer at " + milter.url + " (" +
-                                                       (r.error.empty() ? "HTTP " + std::to_string(r.status) : r.error) + ")."));
-    }
-    std::string version, generation, loaded, rows;
-    for (auto line_view : common::Split(r.body, '\n')) {
-      const std::string line(line_view);
-      if (line.empty() || line[0] == '#' || line.find("_bucket{") != std::string::npos) continue;
-      if (line.rfind("sendguard_rules_info{", 0) == 0) {
-        auto field = [&](const std::string& key) {
-          const size_t at = line.find(key + "=\"");
-          return at == std::string::npos ? std::string() : line.substr(at + key.size() + 2, line.find('"', at + key.size() + 2) - at - key.size() - 2);
-        };
-        version = field("version");
-        generation = field("generation");
-        continue;
-      }
-      const size_t space = line.rfind(' ');
-      if (space == std::string::npos) continue;
-      if (line.rfind("sendguard_rules_loaded_timestamp_seconds", 0) == 0) {
-        loaded = common::FormatTime(static_cast<std::time_t>(std::atoll(line.c_str() + space + 1)), "%Y-%m-%d %H:%M:%S UTC");
-        continue;
-      }
-      rows += "<tr><td><code>" + HtmlEscape(line.substr(0, space)) + "</code></td><td>" + HtmlEscape(line.substr(space + 1)) + "</td></tr>";
-    }
-    html += "<p>Rule set <strong id=\"rules-version\">" + HtmlEscape(version) + "</strong> (generation " + HtmlEscape(generation) +
-            "), loaded <strong id=\"rules-loaded\">" + HtmlEscape(loaded) + "</strong>.</p>\n"
-            "<table id=\"counters\"><tr><th>Counter</th><th>Value</th></tr>" + rows + "</table>\n";
-    return HtmlPage(200, "Mail filter", html);
-  }
-
-  // The ICO report as a file (or JSON), as the API gives it.
-  HttpResponse IcoReportFile(const std::string& id, const HttpRequest& req) const {
-    HttpResponse out = ApiRaw("GET", "/api/incidents/" + id + "/ico-report",
-                              {{"format", req.Query("format")}, {"layout", req.Query("layout")}}, "");
-    AddSecurityHeaders(out);
-    return out;
-  }
-
-  HttpResponse SubjectAccess(const std::vector<std::pair<std::string, std::string>>& form, bool posted) const {
-    if (!Assesses(s_)) return HtmlPage(403, "Refused", Nav(s_) + Flash("the subject access search is the IG team's and the DPO's"));
-    if (!posted) return HtmlPage(200, "Subject access search", Nav(s_) + RenderSubjectAccess(nullptr, "", s_.csrf));
-    HttpResponse out = ApiRaw("POST", "/api/subject-access", {}, json{{"address", common::FormValue(form, "address")}}.dump());
-    const json answer = json::parse(out.body, nullptr, false);
-    if (out.status != 200 || answer.is_discarded()) {
-      HttpResponse page = HtmlPage(out.status == 200 ? 500 : out.status, "Subject access search",
-                                   Nav(s_) + RenderSubjectAccess(nullptr, Reasons(answer.is_discarded() ? json::object() : answer), s_.csrf));
-      return page;
-    }
-    return HtmlPage(200, "Subject access search", Nav(s_) + RenderSubjectAccess(answer, "", s_.csrf));
-  }
-
-  HttpResponse Download(const HttpRequest& req) const {
-    const bool html = req.Query("format") == "html";
-    HttpResponse out = ApiRaw("GET", "/api/reports/committee",
-                              {{"from", req.Query("from")}, {"to", req.Query("to")}, {"format", html ? "html" : "csv"}}, "");
-    if (html) out.headers.emplace_back("Content-Disposition", "attachment; filename=\"committee-report.html\"");
-    AddSecurityHeaders(out);
-    return out;
+  PageApi AsApi() const {
+    return [this](const std::string& method, const std::string& path, std::map<std::string, std::string> query,
+                  const std::string& body) { return ApiRaw(method, path, std::move(query), body); };
   }
 
  private:
@@ -855,22 +729,22 @@ HttpResponse IgPages::Serve(const HttpRequest& req, const std::vector<std::pair<
     return r;
   }
   if (req.path == "/") return page.Dashboard(req);
-  if (req.path == "/reports") return page.Reports(req);
-  if (req.path == "/reports/download") return page.Download(req);
-  if (req.path == "/subject-access") return page.SubjectAccess(form, req.method == "POST");
+  if (req.path == "/reports") return CommitteeReportPage(*session, page.AsApi(), req);
+  if (req.path == "/reports/download") return CommitteeReportDownload(page.AsApi(), req);
+  if (req.path == "/subject-access") return SubjectAccessPage(*session, page.AsApi(), form, req.method == "POST");
   if (req.path == "/admin") {
     // The gateway's counters: for the admin, the IG team and the auditor, not for every role.
     if (!Assesses(*session) && !ReadsOnly(*session)) {
       return HtmlPage(403, "Refused", Nav(*session) + Flash("the Mail filter page is for the gateway admin and the IG team"));
     }
-    return page.Admin();
+    return MailFilterPage(*session, auth->milter);
   }
   std::string rest = req.path.substr(std::string("/incidents/").size());
   if (rest == "new") return page.NewIncident(form, req.method == "POST");
   const size_t slash = rest.find('/');
   const std::string id = rest.substr(0, slash);
   if (slash == std::string::npos) return page.Incident(id, "");
-  if (req.method == "GET" && rest.substr(slash + 1) == "ico-report") return page.IcoReportFile(id, req);
+  if (req.method == "GET" && rest.substr(slash + 1) == "ico-report") return IcoReportFile(page.AsApi(), id, req);
   if (req.method != "POST") return Redirect("/incidents/" + id);
   return page.Act(id, rest.substr(slash + 1), form);
 }
