@@ -191,17 +191,7 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
 
 std::string AddresseeHash(const common::KeyedHasher& hasher, const std::string& email, const std::string& postal) {
   if (!common::Trim(email).empty()) return hasher.Hex("addressee:" + common::AsciiLower(std::string(common::Trim(email))));
-  std::string normal;
-  for (char c : common::AsciiLower(postal)) {
-    const bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',';
-    if (space) {
-      if (!normal.empty() && normal.back() != ' ') normal += ' ';
-    } else {
-      normal += c;
-    }
-  }
-  while (!normal.empty() && normal.back() == ' ') normal.pop_back();
-  return hasher.Hex("addressee:" + normal);
+  return hasher.Hex("addressee:" + common::FoldAddress(postal));
 }
 
 std::optional<HttpResponse> ServeIncidentOutput(IncidentService& service, const ApiSettings& settings, const Caller& caller,

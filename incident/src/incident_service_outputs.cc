@@ -3,7 +3,6 @@
 // the people affected, the deletion request to a wrong recipient, the subject access search and
 // the retention schedule (the rest of the service is incident_service.cc).
 #include <algorithm>
-#include <cctype>
 #include <functional>
 
 #include "sendguard/common/text.h"
@@ -90,20 +89,7 @@ Outcome<json> IncidentService::DeletionRequest(const std::string& id, const std:
 Outcome<json> IncidentService::SubjectAccess(const std::string& address, const std::vector<std::string>& hashes) {
   // Compared in lower case with every run of spaces, line breaks, tabs and commas as one space,
   // so a postal address matches however its lines were typed.
-  const auto normal = [](std::string_view text) {
-    std::string out;
-    for (char c : text) {
-      const bool gap = c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',';
-      if (gap) {
-        if (!out.empty() && out.back() != ' ') out += ' ';
-      } else {
-        out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      }
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
-  };
-  const std::string needle = normal(address);
+  const std::string needle = common::FoldAddress(address);
   ListFilter all;
   all.limit = 1000000;
   all.by_deadline = false;
@@ -113,7 +99,7 @@ Outcome<json> IncidentService::SubjectAccess(const std::string& address, const s
   const Instant now = now_();
   // Any string in the value (documents and audit values are validated, so shallow).
   std::function<bool(const json&)> names = [&](const json& v) -> bool {
-    if (v.is_string()) return !needle.empty() && normal(v.get<std::string>()).find(needle) != std::string::npos;
+    if (v.is_string()) return !needle.empty() && common::FoldAddress(v.get<std::string>()).find(needle) != std::string::npos;
     if (v.is_object() || v.is_array()) {
       for (const auto& item : v) {
         if (names(item)) return true;

@@ -14,11 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-long PostJson(const std::string& url, const std::string& body) {
-  common::HttpCall call{"POST", url, body, {"Content-Type: application/json"}, 3000, 10000};
-  return common::Perform(call).status;
-}
-
 bool SendMail(const EmailTarget& t, const std::string& message, std::string* error) {
   common::SmtpSend send{t.smtp_url, t.from, {t.to}, message};
   Status st = common::SendSmtp(send);
@@ -89,6 +84,11 @@ std::string WebhookBody(const Webhook& hook, const Notice& n) {
   return body.dump();
 }
 
+long PostWebhook(const Webhook& hook, const Notice& notice) {
+  common::HttpCall call{"POST", hook.url, WebhookBody(hook, notice), {"Content-Type: application/json"}, 3000, 10000};
+  return common::Perform(call).status;
+}
+
 std::string Rfc5322Date(Instant now) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -150,7 +150,7 @@ Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const st
   for (const auto& n : *notices) {
     bool all = true;
     for (const auto& hook : hooks) {
-      const long status = PostJson(hook.url, WebhookBody(hook, n));
+      const long status = PostWebhook(hook, n);
       if (status < 200 || status >= 300) {
         all = false;
         if (log) log("notification " + n.event + " for " + n.incident_id + " not accepted (HTTP " + std::to_string(status) + "); will retry");

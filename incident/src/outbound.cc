@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "sendguard/common/http_client.h"
 #include "sendguard/common/text.h"
 #include "sendguard/incident/clocks.h"
 #include "sendguard/incident/incident_json.h"
@@ -20,8 +19,7 @@ bool Deliver(const Recipients& to, const EmailTarget* via, const std::string& su
              const Notice& notice, Instant now, const std::function<void(const std::string&)>& log) {
   bool all = true;
   for (const auto& hook : to.webhooks) {
-    common::HttpCall call{"POST", hook.url, WebhookBody(hook, notice), {"Content-Type: application/json"}, 3000, 10000};
-    const long status = common::Perform(call).status;
+    const long status = PostWebhook(hook, notice);
     if (status < 200 || status >= 300) {
       all = false;
       if (log) log(notice.event + " not accepted by a webhook (HTTP " + std::to_string(status) + "); will retry");

@@ -49,6 +49,9 @@ std::string PercentDecode(std::string_view text, bool plus_is_space = false);
 // UTF-8), one line, trimmed, every digit shown as '#' (a number typed into a justification must
 // not become a stored identifier).
 std::string MaskedNote(const std::string& text, size_t max_bytes);
+// `text` in ASCII lower case with every run of spaces, tabs, line breaks and commas as one
+// space and none at the ends: an address compared however its lines were typed.
+std::string FoldAddress(std::string_view text);
 // At most `max_bytes` of `text`, never cutting a UTF-8 sequence in two.
 std::string Utf8Prefix(std::string_view text, size_t max_bytes);
 // Escapes everything but unreserved characters (A-Z a-z 0-9 - . _ ~) as %XX, for a URL's query.

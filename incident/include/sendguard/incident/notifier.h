@@ -39,6 +39,9 @@ Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfi
 // The request body for one webhook format.
 std::string WebhookBody(const Webhook& hook, const Notice& notice);
 
+// Posts `notice` to `hook`; the HTTP status (2xx: accepted; 0: not reached).
+long PostWebhook(const Webhook& hook, const Notice& notice);
+
 // An RFC 5322 Date: value ("Sun, 6 Dec 2026 21:30:00 +0000").
 std::string Rfc5322Date(Instant now);
 
