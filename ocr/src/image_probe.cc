@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+// Probe: an image file's format, size and TIFF page count from its headers, nothing decoded.
+// GIF's size is read here, not by leptonica, whose GIF header reader decodes the image (a
+// decompression bomb would be decoded before its size was known).
+#include <leptonica/allheaders.h>
+
+#include <mutex>
+
+#include "leptonica_setup.h"
+#include "sendguard/ocr/ocr.h"
+
+namespace sendguard::ocr {
+
+void QuietLeptonica() {
+  static std::once_flag once;
+  std::call_once(once, [] { setMsgSeverity(L_SEVERITY_NONE); });
+}
+
+namespace {
+
+const char* FormatName(l_int32 format) {
+  switch (format) {
+    case IFF_BMP: return "bmp";
+    case IFF_JFIF_JPEG: return "jpeg";
+    case IFF_PNG: return "png";
+    case IFF_PNM: return "pnm";
+    case IFF_GIF: return "gif";
+    case IFF_JP2: return "jp2";
+    case IFF_WEBP: return "webp";
+    default: return L_FORMAT_IS_TIFF(format) ? "tiff" : nullptr;
+  }
+}
+
+const l_uint8* Bytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
+
+int Le16(std::string_view s, size_t at) {
+  return static_cast<unsigned char>(s[at]) | (static_cast<unsigned char>(s[at + 1]) << 8);
+}
+
+}  // namespace
+
+ImageInfo Probe(std::string_view bytes, int count_pages_up_to) {
+  QuietLeptonica();
+  ImageInfo info;
+  if (bytes.size() < 12) return info;
+  l_int32 format = IFF_UNKNOWN;
+  if (findFileFormatBuffer(Bytes(bytes), &format) != 0) return info;
+  const char* name = FormatName(format);
+  if (name == nullptr) return info;
+  info.format = name;
+  if (format == IFF_GIF) {
+    info.width = Le16(bytes, 6);
+    info.height = Le16(bytes, 8);
+    info.known = info.width > 0 && info.height > 0;
+    return info;
+  }
+  l_int32 f = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
+  if (pixReadHeaderMem(Bytes(bytes), bytes.size(), &f, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) return info;
+  info.width = w;
+  info.height = h;
+  info.known = true;
+  if (info.format == "tiff") {
+    int pages = 1;
+    l_int32 pw, ph, pbps, pspp, pres, pcmap, pformat;
+    while (pages < count_pages_up_to &&
+           readHeaderMemTiff(Bytes(bytes), bytes.size(), pages, &pw, &ph, &pbps, &pspp, &pres, &pcmap, &pformat) == 0) {
+      ++pages;
+    }
+    info.pages = pages;
+  }
+  return info;
+}
+
+}  // namespace sendguard::ocr

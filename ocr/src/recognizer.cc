@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Recognizer: leptonica decodes and prepares (alpha over white, grey, small text scaled
+// up), Tesseract reads within a deadline. One Tesseract engine per thread and language set
+// (an engine is not thread-safe and costs a second to load), the cache shared by all.
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "leptonica_setup.h"
+#include "ocr_cache.h"
+#include "sendguard/common/digest.h"
+#include "sendguard/common/text.h"
+#include "sendguard/ocr/ocr.h"
+
+namespace sendguard::ocr {
+
+namespace {
+
+std::atomic<uint64_t> g_recognised{0};
+std::atomic<uint64_t> g_cache_hits{0};
+
+struct PixFree {
+  void operator()(PIX* p) const { pixDestroy(&p); }
+};
+using PixPtr = std::unique_ptr<PIX, PixFree>;
+
+struct ApiEnd {
+  void operator()(tesseract::TessBaseAPI* api) const {
+    api->End();
+    delete api;
+  }
+};
+using ApiPtr = std::unique_ptr<tesseract::TessBaseAPI, ApiEnd>;
+
+// This thread's engine for `settings`, made at first use; null when Tesseract cannot start.
+tesseract::TessBaseAPI* EngineFor(const Settings& settings, std::string* why) {
+  thread_local std::map<std::string, ApiPtr> engines;
+  thread_local std::map<std::string, std::string> failures;
+  const std::string id = settings.tessdata_dir + "|" + settings.languages;
+  if (auto it = engines.find(id); it != engines.end()) return it->second.get();
+  if (auto it = failures.find(id); it != failures.end()) {
+    *why = it->second;
+    return nullptr;
+  }
+  // Tesseract starts without a language it cannot find when another is there: refuse instead.
+  if (!LanguagesAvailable(settings, why)) {
+    failures[id] = *why;
+    return nullptr;
+  }
+  ApiPtr api(new tesseract::TessBaseAPI);
+  // Tesseract's own chatter (resolution estimates, empty pages) goes nowhere.
+  api->SetVariable("debug_file", "/dev/null");
+  const char* dir = settings.tessdata_dir.empty() ? nullptr : settings.tessdata_dir.c_str();
+  if (api->Init(dir, settings.languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+    failures[id] = *why = "Tesseract could not load the languages '" + settings.languages + "'";
+    return nullptr;
+  }
+  api->SetPageSegMode(tesseract::PSM_AUTO);
+  return (engines[id] = std::move(api)).get();
+}
+
+// 8-bit grey, transparency over white, text small on the page scaled up: Tesseract reads
+// best when a capital letter is 20-30 pixels tall, as at 300 dpi. A resolution below 200
+// dpi (a screenshot says 72 or 96, a fax 100-200) is scaled towards 300, at most x3, within
+// `max_pixels`. `*dpi` is the resolution to tell Tesseract.
+PixPtr Prepare(PIX* pix, uint64_t max_pixels, int* dpi) {
+  PixPtr base(pixClone(pix));
+  if (pixGetSpp(pix) == 4) base.reset(pixAlphaBlendUniform(pix, 0xffffff00));
+  if (!base) return nullptr;
+  PixPtr grey(pixConvertTo8(base.get(), 0));
+  if (!grey) return nullptr;
+  int res = pixGetXRes(pix);
+  if (res < 50 || res > 2400) res = 0;  // unknown or nonsense
+  float scale = 1.0f;
+  if (res == 0 && pixGetWidth(grey.get()) <= 2000) scale = 2.0f;  // a screenshot or a photo crop
+  if (res > 0 && res < 200) scale = std::min(3.0f, 300.0f / static_cast<float>(res));
+  const double scaled = static_cast<double>(pixGetWidth(grey.get())) * pixGetHeight(grey.get()) * scale * scale;
+  if (scale > 1.0f && scaled <= static_cast<double>(max_pixels)) {
+    PixPtr up(pixScaleGrayLI(grey.get(), scale, scale));
+    if (up) grey = std::move(up);
+  } else {
+    scale = 1.0f;
+  }
+  *dpi = res == 0 ? 300 : std::clamp(static_cast<int>(res * scale), 70, 2400);
+  return grey;
+}
+
+Reading Read(const Settings& settings, PIX* grey, int dpi, std::chrono::milliseconds budget) {
+  Reading r;
+  std::string why;
+  tesseract::TessBaseAPI* api = EngineFor(settings, &why);
+  if (api == nullptr) {
+    r.stopped = "engine";
+    r.detail = why;
+    return r;
+  }
+  api->SetImage(grey);
+  api->SetSourceResolution(dpi);
+  tesseract::ETEXT_DESC monitor;
+  monitor.set_deadline_msecs(static_cast<int32_t>(std::max<int64_t>(1, budget.count())));
+  const int rc = api->Recognize(&monitor);
+  if (rc != 0 || monitor.deadline_exceeded()) {
+    // Asking for the text now would run the whole recognition again without a deadline.
+    api->Clear();
+    r.stopped = "time";
+    r.detail = "recognition stopped after " + std::to_string(budget.count()) + " ms";
+    return r;
+  }
+  std::unique_ptr<char[]> text(api->GetUTF8Text());
+  r.text = common::RepairUtf8(text ? std::string_view(text.get()) : std::string_view());
+  r.confidence = std::max(0, api->MeanTextConf());
+  api->Clear();
+  ++g_recognised;
+  return r;
+}
+
+const l_uint8* Bytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
+
+// Page `page` of an image file, decoded.
+PixPtr Decode(std::string_view bytes, const ImageInfo& info, int page) {
+  if (info.format == "tiff") return PixPtr(pixReadMemTiff(Bytes(bytes), bytes.size(), page));
+  return PixPtr(pixReadMem(Bytes(bytes), bytes.size()));
+}
+
+}  // namespace
+
+struct Recognizer::Impl {
+  explicit Impl(uint64_t cache_bytes) : cache(cache_bytes) {}
+  OcrCache cache;
+};
+
+std::shared_ptr<Recognizer> Recognizer::Shared(const Settings& settings) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<Recognizer>> all;
+  std::lock_guard lock(mu);
+  auto& r = all[settings.tessdata_dir + "|" + settings.languages + "|" + std::to_string(settings.cache_bytes)];
+  if (!r) r = std::make_shared<Recognizer>(settings);
+  return r;
+}
+
+Recognizer::Recognizer(Settings settings)
+    : settings_(std::move(settings)), impl_(std::make_unique<Impl>(settings_.cache_bytes)) {
+  QuietLeptonica();
+}
+
+Recognizer::~Recognizer() = default;
+
+std::string Recognizer::KeyOf(std::string_view bytes, std::string_view detail) {
+  common::Sha256 sha;
+  sha.Update(bytes);
+  return sha.HexDigest() + " " + std::string(detail);
+}
+
+bool Recognizer::Cached(const std::string& key, Reading* out) {
+  Reading r;
+  if (!impl_->cache.Get(key, &r.text, &r.confidence)) return false;
+  r.cached = true;
+  ++g_cache_hits;
+  *out = std::move(r);
+  return true;
+}
+
+Reading Recognizer::RecognizeFile(std::string_view bytes, int page, uint64_t max_pixels, std::chrono::milliseconds budget) {
+  const std::string key = KeyOf(bytes, "page " + std::to_string(page));
+  Reading r;
+  if (Cached(key, &r)) return r;
+  ImageInfo info = Probe(bytes, 1);
+  if (!info.known) {
+    r.stopped = "decode";
+    r.detail = "not an image leptonica reads";
+    return r;
+  }
+  if (info.format == "tiff" && page > 0) {
+    l_int32 w = 0, h = 0, bps, spp, res, cmap, format;
+    if (readHeaderMemTiff(Bytes(bytes), bytes.size(), page, &w, &h, &bps, &spp, &res, &cmap, &format) != 0) {
+      r.stopped = "decode";
+      r.detail = "TIFF page " + std::to_string(page + 1) + " has no readable header";
+      return r;
+    }
+    info.width = w;
+    info.height = h;
+  }
+  const uint64_t pixels = static_cast<uint64_t>(info.width) * static_cast<uint64_t>(info.height);
+  if (pixels > max_pixels) {
+    r.stopped = "pixels";
+    r.detail = std::to_string(info.width) + " x " + std::to_string(info.height) + " pixels, over the limit of " +
+               std::to_string(max_pixels);
+    return r;
+  }
+  PixPtr pix = Decode(bytes, info, page);
+  if (!pix) {
+    r.stopped = "decode";
+    r.detail = info.format + " image could not be decoded";
+    return r;
+  }
+  int dpi = 300;
+  PixPtr grey = Prepare(pix.get(), max_pixels, &dpi);
+  if (!grey) {
+    r.stopped = "decode";
+    r.detail = info.format + " image could not be converted to grey";
+    return r;
+  }
+  r = Read(settings_, grey.get(), dpi, budget);
+  if (r.stopped.empty()) impl_->cache.Put(key, r.text, r.confidence);
+  return r;
+}
+
+Reading Recognizer::RecognizeGrey(const std::string& key, const GreyRaster& raster, std::chrono::milliseconds budget) {
+  Reading r;
+  if (Cached(key, &r)) return r;
+  PixPtr pix(pixCreateNoInit(raster.width, raster.height, 8));
+  if (!pix) {
+    r.stopped = "decode";
+    r.detail = "no memory for a " + std::to_string(raster.width) + " x " + std::to_string(raster.height) + " page";
+    return r;
+  }
+  l_uint32* data = pixGetData(pix.get());
+  const int wpl = pixGetWpl(pix.get());
+  for (int y = 0; y < raster.height; ++y) {
+    const uint8_t* row = raster.pixels + static_cast<size_t>(y) * static_cast<size_t>(raster.stride);
+    l_uint32* line = data + static_cast<size_t>(y) * static_cast<size_t>(wpl);
+    for (int x = 0; x < raster.width; ++x) SET_DATA_BYTE(line, x, row[x]);
+  }
+  pixSetResolution(pix.get(), raster.dpi, raster.dpi);
+  r = Read(settings_, pix.get(), raster.dpi > 0 ? raster.dpi : 300, budget);
+  if (r.stopped.empty()) impl_->cache.Put(key, r.text, r.confidence);
+  return r;
+}
+
+Counters Recognizer::Totals() {
+  Counters c;
+  c.recognised = g_recognised.load();
+  c.cache_hits = g_cache_hits.load();
+  return c;
+}
+
+bool LanguagesAvailable(const Settings& settings, std::string* why) {
+  std::string dir = settings.tessdata_dir;
+  if (dir.empty()) {
+    const char* env = std::getenv("TESSDATA_PREFIX");
+    dir = env != nullptr ? env : "/usr/share/tesseract-ocr/5/tessdata";
+  }
+  for (const auto& lang : common::Split(settings.languages, '+')) {
+    if (lang.empty() || !std::filesystem::exists(std::filesystem::path(dir) / (std::string(lang) + ".traineddata"))) {
+      *why = "no " + std::string(lang) + ".traineddata in " + dir + " (Debian: apt-get install tesseract-ocr-" +
+             std::string(lang) + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace sendguard::ocr
