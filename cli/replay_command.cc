@@ -144,7 +144,9 @@ int RunReplay(const EngineFlags& flags, const ReplayFlags& replay) {
   }
   milter::RecipientHistory history(**db, hasher);
   const bool use_history = replay.learn || !replay.history_db.empty();
-  scanner::Scanner scanner(setup->rules, hasher);
+  scanner::ScanOptions options;
+  options.ocr = setup->config.ocr;  // pictures read as the milter reads them
+  scanner::Scanner scanner(setup->rules, hasher, options);
   Tally tally;
   auto start = std::chrono::steady_clock::now();
   int rc = 0;

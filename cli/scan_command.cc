@@ -40,7 +40,9 @@ int RunScan(const EngineFlags& flags, const ScanFlags& scan) {
     db = std::move(opened).value();
     history = std::make_unique<milter::RecipientHistory>(*db, hasher);
   }
-  scanner::Scanner scanner(setup->rules, hasher);
+  scanner::ScanOptions options;
+  options.ocr = setup->config.ocr;  // pictures read as the milter reads them
+  scanner::Scanner scanner(setup->rules, hasher, options);
   const milter::Envelope envelope{scan.from, scan.to};
   int rc = 0;
   for (const auto& file : scan.files) {

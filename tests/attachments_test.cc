@@ -82,7 +82,10 @@ TEST_F(AttachmentsTest, PdfRtfCsvAndHtmlAttachments) {
                  {"page.html", "text/html", "<p>" + line_ + "</p>"}});
   std::set<std::string> parts;
   for (const auto& w : Found(r)) parts.insert(w.part);
-  EXPECT_EQ(parts, (std::set<std::string>{"2/letter.pdf", "3/memo.rtf", "4/export.csv", "5/page.html"}));
+  // A PDF page with under ocr.pdf_text_min_chars characters of text is read as a picture too
+  // (a scan with a stamp is not a text layer): OCR finds the number again, on page 1.
+  EXPECT_EQ(parts, (std::set<std::string>{"2/letter.pdf", "2/letter.pdf#page-1.ocr", "3/memo.rtf", "4/export.csv",
+                                          "5/page.html"}));
   EXPECT_TRUE(r.complete) << r.incomplete_reasons[0];
 }
 
@@ -134,10 +137,19 @@ TEST_F(AttachmentsTest, TypeMismatchAndImagesAreFindings) {
   // The ZIP behind the .txt name is still opened and scanned.
   ASSERT_EQ(Found(r).size(), 1u);
   EXPECT_EQ(Found(r)[0].part, "2/notes.txt/x.txt");
-  const auto* image = FindingOf(r, "unscanned_image");
+  // A 1x1 picture cannot hold text: skipped by the size rule, and counted.
+  EXPECT_EQ(FindingOf(r, "unscanned_image"), nullptr);
+  EXPECT_EQ(r.ocr.tiny_skipped, 1u);
+  // With OCR off every picture is said to be unread.
+  scanner::ScanOptions off;
+  off.ocr.mode = scanner::OcrMode::kOff;
+  scanner::Scanner no_ocr(ShippedRules(), hasher_, off);
+  auto r2 = no_ocr.ScanMessage(synth::MessageWithAttachments("Please see attached.", {{"logo.png", "image/png", synth::Png()}}));
+  const auto* image = FindingOf(r2, "unscanned_image");
   ASSERT_NE(image, nullptr);
   EXPECT_EQ(image->count, 1u);
   EXPECT_NE(image->locations[0].masked.find("image/png"), std::string::npos);
+  EXPECT_NE(image->locations[0].masked.find("OCR off"), std::string::npos);
 }
 
 }  // namespace

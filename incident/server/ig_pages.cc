@@ -169,7 +169,13 @@ class Page {
       }
       for (const auto& e : in.value("mf_redacted_evidence", json::array())) {
         if (!e.is_object()) continue;
-        html += "<li class=\"muted\">" + HtmlEscape(JsonText(e, "snippet")) + "</li>";
+        std::string where;
+        if (JsonText(e, "source") == "OCR") {
+          where = e.contains("page") && e["page"].is_number_integer()
+                      ? " (read from a picture: page " + std::to_string(e["page"].get<int64_t>()) + ")"
+                      : " (read from a picture)";
+        }
+        html += "<li class=\"muted\">" + HtmlEscape(JsonText(e, "snippet") + where) + "</li>";
       }
       if (in.contains("mf_warning") && in["mf_warning"].is_object()) {
         html += "<li>The warning:";

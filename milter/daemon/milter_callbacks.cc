@@ -407,6 +407,7 @@ sfsistat OnEom(SMFICTX* ctx) {
   for (const auto& [type, n] : result->findings) d.metrics.CountFinding(type, n);
   if (!result->incomplete_reason.empty()) d.metrics.CountIncomplete(result->incomplete_reason);
   d.metrics.ObserveScanSeconds(result->scan_seconds);
+  d.metrics.CountOcr(result->ocr.read, result->ocr.cached, result->ocr.tiny_skipped, result->ocr.not_read);
   LogMessage(queue_id, direction, *result);
   sfsistat rc = Carry(ctx, result->reply, *s);
   s->Reset();

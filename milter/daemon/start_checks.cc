@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "sendguard/ocr/ocr.h"
 #include "sendguard/common/http_client.h"
 #include "sendguard/common/service_file.h"
 
@@ -195,6 +196,18 @@ std::vector<StartCheck> CheckStartNeeds(const Config& config) {
       out.push_back({Level::kWarning, "the core does not answer at " + config.core_url + " (" +
                                           (health.status ? "HTTP " + std::to_string(health.status) : health.error) +
                                           "): handled, drafts wait in the outbox and are sent when it does"});
+    }
+  }
+  const scanner::OcrOptions& o = config.ocr;
+  if (o.mode != scanner::OcrMode::kOff) {
+    std::string why;
+    if (ocr::LanguagesAvailable({o.languages, o.tessdata_dir, o.cache_bytes}, &why)) {
+      out.push_back({Level::kOk, std::string("OCR reads ") +
+                                     (o.mode == scanner::OcrMode::kAll ? "attachments and inline pictures" : "attachments") +
+                                     " in " + o.languages});
+    } else {
+      out.push_back({Level::kProblem, "ocr.languages " + o.languages + ": " + why +
+                                          "; pictures would be marked incomplete (ocr_unavailable)"});
     }
   }
   return out;

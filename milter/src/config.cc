@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "config_ocr.h"
 #include "sendguard/rules/yaml_reader.h"
 
 namespace sendguard::milter {
@@ -221,6 +222,7 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "outbox_retry_max_seconds" << YAML::Value << m.outbox_retry_max_seconds;
   e << YAML::Key << "smtp_url" << YAML::Value << m.smtp_url;
   e << YAML::EndMap;
+  DescribeOcr(e, c.ocr);
   e << YAML::EndMap;
   return std::string(e.c_str()) + "\n";
 }
@@ -246,8 +248,9 @@ Result<Config> ReadConfig(const std::string& text, const std::string& name) {
     d.Add(doc, "the config file must be a map");
     return d.ToStatus();
   }
-  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file"}, d);
+  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file", "ocr"}, d);
   if (doc["milter"]) ReadMilter(doc["milter"], c.milter, d);
+  if (doc["ocr"]) ReadOcr(doc["ocr"], c.ocr, d);
   rules::ReadString(doc, "core_url", &c.core_url, d);
   rules::ReadString(doc, "core_token_file", &c.core_token_file, d);
   c.rules_dirs = rules::ReadStringList(doc, "rules_dirs", d);

@@ -147,6 +147,10 @@ TEST(ConfigTest, AttachmentNamesFromPartPaths) {
   EXPECT_EQ(AttachmentOf("1.2"), "");
   EXPECT_EQ(AttachmentOf("subject"), "");
   EXPECT_EQ(AttachmentOf("2/filename"), "");
+  EXPECT_EQ(AttachmentOf("2/scan.png#ocr"), "scan.png");
+  EXPECT_EQ(AttachmentOf("2/scan.pdf#page-3.ocr"), "scan.pdf");
+  EXPECT_EQ(AttachmentOf("2/report.docx/word/media/image1.png#ocr"), "report.docx");
+  EXPECT_EQ(AttachmentOf("2/invoice#3.pdf"), "invoice#3.pdf");
 }
 
 }  // namespace

@@ -122,6 +122,10 @@ std::string BuildIncidentDraft(const Decision& d, const rules::PolicyEngine& pol
       json e{{"location", loc.part == "subject" ? "SUBJECT" : (file.empty() ? "BODY" : "ATTACHMENT")},
              {"snippet", "[" + t + "#" + std::to_string(it->second) + "]"}};
       if (!file.empty()) e["attachment_index"] = std::atoi(loc.part.c_str());
+      if (int page = 0; scanner::FromOcr(loc.part, nullptr, &page)) {
+        e["source"] = "OCR";  // read from a picture: the IG team knows to look at it
+        if (page > 0) e["page"] = page;
+      }
       evidence.push_back(e);
     }
   }

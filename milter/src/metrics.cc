@@ -33,9 +33,12 @@ Metrics::Metrics() {
   for (const char* reason : {"extract_error", "max_archive_members", "max_compression_ratio", "max_depth",
                              "max_extracted_bytes", "max_header_bytes", "max_member_bytes", "max_message_bytes", "max_parts",
                              "max_readings", "max_scan_bytes", "message_partial", "mime_parse_error", "time_budget",
-                             "too_many_candidates", "truncated_mime", "unsupported_part", "xml_entities"}) {
+                             "too_many_candidates", "truncated_mime", "unsupported_part", "xml_entities",
+                             "ocr_time_budget", "ocr_image_time", "max_ocr_pixels", "max_ocr_pages", "max_ocr_images",
+                             "ocr_unavailable"}) {
     incomplete_[{reason}] = 0;
   }
+  for (const char* result : {"read", "cached", "tiny", "not_read"}) ocr_[{result}] = 0;
 }
 
 void Metrics::PrimeTypes(const std::vector<std::string>& types) {
@@ -51,6 +54,14 @@ void Metrics::CountMessage(const std::string& direction, const std::string& verd
 void Metrics::CountFinding(const std::string& type, uint64_t n) {
   std::lock_guard<std::mutex> l(mu_);
   findings_[{type}] += n;
+}
+
+void Metrics::CountOcr(uint64_t read, uint64_t cached, uint64_t tiny, uint64_t not_read) {
+  std::lock_guard<std::mutex> l(mu_);
+  ocr_[{"read"}] += read - cached;
+  ocr_[{"cached"}] += cached;
+  ocr_[{"tiny"}] += tiny;
+  ocr_[{"not_read"}] += not_read;
 }
 
 void Metrics::CountIncomplete(const std::string& reason) {
@@ -124,6 +135,10 @@ std::string Metrics::Render() const {
          {"type"}, findings_);
   Family(out, "sendguard_incomplete_scans_total", "Scans that could not read everything, by reason.", "counter",
          {"reason"}, incomplete_);
+  Family(out, "sendguard_ocr_pictures_total",
+         "Pictures and scanned pages, by what OCR did: read, cached (the same picture again), tiny (skipped by "
+         "size), not_read (a bound, the mode or a broken file).",
+         "counter", {"result"}, ocr_);
   Family(out, "sendguard_fail_mode_total", "Messages decided by a fail mode, by reason and action.", "counter",
          {"reason", "action"}, fail_modes_);
   Family(out, "sendguard_callback_faults_total",

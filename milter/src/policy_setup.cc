@@ -46,7 +46,9 @@ Result<std::shared_ptr<const rules::PolicyEngine>> LoadPolicyEngine(const Config
                                                      std::move(templates).value());
 }
 
-std::string AttachmentOf(const std::string& part) {
+std::string AttachmentOf(const std::string& full_part) {
+  std::string part = full_part;
+  scanner::FromOcr(full_part, &part);  // text read from a picture: the picture's own path
   for (auto piece : common::Split(part, '/')) {
     if (piece.empty() || piece == "message" || piece == "filename") continue;
     bool section = std::all_of(piece.begin(), piece.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; });

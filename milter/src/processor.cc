@@ -84,6 +84,7 @@ scanner::Scanner& Processor::ScannerFor(const Snapshot& s) {
     // The scan ends itself (incomplete) before the milter's deadline.
     options.time_budget_ms = static_cast<uint32_t>(s.config->milter.message_timeout_ms * 3 / 4);
     options.max_message_bytes = static_cast<uint64_t>(s.config->milter.max_message_bytes);
+    options.ocr = s.config->ocr;
     scanner_ = std::make_unique<scanner::Scanner>(s.rules, hasher_, options);
     generation_ = s.generation;
   }
@@ -217,6 +218,7 @@ JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::S
     if (r.signals.find(s.type) == std::string::npos) r.signals += (r.signals.empty() ? "" : ",") + s.type;
   }
   if (!d.scan.complete && !d.scan.incomplete.empty()) r.incomplete_reason = d.scan.incomplete.front().bound;
+  r.ocr = d.scan.ocr;
   for (const auto& f : d.scan.findings) {
     if (f.confidence >= rules::Confidence::kMedium) r.findings.emplace_back(f.type, f.count);
   }

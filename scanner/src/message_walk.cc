@@ -90,6 +90,15 @@ bool IsEncryptedMail(const std::string& mime) {
   return mime == "application/pkcs7-mime" || mime == "application/x-pkcs7-mime" || mime == "application/pgp-encrypted";
 }
 
+// Shown in the body rather than attached: Content-Disposition inline, or a Content-ID (an
+// HTML body's <img src="cid:...">) and no disposition at all.
+bool ShownInline(const mimetic::Header& h) {
+  if (h.hasField("Content-Disposition")) {
+    return common::AsciiLower(std::string(h.contentDisposition().type())) == "inline";
+  }
+  return h.hasField("Content-ID");
+}
+
 class Walker {
  public:
   Walker(std::string_view root, ExtractContext& ctx) : root_(root), ctx_(ctx) {}
@@ -220,7 +229,9 @@ class Walker {
     uint64_t decoded = NowNs();
     t.decode_ns += decoded - start;
     uint64_t scanned_before = t.scan_ns + t.confirm_ns;
+    ctx_.inline_part = ShownInline(h);
     ExtractBytes(ctx_, body, filename, mime, charset, path, depth);
+    ctx_.inline_part = false;
     uint64_t inner = t.scan_ns + t.confirm_ns - scanned_before;  // scanning done inside, counted there
     uint64_t spent = NowNs() - decoded;
     t.extract_ns += spent > inner ? spent - inner : 0;

@@ -37,7 +37,7 @@ ScanResult Scanner::Finish() {
 
 ScanResult Scanner::ScanMessage(std::string_view raw_message) {
   impl_->BeginMessage();
-  ExtractContext ctx(impl_->options(), impl_->result(), *impl_, impl_->detector());
+  ExtractContext ctx(impl_->options(), impl_->result(), *impl_, impl_->detector(), impl_->recognizer());
   WalkMessage(raw_message, ctx);
   return impl_->FinishMessage();
 }
@@ -81,6 +81,7 @@ class DigestSink : public WalkSink {
 std::string Scanner::ContentDigest(std::string_view raw_message) {
   DigestSink sink;
   ScanResult ignored;
+  // No OCR: a reading cut short by its time limit would change the digest of the same content.
   ExtractContext ctx(impl_->options(), ignored, sink, impl_->detector());
   WalkMessage(raw_message, ctx);
   return sink.Hex();

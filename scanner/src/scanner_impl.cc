@@ -19,6 +19,9 @@ ScannerImpl::ScannerImpl(std::shared_ptr<const CompiledRules> rules, const commo
   }
   scratch_.reset(scratch);
   hits_.reserve(1024);
+  if (options_.ocr.mode != OcrMode::kOff) {
+    recognizer_ = ocr::Recognizer::Shared({options_.ocr.languages, options_.ocr.tessdata_dir, options_.ocr.cache_bytes});
+  }
 }
 
 ScannerImpl::~ScannerImpl() {

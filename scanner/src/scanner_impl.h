@@ -16,6 +16,7 @@
 #include "text_normalize.h"
 #include "walk_sink.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/ocr/ocr.h"
 #include "sendguard/scanner/compiled_rules.h"
 #include "sendguard/scanner/finding.h"
 #include "sendguard/scanner/scan_options.h"
@@ -31,6 +32,8 @@ class ScannerImpl : public WalkSink {
   void Text(const std::string& part, std::string_view utf8) override { ScanPart(part, utf8); }
   void Part(const PartFinding& finding) override { collector_->AddPartFinding(finding); }
   const TypeDetector& detector() const { return detector_; }
+  // The process's shared recogniser for these options' OCR settings; null when OCR is off.
+  ocr::Recognizer* recognizer() const { return recognizer_.get(); }
 
   // Starts a message: clears the collector and the result.
   void BeginMessage();
@@ -65,6 +68,7 @@ class ScannerImpl : public WalkSink {
   ScanOptions options_;
   HsScratch scratch_;
   TypeDetector detector_;
+  std::shared_ptr<ocr::Recognizer> recognizer_;
 
   std::string part_;
   std::string buffer_;             // streaming mode, or normalised: the part so far

@@ -5,6 +5,7 @@
 #include "../charset.h"
 #include "../html_text.h"
 #include "extractors.h"
+#include "ocr_extract.h"
 
 namespace sendguard::scanner {
 
@@ -14,6 +15,11 @@ bool ExtractContext::TimeUp(const std::string& part) {
   time_up_ = true;
   Incomplete("time_budget", part, "time budget of " + std::to_string(options.time_budget_ms) + " ms spent; rest not scanned");
   return true;
+}
+
+std::chrono::milliseconds ExtractContext::TimeLeft() const {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  return left.count() > 0 ? left : std::chrono::milliseconds(0);
 }
 
 bool ExtractContext::ChargeExtracted(uint64_t n, const std::string& part) {
@@ -54,6 +60,7 @@ void ExtractArchiveMembers(ExtractContext& ctx, std::string_view bytes, const st
       ctx.Note("encrypted_attachment", member_path, "encrypted archive member");
       continue;
     }
+    ctx.inline_part = false;  // a member is inside an attachment, whatever the attachment is
     ExtractBytes(ctx, m.data, m.name, "", "", member_path, depth + 1);
   }
 }
@@ -120,7 +127,7 @@ void ExtractBytes(ExtractContext& ctx, std::string_view bytes, const std::string
       }
       return;
     case FileKind::kImage:
-      ctx.Note("unscanned_image", path, d.mime + ", " + std::to_string(bytes.size()) + " bytes (no OCR)");
+      ExtractImage(ctx, bytes, d.mime, path, ctx.inline_part);
       return;
     case FileKind::kExecutable:
     case FileKind::kUnknown:

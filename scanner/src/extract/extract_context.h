@@ -13,16 +13,31 @@
 #include "sendguard/scanner/scan_options.h"
 #include "type_detector.h"
 
+namespace sendguard::ocr {
+class Recognizer;
+}
+
 namespace sendguard::scanner {
+
+// What OCR has used of its bounds in one message (ocr_extract.h).
+struct OcrLedger {
+  std::chrono::steady_clock::duration spent{};
+  uint32_t read = 0;  // pictures and pages started
+  bool budget_noted = false;
+  bool images_noted = false;
+};
 
 class ExtractContext {
  public:
-  ExtractContext(const ScanOptions& opts, ScanResult& res, WalkSink& out, const TypeDetector& types)
-      : options(opts), result(res), sink(out), detector(types),
+  ExtractContext(const ScanOptions& opts, ScanResult& res, WalkSink& out, const TypeDetector& types,
+                 ocr::Recognizer* ocr = nullptr)
+      : options(opts), result(res), sink(out), detector(types), recognizer(ocr),
         deadline_(std::chrono::steady_clock::now() + std::chrono::milliseconds(options.time_budget_ms)) {}
 
   // True once the message's time budget is spent (recorded once, naming `part`).
   bool TimeUp(const std::string& part);
+  // What is left of the message's time budget (zero once spent).
+  std::chrono::milliseconds TimeLeft() const;
   // Charges `n` decoded/decompressed bytes; false (and recorded) once max_extracted_bytes is passed.
   bool ChargeExtracted(uint64_t n, const std::string& part);
   // Sends text to the scanner.
@@ -41,6 +56,11 @@ class ExtractContext {
   ScanResult& result;
   WalkSink& sink;
   const TypeDetector& detector;
+  ocr::Recognizer* recognizer;  // null: pictures are not read
+  OcrLedger ocr_ledger;
+  // The part being extracted is shown inline in the message body (Content-Disposition
+  // inline, or a Content-ID and no disposition), not attached. Set by the walk.
+  bool inline_part = false;
 
  private:
   std::chrono::steady_clock::time_point deadline_;

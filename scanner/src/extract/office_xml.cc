@@ -3,7 +3,8 @@
 // libxml2's streaming reader. Rows become lines and cells are tab-separated, so adjacent
 // numbers never merge. Entities are never expanded from DTDs (no XXE, no entity bombs): a
 // part with a DTD is read without it (xml_entities.h) and marked incomplete (xml_entities);
-// a part libxml2 cannot read to its end is marked extract_error with libxml2's reason.
+// a part libxml2 cannot read to its end is marked extract_error with libxml2's reason. The
+// pictures stored in the document go to OCR (ocr_extract.h).
 #include <libxml/xmlreader.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "../c_string.h"
 #include "extractors.h"
+#include "ocr_extract.h"
 #include "xml_entities.h"
 
 namespace sendguard::scanner {
@@ -207,6 +209,15 @@ void EmitFlow(ExtractContext& ctx, const std::string& part, const ArchiveMember&
   EmitXml(ctx, part, text, outcome);
 }
 
+// The pictures stored in the document (pasted screenshots, scanned forms), read with OCR.
+void ExtractPictures(ExtractContext& ctx, const std::vector<ArchiveMember>& members, const std::string& path,
+                     const std::string& folder) {
+  for (const auto& m : members) {
+    if (m.name.rfind(folder, 0) != 0 || m.name.size() == folder.size() || ctx.TimeUp(path)) continue;
+    ExtractImage(ctx, m.data, "picture", path + "/" + m.name, false);
+  }
+}
+
 }  // namespace
 
 bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>& members, const std::string& path) {
@@ -218,6 +229,7 @@ bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>
         EmitFlow(ctx, path + "/" + stem, *m);
       }
     }
+    ExtractPictures(ctx, members, path, "word/media/");
     return true;
   }
   if (Find(members, "xl/workbook.xml")) {
@@ -233,11 +245,13 @@ bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>
       std::string text = SheetText(m->data, shared, &outcome);
       EmitXml(ctx, path + "/" + Stem(m->name), text, outcome);
     }
+    ExtractPictures(ctx, members, path, "xl/media/");
     return true;
   }
   if (Find(members, "ppt/presentation.xml")) {
     for (const auto* m : Under(members, "ppt/slides/")) EmitFlow(ctx, path + "/" + Stem(m->name), *m);
     for (const auto* m : Under(members, "ppt/notesSlides/")) EmitFlow(ctx, path + "/" + Stem(m->name), *m);
+    ExtractPictures(ctx, members, path, "ppt/media/");
     return true;
   }
   const ArchiveMember* mimetype = Find(members, "mimetype");
@@ -248,6 +262,7 @@ bool ExtractOfficeDocument(ExtractContext& ctx, const std::vector<ArchiveMember>
       return true;
     }
     if (const auto* content = Find(members, "content.xml")) EmitFlow(ctx, path + "/content", *content);
+    ExtractPictures(ctx, members, path, "Pictures/");
     return true;
   }
   return false;

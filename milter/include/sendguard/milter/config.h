@@ -12,6 +12,7 @@
 
 #include "sendguard/common/status.h"
 #include "sendguard/rules/organisation.h"
+#include "sendguard/scanner/scan_options.h"
 
 namespace sendguard::milter {
 
@@ -82,6 +83,7 @@ struct Config {
   std::string link_base_url;             // hold-and-confirm: the core's address as staff reach it ("" = core_url)
   std::string notify_from = "sendguard-noreply@localhost";  // the sender of hold notices
   MilterSettings milter;
+  scanner::OcrOptions ocr;               // pictures read with OCR (reload applies it)
   std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
   // The milter's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
   // FILE`): presented to the core with each draft, and required from every caller of the

@@ -30,6 +30,9 @@ class Metrics {
   // HELD, audit_below_threshold (monitor mode, not filed) or unavailable.
   void CountIncident(const std::string& outcome);
   void ObserveScanSeconds(double seconds);
+  // Pictures of one message by what OCR did: read (recognised), cached (read from the cache),
+  // tiny (skipped by the size rule), not_read (a bound, the mode or a broken file).
+  void CountOcr(uint64_t read, uint64_t cached, uint64_t tiny, uint64_t not_read);
   void SetRulesInfo(const std::string& version, uint64_t generation);
   // The rule set's information types, each at zero in sendguard_findings_total.
   void PrimeTypes(const std::vector<std::string>& types);
@@ -41,7 +44,7 @@ class Metrics {
                                                        0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
   mutable std::mutex mu_;
   std::map<std::vector<std::string>, uint64_t> messages_, findings_, incomplete_, fail_modes_, reloads_, handovers_,
-      incidents_, callback_faults_;
+      incidents_, callback_faults_, ocr_;
   std::array<uint64_t, kBuckets.size() + 1> buckets_{};
   double latency_sum_ = 0;
   uint64_t latency_count_ = 0;

@@ -50,6 +50,7 @@ struct JobResult {
   std::string incomplete_reason;  // first incomplete bound, "" when complete
   std::vector<std::pair<std::string, uint64_t>> findings;  // type, count (medium+)
   std::string incident;           // mf_action of the draft queued for the core ("" = none)
+  scanner::OcrCounts ocr;         // pictures read, cached, skipped as tiny, not read
   double scan_seconds = 0;
 };
 

@@ -15,7 +15,9 @@ using rules::Confidence;
 
 // One place a value was seen.
 struct Location {
-  std::string part;     // part path: "1", "2/referrals.csv", "subject", "3.1/message/1"
+  // part path: "1", "2/referrals.csv", "subject", "3.1/message/1"; text read from a picture
+  // ends "#ocr" ("2/scan.png#ocr") or "#page-N.ocr" (a TIFF's or PDF's page N, from 1)
+  std::string part;
   uint64_t offset = 0;  // byte offset of the value in that part's extracted UTF-8 text
   std::string masked;   // e.g. "*** *** 6130": at most the type's mask_clear characters clear
   std::string hash;     // hex(HMAC-SHA256(secret, normalised value))
@@ -48,7 +50,16 @@ struct ScanTimings {
   uint64_t extract_ns = 0;  // attachments: type detection, archives, office, PDF, RTF
   uint64_t scan_ns = 0;     // Hyperscan
   uint64_t confirm_ns = 0;  // confirm stage and collection
+  uint64_t ocr_ns = 0;      // decoding, rendering and recognising pictures (inside extract_ns)
   uint64_t total_ns = 0;
+};
+
+// What OCR did for one message.
+struct OcrCounts {
+  uint32_t read = 0;          // images and pages recognised
+  uint32_t cached = 0;        // of those, answered from the cache (the same logo again)
+  uint32_t tiny_skipped = 0;  // images below the size that can hold text, skipped by rule
+  uint32_t not_read = 0;      // images and pages a bound, the mode or a broken file kept from OCR
 };
 
 // Why a scan could not see everything. A message with any of these is never "clean".
@@ -64,9 +75,14 @@ struct ScanResult {
   // greeting_mismatch signal. Held in memory only: never logged, serialised or stored.
   std::string salutation;
   ScanTimings timings;
+  OcrCounts ocr;
 
   // Marks the scan incomplete (the same bound, part and detail are kept once).
   void AddIncomplete(const std::string& bound, const std::string& part, const std::string& detail);
 };
+
+// Whether a part path is text read from a picture; if so `picture` is the picture's own path
+// ("2/scan.pdf#page-3.ocr" -> "2/scan.pdf") and `page` its page (3; 0 for a single picture).
+bool FromOcr(const std::string& part, std::string* picture = nullptr, int* page = nullptr);
 
 }  // namespace sendguard::scanner

@@ -4,8 +4,35 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace sendguard::scanner {
+
+// Which pictures are read with OCR: none; attachments (images attached, images inside
+// attachments and archives, PDF pages with no text); or those and the images inline in the
+// message body (pasted screenshots, signature logos).
+enum class OcrMode { kOff, kAttachments, kAll };
+
+// Bounds and switches of OCR. Over a bound the scan is incomplete with the bound's name.
+struct OcrOptions {
+  OcrMode mode = OcrMode::kAttachments;
+  std::string languages = "eng";         // Tesseract's languages: "eng", "eng+cym"
+  std::string tessdata_dir;              // "" = Tesseract's default
+  uint32_t message_ms = 8000;            // recognition time per message (reason ocr_time_budget)
+  uint32_t image_ms = 4000;              // per image or page (reason ocr_image_time)
+  uint64_t max_pixels = 40'000'000;      // per image or page, checked before decoding (reason max_ocr_pixels)
+  uint32_t max_pages = 20;               // pages of one TIFF or PDF read (reason max_ocr_pages)
+  uint32_t max_images = 30;              // images and pages read per message (reason max_ocr_images)
+  // Smaller images cannot hold a line of ten legible characters (tracking pixels, icons,
+  // bullets): skipped, and counted.
+  uint32_t min_width = 60;
+  uint32_t min_height = 10;
+  uint32_t pdf_dpi = 300;                // PDF pages with no text are rendered at this resolution
+  // A PDF page with fewer characters than this in its text layer is read as a picture too
+  // (a scanner's stamp or page number is not a text layer).
+  uint32_t pdf_text_min_chars = 50;
+  uint64_t cache_bytes = 16ull << 20;    // recognised text kept per process, by content digest
+};
 
 struct ScanOptions {
   // Bytes of a raw message looked at; the rest is not scanned (reason max_message_bytes).
@@ -33,6 +60,7 @@ struct ScanOptions {
   uint32_t time_budget_ms = 10000;
   // Locations listed per finding (count keeps counting past it).
   uint32_t max_locations_per_finding = 1000;
+  OcrOptions ocr;
 };
 
 }  // namespace sendguard::scanner
