@@ -33,8 +33,9 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_STRIP_FILES ON)  # debug info stays in the build tree
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)  # library dependencies computed by dpkg-shlibdeps
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postfix | sendmail")
+# The OCR models (data, not a library dpkg-shlibdeps can see); Welsh is a suggestion.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, tesseract-ocr-eng")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postfix | sendmail, tesseract-ocr-cym")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${CMAKE_SOURCE_DIR}/packaging/debian/postinst ${CMAKE_SOURCE_DIR}/packaging/debian/prerm
   ${CMAKE_SOURCE_DIR}/packaging/debian/postrm ${CMAKE_SOURCE_DIR}/packaging/debian/conffiles)

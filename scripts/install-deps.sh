@@ -22,6 +22,8 @@ PACKAGES=(
   libsodium-dev chromium
   # attachments (libmagic, libarchive, poppler) for the extractors
   libmagic-dev libarchive-dev libpoppler-cpp-dev
+  # text in pictures: Tesseract 5 and its English and Welsh models; leptonica decodes the images
+  libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-cym
   # letters and the ICO report as PDF: Pango lays the text out, cairo writes the PDF; DejaVu fonts
   libpango1.0-dev libcairo2-dev fonts-dejavu-core
   # tests and benchmarks

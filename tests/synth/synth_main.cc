@@ -7,6 +7,12 @@
 //                                      personal data, a quarter with an office or PDF attachment
 //                                      (the sensitive ones mostly in it), each padded with
 //                                      ordinary prose to at least MIN_BYTES
+//   sendguard-synth ocr-docs DIR PER_KIND SEED
+//                                      rendered documents for OCR recall (ocr_docs.h): PER_KIND
+//                                      clean and PER_KIND noisy of each kind, a multi-page TIFF
+//                                      and a clean and a noisy multi-page PDF, and DIR/labels.tsv
+//                                      (file, kind, format, dpi, noisy, then type=normalised for
+//                                      every identifier drawn)
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +20,7 @@
 #include <string>
 
 #include "sendguard/synth/attachments.h"
+#include "sendguard/synth/ocr_docs.h"
 #include "sendguard/synth/synth.h"
 
 int main(int argc, char** argv) {
@@ -69,6 +76,26 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  std::fprintf(stderr, "usage: sendguard-synth sample FILE | corpus DIR COUNT SEED | bench DIR COUNT SEED [MIN_BYTES]\n");
+  if (cmd == "ocr-docs" && argc == 5) {
+    const std::filesystem::path dir = argv[2];
+    std::filesystem::create_directories(dir);
+    const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
+    auto docs = MakeOcrCorpus(seed, std::atoi(argv[3]));
+    docs.push_back(MultiPageTiff(seed, 3));
+    docs.push_back(ImageOnlyPdf(seed, 3, false));
+    docs.push_back(ImageOnlyPdf(seed + 1, 3, true));
+    std::ofstream labels(dir / "labels.tsv", std::ios::binary);
+    labels << "# file\tkind\tformat\tdpi\tnoisy\ttype=normalized...\n";
+    for (const auto& d : docs) {
+      std::ofstream(dir / d.file_name, std::ios::binary) << d.bytes;
+      labels << d.file_name << '\t' << d.kind << '\t' << d.format << '\t' << d.dpi << '\t' << (d.noisy ? 1 : 0);
+      for (const auto& p : d.planted) labels << '\t' << p.type << '=' << p.normalized;
+      labels << '\n';
+    }
+    return labels ? 0 : 1;
+  }
+  std::fprintf(stderr,
+               "usage: sendguard-synth sample FILE | corpus DIR COUNT SEED | bench DIR COUNT SEED [MIN_BYTES] | "
+               "ocr-docs DIR PER_KIND SEED\n");
   return 2;
 }
