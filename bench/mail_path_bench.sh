@@ -19,6 +19,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-2000}       # mixed council-like messages (about 10% sensitive)
 COUNT_50K=${COUNT_50K:-600} # 50 KB messages for the latency runs
+COUNT_OCR=${COUNT_OCR:-20}   # messages with one scanned page each (OCR latency)
 [ "$(id -u)" = 0 ] || { echo "mail_path_bench: run as root (Postfix's master starts as root)" >&2; exit 2; }
 for tool in "$BUILD/bench/smtp_load" "$BUILD/bench/null_milter" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
   [ -x "$tool" ] || { echo "mail_path_bench: $tool missing: build first (bash scripts/build.sh $BUILD)" >&2; exit 2; }
@@ -51,6 +52,7 @@ wait_port() { for _ in $(seq 1 600); do port_free "$1" || return 0; sleep 0.1; d
 echo "== corpora (synthetic, seeded: the same every run)"
 "$BUILD/tests/synth/sendguard-synth" bench "$W/mixed" "$COUNT" 7
 "$BUILD/tests/synth/sendguard-synth" bench "$W/k50" "$COUNT_50K" 8 51200
+"$BUILD/tests/synth/sendguard-synth" ocr-mail "$W/ocr1" "$COUNT_OCR" 9
 echo "mixed: $COUNT messages, $(du -sk "$W/mixed" | cut -f1) KB; 50 KB set: $COUNT_50K messages, $(du -sk "$W/k50" | cut -f1) KB"
 
 MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_SGU=$(free_port); P_RS=$(free_port)
@@ -239,6 +241,8 @@ run_all() { # corpus sessions
 }
 for s in 4 16; do run_all mixed "$s"; done
 for s in 1 4 16; do run_all k50 "$s"; done
+# One scanned page a message (an image-only PDF: rendered and read with OCR), one session.
+run alone "$P_ALONE" - ocr1 1; run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" ocr1 1
 
 add() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%+.2f", a-b}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
@@ -263,6 +267,15 @@ for s in 1 4 16; do
     k="$name/k50/$s"; a="alone/k50/$s"
     echo "| $s | $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${RATE[$k]} | ${CPU_F[$k]} |"
   done
+done
+echo
+echo "## Added latency of OCR: one scanned page a message ($COUNT_OCR, one session)"
+echo
+echo "| setup | p50 ms | p99 ms | added p50 ms | added p99 ms | filter CPU ms/msg |"
+echo "|---|---|---|---|---|---|"
+for name in alone sendguard-unix; do
+  k="$name/ocr1/1"; a="alone/ocr1/1"
+  echo "| $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${CPU_F[$k]} |"
 done
 echo
 for m in milter milter-unix; do

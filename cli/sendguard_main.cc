@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "sendguard/ocr/ocr.h"
 
 int main(int argc, char** argv) {
+  sendguard::ocr::LimitOpenMpThreads(argv);  // scan and replay read pictures (ocr.h)
   using namespace sendguard::cli;
   CLI::App app{"sendguard: outbound-mail data loss prevention (admin command line)"};
   app.require_subcommand(1);

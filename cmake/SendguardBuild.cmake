@@ -58,8 +58,9 @@ function(sendguard_add_test name)
   if(SENDGUARD_SANITIZE)
     # Instrumented start-up is slow: one process per binary, not per test case.
     add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
-    set_tests_properties(${name} PROPERTIES TIMEOUT 1200)
+    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1)
   else()
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600)
+    # OMP_THREAD_LIMIT: Tesseract's OpenMP threads, one per recognition (sendguard/ocr/ocr.h).
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1)
   endif()
 endfunction()

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sendguard/synth/attachments.h"
+#include "sendguard/synth/ocr_docs.h"
 #include "sendguard/synth/hostile.h"
 #include "sendguard/synth/layouts.h"
 #include "sendguard/synth/synth.h"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
   seeds["attachment"].push_back(Chosen(0, csv));
   seeds["attachment"].push_back(Chosen(1, html));
   seeds["pdf"] = {Pdf(lines), Pdf(lines, true)};
+  // Pictures: the signature logo (PNG), a tracking pixel (GIF), the 1x1 PNG, and a two-page TIFF.
+  seeds["image"] = {Png(), SignatureLogoPng(), TrackingPixelGif(), MultiPageTiff(3, 2).bytes};
   seeds["rtf"] = {Rtf(lines), "{\\rtf1\\ansi{\\fonttbl{\\f0 Arial;}}\\f0 NHS \\'39\\u52?3 476 5919\\par{\\*\\pict 0102}\\cell}"};
   seeds["html"] = {html, "<div><div><div><p>" + lines[1] + "</p></div></div>", "<script>x</script><style>p{}</style><!-- c -->" + lines[2]};
   for (unsigned char c = 0; c < 5; ++c) seeds["csv"].push_back(Chosen(c, csv));

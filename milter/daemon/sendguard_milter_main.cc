@@ -39,6 +39,7 @@
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/milter/state_retention.h"
+#include "sendguard/ocr/ocr.h"
 
 namespace fs = std::filesystem;
 using namespace sendguard;
@@ -154,6 +155,7 @@ std::shared_ptr<spdlog::logger> MakeLogger(const MilterSettings& m) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sendguard::ocr::LimitOpenMpThreads(argv);  // before anything else: it may start the program again
   // Signals are taken with sigwait on this thread: block them first thing, before any other
   // thread exists and before the socket opens (a SIGHUP that arrives while the rules are still
   // loading must wait, not terminate the process with the default action).

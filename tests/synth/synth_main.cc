@@ -7,6 +7,8 @@
 //                                      personal data, a quarter with an office or PDF attachment
 //                                      (the sensitive ones mostly in it), each padded with
 //                                      ordinary prose to at least MIN_BYTES
+//   sendguard-synth ocr-mail DIR COUNT SEED
+//                                      COUNT messages, each with one scanned page (image-only PDF)
 //   sendguard-synth ocr-docs DIR PER_KIND SEED
 //                                      rendered documents for OCR recall (ocr_docs.h): PER_KIND
 //                                      clean and PER_KIND noisy of each kind, a multi-page TIFF
@@ -94,8 +96,22 @@ int main(int argc, char** argv) {
     }
     return labels ? 0 : 1;
   }
+  if (cmd == "ocr-mail" && argc == 5) {
+    // Messages each carrying one scanned page (an image-only PDF, a different page each), for
+    // the mail-path benchmark's added latency of OCR.
+    std::filesystem::create_directories(argv[2]);
+    const uint64_t seed = std::strtoull(argv[4], nullptr, 10);
+    for (int i = 0; i < std::atoi(argv[3]); ++i) {
+      const RenderedDoc page = ImageOnlyPdf(seed + static_cast<uint64_t>(i), 1, i % 2 == 1);
+      char name[32];
+      std::snprintf(name, sizeof name, "%06d.eml", i + 1);
+      std::ofstream(std::filesystem::path(argv[2]) / name, std::ios::binary)
+          << MessageWithAttachments("Please see the scanned form.\r\n", {{page.file_name, "application/pdf", page.bytes}});
+    }
+    return 0;
+  }
   std::fprintf(stderr,
                "usage: sendguard-synth sample FILE | corpus DIR COUNT SEED | bench DIR COUNT SEED [MIN_BYTES] | "
-               "ocr-docs DIR PER_KIND SEED\n");
+               "ocr-docs DIR PER_KIND SEED | ocr-mail DIR COUNT SEED\n");
   return 2;
 }

@@ -86,6 +86,13 @@ class Recognizer {
   std::unique_ptr<Impl> impl_;
 };
 
+// Tesseract (Debian's build) runs parts of a recognition on OpenMP threads, four at a time: on
+// a gateway whose workers already fill the cores that multiplies the work (measured here: 3x
+// the CPU for the same readings). OpenMP reads its limit once, when the process starts, so a
+// program that recognises calls this first thing in main(): without OMP_THREAD_LIMIT in its
+// environment it sets it to 1 and starts itself again (same process id); with it, nothing.
+void LimitOpenMpThreads(char** argv);
+
 // Whether this machine can recognise in `languages` (the traineddata files are present); the
 // reason when not. For check-config and tests.
 bool LanguagesAvailable(const Settings& settings, std::string* why);
