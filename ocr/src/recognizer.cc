@@ -164,9 +164,7 @@ bool Recognizer::Cached(const std::string& key, Reading* out) {
 }
 
 Reading Recognizer::RecognizeFile(std::string_view bytes, int page, uint64_t max_pixels, std::chrono::milliseconds budget) {
-  const std::string key = KeyOf(bytes, "page " + std::to_string(page));
   Reading r;
-  if (Cached(key, &r)) return r;
   ImageInfo info = Probe(bytes, 1);
   if (!info.known) {
     r.stopped = "decode";
@@ -190,6 +188,10 @@ Reading Recognizer::RecognizeFile(std::string_view bytes, int page, uint64_t max
                std::to_string(max_pixels);
     return r;
   }
+  // The limits first, the cache after: the same message is read the same way whatever the
+  // cache holds.
+  const std::string key = KeyOf(bytes, "page " + std::to_string(page));
+  if (Cached(key, &r)) return r;
   PixPtr pix = Decode(bytes, info, page);
   if (!pix) {
     r.stopped = "decode";
