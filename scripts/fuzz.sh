@@ -33,7 +33,8 @@ run_one() {
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
   # -timeout: one input taking longer is a finding (the scanner's own budget is 3 s here).
   # tests/lsan.supp: fontconfig's process-wide caches (Pango loads them for the letters' PDFs).
-  ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  # OMP_THREAD_LIMIT: Tesseract (the image target) on one thread, as the milter runs it.
+  OMP_THREAD_LIMIT=1 ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1 \
     LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" "$out/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2560 -max_len=262144 \
     -seed="${SENDGUARD_FUZZ_SEED:-0}" -print_final_stats=1 -artifact_prefix="$out/crashes/$t/" "$out/corpus/$t" "$out/seeds/$t" \
     > "$out/logs/$t.log" 2>&1
