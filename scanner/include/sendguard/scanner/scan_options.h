@@ -18,8 +18,8 @@ struct OcrOptions {
   OcrMode mode = OcrMode::kAttachments;
   std::string languages = "eng";         // Tesseract's languages: "eng", "eng+cym"
   std::string tessdata_dir;              // "" = Tesseract's default
-  uint32_t message_ms = 8000;            // recognition time per message (reason ocr_time_budget)
-  uint32_t image_ms = 4000;              // per image or page (reason ocr_image_time)
+  uint32_t message_ms = 10000;           // recognition time per message (reason ocr_time_budget)
+  uint32_t image_ms = 6000;              // per image or page (reason ocr_image_time): a page takes 1.5-3 s of a free core
   uint64_t max_pixels = 40'000'000;      // per image or page, checked before decoding (reason max_ocr_pixels)
   uint32_t max_pages = 20;               // pages of one TIFF or PDF read (reason max_ocr_pages)
   uint32_t max_images = 30;              // images and pages read per message (reason max_ocr_images)
