@@ -266,6 +266,13 @@ TEST_F(OcrScanTest, ModesOffAttachmentsAndAll) {
     ASSERT_NE(image, nullptr);
     EXPECT_NE(image->locations[0].masked.find("inline"), std::string::npos);
   }
+  {
+    // Apple Mail's attachments say "inline" with no Content-ID: they are attachments, read.
+    std::string apple = inline_mail;
+    apple.erase(apple.find("Content-ID: <image001>\r\n"), std::string("Content-ID: <image001>\r\n").size());
+    scanner::Scanner scanner(ShippedRules(), hasher_, o);
+    EXPECT_EQ(scanner.ScanMessage(apple).ocr.read, 1u);
+  }
   o.ocr.mode = scanner::OcrMode::kAll;
   {
     scanner::Scanner scanner(ShippedRules(), hasher_, o);

@@ -105,8 +105,13 @@ void CorrectDigitRuns(std::string& text, size_t begin, size_t end) {
   }
 }
 
+// Lines longer than this are read with the token rules only: libstdc++'s std::regex recurses
+// once per character it repeats, and a line of tens of thousands (a picture of a long digit
+// string) would overflow a worker's stack.
+constexpr size_t kRegexLine = 1000;
+
 std::string CorrectLine(std::string_view original) {
-  const std::string unboxed = Unboxed(original);
+  const std::string unboxed = original.size() <= kRegexLine ? Unboxed(original) : std::string(original);
   std::string_view line = unboxed;
   std::vector<Token> tokens = Tokens(line);
   std::vector<bool> numeric(tokens.size());
@@ -147,6 +152,7 @@ char ConfusedLetter(char c) {
 // read as a colon: "85:74:68") joined by '-' instead; and a long number (eight or more
 // digits) whose first digit may be a letter read as a digit, with that letter.
 std::string OtherReadings(const std::string& line) {
+  if (line.size() > kRegexLine) return "";
   static const std::regex pairs(R"((^|[^0-9])([0-9]{2})[:.]([0-9]{2})[:.]([0-9]{2})(?![0-9]))");
   static const std::regex leading(R"((^|[^0-9A-Za-z])([0-9])([0-9]{7,})(?![0-9A-Za-z]))");
   std::string out;

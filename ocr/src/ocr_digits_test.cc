@@ -42,6 +42,15 @@ TEST(OcrDigitsTest, DigitRunsInsideTokensWithLetters) {
   EXPECT_EQ(DigitReadings("Ref ABSO12"), "");                 // too few digits to be a number
 }
 
+TEST(OcrDigitsTest, AVeryLongLineIsReadWithoutRecursingOnTheStack) {
+  // std::regex recursed once per character: 30,000 digits overflowed an 8 MB stack.
+  const std::string digits(100000, '1');
+  EXPECT_EQ(DigitReadings(digits + "O"), digits + "0");
+  std::string boxes;
+  for (int i = 0; i < 30000; ++i) boxes += " |a";
+  EXPECT_EQ(DigitReadings(boxes), "");
+}
+
 TEST(OcrDigitsTest, CharactersInBoxesAreJoined) {
   EXPECT_EQ(DigitReadings("Account number |9|o|3|3|7|4|7|4|"), "Account number 90337474 ");
   EXPECT_EQ(DigitReadings("NHS [4]0[1]5"), "NHS 4015 ");

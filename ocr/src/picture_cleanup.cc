@@ -3,6 +3,7 @@
 #include "picture_cleanup.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <vector>
 
@@ -98,7 +99,7 @@ PixPtr Clean(PixPtr grey, bool bilevel, int dpi) {
   // to about 200 and stretched to white, ink to black. A black-and-white scan has none.
   if (!bilevel) {
     if (PixPtr even{pixBackgroundNormSimple(grey.get(), nullptr, nullptr)}) {
-      grey.reset(pixGammaTRC(nullptr, even.get(), 1.0f, 60, 190));
+      if (PixPtr stretched{pixGammaTRC(nullptr, even.get(), 1.0f, 60, 190)}) grey = std::move(stretched);
     }
   }
   PIX* binary = nullptr;
@@ -125,6 +126,12 @@ PixPtr Clean(PixPtr grey, bool bilevel, int dpi) {
 // best when a capital letter is 20-30 pixels tall, as at 300 dpi. A resolution below 200
 // dpi (a screenshot says 72 or 96, a fax 100-200) is scaled towards 300, at most x3, within
 // `max_pixels`. `*dpi` is the resolution to tell Tesseract.
+// The most pixels a picture is prepared and read at: an A4 page at 400 dpi. A larger one (a
+// 48-megapixel phone photo) is scaled down to it rather than refused: the cleaning steps and
+// Tesseract's layout analysis run outside the time limit, and their time and memory grow with
+// the pixels (a 40-megapixel picture of noise took 6 s and 600 MB).
+constexpr double kWorkingPixels = 16e6;
+
 PixPtr Prepare(PIX* pix, uint64_t max_pixels, int* dpi) {
   PixPtr base(pixClone(pix));
   if (pixGetSpp(pix) == 4) base.reset(pixAlphaBlendUniform(pix, 0xffffff00));
@@ -136,10 +143,16 @@ PixPtr Prepare(PIX* pix, uint64_t max_pixels, int* dpi) {
   float scale = 1.0f;
   if (res == 0 && pixGetWidth(grey.get()) <= 2000) scale = 2.0f;  // a screenshot or a photo crop
   if (res > 0 && res < 200) scale = std::min(3.0f, 300.0f / static_cast<float>(res));
-  const double scaled = static_cast<double>(pixGetWidth(grey.get())) * pixGetHeight(grey.get()) * scale * scale;
-  if (scale > 1.0f && scaled <= static_cast<double>(max_pixels)) {
+  const double pixels = static_cast<double>(pixGetWidth(grey.get())) * pixGetHeight(grey.get());
+  const double limit = std::min(kWorkingPixels, static_cast<double>(max_pixels));
+  if (scale > 1.0f && pixels * scale * scale <= limit) {
     PixPtr up(pixScaleGrayLI(grey.get(), scale, scale));
     if (up) grey = std::move(up);
+  } else if (pixels > limit) {
+    scale = static_cast<float>(std::sqrt(limit / pixels));
+    PixPtr down(pixScaleAreaMap(grey.get(), scale, scale));
+    if (!down) return nullptr;
+    grey = std::move(down);
   } else {
     scale = 1.0f;
   }

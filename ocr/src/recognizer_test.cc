@@ -111,6 +111,16 @@ TEST(RecognizerTest, PixelLimitIsCheckedBeforeDecoding) {
   EXPECT_EQ(info.width, 65535);
   EXPECT_EQ(info.height, 65535);
   EXPECT_EQ(rec.RecognizeFile(gif, 0, 25'000'000, std::chrono::seconds(5)).stopped, "pixels");
+  // A GIF whose screen says 100 x 100 and whose frame is 4000 x 4000: the frame's size counts.
+  std::string liar = "GIF89a";
+  liar += std::string("\x64\x00\x64\x00\x00\x00\x00", 7);             // screen 100 x 100, no colour table
+  liar += std::string("\x21\xf9\x04\x00\x00\x00\x00\x00", 8);         // a graphic control extension
+  liar += std::string("\x2c\x00\x00\x00\x00\xa0\x0f\xa0\x0f\x00", 10);  // a frame 4000 x 4000
+  liar += std::string("\x02\x02\x4c\x01\x00\x3b", 6);
+  info = Probe(liar);
+  EXPECT_EQ(info.width, 4000);
+  EXPECT_EQ(info.height, 4000);
+  EXPECT_EQ(rec.RecognizeFile(liar, 0, 1'000'000, std::chrono::seconds(5)).stopped, "pixels");
 }
 
 TEST(RecognizerTest, BrokenInputIsSaidNotThrown) {

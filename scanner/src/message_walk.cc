@@ -90,13 +90,14 @@ bool IsEncryptedMail(const std::string& mime) {
   return mime == "application/pkcs7-mime" || mime == "application/x-pkcs7-mime" || mime == "application/pgp-encrypted";
 }
 
-// Shown in the body rather than attached: Content-Disposition inline, or a Content-ID (an
-// HTML body's <img src="cid:...">) and no disposition at all.
+// Shown in the body rather than attached: a part with a Content-ID (an HTML body's <img
+// src="cid:...">: a pasted screenshot, a signature logo) that is not marked as an attachment.
+// "Content-Disposition: inline" alone is not enough: Apple Mail sends real attachments so, and
+// a sender could mark a picture so to keep it from OCR.
 bool ShownInline(const mimetic::Header& h) {
-  if (h.hasField("Content-Disposition")) {
-    return common::AsciiLower(std::string(h.contentDisposition().type())) == "inline";
-  }
-  return h.hasField("Content-ID");
+  if (!h.hasField("Content-ID")) return false;
+  return !h.hasField("Content-Disposition") ||
+         common::AsciiLower(std::string(h.contentDisposition().type())) != "attachment";
 }
 
 class Walker {

@@ -29,7 +29,9 @@ bool FromOcr(const std::string& part, std::string* picture, int* page) {
       return false;
     }
     const std::string digits = mark.substr(kPage.size(), mark.size() - kPage.size() - kOcr.size());
-    if (digits.size() > 6 || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    // As OcrPart writes it: a page from 1, no leading zero.
+    if (digits.size() > 6 || digits[0] == '0' ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return false;
     }
     n = std::stoi(digits);

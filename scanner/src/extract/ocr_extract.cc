@@ -34,7 +34,18 @@ bool StartOcr(ExtractContext& ctx, const std::string& part, std::chrono::millise
     }
     return false;
   }
-  *budget = std::min<std::chrono::milliseconds>({std::chrono::milliseconds(o.image_ms), left, ctx.TimeLeft()});
+  // A quarter of the scan's own budget stays for what comes after the pictures (a CSV attached
+  // after a scanned PDF is still read).
+  const auto reserve = std::chrono::milliseconds(ctx.options.time_budget_ms / 4);
+  *budget = std::min<std::chrono::milliseconds>({std::chrono::milliseconds(o.image_ms), left, ctx.TimeLeft() - reserve});
+  if (budget->count() <= 0) {
+    ++ctx.result.ocr.not_read;
+    if (!l.budget_noted) {
+      l.budget_noted = true;
+      ctx.Incomplete("ocr_time_budget", part, "the scan's time budget is nearly spent; the remaining pictures not read");
+    }
+    return false;
+  }
   ++l.read;
   return true;
 }
