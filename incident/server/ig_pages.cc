@@ -148,46 +148,7 @@ class Page {
       }
       html += "</ul>\n";
     }
-    // What the mail filter saw: counts, tokens and domains only.
-    if (in.contains("mf_action")) {
-      html += "<h2>What the mail filter saw</h2><ul id=\"evidence\"><li>What happened: " +
-              HtmlEscape(Readable(in.value("mf_action", ""))) + "</li>";
-      const json counts = in.value("mf_identifier_counts", json::object());
-      for (const auto& [type, c] : counts.items()) {
-        const json times = c.value("occurrences", json());
-        html += "<li>" + HtmlEscape(IdentifierWords(type, c.value("distinct", 0LL))) + " (" + HtmlEscape(type) + ")" +
-                (times.is_number_integer() ? ", " + std::to_string(times.get<long long>()) + " times in all" : std::string()) + "</li>";
-      }
-      // Shapes the filer is trusted for but checked here anyway: a stray item is skipped.
-      for (const auto& sig : in.value("mf_signals", json::array())) {
-        if (!sig.is_object()) continue;
-        html += "<li>Signal: " + HtmlEscape(Readable(JsonText(sig, "type"))) + " (" + HtmlEscape(JsonText(sig, "domain")) + ")</li>";
-      }
-      for (const auto& r : in.value("mf_recipients", json::array())) {
-        if (!r.is_object()) continue;
-        html += "<li>Recipient domain " + HtmlEscape(JsonText(r, "domain")) + " (" + HtmlEscape(Readable(JsonText(r, "classification"))) + ")</li>";
-      }
-      for (const auto& e : in.value("mf_redacted_evidence", json::array())) {
-        if (!e.is_object()) continue;
-        std::string where;
-        if (JsonText(e, "source") == "OCR") {
-          where = e.contains("page") && e["page"].is_number_integer()
-                      ? " (read from a picture: page " + std::to_string(e["page"].get<int64_t>()) + ")"
-                      : " (read from a picture)";
-        }
-        html += "<li class=\"muted\">" + HtmlEscape(JsonText(e, "snippet") + where) + "</li>";
-      }
-      if (in.contains("mf_warning") && in["mf_warning"].is_object()) {
-        html += "<li>The warning:";
-        for (const auto& [key, value] : in["mf_warning"].items()) {
-          const std::string v = value.is_string() ? value.get<std::string>() : value.dump();
-          html += " " + HtmlEscape(common::AsciiLower(Readable(key))) + ": " +
-                  HtmlEscape(key == "justification_text" ? v : common::AsciiLower(Readable(v))) + ";";
-        }
-        html += "</li>";
-      }
-      html += "</ul>\n";
-    }
+    html += MailFilterSawHtml(in);
     const std::string base = "/incidents/" + id;
     const std::string status_now = in.value("status", "");
     // A closed case is read-only until the DPO reopens it: no form but the status change.

@@ -25,6 +25,9 @@ std::string ClockList(const nlohmann::json& clocks);
 std::string IdentifierWords(const std::string& type, long long n);
 // A list entry's title: a mail-filter draft's in words rather than its code.
 std::string TitleInWords(const nlohmann::json& summary);
+// "What the mail filter saw" (HTML, "" for a case not filed by it): counts, signals,
+// recipient domains, evidence tokens (marked when read from a picture), the warning.
+std::string MailFilterSawHtml(const nlohmann::json& incident);
 // A mail-filter case's headline and its story in one sentence.
 std::pair<std::string, std::string> MailStory(const nlohmann::json& incident);
 

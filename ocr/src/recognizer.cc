@@ -7,7 +7,6 @@
 #include <tesseract/ocrclass.h>
 
 #include <algorithm>
-#include <atomic>
 #include <filesystem>
 #include <map>
 #include <vector>
@@ -26,8 +25,6 @@ namespace sendguard::ocr {
 
 namespace {
 
-std::atomic<uint64_t> g_recognised{0};
-std::atomic<uint64_t> g_cache_hits{0};
 
 struct ApiEnd {
   void operator()(tesseract::TessBaseAPI* api) const {
@@ -113,7 +110,6 @@ Reading Read(const Settings& settings, PIX* grey, int dpi, std::chrono::millisec
     r.detail = "recognition stopped after " + std::to_string(budget.count()) + " ms";
     return r;
   }
-  ++g_recognised;
   return r;
 }
 
@@ -158,7 +154,6 @@ bool Recognizer::Cached(const std::string& key, Reading* out) {
   Reading r;
   if (!impl_->cache.Get(key, &r.text, &r.confidence)) return false;
   r.cached = true;
-  ++g_cache_hits;
   *out = std::move(r);
   return true;
 }
@@ -231,13 +226,6 @@ Reading Recognizer::RecognizeGrey(const std::string& key, const GreyRaster& rast
   r = Read(settings_, pix.get(), raster.dpi > 0 ? raster.dpi : 300, budget);
   if (r.stopped.empty()) impl_->cache.Put(key, r.text, r.confidence);
   return r;
-}
-
-Counters Recognizer::Totals() {
-  Counters c;
-  c.recognised = g_recognised.load();
-  c.cache_hits = g_cache_hits.load();
-  return c;
 }
 
 void LimitOpenMpThreads(char** argv) {

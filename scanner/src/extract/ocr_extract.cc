@@ -12,39 +12,37 @@ std::string OcrPart(const std::string& path, int page, bool paged) {
   return paged ? path + "#page-" + std::to_string(page + 1) + ".ocr" : path + "#ocr";
 }
 
+namespace {
+
+// A picture not read because of a message-wide bound: counted, and the bound recorded once.
+bool Refuse(ExtractContext& ctx, bool& noted, const char* bound, const std::string& part, const std::string& detail) {
+  ++ctx.result.ocr.not_read;
+  if (!noted) {
+    noted = true;
+    ctx.Incomplete(bound, part, detail);
+  }
+  return false;
+}
+
+}  // namespace
+
 bool StartOcr(ExtractContext& ctx, const std::string& part, std::chrono::milliseconds* budget) {
   const OcrOptions& o = ctx.options.ocr;
   OcrLedger& l = ctx.ocr_ledger;
   if (l.read >= o.max_images) {
-    ++ctx.result.ocr.not_read;
-    if (!l.images_noted) {
-      l.images_noted = true;
-      ctx.Incomplete("max_ocr_images", part, "more than " + std::to_string(o.max_images) +
-                                                 " pictures or scanned pages in the message; the rest not read");
-    }
-    return false;
+    return Refuse(ctx, l.images_noted, "max_ocr_images", part,
+                  "more than " + std::to_string(o.max_images) + " pictures or scanned pages in the message; the rest not read");
   }
   const auto left = std::chrono::milliseconds(o.message_ms) - std::chrono::duration_cast<std::chrono::milliseconds>(l.spent);
-  if (left.count() <= 0 || ctx.TimeUp(part)) {
-    ++ctx.result.ocr.not_read;
-    if (!l.budget_noted) {
-      l.budget_noted = true;
-      ctx.Incomplete("ocr_time_budget", part, "OCR time of " + std::to_string(o.message_ms) +
-                                                  " ms for the message spent; the remaining pictures not read");
-    }
-    return false;
-  }
   // A quarter of the scan's own budget stays for what comes after the pictures (a CSV attached
   // after a scanned PDF is still read).
   const auto reserve = std::chrono::milliseconds(ctx.options.time_budget_ms / 4);
   *budget = std::min<std::chrono::milliseconds>({std::chrono::milliseconds(o.image_ms), left, ctx.TimeLeft() - reserve});
-  if (budget->count() <= 0) {
-    ++ctx.result.ocr.not_read;
-    if (!l.budget_noted) {
-      l.budget_noted = true;
-      ctx.Incomplete("ocr_time_budget", part, "the scan's time budget is nearly spent; the remaining pictures not read");
-    }
-    return false;
+  if (left.count() <= 0 || ctx.TimeUp(part) || budget->count() <= 0) {
+    return Refuse(ctx, l.budget_noted, "ocr_time_budget", part,
+                  left.count() <= 0 ? "OCR time of " + std::to_string(o.message_ms) +
+                                          " ms for the message spent; the remaining pictures not read"
+                                    : "the scan's time budget is nearly spent; the remaining pictures not read");
   }
   ++l.read;
   return true;

@@ -51,12 +51,6 @@ struct Reading {
   std::string detail;       // for people, no content
 };
 
-// Counts since the process started (all recognisers), for metrics and the bench.
-struct Counters {
-  uint64_t recognised = 0;  // images and pages Tesseract read
-  uint64_t cache_hits = 0;
-};
-
 class Recognizer {
  public:
   // The process's recogniser for these settings (made at first use; engines are made per
@@ -77,7 +71,6 @@ class Recognizer {
 
   // A cache key: hex SHA-256 of `bytes`, with `detail` ("page 3 at 200 dpi") beside it.
   static std::string KeyOf(std::string_view bytes, std::string_view detail);
-  static Counters Totals();
   const Settings& settings() const { return settings_; }
 
  private:
