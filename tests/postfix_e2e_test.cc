@@ -30,13 +30,22 @@ using testing::PostfixInstance;
 
 const char* kOrg = "organisation:\n  name: {en: the council}\n  internal_domains: [council.example.gov.uk]\n";
 
+// The whole suite runs twice: over a unix socket, as the operations guide recommends beside
+// Postfix (the milter negotiates no answers before end of message), and over loopback TCP
+// (every step answered).
+struct OverUnixSocket {
+  static constexpr testing::MilterSocket kSocket = testing::MilterSocket::kUnix;
+};
+struct OverTcp {
+  static constexpr testing::MilterSocket kSocket = testing::MilterSocket::kTcp;
+};
+
+template <typename Over>
 class PostfixE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     if (geteuid() != 0) return;
-    // Over a unix socket, as the operations guide recommends beside Postfix: the milter
-    // negotiates no answers before end of message (the hold tests cover loopback TCP).
-    milter_ = new MilterDaemon("e2e", kOrg, "", testing::MilterSocket::kUnix);
+    milter_ = new MilterDaemon("e2e", kOrg, "", Over::kSocket);
     postfix_ = new PostfixInstance(milter_->PostfixSpec());
   }
   static void TearDownTestSuite() {
@@ -83,17 +92,27 @@ class PostfixE2eTest : public ::testing::Test {
   std::vector<std::string> nhs_;
 };
 
+class SocketName {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return T::kSocket == testing::MilterSocket::kUnix ? "unix" : "tcp";
+  }
+};
+using Sockets = ::testing::Types<OverUnixSocket, OverTcp>;
+TYPED_TEST_SUITE(PostfixE2eTest, Sockets, SocketName);
+
 // Inside the council a message carries sendguard's verdict, scan and findings headers; outside
 // it only "X-Sendguard: checked". Headers a sender forges are gone either way.
-TEST_F(PostfixE2eTest, CleanMailIsDeliveredWithHeadersForgedOnesRemovedAndOutsideOnlyANeutralOne) {
+TYPED_TEST(PostfixE2eTest, CleanMailIsDeliveredWithHeadersForgedOnesRemovedAndOutsideOnlyANeutralOne) {
   const std::string forged = "X-Sendguard-Confirmed: yes\r\nX-SENDGUARD-Verdict: allow; policies=none\r\n";
-  const std::string inside = Marker("clean-inside"), outside = Marker("clean-outside");
+  const std::string inside = this->Marker("clean-inside"), outside = this->Marker("clean-outside");
   const std::string colleague = "colleague@council.example.gov.uk", friend_ = "friend@example.org";
-  ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {colleague}, forged + Message(inside, colleague, false)).queued);
-  ASSERT_TRUE(postfix_->Send("s.okafor@council.example.gov.uk", {friend_}, forged + Message(outside, friend_, false)).queued)
-      << milter_->Log();
-  ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
-  auto in = postfix_->Delivered(inside), out = postfix_->Delivered(outside);
+  ASSERT_TRUE(this->postfix_->Send("s.okafor@council.example.gov.uk", {colleague}, forged + this->Message(inside, colleague, false)).queued);
+  ASSERT_TRUE(this->postfix_->Send("s.okafor@council.example.gov.uk", {friend_}, forged + this->Message(outside, friend_, false)).queued)
+      << this->milter_->Log();
+  ASSERT_TRUE(this->postfix_->Flush(20)) << this->postfix_->Log();
+  auto in = this->postfix_->Delivered(inside), out = this->postfix_->Delivered(outside);
   ASSERT_EQ(in.size(), 1u);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_NE(in[0].find("X-Sendguard-Verdict: allow"), std::string::npos) << in[0];
@@ -110,9 +129,9 @@ TEST_F(PostfixE2eTest, CleanMailIsDeliveredWithHeadersForgedOnesRemovedAndOutsid
   }
 }
 
-TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredOnce) {
-  const std::string marker = Marker("confirm");
-  auto first = Send(marker, "j.smith@example.org", true);
+TYPED_TEST(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredOnce) {
+  const std::string marker = this->Marker("confirm");
+  auto first = this->Send(marker, "j.smith@example.org", true);
   ASSERT_TRUE(first.rejected) << first.transcript;
   EXPECT_NE(first.reply_text.find("This email contains 12 NHS numbers and health information and is going to "
                                   "someone outside the council (j.smith@example.org)."),
@@ -121,14 +140,14 @@ TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredO
   ASSERT_TRUE(std::regex_search(first.reply_text, m, std::regex(R"(\[confirm ([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\])")))
       << first.reply_text;
   const std::string code = m[1];
-  ExpectNoClearIdentifier(first.transcript, "swaks transcript");
+  this->ExpectNoClearIdentifier(first.transcript, "swaks transcript");
   // Another message (the text edited) cannot use the code.
-  auto other = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals", "One more line.\r\n");
+  auto other = this->Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals", "One more line.\r\n");
   EXPECT_TRUE(other.rejected) << other.transcript;
   // The same message re-sent with the code passes once; the tag is removed.
-  auto resend = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
-  ASSERT_TRUE(resend.queued) << resend.transcript << milter_->Log();
-  auto again = Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
+  auto resend = this->Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
+  ASSERT_TRUE(resend.queued) << resend.transcript << this->milter_->Log();
+  auto again = this->Send(marker, "j.smith@example.org", true, "[confirm " + code + "] referrals");
   EXPECT_TRUE(again.rejected) << "a code passes once: " << again.transcript;
   // The sender is told plainly that the first send went, and any new code is not the used one.
   EXPECT_NE(again.reply_text.find("This email was already sent, the first time you used that code"), std::string::npos)
@@ -136,28 +155,28 @@ TEST_F(PostfixE2eTest, SensitiveMailIsRejectedThenTheConfirmedResendIsDeliveredO
   ASSERT_TRUE(std::regex_search(again.reply_text, m, std::regex(R"(\[confirm ([0-9A-Z]{5}-[0-9A-Z]{5}-[0-9A-Z]{5})\])")))
       << again.reply_text;
   EXPECT_NE(std::string(m[1]), code) << "a used code is never issued again";
-  ASSERT_TRUE(postfix_->Flush(20)) << postfix_->Log();
-  auto got = postfix_->Delivered(marker);
+  ASSERT_TRUE(this->postfix_->Flush(20)) << this->postfix_->Log();
+  auto got = this->postfix_->Delivered(marker);
   ASSERT_EQ(got.size(), 1u);
   EXPECT_TRUE(got[0].find("Subject: referrals\r\n") != std::string::npos || got[0].find("Subject: referrals\n") != std::string::npos) << got[0];
   // It went outside: the recipient learns nothing of the warning or what the email held.
   EXPECT_NE(got[0].find("X-Sendguard: checked"), std::string::npos) << got[0];
   EXPECT_EQ(got[0].find("X-Sendguard-Confirmed"), std::string::npos) << got[0];
   EXPECT_EQ(got[0].find("X-Sendguard-Findings"), std::string::npos) << got[0];
-  EXPECT_NE(milter_->Log().find("outcome=confirmed findings=\"dict.health="), std::string::npos) << "the log keeps them";
+  EXPECT_NE(this->milter_->Log().find("outcome=confirmed findings=\"dict.health="), std::string::npos) << "the log keeps them";
 }
 
-TEST_F(PostfixE2eTest, BlockedMailNeverArrives) {
-  const std::string marker = Marker("blocked");
-  auto sent = Send(marker, "jo@counci1.example.gov.uk", true);
+TYPED_TEST(PostfixE2eTest, BlockedMailNeverArrives) {
+  const std::string marker = this->Marker("blocked");
+  auto sent = this->Send(marker, "jo@counci1.example.gov.uk", true);
   ASSERT_TRUE(sent.rejected) << sent.transcript;
   EXPECT_NE(sent.reply_text.find("which looks like council.example.gov.uk"), std::string::npos) << sent.reply_text;
   EXPECT_NE(sent.reply_text.find("It has not been sent."), std::string::npos) << sent.reply_text;
-  ASSERT_TRUE(postfix_->Flush(10));
-  EXPECT_TRUE(postfix_->Delivered(marker).empty());
+  ASSERT_TRUE(this->postfix_->Flush(10));
+  EXPECT_TRUE(this->postfix_->Delivered(marker).empty());
 }
 
-TEST_F(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
+TYPED_TEST(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
   // 24 messages (a third sensitive) sent 6 at a time; the milter is killed part way and restarted.
   struct Item {
     std::string marker;
@@ -165,12 +184,12 @@ TEST_F(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
     PostfixInstance::Sent sent;
   };
   std::vector<Item> items;
-  for (int i = 0; i < 24; ++i) items.push_back({Marker("load"), i % 3 == 0, {}});
+  for (int i = 0; i < 24; ++i) items.push_back({this->Marker("load"), i % 3 == 0, {}});
   std::vector<std::future<PostfixInstance::Sent>> futures;
   for (size_t i = 0; i < items.size(); ++i) {
-    if (i == 9) milter_->Kill();  // Postfix now follows milter_default_action = tempfail
-    if (i == 15) milter_->Start();
-    futures.push_back(std::async(std::launch::async, [&, i] { return Send(items[i].marker, "friend@example.org", items[i].sensitive); }));
+    if (i == 9) this->milter_->Kill();  // Postfix now follows milter_default_action = tempfail
+    if (i == 15) this->milter_->Start();
+    futures.push_back(std::async(std::launch::async, [&, i] { return this->Send(items[i].marker, "friend@example.org", items[i].sensitive); }));
     if (futures.size() % 6 == 0) {
       for (size_t j = futures.size() - 6; j < futures.size(); ++j) items[j].sent = futures[j].get();
     }
@@ -180,13 +199,13 @@ TEST_F(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
     ASSERT_TRUE(it.sent.queued || it.sent.rejected || it.sent.deferred) << it.sent.transcript;
     if (it.sent.deferred) {
       ++deferred;
-      it.sent = Send(it.marker, "friend@example.org", it.sensitive);  // what a client does with a 4xx
+      it.sent = this->Send(it.marker, "friend@example.org", it.sensitive);  // what a client does with a 4xx
     }
   }
   EXPECT_GT(deferred, 0) << "the kill should have caught some messages";
-  ASSERT_TRUE(postfix_->Flush(30)) << postfix_->Log();
+  ASSERT_TRUE(this->postfix_->Flush(30)) << this->postfix_->Log();
   for (const auto& it : items) {
-    size_t n = postfix_->Delivered(it.marker).size();
+    size_t n = this->postfix_->Delivered(it.marker).size();
     if (it.sensitive) {
       EXPECT_TRUE(it.sent.rejected) << it.marker << it.sent.transcript;
       EXPECT_EQ(n, 0u) << it.marker;
@@ -197,19 +216,19 @@ TEST_F(PostfixE2eTest, MilterKilledUnderLoadLosesNothing) {
   }
 }
 
-TEST_F(PostfixE2eTest, SighupWithABrokenRuleFileDuringLoadChangesNothing) {
-  std::ofstream(milter_->dir() / "broken.yaml") << "policies:\n  - id: x\n    action: warn\n    when: {signals: [nope]}\n";
-  std::string config = testing::ReadFile(milter_->config());
-  std::ofstream(milter_->config(), std::ios::app) << "policy_files: [" << (milter_->dir() / "broken.yaml").string() << "]\n";
+TYPED_TEST(PostfixE2eTest, SighupWithABrokenRuleFileDuringLoadChangesNothing) {
+  std::ofstream(this->milter_->dir() / "broken.yaml") << "policies:\n  - id: x\n    action: warn\n    when: {signals: [nope]}\n";
+  std::string config = testing::ReadFile(this->milter_->config());
+  std::ofstream(this->milter_->config(), std::ios::app) << "policy_files: [" << (this->milter_->dir() / "broken.yaml").string() << "]\n";
   std::vector<std::future<PostfixInstance::Sent>> futures;
   // All items first: the sending threads read them while later ones would be added.
   std::vector<std::pair<std::string, bool>> sent_items;
-  for (int i = 0; i < 16; ++i) sent_items.emplace_back(Marker("hup"), i % 2 == 0);
+  for (int i = 0; i < 16; ++i) sent_items.emplace_back(this->Marker("hup"), i % 2 == 0);
   for (int i = 0; i < 16; ++i) {
     futures.push_back(std::async(std::launch::async, [&, i] {
-      return Send(sent_items[static_cast<size_t>(i)].first, "friend@example.org", sent_items[static_cast<size_t>(i)].second);
+      return this->Send(sent_items[static_cast<size_t>(i)].first, "friend@example.org", sent_items[static_cast<size_t>(i)].second);
     }));
-    if (i % 4 == 1) milter_->Signal(SIGHUP);
+    if (i % 4 == 1) this->milter_->Signal(SIGHUP);
     if (i % 4 == 3) {
       for (int j = i - 3; j <= i; ++j) futures[static_cast<size_t>(j)].wait();
     }
@@ -219,20 +238,20 @@ TEST_F(PostfixE2eTest, SighupWithABrokenRuleFileDuringLoadChangesNothing) {
     EXPECT_FALSE(s.deferred) << "no message fails during a reload: " << s.transcript;
     EXPECT_EQ(s.rejected, sent_items[i].second) << s.transcript;
   }
-  EXPECT_TRUE(milter_->WaitForLog("reload failed, the previous rules stay live")) << milter_->Log();
-  std::ofstream(milter_->config(), std::ios::trunc) << config;  // restore
-  milter_->Signal(SIGHUP);
+  EXPECT_TRUE(this->milter_->WaitForLog("reload failed, the previous rules stay live")) << this->milter_->Log();
+  std::ofstream(this->milter_->config(), std::ios::trunc) << config;  // restore
+  this->milter_->Signal(SIGHUP);
 }
 
-TEST_F(PostfixE2eTest, NoClearIdentifierInLogsOrState) {
-  Send(Marker("privacy"), "x@example.org", true);
-  ExpectNoClearIdentifier(milter_->Log(), "milter log");
-  ExpectNoClearIdentifier(postfix_->Log(), "postfix log");
+TYPED_TEST(PostfixE2eTest, NoClearIdentifierInLogsOrState) {
+  this->Send(this->Marker("privacy"), "x@example.org", true);
+  this->ExpectNoClearIdentifier(this->milter_->Log(), "milter log");
+  this->ExpectNoClearIdentifier(this->postfix_->Log(), "postfix log");
   std::string state;
-  for (const auto& e : std::filesystem::directory_iterator(milter_->dir() / "state")) {
+  for (const auto& e : std::filesystem::directory_iterator(this->milter_->dir() / "state")) {
     if (e.is_regular_file()) state += testing::ReadFile(e.path());
   }
-  ExpectNoClearIdentifier(state, "state database");
+  this->ExpectNoClearIdentifier(state, "state database");
   EXPECT_EQ(state.find("j.smith@example.org"), std::string::npos) << "addresses are keyed hashes";
 }
 
@@ -395,14 +414,18 @@ TEST(CoreEmailNotification, EscalationsAndDigestsReachTheirAddressesOnce) {
   // (Its round may come before the case is filed: what it lists is the unit tests' business.)
   EXPECT_NE(weekly[0].find("Open breaches and cases with the SIRO flag"), std::string::npos) << weekly[0];
   EXPECT_NE(weekly[0].find("X-Sink-Recipients: siro@council.example.gov.uk"), std::string::npos) << weekly[0];
-  if (monthly) EXPECT_EQ(delivered("committee report for", 1).size(), 1u) << core.Log();
+  if (monthly) {
+    EXPECT_EQ(delivered("committee report for", 1).size(), 1u) << core.Log();
+  }
   // Two more rounds: nothing goes twice.
   std::this_thread::sleep_for(std::chrono::seconds(11));
   postfix.Flush(1);
   EXPECT_EQ(postfix.Delivered("Escalation to the SIRO").size(), 1u);
   EXPECT_EQ(postfix.Delivered("Escalation to the Caldicott Guardian").size(), 1u);
   EXPECT_EQ(postfix.Delivered("weekly summary for the SIRO").size(), 1u);
-  if (monthly) EXPECT_EQ(postfix.Delivered("committee report for").size(), 1u);
+  if (monthly) {
+    EXPECT_EQ(postfix.Delivered("committee report for").size(), 1u);
+  }
   std::lock_guard lock(mu);
   std::map<std::string, int> by_path;
   for (const auto& [path, body] : hooks) {

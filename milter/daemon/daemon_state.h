@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the libmilter callbacks share across connections: the live snapshot, the worker
-// pool, metrics, the log, the key of message digests and the poison journal. One instance,
-// set up by main before smfi_main.
+// What the connection handlers share: the live snapshot, the worker pool, metrics, the log,
+// the key of message digests and the poison journal. One instance, set up by main before the
+// event loop runs.
 #pragma once
 
 #include <spdlog/logger.h>
@@ -15,6 +15,7 @@
 #include "sendguard/milter/poison_journal.h"
 #include "sendguard/milter/snapshot.h"
 #include "sendguard/milter/worker_pool.h"
+#include "sendguard/milter_protocol/handler.h"
 
 namespace sendguard::milter {
 
@@ -30,14 +31,14 @@ struct DaemonState {
   // The milter socket is a local (unix) socket: no Nagle or delayed ACK, so the MTA can be
   // told not to wait for an answer to any step before end of message (one round trip a message).
   bool local_socket = false;
-  std::atomic<int> sessions{0};  // open SMTP connections (for a prompt, safe stop)
+  std::atomic<int> sessions{0};  // open MTA connections
 };
 
-// Set once by main; read by the callbacks.
+// Set once by main; read by the handlers.
 DaemonState& Daemon();
 
-// The libmilter filter description (callbacks and flags).
-struct smfiDesc* FilterDescription();
+// sendguard's handler for one MTA connection (milter_handler.cc).
+std::unique_ptr<milter_protocol::Handler> NewConnectionHandler();
 
 // Whether `address` (IPv4 or IPv6 text) lies in one of `networks` ("10.0.0.0/8", "::1/128").
 bool InNetworks(const std::string& address, const std::vector<std::string>& networks);

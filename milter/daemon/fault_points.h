@@ -9,7 +9,7 @@
 
 namespace sendguard::milter::fault {
 
-// At the entry of libmilter callback `callback` (negotiate, connect, ... close): throws when a
+// At the entry of protocol step `callback` (negotiate, connect, ... close): throws when a
 // test armed a throw there (once per arming).
 void AtCallback(const char* callback);
 // On the scanning thread, after the poison journal recorded the message: ends the process

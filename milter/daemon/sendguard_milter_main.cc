@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // `sendguard-milter`: the daemon in the mail path. Loads the config, rules and policies,
 // binds the milter socket, drops privileges, starts the scanning threads and the metrics
-// endpoint, runs libmilter on its own thread and keeps signals on the main thread:
+// endpoint, runs the milter protocol's event loop on its own thread and keeps signals on the
+// main thread:
 // SIGHUP reloads (a bad file keeps the old rules), SIGTERM/SIGINT stop cleanly.
 #include <CLI/CLI.hpp>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <libmilter/mfapi.h>
 #include <pwd.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
@@ -39,6 +39,7 @@
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/milter/state_retention.h"
+#include "sendguard/milter_protocol/server.h"
 #include "sendguard/ocr/ocr.h"
 
 namespace fs = std::filesystem;
@@ -46,28 +47,6 @@ using namespace sendguard;
 using namespace sendguard::milter;
 
 namespace {
-
-// Returns once thread `tid` of this process is inside sigwait for `sig` (while it waits, the
-// kernel takes the signal out of its blocked set, which /proc/self/task/TID/status shows as
-// SigBlk), or after 5 s, or at once when /proc cannot be read (then after a 20 ms pause).
-void WaitUntilInSigwait(pid_t tid, int sig) {
-  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/status";
-  const unsigned long long bit = 1ull << (sig - 1);
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (std::chrono::steady_clock::now() < give_up) {
-    std::ifstream in(path);
-    std::string line;
-    bool read = false;
-    while (std::getline(in, line)) {
-      if (line.rfind("SigBlk:", 0) != 0) continue;
-      read = true;
-      if ((std::strtoull(line.c_str() + 7, nullptr, 16) & bit) == 0) return;
-    }
-    if (!read) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
 
 std::vector<std::string> DefaultRuleDirs() {
   std::error_code ec;
@@ -116,29 +95,6 @@ Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& o
     return Internal("cannot drop privileges to " + m.user);
   }
   return Status();
-}
-
-// libmilter owns its listening socket and does not set TCP_NODELAY; replies are small writes
-// that Nagle's algorithm would hold back until the MTA's delayed ACK (about 40 ms per message).
-// Linux gives accepted connections the listener's TCP_NODELAY, so it is set on the listener,
-// found among this process's descriptors right after smfi_opensocket. Returns how many were set.
-int SetNoDelayOnListeners() {
-  int set = 0;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc/self/fd", ec)) {
-    const int fd = std::atoi(e.path().filename().c_str());
-    int listening = 0, type = 0, domain = 0;
-    socklen_t len = sizeof(int);
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    len = sizeof(int);
-    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
-    len = sizeof(int);
-    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
-    if (type != SOCK_STREAM || (domain != AF_INET && domain != AF_INET6)) continue;
-    int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0) ++set;
-  }
-  return set;
 }
 
 // The rule set's information type ids.
@@ -239,17 +195,14 @@ int main(int argc, char** argv) {
     d.snapshots->SetConfigWithoutRules(loaded_config);
   }
 
-  if (smfi_register(*FilterDescription()) == MI_FAILURE) {
-    d.log->error("smfi_register failed");
+  milter_protocol::ServerOptions server_options;
+  server_options.idle_timeout = std::chrono::seconds(600);
+  auto server = milter_protocol::Server::Listen(config.milter.socket, server_options, [] { return NewConnectionHandler(); });
+  if (!server.ok()) {
+    d.log->error("cannot open the milter socket {}: {}", config.milter.socket, server.status().message());
     return 1;
   }
-  smfi_setconn(const_cast<char*>(config.milter.socket.c_str()));
-  d.local_socket = config.milter.socket.rfind("unix:", 0) == 0 || config.milter.socket.rfind("local:", 0) == 0;
-  smfi_settimeout(600);
-  if (smfi_opensocket(true) == MI_FAILURE) {
-    d.log->error("cannot open the milter socket {}", config.milter.socket);
-    return 1;
-  }
+  d.local_socket = !(*server)->unix_path().empty();
   std::vector<std::string> owned = {config.state_dir, d.spool_dir, held_dir};
   std::vector<std::string> owned_keep_group;
   if (d.local_socket) {
@@ -257,7 +210,7 @@ int main(int argc, char** argv) {
     // milter drops privileges, the run-as user and group (below). In a setgid directory (beside
     // Postfix: sendguard:postfix 2750) it was made with the directory's group and keeps it, so
     // Postfix connects through its own group and never joins sendguard's (which reads the secret).
-    const std::string path = config.milter.socket.substr(config.milter.socket.find(':') + 1);
+    const std::string path = (*server)->unix_path();
     if (chmod(path.c_str(), static_cast<mode_t>(std::stoul(config.milter.socket_mode, nullptr, 8))) != 0) {
       d.log->error("cannot set mode {} on the milter socket {}", config.milter.socket_mode, path);
       return 1;
@@ -269,8 +222,6 @@ int main(int argc, char** argv) {
     } else {
       owned.push_back(path);
     }
-  } else if (SetNoDelayOnListeners() == 0) {
-    d.log->warn("could not set TCP_NODELAY on the milter socket: replies may wait for delayed ACKs");
   }
   fs::create_directories(held_dir, ec);
   fs::permissions(held_dir, fs::perms::owner_all, ec);
@@ -369,25 +320,10 @@ int main(int argc, char** argv) {
               config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen,
               *fault::BuildNote() ? "; " : "", fault::BuildNote());
 
-  // libmilter runs on its own thread. smfi_main starts a signal thread of its own that also
-  // sigwaits for SIGHUP and stops the milter when it gets one. Linux hands a process signal to
-  // the main thread first whenever it is waiting for it, so smfi_main starts only once this
-  // thread is in sigwait (a SIGHUP sent before then stays pending for this thread). "In
-  // sigwait" is read from the kernel, not guessed: a fixed 20 ms pause lost the race under load
-  // (the sanitizer tree, 2 cores busy), the early SIGHUP went to libmilter and stopped the milter.
-  std::atomic<int> milter_rc{0};
-  std::atomic<bool> milter_done{false};
-  std::atomic<bool> main_waiting{false};
-  const pid_t main_tid = static_cast<pid_t>(syscall(SYS_gettid));
-  std::thread milter([&] {
-    while (!main_waiting) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    WaitUntilInSigwait(main_tid, SIGHUP);
-    milter_rc = smfi_main();
-    milter_done = true;
-  });
-  // Reloads run on their own thread so this thread is back in sigwait at once: libmilter's
-  // own signal thread also waits for SIGHUP (and would stop the milter), and the kernel
-  // gives a process signal to the main thread only while it is waiting for it.
+  // The event loop runs on its own thread; signals stay on this one.
+  milter_protocol::Server& loop = **server;
+  std::thread milter([&loop] { loop.Run(); });
+  // Reloads run on their own thread so this thread is back in sigwait at once.
   std::mutex reload_mu;
   std::condition_variable reload_cv;
   bool reload_wanted = false, stopping = false;
@@ -413,7 +349,6 @@ int main(int argc, char** argv) {
   });
   for (;;) {
     int sig = 0;
-    main_waiting = true;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
       {
@@ -424,33 +359,19 @@ int main(int argc, char** argv) {
       continue;
     }
     d.log->info("stopping on signal {}", sig);
-    // smfi_stop() waits for libmilter's listener lock (held across its poll): not on this thread.
-    std::thread([] { smfi_stop(); }).detach();
     break;
   }
+  // Stop accepting; messages in progress are finished (the longest a message may take).
+  loop.Stop(std::chrono::milliseconds(config.milter.message_timeout_ms + 5000));
   {
     std::lock_guard<std::mutex> lock(reload_mu);
     stopping = true;
   }
   reload_cv.notify_one();
   reloader.join();
-  // libmilter's listener notices the stop only at its next poll (seconds): stop as soon as
-  // no SMTP session is open, or after the longest a message may take.
-  auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(config.milter.message_timeout_ms + 5000);
-  while (!milter_done && std::chrono::steady_clock::now() < give_up) {
-    if (d.sessions == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (d.sessions == 0) break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  milter.join();
   d.pool.reset();  // finishes queued work
   d.log->info("stopped");
   d.log->flush();
-  if (milter_done) {
-    milter.join();
-    return milter_rc == MI_SUCCESS ? 0 : 1;
-  }
-  milter.detach();
-  std::_Exit(0);
+  return 0;
 }

@@ -142,7 +142,7 @@ std::string Metrics::Render() const {
   Family(out, "sendguard_fail_mode_total", "Messages decided by a fail mode, by reason and action.", "counter",
          {"reason", "action"}, fail_modes_);
   Family(out, "sendguard_callback_faults_total",
-         "Exceptions caught at a libmilter callback, by callback (the message is answered per fail_modes.internal_error).",
+         "Exceptions caught at a step of the milter protocol, by step (the message is answered per fail_modes.internal_error).",
          "counter", {"callback"}, callback_faults_);
   Family(out, "sendguard_reloads_total", "Rule and policy reloads, by result.", "counter", {"result"}, reloads_);
   Family(out, "sendguard_incident_handovers_total", "Incident drafts sent to the core, by result.", "counter",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// One message decided end to end, outside libmilter (see processor.h).
+// One message decided end to end, outside the protocol engine (see processor.h).
 #include "sendguard/milter/processor.h"
 
 #include <chrono>

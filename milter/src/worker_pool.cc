@@ -63,7 +63,11 @@ void WorkerPool::Loop() {
     } catch (...) {
     }
     Done(job);
-    task->done.set_value(std::move(result));
+    try {
+      task->done(std::move(result));
+    } catch (...) {
+      // the caller's own failure to take the result: its deadline answers
+    }
   }
 }
 
@@ -89,19 +93,26 @@ void WorkerPool::Done(const MessageJob& job) {
   admit_cv_.notify_all();
 }
 
-std::optional<JobResult> WorkerPool::Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure) {
+bool WorkerPool::Submit(MessageJob job, OnResult done) {
   auto task = std::make_shared<Task>();
   task->job = std::move(job);
-  auto future = task->done.get_future();
+  task->done = std::move(done);
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (queue_.size() >= queue_depth_) {
-      *failure = "overloaded";
-      return std::nullopt;
-    }
-    queue_.push_back(task);
+    if (queue_.size() >= queue_depth_) return false;
+    queue_.push_back(std::move(task));
   }
   cv_.notify_one();
+  return true;
+}
+
+std::optional<JobResult> WorkerPool::Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure) {
+  auto promise = std::make_shared<std::promise<std::optional<JobResult>>>();
+  auto future = promise->get_future();
+  if (!Submit(std::move(job), [promise](std::optional<JobResult> r) { promise->set_value(std::move(r)); })) {
+    *failure = "overloaded";
+    return std::nullopt;
+  }
   if (future.wait_for(deadline) != std::future_status::ready) {
     *failure = "scan_timeout";
     return std::nullopt;

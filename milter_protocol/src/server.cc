@@ -366,7 +366,16 @@ void Server::Run() {
       if (!unix_path_.empty()) unlink(unix_path_.c_str());
       drain_until = Clock::now() + std::chrono::milliseconds(drain_ms_.load());
     }
-    if (stopping_ && (connections_->by_fd.empty() || Clock::now() >= drain_until)) break;
+    if (stopping_) {
+      // Connections between messages are closed now (the MTA's next message on one gets its
+      // default action); a message in progress is finished, within the drain time.
+      std::vector<int> between;
+      for (const auto& [fd, c] : connections_->by_fd) {
+        if (!c->session->in_message() && c->session->state() != Session::State::kWaiting) between.push_back(fd);
+      }
+      for (int fd : between) Close(fd, nullptr);
+      if (connections_->by_fd.empty() || Clock::now() >= drain_until) break;
+    }
     // Sleep until the next deadline or progress packet, at most a second (idle checks).
     auto wake_at = Clock::now() + std::chrono::seconds(1);
     for (int fd : connections_->waiting) {

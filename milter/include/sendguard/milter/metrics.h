@@ -22,7 +22,7 @@ class Metrics {
   void CountIncomplete(const std::string& reason);
   void CountFailMode(const std::string& reason, const std::string& action);
   void CountReload(bool ok);
-  // An exception caught at a libmilter callback (`callback`: negotiate, connect, ... close).
+  // An exception caught at a protocol step (`callback`: negotiate, connect, ... close).
   void CountCallbackFault(const std::string& callback);
   // Incident hand-over attempts by result: delivered, retry, refused.
   void CountHandover(const std::string& result);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the milter tells the MTA about one message, decided without libmilter so it can be
+// What the milter tells the MTA about one message, decided without the protocol engine so it can be
 // tested as plain data: accept / tempfail / reject with a multi-line reply, headers to
-// add, a subject change, a quarantine reason, recipients to add. The libmilter glue
+// add, a subject change, a quarantine reason, recipients to add. The daemon's connection handler
 // (daemon) only carries this out.
 #pragma once
 

@@ -2,7 +2,7 @@
 // The poison journal: which messages were being scanned when the milter last died, and how
 // many times each one has been. A message's digest is written (and fsynced) before its scan
 // and cleared after it; a digest still in flight at the next start is a crash on that message.
-// Owns one append-only file under state_dir, compacted as it grows; knows nothing of libmilter
+// Owns one append-only file under state_dir, compacted as it grows; knows nothing of the milter protocol
 // or the scanner. PoisonDigest makes the digest a message is known by across retries.
 #pragma once
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Deciding one collected message, outside libmilter: scan, policies, reject-and-confirm
+// Deciding one collected message, outside the protocol engine: scan, policies, reject-and-confirm
 // codes, the reply, recipient history, the scan record. One Processor per worker thread:
 // it owns that worker's Scanner (Hyperscan scratch) and its SQLite connection.
 #pragma once

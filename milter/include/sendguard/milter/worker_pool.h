@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A fixed set of scanning threads, each with its own Processor. The milter's connection
-// threads hand a message over at end of message and wait for its reply up to a deadline;
-// a full queue or a missed deadline is reported so the fail mode can answer instead.
+// A fixed set of scanning threads, each with its own Processor. The milter's event loop hands
+// a message over at end of message (Submit) and is called back with the result on the
+// scanning thread; Run waits for it up to a deadline (tests, tools). A full queue or a missed
+// deadline is reported so the fail mode can answer instead.
 #pragma once
 
 #include <signal.h>
@@ -35,6 +36,11 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // Queues `job`; `done` is called on the scanning thread with the result (nullopt: the
+  // processor failed: internal_error). False when the queue is full ("overloaded"): `done` is
+  // then never called.
+  using OnResult = std::function<void(std::optional<JobResult>)>;
+  bool Submit(MessageJob job, OnResult done);
   // The result, or nullopt with *failure = "overloaded" (queue full), "scan_timeout"
   // (deadline passed; the scan's result is dropped) or "internal_error".
   std::optional<JobResult> Run(MessageJob job, std::chrono::milliseconds deadline, std::string* failure);
@@ -44,7 +50,7 @@ class WorkerPool {
  private:
   struct Task {
     MessageJob job;
-    std::promise<std::optional<JobResult>> done;
+    OnResult done;
   };
   void Loop();
   // Waits until `job` may be processed (a job marked alone: when nothing else is; any other:

@@ -55,6 +55,8 @@ class Session {
   void Closed();
 
   State state() const { return state_; }
+  // Between MAIL and the answer at end of message (or its abort).
+  bool in_message() const { return in_message_; }
   const std::string& close_reason() const { return close_reason_; }
   // The deadline of the end of message being waited for (0: none).
   std::chrono::milliseconds deadline() const { return deadline_; }
