@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The milter protocol against the real daemon, driven by miltertest (an independent milter
 // client): connect, envelope, headers, chunked body, end of message; abort mid-message;
-// many messages on one connection; inbound mail passed with a header; the verdict actions;
+// many messages on one connection; malformed and oversized packets (that connection closes, the
+// daemon carries on); an MTA offering an older protocol; inbound mail passed with a header; the verdict actions;
 // SIGHUP reload (good and broken rules); metrics; and no clear identifier in the log. (Fail
 // modes for every value are milter_admin_test's.)
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 
 #include "milter/daemon_harness.h"
 #include "milter/milter_lua.h"
+#include "sendguard/milter_protocol/mta_side.h"
 #include "sendguard/synth/synth.h"
 
 namespace sendguard {
@@ -110,6 +112,90 @@ TEST_F(MilterProtocolTest, AbortMidMessageThenManyMessagesOnOneConnection) {
             std::string::npos) << metrics;
   EXPECT_NE(metrics.find("sendguard_findings_total{type=\"uk.nhs_number\"} 60"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("sendguard_scan_seconds_count 20"), std::string::npos) << metrics;
+}
+
+// A packet that cannot be the protocol (length 0, over the bound, a command byte nobody sends,
+// a header without its NUL) closes that connection only: the MTA applies its default action
+// to that message, the daemon and the other connections carry on, and the metrics count it.
+TEST_F(MilterProtocolTest, MalformedPacketsCloseThatConnectionAndTheDaemonCarriesOn) {
+  namespace mta = milter_protocol::mta;
+  using namespace std::chrono_literals;
+  MilterDaemon d("malformed", org_);
+  const std::string spec = "inet:" + std::to_string(d.port()) + "@127.0.0.1";
+  auto open = [&] {
+    auto c = mta::Client::Connect(spec, 5s);
+    EXPECT_TRUE(c.ok());
+    EXPECT_TRUE(c->Send(mta::Negotiate(6, 0x1ff, 0x1fffff)).ok());
+    auto negotiated = c->UntilVerdict(5s);
+    EXPECT_TRUE(negotiated.ok() && negotiated->size() == 1 && negotiated->front().code == 'O');
+    return std::move(c).value();
+  };
+  auto keep = open();  // a connection in the middle of a message, untouched by the others' faults
+  ASSERT_TRUE(keep.Send(mta::Connect("client.example", '4', 2525, "192.0.2.10") +
+                        mta::Macros('M', {{"{auth_authen}", "staff"}, {"i", "KEPT"}}) +
+                        mta::Mail({"<staff@council.example.gov.uk>"}) + mta::Rcpt({"<friend@example.org>"}) +
+                        mta::Header("Subject", "still here")).ok());
+  std::string header_only;
+  milter_protocol::AppendPacket(&header_only, 'L', std::string("Subject\0", 8));
+  std::string unknown;
+  milter_protocol::AppendPacket(&unknown, 'z', "");
+  const std::vector<std::pair<const char*, std::string>> bad = {
+      {"zero length", std::string("\0\0\0\0", 4)},
+      {"two gigabytes announced", std::string("\x7f\xff\xff\xff" "B", 5) + std::string(1000, 'x')},
+      {"unknown command", unknown},
+      {"header without its value", header_only},
+  };
+  for (const auto& [what, bytes] : bad) {
+    auto c = open();
+    ASSERT_TRUE(c.Send(mta::Connect("client.example", '4', 2525, "192.0.2.10") + bytes).ok()) << what;
+    EXPECT_TRUE(c.ClosedWithin(5s)) << what;
+  }
+  // The connection in the middle of its message finishes it.
+  ASSERT_TRUE(keep.Send(mta::EndOfHeaders() + mta::Body("See you at one.\r\n") + mta::EndOfBody()).ok());
+  std::vector<std::string> got;
+  for (int step = 0; step < 6; ++step) {  // connect, MAIL, RCPT, header, end of headers, body
+    auto r = keep.UntilVerdict(5s);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+  }
+  auto eom = keep.UntilVerdict(10s);
+  ASSERT_TRUE(eom.ok()) << eom.status().message() << d.Log();
+  EXPECT_EQ(eom->back().code, 'a') << d.Log();
+  EXPECT_NE(d.Log().find("qid=KEPT direction=outbound verdict=allow"), std::string::npos) << d.Log();
+  const std::string metrics = d.Metrics();
+  EXPECT_NE(metrics.find("sendguard_mta_connections_closed_total{reason=\"protocol_error\"} 4"), std::string::npos) << metrics;
+  // And a new connection is served as ever.
+  std::string out;
+  EXPECT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+}
+
+// An MTA that speaks version 2 of the protocol (no "no reply" steps, no step skipping): told
+// version 2, every step answered, and the message decided as ever.
+TEST_F(MilterProtocolTest, AnMtaOfferingAnOlderProtocolIsServed) {
+  namespace mta = milter_protocol::mta;
+  using namespace std::chrono_literals;
+  MilterDaemon d("older", org_);
+  auto c = mta::Client::Connect("inet:" + std::to_string(d.port()) + "@127.0.0.1", 5s);
+  ASSERT_TRUE(c.ok());
+  ASSERT_TRUE(c->Send(mta::Negotiate(2, 0x3f, 0x7f)).ok());
+  auto negotiated = c->UntilVerdict(5s);
+  ASSERT_TRUE(negotiated.ok());
+  ASSERT_EQ(negotiated->size(), 1u);
+  EXPECT_EQ(mta::Describe(negotiated->front()), "O:v2 actions=0x35 steps=0x2") << "version 2, HELO skipped";
+  ASSERT_TRUE(c->Send(mta::Connect("client.example", '4', 2525, "192.0.2.10") +
+                      mta::Macros('M', {{"{auth_authen}", "staff"}, {"i", "OLD1"}}) +
+                      mta::Mail({"<staff@council.example.gov.uk>"}) + mta::Rcpt({"<friend@example.org>"}) +
+                      mta::Header("Subject", "old") + mta::EndOfHeaders() + mta::Body(sensitive_) + mta::EndOfBody())
+                  .ok());
+  for (const char* step : {"connect", "mail", "rcpt", "header", "eoh", "body"}) {
+    auto r = c->UntilVerdict(5s);
+    ASSERT_TRUE(r.ok()) << step;
+    EXPECT_EQ(mta::Describe(r->back()), "c") << step;
+  }
+  auto eom = c->UntilVerdict(10s);
+  ASSERT_TRUE(eom.ok()) << d.Log();
+  EXPECT_EQ(eom->back().code, 'y') << "the explanation as a reply code";
+  EXPECT_NE(eom->back().data.find("550"), std::string::npos);
+  EXPECT_NE(d.Log().find("qid=OLD1 direction=outbound verdict=warn"), std::string::npos) << d.Log();
 }
 
 TEST_F(MilterProtocolTest, InboundMailPassesWithAHeader) {

@@ -322,6 +322,10 @@ int main(int argc, char** argv) {
 
   // The event loop runs on its own thread; signals stay on this one.
   milter_protocol::Server& loop = **server;
+  d.metrics.SetConnectionSource([&loop] {
+    const auto& k = loop.counters();
+    return Metrics::Connections{k.open.load(), k.accepted.load(), k.closed_malformed.load(), k.closed_idle.load()};
+  });
   std::thread milter([&loop] { loop.Run(); });
   // Reloads run on their own thread so this thread is back in sigwait at once.
   std::mutex reload_mu;

@@ -126,9 +126,24 @@ void Family(std::ostringstream& out, const char* name, const char* help, const c
 
 }  // namespace
 
+void Metrics::SetConnectionSource(std::function<Connections()> source) {
+  std::lock_guard<std::mutex> l(mu_);
+  connections_ = std::move(source);
+}
+
 std::string Metrics::Render() const {
   std::lock_guard<std::mutex> l(mu_);
   std::ostringstream out;
+  const Connections c = connections_ ? connections_() : Connections{};
+  out << "# HELP sendguard_mta_connections MTA connections open now.\n# TYPE sendguard_mta_connections gauge\n"
+      << "sendguard_mta_connections " << c.open << "\n"
+      << "# HELP sendguard_mta_connections_total MTA connections accepted.\n# TYPE sendguard_mta_connections_total counter\n"
+      << "sendguard_mta_connections_total " << c.accepted << "\n"
+      << "# HELP sendguard_mta_connections_closed_total MTA connections closed by sendguard, by reason: protocol_error "
+         "(a malformed or oversized packet; the MTA applies its default action), idle.\n"
+         "# TYPE sendguard_mta_connections_closed_total counter\n"
+      << "sendguard_mta_connections_closed_total{reason=\"protocol_error\"} " << c.protocol_errors << "\n"
+      << "sendguard_mta_connections_closed_total{reason=\"idle\"} " << c.idle << "\n";
   Family(out, "sendguard_messages_total", "Messages handled, by direction, verdict and outcome.", "counter",
          {"direction", "verdict", "outcome"}, messages_);
   Family(out, "sendguard_findings_total", "Values found at medium or high confidence, by information type.", "counter",

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -37,6 +38,15 @@ class Metrics {
   // The rule set's information types, each at zero in sendguard_findings_total.
   void PrimeTypes(const std::vector<std::string>& types);
 
+  // The MTA connections, as the protocol engine counts them (read at each Render).
+  struct Connections {
+    int64_t open = 0;
+    uint64_t accepted = 0;
+    uint64_t protocol_errors = 0;  // closed for a malformed or oversized packet
+    uint64_t idle = 0;             // closed after 10 minutes of silence
+  };
+  void SetConnectionSource(std::function<Connections()> source);
+
   std::string Render() const;  // Prometheus text exposition format
 
  private:
@@ -51,6 +61,7 @@ class Metrics {
   std::string rules_version_;
   uint64_t generation_ = 0;
   int64_t rules_loaded_at_ = 0;  // unix seconds of the last successful load
+  std::function<Connections()> connections_;
 };
 
 }  // namespace sendguard::milter
