@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sendguard/milter_protocol/mta_side.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/ocr_docs.h"
 #include "sendguard/synth/hostile.h"
@@ -148,6 +149,27 @@ int main(int argc, char** argv) {
   for (const auto& r : milter_requests) {
     seeds["milter_http"].push_back(Chosen(1, r));
     seeds["milter_http"].push_back(Chosen(0, r));
+  }
+
+  // Milter sessions as Postfix sends them (milter_protocol_fuzzer.cc: the first byte chooses
+  // read sizes and whether end of message is answered later).
+  {
+    namespace mta = sendguard::milter_protocol::mta;
+    const std::string one = mta::Macros('C', {{"j", "mx.council.example.gov.uk"}, {"{daemon_name}", "smtpd"}}) +
+                            mta::Connect("client.example", '4', 2525, "192.0.2.10") + mta::Helo("client.example") +
+                            mta::Macros('M', {{"i", "4Q1"}, {"{auth_authen}", "staff"}}) + mta::Mail({"<a@council.example.gov.uk>", "SIZE=100"}) +
+                            mta::Rcpt({"<b@example.org>"}) + mta::Data() + mta::Header("Subject", "referrals") +
+                            mta::Header("X-Old", "1") + mta::EndOfHeaders() + mta::BodyChunks("Referral list\r\n" + lines[0]) +
+                            mta::Macros('E', {{"i", "4Q1"}}) + mta::EndOfBody();
+    const std::string postfix = mta::Negotiate(6, 0x1ff, 0x1fffff) + one + mta::Abort() + one + mta::Quit();
+    const std::string reuse = mta::Negotiate(6, 0x1ff, 0x1fffff) + one + mta::QuitNewConnection() + mta::Negotiate(2, 0x3f, 0x7f) + one;
+    const std::string rejecting = mta::Negotiate(6, 0x1ff, 0x1fffff) + mta::Connect("h", 'U', 0, "") + mta::Mail({"<a@x>"}) +
+                                  mta::Header("X-Reject", "1") + mta::EndOfHeaders() + mta::EndOfBody() + mta::Unknown("VRFY x");
+    for (unsigned char control : {0x40, 0x00, 0x07, 0xc0, 0x83, 0x43}) {
+      seeds["milter_protocol"].push_back(std::string(1, static_cast<char>(control)) + postfix);
+    }
+    seeds["milter_protocol"].push_back(std::string(1, '\x40') + reuse);
+    seeds["milter_protocol"].push_back(std::string(1, '\xc1') + rejecting);
   }
 
   for (const auto& [target, inputs] : seeds) {
