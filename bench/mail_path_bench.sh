@@ -21,7 +21,7 @@ COUNT=${COUNT:-2000}       # mixed council-like messages (about 10% sensitive)
 COUNT_50K=${COUNT_50K:-600} # 50 KB messages for the latency runs
 COUNT_OCR=${COUNT_OCR:-20}   # messages with one scanned page each (OCR latency)
 [ "$(id -u)" = 0 ] || { echo "mail_path_bench: run as root (Postfix's master starts as root)" >&2; exit 2; }
-for tool in "$BUILD/bench/smtp_load" "$BUILD/bench/null_milter" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
+for tool in "$BUILD/bench/smtp_load" "$BUILD/bench/null_milter" "$BUILD/bench/idle_connections" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter"; do
   [ -x "$tool" ] || { echo "mail_path_bench: $tool missing: build first (bash scripts/build.sh $BUILD)" >&2; exit 2; }
 done
 missing=()
@@ -241,6 +241,18 @@ run_all() { # corpus sessions
 }
 for s in 4 16; do run_all mixed "$s"; done
 for s in 1 4 16; do run_all k50 "$s"; done
+kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+# The most the milter held at any moment of the 16-session runs (and the lighter ones before).
+PEAK_KB=$(kb "$MILTER_UNIX_PID" VmHWM)
+echo "== 1,000 idle MTA connections held open to sendguard (unix socket)"
+IDLE_BEFORE_KB=$(kb "$MILTER_UNIX_PID" VmRSS)
+"$BUILD/bench/idle_connections" --socket "unix:$W/milter-unix/milter.sock" --count 1000 --hold-seconds 4 > "$W/idle.json" &
+IDLE_PID=$!
+for _ in $(seq 1 300); do grep -q open "$W/idle.json" 2>/dev/null && break; sleep 0.1; done
+sleep 1
+IDLE_WITH_KB=$(kb "$MILTER_UNIX_PID" VmRSS)
+IDLE_OPEN=$(sed 's/.*"open": \([0-9]*\).*/\1/' "$W/idle.json")
+wait "$IDLE_PID" || echo "idle_connections: not all connections opened: $(cat "$W/idle.json")"
 # One scanned page a message (an image-only PDF: rendered and read with OCR), one session.
 run alone "$P_ALONE" - ocr1 1; run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" ocr1 1
 
@@ -277,6 +289,42 @@ for name in alone sendguard-unix; do
   k="$name/ocr1/1"; a="alone/ocr1/1"
   echo "| $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${CPU_F[$k]} |"
 done
+echo
+echo
+echo "## Memory of sendguard-milter (unix socket)"
+echo
+echo "| measure | MB |"
+echo "|---|---|"
+mb() { awk -v k="$1" 'BEGIN{printf "%.1f", k/1024}'; }
+echo "| peak RSS through the 1, 4 and 16 session runs | $(mb "$PEAK_KB") |"
+echo "| RSS idle, before the idle connections | $(mb "$IDLE_BEFORE_KB") |"
+echo "| RSS with $IDLE_OPEN idle MTA connections open | $(mb "$IDLE_WITH_KB") |"
+echo "| what the $IDLE_OPEN connections cost | $(mb $((IDLE_WITH_KB - IDLE_BEFORE_KB))) |"
+echo
+# The targets of issue 22, against the floor (null_milter on epoll) measured in this run.
+pct() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f", 100*a/b}'; }
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN{ok = (op == ">=") ? v >= t : v <= t; print ok ? "met" : "MISSED"}'; }
+echo "## Targets"
+echo
+echo "| target | measured | goal | |"
+echo "|---|---|---|---|"
+for s in 4 16; do
+  for name in sendguard-unix sendguard; do
+    v=$(pct "${RATE[$name/mixed/$s]}" "${RATE[null-epoll/mixed/$s]}")
+    echo "| $name msg/s vs the floor, mixed, $s sessions | $v% | >= 90% | $(verdict "$v" ">=" 90) |"
+  done
+  v=${CPU_F[sendguard-unix/mixed/$s]}
+  echo "| sendguard-unix CPU ms/msg, mixed, $s sessions | $v | <= 0.4 | $(verdict "$v" "<=" 0.4) |"
+done
+for s in 1 4 16; do
+  goal=5; [ "$s" = 16 ] && goal=15
+  v=$(add "${P99[sendguard-unix/k50/$s]}" "${P99[alone/k50/$s]}")
+  echo "| sendguard-unix added p99 ms, 50 KB, $s sessions | $v | < $goal | $(verdict "$v" "<=" "$goal") |"
+done
+v=$(mb $((IDLE_WITH_KB - IDLE_BEFORE_KB)))
+echo "| 1,000 idle MTA connections, MB | $v | < 64 | $(verdict "$v" "<=" 64) |"
+v=$(mb "$PEAK_KB")
+echo "| peak RSS under load, MB | $v | < 256 | $(verdict "$v" "<=" 256) |"
 echo
 for m in milter milter-unix; do
   grep -c "outcome=" "$W/$m/milter.log" | sed "s/^/sendguard ($m) scanned messages: /"

@@ -12,6 +12,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -168,6 +169,13 @@ int main(int argc, char** argv) {
     return fatal ? 1 : 0;
   }
   const Config& config = *loaded_config;
+  // One descriptor per MTA connection (a busy gateway has hundreds of smtpd processes, each
+  // with its own): the soft limit goes up to the hard one (1,024 and 524,288 under systemd).
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   DaemonState& d = Daemon();
   d.log = MakeLogger(config.milter);
   d.json_log = config.milter.log_format == "json";

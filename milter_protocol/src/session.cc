@@ -256,6 +256,7 @@ bool Session::Dispatch(char code, std::string_view data, std::string* out) {
 
 bool Session::Negotiate(std::string_view data, std::string* out) {
   if (negotiated_) return Fail("a second negotiation on one connection");
+  agreed_ = Negotiation();  // nothing is agreed until this one succeeds (after SMFIC_QUIT_NC too)
   if (data.size() < 12) return Fail("negotiation packet too short");
   offered_.version = ReadUint32(data.data());
   offered_.actions = ReadUint32(data.data() + 4);
