@@ -5,8 +5,10 @@
 // body are still sent), so that Postfix + null_milter measures what the milter protocol itself
 // costs: Postfix's milter client, the socket, and the engine on this side. Two engines:
 //   --engine libmilter   libmilter's thread-per-connection engine, as sendguard-milter uses;
-//   --engine epoll       one thread, non-blocking sockets, a hand-written packet loop.
-//   null_milter --engine libmilter|epoll --socket PATH
+//   --engine epoll       one thread, non-blocking sockets, a hand-written packet loop;
+//   --engine sendguard   sendguard's own engine (milter_protocol::Server) with a null Handler.
+//   null_milter --engine libmilter|epoll|sendguard --socket PATH
+// The scripted milter of the differential test is tests/reference_milter.cc.
 // A benchmark tool only: it never decides anything and is not installed.
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
@@ -27,6 +29,8 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+
+#include "sendguard/milter_protocol/server.h"
 
 namespace {
 
@@ -196,14 +200,41 @@ int RunEpoll(const std::string& path) {
   }
 }
 
+// --- sendguard's engine ------------------------------------------------------------------------
+
+class NullHandler : public sendguard::milter_protocol::Handler {
+ public:
+  sendguard::milter_protocol::Negotiation Negotiate(const sendguard::milter_protocol::Negotiation&) override {
+    return {sendguard::milter_protocol::kProtocolVersion, 0, static_cast<uint32_t>(kWanted)};  // within the offer
+  }
+  std::variant<sendguard::milter_protocol::Reply, sendguard::milter_protocol::Deferred> OnEndOfMessage(
+      const sendguard::milter_protocol::Session&, sendguard::milter_protocol::Completion) override {
+    return sendguard::milter_protocol::Reply::Accept();
+  }
+};
+
+int RunSendguard(const std::string& path) {
+  namespace mp = sendguard::milter_protocol;
+  auto server = mp::Server::Listen("unix:" + path, mp::ServerOptions{}, [] { return std::make_unique<NullHandler>(); });
+  if (!server.ok()) {
+    std::fprintf(stderr, "null_milter: %s\n", server.status().ToString().c_str());
+    return 1;
+  }
+  chmod(path.c_str(), 0666);
+  (*server)->Run();
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"null_milter: a milter that does nothing, the floor for bench/mail_path_bench.sh"};
   std::string engine = "libmilter";
   std::string path;
-  app.add_option("--engine", engine, "libmilter or epoll")->check(CLI::IsMember({"libmilter", "epoll"}));
+  app.add_option("--engine", engine, "libmilter, epoll or sendguard")
+      ->check(CLI::IsMember({"libmilter", "epoll", "sendguard"}));
   app.add_option("--socket", path, "unix socket path")->required();
   CLI11_PARSE(app, argc, argv);
+  if (engine == "sendguard") return RunSendguard(path);
   return engine == "libmilter" ? RunLibmilter(path) : RunEpoll(path);
 }

@@ -112,8 +112,9 @@ bool Session::Fail(std::string reason) {
 
 std::string_view Session::Macro(std::string_view name) const {
   const std::string_view want = Bare(name);
-  for (const auto& stage : macros_) {
-    for (const auto& [n, v] : stage) {
+  // Latest stage first, as libmilter's smfi_getsymval searches its macro array backwards.
+  for (auto stage = macros_.rbegin(); stage != macros_.rend(); ++stage) {
+    for (const auto& [n, v] : *stage) {
       if (Bare(n) == want) return v;
     }
   }
@@ -232,10 +233,11 @@ bool Session::Dispatch(char code, std::string_view data, std::string* out) {
       Respond(handler_->OnUnknown(*this, data.substr(0, data.find('\0'))), step::kNoReplyUnknown, out);
       return true;
     case command::kAbort:
+      // The macros stay, as libmilter keeps them: the next MAIL and RCPT replace their own
+      // stage's and clear the later stages.
       held_.reset();
       if (in_message_) handler_->OnAbort(*this);
       in_message_ = false;
-      ClearStages(kStageMail);
       return true;
     case command::kQuit:
       EndHandler();

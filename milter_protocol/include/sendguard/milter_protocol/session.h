@@ -63,9 +63,11 @@ class Session {
   // Counts ends of message; a Completion is for one of them only.
   uint64_t message_number() const { return messages_; }
 
-  // A macro the MTA sent, as libmilter's smfi_getsymval finds it: the stages in the order
-  // connect, HELO, MAIL, RCPT, DATA, end of message, end of headers; "i" and "{i}" are one.
-  // "" when not sent.
+  // A macro the MTA sent, as libmilter's smfi_getsymval finds it: the stages searched latest
+  // first (end of headers, end of message, DATA, RCPT, MAIL, HELO, connect), so "i" sent at
+  // MAIL and again at end of message is the end of message's; "i" and "{i}" are one. A stage
+  // keeps its macros until the MTA sends that stage's again or an earlier command clears them
+  // (an abort clears none). "" when not sent.
   std::string_view Macro(std::string_view name) const;
   const Negotiation& agreed() const { return agreed_; }
   // What the MTA offered at negotiation.
