@@ -2,8 +2,10 @@
 // The poison journal (see poison_journal.h). The file is text, one record a line:
 //   sendguard-poison-journal 1        first line
 //   C <digest> <crashes> <seen>       a crash count (written when the file is rewritten)
-//   B <digest>                        a scan began (fdatasync before the scan)
-//   E <digest>                        it ended (no sync: a process that dies keeps its writes)
+//   B <digest>                        a scan began (written before the scan)
+//   E <digest>                        it ended
+// Neither is flushed to disk: a process that dies keeps what it wrote (the kernel has it), and a
+// power loss or kernel crash is no message's fault, so it should count no crash.
 // Read in order, a B with no E after it is a scan the process did not live to finish. A line
 // cut short by a power loss is ignored.
 #include "sendguard/milter/poison_journal.h"
@@ -147,7 +149,7 @@ Status PoisonJournal::Compact(std::time_t now) {
   return Status();
 }
 
-Status PoisonJournal::Append(const std::string& line, int* sync_fd) {
+Status PoisonJournal::Append(const std::string& line) {
   if (bytes_ - compacted_at_ >= options_.compact_bytes) {
     // The rewrite already holds what this line records (the state changes before the
     // append), and is synced: nothing more to write.
@@ -155,27 +157,14 @@ Status PoisonJournal::Append(const std::string& line, int* sync_fd) {
   }
   if (Status st = WriteAll(fd_, line, path_); !st.ok()) return st;
   bytes_ += static_cast<int64_t>(line.size());
-  if (sync_fd && (*sync_fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0)) < 0) {
-    return IoError("cannot sync " + path_ + ": " + std::strerror(errno));
-  }
   return Status();
 }
 
 Status PoisonJournal::Begin(const std::string& digest) {
   if (!ValidDigest(digest)) return InvalidArgument("not a digest");
-  int sync_fd = -1;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    ++in_flight_[digest];
-    if (Status st = Append("B " + digest + "\n", &sync_fd); !st.ok()) return st;
-  }
-  // Flushed outside the lock, so scans on other threads do not queue behind one disk flush
-  // each (a rewrite in between synced its own file, which holds this record too).
-  if (sync_fd < 0) return Status();
-  const int rc = ::fdatasync(sync_fd);
-  ::close(sync_fd);
-  if (rc != 0) return IoError("cannot sync " + path_ + ": " + std::strerror(errno));
-  return Status();
+  std::lock_guard<std::mutex> l(mu_);
+  ++in_flight_[digest];
+  return Append("B " + digest + "\n");
 }
 
 Status PoisonJournal::End(const std::string& digest) {
@@ -184,7 +173,7 @@ Status PoisonJournal::End(const std::string& digest) {
   auto it = in_flight_.find(digest);
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
   counts_.erase(digest);
-  return Append("E " + digest + "\n", nullptr);
+  return Append("E " + digest + "\n");
 }
 
 int PoisonJournal::Crashes(const std::string& digest) const {

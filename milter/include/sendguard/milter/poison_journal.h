@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The poison journal: which messages were being scanned when the milter last died, and how
-// many times each one has been. A message's digest is written (and fsynced) before its scan
+// many times each one has been. A message's digest is written before its scan
 // and cleared after it; a digest still in flight at the next start is a crash on that message.
 // Owns one append-only file under state_dir, compacted as it grows; knows nothing of the milter protocol
 // or the scanner. PoisonDigest makes the digest a message is known by across retries.
@@ -60,8 +60,9 @@ class PoisonJournal {
   PoisonJournal(const PoisonJournal&) = delete;
   PoisonJournal& operator=(const PoisonJournal&) = delete;
 
-  // Before a scan: `digest` (PoisonDigest::Finish's) is in flight, on disk (fdatasync) before
-  // this returns.
+  // Before a scan: `digest` (PoisonDigest::Finish's) is in flight, written to the file before
+  // this returns (not flushed: a process that dies keeps its writes; a power loss is no
+  // message's fault and should count no crash).
   Status Begin(const std::string& digest);
   // After the scan: no longer in flight, and no suspect any more (its scan finished).
   Status End(const std::string& digest);
@@ -81,9 +82,8 @@ class PoisonJournal {
   // Drops forgotten and surplus counts, then writes every count and every digest in flight to
   // a new file that replaces the old one. Called with mu_ held (or before any other thread).
   Status Compact(std::time_t now);
-  // Writes `line` (with mu_ held); with `sync_fd`, also gives a descriptor of the file to
-  // flush once the lock is released (-1 when a rewrite already synced the line).
-  Status Append(const std::string& line, int* sync_fd);
+  // Writes `line` (with mu_ held), or rewrites the file when it has grown enough.
+  Status Append(const std::string& line);
 
   const std::string path_;
   const Options options_;
