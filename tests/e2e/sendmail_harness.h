@@ -135,6 +135,75 @@ class SendmailInstance {
     return s;
   }
 
+  // A client that stops where the test says: Begin sends everything but the final dot (so
+  // Sendmail holds the message and its milter connection, which has seen connect, MAIL and
+  // RCPT), End sends the dot and returns Sendmail's reply to it.
+  class Paused {
+   public:
+    Paused(int port, const std::string& from, const std::string& to, const std::string& message) {
+      fd_ = socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      timeval tv{90, 0};
+      setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      if (connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return;
+      for (const std::string& line : std::vector<std::string>{"", "EHLO client.test", "MAIL FROM:<" + from + ">", "RCPT TO:<" + to + ">", "DATA"}) {
+        if (!line.empty()) Write(line + "\r\n");
+        transcript_ += Reply();
+      }
+      std::string body;  // dot-stuffed
+      for (size_t at = 0; at < message.size();) {
+        size_t end = message.find("\r\n", at);
+        std::string l = message.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        body += (l.rfind(".", 0) == 0 ? "." : "") + l + "\r\n";
+        at = end == std::string::npos ? message.size() : end + 2;
+      }
+      Write(body);
+    }
+    ~Paused() {
+      if (fd_ >= 0) close(fd_);
+    }
+    // The reply to the final dot (then QUIT); the whole conversation so far in *transcript.
+    std::string End(std::string* transcript) {
+      Write(".\r\n");
+      std::string reply = Reply();
+      Write("QUIT\r\n");
+      *transcript = transcript_ + reply;
+      return reply;
+    }
+
+   private:
+    void Write(const std::string& s) {
+      for (size_t done = 0; done < s.size();) {
+        ssize_t n = ::send(fd_, s.data() + done, s.size() - done, MSG_NOSIGNAL);
+        if (n <= 0) return;
+        done += static_cast<size_t>(n);
+      }
+    }
+    // One whole (possibly multi-line) reply.
+    std::string Reply() {
+      std::string out;
+      for (;;) {
+        size_t nl;
+        while ((nl = buf_.find('\n')) == std::string::npos) {
+          char c[512];
+          ssize_t n = recv(fd_, c, sizeof c, 0);
+          if (n <= 0) return out + buf_;
+          buf_.append(c, static_cast<size_t>(n));
+        }
+        std::string line = buf_.substr(0, nl + 1);
+        buf_.erase(0, nl + 1);
+        out += line;
+        if (line.size() < 4 || line[3] != '-') return out;
+      }
+    }
+    int fd_ = -1;
+    std::string buf_;
+    std::string transcript_;
+  };
+
   // Delivered messages containing `marker`.
   std::vector<std::string> Delivered(const std::string& marker) {
     std::vector<std::string> out;
