@@ -2,7 +2,8 @@
 // End to end through a real Sendmail (the shipped config/sendmail/sendguard.mc) with
 // sendguard-milter over loopback TCP, sending with swaks: clean mail delivered with headers;
 // sensitive mail rejected with the explanation; the confirmed resend delivered once; the
-// milter killed under load loses nothing, delivers nothing twice and nothing unscanned.
+// milter killed under load loses nothing, delivers nothing twice and nothing unscanned; and
+// the same over a unix socket, where the milter asks Sendmail not to wait for most answers.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -236,6 +237,28 @@ TEST_F(SendmailE2eTest, MilterKilledUnderLoadLosesNothingDeliversNothingTwiceOrU
     }
   }
   testing::ExpectNoNhsNumber(milter_->Log(), nhs_, "milter log");
+}
+
+// Over a unix socket (S=local:...) the milter negotiates skipped steps and no-reply steps
+// (SMFIP_NODATA, NOEOH, NR_CONN/MAIL/RCPT/HDR/BODY); Sendmail 8.17 offers them all. Both
+// verdicts still come through at end of message.
+TEST_F(SendmailE2eTest, OverAUnixSocketCleanMailIsDeliveredAndSensitiveMailRejected) {
+  MilterDaemon milter("sendmail-unix", kOrg, "", testing::MilterSocket::kUnix);
+  const std::string spec = milter.PostfixSpec();  // unix:/path
+  SendmailInstance sendmail("local:" + spec.substr(spec.find(':') + 1));
+  const std::string clean = Marker("unix-clean"), sensitive = Marker("unix-sensitive");
+  const std::string colleague = "colleague@council.example.gov.uk";
+  auto a = sendmail.Send(kSender, {colleague}, Message(clean, colleague, false));
+  ASSERT_TRUE(a.accepted) << a.transcript << milter.Log();
+  auto b = sendmail.Send(kSender, {"j.smith@example.org"}, Message(sensitive, "j.smith@example.org", true));
+  ASSERT_TRUE(b.rejected) << b.transcript << milter.Log();
+  EXPECT_NE(b.reply_text.find("This email contains 12 NHS numbers"), std::string::npos) << b.reply_text;
+  for (int i = 0; i < 300 && sendmail.Delivered(clean).empty(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(sendmail.Flush(30)) << sendmail.Log();
+  auto got = sendmail.Delivered(clean);
+  ASSERT_EQ(got.size(), 1u) << sendmail.Log();
+  EXPECT_NE(got[0].find("X-Sendguard-Scan: complete"), std::string::npos) << got[0];
+  EXPECT_TRUE(sendmail.Delivered(sensitive).empty());
 }
 
 }  // namespace

@@ -40,7 +40,9 @@ class SendmailInstance {
 
   // Builds sendmail.cf and starts the daemon (a failed step fails the test).
   void Start(const std::string& milter) {
-    dir_ = std::filesystem::temp_directory_path() / ("sendguard-sendmail-" + std::to_string(::getpid()));
+    static int counter = 0;
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sendguard-sendmail-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::remove_all(dir_);
     for (const char* sub : {"queue", "sink"}) std::filesystem::create_directories(dir_ / sub);
     chmod(dir_.c_str(), 0755);
@@ -69,6 +71,15 @@ class SendmailInstance {
     ASSERT_EQ(Shell("{ m4 " + (dir_ / "test.mc").string() + " 2>" + (dir_ / "m4.err").string() + "; } > " +
                         (dir_ / "sendmail.cf").string(), &out),
               0) << out << ReadFile(dir_ / "m4.err");
+    // Loopback only: every listener the .cf opens (cf.m4 adds an MSA on *:587 unless told not to).
+    std::istringstream cf(ReadFile(dir_ / "sendmail.cf"));
+    int listeners = 0;
+    for (std::string line; std::getline(cf, line);) {
+      if (line.rfind("O DaemonPortOptions=", 0) != 0) continue;
+      ++listeners;
+      ASSERT_NE(line.find("Addr=127.0.0.1"), std::string::npos) << line;
+    }
+    ASSERT_EQ(listeners, 1);
     std::ofstream run(dir_ / "run.sh");
     for (const char* f : {"hosts", "nsswitch.conf", "resolv.conf"}) {
       run << "mount --bind " << (dir_ / f).string() << " /etc/" << f << " || exit 1\n";
@@ -257,9 +268,12 @@ class SendmailInstance {
       << "define(`confDONT_PROBE_INTERFACES', `True')dnl\n"
       << "define(`confTO_IDENT', `0s')dnl\ndefine(`confMIN_QUEUE_AGE', `0s')dnl\n"
       << "define(`confTO_QUEUERETURN', `1h')dnl\n"
+      // Sendmail refuses a milter's unix socket under a world-writable directory; the test
+      // daemon's is under /tmp, which is sticky.
+      << "define(`confDONT_BLAME_SENDMAIL', `TrustStickyBit')dnl\n"
       << "define(`SMART_HOST', `sink:sinkhost')dnl\n"
       << "DAEMON_OPTIONS(`Port=" << port_ << ", Addr=127.0.0.1, Name=MTA')dnl\n"
-      << "FEATURE(`nocanonify')dnl\nFEATURE(`promiscuous_relay')dnl\n"
+      << "FEATURE(`no_default_msa')dnl\nFEATURE(`nocanonify')dnl\nFEATURE(`promiscuous_relay')dnl\n"
       << "FEATURE(`accept_unresolvable_domains')dnl\nFEATURE(`accept_unqualified_senders')dnl\n"
       << "MAILER(`smtp')dnl\n"
       << shipped << (shipped.empty() || shipped.back() == '\n' ? "" : "\n")
