@@ -50,17 +50,19 @@ function(sendguard_add_module name)
   target_link_libraries(sendguard_${name} PRIVATE sendguard_warnings)
 endfunction()
 
-# sendguard_add_test(NAME SOURCES... LIBS libs...): one GoogleTest binary registered with ctest.
+# sendguard_add_test(NAME SOURCES... [SERIAL] LIBS libs...): one GoogleTest binary registered
+# with ctest; SERIAL runs its tests alone (RUN_SERIAL: real MTAs, daemons and timing). The
+# property is given here because gtest_discover_tests sets no NAME_TESTS variable to set it on later.
 function(sendguard_add_test name)
-  cmake_parse_arguments(T "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(T "SERIAL" "" "LIBS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main sendguard_warnings)
   if(SENDGUARD_SANITIZE)
     # Instrumented start-up is slow: one process per binary, not per test case.
     add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
-    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1)
+    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL})
   else()
     # OMP_THREAD_LIMIT: Tesseract's OpenMP threads, one per recognition (sendguard/ocr/ocr.h).
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1)
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL})
   endif()
 endfunction()

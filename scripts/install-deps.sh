@@ -46,3 +46,33 @@ $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 if ! command -v npm >/dev/null 2>&1; then
   $SUDO apt-get install -y -q --no-install-recommends nodejs npm
 fi
+
+# Sendmail for tests/sendmail_e2e_test.cc, unpacked into a private prefix and never installed:
+# Debian's sendmail-bin conflicts with postfix (both provide mail-transport-agent), and the
+# Postfix tests need postfix installed. So the three packages are fetched with `apt-get
+# download` and unpacked with `dpkg -x` under SENDMAIL_PREFIX (no maintainer scripts run,
+# nothing in /etc/mail touched; the test builds its own sendmail.cf with m4 from the unpacked
+# sendmail-cf). Only the shared libraries the binary links (checked with ldd) and m4 are
+# installed. Skipped when the same version is already unpacked.
+SENDMAIL_PREFIX=/opt/sendguard-test/sendmail
+SENDMAIL_PACKAGES=(sendmail-bin sendmail-base sendmail-cf)
+$SUDO apt-get install -y -q --no-install-recommends libdb5.3 libldap-2.5-0 liblockfile1 libnsl2 libsasl2-2 libwrap0 m4
+sendmail_version="$(apt-cache policy sendmail-bin | awk '/Candidate:/ {print $2}')"
+if [ -z "$sendmail_version" ] || [ "$sendmail_version" = "(none)" ]; then
+  echo "install-deps: no sendmail-bin candidate (apt-get update?)" >&2
+  exit 1
+fi
+if [ "$(cat "$SENDMAIL_PREFIX/VERSION" 2>/dev/null || true)" != "$sendmail_version" ]; then
+  sendmail_tmp="$(mktemp -d)"
+  (cd "$sendmail_tmp" && $SUDO apt-get download -q "${SENDMAIL_PACKAGES[@]/%/=$sendmail_version}")
+  $SUDO rm -rf "$SENDMAIL_PREFIX"
+  $SUDO mkdir -p "$SENDMAIL_PREFIX"
+  for deb in "$sendmail_tmp"/*.deb; do $SUDO dpkg -x "$deb" "$SENDMAIL_PREFIX"; done
+  echo "$sendmail_version" | $SUDO tee "$SENDMAIL_PREFIX/VERSION" >/dev/null
+  rm -rf "$sendmail_tmp"
+fi
+if ldd "$SENDMAIL_PREFIX/usr/libexec/sendmail/sendmail" | grep -q 'not found'; then
+  echo "install-deps: the unpacked sendmail misses a shared library:" >&2
+  ldd "$SENDMAIL_PREFIX/usr/libexec/sendmail/sendmail" | grep 'not found' >&2
+  exit 1
+fi
