@@ -3,7 +3,8 @@
 # The mail-path benchmark (issue 5): the same generated corpus pushed through Postfix alone,
 # Postfix + sendguard-milter (over loopback TCP and over a unix socket), Postfix + rspamd (Debian's package, its proxy in milter mode,
 # with sendguard's patterns as regexp rules), and the floor: Postfix + a milter that does nothing (bench/null_milter, on
-# libmilter and on a one-thread epoll loop, negotiating what sendguard does over a unix socket), in one run, over 1, 4
+# libmilter, on a bare one-thread epoll loop and on sendguard's own engine, negotiating what sendguard does over a unix
+# socket), in one run, over 1, 4
 # and 16 SMTP sessions.
 # Prints messages/s, server CPU ms per message (Postfix and the filter, from /proc) and the
 # end-of-data latency p50/p99 with what each filter adds to Postfix alone at the same sessions.
@@ -56,7 +57,7 @@ echo "== corpora (synthetic, seeded: the same every run)"
 echo "mixed: $COUNT messages, $(du -sk "$W/mixed" | cut -f1) KB; 50 KB set: $COUNT_50K messages, $(du -sk "$W/k50" | cut -f1) KB"
 
 MILTER_PORT=$(free_port); RSPAMD_PORT=$(free_port); P_ALONE=$(free_port); P_SG=$(free_port); P_SGU=$(free_port); P_RS=$(free_port)
-P_NL=$(free_port); P_NE=$(free_port)
+P_NL=$(free_port); P_NE=$(free_port); P_NS=$(free_port)
 
 # Two sendguard-milter instances with the same rules: one on loopback TCP (every step answered),
 # one on a unix socket (no answers before end of message: the recommended setup beside Postfix).
@@ -92,6 +93,9 @@ NULL_LIBMILTER_PID=$!
 "$BUILD/bench/null_milter" --engine epoll --socket "$W/null/epoll.sock" &
 pids+=($!)
 NULL_EPOLL_PID=$!
+"$BUILD/bench/null_milter" --engine sendguard --socket "$W/null/sendguard.sock" &
+pids+=($!)
+NULL_SG_PID=$!
 
 echo "== rspamd $(rspamd --version 2>&1 | grep -o '[0-9][0-9.]*' | head -1) (proxy in milter mode, regexp rules only)"
 mkdir -p "$W/rspamd/db"
@@ -164,6 +168,7 @@ cat > "$W/pf/etc/master.cf" <<CF
 127.0.0.1:$P_RS inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$RSPAMD_PORT
 127.0.0.1:$P_NL inet n - n - - smtpd -o smtpd_milters=unix:$W/null/libmilter.sock
 127.0.0.1:$P_NE inet n - n - - smtpd -o smtpd_milters=unix:$W/null/epoll.sock
+127.0.0.1:$P_NS inet n - n - - smtpd -o smtpd_milters=unix:$W/null/sendguard.sock
 pickup unix n - n 60 1 pickup
 cleanup unix n - n - 0 cleanup
 qmgr unix n - n 300 1 qmgr
@@ -183,8 +188,8 @@ scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 CF
 postfix -c "$W/pf/etc" start >/dev/null
-for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS $P_NL $P_NE; do wait_port "$p"; done
-for sock in "$W/milter-unix/milter.sock" "$W/null/libmilter.sock" "$W/null/epoll.sock"; do
+for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS $P_NL $P_NE $P_NS; do wait_port "$p"; done
+for sock in "$W/milter-unix/milter.sock" "$W/null/libmilter.sock" "$W/null/epoll.sock" "$W/null/sendguard.sock"; do
   for _ in $(seq 1 600); do [ -S "$sock" ] && break; sleep 0.1; done
 done
 PF_MASTER=$(head -1 "$W/pf/spool/pid/master.pid" | tr -d ' ')
@@ -228,15 +233,16 @@ run() { # name port filter_pid corpus sessions
 }
 
 if [ -n "${PAUSE:-}" ]; then  # for a look with strace or tshark: ports, then wait
-  echo "ports: alone $P_ALONE sendguard $P_SG sendguard-unix $P_SGU rspamd $P_RS null-libmilter $P_NL null-epoll $P_NE;" \
+  echo "ports: alone $P_ALONE null-sendguard $P_NS sendguard $P_SG sendguard-unix $P_SGU rspamd $P_RS null-libmilter $P_NL null-epoll $P_NE;" \
     "milter pids $MILTER_PID $MILTER_UNIX_PID; dir $W"; sleep "$PAUSE"
 fi
 echo "== warm-up"
-for port in $P_ALONE $P_NL $P_NE $P_SG $P_SGU $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
+for port in $P_ALONE $P_NL $P_NE $P_NS $P_SG $P_SGU $P_RS; do "$BUILD/bench/smtp_load" --port "$port" --sessions 4 --dir "$W/k50" >/dev/null || true; done
 echo "== runs (interleaved per session count, so the six see the same machine)"
 run_all() { # corpus sessions
   run alone "$P_ALONE" - "$1" "$2"; run null-libmilter "$P_NL" "$NULL_LIBMILTER_PID" "$1" "$2"
-  run null-epoll "$P_NE" "$NULL_EPOLL_PID" "$1" "$2"; run sendguard "$P_SG" "$MILTER_PID" "$1" "$2"
+  run null-epoll "$P_NE" "$NULL_EPOLL_PID" "$1" "$2"; run null-sendguard "$P_NS" "$NULL_SG_PID" "$1" "$2"
+  run sendguard "$P_SG" "$MILTER_PID" "$1" "$2"
   run sendguard-unix "$P_SGU" "$MILTER_UNIX_PID" "$1" "$2"; run rspamd "$P_RS" "$RSPAMD_PID" "$1" "$2"
 }
 for s in 4 16; do run_all mixed "$s"; done
@@ -261,12 +267,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f%%", 100*a/b}'; }
 echo
 echo "## Throughput and CPU: mixed corpus ($COUNT messages)"
 echo
-echo "| sessions | setup | msg/s | vs Postfix alone | Postfix CPU ms/msg | filter CPU ms/msg | p50 ms | p99 ms |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| sessions | setup | msg/s | vs Postfix alone | vs the floor (null, epoll) | Postfix CPU ms/msg | filter CPU ms/msg | p50 ms | p99 ms |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for s in 4 16; do
-  for name in alone null-libmilter null-epoll sendguard sendguard-unix rspamd; do
+  for name in alone null-libmilter null-epoll null-sendguard sendguard sendguard-unix rspamd; do
     k="$name/mixed/$s"; a="alone/mixed/$s"
-    echo "| $s | $name | ${RATE[$k]} | $(ratio "${RATE[$k]}" "${RATE[$a]}") | ${CPU_PF[$k]} | ${CPU_F[$k]} | ${P50[$k]} | ${P99[$k]} |"
+    echo "| $s | $name | ${RATE[$k]} | $(ratio "${RATE[$k]}" "${RATE[$a]}") | $(ratio "${RATE[$k]}" "${RATE[null-epoll/mixed/$s]}") | ${CPU_PF[$k]} | ${CPU_F[$k]} | ${P50[$k]} | ${P99[$k]} |"
   done
 done
 echo
@@ -275,7 +281,7 @@ echo
 echo "| sessions | setup | p50 ms | p99 ms | added p50 ms | added p99 ms | msg/s | filter CPU ms/msg |"
 echo "|---|---|---|---|---|---|---|---|"
 for s in 1 4 16; do
-  for name in alone null-libmilter null-epoll sendguard sendguard-unix rspamd; do
+  for name in alone null-libmilter null-epoll null-sendguard sendguard sendguard-unix rspamd; do
     k="$name/k50/$s"; a="alone/k50/$s"
     echo "| $s | $name | ${P50[$k]} | ${P99[$k]} | $(add "${P50[$k]}" "${P50[$a]}") | $(add "${P99[$k]}" "${P99[$a]}") | ${RATE[$k]} | ${CPU_F[$k]} |"
   done
