@@ -117,16 +117,14 @@ Status SqliteDb::Exec(const std::string& sql) {
   return Status();
 }
 
-Result<SqliteStatement*> SqliteDb::Prepare(const std::string& sql) {
-  for (auto& [text, stmt] : cache_) {
-    if (text == sql) return &stmt->Reset();
-  }
+Result<SqliteStatement*> SqliteDb::Prepare(std::string_view sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) return &it->second->Reset();
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
     return Internal("sqlite: cannot prepare: " + Error());
   }
-  cache_.emplace_back(sql, std::make_unique<SqliteStatement>(*this, stmt));
-  return cache_.back().second.get();
+  auto [it, added] = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(*this, stmt));
+  return it->second.get();
 }
 
 int SqliteDb::SchemaVersion() {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "sendguard/common/status.h"
@@ -45,8 +46,8 @@ class SqliteDb {
 
   // Runs SQL without parameters (schema, pragmas, BEGIN/COMMIT).
   Status Exec(const std::string& sql);
-  // A prepared statement, cached by its text.
-  Result<SqliteStatement*> Prepare(const std::string& sql);
+  // A prepared statement, cached by its text (a hash lookup: no copy of the text per call).
+  Result<SqliteStatement*> Prepare(std::string_view sql);
   // Copies the whole database to `dest` while it stays in use (SQLite's online backup).
   Status Backup(const std::filesystem::path& dest);
 
@@ -63,7 +64,11 @@ class SqliteDb {
   friend class SqliteStatement;
   SqliteDb(sqlite3* db, std::shared_ptr<std::mutex> writer);
   sqlite3* db_;
-  std::vector<std::pair<std::string, std::unique_ptr<SqliteStatement>>> cache_;
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>, TextHash, std::equal_to<>> cache_;
   std::shared_ptr<std::mutex> writer_;  // shared by this process's connections to the file
   int transaction_depth_ = 0;           // SqliteTransactions open on this connection
   std::atomic<int64_t> busy_waits_{0};
