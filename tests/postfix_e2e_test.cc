@@ -18,6 +18,7 @@
 
 #include "core/core_harness.h"
 #include "e2e/no_identifiers.h"
+#include "e2e/council_mail.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/synth/synth.h"
@@ -63,17 +64,9 @@ class PostfixE2eTest : public ::testing::Test {
   // A message with a unique marker header; sensitive ones carry 12 NHS numbers with health terms.
   std::string Message(const std::string& marker, const std::string& to, bool sensitive, const std::string& subject = "referrals",
                       const std::string& extra = "") {
-    std::string m = "From: Sam Okafor <s.okafor@council.example.gov.uk>\r\nTo: " + to + "\r\nSubject: " + subject +
-                    "\r\nMessage-ID: <" + marker + "@council.example.gov.uk>\r\nX-Test-Id: " + marker +
-                    "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nDear Jo,\r\n";
-    if (sensitive) {
-      m += "The mental health referrals, with medication reviews:\r\n";
-      for (const auto& n : nhs_) m += "NHS number " + synth::Grouped(n, {3, 3, 4}, ' ') + " depression\r\n";
-    } else {
-      m += "See you at the meeting.\r\n";
-    }
-    return m + extra + "Sam\r\n";
+    return testing::CouncilMessage(marker, to, nhs_, sensitive, subject, extra);
   }
+
   PostfixInstance::Sent Send(const std::string& marker, const std::string& to, bool sensitive,
                              const std::string& subject = "referrals", const std::string& extra = "") {
     return postfix_->Send("s.okafor@council.example.gov.uk", {to}, Message(marker, to, sensitive, subject, extra));

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "e2e/smtp_reply.h"
 #include "milter/daemon_harness.h"
 
 namespace sendguard::testing {
@@ -138,10 +139,7 @@ class SendmailInstance {
       s.deferred |= reply[0] == '4';
       s.answered |= reply[0] == '4' || reply[0] == '5';
       if (reply[0] == '2' || reply[0] == '3') continue;
-      std::string text = reply.substr(4);
-      std::smatch m;
-      if (std::regex_search(text, m, std::regex(R"(^\d\.\d\.\d+ )"))) text = text.substr(static_cast<size_t>(m.length()));
-      s.reply_text += (s.reply_text.empty() ? "" : " ") + text;
+      AppendReplyText(reply, &s.reply_text);
     }
     return s;
   }
