@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -13,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -29,6 +31,19 @@ using Clock = std::chrono::steady_clock;
 void Wake(int fd) {
   const uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(fd, &one, sizeof one);
+}
+
+// A host name (as libmilter took one: "inet:8899@gw.example"), resolved to its first address of
+// `family`.
+bool Resolve(const std::string& host, int family, sockaddr_storage* out) {
+  addrinfo hints{};
+  hints.ai_family = family;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || !found) return false;
+  std::memcpy(out, found->ai_addr, std::min<size_t>(found->ai_addrlen, sizeof *out));
+  freeaddrinfo(found);
+  return true;
 }
 
 Result<int> OpenListener(const std::string& spec, int backlog, std::string* unix_path, int* port) {
@@ -67,15 +82,18 @@ Result<int> OpenListener(const std::string& spec, int backlog, std::string* unix
     if (v6) {
       auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
       a->sin6_family = AF_INET6;
+      if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1 && !Resolve(host, AF_INET6, &ss)) {
+        return InvalidArgument("bad address in milter socket " + spec);
+      }
       a->sin6_port = htons(static_cast<uint16_t>(p));
-      if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1) return InvalidArgument("bad address in milter socket " + spec);
       len = sizeof *a;
     } else {
       auto* a = reinterpret_cast<sockaddr_in*>(&ss);
       a->sin_family = AF_INET;
+      if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1 && !Resolve(host, AF_INET, &ss)) {
+        return InvalidArgument("bad address in milter socket " + spec);
+      }
       a->sin_port = htons(static_cast<uint16_t>(p));
-      if (host == "localhost") host = "127.0.0.1";
-      if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) return InvalidArgument("bad address in milter socket " + spec);
       len = sizeof *a;
     }
     fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

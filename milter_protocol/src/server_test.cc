@@ -146,6 +146,8 @@ TEST_F(ServerTest, ListenRefusesBadSocketSpecsWithAReason) {
   auto tcp = Server::Listen("inet:0@127.0.0.1", {}, [] { return std::make_unique<SlowHandler>(); });
   ASSERT_TRUE(tcp.ok());
   EXPECT_GT((*tcp)->port(), 0);
+  auto named = Server::Listen("inet:0@localhost", {}, [] { return std::make_unique<SlowHandler>(); });
+  ASSERT_TRUE(named.ok()) << "a host name, as libmilter took one";
 }
 
 }  // namespace
