@@ -7,6 +7,7 @@
 #include <climits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "compiled_rules_impl.h"
@@ -43,11 +44,33 @@ struct ConfirmOutput {
   std::vector<KeywordHit> keywords;  // sorted by end
 };
 
+namespace confirm_detail {
+// A span RE2 found and the validator accepted, before overlaps and context.
+struct Candidate {
+  int type;
+  bool distinctive;
+  bool standalone;
+  uint64_t from, to;
+  std::string normalized;
+};
+}  // namespace confirm_detail
+
+// Working memory of the confirm stage, kept by the caller from one part to the next so
+// that a part costs no allocation beyond what it reports. Holds nothing between calls.
+struct ConfirmScratch {
+  std::vector<confirm_detail::Candidate> candidates;
+  std::vector<confirm_detail::Candidate> kept;
+  std::vector<uint8_t> live;       // by type: may a candidate of it be reported in this part
+  std::vector<uint8_t> is_column;  // by type: three or more distinct values alone in cells
+  std::vector<uint8_t> in_cell;    // by kept candidate
+  std::vector<std::pair<int, std::string_view>> alone;  // (type, normalised) alone in a cell
+};
+
 // Confirms `hits` against `text`. `hash_of` computes the keyed hash of a normalised
 // value for exact-data lookup (called only for types that have exact data).
 template <typename HashFn>
 ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
-                      HashFn&& hash_of);
+                      HashFn&& hash_of, ConfirmScratch& scratch);
 
 // True when text[from, to) is glued into a longer token (URL, path, hex, longer run).
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to);

@@ -151,7 +151,7 @@ void ScannerImpl::ConfirmPart() {
                           "more than " + std::to_string(options_.max_candidates_per_part) + " candidates, rest not scanned");
   }
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
-  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of);
+  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of, confirm_scratch_);
   MapBack(confirmed);
   collector_->Add(part_, std::move(confirmed));
   result_.timings.confirm_ns += NowNs() - start;

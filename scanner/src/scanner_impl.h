@@ -78,6 +78,7 @@ class ScannerImpl : public WalkSink {
   std::string_view current_text_;  // the part's text as far as fed
   hs_stream_t* stream_ = nullptr;
   std::vector<RawHit> hits_;
+  ConfirmScratch confirm_scratch_;  // the confirm stage's vectors, reused part to part
   bool part_truncated_ = false;
   bool part_flooded_ = false;
 
