@@ -250,8 +250,8 @@ std::optional<std::string> ValidateEmail(std::string_view c) {
   if (dot == std::string_view::npos || dot == 0 || domain.size() - dot - 1 < 2) return std::nullopt;
   for (char ch : domain.substr(dot + 1)) if (!IsUpper(Upper(ch))) return std::nullopt;
   if (c[at - 1] == '.' || c[0] == '.') return std::nullopt;
-  std::string out;
-  for (char ch : c) out.push_back((ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch);
+  std::string out(c);
+  for (char& ch : out) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
   return out;
 }
 
@@ -459,7 +459,14 @@ bool RealDate(int year, int month, int day) {
 std::string MaskValue(std::string_view value, int clear) {
   // Separators stay visible so the layout can be recognised; every other byte
   // (UTF-8 continuation bytes included) is maskable.
-  auto maskable = [](char c) { return std::strchr(" -.:/@_,\t", c) == nullptr || c == '\0'; };
+  auto maskable = [](char c) {
+    switch (c) {
+      case ' ': case '-': case '.': case ':': case '/': case '@': case '_': case ',': case '\t':
+        return false;
+      default:
+        return true;
+    }
+  };
   int total = 0;
   for (char c : value) if (maskable(c)) ++total;
   int keep = std::min(clear, total / 2);
