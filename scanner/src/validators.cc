@@ -5,6 +5,7 @@
 
 #include "sendguard/common/text.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -468,22 +469,20 @@ std::string MaskValue(std::string_view value, int clear) {
     }
   };
   int total = 0;
-  for (char c : value) if (maskable(c)) ++total;
-  int keep = std::min(clear, total / 2);
-  std::string out;
-  out.reserve(value.size());
+  for (char c : value) total += maskable(c);
+  const int masked = total - std::min(clear, total / 2);  // maskable bytes starred, from the left
+  std::string out(value.size(), '\0');
+  size_t w = 0;
   int seen = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (!maskable(c)) {
-      out.push_back(c);
-    } else if (seen++ < total - keep) {
+  for (char c : value) {
+    if (maskable(c) && seen++ < masked) {
       // One star per masked character, not per UTF-8 byte.
-      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) out.push_back('*');
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) out[w++] = '*';
     } else {
-      out.push_back(c);
+      out[w++] = c;
     }
   }
+  out.resize(w);
   return out;
 }
 
