@@ -64,6 +64,15 @@ struct ConfirmScratch {
   std::vector<uint8_t> is_column;  // by type: three or more distinct values alone in cells
   std::vector<uint8_t> in_cell;    // by kept candidate
   std::vector<std::pair<int, std::string_view>> alone;  // (type, normalised) alone in a cell
+  ConfirmOutput spare;  // the last output's vectors, emptied, for the next part to fill
+
+  // Takes back an output the caller is done with, keeping its vectors' memory.
+  void Recycle(ConfirmOutput& out) {
+    spare.values = std::move(out.values);
+    spare.keywords = std::move(out.keywords);
+    spare.values.clear();
+    spare.keywords.clear();
+  }
 };
 
 // Confirms `hits` against `text`. `hash_of` computes the keyed hash of a normalised

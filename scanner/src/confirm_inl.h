@@ -92,6 +92,10 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
                       HashFn&& hash_of, ConfirmScratch& scratch) {
   using confirm_detail::Candidate;
   ConfirmOutput out;
+  out.values = std::move(scratch.spare.values);
+  out.keywords = std::move(scratch.spare.keywords);
+  out.values.clear();
+  out.keywords.clear();
   std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
     return a.to != b.to ? a.to < b.to : a.id < b.id;
   });

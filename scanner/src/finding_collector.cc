@@ -9,7 +9,7 @@
 
 namespace sendguard::scanner {
 
-void FindingCollector::Add(const std::string& part, ConfirmOutput&& confirmed) {
+void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
   for (ConfirmedValue& v : confirmed.values) {
     auto [it, fresh] = values_.try_emplace({v.type, std::move(v.normalized)});
     ValueState& s = it->second;

@@ -23,8 +23,9 @@ class FindingCollector {
   FindingCollector(const CompiledRulesImpl& rules, const common::KeyedHasher& hasher, const ScanOptions& options)
       : rules_(rules), hasher_(hasher), options_(options) {}
 
-  // Adds what the confirm stage found in `part`.
-  void Add(const std::string& part, ConfirmOutput&& confirmed);
+  // Adds what the confirm stage found in `part`, taking the values' strings (the vectors
+  // stay with the caller, to be reused).
+  void Add(const std::string& part, ConfirmOutput& confirmed);
   // Adds a finding about a part itself (encrypted, type mismatch, image not scanned).
   void AddPartFinding(const PartFinding& finding) { part_findings_.push_back(finding); }
   // Builds the findings into `result` (ordered by type, then confidence, high first),

@@ -153,7 +153,8 @@ void ScannerImpl::ConfirmPart() {
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
   ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of, confirm_scratch_);
   MapBack(confirmed);
-  collector_->Add(part_, std::move(confirmed));
+  collector_->Add(part_, confirmed);
+  confirm_scratch_.Recycle(confirmed);
   result_.timings.confirm_ns += NowNs() - start;
   hits_.clear();
   current_text_ = {};
