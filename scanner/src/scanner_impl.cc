@@ -113,7 +113,7 @@ void ScannerImpl::FeedPart(std::string_view chunk) {
 void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
   OpenPart(part);
   text = ChargeScanBytes(text);
-  if (MayNeedNormalizing(text)) {
+  if (FirstFold(text) < text.size()) {
     // Scan the normalised copy when it differs; the map keeps locations true.
     NormalizeAppend(text, 0, true, &buffer_, &map_);
     if (!map_.empty()) text = buffer_;
