@@ -96,9 +96,9 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
   out.keywords = std::move(scratch.spare.keywords);
   out.values.clear();
   out.keywords.clear();
-  std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
-    return a.to != b.to ? a.to < b.to : a.id < b.id;
-  });
+  auto hit_order = [](const RawHit& a, const RawHit& b) { return a.to != b.to ? a.to < b.to : a.id < b.id; };
+  // Hyperscan mostly reports in end order already.
+  if (!std::is_sorted(hits.begin(), hits.end(), hit_order)) std::sort(hits.begin(), hits.end(), hit_order);
   hits.erase(std::unique(hits.begin(), hits.end(),
                          [](const RawHit& a, const RawHit& b) { return a.to == b.to && a.id == b.id; }),
              hits.end());

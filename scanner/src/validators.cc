@@ -460,14 +460,13 @@ bool RealDate(int year, int month, int day) {
 std::string MaskValue(std::string_view value, int clear) {
   // Separators stay visible so the layout can be recognised; every other byte
   // (UTF-8 continuation bytes included) is maskable.
-  auto maskable = [](char c) {
-    switch (c) {
-      case ' ': case '-': case '.': case ':': case '/': case '@': case '_': case ',': case '\t':
-        return false;
-      default:
-        return true;
-    }
-  };
+  static constexpr std::array<bool, 256> kMaskable = [] {
+    std::array<bool, 256> t{};
+    t.fill(true);
+    for (unsigned char c : std::string_view(" -.:/@_,\t")) t[c] = false;
+    return t;
+  }();
+  auto maskable = [](char c) { return kMaskable[static_cast<unsigned char>(c)]; };
   int total = 0;
   for (char c : value) total += maskable(c);
   const int masked = total - std::min(clear, total / 2);  // maskable bytes starred, from the left
