@@ -84,6 +84,11 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
 // True when text[from, to) is glued into a longer token (URL, path, hex, longer run).
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to);
 
+// The part of EmbeddedInLongerToken that looks only right of `to` (a joiner and an
+// alphanumeric, or a slash): true there means true for any `from`, so the confirm stage
+// asks it before RE2 looks for the start.
+bool GluedOnTheRight(std::string_view text, uint64_t to);
+
 // True when text[from, to) is a run of digit groups ("6008 2740 8795 6058") that goes on
 // with another group of the same kind: a part of a longer identifier ("DE98 6008 ... 30").
 bool ExtendsDigitGroups(std::string_view text, uint64_t from, uint64_t to);

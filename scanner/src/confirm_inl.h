@@ -130,7 +130,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     if (ref.is_keyword) continue;
     if (h.to < text.size() && confirm_detail::IsAlnum(text[h.to])) continue;
     const IdentifierPattern& p = rules.identifier_patterns[ref.index];
-    if (!live[p.type]) continue;
+    if (!live[p.type] || GluedOnTheRight(text, h.to)) continue;
     uint64_t lo = h.to > p.max_width ? h.to - p.max_width : 0;
     re2::StringPiece window(text.data() + lo, h.to - lo);
     re2::StringPiece found;

@@ -29,13 +29,17 @@ bool IsJoiner(char c) {
 }
 }  // namespace
 
+bool GluedOnTheRight(std::string_view text, uint64_t to) {
+  // "0830166130.html", "0830166130-7f3a", "0830166130/".
+  if (to + 1 < text.size() && IsJoiner(text[to]) && IsAlnum(text[to + 1])) return true;
+  return to < text.size() && (text[to] == '/' || text[to] == '\\');
+}
+
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to) {
   // Left: "abc-0830166130", "/item/0830166130", "id=0830166130".
   if (from >= 2 && IsJoiner(text[from - 1]) && IsAlnum(text[from - 2])) return true;
   if (from >= 1 && (text[from - 1] == '/' || text[from - 1] == '=' || text[from - 1] == '\\')) return true;
-  // Right: "0830166130.html", "0830166130-7f3a", "0830166130/".
-  if (to + 1 < text.size() && IsJoiner(text[to]) && IsAlnum(text[to + 1])) return true;
-  if (to < text.size() && (text[to] == '/' || text[to] == '\\')) return true;
+  if (GluedOnTheRight(text, to)) return true;
   // Anywhere in the token: a URL scheme.
   uint64_t b = from;
   while (b > 0 && !IsTokenBreak(text[b - 1]) && from - b < 2048) --b;
