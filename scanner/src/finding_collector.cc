@@ -9,7 +9,16 @@
 
 namespace sendguard::scanner {
 
+void FindingCollector::Clear() {
+  values_.clear();
+  parts_.clear();
+  pending_.clear();
+  terms_.clear();
+  part_findings_.clear();
+}
+
 void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
+  if (!confirmed.values.empty()) parts_.push_back(part);
   for (ConfirmedValue& v : confirmed.values) {
     auto [it, fresh] = values_.try_emplace({v.type, std::move(v.normalized)});
     ValueState& s = it->second;
@@ -17,8 +26,12 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
     s.best = std::max(s.best, v.confidence);
     s.exact = s.exact || v.exact_match;
     ++s.occurrences;
-    if (s.locations.size() < options_.max_locations_per_finding) {
-      s.locations.push_back({part, v.from, std::move(v.masked), s.hash});
+    if (s.locations < options_.max_locations_per_finding) {
+      auto index = static_cast<uint32_t>(pending_.size());
+      pending_.push_back({static_cast<uint32_t>(parts_.size() - 1), kNone, v.from, std::move(v.masked)});
+      (s.last == kNone ? s.first : pending_[s.last].next) = index;
+      s.last = index;
+      ++s.locations;
     }
   }
   for (const KeywordHit& k : confirmed.keywords) {
@@ -33,6 +46,32 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
 }
 
 namespace {
+
+// Sorts by (part, offset) exactly as std::sort over the Locations themselves would (the same
+// comparisons on the same keys give the same permutation, equal keys included), moving
+// small keys instead of Locations.
+void SortLocations(std::vector<Location>& locations) {
+  auto less = [](const Location& a, const Location& b) { return std::tie(a.part, a.offset) < std::tie(b.part, b.offset); };
+  if (std::adjacent_find(locations.begin(), locations.end(),
+                         [&less](const Location& a, const Location& b) { return !less(a, b); }) == locations.end()) {
+    return;  // strictly increasing: no equal keys, so std::sort would leave it as it is
+  }
+  struct Key {
+    const std::string* part;
+    uint64_t offset;
+    size_t index;
+  };
+  std::vector<Key> keys;
+  keys.reserve(locations.size());
+  for (size_t i = 0; i < locations.size(); ++i) keys.push_back({&locations[i].part, locations[i].offset, i});
+  std::sort(keys.begin(), keys.end(),
+            [](const Key& a, const Key& b) { return std::tie(*a.part, a.offset) < std::tie(*b.part, b.offset); });
+  std::vector<Location> sorted;
+  sorted.reserve(locations.size());
+  for (const Key& k : keys) sorted.push_back(std::move(locations[k.index]));
+  locations.swap(sorted);
+}
+
 std::string PartFindingName(const std::string& type) {
   if (type == "encrypted_attachment") return "encrypted attachment";
   if (type == "type_mismatch") return "attachment whose content is not what its name says";
@@ -60,9 +99,12 @@ void FindingCollector::BuildInto(ScanResult& result) {
       f.exact_match = s.exact;
     }
     ++f.count;
-    for (auto& loc : s.locations) {
-      if (f.locations.size() >= options_.max_locations_per_finding) break;
-      f.locations.push_back(std::move(loc));
+    for (uint32_t i = s.first; i != kNone && f.locations.size() < options_.max_locations_per_finding;
+         i = pending_[i].next) {
+      PendingLocation& p = pending_[i];
+      // The value's last location takes its hash; the others copy it.
+      f.locations.push_back({parts_[p.part], p.offset, std::move(p.masked),
+                             p.next == kNone ? std::move(s.hash) : s.hash});
     }
   }
   for (auto& [key, f] : groups) result.findings.push_back(std::move(f));
@@ -104,11 +146,7 @@ void FindingCollector::BuildInto(ScanResult& result) {
     }
   }
   for (auto& [type, f] : by_type) result.findings.push_back(std::move(f));
-  for (auto& f : result.findings) {
-    std::sort(f.locations.begin(), f.locations.end(), [](const Location& a, const Location& b) {
-      return std::tie(a.part, a.offset) < std::tie(b.part, b.offset);
-    });
-  }
+  for (auto& f : result.findings) SortLocations(f.locations);
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.type != b.type) return a.type < b.type;
     return a.confidence > b.confidence;

@@ -3,6 +3,7 @@
 // findings: distinct values counted by normalised form, masked locations, keyed hashes.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <utility>
@@ -17,12 +18,15 @@
 
 namespace sendguard::scanner {
 
-// One message's worth of state; not thread-safe, discarded after Take().
+// One message's worth of state at a time; not thread-safe. Clear() starts the next message
+// and keeps the memory of the last.
 class FindingCollector {
  public:
   FindingCollector(const CompiledRulesImpl& rules, const common::KeyedHasher& hasher, const ScanOptions& options)
       : rules_(rules), hasher_(hasher), options_(options) {}
 
+  // Forgets the previous message.
+  void Clear();
   // Adds what the confirm stage found in `part`, taking the values' strings (the vectors
   // stay with the caller, to be reused).
   void Add(const std::string& part, ConfirmOutput& confirmed);
@@ -33,12 +37,22 @@ class FindingCollector {
   void BuildInto(ScanResult& result);
 
  private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+  // A value's location until BuildInto makes it a Location; a value's locations are
+  // chained in the order they came.
+  struct PendingLocation {
+    uint32_t part = 0;     // index into parts_
+    uint32_t next = kNone;  // the same value's next location
+    uint64_t offset = 0;
+    std::string masked;
+  };
   struct ValueState {
     std::string hash;
     rules::Confidence best = rules::Confidence::kLow;
     bool exact = false;
     uint64_t occurrences = 0;
-    std::vector<Location> locations;
+    uint32_t locations = 0;  // held, at most max_locations_per_finding
+    uint32_t first = kNone, last = kNone;  // into pending_
   };
   struct TermState {
     std::string hash;  // keyed hash of the lower-cased term, computed once
@@ -48,6 +62,8 @@ class FindingCollector {
   const common::KeyedHasher& hasher_;
   const ScanOptions& options_;
   std::map<std::pair<int, std::string>, ValueState> values_;  // (type, normalised) -> state
+  std::vector<std::string> parts_;                            // names of the parts values came from
+  std::vector<PendingLocation> pending_;
   std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
   std::vector<PartFinding> part_findings_;
 };

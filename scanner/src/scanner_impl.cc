@@ -12,7 +12,11 @@ namespace sendguard::scanner {
 
 ScannerImpl::ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher,
                          ScanOptions options)
-    : rules_(std::move(rules)), impl_(rules_->impl()), hasher_(hasher), options_(options) {
+    : rules_(std::move(rules)),
+      impl_(rules_->impl()),
+      hasher_(hasher),
+      options_(options),
+      collector_(impl_, hasher_, options_) {
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(impl_.database.get(), &scratch) != HS_SUCCESS) {
     std::abort();  // only out of memory: nothing sensible to continue with
@@ -31,7 +35,7 @@ ScannerImpl::~ScannerImpl() {
 void ScannerImpl::BeginMessage() {
   result_ = ScanResult();
   message_start_ns_ = NowNs();
-  collector_.emplace(impl_, hasher_, options_);
+  collector_.Clear();
 }
 
 int ScannerImpl::OnMatch(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
@@ -153,7 +157,7 @@ void ScannerImpl::ConfirmPart() {
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
   ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of, confirm_scratch_);
   MapBack(confirmed);
-  collector_->Add(part_, confirmed);
+  collector_.Add(part_, confirmed);
   confirm_scratch_.Recycle(confirmed);
   result_.timings.confirm_ns += NowNs() - start;
   hits_.clear();
@@ -164,13 +168,13 @@ void ScannerImpl::ConfirmPart() {
 
 ScanResult ScannerImpl::FinishMessage() {
   uint64_t start = NowNs();
-  collector_->BuildInto(result_);
+  collector_.BuildInto(result_);
   ScanTimings& t = result_.timings;
   t.confirm_ns += NowNs() - start;
   t.total_ns = NowNs() - message_start_ns_;
   uint64_t accounted = t.decode_ns + t.extract_ns + t.scan_ns + t.confirm_ns;
   t.walk_ns = t.total_ns > accounted ? t.total_ns - accounted : 0;
-  collector_.reset();
+  collector_.Clear();
   return std::move(result_);
 }
 

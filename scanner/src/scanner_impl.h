@@ -30,7 +30,7 @@ class ScannerImpl : public WalkSink {
 
   // WalkSink: text from the walk is scanned at once; part findings go to the collector.
   void Text(const std::string& part, std::string_view utf8) override { ScanPart(part, utf8); }
-  void Part(const PartFinding& finding) override { collector_->AddPartFinding(finding); }
+  void Part(const PartFinding& finding) override { collector_.AddPartFinding(finding); }
   const TypeDetector& detector() const { return detector_; }
   // The process's shared recogniser for these options' OCR settings; null when OCR is off.
   ocr::Recognizer* recognizer() const { return recognizer_.get(); }
@@ -84,7 +84,7 @@ class ScannerImpl : public WalkSink {
 
   ScanResult result_;
   uint64_t message_start_ns_ = 0;
-  std::optional<FindingCollector> collector_;
+  FindingCollector collector_;  // the message in progress (cleared at its start and end)
 };
 
 }  // namespace sendguard::scanner
