@@ -47,31 +47,6 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
 
 namespace {
 
-// Sorts by (part, offset) exactly as std::sort over the Locations themselves would (the same
-// comparisons on the same keys give the same permutation, equal keys included), moving
-// small keys instead of Locations.
-void SortLocations(std::vector<Location>& locations) {
-  auto less = [](const Location& a, const Location& b) { return std::tie(a.part, a.offset) < std::tie(b.part, b.offset); };
-  if (std::adjacent_find(locations.begin(), locations.end(),
-                         [&less](const Location& a, const Location& b) { return !less(a, b); }) == locations.end()) {
-    return;  // strictly increasing: no equal keys, so std::sort would leave it as it is
-  }
-  struct Key {
-    const std::string* part;
-    uint64_t offset;
-    size_t index;
-  };
-  std::vector<Key> keys;
-  keys.reserve(locations.size());
-  for (size_t i = 0; i < locations.size(); ++i) keys.push_back({&locations[i].part, locations[i].offset, i});
-  std::sort(keys.begin(), keys.end(),
-            [](const Key& a, const Key& b) { return std::tie(*a.part, a.offset) < std::tie(*b.part, b.offset); });
-  std::vector<Location> sorted;
-  sorted.reserve(locations.size());
-  for (const Key& k : keys) sorted.push_back(std::move(locations[k.index]));
-  locations.swap(sorted);
-}
-
 std::string PartFindingName(const std::string& type) {
   if (type == "encrypted_attachment") return "encrypted attachment";
   if (type == "type_mismatch") return "attachment whose content is not what its name says";
@@ -81,11 +56,51 @@ std::string PartFindingName(const std::string& type) {
 }
 }  // namespace
 
+// The same comparisons on the same keys give std::sort's permutation, equal keys included;
+// only small keys move during the sort, then each Location once.
+void FindingCollector::SortLocations(std::vector<Location>& locations, std::vector<SortKey>& keys) {
+  constexpr size_t kMoved = SIZE_MAX;
+  auto less = [](const Location& a, const Location& b) { return std::tie(a.part, a.offset) < std::tie(b.part, b.offset); };
+  if (std::adjacent_find(locations.begin(), locations.end(),
+                         [&less](const Location& a, const Location& b) { return !less(a, b); }) == locations.end()) {
+    return;  // strictly increasing: no equal keys, so std::sort would leave it as it is
+  }
+  keys.clear();
+  for (size_t i = 0; i < locations.size(); ++i) keys.push_back({&locations[i].part, locations[i].offset, i});
+  std::sort(keys.begin(), keys.end(),
+            [](const SortKey& a, const SortKey& b) { return std::tie(*a.part, a.offset) < std::tie(*b.part, b.offset); });
+  // Apply the permutation in place, one cycle at a time.
+  for (size_t start = 0; start < keys.size(); ++start) {
+    if (keys[start].index == kMoved || keys[start].index == start) continue;
+    Location held = std::move(locations[start]);
+    for (size_t j = start;;) {
+      size_t from = keys[j].index;
+      keys[j].index = kMoved;
+      if (from == start) {
+        locations[j] = std::move(held);
+        break;
+      }
+      locations[j] = std::move(locations[from]);
+      j = from;
+    }
+  }
+}
+
 void FindingCollector::BuildInto(ScanResult& result) {
   bool health = false;
   for (const auto& [key, s] : terms_) health = health || key.first == rules_.health_dictionary;
   // Identifiers: one finding per (type, confidence, exact match).
   std::map<std::tuple<int, int, bool>, Finding> groups;
+  const size_t cap = options_.max_locations_per_finding;
+  // First the findings and how many locations each will hold, so each vector is sized once.
+  std::vector<std::pair<Finding*, size_t>> sizes;
+  for (auto& [key, s] : values_) {
+    Finding& f = groups[{key.first, -static_cast<int>(s.best), s.exact}];
+    auto it = std::find_if(sizes.begin(), sizes.end(), [&f](const auto& e) { return e.first == &f; });
+    if (it == sizes.end()) it = sizes.insert(sizes.end(), {&f, 0});
+    it->second += s.locations;
+  }
+  for (auto& [f, n] : sizes) f->locations.reserve(std::min(n, cap));
   for (auto& [key, s] : values_) {
     const rules::InfoType& def = *rules_.types[key.first].def;
     Finding& f = groups[{key.first, -static_cast<int>(s.best), s.exact}];
@@ -107,6 +122,7 @@ void FindingCollector::BuildInto(ScanResult& result) {
                              p.next == kNone ? std::move(s.hash) : s.hash});
     }
   }
+  result.findings.reserve(result.findings.size() + groups.size());
   for (auto& [key, f] : groups) result.findings.push_back(std::move(f));
   // Keywords: one finding per dictionary, counting distinct terms.
   std::map<int, Finding> dicts;
@@ -146,7 +162,7 @@ void FindingCollector::BuildInto(ScanResult& result) {
     }
   }
   for (auto& [type, f] : by_type) result.findings.push_back(std::move(f));
-  for (auto& f : result.findings) SortLocations(f.locations);
+  for (auto& f : result.findings) SortLocations(f.locations, sort_keys_);
   std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
     if (a.type != b.type) return a.type < b.type;
     return a.confidence > b.confidence;

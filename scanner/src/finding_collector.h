@@ -66,6 +66,14 @@ class FindingCollector {
   std::vector<PendingLocation> pending_;
   std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
   std::vector<PartFinding> part_findings_;
+  struct SortKey {
+    const std::string* part;
+    uint64_t offset;
+    size_t index;  // the Location that goes here; SIZE_MAX once it has
+  };
+  // Sorts by (part, offset) in the permutation std::sort gives on the Locations themselves.
+  static void SortLocations(std::vector<Location>& locations, std::vector<SortKey>& keys);
+  std::vector<SortKey> sort_keys_;  // BuildInto's working memory
 };
 
 }  // namespace sendguard::scanner
