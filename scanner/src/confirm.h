@@ -65,6 +65,7 @@ struct ConfirmScratch {
   std::vector<uint8_t> in_cell;    // by kept candidate
   std::vector<std::pair<int, std::string_view>> alone;  // (type, normalised) alone in a cell
   ConfirmOutput spare;  // the last output's vectors, emptied, for the next part to fill
+  TableHeaders headers;  // reset to each part's text
 
   // Takes back an output the caller is done with, keeping its vectors' memory.
   void Recycle(ConfirmOutput& out) {

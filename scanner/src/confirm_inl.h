@@ -192,7 +192,8 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
   }
   std::sort(out.keywords.begin(), out.keywords.end(),
             [](const KeywordHit& a, const KeywordHit& b) { return a.end < b.end; });
-  TableHeaders headers(text);
+  TableHeaders& headers = scratch.headers;
+  headers.Reset(text);
   out.values.reserve(kept.size());
   for (size_t i = 0; i < kept.size(); ++i) {
     Candidate& c = kept[i];

@@ -39,7 +39,13 @@ void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
       auto [it, fresh] = terms_.try_emplace({dict, k.keyword});
       TermState& s = it->second;
       const std::string& term = rules_.keywords[k.keyword].text;
-      if (fresh) s.hash = hasher_.Hex(common::AsciiLower(term));
+      if (fresh) {
+        // A term is rule data: its hash is computed once for the life of the collector.
+        if (term_hashes_.empty()) term_hashes_.resize(rules_.keywords.size());
+        std::string& hash = term_hashes_[k.keyword];
+        if (hash.empty()) hash = hasher_.Hex(common::AsciiLower(term));
+        s.hash = hash;
+      }
       if (s.locations.size() < options_.max_locations_per_finding) s.locations.push_back({part, k.start, term, s.hash});
     }
   }

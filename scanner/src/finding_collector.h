@@ -19,7 +19,7 @@
 namespace sendguard::scanner {
 
 // One message's worth of state at a time; not thread-safe. Clear() starts the next message
-// and keeps the memory of the last.
+// and keeps the memory of the last (and the dictionary terms' hashes, which are rule data).
 class FindingCollector {
  public:
   FindingCollector(const CompiledRulesImpl& rules, const common::KeyedHasher& hasher, const ScanOptions& options)
@@ -66,6 +66,7 @@ class FindingCollector {
   std::vector<PendingLocation> pending_;
   std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
   std::vector<PartFinding> part_findings_;
+  std::vector<std::string> term_hashes_;  // by keyword: keyed hash of the lower-cased term (kept)
   struct SortKey {
     const std::string* part;
     uint64_t offset;

@@ -87,10 +87,16 @@ namespace {
 size_t SkipAscii(std::string_view text, size_t i) {
   const char* p = text.data();
   const size_t n = text.size();
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  for (; i + 32 <= n; i += 32) {
+    uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    if ((w[0] | w[1] | w[2] | w[3]) & kHigh) break;
+  }
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
-    if (w & 0x8080808080808080ull) break;
+    if (w & kHigh) break;
   }
   while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
   return i;
