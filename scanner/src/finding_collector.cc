@@ -95,21 +95,28 @@ void FindingCollector::SortLocations(std::vector<Location>& locations, std::vect
 void FindingCollector::BuildInto(ScanResult& result) {
   bool health = false;
   for (const auto& [key, s] : terms_) health = health || key.first == rules_.health_dictionary;
-  // Identifiers: one finding per (type, confidence, exact match).
-  std::map<std::tuple<int, int, bool>, Finding> groups;
-  const size_t cap = options_.max_locations_per_finding;
-  // First the findings and how many locations each will hold, so each vector is sized once.
-  std::vector<std::pair<Finding*, size_t>> sizes;
-  for (auto& [key, s] : values_) {
-    Finding& f = groups[{key.first, -static_cast<int>(s.best), s.exact}];
-    auto it = std::find_if(sizes.begin(), sizes.end(), [&f](const auto& e) { return e.first == &f; });
-    if (it == sizes.end()) it = sizes.insert(sizes.end(), {&f, 0});
+  // Identifiers: one finding per (type, confidence, exact match), in that key's order.
+  using GroupKey = std::tuple<int, int, bool>;
+  auto key_of = [](int type, const ValueState& s) { return GroupKey{type, -static_cast<int>(s.best), s.exact}; };
+  std::vector<std::pair<GroupKey, size_t>>& groups = group_scratch_;  // key, locations it will hold
+  groups.clear();
+  for (const auto& [key, s] : values_) {
+    GroupKey g = key_of(key.first, s);
+    auto it = std::find_if(groups.begin(), groups.end(), [&g](const auto& e) { return e.first == g; });
+    if (it == groups.end()) it = groups.insert(groups.end(), {g, 0});
     it->second += s.locations;
   }
-  for (auto& [f, n] : sizes) f->locations.reserve(std::min(n, cap));
+  std::sort(groups.begin(), groups.end());
+  const size_t base = result.findings.size();
+  result.findings.resize(base + groups.size());
+  for (size_t i = 0; i < groups.size(); ++i) {
+    result.findings[base + i].locations.reserve(std::min<size_t>(groups[i].second, options_.max_locations_per_finding));
+  }
   for (auto& [key, s] : values_) {
     const rules::InfoType& def = *rules_.types[key.first].def;
-    Finding& f = groups[{key.first, -static_cast<int>(s.best), s.exact}];
+    auto g = std::lower_bound(groups.begin(), groups.end(), key_of(key.first, s),
+                              [](const auto& e, const GroupKey& k) { return e.first < k; });
+    Finding& f = result.findings[base + static_cast<size_t>(g - groups.begin())];
     if (f.count == 0) {
       f.type = def.id;
       f.kind = "identifier";
@@ -128,8 +135,6 @@ void FindingCollector::BuildInto(ScanResult& result) {
                              p.next == kNone ? std::move(s.hash) : s.hash});
     }
   }
-  result.findings.reserve(result.findings.size() + groups.size());
-  for (auto& [key, f] : groups) result.findings.push_back(std::move(f));
   // Keywords: one finding per dictionary, counting distinct terms.
   std::map<int, Finding> dicts;
   for (auto& [key, s] : terms_) {
@@ -169,10 +174,24 @@ void FindingCollector::BuildInto(ScanResult& result) {
   }
   for (auto& [type, f] : by_type) result.findings.push_back(std::move(f));
   for (auto& f : result.findings) SortLocations(f.locations, sort_keys_);
-  std::stable_sort(result.findings.begin(), result.findings.end(), [](const Finding& a, const Finding& b) {
+  auto before = [](const Finding& a, const Finding& b) {
     if (a.type != b.type) return a.type < b.type;
     return a.confidence > b.confidence;
-  });
+  };
+  // Stable either way; a message has a handful of findings, which insertion sorts in place
+  // where stable_sort would first allocate a buffer.
+  auto& fs = result.findings;
+  if (fs.size() > 16) {
+    std::stable_sort(fs.begin(), fs.end(), before);
+  } else {
+    for (size_t i = 1; i < fs.size(); ++i) {
+      if (!before(fs[i], fs[i - 1])) continue;
+      Finding moving = std::move(fs[i]);
+      size_t j = i;
+      for (; j > 0 && before(moving, fs[j - 1]); --j) fs[j] = std::move(fs[j - 1]);
+      fs[j] = std::move(moving);
+    }
+  }
 }
 
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <tuple>
 #include <string>
 #include <utility>
 #include <vector>
@@ -75,6 +76,7 @@ class FindingCollector {
   // Sorts by (part, offset) in the permutation std::sort gives on the Locations themselves.
   static void SortLocations(std::vector<Location>& locations, std::vector<SortKey>& keys);
   std::vector<SortKey> sort_keys_;  // BuildInto's working memory
+  std::vector<std::pair<std::tuple<int, int, bool>, size_t>> group_scratch_;  // BuildInto's too
 };
 
 }  // namespace sendguard::scanner
