@@ -3,6 +3,8 @@
 #include "finding_collector.h"
 
 #include <algorithm>
+#include <functional>
+#include <string_view>
 #include <tuple>
 
 #include "sendguard/common/text.h"
@@ -11,18 +13,52 @@ namespace sendguard::scanner {
 
 void FindingCollector::Clear() {
   values_.clear();
+  // Filling the slots costs their number: after a message of many values, start small again.
+  if (value_slots_.size() > 4096) {
+    value_slots_ = {};
+  } else {
+    std::fill(value_slots_.begin(), value_slots_.end(), 0u);
+  }
   parts_.clear();
   pending_.clear();
   terms_.clear();
   part_findings_.clear();
 }
 
+FindingCollector::ValueEntry& FindingCollector::FindOrAdd(int type, std::string&& normalized, bool* fresh) {
+  if (2 * (values_.size() + 1) > value_slots_.size()) {
+    // Grow to keep the table at most half full, and place every entry again.
+    value_slots_.assign(std::max<size_t>(64, 2 * value_slots_.size()), 0u);
+    const size_t mask = value_slots_.size() - 1;
+    for (size_t e = 0; e < values_.size(); ++e) {
+      size_t i = values_[e].hash_code & mask;
+      while (value_slots_[i] != 0) i = (i + 1) & mask;
+      value_slots_[i] = static_cast<uint32_t>(e + 1);
+    }
+  }
+  const size_t code = std::hash<std::string_view>{}(normalized) ^ (static_cast<size_t>(type) * 0x9E3779B97F4A7C15ull);
+  const size_t mask = value_slots_.size() - 1;
+  size_t i = code & mask;
+  for (; value_slots_[i] != 0; i = (i + 1) & mask) {
+    ValueEntry& e = values_[value_slots_[i] - 1];
+    if (e.hash_code == code && e.type == type && e.normalized == normalized) {
+      *fresh = false;
+      return e;
+    }
+  }
+  values_.push_back({type, std::move(normalized), code, {}});
+  value_slots_[i] = static_cast<uint32_t>(values_.size());
+  *fresh = true;
+  return values_.back();
+}
+
 void FindingCollector::Add(const std::string& part, ConfirmOutput& confirmed) {
   if (!confirmed.values.empty()) parts_.push_back(part);
   for (ConfirmedValue& v : confirmed.values) {
-    auto [it, fresh] = values_.try_emplace({v.type, std::move(v.normalized)});
-    ValueState& s = it->second;
-    if (fresh) s.hash = hasher_.Hex(it->first.second);
+    bool fresh = false;
+    ValueEntry& entry = FindOrAdd(v.type, std::move(v.normalized), &fresh);
+    ValueState& s = entry.state;
+    if (fresh) s.hash = hasher_.Hex(entry.normalized);
     s.best = std::max(s.best, v.confidence);
     s.exact = s.exact || v.exact_match;
     ++s.occurrences;
@@ -100,9 +136,19 @@ void FindingCollector::BuildInto(ScanResult& result) {
   auto key_of = [](int type, const ValueState& s) { return GroupKey{type, -static_cast<int>(s.best), s.exact}; };
   std::vector<std::pair<GroupKey, size_t>>& groups = group_scratch_;  // key, locations it will hold
   groups.clear();
-  for (const auto& [key, s] : values_) {
-    GroupKey g = key_of(key.first, s);
-    auto it = std::find_if(groups.begin(), groups.end(), [&g](const auto& e) { return e.first == g; });
+  // The values in (type, normalised) order, as the map they were once kept in gave them.
+  value_order_.resize(values_.size());
+  for (size_t i = 0; i < values_.size(); ++i) value_order_[i] = static_cast<uint32_t>(i);
+  std::sort(value_order_.begin(), value_order_.end(), [this](uint32_t a, uint32_t b) {
+    const ValueEntry& x = values_[a];
+    const ValueEntry& y = values_[b];
+    return x.type != y.type ? x.type < y.type : x.normalized < y.normalized;
+  });
+  for (uint32_t index : value_order_) {
+    const ValueEntry& e = values_[index];
+    const ValueState& s = e.state;
+    GroupKey g = key_of(e.type, s);
+    auto it = std::find_if(groups.begin(), groups.end(), [&g](const auto& group) { return group.first == g; });
     if (it == groups.end()) it = groups.insert(groups.end(), {g, 0});
     it->second += s.locations;
   }
@@ -112,10 +158,12 @@ void FindingCollector::BuildInto(ScanResult& result) {
   for (size_t i = 0; i < groups.size(); ++i) {
     result.findings[base + i].locations.reserve(std::min<size_t>(groups[i].second, options_.max_locations_per_finding));
   }
-  for (auto& [key, s] : values_) {
-    const rules::InfoType& def = *rules_.types[key.first].def;
-    auto g = std::lower_bound(groups.begin(), groups.end(), key_of(key.first, s),
-                              [](const auto& e, const GroupKey& k) { return e.first < k; });
+  for (uint32_t index : value_order_) {
+    ValueEntry& e = values_[index];
+    ValueState& s = e.state;
+    const rules::InfoType& def = *rules_.types[e.type].def;
+    auto g = std::lower_bound(groups.begin(), groups.end(), key_of(e.type, s),
+                              [](const auto& group, const GroupKey& k) { return group.first < k; });
     Finding& f = result.findings[base + static_cast<size_t>(g - groups.begin())];
     if (f.count == 0) {
       f.type = def.id;

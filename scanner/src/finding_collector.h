@@ -62,7 +62,19 @@ class FindingCollector {
   const CompiledRulesImpl& rules_;
   const common::KeyedHasher& hasher_;
   const ScanOptions& options_;
-  std::map<std::pair<int, std::string>, ValueState> values_;  // (type, normalised) -> state
+  struct ValueEntry {
+    int type = 0;
+    std::string normalized;
+    size_t hash_code = 0;  // of (type, normalized), for value_slots_
+    ValueState state;
+  };
+  // The entry of (type, normalized), made if new (`*fresh` says which).
+  ValueEntry& FindOrAdd(int type, std::string&& normalized, bool* fresh);
+  // Distinct values in arrival order; BuildInto visits them in (type, normalised) order.
+  std::vector<ValueEntry> values_;
+  // Open addressing over values_: index + 1, or 0 for an empty slot; a power of two in size.
+  std::vector<uint32_t> value_slots_;
+  std::vector<uint32_t> value_order_;  // BuildInto's working memory
   std::vector<std::string> parts_;                            // names of the parts values came from
   std::vector<PendingLocation> pending_;
   std::map<std::pair<int, int>, TermState> terms_;            // (dictionary, keyword) -> state
