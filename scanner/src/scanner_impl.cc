@@ -170,8 +170,9 @@ ScanResult ScannerImpl::FinishMessage() {
   uint64_t start = NowNs();
   collector_.BuildInto(result_);
   ScanTimings& t = result_.timings;
-  t.confirm_ns += NowNs() - start;
-  t.total_ns = NowNs() - message_start_ns_;
+  const uint64_t end = NowNs();
+  t.confirm_ns += end - start;
+  t.total_ns = end - message_start_ns_;
   uint64_t accounted = t.decode_ns + t.extract_ns + t.scan_ns + t.confirm_ns;
   t.walk_ns = t.total_ns > accounted ? t.total_ns - accounted : 0;
   collector_.Clear();
