@@ -179,8 +179,8 @@ void FindingCollector::BuildInto(ScanResult& result) {
          i = pending_[i].next) {
       PendingLocation& p = pending_[i];
       // The value's last location takes its hash; the others copy it.
-      f.locations.emplace_back(parts_[p.part], p.offset, std::move(p.masked),
-                               p.next == kNone ? std::move(s.hash) : s.hash);
+      f.locations.push_back({parts_[p.part], p.offset, std::move(p.masked),
+                             p.next == kNone ? std::move(s.hash) : s.hash});
     }
   }
   // Keywords: one finding per dictionary, counting distinct terms.
