@@ -94,6 +94,10 @@ class Compiler {
       if (k) k->negative = true;
     }
     if (!errors_.empty()) return Fail();
+    for (CompiledType& t : impl_->types) {
+      t.has_exact_data = impl_->exact_data.Size(t.def->id) > 0;
+      t.needs_context = !t.has_exact_data && (t.def->exact_match_only || t.def->context_required);
+    }
     if (regexes_.empty()) return Status(InvalidArgument("the rule set has no enabled patterns"));
     BuildDatabase();
     if (!errors_.empty()) return Fail();

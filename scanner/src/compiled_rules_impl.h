@@ -39,6 +39,11 @@ struct Keyword {
 struct CompiledType {
   const rules::InfoType* def = nullptr;
   ValidatorFn validator = nullptr;
+  // Decided once per rule set, for the confirm stage (confirm_inl.h):
+  bool has_exact_data = false;   // exact_data holds hashes for this type
+  bool needs_context = false;    // without exact data, reported only near its own keyword or
+                                 // from a standalone pattern (context.required) or never
+                                 // (exact_match_only)
 };
 
 // Hyperscan expression id -> what it is.

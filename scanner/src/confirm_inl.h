@@ -28,14 +28,6 @@ inline bool SameLine(std::string_view text, const KeywordHit& k, uint64_t from, 
   return hi <= lo || text.substr(lo, hi - lo).find('\n') == std::string_view::npos;
 }
 
-struct Candidate {
-  int type;
-  bool distinctive;
-  bool standalone;
-  uint64_t from, to;
-  std::string normalized;
-};
-
 // Distance to the nearest keyword in the header cells `cells` positive for `type`, or UINT64_MAX.
 inline uint64_t HeaderKeyword(const CompiledRulesImpl& rules, const std::vector<KeywordHit>& keywords,
                               std::pair<uint64_t, uint64_t> cells, int type, uint64_t value_from) {
@@ -97,25 +89,48 @@ inline void ResolveCrossTypeOverlaps(std::vector<ConfirmedValue>& values) {
 
 template <typename HashFn>
 ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
-                      HashFn&& hash_of) {
+                      HashFn&& hash_of, ConfirmScratch& scratch) {
   using confirm_detail::Candidate;
   ConfirmOutput out;
-  std::vector<Candidate> candidates;
-  std::sort(hits.begin(), hits.end(), [](const RawHit& a, const RawHit& b) {
-    return a.to != b.to ? a.to < b.to : a.id < b.id;
-  });
+  out.values = std::move(scratch.spare.values);
+  out.keywords = std::move(scratch.spare.keywords);
+  out.values.clear();
+  out.keywords.clear();
+  auto hit_order = [](const RawHit& a, const RawHit& b) { return a.to != b.to ? a.to < b.to : a.id < b.id; };
+  // Hyperscan mostly reports in end order already.
+  if (!std::is_sorted(hits.begin(), hits.end(), hit_order)) std::sort(hits.begin(), hits.end(), hit_order);
   hits.erase(std::unique(hits.begin(), hits.end(),
                          [](const RawHit& a, const RawHit& b) { return a.to == b.to && a.id == b.id; }),
              hits.end());
+  // Which types can have a value reported from this part at all. A type that needs context
+  // (context.required or exact_match_only, without exact data) and has neither a keyword
+  // positive for it anywhere in the part nor a hit of a standalone pattern loses every
+  // candidate at the end; its candidates touch nothing of other types (overlaps within a
+  // type, columns of a type), so its hits are dropped before RE2 and the validator.
+  std::vector<uint8_t>& live = scratch.live;
+  live.assign(rules.types.size(), 0);
+  for (size_t t = 0; t < rules.types.size(); ++t) live[t] = !rules.types[t].needs_context;
   for (const RawHit& h : hits) {
     const ExpressionRef& ref = rules.expressions[h.id];
     if (ref.is_keyword) {
       const Keyword& k = rules.keywords[ref.index];
       out.keywords.push_back({ref.index, h.to >= k.min_width ? h.to - k.min_width : 0, h.to});
-      continue;
+      for (int t : k.positive_for) live[t] = 1;
+    } else if (rules.identifier_patterns[ref.index].standalone) {
+      live[rules.identifier_patterns[ref.index].type] = 1;
     }
+  }
+  for (size_t t = 0; t < rules.types.size(); ++t) {
+    if (rules.types[t].needs_context && rules.types[t].def->exact_match_only) live[t] = 0;
+  }
+  std::vector<Candidate>& candidates = scratch.candidates;
+  candidates.clear();
+  for (const RawHit& h : hits) {
+    const ExpressionRef& ref = rules.expressions[h.id];
+    if (ref.is_keyword) continue;
     if (h.to < text.size() && confirm_detail::IsAlnum(text[h.to])) continue;
     const IdentifierPattern& p = rules.identifier_patterns[ref.index];
+    if (!live[p.type] || GluedOnTheRight(text, h.to)) continue;
     uint64_t lo = h.to > p.max_width ? h.to - p.max_width : 0;
     re2::StringPiece window(text.data() + lo, h.to - lo);
     re2::StringPiece found;
@@ -138,7 +153,8 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     if (a.from != b.from) return a.from < b.from;
     return a.to > b.to;
   });
-  std::vector<Candidate> kept;
+  std::vector<Candidate>& kept = scratch.kept;
+  kept.clear();
   for (auto& c : candidates) {
     if (!kept.empty() && kept.back().type == c.type && c.from < kept.back().to) {
       // Sorted by start, then longest first: c lies inside the kept span unless it ends later.
@@ -156,20 +172,29 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     kept.push_back(std::move(c));
   }
   // A column or list: three or more distinct values of a type each alone in its cell.
-  std::map<int, std::vector<std::string_view>> alone;
-  std::vector<bool> in_cell(kept.size());
+  std::vector<uint8_t>& in_cell = scratch.in_cell;
+  std::vector<std::pair<int, std::string_view>>& alone = scratch.alone;
+  std::vector<uint8_t>& is_column = scratch.is_column;
+  in_cell.assign(kept.size(), 0);
+  alone.clear();
   for (size_t i = 0; i < kept.size(); ++i) {
     in_cell[i] = StandsAloneInCell(text, kept[i].from, kept[i].to);
-    if (in_cell[i]) alone[kept[i].type].push_back(kept[i].normalized);
+    if (in_cell[i]) alone.emplace_back(kept[i].type, kept[i].normalized);
   }
-  std::map<int, bool> is_column;
-  for (auto& [type, values] : alone) {
-    std::sort(values.begin(), values.end());
-    is_column[type] = std::unique(values.begin(), values.end()) - values.begin() >= 3;
+  is_column.assign(rules.types.size(), 0);
+  if (!alone.empty()) {
+    std::sort(alone.begin(), alone.end());
+    alone.erase(std::unique(alone.begin(), alone.end()), alone.end());
+    for (size_t i = 0, j = 0; i < alone.size(); i = j) {
+      while (j < alone.size() && alone[j].first == alone[i].first) ++j;
+      is_column[alone[i].first] = j - i >= 3;
+    }
   }
   std::sort(out.keywords.begin(), out.keywords.end(),
             [](const KeywordHit& a, const KeywordHit& b) { return a.end < b.end; });
-  TableHeaders headers(text);
+  TableHeaders& headers = scratch.headers;
+  headers.Reset(text);
+  out.values.reserve(kept.size());
   for (size_t i = 0; i < kept.size(); ++i) {
     Candidate& c = kept[i];
     const CompiledType& type = rules.types[c.type];
@@ -196,7 +221,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
       pos = confirm_detail::HeaderKeyword(rules, out.keywords, headers.HeaderCells(c.from, c.to), c.type, c.from);
     }
     bool exact = false;
-    if (rules.exact_data.Size(def.id) > 0) exact = rules.exact_data.Contains(def.id, hash_of(c.normalized));
+    if (type.has_exact_data) exact = rules.exact_data.Contains(def.id, hash_of(c.normalized));
     if (def.exact_match_only && !exact) continue;
     if (def.context_required && pos == UINT64_MAX && !exact && !c.standalone) continue;
     rules::Confidence level = rules::Confidence::kLow;
@@ -227,6 +252,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
     v.context_distance = pos;
     out.values.push_back(std::move(v));
   }
+  kept.clear();
   ResolveCrossTypeOverlaps(out.values);
   return out;
 }

@@ -62,5 +62,25 @@ TEST(NormalizeTest, PiecesGiveTheSameTextAsOneCall) {
   }
 }
 
+// FirstFold (which lets the scanner skip the copy) agrees with NormalizeAppend: the offset
+// of the first change, or the size when nothing changes; the fast paths (eight ASCII bytes
+// at a time, code points below U+034F) fold exactly as the full tests.
+TEST(NormalizeTest, FirstFoldFindsTheFirstChange) {
+  EXPECT_EQ(FirstFold("plain ascii, long enough for whole words"), 40u);
+  EXPECT_EQ(FirstFold("Caf\xC3\xA9 \xCE\xB1 \xE2\x80\x99 a\xFF" "b\xE2\x80"), 18u);
+  EXPECT_EQ(FirstFold("twelve bytes\xC2\xA0" "x"), 12u);
+  EXPECT_EQ(FirstFold("Caf\xC3\xA9 soft\xC2\xAD" "hyphen"), 10u);
+  EXPECT_EQ(FirstFold("\xC2\x85"), 0u);
+  for (uint32_t cp = 0x80; cp < 0x800; ++cp) {
+    std::string in = "0123456789abcdef";
+    in.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    in.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    OffsetMap map;
+    std::string out = Normalized(in, &map);
+    EXPECT_EQ(FirstFold(in) < in.size(), !map.empty()) << cp;
+    EXPECT_EQ(map.empty(), out == in) << cp;
+  }
+}
+
 }  // namespace
 }  // namespace sendguard::scanner

@@ -12,7 +12,11 @@ namespace sendguard::scanner {
 
 ScannerImpl::ScannerImpl(std::shared_ptr<const CompiledRules> rules, const common::KeyedHasher& hasher,
                          ScanOptions options)
-    : rules_(std::move(rules)), impl_(rules_->impl()), hasher_(hasher), options_(options) {
+    : rules_(std::move(rules)),
+      impl_(rules_->impl()),
+      hasher_(hasher),
+      options_(options),
+      collector_(impl_, hasher_, options_) {
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(impl_.database.get(), &scratch) != HS_SUCCESS) {
     std::abort();  // only out of memory: nothing sensible to continue with
@@ -31,7 +35,7 @@ ScannerImpl::~ScannerImpl() {
 void ScannerImpl::BeginMessage() {
   result_ = ScanResult();
   message_start_ns_ = NowNs();
-  collector_.emplace(impl_, hasher_, options_);
+  collector_.Clear();
 }
 
 int ScannerImpl::OnMatch(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
@@ -113,7 +117,7 @@ void ScannerImpl::FeedPart(std::string_view chunk) {
 void ScannerImpl::ScanPart(const std::string& part, std::string_view text) {
   OpenPart(part);
   text = ChargeScanBytes(text);
-  if (MayNeedNormalizing(text)) {
+  if (FirstFold(text) < text.size()) {
     // Scan the normalised copy when it differs; the map keeps locations true.
     NormalizeAppend(text, 0, true, &buffer_, &map_);
     if (!map_.empty()) text = buffer_;
@@ -151,9 +155,10 @@ void ScannerImpl::ConfirmPart() {
                           "more than " + std::to_string(options_.max_candidates_per_part) + " candidates, rest not scanned");
   }
   auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
-  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of);
+  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of, confirm_scratch_);
   MapBack(confirmed);
-  collector_->Add(part_, std::move(confirmed));
+  collector_.Add(part_, confirmed);
+  confirm_scratch_.Recycle(confirmed);
   result_.timings.confirm_ns += NowNs() - start;
   hits_.clear();
   current_text_ = {};
@@ -163,13 +168,14 @@ void ScannerImpl::ConfirmPart() {
 
 ScanResult ScannerImpl::FinishMessage() {
   uint64_t start = NowNs();
-  collector_->BuildInto(result_);
+  collector_.BuildInto(result_);
   ScanTimings& t = result_.timings;
-  t.confirm_ns += NowNs() - start;
-  t.total_ns = NowNs() - message_start_ns_;
+  const uint64_t end = NowNs();
+  t.confirm_ns += end - start;
+  t.total_ns = end - message_start_ns_;
   uint64_t accounted = t.decode_ns + t.extract_ns + t.scan_ns + t.confirm_ns;
   t.walk_ns = t.total_ns > accounted ? t.total_ns - accounted : 0;
-  collector_.reset();
+  collector_.Clear();
   return std::move(result_);
 }
 

@@ -30,7 +30,7 @@ class ScannerImpl : public WalkSink {
 
   // WalkSink: text from the walk is scanned at once; part findings go to the collector.
   void Text(const std::string& part, std::string_view utf8) override { ScanPart(part, utf8); }
-  void Part(const PartFinding& finding) override { collector_->AddPartFinding(finding); }
+  void Part(const PartFinding& finding) override { collector_.AddPartFinding(finding); }
   const TypeDetector& detector() const { return detector_; }
   // The process's shared recogniser for these options' OCR settings; null when OCR is off.
   ocr::Recognizer* recognizer() const { return recognizer_.get(); }
@@ -78,12 +78,13 @@ class ScannerImpl : public WalkSink {
   std::string_view current_text_;  // the part's text as far as fed
   hs_stream_t* stream_ = nullptr;
   std::vector<RawHit> hits_;
+  ConfirmScratch confirm_scratch_;  // the confirm stage's vectors, reused part to part
   bool part_truncated_ = false;
   bool part_flooded_ = false;
 
   ScanResult result_;
   uint64_t message_start_ns_ = 0;
-  std::optional<FindingCollector> collector_;
+  FindingCollector collector_;  // the message in progress (cleared at its start and end)
 };
 
 }  // namespace sendguard::scanner

@@ -57,8 +57,26 @@ TableHeaders::Row TableHeaders::RowAt(uint64_t pos) {
   return last_row_;
 }
 
+void TableHeaders::Reset(std::string_view text) {
+  text_ = text;
+  last_row_ = Row();
+  have_last_row_ = false;
+  counted_to_ = 0;
+  counted_ = 0;
+  counted_quoted_ = false;
+  last_header_ = Row();
+  // clear() costs the bucket count: after a long table, start with a small map again.
+  if (header_of_.bucket_count() > 1024) {
+    header_of_ = {};
+  } else {
+    header_of_.clear();
+  }
+  visited_.clear();
+}
+
 uint64_t TableHeaders::HeaderOf(const Row& row) {
-  std::vector<uint64_t> visited;
+  std::vector<uint64_t>& visited = visited_;
+  visited.clear();
   uint64_t header = row.start;
   Row cur = row;
   for (;;) {

@@ -8,13 +8,18 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace sendguard::scanner {
 
-// Lazily built per part; not thread-safe; borrows `text` for its lifetime.
+// Lazily built per part; not thread-safe; borrows `text` for its lifetime (or until Reset).
 class TableHeaders {
  public:
+  TableHeaders() = default;
   explicit TableHeaders(std::string_view text) : text_(text) {}
+
+  // Starts over on another part's text, keeping the memory of the last.
+  void Reset(std::string_view text);
 
   // The span of the header cells of the columns text[from, to) covers, or {0, 0} when it
   // is not in a table row below a header.
@@ -43,6 +48,7 @@ class TableHeaders {
   bool counted_quoted_ = false;
   Row last_header_;  // the header row last read (many rows share one)
   std::unordered_map<uint64_t, uint64_t> header_of_;  // row start -> header row start
+  std::vector<uint64_t> visited_;                     // HeaderOf's working memory
 };
 
 }  // namespace sendguard::scanner

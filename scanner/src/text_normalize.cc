@@ -61,6 +61,9 @@ int Decode(std::string_view s, size_t i, uint32_t* cp) {
 
 int FoldCodePoint(uint32_t cp) {
   if (cp < 0x80) return -1;
+  // Latin-1 and the Latin, IPA and combining blocks below U+034F (most non-ASCII text in
+  // mail) hold only these three; the tests below would say the same, more slowly.
+  if (cp < 0x034F) return cp == 0x00AD ? 0 : cp == 0x00A0 ? ' ' : cp == 0x0085 ? '\n' : -1;
   if (Invisible(cp)) return 0;
   if (Space(cp)) return ' ';
   if (Dash(cp)) return '-';
@@ -77,6 +80,42 @@ uint64_t OffsetMap::ToOriginal(uint64_t norm) const {
   if (it == points_.begin()) return norm;
   --it;
   return it->second + (norm - it->first);
+}
+
+namespace {
+// The offset of the first non-ASCII byte of text[i, size), or size.
+size_t SkipAscii(std::string_view text, size_t i) {
+  const char* p = text.data();
+  const size_t n = text.size();
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  for (; i + 32 <= n; i += 32) {
+    uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    if ((w[0] | w[1] | w[2] | w[3]) & kHigh) break;
+  }
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & kHigh) break;
+  }
+  while (i < n && static_cast<unsigned char>(p[i]) < 0x80) ++i;
+  return i;
+}
+}  // namespace
+
+size_t FirstFold(std::string_view text) {
+  size_t i = 0;
+  while ((i = SkipAscii(text, i)) < text.size()) {
+    uint32_t cp = 0;
+    int len = Decode(text, i, &cp);
+    if (len <= 0) {
+      ++i;  // not UTF-8 (or cut short at the end): kept as it is
+      continue;
+    }
+    if (FoldCodePoint(cp) >= 0) return i;
+    i += static_cast<size_t>(len);
+  }
+  return text.size();
 }
 
 bool MayNeedNormalizing(std::string_view text) {
@@ -96,11 +135,7 @@ bool MayNeedNormalizing(std::string_view text) {
 size_t NormalizeAppend(std::string_view text, uint64_t orig_base, bool final, std::string* out, OffsetMap* map) {
   size_t copied = 0;  // text[0, copied) is already in *out
   size_t i = 0;
-  while (i < text.size()) {
-    if (static_cast<unsigned char>(text[i]) < 0x80) {
-      ++i;
-      continue;
-    }
+  while ((i = SkipAscii(text, i)) < text.size()) {
     uint32_t cp = 0;
     int len = Decode(text, i, &cp);
     if (len == 0 && !final) break;  // the rest of this character comes with the next call

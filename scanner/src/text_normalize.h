@@ -32,6 +32,10 @@ class OffsetMap {
 // True when `text` holds a byte NormalizeAppend might change (any non-ASCII byte).
 bool MayNeedNormalizing(std::string_view text);
 
+// The offset of the first character NormalizeAppend (with `final`) would change, or
+// text.size() when the normalised form is `text` itself.
+size_t FirstFold(std::string_view text);
+
 // Appends the normalised form of `text` to `*out`, recording in `*map` where it departs
 // from the original; `orig_base` is the original offset of text[0] and out->size() the
 // normalised one. Without `final`, an incomplete UTF-8 sequence at the end is left

@@ -1,29 +1,45 @@
 // SPDX-License-Identifier: Apache-2.0
 // Token-shape tests used by the confirm stage: is a candidate glued into a longer token,
 // and does it stand alone in a table cell or list line.
-#include <cstring>
-
 #include "confirm.h"
 
 namespace sendguard::scanner {
 
 namespace {
 bool IsAlnum(char c) { return confirm_detail::IsAlnum(c); }
+// NUL counts as both a break and a joiner (as strchr's terminator did before the switches).
 bool IsTokenBreak(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-         std::strchr(",;<>\"'()[]{}|", c) != nullptr;
+  switch (c) {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': case ',': case ';': case '<': case '>':
+    case '"': case '\'': case '(': case ')': case '[': case ']': case '{': case '}': case '|': case '\0':
+      return true;
+    default:
+      return false;
+  }
 }
 // Joiners that glue a value into a larger token when an alphanumeric follows them.
-bool IsJoiner(char c) { return std::strchr("-./_=%&#+\\~@", c) != nullptr; }
+bool IsJoiner(char c) {
+  switch (c) {
+    case '-': case '.': case '/': case '_': case '=': case '%': case '&': case '#': case '+': case '\\': case '~':
+    case '@': case '\0':
+      return true;
+    default:
+      return false;
+  }
+}
 }  // namespace
+
+bool GluedOnTheRight(std::string_view text, uint64_t to) {
+  // "0830166130.html", "0830166130-7f3a", "0830166130/".
+  if (to + 1 < text.size() && IsJoiner(text[to]) && IsAlnum(text[to + 1])) return true;
+  return to < text.size() && (text[to] == '/' || text[to] == '\\');
+}
 
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to) {
   // Left: "abc-0830166130", "/item/0830166130", "id=0830166130".
   if (from >= 2 && IsJoiner(text[from - 1]) && IsAlnum(text[from - 2])) return true;
   if (from >= 1 && (text[from - 1] == '/' || text[from - 1] == '=' || text[from - 1] == '\\')) return true;
-  // Right: "0830166130.html", "0830166130-7f3a", "0830166130/".
-  if (to + 1 < text.size() && IsJoiner(text[to]) && IsAlnum(text[to + 1])) return true;
-  if (to < text.size() && (text[to] == '/' || text[to] == '\\')) return true;
+  if (GluedOnTheRight(text, to)) return true;
   // Anywhere in the token: a URL scheme.
   uint64_t b = from;
   while (b > 0 && !IsTokenBreak(text[b - 1]) && from - b < 2048) --b;

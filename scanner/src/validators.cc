@@ -5,6 +5,7 @@
 
 #include "sendguard/common/text.h"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstring>
@@ -250,8 +251,8 @@ std::optional<std::string> ValidateEmail(std::string_view c) {
   if (dot == std::string_view::npos || dot == 0 || domain.size() - dot - 1 < 2) return std::nullopt;
   for (char ch : domain.substr(dot + 1)) if (!IsUpper(Upper(ch))) return std::nullopt;
   if (c[at - 1] == '.' || c[0] == '.') return std::nullopt;
-  std::string out;
-  for (char ch : c) out.push_back((ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch);
+  std::string out(c);
+  for (char& ch : out) ch = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch + 32) : ch;
   return out;
 }
 
@@ -459,24 +460,28 @@ bool RealDate(int year, int month, int day) {
 std::string MaskValue(std::string_view value, int clear) {
   // Separators stay visible so the layout can be recognised; every other byte
   // (UTF-8 continuation bytes included) is maskable.
-  auto maskable = [](char c) { return std::strchr(" -.:/@_,\t", c) == nullptr || c == '\0'; };
+  static constexpr std::array<bool, 256> kMaskable = [] {
+    std::array<bool, 256> t{};
+    t.fill(true);
+    for (unsigned char c : std::string_view(" -.:/@_,\t")) t[c] = false;
+    return t;
+  }();
+  auto maskable = [](char c) { return kMaskable[static_cast<unsigned char>(c)]; };
   int total = 0;
-  for (char c : value) if (maskable(c)) ++total;
-  int keep = std::min(clear, total / 2);
-  std::string out;
-  out.reserve(value.size());
+  for (char c : value) total += maskable(c);
+  const int masked = total - std::min(clear, total / 2);  // maskable bytes starred, from the left
+  std::string out(value.size(), '\0');
+  size_t w = 0;
   int seen = 0;
-  for (size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (!maskable(c)) {
-      out.push_back(c);
-    } else if (seen++ < total - keep) {
+  for (char c : value) {
+    if (maskable(c) && seen++ < masked) {
       // One star per masked character, not per UTF-8 byte.
-      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) out.push_back('*');
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) out[w++] = '*';
     } else {
-      out.push_back(c);
+      out[w++] = c;
     }
   }
+  out.resize(w);
   return out;
 }
 
