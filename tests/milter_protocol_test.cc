@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "milter/daemon_harness.h"
@@ -196,6 +197,88 @@ TEST_F(MilterProtocolTest, AnMtaOfferingAnOlderProtocolIsServed) {
   EXPECT_EQ(eom->back().code, 'y') << "the explanation as a reply code";
   EXPECT_NE(eom->back().data.find("550"), std::string::npos);
   EXPECT_NE(d.Log().find("qid=OLD1 direction=outbound verdict=warn"), std::string::npos) << d.Log();
+}
+
+// What an attack review of the engine found, held: headers by the ten thousand neither stall the
+// loop (another connection is served meanwhile) nor make an answer of megabytes (more than
+// 1,000 forged X-Sendguard-* headers: internal_error); a header section over max_message_bytes
+// is oversize; an answer needing an action the MTA did not offer is not sent half done; an
+// IPv4 client seen as ::ffff:a.b.c.d is that client; the queue id in the log is bounded.
+TEST_F(MilterProtocolTest, HostileHeadersAndOffersAreAnsweredSafely) {
+  namespace mta = milter_protocol::mta;
+  using namespace std::chrono_literals;
+  MilterDaemon d("hostile", org_, "  max_message_bytes: 300000\n  fail_modes:\n    oversize: tempfail\n");
+  const std::string spec = "inet:" + std::to_string(d.port()) + "@127.0.0.1";
+  auto open = [&](uint32_t actions, const std::string& client) {
+    auto c = mta::Client::Connect(spec, 5s);
+    EXPECT_TRUE(c.ok());
+    EXPECT_TRUE(c->Send(mta::Negotiate(6, actions, 0x1fffff) + mta::Connect("client.example", client.find(':') != std::string::npos ? '6' : '4', 25, client)).ok());
+    EXPECT_TRUE(c->UntilVerdict(5s).ok());  // negotiation
+    EXPECT_TRUE(c->UntilVerdict(5s).ok());  // connect
+    return std::move(c).value();
+  };
+  // Answers to MAIL, RCPT, each header and end of headers and body, then end of message.
+  auto send = [&](mta::Client& c, const std::string& qid, const std::string& auth, const std::vector<std::pair<std::string, std::string>>& headers,
+                  const std::string& body) -> std::string {
+    std::string bytes = mta::Macros('M', auth.empty() ? std::vector<std::pair<std::string, std::string>>{{"i", qid}}
+                                                      : std::vector<std::pair<std::string, std::string>>{{"i", qid}, {"{auth_authen}", auth}}) +
+                        mta::Mail({"<staff@council.example.gov.uk>"}) + mta::Rcpt({"<friend@example.org>"});
+    for (const auto& [n, v] : headers) bytes += mta::Header(n, v);
+    bytes += mta::EndOfHeaders() + mta::Body(body) + mta::EndOfBody();
+    if (!c.Send(bytes).ok()) return "send failed";
+    for (size_t i = 0; i < 2 + headers.size() + 2; ++i) {
+      if (!c.UntilVerdict(30s).ok()) return "no answer to a step";
+    }
+    auto eom = c.UntilVerdict(30s);
+    if (!eom.ok()) return eom.status().message();
+    std::string out;
+    for (const auto& p : *eom) out += mta::Describe(p) + "\n";
+    return out;
+  };
+  auto bystander = open(0x1ff, "192.0.2.10");
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 20000; ++i) many.emplace_back("X-Sendguard-" + std::to_string(i), "x");
+  const auto start = std::chrono::steady_clock::now();
+  std::string answered;
+  std::thread attacker([&] {
+    auto c = open(0x1ff, "192.0.2.10");
+    answered = send(c, "FORGED", "staff", many, "See you at one.\r\n");
+  });
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NE(send(bystander, "BYSTANDER", "staff", {{"Subject", "hello"}}, "See you at one.\r\n").find("\na\n"), std::string::npos);
+  attacker.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 20s) << "20,000 header names are not a quadratic walk";
+  EXPECT_EQ(answered.rfind("y:451", 0), 0u) << answered;
+  EXPECT_NE(d.Log().find("fail_mode=forged_headers"), std::string::npos) << d.Log();
+  // A header section over max_message_bytes (300,000 here): oversize (tempfail here; accept,
+  // marked incomplete, by default), and no more of it kept.
+  {
+    auto c = open(0x1ff, "192.0.2.10");
+    EXPECT_EQ(send(c, "BIGHEAD", "staff", {{"Subject", "x"}, {"X-Padding", std::string(400000, 'p')}}, "hi\r\n").rfind("y:4", 0), 0u);
+    EXPECT_NE(d.Log().find("qid=BIGHEAD direction=outbound fail_mode=oversize"), std::string::npos) << d.Log();
+  }
+  // No "change headers" offered: the forged header could not be removed, so nothing is sent half
+  // done; internal_error (tempfail) answers instead.
+  {
+    auto c = open(0x1ff & ~0x10u, "192.0.2.10");
+    const std::string a = send(c, "NOCHG", "staff", {{"Subject", "x"}, {"X-Sendguard-Verdict", "allow"}}, "See you.\r\n");
+    EXPECT_EQ(a.rfind("y:451", 0), 0u) << a;
+    EXPECT_NE(d.Log().find("fail_mode=action_not_negotiated"), std::string::npos) << d.Log();
+  }
+  // An internal client (127.0.0.1 is in the default internal networks) through a dual-stack
+  // socket, not logged in: outbound, scanned, refused.
+  {
+    auto c = open(0x1ff, "::ffff:127.0.0.1");
+    EXPECT_EQ(send(c, "MAPPED", "", {{"Subject", "referrals"}}, sensitive_).rfind("y:550", 0), 0u) << d.Log();
+    EXPECT_NE(d.Log().find("qid=MAPPED direction=outbound"), std::string::npos) << d.Log();
+  }
+  // A queue id with a line break and a megabyte of text: bounded and plain in the log.
+  {
+    auto c = open(0x1ff, "192.0.2.10");
+    send(c, "Q1 verdict=allow\nforged " + std::string(100000, 'z'), "staff", {{"Subject", "x"}}, "hi\r\n");
+    EXPECT_EQ(d.Log().find(std::string(65, 'z')), std::string::npos);
+    EXPECT_NE(d.Log().find("qid=Q1?verdict?allow?forged?"), std::string::npos) << d.Log();
+  }
 }
 
 TEST_F(MilterProtocolTest, InboundMailPassesWithAHeader) {

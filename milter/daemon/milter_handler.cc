@@ -11,10 +11,15 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,11 +39,18 @@ DaemonState& Daemon() {
 
 bool InNetworks(const std::string& address, const std::vector<std::string>& networks) {
   unsigned char addr[16];
-  int family = address.find(':') != std::string::npos ? AF_INET6 : AF_INET;
   std::string a = address;
-  if (!a.empty() && a.front() == '[') a = a.substr(1, a.size() - 2);
+  if (!a.empty() && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
   if (a.rfind("IPv6:", 0) == 0) a = a.substr(5);
+  if (const size_t zone = a.find('%'); zone != std::string::npos) a.resize(zone);  // fe80::1%eth0
+  int family = a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
   if (inet_pton(family, a.c_str(), addr) != 1) return false;
+  // An IPv4 client seen through a dual-stack socket (::ffff:192.0.2.1) is that IPv4 client.
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (family == AF_INET6 && std::memcmp(addr, kMapped, 12) == 0) {
+    std::memmove(addr, addr + 12, 4);
+    family = AF_INET;
+  }
   for (const auto& net : networks) {
     size_t slash = net.find('/');
     std::string base = net.substr(0, slash);
@@ -46,7 +58,9 @@ bool InNetworks(const std::string& address, const std::vector<std::string>& netw
     if (net_family != family) continue;
     unsigned char n[16];
     if (inet_pton(family, base.c_str(), n) != 1) continue;
-    int bits = slash == std::string::npos ? (family == AF_INET ? 32 : 128) : std::atoi(net.c_str() + slash + 1);
+    const int width = family == AF_INET ? 32 : 128;
+    int bits = slash == std::string::npos ? width : std::atoi(net.c_str() + slash + 1);
+    bits = std::clamp(bits, 0, width);
     bool match = true;
     for (int i = 0; i < bits && match; ++i) {
       int mask = 0x80 >> (i % 8);
@@ -58,6 +72,14 @@ bool InNetworks(const std::string& address, const std::vector<std::string>& netw
 }
 
 namespace mp = milter_protocol;
+
+// The queue id as it goes into log lines: the MTA's own characters only, bounded (whatever a
+// client of the milter socket puts in the "i" macro cannot forge a field or carry text).
+static std::string SafeQueueId(std::string_view id) {
+  std::string out;
+  for (char c : id.substr(0, 64)) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ? c : '?');
+  return out;
+}
 
 namespace {
 
@@ -79,6 +101,11 @@ const char* StepName(Step step) {
   }
   return "unknown";
 }
+
+// More X-Sendguard-* headers than this on one message: answered per fail_modes.internal_error.
+constexpr int kMaxForgedHeaders = 1000;
+// The warning about an MTA that does not offer every action: once per process.
+std::atomic<bool> warned_actions{false};
 
 // Actions sendguard takes at end of message.
 constexpr uint32_t kActions = mp::action::kAddHeaders | mp::action::kChangeHeaders | mp::action::kQuarantine |
@@ -117,9 +144,11 @@ struct Message {
   std::string auth;
   std::string release;  // X-Sendguard-Release, on a copy released from hold
   std::string queue_id;
-  // X-Sendguard-* headers the message arrived with (name as given, how many): removed before
-  // sendguard adds its own, so nobody can forge a verdict or a confirmation.
-  std::vector<std::pair<std::string, int>> incoming_sendguard;
+  // X-Sendguard-* headers the message arrived with, by lower-cased name (name as given, how
+  // many): removed before sendguard adds its own, so nobody can forge a verdict or a confirmation.
+  std::map<std::string, std::pair<std::string, int>> incoming_sendguard;
+  int incoming_sendguard_total = 0;
+  bool headers_oversize = false;  // the header section alone passed max_message_bytes
   std::unique_ptr<MessageSpool> body;
   bool spool_failed = false;
   PoisonDigest digest;  // of the header fields so far (the body joins at end of message)
@@ -221,13 +250,21 @@ class Connection : public mp::Handler {
       fault::AtCallback(StepName(Step::kNegotiate));
       uint32_t wanted = kSkipAlways;
       if (Daemon().local_socket) wanted |= kSkipLocal | kNoReplyLocal;
-      return {mp::kProtocolVersion, offered.actions & kActions, offered.steps & wanted};
+      agreed_actions_ = offered.actions & kActions;
+      if (agreed_actions_ != kActions && !warned_actions.exchange(true)) {
+        Daemon().log->warn("the MTA does not offer every action sendguard needs (offered 0x{:x}, needed 0x{:x}): a message "
+                           "whose answer needs a missing one is answered per fail_modes.internal_error (reason "
+                           "action_not_negotiated); check milter_protocol (Postfix: 6) and the MTA's milter settings",
+                           offered.actions, kActions);
+      }
+      return {mp::kProtocolVersion, agreed_actions_, offered.steps & wanted};
     } catch (...) {
       // Every step sent and answered; every message on the connection answered per
       // fail_modes.internal_error.
       Faulted(Step::kNegotiate, nullptr);
       connection_fault_ = true;
-      return {mp::kProtocolVersion, offered.actions & kActions, 0};
+      agreed_actions_ = offered.actions & kActions;
+      return {mp::kProtocolVersion, agreed_actions_, 0};
     }
   }
 
@@ -262,6 +299,12 @@ class Connection : public mp::Handler {
   mp::Reply OnHeader(const mp::Session& s, std::string_view name, std::string_view value) override {
     return Guard(Step::kHeader, s, [&] {
       const std::string n(name), v(value);
+      const Config* c = m_.snapshot.config.get();
+      const size_t max = static_cast<size_t>(c ? c->milter.max_message_bytes : (64ll << 20));
+      if (m_.headers_oversize || m_.headers.size() + n.size() + v.size() + 4 > max) {
+        m_.headers_oversize = true;  // answered per fail_modes.oversize; nothing more kept
+        return;
+      }
       m_.headers += n + ": " + WithCrlf(v) + "\r\n";
       const std::string lower = common::AsciiLower(n);
       if (lower == "subject" && m_.subject.empty()) m_.subject = v;
@@ -269,14 +312,9 @@ class Connection : public mp::Handler {
       if (lower == "x-sendguard-release" && m_.release.empty()) m_.release = v;
       m_.digest.AddHeader(n, v);
       if (lower.rfind("x-sendguard", 0) == 0) {
-        bool counted = false;
-        for (auto& [seen, count] : m_.incoming_sendguard) {
-          if (common::AsciiLower(seen) == lower) {
-            ++count;
-            counted = true;
-          }
-        }
-        if (!counted) m_.incoming_sendguard.emplace_back(n, 1);
+        auto [it, added] = m_.incoming_sendguard.try_emplace(lower, n, 0);
+        ++it->second.second;
+        ++m_.incoming_sendguard_total;
       }
     });
   }
@@ -351,7 +389,8 @@ class Connection : public mp::Handler {
   // Every X-Sendguard-* header the message arrived with (the last of each name first, so the
   // indexes still hold).
   void RemoveIncomingSendguardHeaders(mp::Reply& r) const {
-    for (const auto& [name, count] : m_.incoming_sendguard) {
+    for (const auto& [lower, seen] : m_.incoming_sendguard) {
+      const auto& [name, count] = seen;
       for (int i = count; i >= 1; --i) r.changes.push_back(mp::Modification::DeleteHeader(name, static_cast<uint32_t>(i)));
     }
   }
@@ -369,8 +408,7 @@ class Connection : public mp::Handler {
     mp::Reply out = mp::Reply::Accept();
     RemoveIncomingSendguardHeaders(out);
     for (const auto& name : r.remove_headers) {
-      bool gone = false;  // an X-Sendguard-* header removed above already
-      for (const auto& [seen, count] : m_.incoming_sendguard) gone |= common::AsciiLower(seen) == common::AsciiLower(name);
+      const bool gone = m_.incoming_sendguard.count(common::AsciiLower(name)) > 0;  // removed above already
       if (!gone) out.changes.push_back(mp::Modification::DeleteHeader(name, 1));
     }
     for (const auto& [name, value] : r.add_headers) out.changes.push_back(mp::Modification::AddHeader(name, value));
@@ -420,7 +458,7 @@ class Connection : public mp::Handler {
 
   std::variant<mp::Reply, mp::Deferred> EndOfMessage(const mp::Session& s, mp::Completion done) {
     DaemonState& d = Daemon();
-    m_.queue_id = std::string(s.Macro("i"));
+    m_.queue_id = SafeQueueId(s.Macro("i"));
     if (m_.fault || connection_fault_) {
       // A step threw earlier (Faulted logged it): whatever was collected is not trusted.
       const auto config = ConfigFor(m_.snapshot);
@@ -434,6 +472,11 @@ class Connection : public mp::Handler {
       return Finish(FailMode(c ? c->milter.fail_modes.rules_unavailable : FailModes().rules_unavailable, "rules_unavailable"));
     }
     const MilterSettings& m = c->milter;
+    if (m_.incoming_sendguard_total > kMaxForgedHeaders) {
+      // Removing each would be an answer of megabytes: a message like this was made to attack.
+      return Finish(FailMode(m.fail_modes.internal_error, "forged_headers",
+                             " count=" + std::to_string(m_.incoming_sendguard_total)));
+    }
     if (m_.direction == "inbound" && m.scan == ScanDirection::kOutbound) {
       mp::Reply r = mp::Reply::Accept();
       RemoveIncomingSendguardHeaders(r);
@@ -442,7 +485,7 @@ class Connection : public mp::Handler {
       return Finish(std::move(r));
     }
     if (m_.spool_failed) return Finish(FailMode(m.fail_modes.internal_error, "spool_failed"));
-    if (m_.body->oversize()) return Finish(FailMode(m.fail_modes.oversize, "oversize"));
+    if (m_.headers_oversize || m_.body->oversize()) return Finish(FailMode(m.fail_modes.oversize, "oversize"));
     MessageJob job;
     job.snapshot = m_.snapshot;
     job.raw = m_.headers + "\r\n";
@@ -457,6 +500,7 @@ class Connection : public mp::Handler {
     job.subject = m_.subject;
     job.direction = m_.direction;
     job.release_header = m_.release;
+    job.cancelled = [done] { return done.Cancelled(); };
     const bool queued = d.pool->Submit(std::move(job), [this, done](std::optional<JobResult> result) {
       auto shared = std::make_shared<std::optional<JobResult>>(std::move(result));
       // Runs on the event loop only while this connection still waits for this message.
@@ -484,10 +528,35 @@ class Connection : public mp::Handler {
     return Finish(Carry(result->reply));
   }
 
-  // The message is answered: the next starts afresh.
+  // The message is answered: the next starts afresh. An answer that needs a change the MTA did
+  // not agree to at negotiation (it would be dropped: a quarantine would become a delivery,
+  // forged X-Sendguard-* headers would stay) is answered per fail_modes.internal_error instead.
   mp::Reply Finish(mp::Reply r) {
+    if (const uint32_t missing = ActionsNeeded(r) & ~agreed_actions_;
+        missing && r.kind != mp::Reply::Kind::kReject && r.kind != mp::Reply::Kind::kTempfail) {
+      const Config* c = m_.snapshot.config.get();
+      char hex[16];
+      std::snprintf(hex, sizeof hex, "0x%x", missing);
+      r = FailMode(c ? c->milter.fail_modes.internal_error : FailModes().internal_error, "action_not_negotiated",
+                   std::string(" missing_actions=") + hex);
+    }
     m_ = Message();
     return r;
+  }
+
+  static uint32_t ActionsNeeded(const mp::Reply& r) {
+    uint32_t needed = 0;
+    for (const auto& m : r.changes) {
+      switch (m.kind) {
+        case mp::Modification::Kind::kAddHeader:
+        case mp::Modification::Kind::kInsertHeader: needed |= mp::action::kAddHeaders; break;
+        case mp::Modification::Kind::kChangeHeader: needed |= mp::action::kChangeHeaders; break;
+        case mp::Modification::Kind::kAddRcpt: needed |= mp::action::kAddRcpt; break;
+        case mp::Modification::Kind::kQuarantine: needed |= mp::action::kQuarantine; break;
+        default: needed |= mp::action::kChangeBody; break;  // sendguard makes no other change
+      }
+    }
+    return needed;
   }
 
   // Logs and counts a fault in `step`; at end of message, the answer per
@@ -497,7 +566,7 @@ class Connection : public mp::Handler {
       DaemonState& d = Daemon();
       d.metrics.CountCallbackFault(StepName(step));
       const std::string fault = DescribeException();
-      const std::string qid = s ? std::string(s->Macro("i")) : "";
+      const std::string qid = s ? SafeQueueId(s->Macro("i")) : "";
       const char* then = "the message is answered per fail_modes.internal_error";
       if (step == Step::kNegotiate || step == Step::kConnect) then = "every message on this connection is answered per fail_modes.internal_error";
       if (step == Step::kAbort || step == Step::kClose) then = "no message to answer";
@@ -515,6 +584,7 @@ class Connection : public mp::Handler {
   }
 
   std::string client_addr_;
+  uint32_t agreed_actions_ = kActions;
   bool connection_fault_ = false;  // a fault at negotiate or connect: every message fails
   Message m_;
 };

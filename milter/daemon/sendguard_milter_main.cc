@@ -332,7 +332,8 @@ int main(int argc, char** argv) {
   milter_protocol::Server& loop = **server;
   d.metrics.SetConnectionSource([&loop] {
     const auto& k = loop.counters();
-    return Metrics::Connections{k.open.load(), k.accepted.load(), k.closed_malformed.load(), k.closed_idle.load()};
+    return Metrics::Connections{k.open.load(), k.accepted.load(), k.closed_malformed.load(), k.closed_idle.load(),
+                                k.refused.load()};
   });
   std::thread milter([&loop] { loop.Run(); });
   // Reloads run on their own thread so this thread is back in sigwait at once.

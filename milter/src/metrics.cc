@@ -140,10 +140,12 @@ std::string Metrics::Render() const {
       << "# HELP sendguard_mta_connections_total MTA connections accepted.\n# TYPE sendguard_mta_connections_total counter\n"
       << "sendguard_mta_connections_total " << c.accepted << "\n"
       << "# HELP sendguard_mta_connections_closed_total MTA connections closed by sendguard, by reason: protocol_error "
-         "(a malformed or oversized packet; the MTA applies its default action), idle.\n"
+         "(a malformed or oversized packet; the MTA applies its default action), idle (silent 10 minutes, or a packet "
+         "begun and not finished in 2), refused (over 4,096 connections, or no descriptor left).\n"
          "# TYPE sendguard_mta_connections_closed_total counter\n"
       << "sendguard_mta_connections_closed_total{reason=\"protocol_error\"} " << c.protocol_errors << "\n"
-      << "sendguard_mta_connections_closed_total{reason=\"idle\"} " << c.idle << "\n";
+      << "sendguard_mta_connections_closed_total{reason=\"idle\"} " << c.idle << "\n"
+      << "sendguard_mta_connections_closed_total{reason=\"refused\"} " << c.refused << "\n";
   Family(out, "sendguard_messages_total", "Messages handled, by direction, verdict and outcome.", "counter",
          {"direction", "verdict", "outcome"}, messages_);
   Family(out, "sendguard_findings_total", "Values found at medium or high confidence, by information type.", "counter",

@@ -50,6 +50,14 @@ void WorkerPool::Loop() {
       queue_.pop_front();
     }
     MessageJob& job = task->job;
+    if (job.cancelled && job.cancelled()) {
+      // Nobody waits for it: no scan, no record of a send whose answer the MTA never had.
+      try {
+        task->done(std::nullopt);
+      } catch (...) {
+      }
+      continue;
+    }
     Admit(job);
     std::optional<JobResult> result;
     try {

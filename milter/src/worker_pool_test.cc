@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The worker pool's own answers, without a scan: how many threads it runs, a thread whose
-// Processor cannot be built, a full queue, the journal's hooks around every message, and a
-// suspect processed alone.
+// Processor cannot be built, a full queue, the journal's hooks around every message, a
+// suspect processed alone, and a job nobody waits for skipped.
 #include "sendguard/milter/worker_pool.h"
 
 #include <gtest/gtest.h>
@@ -63,6 +63,27 @@ TEST(WorkerPoolTest, HooksRunAroundEveryMessageAndASuspectIsProcessedAlone) {
   EXPECT_EQ(after, 24) << "after_scan runs for every message, even one that failed";
   EXPECT_GT(most, 1) << "ordinary messages run side by side";
   EXPECT_FALSE(alone_shared) << "a suspect never shares the pool";
+}
+
+TEST(WorkerPoolTest, AJobNobodyWaitsForIsSkippedBeforeItStarts) {
+  WorkerPool pool(1, 8, CannotStart);
+  std::promise<void> release;
+  auto gate = release.get_future().share();
+  MessageJob busy;
+  busy.before_scan = [gate](const MessageJob&) { gate.wait(); };  // holds the one worker
+  std::promise<std::optional<JobResult>> busy_done;
+  ASSERT_TRUE(pool.Submit(std::move(busy), [&](std::optional<JobResult> r) { busy_done.set_value(std::move(r)); }));
+  std::atomic<bool> cancelled{false}, hooks_ran{false};
+  MessageJob queued;
+  queued.cancelled = [&] { return cancelled.load(); };
+  queued.before_scan = [&](const MessageJob&) { hooks_ran = true; };
+  std::promise<std::optional<JobResult>> queued_done;
+  ASSERT_TRUE(pool.Submit(std::move(queued), [&](std::optional<JobResult> r) { queued_done.set_value(std::move(r)); }));
+  cancelled = true;  // the MTA connection closed while it waited
+  release.set_value();
+  busy_done.get_future().get();
+  EXPECT_FALSE(queued_done.get_future().get().has_value());
+  EXPECT_FALSE(hooks_ran) << "never begun: no journal record, no scan, no state written";
 }
 
 }  // namespace

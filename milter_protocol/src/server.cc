@@ -144,6 +144,8 @@ struct MailboxTarget : Completion::Target {
   uint64_t connection = 0;
   uint64_t message = 0;
   std::atomic<bool> used{false};
+  std::atomic<bool> cancelled{false};
+  bool Cancelled() const override { return cancelled.load(); }
   void Finish(std::function<Reply()> make) override {
     if (used.exchange(true)) return;
     auto box = mailbox.lock();
@@ -164,7 +166,12 @@ struct Server::Connection {
   Clock::time_point last_read;
   Clock::time_point deadline_at{};   // awaited answer's deadline (max(): none)
   Clock::time_point progress_at{};   // next progress packet
+  Clock::time_point partial_since{}; // when the input began to hold part of a packet (0: none)
   bool writing = false;              // EPOLLOUT armed
+  std::weak_ptr<MailboxTarget> pending;  // the awaited answer's target (cancelled if nobody waits)
+  void Cancel() {
+    if (auto t = pending.lock()) t->cancelled = true;
+  }
 };
 
 struct Server::Connections {
@@ -223,7 +230,22 @@ void Server::Stop(std::chrono::milliseconds drain) {
 void Server::Accept() {
   for (;;) {
     const int fd = accept4(listener_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE...): tried again at the next event
+    if (fd < 0) {
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // The connection waits in the backlog; the listener stays readable, so it leaves the
+        // epoll set for a moment instead of waking the loop again at once.
+        ++counters_.refused;
+        epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_, nullptr);
+        listener_paused_ = true;
+        listener_paused_until_ = Clock::now() + std::chrono::milliseconds(100);
+      }
+      return;  // EAGAIN: all taken
+    }
+    if (connections_->by_fd.size() >= options_.max_connections) {
+      ++counters_.refused;
+      close(fd);
+      continue;
+    }
     if (unix_path_.empty()) {
       const int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -240,6 +262,7 @@ void Server::Accept() {
       t->mailbox = box;
       t->connection = id;
       t->message = raw->session->message_number();
+      raw->pending = t;
       return Completion(t);
     }, options_.limits);
     epoll_event ev{};
@@ -264,6 +287,7 @@ void Server::Close(int fd, std::atomic<uint64_t>* reason) {
   connections_->fd_of.erase(c->id);
   connections_->waiting.erase(fd);
   if (reason) ++*reason;
+  c->Cancel();  // a scan not yet started for it is skipped
   c->session->Closed();
   close(fd);  // also leaves the epoll set
   --counters_.open;
@@ -328,7 +352,15 @@ void Server::ReadFrom(Connection& c) {
     return;
   }
   c.last_read = Clock::now();
+  const int fd = c.fd;
   Finish(c, c.session->Receive(std::string_view(buffer, static_cast<size_t>(n)), &c.out));
+  if (!connections_->by_fd.count(fd)) return;
+  const bool partial = c.session->state() == Session::State::kOpen && c.session->buffered() > 0;
+  if (!partial) {
+    c.partial_since = {};
+  } else if (c.partial_since == Clock::time_point{}) {
+    c.partial_since = c.last_read;
+  }
 }
 
 void Server::TakeMail() {
@@ -363,6 +395,7 @@ void Server::Tick() {
     Connection& c = *it->second;
     if (now >= c.deadline_at) {
       ++counters_.deadlines;
+      c.Cancel();
       Finish(c, c.session->DeadlinePassed(&c.out));
     } else if (now >= c.progress_at) {
       AppendPacket(&c.out, reply::kProgress, "");
@@ -377,6 +410,13 @@ void Server::Run() {
   auto last_idle_check = Clock::now();
   Clock::time_point drain_until = Clock::time_point::max();
   for (;;) {
+    if (listener_paused_ && !stopping_ && Clock::now() >= listener_paused_until_) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.fd = listener_;
+      epoll_ctl(epoll_, EPOLL_CTL_ADD, listener_, &ev);
+      listener_paused_ = false;
+    }
     if (stopping_ && listener_ >= 0) {
       epoll_ctl(epoll_, EPOLL_CTL_DEL, listener_, nullptr);
       close(listener_);
@@ -396,6 +436,7 @@ void Server::Run() {
     }
     // Sleep until the next deadline or progress packet, at most a second (idle checks).
     auto wake_at = Clock::now() + std::chrono::seconds(1);
+    if (listener_paused_) wake_at = std::min(wake_at, listener_paused_until_);
     for (int fd : connections_->waiting) {
       const Connection& c = *connections_->by_fd.at(fd);
       wake_at = std::min({wake_at, c.deadline_at, c.progress_at});
@@ -425,7 +466,10 @@ void Server::Run() {
       last_idle_check = now;
       std::vector<int> idle;
       for (const auto& [fd, c] : connections_->by_fd) {
-        if (!connections_->waiting.count(fd) && now - c->last_read >= options_.idle_timeout) idle.push_back(fd);
+        if (connections_->waiting.count(fd)) continue;
+        const bool silent = now - c->last_read >= options_.idle_timeout;
+        const bool trickling = c->partial_since != Clock::time_point{} && now - c->partial_since >= options_.packet_timeout;
+        if (silent || trickling) idle.push_back(fd);
       }
       for (int fd : idle) Close(fd, &counters_.closed_idle);
     }

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <thread>
 
@@ -136,6 +137,55 @@ TEST_F(ServerTest, StopWaitsForOpenMessagesThenRemovesTheSocket) {
   c.Send(mta::Quit());
   loop.join();
   EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(ServerTest, ConnectionsOverTheLimitAndPacketsTrickledTooLongAreClosed) {
+  ServerOptions o;
+  o.max_connections = 2;
+  o.packet_timeout = std::chrono::seconds(1);
+  Start(o);
+  auto a = Open();
+  auto b = Open();
+  auto c = mta::Client::Connect("unix:" + path.string(), 5s);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->ClosedWithin(2s)) << "a third connection over a limit of two";
+  EXPECT_EQ(server->counters().refused.load(), 1u);
+  // Half a packet, then nothing: closed after the packet timeout (the idle check runs each second).
+  ASSERT_TRUE(a.Send(mta::Mail({"<a@x>"}).substr(0, 6)).ok());
+  EXPECT_TRUE(a.ClosedWithin(4s));
+  EXPECT_EQ(Message(b, 0).back(), "a") << "the other connection carries on";
+}
+
+// A connection that closes while its scan waits in a queue: the Completion says nobody waits,
+// so work not yet started can be skipped.
+struct CancelWatcher : Handler {
+  static inline std::atomic<int> cancelled_seen{0};
+  Negotiation Negotiate(const Negotiation&) override { return {6, 0, 0}; }
+  std::variant<Reply, Deferred> OnEndOfMessage(const Session&, Completion done) override {
+    std::thread([done] {
+      for (int i = 0; i < 300 && !done.Cancelled(); ++i) std::this_thread::sleep_for(10ms);
+      if (done.Cancelled()) ++cancelled_seen;
+    }).detach();
+    return Deferred{};
+  }
+};
+
+TEST_F(ServerTest, AClosedConnectionCancelsItsPendingAnswer) {
+  path = std::filesystem::temp_directory_path() / ("sg-mp-cancel-" + std::to_string(getpid()) + ".sock");
+  auto s = Server::Listen("unix:" + path.string(), {}, [] { return std::make_unique<CancelWatcher>(); });
+  ASSERT_TRUE(s.ok());
+  server = std::move(s).value();
+  loop = std::thread([this] { server->Run(); });
+  {
+    auto c = mta::Client::Connect("unix:" + path.string(), 5s);
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->Send(mta::Negotiate(6, 0x1ff, step::kAll) + mta::Connect("h", 'U', 0, "") + mta::Mail({"<a@x>"}) +
+                        mta::EndOfBody()).ok());
+    ASSERT_TRUE(c->UntilVerdict(5s).ok());  // negotiation
+    std::this_thread::sleep_for(100ms);
+  }  // closed while the answer is awaited
+  for (int i = 0; i < 300 && CancelWatcher::cancelled_seen == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(CancelWatcher::cancelled_seen.load(), 1);
 }
 
 TEST_F(ServerTest, ListenRefusesBadSocketSpecsWithAReason) {

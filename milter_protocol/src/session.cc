@@ -21,6 +21,8 @@ bool SplitStrings(std::string_view data, std::vector<std::string_view>* out) {
   return true;
 }
 
+constexpr size_t kMaxMacrosPerStage = 128;
+
 // "i" and "{i}" name one macro, as libmilter has it.
 std::string_view Bare(std::string_view name) {
   if (name.size() == 3 && name.front() == '{' && name.back() == '}') return name.substr(1, 1);
@@ -157,6 +159,7 @@ Session::State Session::Run(std::string* out) {
   if (in_at_ == in_.size()) {
     in_.clear();
     in_at_ = 0;
+    if (in_.capacity() > 65536) std::string().swap(in_);  // a large packet's room is not kept while idle
   } else if (in_at_ > 65536 && in_at_ > in_.size() / 2) {
     in_.erase(0, in_at_);
     in_at_ = 0;
@@ -300,6 +303,9 @@ bool Session::TakeMacros(std::string_view data) {
   }
   std::vector<std::string_view> args;
   if (data.size() > 1 && !SplitStrings(data.substr(1), &args)) return false;
+  // MTAs send a handful a stage (Postfix's defaults: under ten); each pair costs far more kept
+  // than sent, so a packet of thousands is refused rather than stored.
+  if (args.size() / 2 > kMaxMacrosPerStage) return false;
   auto& list = macros_[stage];
   list.clear();
   for (size_t i = 0; i + 1 < args.size(); i += 2) list.emplace_back(std::string(args[i]), std::string(args[i + 1]));

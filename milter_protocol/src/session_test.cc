@@ -230,6 +230,16 @@ TEST_F(SessionTest, MalformedAndOversizedPacketsCloseTheConnection) {
   }
 }
 
+TEST_F(SessionTest, AMacroPacketWithThousandsOfPairsClosesTheConnection) {
+  Feed(Open());
+  std::vector<std::pair<std::string, std::string>> many;
+  for (int i = 0; i < 129; ++i) many.emplace_back("m" + std::to_string(i), "v");
+  Feed(mta::Macros('M', std::vector<std::pair<std::string, std::string>>(many.begin(), many.begin() + 128)));
+  EXPECT_EQ(session->state(), Session::State::kOpen) << "128 a stage are kept";
+  Feed(mta::Macros('M', many));
+  EXPECT_EQ(session->state(), Session::State::kClosed);
+}
+
 TEST_F(SessionTest, ACommandBeforeNegotiationIsRefused) {
   Feed(mta::Connect("h", 'U', 0, ""));
   EXPECT_EQ(session->state(), Session::State::kClosed);

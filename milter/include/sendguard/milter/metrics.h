@@ -43,7 +43,8 @@ class Metrics {
     int64_t open = 0;
     uint64_t accepted = 0;
     uint64_t protocol_errors = 0;  // closed for a malformed or oversized packet
-    uint64_t idle = 0;             // closed after 10 minutes of silence
+    uint64_t idle = 0;             // closed after 10 minutes of silence, or a packet begun and not finished
+    uint64_t refused = 0;          // over the connection limit, or no descriptor left
   };
   void SetConnectionSource(std::function<Connections()> source);
 

@@ -35,6 +35,9 @@ struct MessageJob {
   // Run on the worker right before and right after the message is processed (the poison
   // journal's record and clear); either may be empty. after_scan runs whatever happened.
   std::function<void(const MessageJob&)> before_scan, after_scan;
+  // True once nobody waits for the answer (the MTA connection closed, or the deadline answered
+  // per scan_timeout): a job not yet started is then skipped. Empty: always wanted.
+  std::function<bool()> cancelled;
   // A suspect (in flight when the milter died before): processed while no other message is,
   // so a second crash can be blamed on it alone.
   bool alone = false;

@@ -90,11 +90,15 @@ class Completion {
   void Finish(std::function<Reply()> make) const {
     if (target_) target_->Finish(std::move(make));
   }
+  // True once nobody waits for this answer any more (the connection closed, or the deadline
+  // answered): work not yet started for it can be skipped. From any thread.
+  bool Cancelled() const { return target_ && target_->Cancelled(); }
 
   // Where Finish goes (the event loop's mailbox, or a test's).
   struct Target {
     virtual ~Target() = default;
     virtual void Finish(std::function<Reply()> make) = 0;
+    virtual bool Cancelled() const { return false; }
   };
   Completion() = default;
   explicit Completion(std::shared_ptr<Target> target) : target_(std::move(target)) {}

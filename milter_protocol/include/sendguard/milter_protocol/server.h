@@ -25,6 +25,12 @@ struct ServerOptions {
   std::chrono::milliseconds progress_every{10000};
   // Bytes waiting to be written to one connection before it is given up (the MTA reads none).
   size_t max_pending_output = 4 << 20;
+  // A packet begun must be whole within this time (a client trickling a 1 MiB packet a byte
+  // at a time would hold its buffer for ever): the connection is closed.
+  std::chrono::seconds packet_timeout{120};
+  // Connections beyond this are closed as soon as accepted (the MTA applies its default
+  // action): each may hold a packet's buffer; Postfix opens one per smtpd process.
+  size_t max_connections = 4096;
   int backlog = 512;
 };
 
@@ -32,7 +38,8 @@ struct ServerOptions {
 struct ServerCounters {
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> closed_malformed{0};  // closed for a protocol error or an oversized packet
-  std::atomic<uint64_t> closed_idle{0};
+  std::atomic<uint64_t> closed_idle{0};        // silent too long, or a packet begun and not finished
+  std::atomic<uint64_t> refused{0};            // over max_connections, or no descriptor left
   std::atomic<uint64_t> deadlines{0};         // answers given by OnEndOfMessageDeadline
   std::atomic<int64_t> open{0};               // connections open now
 };
@@ -72,6 +79,10 @@ class Server {
   void Finish(Connection& c, Session::State state);
 
   int listener_ = -1;
+  // Out of descriptors (EMFILE): the listener leaves the epoll set until then, so the loop does
+  // not spin on a connection it cannot take.
+  std::chrono::steady_clock::time_point listener_paused_until_{};
+  bool listener_paused_ = false;
   int epoll_ = -1;
   int wake_ = -1;  // eventfd: the mailbox has answers, or Stop was called
   std::string unix_path_;

@@ -60,6 +60,8 @@ class Session {
   const std::string& close_reason() const { return close_reason_; }
   // The deadline of the end of message being waited for (0: none).
   std::chrono::milliseconds deadline() const { return deadline_; }
+  // Bytes received and not yet taken (part of a packet, or input held while waiting).
+  size_t buffered() const { return in_.size() - in_at_; }
   // Counts ends of message; a Completion is for one of them only.
   uint64_t message_number() const { return messages_; }
 
