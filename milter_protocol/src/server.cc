@@ -167,6 +167,7 @@ struct Server::Connection {
   Clock::time_point deadline_at{};   // awaited answer's deadline (max(): none)
   Clock::time_point progress_at{};   // next progress packet
   Clock::time_point partial_since{}; // when the input began to hold part of a packet (0: none)
+  uint64_t waiting_message = 0;      // the end of message the deadline and progress are for
   bool writing = false;              // EPOLLOUT armed
   std::weak_ptr<MailboxTarget> pending;  // the awaited answer's target (cancelled if nobody waits)
   void Cancel() {
@@ -326,8 +327,11 @@ void Server::Flush(Connection& c) {
 // what it had to say is written).
 void Server::Finish(Connection& c, Session::State state) {
   const int fd = c.fd;
-  if (state == Session::State::kWaiting && !connections_->waiting.count(fd)) {
+  // A new wait: the first, or the next message taken from held input right after an answer.
+  if (state == Session::State::kWaiting &&
+      (!connections_->waiting.count(fd) || c.waiting_message != c.session->message_number())) {
     connections_->waiting.insert(fd);
+    c.waiting_message = c.session->message_number();
     const auto now = Clock::now();
     const auto deadline = c.session->deadline();
     c.deadline_at = deadline.count() > 0 ? now + deadline : Clock::time_point::max();

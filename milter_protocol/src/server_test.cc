@@ -113,6 +113,23 @@ TEST_F(ServerTest, ManyConnectionsAreServedByOneThread) {
   EXPECT_EQ(accepted, 300);
 }
 
+TEST_F(ServerTest, APipelinedMessageGetsADeadlineOfItsOwn) {
+  Start();
+  auto c = Open();
+  // Two messages sent at once: the second is held until the first is answered, then waits
+  // 1 s of its own (the deadline is 1.5 s a message, so one shared deadline would cut it).
+  ASSERT_TRUE(c.Send(mta::Mail({"<a@x>"}) + mta::Header("X-Delay-Ms", "1000") + mta::EndOfBody() + mta::Mail({"<b@x>"}) +
+                     mta::Header("X-Delay-Ms", "1000") + mta::EndOfBody()).ok());
+  std::vector<char> verdicts;
+  for (int i = 0; i < 4; ++i) {  // MAIL, end of message, MAIL, end of message
+    auto r = c.UntilVerdict(5s);
+    ASSERT_TRUE(r.ok());
+    verdicts.push_back(r->back().code);
+  }
+  EXPECT_EQ(verdicts, (std::vector<char>{'c', 'a', 'c', 'a'}));
+  EXPECT_EQ(server->counters().deadlines.load(), 0u);
+}
+
 TEST_F(ServerTest, AMalformedPacketClosesThatConnectionOnly) {
   Start();
   auto good = Open();
