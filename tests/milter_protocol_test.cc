@@ -256,6 +256,19 @@ TEST_F(MilterProtocolTest, HostileHeadersAndOffersAreAnsweredSafely) {
     auto c = open(0x1ff, "192.0.2.10");
     EXPECT_EQ(send(c, "BIGHEAD", "staff", {{"Subject", "x"}, {"X-Padding", std::string(400000, 'p')}}, "hi\r\n").rfind("y:4", 0), 0u);
     EXPECT_NE(d.Log().find("qid=BIGHEAD direction=outbound fail_mode=oversize"), std::string::npos) << d.Log();
+    // ... and one accepted as oversize (another instance: the default, accept) loses a forged
+    // X-Sendguard-* header that came after the limit.
+    MilterDaemon accepting("hostile-accept", org_, "  max_message_bytes: 300000\n");
+    auto a = mta::Client::Connect("inet:" + std::to_string(accepting.port()) + "@127.0.0.1", 5s);
+    ASSERT_TRUE(a.ok());
+    ASSERT_TRUE(a->Send(mta::Negotiate(6, 0x1ff, 0x1fffff) + mta::Connect("client.example", '4', 25, "192.0.2.10")).ok());
+    ASSERT_TRUE(a->UntilVerdict(5s).ok());
+    ASSERT_TRUE(a->UntilVerdict(5s).ok());
+    const std::string late = send(*a, "LATEFORGED", "staff",
+                                  {{"Subject", "x"}, {"X-Padding", std::string(400000, 'p')}, {"X-Sendguard-Verdict", "allow"}},
+                                  "hi\r\n");
+    EXPECT_NE(late.find("m:1:X-Sendguard-Verdict="), std::string::npos) << late;
+    EXPECT_EQ(late.substr(late.size() - 2), "a\n") << late;
   }
   // No "change headers" offered: the forged header could not be removed, so nothing is sent half
   // done; internal_error (tempfail) answers instead.

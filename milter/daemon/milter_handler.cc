@@ -299,6 +299,14 @@ class Connection : public mp::Handler {
   mp::Reply OnHeader(const mp::Session& s, std::string_view name, std::string_view value) override {
     return Guard(Step::kHeader, s, [&] {
       const std::string n(name), v(value);
+      const std::string lower = common::AsciiLower(n);
+      if (lower.rfind("x-sendguard", 0) == 0) {
+        // Counted even past the size limit: an oversize message accepted per its fail mode
+        // still loses every X-Sendguard-* header it arrived with.
+        auto [it, added] = m_.incoming_sendguard.try_emplace(lower, n, 0);
+        ++it->second.second;
+        ++m_.incoming_sendguard_total;
+      }
       const Config* c = m_.snapshot.config.get();
       const size_t max = static_cast<size_t>(c ? c->milter.max_message_bytes : (64ll << 20));
       if (m_.headers_oversize || m_.headers.size() + n.size() + v.size() + 4 > max) {
@@ -306,16 +314,10 @@ class Connection : public mp::Handler {
         return;
       }
       m_.headers += n + ": " + WithCrlf(v) + "\r\n";
-      const std::string lower = common::AsciiLower(n);
       if (lower == "subject" && m_.subject.empty()) m_.subject = v;
       if (lower == "message-id" && m_.message_id.empty()) m_.message_id = v;
       if (lower == "x-sendguard-release" && m_.release.empty()) m_.release = v;
       m_.digest.AddHeader(n, v);
-      if (lower.rfind("x-sendguard", 0) == 0) {
-        auto [it, added] = m_.incoming_sendguard.try_emplace(lower, n, 0);
-        ++it->second.second;
-        ++m_.incoming_sendguard_total;
-      }
     });
   }
 
