@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 
+#include "engine_corpora.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/raw_scanner.h"
@@ -28,24 +29,12 @@ using sendguard::scanner::CompiledRules;
 std::shared_ptr<const CompiledRules> Rules() { return sendguard::testing::ShippedRules(); }
 
 const std::vector<std::string>& RealMail() {
-  static std::vector<std::string> corpus = [] {
-    std::vector<std::string> out;
-    for (const auto& e : std::filesystem::directory_iterator(SENDGUARD_REAL_MAIL_DIR)) {
-      if (e.path().extension() == ".md" || e.path().extension() == ".tsv") continue;
-      std::ifstream in(e.path(), std::ios::binary);
-      out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }
-    return out;
-  }();
+  static const std::vector<std::string> corpus = sendguard::bench::LoadRealMail();
   return corpus;
 }
 
 const std::vector<std::string>& Synthetic() {
-  static std::vector<std::string> corpus = [] {
-    std::vector<std::string> out;
-    for (auto& m : sendguard::synth::MakeCorpus(7, 400, 0.5)) out.push_back(std::move(m.raw));
-    return out;
-  }();
+  static const std::vector<std::string> corpus = sendguard::bench::MakeSyntheticCorpus();
   return corpus;
 }
 

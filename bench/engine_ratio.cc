@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine_corpora.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/scanner/raw_scanner.h"
 #include "sendguard/scanner/scanner.h"
@@ -26,21 +27,8 @@ double ThreadSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
-std::vector<std::string> RealMail() {
-  std::vector<std::string> out;
-  for (const auto& e : std::filesystem::directory_iterator(SENDGUARD_REAL_MAIL_DIR)) {
-    if (e.path().extension() == ".md" || e.path().extension() == ".tsv") continue;
-    std::ifstream in(e.path(), std::ios::binary);
-    out.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  return out;
-}
-
-std::vector<std::string> Synthetic() {
-  std::vector<std::string> out;
-  for (auto& m : sendguard::synth::MakeCorpus(7, 400, 0.5)) out.push_back(std::move(m.raw));
-  return out;
-}
+std::vector<std::string> RealMail() { return sendguard::bench::LoadRealMail(); }
+std::vector<std::string> Synthetic() { return sendguard::bench::MakeSyntheticCorpus(); }
 
 }  // namespace
 
