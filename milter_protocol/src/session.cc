@@ -192,49 +192,35 @@ bool Session::Dispatch(char code, std::string_view data, std::string* out) {
         info.address = std::string(rest.substr(2, rest.find('\0', 2) - 2));
       }
       ClearStages(kStageConnect + 1);
-      if (held_) return Respond(Reply{}, step::kNoReplyConnect, out), true;
-      Respond(handler_->OnConnect(*this, info), step::kNoReplyConnect, out);
-      return true;
+      return Step(step::kNoReplyConnect, out, [&] { return handler_->OnConnect(*this, info); });
     }
     case command::kHelo:
       if (!SplitStrings(data, &args)) return Fail("malformed HELO packet");
       ClearStages(kStageHelo + 1);
-      if (held_) return Respond(Reply{}, step::kNoReplyHelo, out), true;
-      Respond(handler_->OnHelo(*this, args[0]), step::kNoReplyHelo, out);
-      return true;
+      return Step(step::kNoReplyHelo, out, [&] { return handler_->OnHelo(*this, args[0]); });
     case command::kMail:
       if (!SplitStrings(data, &args)) return Fail("malformed MAIL packet");
       ClearStages(kStageMail + 1);
       in_message_ = true;
-      if (held_) return Respond(Reply{}, step::kNoReplyMail, out), true;
-      Respond(handler_->OnMail(*this, args), step::kNoReplyMail, out);
-      return true;
+      return Step(step::kNoReplyMail, out, [&] { return handler_->OnMail(*this, args); });
     case command::kRcpt:
       if (!SplitStrings(data, &args)) return Fail("malformed RCPT packet");
       ClearStages(kStageRcpt + 1);
-      if (held_) return Respond(Reply{}, step::kNoReplyRcpt, out), true;
-      Respond(handler_->OnRcpt(*this, args), step::kNoReplyRcpt, out);
-      return true;
+      return Step(step::kNoReplyRcpt, out, [&] { return handler_->OnRcpt(*this, args); });
     case command::kData:
-      return Step(&Handler::OnData, step::kNoReplyData, out);
+      return Step(step::kNoReplyData, out, [&] { return handler_->OnData(*this); });
     case command::kHeader: {
       if (!SplitStrings(data, &args) || args.size() != 2) return Fail("malformed header packet");
-      if (held_) return Respond(Reply{}, step::kNoReplyHeader, out), true;
-      Respond(handler_->OnHeader(*this, args[0], args[1]), step::kNoReplyHeader, out);
-      return true;
+      return Step(step::kNoReplyHeader, out, [&] { return handler_->OnHeader(*this, args[0], args[1]); });
     }
     case command::kEndOfHeaders:
-      return Step(&Handler::OnEndOfHeaders, step::kNoReplyEndOfHeaders, out);
+      return Step(step::kNoReplyEndOfHeaders, out, [&] { return handler_->OnEndOfHeaders(*this); });
     case command::kBody:
-      if (held_) return Respond(Reply{}, step::kNoReplyBody, out), true;
-      Respond(handler_->OnBody(*this, data), step::kNoReplyBody, out);
-      return true;
+      return Step(step::kNoReplyBody, out, [&] { return handler_->OnBody(*this, data); });
     case command::kEndOfBody:
       return EndOfMessage(data, out);
     case command::kUnknown:
-      if (held_) return Respond(Reply{}, step::kNoReplyUnknown, out), true;
-      Respond(handler_->OnUnknown(*this, data.substr(0, data.find('\0'))), step::kNoReplyUnknown, out);
-      return true;
+      return Step(step::kNoReplyUnknown, out, [&] { return handler_->OnUnknown(*this, data.substr(0, data.find('\0'))); });
     case command::kAbort:
       // The macros stay, as libmilter keeps them: the next MAIL and RCPT replace their own
       // stage's and clear the later stages.
@@ -312,12 +298,10 @@ bool Session::TakeMacros(std::string_view data) {
   return true;
 }
 
-bool Session::Step(Reply (Handler::*call)(const Session&), uint32_t no_reply, std::string* out) {
-  if (held_) {
-    Respond(Reply{}, no_reply, out);
-    return true;
-  }
-  Respond((handler_.get()->*call)(*this), no_reply, out);
+template <typename Call>
+bool Session::Step(uint32_t no_reply, std::string* out, Call&& call) {
+  // A verdict held from a no-reply step is given instead of asking the handler again.
+  Respond(held_ ? Reply{} : call(), no_reply, out);
   return true;
 }
 

@@ -82,7 +82,9 @@ class Session {
   bool Dispatch(char code, std::string_view data, std::string* out);
   bool Negotiate(std::string_view data, std::string* out);
   bool TakeMacros(std::string_view data);
-  bool Step(Reply (Handler::*call)(const Session&), uint32_t no_reply, std::string* out);
+  // One step the handler answers (`call`), unless a held verdict answers it.
+  template <typename Call>
+  bool Step(uint32_t no_reply, std::string* out, Call&& call);
   // Sends `reply` for a step unless the MTA agreed not to wait (then a verdict other than
   // Continue is held for the next step it waits for).
   void Respond(Reply reply, uint32_t no_reply, std::string* out);
