@@ -53,16 +53,43 @@ endfunction()
 # sendguard_add_test(NAME SOURCES... [SERIAL] LIBS libs...): one GoogleTest binary registered
 # with ctest; SERIAL runs its tests alone (RUN_SERIAL: real MTAs, daemons and timing). The
 # property is given here because gtest_discover_tests sets no NAME_TESTS variable to set it on later.
+# The tests' PostgreSQL server: a private cluster on loopback, started once before the tests
+# that need it (the CTest fixture `postgres`) and stopped after. The sanitizer tree has its own
+# port, so both trees' tests may run at once.
+if(SENDGUARD_SANITIZE)
+  set(SENDGUARD_TEST_PG_PORT 55433)
+else()
+  set(SENDGUARD_TEST_PG_PORT 55432)
+endif()
+set(SENDGUARD_TEST_PG "host=127.0.0.1 port=${SENDGUARD_TEST_PG_PORT} user=postgres connect_timeout=5")
+set(SENDGUARD_TEST_PG_DIR "/tmp/sendguard-pg-test-${SENDGUARD_TEST_PG_PORT}")
+function(sendguard_add_postgres_fixture)
+  add_test(NAME postgres_start COMMAND bash ${PROJECT_SOURCE_DIR}/tests/support/postgres/pg_test_server.sh start
+    ${SENDGUARD_TEST_PG_DIR} ${SENDGUARD_TEST_PG_PORT})
+  add_test(NAME postgres_stop COMMAND bash ${PROJECT_SOURCE_DIR}/tests/support/postgres/pg_test_server.sh stop
+    ${SENDGUARD_TEST_PG_DIR})
+  set_tests_properties(postgres_start PROPERTIES FIXTURES_SETUP postgres TIMEOUT 120)
+  set_tests_properties(postgres_stop PROPERTIES FIXTURES_CLEANUP postgres TIMEOUT 120)
+endfunction()
+
+# POSTGRES: the test uses the tests' PostgreSQL server (SENDGUARD_TEST_PG; fixture `postgres`).
 function(sendguard_add_test name)
-  cmake_parse_arguments(T "SERIAL" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(T "SERIAL;POSTGRES" "" "LIBS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main sendguard_warnings)
+  set(fixture "")
+  if(T_POSTGRES)
+    target_compile_definitions(${name} PRIVATE SENDGUARD_TEST_PG="${SENDGUARD_TEST_PG}")
+    set(fixture postgres)
+  endif()
   if(SENDGUARD_SANITIZE)
     # Instrumented start-up is slow: one process per binary, not per test case.
     add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
-    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL})
+    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL}
+      FIXTURES_REQUIRED "${fixture}")
   else()
     # OMP_THREAD_LIMIT: Tesseract's OpenMP threads, one per recognition (sendguard/ocr/ocr.h).
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL})
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL}
+      FIXTURES_REQUIRED "${fixture}")
   endif()
 endfunction()

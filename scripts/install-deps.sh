@@ -18,6 +18,9 @@ PACKAGES=(
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   # daemon and core (milter, HTTP client and server, store)
   libmilter-dev libcurl4-openssl-dev libsqlite3-dev sqlite3 libmicrohttpd-dev
+  # the shared store of several gateways and cores (libpq); the tests run their own PostgreSQL 15
+  # server on loopback (tests/support/pg_test_server.sh), so no cluster is created or started here
+  libpq-dev postgresql-15
   # web pages: argon2id password hashes (libsodium); browser tests (Debian's Chromium, driven by playwright-core from npm)
   libsodium-dev chromium
   # attachments (libmagic, libarchive, poppler) for the extractors
@@ -39,6 +42,12 @@ PACKAGES=(
 export DEBIAN_FRONTEND=noninteractive
 # Postfix installs unconfigured: the tests run their own instance from a private config directory.
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+# Debian's postgresql package creates and starts a cluster on port 5432 unless told not to:
+# sendguard's embedded default needs none, and its tests start a private one.
+$SUDO mkdir -p /etc/postgresql-common
+if ! grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf; then
+  echo "create_main_cluster = false" | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+fi
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 # Node.js and npm for the browser tests (playwright-core), from Debian unless a Node.js with npm

@@ -73,37 +73,6 @@ TEST(DigestTest, Sha256KnownAnswersAndStreaming) {
   EXPECT_EQ(h.HexDigest(), Sha256Hex("abc"));
 }
 
-TEST(SqliteTest, MigratesOnceBindsValuesAndBacksUp) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / ("sendguard-sqlite-" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  const std::vector<std::string> v1 = {"CREATE TABLE t (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"};
-  {
-    auto db = SqliteDb::Open(dir / "a.db");
-    ASSERT_TRUE(db.ok()) << db.status().message();
-    ASSERT_TRUE((*db)->Migrate(v1).ok());
-    EXPECT_EQ((*db)->SchemaVersion(), 1);
-    auto ins = (*db)->Prepare("INSERT INTO t (k, n) VALUES (?, ?)");
-    ASSERT_TRUE(ins.ok());
-    ASSERT_TRUE((*ins)->Bind(1, "x'); DROP TABLE t; --").Bind(2, int64_t{7}).Run().ok());
-    EXPECT_FALSE((*ins)->Bind(1, "x'); DROP TABLE t; --").Bind(2, int64_t{8}).Run().ok()) << "primary key holds";
-    ASSERT_TRUE((*db)->Backup(dir / "b.db").ok());
-  }
-  auto db = SqliteDb::Open(dir / "b.db");
-  ASSERT_TRUE(db.ok());
-  const std::vector<std::string> v2 = {v1[0], "ALTER TABLE t ADD COLUMN m INTEGER"};
-  ASSERT_TRUE((*db)->Migrate(v2).ok());
-  EXPECT_EQ((*db)->SchemaVersion(), 2);
-  auto sel = (*db)->Prepare("SELECT k, n FROM t");
-  ASSERT_TRUE(sel.ok() && (*sel)->Step());
-  EXPECT_EQ((*sel)->Text(0), "x'); DROP TABLE t; --");
-  EXPECT_EQ((*sel)->Int(1), 7);
-  Status older = (*db)->Migrate(v1);
-  EXPECT_FALSE(older.ok());
-  EXPECT_NE(older.message().find("newer than this program"), std::string::npos);
-  fs::remove_all(dir);
-}
-
 // The number of rows in t.
 int64_t Rows(SqliteDb& db) {
   auto q = db.Prepare("SELECT count(*) FROM t");
@@ -111,42 +80,6 @@ int64_t Rows(SqliteDb& db) {
   int64_t n = (*q)->Int(0);
   (*q)->Reset();
   return n;
-}
-
-TEST(SqliteTest, NestedTransactionsAreSavepointsThatFailAlone) {
-  auto db = SqliteDb::Open(":memory:");
-  ASSERT_TRUE(db.ok());
-  SqliteDb& d = **db;
-  ASSERT_TRUE(d.Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
-  {
-    SqliteTransaction outer(d);
-    ASSERT_TRUE(d.Exec("INSERT INTO t VALUES ('a')").ok());
-    {
-      SqliteTransaction inner(d);  // abandoned: only its own row goes
-      ASSERT_TRUE(d.Exec("INSERT INTO t VALUES ('b')").ok());
-    }
-    {
-      SqliteTransaction inner(d);
-      ASSERT_TRUE(d.Exec("INSERT INTO t VALUES ('c')").ok());
-      ASSERT_TRUE(inner.Commit().ok());
-    }
-    EXPECT_EQ(Rows(d), 2);
-    ASSERT_TRUE(outer.Commit().ok());
-  }
-  EXPECT_EQ(Rows(d), 2);
-  {
-    SqliteTransaction outer(d);  // abandoned: its committed savepoint goes with it
-    {
-      SqliteTransaction inner(d);
-      ASSERT_TRUE(d.Exec("INSERT INTO t VALUES ('d')").ok());
-      ASSERT_TRUE(inner.Commit().ok());
-    }
-  }
-  EXPECT_EQ(Rows(d), 2);
-  SqliteTransaction again(d);  // the connection is usable afterwards
-  ASSERT_TRUE(d.Exec("INSERT INTO t VALUES ('e')").ok());
-  EXPECT_TRUE(again.Commit().ok());
-  EXPECT_EQ(Rows(d), 3);
 }
 
 TEST(SqliteTest, ThreadsWithTheirOwnConnectionsTakeTurnsWithoutSqliteBusyWaits) {
@@ -177,7 +110,7 @@ TEST(SqliteTest, ThreadsWithTheirOwnConnectionsTakeTurnsWithoutSqliteBusyWaits) 
       const int64_t waits_at_open = (*db)->BusyWaits();
       for (int i = 0; i < 200; ++i) {
         // Threads 0 and 1 write in transactions, 2 and 3 one statement at a time.
-        std::optional<SqliteTransaction> tx;
+        std::optional<SqlTransaction> tx;
         if (t < 2) tx.emplace(**db);
         for (int r = 0; r < 3; ++r) {
           auto ins = (*db)->Prepare("INSERT INTO t VALUES (?)");

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// SQLite adapter (see sqlite.h): the only file that calls the SQLite C API.
+// The SQLite backend (see sqlite.h): the only file that calls the SQLite C API.
 #include "sendguard/common/sqlite.h"
 
 #include <fcntl.h>
@@ -58,7 +58,7 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& pa
     sqlite3_close(db);
     return IoError("cannot open database " + path.string() + ": " + msg);
   }
-  std::unique_ptr<SqliteDb> out(new SqliteDb(db, WriterFor(path)));
+  std::unique_ptr<SqliteDb> out(new SqliteDb(db, WriterFor(path), path.string()));
   sqlite3_busy_handler(db, &BusyWait, &out->busy_waits_);
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=NORMAL"}) {
     if (Status st = out->Exec(pragma); !st.ok() && path != ":memory:") return st;
@@ -66,39 +66,13 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::filesystem::path& pa
   return out;
 }
 
-SqliteDb::SqliteDb(sqlite3* db, std::shared_ptr<std::mutex> writer) : db_(db), writer_(std::move(writer)) {}
+SqliteDb::SqliteDb(sqlite3* db, std::shared_ptr<std::mutex> writer, std::string path)
+    : db_(db), path_(std::move(path)), writer_(std::move(writer)) {}
 
-SqliteTransaction::SqliteTransaction(SqliteDb& db) : db_(db), depth_(db.transaction_depth_) {
-  if (depth_ == 0) {
-    writer_ = std::unique_lock(*db_.writer_);
-    begun_ = db_.Exec("BEGIN IMMEDIATE").ok();
-    if (!begun_) writer_.unlock();
-  } else {
-    begun_ = db_.Exec("SAVEPOINT " + Savepoint()).ok();
-  }
-  if (begun_) ++db_.transaction_depth_;
-}
-
-std::string SqliteTransaction::Savepoint() const { return "sendguard_" + std::to_string(depth_); }
-
-SqliteTransaction::~SqliteTransaction() {
-  if (!begun_) return;
-  if (depth_ == 0) {
-    db_.Exec("ROLLBACK");
-  } else {
-    db_.Exec("ROLLBACK TO " + Savepoint());
-    db_.Exec("RELEASE " + Savepoint());
-  }
-  --db_.transaction_depth_;
-}
-
-Status SqliteTransaction::Commit() {
-  if (!begun_) return Internal("transaction did not begin: " + db_.Error());
-  Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE " + Savepoint());
-  if (!st.ok()) return st;  // still begun: the destructor rolls back
-  begun_ = false;
-  --db_.transaction_depth_;
-  if (writer_.owns_lock()) writer_.unlock();
+Status SqliteDb::BeginOutermost(std::unique_lock<std::mutex>& turn) {
+  turn = std::unique_lock(*writer_);
+  Status st = Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) turn.unlock();
   return st;
 }
 
@@ -117,7 +91,7 @@ Status SqliteDb::Exec(const std::string& sql) {
   return Status();
 }
 
-Result<SqliteStatement*> SqliteDb::Prepare(std::string_view sql) {
+Result<SqlStatement*> SqliteDb::Prepare(std::string_view sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) return &it->second->Reset();
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK) {
@@ -125,38 +99,6 @@ Result<SqliteStatement*> SqliteDb::Prepare(std::string_view sql) {
   }
   auto [it, added] = cache_.emplace(std::string(sql), std::make_unique<SqliteStatement>(*this, stmt));
   return it->second.get();
-}
-
-int SqliteDb::SchemaVersion() {
-  auto st = Prepare("SELECT version FROM schema_version");
-  if (!st.ok() || !(*st)->Step()) return 0;
-  int version = static_cast<int>((*st)->Int(0));
-  (*st)->Reset();  // never leave a read transaction open (see Step)
-  return version;
-}
-
-Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
-  if (Status st = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !st.ok()) return st;
-  int version = SchemaVersion();
-  if (version > static_cast<int>(migrations.size())) {
-    return InvalidArgument("database schema version " + std::to_string(version) + " is newer than this program (" +
-                           std::to_string(migrations.size()) + "); upgrade sendguard");
-  }
-  for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
-    SqliteTransaction tx(*this);
-    // Another connection may have migrated while this one waited for the write lock.
-    if (SchemaVersion() > static_cast<int>(v)) {
-      v = static_cast<size_t>(SchemaVersion()) - 1;
-      continue;
-    }
-    if (Status st = Exec(migrations[v]); !st.ok()) return Internal("migration " + std::to_string(v + 1) + ": " + st.message());
-    Exec("DELETE FROM schema_version");
-    auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
-    if (!ins.ok()) return ins.status();
-    if (Status st = (*ins)->Bind(1, static_cast<int64_t>(v + 1)).Run(); !st.ok()) return st;
-    if (Status st = tx.Commit(); !st.ok()) return st;
-  }
-  return Status();
 }
 
 Status SqliteDb::Backup(const std::filesystem::path& dest) {
@@ -188,7 +130,6 @@ Status SqliteDb::Backup(const std::filesystem::path& dest) {
   return Status();
 }
 
-int64_t SqliteDb::LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 std::string SqliteDb::Error() const { return sqlite3_errmsg(db_); }
 

@@ -147,7 +147,7 @@ Status Accounts::SaveUser(const std::string& name, const std::string& role, cons
     }
   }
   std::lock_guard lock(mu_);
-  common::SqliteTransaction tx(*db_);
+  common::SqlTransaction tx(*db_);
   auto s = db_->Prepare(
       "INSERT INTO users (name, role, hash, directorates) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET"
       " role = excluded.role, hash = excluded.hash, directorates = excluded.directorates, failures = 0, locked_until = 0,"
@@ -170,7 +170,7 @@ Status Accounts::EndSessions(const std::string& name) {
 
 Status Accounts::DisableUser(const std::string& name) {
   std::lock_guard lock(mu_);
-  common::SqliteTransaction tx(*db_);
+  common::SqlTransaction tx(*db_);
   auto u = db_->Prepare("UPDATE users SET disabled = 1 WHERE name = ?");
   if (!u.ok()) return u.status();
   if (Status st = (*u)->Reset().Bind(1, name).Run(); !st.ok()) return st;
@@ -181,7 +181,7 @@ Status Accounts::DisableUser(const std::string& name) {
 
 Status Accounts::RemoveUser(const std::string& name) {
   std::lock_guard lock(mu_);
-  common::SqliteTransaction tx(*db_);
+  common::SqlTransaction tx(*db_);
   if (Status st = EndSessions(name); !st.ok()) return st;
   auto d = db_->Prepare("DELETE FROM users WHERE name = ?");
   if (!d.ok()) return d.status();
@@ -291,7 +291,7 @@ Status Accounts::AddOfficerLink(const std::string& email_in, const std::string& 
   *token = common::RandomHex(32);
   if (token->empty()) return Internal("no random bytes for a link");
   std::lock_guard lock(mu_);
-  common::SqliteTransaction tx(*db_);
+  common::SqlTransaction tx(*db_);
   // Only the newest link to a case works: a new one (to this officer or another) ends the rest.
   auto old = db_->Prepare("DELETE FROM officer_links WHERE expires <= ? OR incident_id = ?");
   if (!old.ok()) return old.status();

@@ -112,7 +112,7 @@ class SqliteStore final : public IncidentStore {
   Result<std::string> Insert(const std::string& id, const std::string& key, const json& document,
                              const IndexColumns& index, const AuditEntry& created) override {
     std::lock_guard lock(mu_);
-    common::SqliteTransaction tx(*db_);
+    common::SqlTransaction tx(*db_);
     if (!key.empty()) {
       auto existing = db_->Prepare("SELECT id FROM incidents WHERE idempotency_key = ?");
       if (!existing.ok()) return existing.status();
@@ -164,7 +164,7 @@ class SqliteStore final : public IncidentStore {
   // Update with mu_ held (its own transaction, nested as a savepoint inside a caller's).
   Status UpdateLocked(const std::string& id, int64_t expected_version, const json& document, const IndexColumns& index,
                       const std::vector<AuditEntry>& entries) {
-    common::SqliteTransaction tx(*db_);
+    common::SqlTransaction tx(*db_);
     auto up = db_->Prepare(
         "UPDATE incidents SET version = version + 1, document = ?, incident_number = ?, kind = ?, status = ?,"
         " service_area = ?, types = ?, period_date = ?, deadline = ? WHERE id = ? AND version = ?");
@@ -285,7 +285,7 @@ class SqliteStore final : public IncidentStore {
   Status Anonymise(const std::string& id, int64_t expected_version, const json& document, const IndexColumns& index,
                    const AuditEntry& entry) override {
     std::lock_guard lock(mu_);
-    common::SqliteTransaction tx(*db_);
+    common::SqlTransaction tx(*db_);
     // A v1 entry (before migration 5) keeps a digest of what it held; its hash covered the values
     // themselves, so once redacted only its place in the chain can be checked.
     auto redact = db_->Prepare(
@@ -300,7 +300,7 @@ class SqliteStore final : public IncidentStore {
 
   Status Erase(const std::string& id, const std::string& run, Instant at) override {
     std::lock_guard lock(mu_);
-    common::SqliteTransaction tx(*db_);
+    common::SqlTransaction tx(*db_);
     for (const char* sql : {"INSERT INTO audit_erased (seq, incident_id, hash, prev_hash, erased_at, run)"
                             " SELECT seq, incident_id, hash, prev_hash, ?2, ?3 FROM audit WHERE incident_id = ?1",
                             "DELETE FROM audit WHERE incident_id = ?1", "DELETE FROM notifications WHERE incident_id = ?1",
@@ -338,7 +338,7 @@ class SqliteStore final : public IncidentStore {
 
   Result<AuditCheck> VerifyAudit() override {
     std::lock_guard lock(mu_);
-    common::SqliteTransaction tx(*db_);  // one consistent snapshot
+    common::SqlTransaction tx(*db_);  // one consistent snapshot
     AuditCheck out;
     auto fail = [&](int64_t seq, const std::string& incident, const std::string& problem) {
       out.ok = false;

@@ -116,7 +116,7 @@ Result<std::string> HoldDesk::Hold(const Decision& d, const rules::PolicyEngine&
   m.expires = now + int64_t{config.confirm_ttl_minutes} * 60;
   if (m.sender.empty()) return InvalidArgument("a message with a null sender cannot be held for confirmation");
   if (m.id.empty()) return Internal("no random bytes for a hold id");
-  common::SqliteTransaction tx(db_);
+  common::SqlTransaction tx(db_);
   if (Status st = held_.Hold(m); !st.ok()) return st;
   DraftContext c{DraftId(hasher_, queue_id, message_id, now), "WARNED_USER_CANCELLED", message_id, now};
   json draft = json::parse(BuildIncidentDraft(d, policy, c));

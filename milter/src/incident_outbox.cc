@@ -23,7 +23,7 @@ Status IncidentOutbox::HoldWarning(const std::string& key, const std::string& id
 }
 
 Result<std::optional<std::pair<std::string, std::string>>> IncidentOutbox::TakeWarning(const std::string& key) {
-  common::SqliteTransaction tx(db_);
+  common::SqlTransaction tx(db_);
   auto q = db_.Prepare("SELECT draft_id, payload FROM pending_warnings WHERE key = ?");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, key);
@@ -41,7 +41,7 @@ Result<std::optional<std::pair<std::string, std::string>>> IncidentOutbox::TakeW
 }
 
 Result<int> IncidentOutbox::ExpireWarnings(std::time_t now) {
-  common::SqliteTransaction tx(db_);
+  common::SqlTransaction tx(db_);
   auto q = db_.Prepare("SELECT key, draft_id, payload FROM pending_warnings WHERE expires <= ?");
   if (!q.ok()) return q.status();
   std::vector<std::tuple<std::string, std::string, std::string>> expired;

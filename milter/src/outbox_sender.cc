@@ -118,7 +118,7 @@ void OutboxSender::SendMail(std::time_t now) {
 }
 
 void OutboxSender::Housekeeping(std::time_t now) {
-  common::SqliteTransaction tx(*db_);
+  common::SqlTransaction tx(*db_);
   ExpireHolds(now);
   if (options_.seal) MailOutbox(*db_, *options_.seal).Prune(now - 7 * 86400);
   if (auto expired = IncidentOutbox(*db_).ExpireWarnings(now); expired.ok() && *expired > 0 && options_.log) {

@@ -116,7 +116,7 @@ JobResult Processor::ScanAndRecord(const MessageJob& job, std::time_t now) {
   JobResult r;
   {
     // Everything the message writes, committed once; the sender thread is woken after.
-    common::SqliteTransaction tx(*db_);
+    common::SqlTransaction tx(*db_);
     r = Handle(job, d, scanner, now);
     if (Status st = tx.Commit(); !st.ok()) {
       wake_ = false;

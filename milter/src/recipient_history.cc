@@ -53,7 +53,7 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
                                 std::time_t when) {
   const std::string s = AddressKey(sender);
   const int64_t t = static_cast<int64_t>(when);
-  common::SqliteTransaction tx(db_);
+  common::SqlTransaction tx(db_);
   auto up_sender = db_.Prepare(
       "INSERT INTO history_senders (sender, first_seen, last_seen, messages) VALUES (?1, ?2, ?2, 1) "
       "ON CONFLICT (sender) DO UPDATE SET last_seen = max(last_seen, ?2), messages = messages + 1");

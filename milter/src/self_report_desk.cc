@@ -43,7 +43,7 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
   }
   if (rules::Classify(config.organisation.directory, address) != rules::RecipientClass::kInternal) return sent;
   const std::string sender_hash = ScanRecords(db_, hasher_).SenderHash(address);
-  common::SqliteTransaction tx(db_);  // the count and the new link together
+  common::SqlTransaction tx(db_);  // the count and the new link together
   auto recent = db_.Prepare("SELECT count(*) FROM self_report_links WHERE sender = ? AND created > ?");
   if (!recent.ok()) return Refuse(503, recent.status().message());
   (*recent)->Reset().Bind(1, sender_hash).Bind(2, int64_t{now} - 3600);
@@ -135,7 +135,7 @@ SelfReportOutcome SelfReportDesk::List(const std::string& id, const std::string&
 }
 
 SelfReportOutcome SelfReportDesk::Use(const std::string& id, const std::string& token, int64_t record_id, std::time_t now) {
-  common::SqliteTransaction tx(db_);
+  common::SqlTransaction tx(db_);
   SelfReportOutcome refused;
   auto sender = Check(id, token, now, &refused);
   if (!sender) return refused;

@@ -28,7 +28,7 @@ Result<StateRetentionCounts> ApplyStateRetention(common::SqliteDb& db, int scan_
   StateRetentionCounts out;
   const int64_t records_cutoff = static_cast<int64_t>(now) - int64_t{scan_record_days} * 86400;
   const int64_t history_cutoff = static_cast<int64_t>(now) - int64_t{history_days} * 86400;
-  common::SqliteTransaction tx(db);
+  common::SqlTransaction tx(db);
   struct Step {
     const char* table;
     const char* where;

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// What both backends share (see sql.h): transactions and savepoints, schema migrations, and
+// choosing the backend from a store setting.
+#include "sendguard/common/sql.h"
+
+#include "sendguard/common/postgres.h"
+#include "sendguard/common/sqlite.h"
+
+namespace sendguard::common {
+
+SqlTransaction::SqlTransaction(SqlDb& db) : db_(db), depth_(db.transaction_depth_) {
+  begin_status_ = depth_ == 0 ? db_.BeginOutermost(turn_) : db_.Exec("SAVEPOINT " + Savepoint());
+  begun_ = begin_status_.ok();
+  if (begun_) ++db_.transaction_depth_;
+}
+
+std::string SqlTransaction::Savepoint() const { return "sendguard_" + std::to_string(depth_); }
+
+SqlTransaction::~SqlTransaction() {
+  if (!begun_) return;
+  if (depth_ == 0) {
+    db_.Exec("ROLLBACK");
+  } else {
+    db_.Exec("ROLLBACK TO SAVEPOINT " + Savepoint());
+    db_.Exec("RELEASE SAVEPOINT " + Savepoint());
+  }
+  --db_.transaction_depth_;
+}
+
+Status SqlTransaction::Commit() {
+  if (!begun_) return Internal("transaction did not begin: " + begin_status_.message());
+  Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + Savepoint());
+  if (!st.ok()) return st;  // still begun: the destructor rolls back
+  begun_ = false;
+  --db_.transaction_depth_;
+  if (turn_.owns_lock()) turn_.unlock();
+  return st;
+}
+
+int SqlDb::SchemaVersion() {
+  auto st = Prepare("SELECT version FROM schema_version");
+  if (!st.ok() || !(*st)->Step()) return 0;
+  int version = static_cast<int>((*st)->Int(0));
+  (*st)->Reset();  // never leave a read transaction open (see SqlStatement)
+  return version;
+}
+
+Status SqlDb::Migrate(const std::vector<std::string>& sqlite, const std::vector<std::string>& postgres) {
+  const std::vector<std::string>& migrations = dialect() == SqlDialect::kSqlite ? sqlite : postgres;
+  for (;;) {
+    // One migration a transaction, under a lock: another process migrating the same database
+    // at the same moment waits, then finds the version moved on.
+    SqlTransaction tx(*this);
+    if (!tx.begun()) return tx.begin_status();
+    if (Status st = LockForWrite("sendguard-schema"); !st.ok()) return st;
+    if (Status st = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !st.ok()) return st;
+    const int version = SchemaVersion();
+    if (version > static_cast<int>(migrations.size())) {
+      return InvalidArgument("database schema version " + std::to_string(version) + " is newer than this program (" +
+                             std::to_string(migrations.size()) + "); upgrade sendguard");
+    }
+    if (version == static_cast<int>(migrations.size())) return tx.Commit();
+    if (Status st = Exec(migrations[static_cast<size_t>(version)]); !st.ok()) {
+      return Internal("migration " + std::to_string(version + 1) + ": " + st.message());
+    }
+    if (Status st = Exec("DELETE FROM schema_version"); !st.ok()) return st;
+    auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
+    if (!ins.ok()) return ins.status();
+    if (Status st = (*ins)->Bind(1, static_cast<int64_t>(version + 1)).Run(); !st.ok()) return st;
+    if (Status st = tx.Commit(); !st.ok()) return st;
+  }
+}
+
+bool IsPostgresSetting(std::string_view where) {
+  return where.starts_with("postgresql://") || where.starts_with("postgres://") ||
+         where.find("dbname=") != std::string_view::npos || where.find("host=") != std::string_view::npos;
+}
+
+Result<std::unique_ptr<SqlDb>> OpenSqlDb(const std::string& where) {
+  if (IsPostgresSetting(where)) {
+    auto db = PostgresDb::Open(where);
+    if (!db.ok()) return db.status();
+    return std::unique_ptr<SqlDb>(std::move(*db));
+  }
+  auto db = SqliteDb::Open(where);
+  if (!db.ok()) return db.status();
+  return std::unique_ptr<SqlDb>(std::move(*db));
+}
+
+}  // namespace sendguard::common
