@@ -55,7 +55,7 @@ sendguard::rules::Organisation Org() {
 // A state database whose history holds `domains` used domains, made once per size.
 struct History {
   fs::path dir;
-  std::unique_ptr<sendguard::common::SqliteDb> db;
+  std::unique_ptr<sendguard::common::SqlDb> db;
   std::unique_ptr<sendguard::milter::RecipientHistory> view;
 };
 
@@ -74,7 +74,7 @@ History& HistoryWith(int domains) {
                                        std::to_string(static_cast<long>(std::time(nullptr))));
   fs::remove_all(h.dir);
   fs::create_directories(h.dir);
-  auto db = sendguard::milter::OpenStateDb(h.dir / "state.db");
+  auto db = sendguard::milter::OpenStateDb((h.dir / "state.db").string());
   if (!db.ok()) {
     std::fprintf(stderr, "signals_bench: %s\n", db.status().message().c_str());
     std::abort();

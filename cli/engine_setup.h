@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/status.h"
 #include "sendguard/milter/config.h"
 #include "sendguard/rules/policy_engine.h"
@@ -52,7 +52,7 @@ Result<std::string> LoadSecret(const EngineFlags& flags, const milter::Config& c
 struct StateAccess {
   milter::Config config;
   std::string secret;
-  std::unique_ptr<common::SqliteDb> db;
+  std::unique_ptr<common::SqlDb> db;
 };
 // On failure prints the reason to stderr and returns nullopt (exit code 2 is the caller's).
 std::optional<StateAccess> OpenState(const EngineFlags& flags, const std::string& db_path);

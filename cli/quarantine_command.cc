@@ -95,7 +95,7 @@ std::string Postsuper(const QuarantineFlags& q, const char* flag, const std::str
 
 // Files a release as a potential breach (WARNED_USER_OVERRODE, signal released_from_quarantine,
 // who and why) through the milter's outbox; the event id in *event_id.
-Status FileRelease(common::SqliteDb& db, const rules::PolicyEngine& policy, const milter::ScanRecord& record,
+Status FileRelease(common::SqlDb& db, const rules::PolicyEngine& policy, const milter::ScanRecord& record,
                    const std::string& released_by, const std::string& reason, std::time_t now, std::string* event_id) {
   *event_id = "quarantine-release-" + record.message_id_hash + "-" + std::to_string(record.id);
   auto draft = nlohmann::json::parse(milter::BuildRecordEventDraft(

@@ -29,7 +29,7 @@ int RunScan(const EngineFlags& flags, const ScanFlags& scan) {
     return 2;
   }
   common::KeyedHasher hasher(setup->secret);
-  std::unique_ptr<common::SqliteDb> db;
+  std::unique_ptr<common::SqlDb> db;
   std::unique_ptr<milter::RecipientHistory> history;
   if (!scan.history_db.empty()) {
     auto opened = milter::OpenStateDb(scan.history_db);

@@ -41,7 +41,7 @@ struct Core {
     fuzz::Check(opened.ok(), "cannot open the incident store");
     store = std::move(opened).value();
     service = std::make_unique<IncidentService>(*store, CoreConfig{}, NowUtc);
-    auto acc = Accounts::Open(fuzz::TempDir() / "accounts.db");
+    auto acc = Accounts::Open((fuzz::TempDir() / "accounts.db").string());
     fuzz::Check(acc.ok(), "cannot open accounts");
     accounts = std::move(acc).value();
     const std::time_t now = std::time(nullptr);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Accounts, sessions, tokens and throttling over SQLite and libsodium (see accounts.h).
+// Accounts, sessions, tokens and throttling over SQLite or PostgreSQL and libsodium (see accounts.h).
 #include "accounts.h"
 
 #include <sodium.h>
@@ -48,6 +48,22 @@ const std::vector<std::string>& Migrations() {
       email TEXT NOT NULL,
       incident_id TEXT NOT NULL,
       expires INTEGER NOT NULL);
+  )sql"};
+  return kMigrations;
+}
+
+// PostgreSQL: the tables SQLite's migrations 1-3 leave ("user" quoted: a reserved word there).
+const std::vector<std::string>& PostgresMigrations() {
+  static const std::vector<std::string> kMigrations = {R"sql(
+    CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, hash TEXT NOT NULL,
+      failures BIGINT NOT NULL DEFAULT 0, locked_until BIGINT NOT NULL DEFAULT 0, disabled BIGINT NOT NULL DEFAULT 0,
+      directorates TEXT NOT NULL DEFAULT '');
+    CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, "user" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+      csrf TEXT NOT NULL, expires BIGINT NOT NULL);
+    CREATE TABLE tokens (name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+      created BIGINT NOT NULL, last_used BIGINT NOT NULL DEFAULT 0);
+    CREATE TABLE officer_links (token_hash TEXT PRIMARY KEY, email TEXT NOT NULL, incident_id TEXT NOT NULL,
+      expires BIGINT NOT NULL);
   )sql"};
   return kMigrations;
 }
@@ -110,11 +126,13 @@ std::string TokenRoleNames() {
   return out;
 }
 
-Result<std::unique_ptr<Accounts>> Accounts::Open(const std::filesystem::path& path) {
+Result<std::unique_ptr<Accounts>> Accounts::Open(const std::string& where) {
   if (sodium_init() < 0) return Internal("libsodium could not start");
-  auto db = common::SqliteDb::Open(path);
+  auto db = common::OpenSqlDb(where);
   if (!db.ok()) return db.status();
-  if (Status st = (*db)->Migrate(Migrations()); !st.ok()) return Status(st.code(), path.string() + ": " + st.message());
+  if (Status st = (*db)->Migrate(Migrations(), PostgresMigrations()); !st.ok()) {
+    return Status(st.code(), (*db)->Describe() + ": " + st.message());
+  }
   return std::unique_ptr<Accounts>(new Accounts(std::move(*db)));
 }
 
@@ -163,7 +181,7 @@ Status Accounts::SaveUser(const std::string& name, const std::string& role, cons
 }
 
 Status Accounts::EndSessions(const std::string& name) {
-  auto d = db_->Prepare("DELETE FROM sessions WHERE user = ?");
+  auto d = db_->Prepare("DELETE FROM sessions WHERE \"user\" = ?");
   if (!d.ok()) return d.status();
   return (*d)->Reset().Bind(1, name).Run();
 }
@@ -193,7 +211,7 @@ Status Accounts::RemoveUser(const std::string& name) {
 Result<std::vector<UserInfo>> Accounts::Users() {
   std::lock_guard lock(mu_);
   auto q = db_->Prepare(
-      "SELECT u.name, u.role, u.hash, u.disabled, (SELECT count(*) FROM sessions s WHERE s.user = u.name AND s.expires > ?),"
+      "SELECT u.name, u.role, u.hash, u.disabled, (SELECT count(*) FROM sessions s WHERE s.\"user\" = u.name AND s.expires > ?),"
       " u.directorates FROM users u ORDER BY u.name");
   if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, int64_t{std::time(nullptr)});
@@ -352,7 +370,7 @@ Result<WebSession> Accounts::NewSession(const std::string& name, const std::stri
   WebSession s{name, role, common::RandomHex(32), now + kSessionSeconds, SplitLines(directorates)};
   *token = common::RandomHex(32);
   if (token->empty() || s.csrf.empty()) return Internal("no random bytes for a session");
-  auto ins = db_->Prepare("INSERT INTO sessions (token_hash, user, csrf, expires) VALUES (?, ?, ?, ?)");
+  auto ins = db_->Prepare("INSERT INTO sessions (token_hash, \"user\", csrf, expires) VALUES (?, ?, ?, ?)");
   if (!ins.ok()) return ins.status();
   if (Status st = (*ins)->Reset().Bind(1, common::Sha256Hex(*token)).Bind(2, name).Bind(3, s.csrf).Bind(4, int64_t{s.expires}).Run();
       !st.ok()) {
@@ -369,7 +387,7 @@ std::optional<WebSession> Accounts::Session(const std::string& token, std::time_
   // Looked up by the token's hash: the index sees only the hash, so lookup time says nothing
   // about the token.
   auto q = db_->Prepare(
-      "SELECT s.user, u.role, s.csrf, s.expires, u.directorates FROM sessions s JOIN users u ON u.name = s.user"
+      "SELECT s.\"user\", u.role, s.csrf, s.expires, u.directorates FROM sessions s JOIN users u ON u.name = s.\"user\""
       " WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0");
   if (!q.ok()) return std::nullopt;
   (*q)->Reset().Bind(1, common::Sha256Hex(token)).Bind(2, int64_t{now});

@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/status.h"
 
 namespace sendguard::incident {
@@ -65,7 +65,8 @@ struct TokenInfo {
 
 class Accounts {
  public:
-  static Result<std::unique_ptr<Accounts>> Open(const std::filesystem::path& path);
+  // `where`: a SQLite file path, or PostgreSQL (common::OpenSqlDb), shared by every core.
+  static Result<std::unique_ptr<Accounts>> Open(const std::string& where);
 
   // Creates or replaces a user (the password at least 12 characters). Replacing one ends its
   // sessions (a reset password locks out whoever had the old one) and re-enables it.
@@ -121,7 +122,7 @@ class Accounts {
   static constexpr int kClientWindowSeconds = 900;
 
  private:
-  explicit Accounts(std::unique_ptr<common::SqliteDb> db) : db_(std::move(db)) {}
+  explicit Accounts(std::unique_ptr<common::SqlDb> db) : db_(std::move(db)) {}
   Status SaveUser(const std::string& name, const std::string& role, const std::string& hash,
                   const std::vector<std::string>& directorates);
   // Stores a new session for `name` (mu_ held).
@@ -133,7 +134,7 @@ class Accounts {
     std::time_t until = 0, last = 0;
   };
   std::mutex mu_;  // one connection, shared by the server's threads
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   // In memory (a restart forgets them): failures by (name, address), and by address.
   std::map<std::pair<std::string, std::string>, Backoff> pair_failures_;
   std::map<std::string, std::deque<std::time_t>> client_failures_;

@@ -148,6 +148,10 @@ Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const st
   if (!notices.ok()) return notices.status();
   int sent = 0;
   for (const auto& n : *notices) {
+    // Another core on the same database may be sending this one: only the claimer sends.
+    auto mine = store.ClaimNotification(n.incident_id, n.event, now);
+    if (!mine.ok()) return mine.status();
+    if (!*mine) continue;
     bool all = true;
     for (const auto& hook : hooks) {
       const long status = PostWebhook(hook, n);
@@ -163,10 +167,12 @@ Result<int> NotifyRound(IncidentStore& store, const CoreConfig& config, const st
         if (log) log("notification " + n.event + " for " + n.incident_id + " not sent by email (" + error + "); will retry");
       }
     }
-    if (all) {
-      if (Status st = store.MarkNotified(n.incident_id, n.event, now); !st.ok()) return st;
-      ++sent;
+    if (!all) {
+      if (Status st = store.ReleaseNotification(n.incident_id, n.event); !st.ok()) return st;
+      continue;
     }
+    if (Status st = store.MarkNotified(n.incident_id, n.event, now); !st.ok()) return st;
+    ++sent;
   }
   return sent;
 }

@@ -117,7 +117,13 @@ Result<int> EscalationRound(IncidentStore& store, const CoreConfig& config, cons
                 {"kind", Name(typed.kind)}, {"status", Name(typed.status)}, {"link", link}};
       if (derived->nhs_result) data["nhs_score"] = derived->nhs_result->score;
       const Notice notice{r.id, event, text, data};
-      if (!Deliver(*f.to, out.via, "sendguard: " + text, body, notice, now, log)) continue;
+      auto mine = store.ClaimNotification(r.id, event, now);  // one core sends it
+      if (!mine.ok()) return mine.status();
+      if (!*mine) continue;
+      if (!Deliver(*f.to, out.via, "sendguard: " + text, body, notice, now, log)) {
+        if (Status st = store.ReleaseNotification(r.id, event); !st.ok()) return st;
+        continue;
+      }
       if (Status st = store.MarkNotified(r.id, event, now); !st.ok()) return st;
       ++sent;
     }
@@ -215,11 +221,17 @@ Result<int> DigestRound(IncidentService& service, IncidentStore& store, const Ou
     auto done = store.JobDone(key);
     if (!done.ok()) return done.status();
     if (*done) continue;
+    auto mine = store.ClaimJob(key, now);  // one core sends it
+    if (!mine.ok()) return mine.status();
+    if (!*mine) continue;
     std::string subject, body;
     json data{{"digest", weekly ? "SIRO_WEEKLY" : "COMMITTEE_MONTHLY"}, {"scheduled_for", FormatInstant(due)}};
     if (weekly) {
       auto text = SiroWeeklyDigest(store, service.config(), out.pages_url, now);
-      if (!text.ok()) return text.status();
+      if (!text.ok()) {
+        store.ReleaseJob(key);
+        return text.status();
+      }
       subject = "sendguard: weekly summary for the SIRO, " + FormatDate(LondonDate(due));
       body = *text;
     } else {
@@ -231,7 +243,10 @@ Result<int> DigestRound(IncidentService& service, IncidentStore& store, const Ou
       p.period_start = start;
       p.period_end = end;
       auto report = service.BuildCommitteeReport(p);
-      if (!report.ok()) return report.internal;
+      if (!report.ok()) {
+        store.ReleaseJob(key);
+        return report.internal;
+      }
       subject = "sendguard: committee report for " + FormatDate(start) + " to " + FormatDate(end) + " (end exclusive)";
       body = RenderMarkdown(*report.value);
       if (!out.pages_url.empty()) body += "\nOn the pages: " + out.pages_url + "/reports?from=" + FormatDate(start) + "&to=" + FormatDate(end) + "\n";
@@ -239,7 +254,10 @@ Result<int> DigestRound(IncidentService& service, IncidentStore& store, const Ou
       data["period_end"] = FormatDate(end);
     }
     const Notice notice{"", key, subject.substr(std::string("sendguard: ").size()), data};
-    if (!Deliver(s.to, out.via, subject, body, notice, now, log)) continue;
+    if (!Deliver(s.to, out.via, subject, body, notice, now, log)) {
+      if (Status st = store.ReleaseJob(key); !st.ok()) return st;
+      continue;
+    }
     if (Status st = store.MarkJobDone(key, now); !st.ok()) return st;
     ++sent;
   }

@@ -153,7 +153,7 @@ std::string LedgerKey(const common::KeyedHasher& hasher, const std::string& code
 Result<bool> ConfirmLedger::WasUsed(const std::string& code) {
   auto q = db_.Prepare("SELECT 1 FROM used_confirm_codes WHERE code = ?");
   if (!q.ok()) return q.status();
-  common::SqliteStatement& st = (*q)->Reset().Bind(1, LedgerKey(hasher_, code));
+  common::SqlStatement& st = (*q)->Reset().Bind(1, LedgerKey(hasher_, code));
   const bool found = st.Step();
   st.Reset();  // a statement stopped early keeps a read open
   if (!st.status().ok()) return st.status();
@@ -164,7 +164,7 @@ Result<bool> ConfirmLedger::Use(const std::string& code, std::time_t expires, st
   auto prune = db_.Prepare("DELETE FROM used_confirm_codes WHERE expires < ?");
   if (!prune.ok()) return prune.status();
   if (Status st = (*prune)->Bind(1, static_cast<int64_t>(now)).Run(); !st.ok()) return st;
-  auto ins = db_.Prepare("INSERT OR IGNORE INTO used_confirm_codes (code, expires) VALUES (?, ?)");
+  auto ins = db_.Prepare("INSERT INTO used_confirm_codes (code, expires) VALUES (?, ?) ON CONFLICT DO NOTHING");
   if (!ins.ok()) return ins.status();
   const std::string key = LedgerKey(hasher_, code);
   if (Status st = (*ins)->Bind(1, key).Bind(2, static_cast<int64_t>(expires)).Run(); !st.ok()) return st;

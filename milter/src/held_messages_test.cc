@@ -43,7 +43,7 @@ class HeldMessagesTest : public ::testing::Test {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
   std::filesystem::path dir_;
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   common::SealKey key_;
   HeldMessages held_;
 };

@@ -8,7 +8,8 @@ namespace sendguard::milter {
 
 Status IncidentOutbox::Enqueue(const std::string& id, const std::string& payload, std::time_t now) {
   auto s = db_.Prepare(
-      "INSERT OR IGNORE INTO incident_outbox (draft_id, payload, created, next_attempt) VALUES (?, ?, ?, ?)");
+      "INSERT INTO incident_outbox (draft_id, payload, created, next_attempt) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT DO NOTHING");
   if (!s.ok()) return s.status();
   return (*s)->Reset().Bind(1, id).Bind(2, payload).Bind(3, int64_t{now}).Bind(4, int64_t{now}).Run();
 }

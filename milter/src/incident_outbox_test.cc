@@ -13,7 +13,7 @@ namespace {
 class OutboxTest : public ::testing::Test {
  protected:
   OutboxTest() : db_(std::move(*OpenStateDb(":memory:"))), outbox_(*db_) {}
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   IncidentOutbox outbox_;
 };
 

@@ -26,7 +26,7 @@ Status MailOutbox::Enqueue(const std::string& id, const std::string& from, const
   const nlohmann::json doc = {{"from", common::RepairUtf8(from)}, {"to", to}, {"message", common::RepairUtf8(message)}};
   auto sealed = key_.Seal(doc.dump(), id);
   if (!sealed.ok()) return sealed.status();
-  auto s = db_.Prepare("INSERT OR IGNORE INTO mail_outbox (id, sealed, created, next_attempt) VALUES (?, ?, ?, ?)");
+  auto s = db_.Prepare("INSERT INTO mail_outbox (id, sealed, created, next_attempt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
   if (!s.ok()) return s.status();
   return (*s)->Reset().Bind(1, id).Bind(2, common::HexEncode(*sealed)).Bind(3, int64_t{now}).Bind(4, int64_t{now}).Run();
 }

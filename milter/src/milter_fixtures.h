@@ -21,7 +21,7 @@ class StateDirTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("sendguard-state-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    auto db = OpenStateDb(dir_ / "state.db");
+    auto db = OpenStateDb((dir_ / "state.db").string());
     EXPECT_TRUE(db.ok()) << db.status().message();
     if (db.ok()) db_ = std::move(db).value();
   }
@@ -44,7 +44,7 @@ class StateDirTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   common::KeyedHasher hasher_{"milter-test-secret"};
 };
 

@@ -71,7 +71,7 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
 }
 
 Processor::Processor(const common::KeyedHasher& hasher, const common::SealKey& seal,
-                     std::unique_ptr<common::SqliteDb> db, const std::string& held_dir)
+                     std::unique_ptr<common::SqlDb> db, const std::string& held_dir)
     : hasher_(hasher),
       db_(std::move(db)),
       history_(*db_, hasher_),

@@ -56,7 +56,7 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
   common::SqlTransaction tx(db_);
   auto up_sender = db_.Prepare(
       "INSERT INTO history_senders (sender, first_seen, last_seen, messages) VALUES (?1, ?2, ?2, 1) "
-      "ON CONFLICT (sender) DO UPDATE SET last_seen = max(last_seen, ?2), messages = messages + 1");
+      "ON CONFLICT (sender) DO UPDATE SET last_seen = CASE WHEN history_senders.last_seen > ?2 THEN history_senders.last_seen ELSE ?2 END, messages = history_senders.messages + 1");
   if (!up_sender.ok()) return up_sender.status();
   if (Status st = (*up_sender)->Bind(1, s).Bind(2, t).Run(); !st.ok()) return st;
   std::vector<std::string> keys;
@@ -70,12 +70,12 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
     auto up = db_.Prepare(
         "INSERT INTO history_recipients (sender, recipient, domain, first_seen, last_seen, messages) "
         "VALUES (?1, ?2, ?3, ?4, ?4, 1) ON CONFLICT (sender, recipient) DO UPDATE SET "
-        "last_seen = max(last_seen, ?4), messages = messages + 1");
+        "last_seen = CASE WHEN history_recipients.last_seen > ?4 THEN history_recipients.last_seen ELSE ?4 END, messages = history_recipients.messages + 1");
     if (!up.ok()) return up.status();
     if (Status st = (*up)->Bind(1, s).Bind(2, key).Bind(3, domain).Bind(4, t).Run(); !st.ok()) return st;
     auto dom = db_.Prepare(
         "INSERT INTO history_domains (domain, messages, last_seen) VALUES (?1, 1, ?2) "
-        "ON CONFLICT (domain) DO UPDATE SET messages = messages + 1, last_seen = max(last_seen, ?2) "
+        "ON CONFLICT (domain) DO UPDATE SET messages = history_domains.messages + 1, last_seen = CASE WHEN history_domains.last_seen > ?2 THEN history_domains.last_seen ELSE ?2 END "
         "RETURNING messages");
     if (!dom.ok()) return dom.status();
     if (!(*dom)->Bind(1, domain).Bind(2, t).Step()) {
@@ -86,7 +86,7 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
     std::vector<std::string> words = rules::NameTokens(r.display);
     for (auto& w : rules::NameTokens(address)) words.push_back(std::move(w));
     for (const auto& w : words) {
-      auto name = db_.Prepare("INSERT OR IGNORE INTO history_names (sender, token) VALUES (?, ?)");
+      auto name = db_.Prepare("INSERT INTO history_names (sender, token) VALUES (?, ?) ON CONFLICT DO NOTHING");
       if (!name.ok()) return name.status();
       if (Status st = (*name)->Bind(1, s).Bind(2, hasher_.Hex("history-name:" + w).substr(0, kKeyHex)).Run(); !st.ok()) {
         return st;
@@ -98,7 +98,7 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
     for (size_t j = i + 1; j < n; ++j) {
       auto pair = db_.Prepare(
           "INSERT INTO history_pairs (sender, pair, last_seen) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT (sender, pair) DO UPDATE SET last_seen = max(last_seen, ?3)");
+          "ON CONFLICT (sender, pair) DO UPDATE SET last_seen = CASE WHEN history_pairs.last_seen > ?3 THEN history_pairs.last_seen ELSE ?3 END");
       if (!pair.ok()) return pair.status();
       if (Status st = (*pair)->Bind(1, s).Bind(2, PairKey(keys[i], keys[j])).Bind(3, t).Run(); !st.ok()) return st;
     }

@@ -77,7 +77,7 @@ TEST_F(RecipientHistoryTest, SurvivesReopening) {
     ASSERT_TRUE(h.Record("s@bury.gov.uk", {{"", "x@example.org"}}, 1000).ok());
   }
   db_.reset();
-  auto db = OpenStateDb(dir_ / "state.db");
+  auto db = OpenStateDb((dir_ / "state.db").string());
   ASSERT_TRUE(db.ok());
   RecipientHistory h(**db, hasher_);
   EXPECT_TRUE(h.HasSentTo("s@bury.gov.uk", "x@example.org"));
@@ -89,7 +89,7 @@ TEST_F(RecipientHistoryTest, SurvivesReopening) {
 // The list of used domains is read once and shared until a domain never seen before is
 // recorded by any history of this process (each worker has its own connection).
 TEST_F(RecipientHistoryTest, UsedDomainsAreSharedUntilANewDomainIsRecorded) {
-  auto other_db = OpenStateDb(dir_ / "state.db");
+  auto other_db = OpenStateDb((dir_ / "state.db").string());
   ASSERT_TRUE(other_db.ok());
   RecipientHistory reader(*db_, hasher_);
   RecipientHistory writer(**other_db, hasher_);

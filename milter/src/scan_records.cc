@@ -87,7 +87,7 @@ constexpr const char* kColumns =
     "findings, complete, subject, recalled, message_sha256 FROM scan_records ";
 
 // Reads the row the statement stands on (columns as kColumns).
-ScanRecord ReadRow(common::SqliteStatement& s) {
+ScanRecord ReadRow(common::SqlStatement& s) {
   ScanRecord r;
   r.id = s.Int(0);
   r.at = static_cast<std::time_t>(s.Int(1));
@@ -114,7 +114,7 @@ std::vector<ScanRecord> ScanRecords::NamingAddress(const std::string& address, i
   const std::string hash = SenderHash(address);  // senders and recipients are hashed alike
   std::vector<ScanRecord> out;
   auto q = db_.Prepare(std::string(kColumns) +
-                       "WHERE sender = ?1 OR instr(recipients, '\"hash\":\"' || ?1 || '\"') > 0 ORDER BY at DESC LIMIT ?2");
+                       "WHERE sender = ?1 OR recipients LIKE '%\"hash\":\"' || ?1 || '\"%' ORDER BY at DESC LIMIT ?2");
   if (!q.ok()) return out;
   auto& s = (*q)->Reset().Bind(1, hash).Bind(2, int64_t{limit});
   while (s.Step()) out.push_back(ReadRow(s));

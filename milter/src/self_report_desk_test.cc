@@ -28,7 +28,7 @@ class SelfReportDeskTest : public ::testing::Test {
     (*q)->Reset();
     return n;
   }
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   common::KeyedHasher hasher_;
   common::SealKey key_;
   SelfReportDesk desk_;

@@ -7,7 +7,7 @@
 namespace sendguard::milter {
 namespace {
 
-Result<int64_t> CountOrDelete(common::SqliteDb& db, const std::string& table, const std::string& where, int64_t cutoff,
+Result<int64_t> CountOrDelete(common::SqlDb& db, const std::string& table, const std::string& where, int64_t cutoff,
                               bool dry_run) {
   auto q = db.Prepare((dry_run ? "SELECT count(*) FROM " : "DELETE FROM ") + table + " WHERE " + where);
   if (!q.ok()) return q.status();
@@ -23,7 +23,7 @@ Result<int64_t> CountOrDelete(common::SqliteDb& db, const std::string& table, co
 
 }  // namespace
 
-Result<StateRetentionCounts> ApplyStateRetention(common::SqliteDb& db, int scan_record_days, int history_days, std::time_t now,
+Result<StateRetentionCounts> ApplyStateRetention(common::SqlDb& db, int scan_record_days, int history_days, std::time_t now,
                                                  bool dry_run) {
   StateRetentionCounts out;
   const int64_t records_cutoff = static_cast<int64_t>(now) - int64_t{scan_record_days} * 86400;

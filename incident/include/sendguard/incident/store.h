@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Where incidents live: an interface (so PostgreSQL can follow) and its SQLite implementation.
+// Where incidents live: an interface, implemented over SQLite (one host) or PostgreSQL (one
+// database for several cores).
 // An incident is stored as its validated document plus the columns lists filter on; every
 // change appends to an audit log in the same transaction. Optimistic concurrency: a write
 // names the version it read.
@@ -14,10 +15,6 @@
 
 #include "sendguard/common/status.h"
 #include "sendguard/incident/london_time.h"
-
-namespace sendguard::common {
-class SqliteDb;
-}
 
 namespace sendguard::incident {
 
@@ -95,11 +92,18 @@ class IncidentStore {
   // Notifications sent, so each event ("new", "ICO_72H:DUE_SOON", ...) goes out once.
   virtual Result<bool> Notified(const std::string& id, const std::string& event) = 0;
   virtual Status MarkNotified(const std::string& id, const std::string& event, Instant at) = 0;
+  // Before sending: whether this process may send it (no other process has it claimed or sent
+  // it; a claim lapses after a lease, so a core that died meanwhile does not stop it). After:
+  // MarkNotified, or ReleaseNotification when it could not be sent (tried again later).
+  virtual Result<bool> ClaimNotification(const std::string& id, const std::string& event, Instant now) = 0;
+  virtual Status ReleaseNotification(const std::string& id, const std::string& event) = 0;
   // Every notification sent about one incident: (event, when), oldest first.
   virtual Result<std::vector<std::pair<std::string, Instant>>> Notifications(const std::string& id) = 0;
   // Jobs that run once whichever round or process gets there (a digest for one period).
   virtual Result<bool> JobDone(const std::string& key) = 0;
   virtual Status MarkJobDone(const std::string& key, Instant at) = 0;
+  virtual Result<bool> ClaimJob(const std::string& key, Instant now) = 0;  // as ClaimNotification
+  virtual Status ReleaseJob(const std::string& key) = 0;
 
   // Retention (retention.h). Anonymise replaces the document (at `expected_version`), appends
   // `entry`, and redacts the values and reasons of the incident's earlier audit entries (their
@@ -114,7 +118,9 @@ class IncidentStore {
   virtual Result<std::vector<nlohmann::json>> RetentionRuns(int limit) = 0;
 };
 
-// Opens (creating and migrating) the SQLite store at `path`.
+// Opens (creating and migrating) the store `where` names: a SQLite file path, or PostgreSQL
+// (a postgresql:// URL or "host=... dbname=...", common::OpenSqlDb).
+Result<std::unique_ptr<IncidentStore>> OpenStore(const std::string& where);
 Result<std::unique_ptr<IncidentStore>> OpenSqliteStore(const std::filesystem::path& path);
 
 }  // namespace sendguard::incident

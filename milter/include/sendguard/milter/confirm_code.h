@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 
 namespace sendguard::milter {
 
@@ -57,14 +57,14 @@ std::optional<std::string> ExtractConfirmTag(const std::string& subject, std::st
 // Used codes, so a valid code passes once. Entries are dropped after they expire.
 class ConfirmLedger {
  public:
-  ConfirmLedger(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+  ConfirmLedger(common::SqlDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
   // True the first time `code` is used; false if it was used before.
   Result<bool> Use(const std::string& code, std::time_t expires, std::time_t now);
   // Whether `code` has been used (and not yet pruned at its expiry).
   Result<bool> WasUsed(const std::string& code);
 
  private:
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
 };
 

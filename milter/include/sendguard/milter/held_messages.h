@@ -15,7 +15,7 @@
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 
 namespace sendguard::milter {
 
@@ -45,7 +45,7 @@ std::optional<std::string> ReleaseHeaderId(const common::KeyedHasher& hasher, co
 class HeldMessages {
  public:
   // `key` may be null for a user that never reads or writes content (expiry).
-  HeldMessages(common::SqliteDb& db, std::filesystem::path dir, const common::SealKey* key)
+  HeldMessages(common::SqlDb& db, std::filesystem::path dir, const common::SealKey* key)
       : db_(db), dir_(std::move(dir)), key_(key) {}
 
   // Seals the copy to disk, then records it as held.
@@ -71,7 +71,7 @@ class HeldMessages {
   std::filesystem::path FileFor(const std::string& id) const { return dir_ / id; }
   Result<bool> Move(const std::string& id, const std::string& from, const std::string& to, std::time_t now,
                     bool check_expiry);
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   std::filesystem::path dir_;
   const common::SealKey* key_;
 };

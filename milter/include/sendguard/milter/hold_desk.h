@@ -15,7 +15,7 @@
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/milter/config.h"
 #include "sendguard/milter/held_messages.h"
 #include "sendguard/milter/policy_setup.h"
@@ -43,7 +43,7 @@ struct ConfirmRequest {
 
 class HoldDesk {
  public:
-  HoldDesk(common::SqliteDb& db, const common::KeyedHasher& hasher, const common::SealKey& key,
+  HoldDesk(common::SqlDb& db, const common::KeyedHasher& hasher, const common::SealKey& key,
            std::filesystem::path held_dir)
       : db_(db), hasher_(hasher), key_(key), held_(db, std::move(held_dir), &key) {}
 
@@ -76,7 +76,7 @@ class HoldDesk {
   // Moves the pending incident of hold `id` to the outbox with its outcome (`warning` is JSON).
   Status FileOutcome(const std::string& id, const std::string& mf_action, const std::string& warning, std::time_t now);
 
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
   const common::SealKey& key_;
   HeldMessages held_;

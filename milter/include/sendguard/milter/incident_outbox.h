@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 
 namespace sendguard::milter {
 
 class IncidentOutbox {
  public:
-  explicit IncidentOutbox(common::SqliteDb& db) : db_(db) {}
+  explicit IncidentOutbox(common::SqlDb& db) : db_(db) {}
 
   // Queues a draft (a JSON document); a draft id already queued is left as it is.
   Status Enqueue(const std::string& draft_id, const std::string& payload, std::time_t now);
@@ -44,7 +44,7 @@ class IncidentOutbox {
   Result<int64_t> Pending();
 
  private:
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
 };
 
 }  // namespace sendguard::milter

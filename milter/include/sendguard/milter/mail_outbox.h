@@ -10,7 +10,7 @@
 
 #include "sendguard/common/sealed.h"
 #include "sendguard/common/smtp_client.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 
 namespace sendguard::milter {
 
@@ -21,7 +21,7 @@ std::string NoticeMessage(const std::string& from, const std::string& to, const 
 
 class MailOutbox {
  public:
-  MailOutbox(common::SqliteDb& db, const common::SealKey& key) : db_(db), key_(key) {}
+  MailOutbox(common::SqlDb& db, const common::SealKey& key) : db_(db), key_(key) {}
 
   Status Enqueue(const std::string& id, const std::string& from, const std::vector<std::string>& to,
                  const std::string& message, std::time_t now);
@@ -37,7 +37,7 @@ class MailOutbox {
   Status Prune(std::time_t before);
 
  private:
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::SealKey& key_;
 };
 

@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "sendguard/common/sealed.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/milter/metrics.h"
 
 namespace sendguard::milter {
@@ -54,7 +54,7 @@ class OutboxSender {
   // The wait before attempt `attempts` + 1: 1 s doubling, capped at retry_max_seconds.
   int BackoffSeconds(int attempts) const;
 
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   OutboxSenderOptions options_;
   Metrics* metrics_ = nullptr;
   std::mutex mu_;

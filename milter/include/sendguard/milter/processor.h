@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/milter/hold_desk.h"
 #include "sendguard/milter/milter_reply.h"
 #include "sendguard/milter/recipient_history.h"
@@ -75,7 +75,7 @@ class Processor {
   JobResult ScanAndRecord(const MessageJob& job, std::time_t now);
   // What the decision does and records, inside the message's transaction.
   JobResult Handle(const MessageJob& job, const Decision& d, scanner::Scanner& scanner, std::time_t now);
-  Processor(const common::KeyedHasher& hasher, const common::SealKey& seal, std::unique_ptr<common::SqliteDb> db,
+  Processor(const common::KeyedHasher& hasher, const common::SealKey& seal, std::unique_ptr<common::SqlDb> db,
             const std::string& held_dir);
   scanner::Scanner& ScannerFor(const Snapshot& s);
   // Writes the incident this decision files (if any) before the MTA is answered; false when
@@ -84,7 +84,7 @@ class Processor {
                     std::time_t now, std::string* filed);
 
   const common::KeyedHasher& hasher_;
-  std::unique_ptr<common::SqliteDb> db_;
+  std::unique_ptr<common::SqlDb> db_;
   RecipientHistory history_;
   ScanRecords records_;
   HoldDesk holds_;

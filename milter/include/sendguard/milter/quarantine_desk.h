@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/status.h"
 #include "sendguard/milter/scan_records.h"
 
@@ -30,7 +30,7 @@ struct QuarantineDecision {
 
 class QuarantineDesk {
  public:
-  QuarantineDesk(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+  QuarantineDesk(common::SqlDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
 
   // {"messages": [{"record_id", "queue_id", "send": summary, "decision": {...} or null}, ...]}
   // for every message sendguard quarantined with that hash, oldest first; nullopt when none.
@@ -54,7 +54,7 @@ class QuarantineDesk {
   // One decision row (`result` set: already carried out); "already decided" when one exists.
   Status Insert(const ScanRecord& r, const std::string& decision, const std::string& who, const std::string& said,
                 std::time_t now, const std::string* result);
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
 };
 

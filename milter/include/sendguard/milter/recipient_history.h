@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/rules/organisation.h"
 #include "sendguard/rules/signals.h"
 
@@ -31,7 +31,7 @@ struct ImportCounts {
 class RecipientHistory : public rules::RecipientHistoryView {
  public:
   // `db` (from OpenStateDb) and `hasher` must outlive this object.
-  RecipientHistory(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+  RecipientHistory(common::SqlDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
 
   // Records one sent message: sender, every recipient, and the name words of the
   // recipients' display names and local parts (for greeting_mismatch).
@@ -68,7 +68,7 @@ class RecipientHistory : public rules::RecipientHistoryView {
   std::string PairKey(const std::string& a_key, const std::string& b_key) const;
   bool Exists(const char* sql, const std::string& a, const std::string& b) const;
 
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
   struct UsedDomainsCache {
     std::shared_ptr<const std::vector<std::string>> domains;

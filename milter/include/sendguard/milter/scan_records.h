@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/milter/policy_setup.h"
 
 namespace sendguard::milter {
@@ -39,7 +39,7 @@ struct ScanRecord {
 
 class ScanRecords {
  public:
-  ScanRecords(common::SqliteDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
+  ScanRecords(common::SqlDb& db, const common::KeyedHasher& hasher) : db_(db), hasher_(hasher) {}
   // Builds the record of a decided message (hashing what identifies people).
   ScanRecord Make(const Decision& d, const std::string& queue_id, const std::string& message_id,
                   const std::string& outcome, std::time_t at, const std::string& subject = "") const;
@@ -69,7 +69,7 @@ class ScanRecords {
   // One record: `where` binds `text` when it is not empty, else `number`.
   std::optional<ScanRecord> FindOne(const std::string& where, int64_t number, const std::string& text);
 
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
 };
 

@@ -14,7 +14,7 @@
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/milter/config.h"
 #include "sendguard/milter/scan_records.h"
 
@@ -39,7 +39,7 @@ class SelfReportDesk {
   // At most this many links to one address an hour: the form cannot be used to flood a mailbox.
   static constexpr int kLinksPerHour = 3;
 
-  SelfReportDesk(common::SqliteDb& db, const common::KeyedHasher& hasher, const common::SealKey& key)
+  SelfReportDesk(common::SqlDb& db, const common::KeyedHasher& hasher, const common::SealKey& key)
       : db_(db), hasher_(hasher), key_(key) {}
 
   // Queues the link to `sender` when it is an address at one of the organisation's own
@@ -58,7 +58,7 @@ class SelfReportDesk {
   // The sender hash behind a valid, unused, unexpired link; or the refusal.
   std::optional<std::string> Check(const std::string& id, const std::string& token, std::time_t now, SelfReportOutcome* refused);
 
-  common::SqliteDb& db_;
+  common::SqlDb& db_;
   const common::KeyedHasher& hasher_;
   const common::SealKey& key_;
 };

@@ -7,7 +7,7 @@
 
 #include <ctime>
 
-#include "sendguard/common/sqlite.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/status.h"
 
 namespace sendguard::milter {
@@ -21,7 +21,7 @@ struct StateRetentionCounts {
 };
 
 // Removes what the schedule says is due (or, with `dry_run`, only counts it), in one transaction.
-Result<StateRetentionCounts> ApplyStateRetention(common::SqliteDb& db, int scan_record_days, int history_days, std::time_t now,
+Result<StateRetentionCounts> ApplyStateRetention(common::SqlDb& db, int scan_record_days, int history_days, std::time_t now,
                                                  bool dry_run);
 
 }  // namespace sendguard::milter
