@@ -10,7 +10,7 @@
 namespace sendguard::milter {
 namespace {
 
-class ConfirmCodeTest : public testing::StateDirTest {
+class ConfirmCodeTest : public testing::StateBackendTest {
  protected:
   ConfirmSubject Subject() const {
     return {"S@bury.gov.uk", {"j.smith@gmial.com", "b@example.org"}, std::string(64, 'a')};
@@ -18,7 +18,7 @@ class ConfirmCodeTest : public testing::StateDirTest {
   const std::time_t now_ = 1'795'000'000;  // a Sunday in November 2026
 };
 
-TEST_F(ConfirmCodeTest, IssuedCodeVerifiesForTheSameMessage) {
+TEST_P(ConfirmCodeTest, IssuedCodeVerifiesForTheSameMessage) {
   ConfirmCodes codes(hasher_);
   std::string code = codes.Issue(Subject(), now_);
   ASSERT_EQ(code.size(), 17u);
@@ -36,7 +36,7 @@ TEST_F(ConfirmCodeTest, IssuedCodeVerifiesForTheSameMessage) {
   EXPECT_EQ(codes.Verify(typed, Subject(), now_), ConfirmCheck::kValid);
 }
 
-TEST_F(ConfirmCodeTest, CannotBeReplayedForAnotherMessageRecipientsOrSender) {
+TEST_P(ConfirmCodeTest, CannotBeReplayedForAnotherMessageRecipientsOrSender) {
   ConfirmCodes codes(hasher_);
   std::string code = codes.Issue(Subject(), now_);
   ConfirmSubject other = Subject();
@@ -56,7 +56,7 @@ TEST_F(ConfirmCodeTest, CannotBeReplayedForAnotherMessageRecipientsOrSender) {
   EXPECT_EQ(ConfirmCodes(elsewhere).Verify(code, Subject(), now_), ConfirmCheck::kMismatch);
 }
 
-TEST_F(ConfirmCodeTest, ExpiresAfterItsLifetime) {
+TEST_P(ConfirmCodeTest, ExpiresAfterItsLifetime) {
   ConfirmCodes codes(hasher_, 3600);
   std::string code = codes.Issue(Subject(), now_);
   EXPECT_EQ(codes.Verify(code, Subject(), now_ + 3599), ConfirmCheck::kValid);
@@ -66,7 +66,7 @@ TEST_F(ConfirmCodeTest, ExpiresAfterItsLifetime) {
   EXPECT_LE(codes.ExpiryOf(code, now_), now_ + 3660);
 }
 
-TEST_F(ConfirmCodeTest, ForgedCodesAreRefused) {
+TEST_P(ConfirmCodeTest, ForgedCodesAreRefused) {
   ConfirmCodes codes(hasher_);
   std::string code = codes.Issue(Subject(), now_);
   // Every single-symbol change is refused.
@@ -84,7 +84,7 @@ TEST_F(ConfirmCodeTest, ForgedCodesAreRefused) {
   EXPECT_EQ(codes.Verify("UUUUU-UUUUU-UUUUU", Subject(), now_), ConfirmCheck::kMalformed);
 }
 
-TEST_F(ConfirmCodeTest, LedgerLetsACodePassOnce) {
+TEST_P(ConfirmCodeTest, LedgerLetsACodePassOnce) {
   ConfirmCodes codes(hasher_);
   ConfirmLedger ledger(*db_, hasher_);
   std::string code = codes.Issue(Subject(), now_);
@@ -98,7 +98,7 @@ TEST_F(ConfirmCodeTest, LedgerLetsACodePassOnce) {
   EXPECT_EQ(AllBytes().find(code), std::string::npos) << "the ledger keeps only a keyed hash";
 }
 
-TEST_F(ConfirmCodeTest, SubjectTagIsFoundAndRemoved) {
+TEST_P(ConfirmCodeTest, SubjectTagIsFoundAndRemoved) {
   std::string stripped;
   auto code = ExtractConfirmTag("Referrals for Monday [Confirm 7k2qm x4d9a pw3hc] ", &stripped);
   ASSERT_TRUE(code.has_value());
@@ -110,6 +110,9 @@ TEST_F(ConfirmCodeTest, SubjectTagIsFoundAndRemoved) {
   EXPECT_FALSE(ExtractConfirmTag("Please [confirm] the meeting", &stripped).has_value());
   EXPECT_FALSE(ExtractConfirmTag("no tag here", &stripped).has_value());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ConfirmCodeTest, ::testing::ValuesIn(sendguard::testing::kBackends),
+                         [](const auto& p) { return sendguard::testing::BackendName(p.param); });
 
 }  // namespace
 }  // namespace sendguard::milter

@@ -11,15 +11,16 @@
 
 #include "sendguard/milter/mail_outbox.h"
 #include "sendguard/milter/state_db.h"
+#include "sendguard/testing/test_database.h"
 
 namespace sendguard::milter {
 namespace {
 
-class HeldMessagesTest : public ::testing::Test {
+class HeldMessagesTest : public ::testing::TestWithParam<common::SqlDialect> {
  protected:
   HeldMessagesTest()
       : dir_(std::filesystem::temp_directory_path() / ("sendguard-held-" + std::to_string(::getpid()))),
-        db_(std::move(*OpenStateDb(":memory:"))),
+        db_(std::move(*OpenStateDb(sendguard::testing::NewTestDatabase(GetParam(), dir_ / "db")))),
         key_("held-test-secret", "milter state"),
         held_(*db_, dir_, &key_) {
     std::filesystem::remove_all(dir_);
@@ -48,7 +49,7 @@ class HeldMessagesTest : public ::testing::Test {
   HeldMessages held_;
 };
 
-TEST_F(HeldMessagesTest, TheCopyIsSealedAtRestAndReadBackWhole) {
+TEST_P(HeldMessagesTest, TheCopyIsSealedAtRestAndReadBackWhole) {
   const std::string id = NewHoldId();
   ASSERT_EQ(id.size(), 32u);
   ASSERT_TRUE(held_.Hold(Make(id, 5000)).ok());
@@ -68,7 +69,7 @@ TEST_F(HeldMessagesTest, TheCopyIsSealedAtRestAndReadBackWhole) {
   EXPECT_FALSE(held_.Load(other).ok());
 }
 
-TEST_F(HeldMessagesTest, AReleaseHappensOnceAndDeletesTheCopy) {
+TEST_P(HeldMessagesTest, AReleaseHappensOnceAndDeletesTheCopy) {
   const std::string id = NewHoldId();
   ASSERT_TRUE(held_.Hold(Make(id, 5000)).ok());
   EXPECT_FALSE(*held_.MarkReleased(id, 1100)) << "not being released";
@@ -81,7 +82,7 @@ TEST_F(HeldMessagesTest, AReleaseHappensOnceAndDeletesTheCopy) {
   EXPECT_FALSE(std::filesystem::exists(dir_ / id));
 }
 
-TEST_F(HeldMessagesTest, ARefusedReleaseIsHeldAgainAndAnExpiredOneCannotStart) {
+TEST_P(HeldMessagesTest, ARefusedReleaseIsHeldAgainAndAnExpiredOneCannotStart) {
   const std::string id = NewHoldId();
   ASSERT_TRUE(held_.Hold(Make(id, 5000)).ok());
   ASSERT_TRUE(*held_.BeginRelease(id, "released", 1100));
@@ -96,7 +97,7 @@ TEST_F(HeldMessagesTest, ARefusedReleaseIsHeldAgainAndAnExpiredOneCannotStart) {
   EXPECT_TRUE(held_.Expire(6000)->empty());
 }
 
-TEST_F(HeldMessagesTest, CancelDeletesAndIsFinal) {
+TEST_P(HeldMessagesTest, CancelDeletesAndIsFinal) {
   const std::string id = NewHoldId();
   ASSERT_TRUE(held_.Hold(Make(id, 5000)).ok());
   EXPECT_TRUE(*held_.Cancel(id, 1200));
@@ -122,8 +123,11 @@ TEST(HoldTokensTest, LinksAndReleaseHeadersNeedTheSecret) {
   EXPECT_FALSE(ReleaseHeaderId(mine, id));
 }
 
-TEST(MailOutboxTest, QueuedMailIsSealedSentOnceAndItsContentDropped) {
-  auto db = std::move(*OpenStateDb(":memory:"));
+class MailOutboxTest : public ::testing::TestWithParam<common::SqlDialect> {};
+
+TEST_P(MailOutboxTest, QueuedMailIsSealedSentOnceAndItsContentDropped) {
+  const auto dir = std::filesystem::temp_directory_path() / ("sendguard-mail-" + std::to_string(::getpid()));
+  auto db = std::move(*OpenStateDb(sendguard::testing::NewTestDatabase(GetParam(), dir)));
   common::SealKey key("mail-test-secret", "milter state");
   MailOutbox mail(*db, key);
   ASSERT_TRUE(mail.Enqueue("n1", "sendguard@council.example.gov.uk", {"s.okafor@council.example.gov.uk"},
@@ -147,7 +151,15 @@ TEST(MailOutboxTest, QueuedMailIsSealedSentOnceAndItsContentDropped) {
   ASSERT_TRUE(mail.Enqueue("n2", "a@b", {"c@d"}, "x", 300).ok());
   EXPECT_TRUE(stranger.Due(300, 10)->empty());
   ASSERT_TRUE(mail.Prune(1000).ok());
+  db.reset();
+  std::filesystem::remove_all(dir);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, HeldMessagesTest, ::testing::ValuesIn(sendguard::testing::kBackends),
+                         [](const auto& p) { return sendguard::testing::BackendName(p.param); });
+
+INSTANTIATE_TEST_SUITE_P(Backends, MailOutboxTest, ::testing::ValuesIn(sendguard::testing::kBackends),
+                         [](const auto& p) { return sendguard::testing::BackendName(p.param); });
 
 }  // namespace
 }  // namespace sendguard::milter

@@ -5,19 +5,29 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+
 #include "sendguard/milter/state_db.h"
+#include "sendguard/testing/test_database.h"
 
 namespace sendguard::milter {
 namespace {
 
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public ::testing::TestWithParam<common::SqlDialect> {
  protected:
-  OutboxTest() : db_(std::move(*OpenStateDb(":memory:"))), outbox_(*db_) {}
+  OutboxTest() : db_(std::move(*OpenStateDb(sendguard::testing::NewTestDatabase(GetParam(), dir_)))), outbox_(*db_) {}
+  ~OutboxTest() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  std::filesystem::path dir_ = std::filesystem::temp_directory_path() / ("sendguard-outbox-" + std::to_string(::getpid()));
   std::unique_ptr<common::SqlDb> db_;
   IncidentOutbox outbox_;
 };
 
-TEST_F(OutboxTest, QueueingIsIdempotentAndDeliveryIsRecorded) {
+TEST_P(OutboxTest, QueueingIsIdempotentAndDeliveryIsRecorded) {
   ASSERT_TRUE(outbox_.Enqueue("d1", R"({"mf_action":"BLOCKED"})", 100).ok());
   ASSERT_TRUE(outbox_.Enqueue("d1", R"({"mf_action":"BLOCKED"})", 101).ok());
   ASSERT_TRUE(outbox_.Enqueue("d2", R"({"mf_action":"AUDIT_ONLY"})", 100).ok());
@@ -33,7 +43,7 @@ TEST_F(OutboxTest, QueueingIsIdempotentAndDeliveryIsRecorded) {
   EXPECT_EQ(*outbox_.Pending(), 0);
 }
 
-TEST_F(OutboxTest, ConfirmedWarningsAreTakenAndExpiredOnesFiledAsCancelled) {
+TEST_P(OutboxTest, ConfirmedWarningsAreTakenAndExpiredOnesFiledAsCancelled) {
   ASSERT_TRUE(outbox_.HoldWarning("k1", "w1", R"({"mf_action":"WARNED_USER_CANCELLED","mf_event_id":"w1"})", 1000).ok());
   ASSERT_TRUE(outbox_.HoldWarning("k2", "w2", R"({"mf_action":"WARNED_USER_CANCELLED","mf_event_id":"w2"})", 1000).ok());
   // The sender re-sends with the code: the warning is taken (to be filed as overridden).
@@ -51,13 +61,16 @@ TEST_F(OutboxTest, ConfirmedWarningsAreTakenAndExpiredOnesFiledAsCancelled) {
   EXPECT_FALSE(*outbox_.TakeWarning("k2"));
 }
 
-TEST_F(OutboxTest, ARepeatedWarningKeepsOneEntryAndTheLaterExpiry) {
+TEST_P(OutboxTest, ARepeatedWarningKeepsOneEntryAndTheLaterExpiry) {
   ASSERT_TRUE(outbox_.HoldWarning("k", "first", "{}", 1000).ok());
   ASSERT_TRUE(outbox_.HoldWarning("k", "second", "{}", 2000).ok());
   EXPECT_EQ(*outbox_.ExpireWarnings(1500), 0);
   EXPECT_EQ(*outbox_.ExpireWarnings(2000), 1);
   EXPECT_EQ((*outbox_.Due(2000, 10))[0].draft_id, "first");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, OutboxTest, ::testing::ValuesIn(sendguard::testing::kBackends),
+                         [](const auto& p) { return sendguard::testing::BackendName(p.param); });
 
 }  // namespace
 }  // namespace sendguard::milter

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Fixtures for milter-module tests: a temporary state directory with a real SQLite file.
+// Fixtures for milter-module tests: a temporary state directory and a real state database,
+// a SQLite file in it or a fresh database on the tests' PostgreSQL server (StateBackendTest
+// runs a test on both).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -8,20 +10,24 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/milter/state_db.h"
+#include "sendguard/testing/test_database.h"
 
 namespace sendguard::milter::testing {
 
 class StateDirTest : public ::testing::Test {
  protected:
-  StateDirTest() {
+  explicit StateDirTest(common::SqlDialect backend = common::SqlDialect::kSqlite) {
     static int counter = 0;
     dir_ = std::filesystem::temp_directory_path() /
            ("sendguard-state-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
     std::filesystem::create_directories(dir_);
-    auto db = OpenStateDb((dir_ / "state.db").string());
+    where_ = backend == common::SqlDialect::kSqlite ? (dir_ / "state.db").string()
+                                                     : sendguard::testing::NewTestDatabase(backend, dir_);
+    auto db = OpenStateDb(where_);
     EXPECT_TRUE(db.ok()) << db.status().message();
     if (db.ok()) db_ = std::move(db).value();
   }
@@ -29,7 +35,8 @@ class StateDirTest : public ::testing::Test {
     db_.reset();
     std::filesystem::remove_all(dir_);
   }
-  // Everything in the state directory, as bytes (to check no clear address is stored).
+  // Everything stored, as bytes (to check no clear address is kept): the state directory's
+  // files, and on PostgreSQL every row of every table as text.
   std::string AllBytes() const {
     std::string out;
     for (const auto& e : std::filesystem::directory_iterator(dir_)) {
@@ -40,12 +47,30 @@ class StateDirTest : public ::testing::Test {
       while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
       std::fclose(f);
     }
+    if (db_ && db_->dialect() == common::SqlDialect::kPostgres) {
+      std::vector<std::string> tables;
+      auto q = db_->Prepare("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+      while (q.ok() && (*q)->Step()) tables.push_back((*q)->Text(0));
+      for (const auto& t : tables) {
+        auto rows = db_->Prepare("SELECT CAST(t AS TEXT) FROM " + t + " t");
+        while (rows.ok() && (*rows)->Step()) out += (*rows)->Text(0) + "\n";
+      }
+      EXPECT_FALSE(tables.empty());
+    }
     return out;
   }
 
   std::filesystem::path dir_;
+  std::string where_;  // the state database, as OpenStateDb takes it
   std::unique_ptr<common::SqlDb> db_;
   common::KeyedHasher hasher_{"milter-test-secret"};
+};
+
+// A StateDirTest on each backend: TEST_P, then INSTANTIATE_TEST_SUITE_P(Backends, X,
+// ::testing::ValuesIn(sendguard::testing::kBackends)).
+class StateBackendTest : public StateDirTest, public ::testing::WithParamInterface<common::SqlDialect> {
+ protected:
+  StateBackendTest() : StateDirTest(GetParam()) {}
 };
 
 }  // namespace sendguard::milter::testing

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Recipient history in a real SQLite file: recording, the signal lookups, the Postfix log
+// Recipient history in a real SQLite file and in PostgreSQL: recording, the signal lookups, the Postfix log
 // import, and that no clear address or name reaches the file.
 #include "sendguard/milter/recipient_history.h"
 
@@ -13,9 +13,9 @@
 namespace sendguard::milter {
 namespace {
 
-class RecipientHistoryTest : public testing::StateDirTest {};
+class RecipientHistoryTest : public testing::StateBackendTest {};
 
-TEST_F(RecipientHistoryTest, RecordsAndAnswersLookups) {
+TEST_P(RecipientHistoryTest, RecordsAndAnswersLookups) {
   RecipientHistory h(*db_, hasher_);
   EXPECT_FALSE(h.KnowsSender("s@bury.gov.uk"));
   ASSERT_TRUE(h.Record("S@Bury.gov.uk", {{"Anita Patel", "a.patel@example.org"}, {"", "gp@nhs.net"}, {"", "x@example.com"}}, 1000).ok());
@@ -45,7 +45,7 @@ TEST_F(RecipientHistoryTest, RecordsAndAnswersLookups) {
 
 // Retention: history unused for recipient_history_days is forgotten (the sender is
 // "first-time" again), newer history stays; the dry run counts exactly what the real run removes.
-TEST_F(RecipientHistoryTest, RetentionForgetsWhatWasNotUsedForAYear) {
+TEST_P(RecipientHistoryTest, RetentionForgetsWhatWasNotUsedForAYear) {
   RecipientHistory h(*db_, hasher_);
   const std::time_t day = 86400, start = 1700000000;
   ASSERT_TRUE(h.Record("old@bury.gov.uk", {{"Anita Patel", "a.patel@example.org"}, {"", "gp@nhs.net"}}, start).ok());
@@ -71,13 +71,13 @@ TEST_F(RecipientHistoryTest, RetentionForgetsWhatWasNotUsedForAYear) {
   EXPECT_EQ(ApplyStateRetention(*db_, 30, 365, now, false)->history_senders, 0) << "nothing more the second time";
 }
 
-TEST_F(RecipientHistoryTest, SurvivesReopening) {
+TEST_P(RecipientHistoryTest, SurvivesReopening) {
   {
     RecipientHistory h(*db_, hasher_);
     ASSERT_TRUE(h.Record("s@bury.gov.uk", {{"", "x@example.org"}}, 1000).ok());
   }
   db_.reset();
-  auto db = OpenStateDb((dir_ / "state.db").string());
+  auto db = OpenStateDb(where_);
   ASSERT_TRUE(db.ok());
   RecipientHistory h(**db, hasher_);
   EXPECT_TRUE(h.HasSentTo("s@bury.gov.uk", "x@example.org"));
@@ -88,8 +88,8 @@ TEST_F(RecipientHistoryTest, SurvivesReopening) {
 
 // The list of used domains is read once and shared until a domain never seen before is
 // recorded by any history of this process (each worker has its own connection).
-TEST_F(RecipientHistoryTest, UsedDomainsAreSharedUntilANewDomainIsRecorded) {
-  auto other_db = OpenStateDb((dir_ / "state.db").string());
+TEST_P(RecipientHistoryTest, UsedDomainsAreSharedUntilANewDomainIsRecorded) {
+  auto other_db = OpenStateDb(where_);
   ASSERT_TRUE(other_db.ok());
   RecipientHistory reader(*db_, hasher_);
   RecipientHistory writer(**other_db, hasher_);
@@ -128,7 +128,7 @@ std::string SyntheticMailLog() {
          "garbage line\n";
 }
 
-TEST_F(RecipientHistoryTest, ImportsOnlySentMailFromInternalSenders) {
+TEST_P(RecipientHistoryTest, ImportsOnlySentMailFromInternalSenders) {
   RecipientHistory h(*db_, hasher_);
   rules::Organisation org;
   org.directory.internal = {"bury.gov.uk"};
@@ -144,6 +144,9 @@ TEST_F(RecipientHistoryTest, ImportsOnlySentMailFromInternalSenders) {
   EXPECT_TRUE(h.HasSentTo("t@bury.gov.uk", "d@example.com"));
   EXPECT_FALSE(h.KnowsSender("outsider@example.net"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RecipientHistoryTest, ::testing::ValuesIn(sendguard::testing::kBackends),
+                         [](const auto& p) { return sendguard::testing::BackendName(p.param); });
 
 }  // namespace
 }  // namespace sendguard::milter
