@@ -83,7 +83,7 @@ int RunIncidents(const IncidentsFlags& f) {
     }
     if (!f.json) std::fprintf(stderr, "sendguard: new incident store %s\n", made->c_str());
   }
-  auto store = incident::OpenSqliteStore(f.db);
+  auto store = incident::OpenStore(f.db);
   if (!store.ok()) {
     std::fprintf(stderr, "sendguard: %s: %s\n", f.db.c_str(), store.status().message().c_str());
     return 2;
@@ -203,7 +203,7 @@ int RunReportMisdirected(const EngineFlags& flags, const MisdirectedFlags& m) {
                  config->milter.scan_record_days);
     return 1;
   }
-  auto store = incident::OpenSqliteStore(m.incidents_db);
+  auto store = incident::OpenStore(m.incidents_db);
   if (!store.ok()) {
     std::fprintf(stderr, "sendguard: %s: %s\n", m.incidents_db.c_str(), store.status().message().c_str());
     return 2;

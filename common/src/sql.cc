@@ -37,24 +37,33 @@ Status SqlTransaction::Commit() {
   return st;
 }
 
-int SqlDb::SchemaVersion() {
-  auto st = Prepare("SELECT version FROM schema_version");
+namespace {
+std::string VersionTable(SqlDialect d, std::string_view component) {
+  if (d == SqlDialect::kSqlite || component.empty()) return "schema_version";
+  return "schema_version_" + std::string(component);
+}
+}  // namespace
+
+int SqlDb::SchemaVersion(std::string_view component) {
+  auto st = Prepare("SELECT version FROM " + VersionTable(dialect(), component));
   if (!st.ok() || !(*st)->Step()) return 0;
   int version = static_cast<int>((*st)->Int(0));
   (*st)->Reset();  // never leave a read transaction open (see SqlStatement)
   return version;
 }
 
-Status SqlDb::Migrate(const std::vector<std::string>& sqlite, const std::vector<std::string>& postgres) {
+Status SqlDb::Migrate(const std::vector<std::string>& sqlite, const std::vector<std::string>& postgres,
+                      std::string_view component) {
   const std::vector<std::string>& migrations = dialect() == SqlDialect::kSqlite ? sqlite : postgres;
+  const std::string table = VersionTable(dialect(), component);
   for (;;) {
     // One migration a transaction, under a lock: another process migrating the same database
     // at the same moment waits, then finds the version moved on.
     SqlTransaction tx(*this);
     if (!tx.begun()) return tx.begin_status();
     if (Status st = LockForWrite("sendguard-schema"); !st.ok()) return st;
-    if (Status st = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !st.ok()) return st;
-    const int version = SchemaVersion();
+    if (Status st = Exec("CREATE TABLE IF NOT EXISTS " + table + " (version INTEGER NOT NULL)"); !st.ok()) return st;
+    const int version = SchemaVersion(component);
     if (version > static_cast<int>(migrations.size())) {
       return InvalidArgument("database schema version " + std::to_string(version) + " is newer than this program (" +
                              std::to_string(migrations.size()) + "); upgrade sendguard");
@@ -63,8 +72,8 @@ Status SqlDb::Migrate(const std::vector<std::string>& sqlite, const std::vector<
     if (Status st = Exec(migrations[static_cast<size_t>(version)]); !st.ok()) {
       return Internal("migration " + std::to_string(version + 1) + ": " + st.message());
     }
-    if (Status st = Exec("DELETE FROM schema_version"); !st.ok()) return st;
-    auto ins = Prepare("INSERT INTO schema_version (version) VALUES (?)");
+    if (Status st = Exec("DELETE FROM " + table); !st.ok()) return st;
+    auto ins = Prepare("INSERT INTO " + table + " (version) VALUES (?)");
     if (!ins.ok()) return ins.status();
     if (Status st = (*ins)->Bind(1, static_cast<int64_t>(version + 1)).Run(); !st.ok()) return st;
     if (Status st = tx.Commit(); !st.ok()) return st;
@@ -74,6 +83,25 @@ Status SqlDb::Migrate(const std::vector<std::string>& sqlite, const std::vector<
 bool IsPostgresSetting(std::string_view where) {
   return where.starts_with("postgresql://") || where.starts_with("postgres://") ||
          where.find("dbname=") != std::string_view::npos || where.find("host=") != std::string_view::npos;
+}
+
+std::string RedactedSetting(std::string_view where) {
+  std::string s(where);
+  if (!IsPostgresSetting(s)) return s;
+  // postgresql://user:secret@host/db
+  if (size_t scheme = s.find("://"); scheme != std::string::npos) {
+    const size_t at = s.find('@', scheme + 3);
+    const size_t colon = s.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+  }
+  // password=secret (keyword form, or a URL query parameter)
+  for (size_t p = s.find("password="); p != std::string::npos; p = s.find("password=", p + 1)) {
+    const size_t start = p + 9;
+    size_t end = start;
+    while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
+    s.replace(start, end - start, "***");
+  }
+  return s;
 }
 
 Result<std::unique_ptr<SqlDb>> OpenSqlDb(const std::string& where) {

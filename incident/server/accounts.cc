@@ -130,7 +130,7 @@ Result<std::unique_ptr<Accounts>> Accounts::Open(const std::string& where) {
   if (sodium_init() < 0) return Internal("libsodium could not start");
   auto db = common::OpenSqlDb(where);
   if (!db.ok()) return db.status();
-  if (Status st = (*db)->Migrate(Migrations(), PostgresMigrations()); !st.ok()) {
+  if (Status st = (*db)->Migrate(Migrations(), PostgresMigrations(), "accounts"); !st.ok()) {
     return Status(st.code(), (*db)->Describe() + ": " + st.message());
   }
   return std::unique_ptr<Accounts>(new Accounts(std::move(*db)));

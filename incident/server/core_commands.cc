@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "accounts.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/service_file.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/incident/incident_service.h"
@@ -45,6 +46,7 @@ Result<std::string> ReadPassword(const std::string& path) {
 
 // Opens accounts.db after making it (and its WAL files, when present) the service's, 0600.
 Result<std::unique_ptr<Accounts>> OpenPrivateAccounts(const CoreSettings& settings) {
+  if (common::IsPostgresSetting(settings.accounts_db)) return Accounts::Open(settings.accounts_db);  // no file to own
   for (const std::string suffix : {"", "-wal", "-shm"}) {
     const std::string path = settings.accounts_db + suffix;
     if (!suffix.empty() && !std::filesystem::exists(path)) continue;
@@ -148,7 +150,7 @@ int TokenCommand(const CoreSettings& settings, const CoreCommand& c) {
 }
 
 int AuditCommand(const CoreSettings& settings) {
-  auto store = OpenSqliteStore(settings.db);
+  auto store = OpenStore(settings.db);
   if (!store.ok()) return Refused(settings.db, store.status());
   auto check = (*store)->VerifyAudit();
   if (!check.ok()) return Refused("audit verify", check.status());
@@ -168,7 +170,7 @@ int AuditCommand(const CoreSettings& settings) {
 // `retention apply [--dry-run]`: the schedule in core.yaml over the closed incidents, recorded
 // either way; `retention runs`: the runs recorded, newest first.
 int RetentionCommand(const CoreSettings& settings, const CoreCommand& c) {
-  auto store = OpenSqliteStore(settings.db);
+  auto store = OpenStore(settings.db);
   if (!store.ok()) return Refused(settings.db, store.status());
   if (c.action == "runs") {
     auto runs = (*store)->RetentionRuns(50);

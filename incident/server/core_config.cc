@@ -2,6 +2,7 @@
 // Reads core.yaml with the same file:line diagnostics as every sendguard YAML file.
 #include "core_config.h"
 
+#include "sendguard/common/sql.h"
 #include "sendguard/common/ip_address.h"
 #include "sendguard/common/text.h"
 
@@ -247,13 +248,13 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   auto b = [](bool v) { return v ? "true" : "false"; };
   std::string out;
   out += "listen: " + s.listen + "\n";
-  out += "db: " + s.db + "\n";
+  out += "db: " + common::RedactedSetting(s.db) + "\n";
   out += "milter_token_file: \"" + s.milter_token_file + "\"\n";
   out += "service_user: \"" + s.service_user + "\"\n";
   out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
   out += "milter_url: \"" + s.milter_url + "\"\n";
   out += "secret_file: " + s.secret_file + "\n";
-  out += "accounts_db: \"" + s.accounts_db + "\"\n";
+  out += "accounts_db: \"" + common::RedactedSetting(s.accounts_db) + "\"\n";
   out += std::string("secure_cookies: ") + (s.secure_cookies ? "true" : "false") + "\n";
   out += "pages_url: \"" + s.pages_url + "\"\n";
   out += "directory_file: \"" + s.directory_file + "\"\n";

@@ -18,6 +18,7 @@
 #include "core_commands.h"
 #include "core_config.h"
 #include "core_router.h"
+#include "sendguard/common/sql.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/log_line.h"
 #include "sendguard/common/service_file.h"
@@ -106,7 +107,11 @@ int main(int argc, char** argv) {
   if (!listen.empty()) settings->listen = listen;
   if (!db.empty()) settings->db = db;
   if (settings->accounts_db.empty()) {
-    settings->accounts_db = (std::filesystem::path(settings->db).parent_path() / "accounts.db").string();
+    // Beside the store: the same PostgreSQL database (its own tables), or accounts.db beside
+    // the SQLite file.
+    settings->accounts_db = common::IsPostgresSetting(settings->db)
+                                ? settings->db
+                                : (std::filesystem::path(settings->db).parent_path() / "accounts.db").string();
   }
   if (check) {
     std::fputs(DescribeCoreConfig(*settings).c_str(), stdout);
@@ -142,9 +147,9 @@ int main(int argc, char** argv) {
     }
     settings->sso.proxy_secret = *secret;
   }
-  auto store = OpenSqliteStore(settings->db);
+  auto store = OpenStore(settings->db);
   if (!store.ok()) {
-    log->error("{}: {}", settings->db, store.status().message());
+    log->error("{}: {}", common::RedactedSetting(settings->db), store.status().message());
     return 2;
   }
   if (!backup.empty()) {
@@ -153,7 +158,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sendguard-core: backup: %s\n", st.message().c_str());
       return 1;
     }
-    std::printf("backed up %s to %s\n", settings->db.c_str(), backup.c_str());
+    std::printf("backed up %s to %s\n", common::RedactedSetting(settings->db).c_str(), backup.c_str());
     return 0;
   }
   IncidentService service(**store, settings->assessment, NowUtc);
@@ -181,7 +186,9 @@ int main(int argc, char** argv) {
   auth.hasher = &page_key;
   const StaffPages staff{auth.milter, &page_key};
   // Created by the service itself (or by a root command that gave it to the service): 0600.
-  if (auto made = common::MakeServiceFile(settings->accounts_db, settings->service_user, 0600, common::FileOwner::kService, true);
+  if (auto made = common::IsPostgresSetting(settings->accounts_db)
+                     ? Result<std::string>(std::string("PostgreSQL"))
+                     : common::MakeServiceFile(settings->accounts_db, settings->service_user, 0600, common::FileOwner::kService, true);
       !made.ok()) {
     log->error("accounts: {}", made.status().message());
     return 1;

@@ -637,7 +637,7 @@ class SqlStore final : public IncidentStore {
 Result<std::unique_ptr<IncidentStore>> OpenStore(const std::string& where) {
   auto db = common::OpenSqlDb(where);
   if (!db.ok()) return db.status();
-  if (Status st = (*db)->Migrate(kMigrations, kPostgresMigrations); !st.ok()) {
+  if (Status st = (*db)->Migrate(kMigrations, kPostgresMigrations, "incidents"); !st.ok()) {
     return Status(st.code(), (*db)->Describe() + ": " + st.message());
   }
   return std::unique_ptr<IncidentStore>(std::make_unique<SqlStore>(std::move(*db)));

@@ -194,7 +194,7 @@ const std::vector<std::string>& PostgresMigrations() {
 Result<std::unique_ptr<common::SqlDb>> OpenStateDb(const std::string& where) {
   auto db = common::OpenSqlDb(where);
   if (!db.ok()) return db.status();
-  if (Status st = (*db)->Migrate(Migrations(), PostgresMigrations()); !st.ok()) {
+  if (Status st = (*db)->Migrate(Migrations(), PostgresMigrations(), "gateway"); !st.ok()) {
     return Status(st.code(), (*db)->Describe() + ": " + st.message());
   }
   return db;

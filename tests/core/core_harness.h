@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Runs the real sendguard-core for integration tests: a private SQLite file, a free loopback
-// port, started and stopped (SIGTERM) with the harness; and a libcurl client for its API.
+// Runs the real sendguard-core for integration tests: a private SQLite file (or a given
+// PostgreSQL database), a free loopback port, started and stopped (SIGTERM) with the harness;
+// and a libcurl client for its API.
 #pragma once
 
 #include <curl/curl.h>
@@ -32,14 +33,19 @@ class CoreServer {
  public:
   // `port` 0 picks a free one. The core's own milter token is made first (see
   // milter_token_file()); `start` false leaves Start() to the caller (after AppendConfig).
-  explicit CoreServer(const std::string& name, const std::string& config_yaml = "", int port = 0, bool start = true)
+  // `db`: the store ("" = a private SQLite file); cores given the same PostgreSQL database
+  // share it (and its accounts), each with a milter token of its own name.
+  explicit CoreServer(const std::string& name, const std::string& config_yaml = "", int port = 0, bool start = true,
+                      const std::string& db = "")
       : dir_(std::filesystem::temp_directory_path() / ("sendguard-core-" + name + "-" + std::to_string(::getpid()))),
         port_(port ? port : FreePort()) {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
-    std::ofstream(dir_ / "core.yaml") << "listen: 127.0.0.1:" << port_ << "\ndb: " << (dir_ / "incidents.db").string()
-                                      << "\nmilter_token_file: " << milter_token_file().string() << "\n" << config_yaml;
-    const std::string made = Command("token add sendguard-milter --role MAIL_FILTER --output " + milter_token_file().string());
+    std::ofstream(dir_ / "core.yaml") << "listen: 127.0.0.1:" << port_ << "\ndb: \""
+                                      << (db.empty() ? (dir_ / "incidents.db").string() : db)
+                                      << "\"\nmilter_token_file: " << milter_token_file().string() << "\n" << config_yaml;
+    const std::string made = Command("token add sendguard-milter" + (db.empty() ? std::string() : "-" + name) +
+                                     " --role MAIL_FILTER --output " + milter_token_file().string());
     EXPECT_NE(made.find("written to"), std::string::npos) << made;
     if (start) Start();
   }
@@ -105,6 +111,7 @@ class CoreServer {
     return {"Authorization: Bearer " + it->second};
   }
   void Stop() { Terminate(&pid_); }
+  void Kill() { Terminate(&pid_, SIGKILL); }  // as a crash: no clean stop
   int port() const { return port_; }
   const std::filesystem::path& dir() const { return dir_; }
   std::string Log() { return ReadFile(dir_ / "core.log"); }

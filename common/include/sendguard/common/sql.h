@@ -51,10 +51,12 @@ class SqlDb {
   virtual std::string Describe() const = 0;
 
   // Applies migrations[v..] of this dialect for a database at version v, each in one
-  // transaction; the version is kept in the `schema_version` table. A database newer than
-  // the code is an error. Several processes migrating at once: one does it, the rest wait.
-  Status Migrate(const std::vector<std::string>& sqlite, const std::vector<std::string>& postgres);
-  int SchemaVersion();
+  // transaction; the version is kept in the `schema_version` table (on PostgreSQL, where
+  // several components may share one database, `schema_version_<component>`). A database newer
+  // than the code is an error. Several processes migrating at once: one does it, the rest wait.
+  Status Migrate(const std::vector<std::string>& sqlite, const std::vector<std::string>& postgres,
+                 std::string_view component = "");
+  int SchemaVersion(std::string_view component = "");
 
   // Runs SQL without parameters (schema, BEGIN/COMMIT); several statements are allowed.
   virtual Status Exec(const std::string& sql) = 0;
@@ -105,5 +107,7 @@ class SqlTransaction {
 Result<std::unique_ptr<SqlDb>> OpenSqlDb(const std::string& where);
 // Whether a store setting names PostgreSQL (as OpenSqlDb reads it).
 bool IsPostgresSetting(std::string_view where);
+// A store setting fit for logs and printed configuration: a password in it is replaced.
+std::string RedactedSetting(std::string_view where);
 
 }  // namespace sendguard::common
