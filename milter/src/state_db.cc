@@ -11,6 +11,38 @@ namespace sendguard::milter {
 
 namespace {
 
+// The triggers of migration 9: each local change to a shared table becomes a journal row.
+std::string SyncTriggers() {
+  struct Shared {
+    const char* table;
+    const char* kind;
+    const char* k1;
+    const char* k2;      // "" when the key is one column
+    const char* counts;  // the messages column, or "" when the table keeps none
+  };
+  static constexpr Shared kShared[] = {{"history_senders", "sender", "sender", "", "messages"},
+                                       {"history_recipients", "recipient", "sender", "recipient", "messages"},
+                                       {"history_pairs", "pair", "sender", "pair", ""},
+                                       {"history_names", "name", "sender", "token", ""},
+                                       {"history_domains", "domain", "domain", "", "messages"},
+                                       {"used_confirm_codes", "code", "code", "", ""}};
+  const std::string when =
+      " WHEN EXISTS (SELECT 1 FROM sync_state WHERE name = 'enabled') AND NOT EXISTS (SELECT 1 FROM sync_applying)";
+  std::string out;
+  for (const Shared& t : kShared) {
+    const std::string k2 = *t.k2 ? std::string("NEW.") + t.k2 : "''";
+    for (const bool insert : {true, false}) {
+      if (!insert && !*t.counts && std::string(t.kind) != "pair") continue;  // nothing else changes
+      const std::string delta = !*t.counts ? "0" : insert ? std::string("NEW.") + t.counts
+                                                          : std::string("NEW.") + t.counts + " - OLD." + t.counts;
+      out += std::string("CREATE TRIGGER sync_") + t.table + (insert ? "_insert AFTER INSERT" : "_update AFTER UPDATE") +
+             " ON " + t.table + when + " BEGIN INSERT INTO sync_journal (kind, k1, k2, delta) VALUES ('" + t.kind +
+             "', NEW." + t.k1 + ", " + k2 + ", " + delta + "); END;\n";
+    }
+  }
+  return out;
+}
+
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kMigrations = {
       // 1: recipient history and used confirmation codes.
@@ -138,6 +170,20 @@ const std::vector<std::string>& Migrations() {
         applied_at INTEGER,
         result TEXT);
       )sql",
+      // 9: the shared store (sendguard-sync): a journal of local history and used-code changes
+      // for it to push, written by triggers only once sync is enabled (a row in sync_state),
+      // and quiet while sendguard-sync applies rows pulled from it (a row in sync_applying).
+      R"sql(
+      CREATE TABLE sync_state (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE sync_applying (one INTEGER PRIMARY KEY);
+      CREATE TABLE sync_journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,               -- sender, recipient, pair, name, domain, code
+        k1 TEXT NOT NULL,
+        k2 TEXT NOT NULL DEFAULT '',
+        delta INTEGER NOT NULL DEFAULT 0); -- messages added (sender, recipient, domain)
+      )sql" +
+          SyncTriggers(),
   };
   return kMigrations;
 }
@@ -184,6 +230,24 @@ const std::vector<std::string>& PostgresMigrations() {
         created BIGINT NOT NULL, expires BIGINT NOT NULL, used_at BIGINT);
       CREATE TABLE quarantine_decisions (record_id BIGINT PRIMARY KEY, queue_id TEXT NOT NULL, decision TEXT NOT NULL,
         decided_by TEXT NOT NULL, reason TEXT NOT NULL, decided_at BIGINT NOT NULL, applied_at BIGINT, result TEXT);
+      )sql",
+      // 2: the shared store of several gateways (sendguard-sync): each shared row names the
+      // gateway that last changed it and a sequence number (pushes take turns, so numbers
+      // are committed in order and a gateway pulls what is newer than the last it saw).
+      R"sql(
+      CREATE SEQUENCE sync_seq;
+      ALTER TABLE history_senders ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE history_recipients ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE history_pairs ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE history_names ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE history_domains ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE used_confirm_codes ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      CREATE INDEX history_senders_seq ON history_senders (seq);
+      CREATE INDEX history_recipients_seq ON history_recipients (seq);
+      CREATE INDEX history_pairs_seq ON history_pairs (seq);
+      CREATE INDEX history_names_seq ON history_names (seq);
+      CREATE INDEX history_domains_seq ON history_domains (seq);
+      CREATE INDEX used_confirm_codes_seq ON used_confirm_codes (seq);
       )sql",
   };
   return kMigrations;

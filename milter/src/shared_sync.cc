@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: Apache-2.0
+// The gateway's shared-store replication (see shared_sync.h): the journal pushed to
+// PostgreSQL, other gateways' rows pulled into the local SQLite file.
+#include "sendguard/milter/shared_sync.h"
+
+#include "sendguard/common/text.h"
+
+#include <cstdlib>
+#include <map>
+#include <tuple>
+#include <vector>
+
+namespace sendguard::milter {
+namespace {
+
+// One kind of shared row: how to read it locally, write it to the shared store, read what is
+// new there, and apply that locally.
+struct Kind {
+  const char* name;        // as in sync_journal.kind
+  const char* table;
+  const char* local_read;  // ?1 = k1 (?2 = k2): the row's values, when it still exists
+  const char* push;        // PostgreSQL; parameters in the order `push_binds` says
+  const char* push_binds;  // k1, k2, v<i> (the i-th value read), d (the summed delta), o (origin)
+  const char* pull;        // $1 = after seq, $2 = this gateway, $3 = limit: apply's parameters, then seq
+  const char* apply;       // local SQLite, ?1.. in pull's column order
+  const char* apply_types; // t (text) or i (integer) for each of apply's parameters
+  bool two_keys;
+};
+
+const Kind kKinds[] = {
+    {"sender", "history_senders", "SELECT first_seen, last_seen FROM history_senders WHERE sender = ?1",
+     "INSERT INTO history_senders (sender, first_seen, last_seen, messages, seq, origin) VALUES ($1, CAST($2 AS BIGINT), "
+     "CAST($3 AS BIGINT), CAST($4 AS BIGINT), nextval('sync_seq'), $5) ON CONFLICT (sender) DO UPDATE SET "
+     "first_seen = LEAST(history_senders.first_seen, EXCLUDED.first_seen), last_seen = GREATEST(history_senders.last_seen, "
+     "EXCLUDED.last_seen), messages = history_senders.messages + EXCLUDED.messages, seq = nextval('sync_seq'), origin = $5",
+     "k1 v0 v1 d o",
+     "SELECT sender, first_seen, last_seen, messages, seq FROM history_senders WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 "
+     "ORDER BY seq LIMIT $3",
+     "INSERT INTO history_senders (sender, first_seen, last_seen, messages) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (sender) DO UPDATE "
+     "SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3), messages = max(messages, ?4)",
+     "tiii", false},
+    {"recipient", "history_recipients",
+     "SELECT domain, first_seen, last_seen FROM history_recipients WHERE sender = ?1 AND recipient = ?2",
+     "INSERT INTO history_recipients (sender, recipient, domain, first_seen, last_seen, messages, seq, origin) VALUES "
+     "($1, $2, $3, CAST($4 AS BIGINT), CAST($5 AS BIGINT), CAST($6 AS BIGINT), nextval('sync_seq'), $7) ON CONFLICT (sender, "
+     "recipient) DO UPDATE SET first_seen = LEAST(history_recipients.first_seen, EXCLUDED.first_seen), last_seen = "
+     "GREATEST(history_recipients.last_seen, EXCLUDED.last_seen), messages = history_recipients.messages + EXCLUDED.messages, "
+     "seq = nextval('sync_seq'), origin = $7",
+     "k1 k2 v0 v1 v2 d o",
+     "SELECT sender, recipient, domain, first_seen, last_seen, messages, seq FROM history_recipients WHERE seq > CAST($1 AS BIGINT) "
+     "AND origin <> $2 ORDER BY seq LIMIT $3",
+     "INSERT INTO history_recipients (sender, recipient, domain, first_seen, last_seen, messages) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+     "ON CONFLICT (sender, recipient) DO UPDATE SET first_seen = min(first_seen, ?4), last_seen = max(last_seen, ?5), "
+     "messages = max(messages, ?6)",
+     "tttiii", true},
+    {"pair", "history_pairs", "SELECT last_seen FROM history_pairs WHERE sender = ?1 AND pair = ?2",
+     "INSERT INTO history_pairs (sender, pair, last_seen, seq, origin) VALUES ($1, $2, CAST($3 AS BIGINT), nextval('sync_seq'), $4) "
+     "ON CONFLICT (sender, pair) DO UPDATE SET last_seen = GREATEST(history_pairs.last_seen, EXCLUDED.last_seen), "
+     "seq = nextval('sync_seq'), origin = $4",
+     "k1 k2 v0 o",
+     "SELECT sender, pair, last_seen, seq FROM history_pairs WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 ORDER BY seq LIMIT $3",
+     "INSERT INTO history_pairs (sender, pair, last_seen) VALUES (?1, ?2, ?3) ON CONFLICT (sender, pair) DO UPDATE SET "
+     "last_seen = max(last_seen, ?3)",
+     "tti", true},
+    {"name", "history_names", "SELECT 1 FROM history_names WHERE sender = ?1 AND token = ?2",
+     "INSERT INTO history_names (sender, token, seq, origin) VALUES ($1, $2, nextval('sync_seq'), $3) ON CONFLICT DO NOTHING",
+     "k1 k2 o",
+     "SELECT sender, token, seq FROM history_names WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 ORDER BY seq LIMIT $3",
+     "INSERT INTO history_names (sender, token) VALUES (?1, ?2) ON CONFLICT DO NOTHING", "tt", true},
+    {"domain", "history_domains", "SELECT last_seen FROM history_domains WHERE domain = ?1",
+     "INSERT INTO history_domains (domain, last_seen, messages, seq, origin) VALUES ($1, CAST($2 AS BIGINT), CAST($3 AS BIGINT), "
+     "nextval('sync_seq'), $4) ON CONFLICT (domain) DO UPDATE SET messages = history_domains.messages + EXCLUDED.messages, "
+     "last_seen = GREATEST(history_domains.last_seen, EXCLUDED.last_seen), seq = nextval('sync_seq'), origin = $4",
+     "k1 v0 d o",
+     "SELECT domain, last_seen, messages, seq FROM history_domains WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 ORDER BY seq "
+     "LIMIT $3",
+     "INSERT INTO history_domains (domain, last_seen, messages) VALUES (?1, ?2, ?3) ON CONFLICT (domain) DO UPDATE SET "
+     "last_seen = max(last_seen, ?2), messages = max(messages, ?3)",
+     "tii", false},
+    {"code", "used_confirm_codes", "SELECT expires FROM used_confirm_codes WHERE code = ?1",
+     "INSERT INTO used_confirm_codes (code, expires, seq, origin) VALUES ($1, CAST($2 AS BIGINT), nextval('sync_seq'), $3) "
+     "ON CONFLICT DO NOTHING",
+     "k1 v0 o", "SELECT code, expires, seq FROM used_confirm_codes WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 ORDER BY seq LIMIT $3",
+     "INSERT INTO used_confirm_codes (code, expires) VALUES (?1, ?2) ON CONFLICT DO NOTHING", "ti", false},
+};
+
+const Kind* FindKind(const std::string& name) {
+  for (const Kind& k : kKinds) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
+std::string StateValue(common::SqlDb& db, const std::string& name) {
+  auto q = db.Prepare("SELECT value FROM sync_state WHERE name = ?");
+  if (!q.ok()) return "";
+  std::string out = (*q)->Bind(1, name).Step() ? (*q)->Text(0) : "";
+  (*q)->Reset();
+  return out;
+}
+
+Status SetState(common::SqlDb& db, const std::string& name, const std::string& value) {
+  auto q = db.Prepare("INSERT INTO sync_state (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = ?2");
+  if (!q.ok()) return q.status();
+  return (*q)->Bind(1, name).Bind(2, value).Run();
+}
+
+}  // namespace
+
+Status SharedSync::Enable() {
+  if (!StateValue(local_, "enabled").empty()) return Status();
+  common::SqlTransaction tx(local_);
+  // What this gateway learned before sync began goes to the shared store too.
+  if (Status st = local_.Exec(
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'sender', sender, '', messages FROM history_senders;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'recipient', sender, recipient, messages FROM history_recipients;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'pair', sender, pair, 0 FROM history_pairs;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'name', sender, token, 0 FROM history_names;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'domain', domain, '', messages FROM history_domains;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'code', code, '', 0 FROM used_confirm_codes;");
+      !st.ok()) {
+    return st;
+  }
+  if (Status st = SetState(local_, "enabled", "1"); !st.ok()) return st;
+  return tx.Commit();
+}
+
+Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
+  // The journal's oldest rows, summed per key (a busy sender's hundred messages are one row).
+  auto read = local_.Prepare("SELECT seq, kind, k1, k2, delta FROM sync_journal ORDER BY seq LIMIT ?");
+  if (!read.ok()) return read.status();
+  (*read)->Bind(1, static_cast<int64_t>(batch));
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> deltas;
+  int64_t last = 0, rows = 0;
+  while ((*read)->Step()) {
+    last = (*read)->Int(0);
+    ++rows;
+    deltas[{(*read)->Text(1), (*read)->Text(2), (*read)->Text(3)}] += (*read)->Int(4);
+  }
+  if (!(*read)->status().ok()) return (*read)->status();
+  if (rows == 0) return 0;
+  {
+    common::SqlTransaction tx(shared);
+    if (!tx.begun()) return tx.begin_status();
+    if (Status st = shared.LockForWrite("sendguard-sync-push"); !st.ok()) return st;  // sequence numbers commit in order
+    for (const auto& [key, delta] : deltas) {
+      const auto& [kind_name, k1, k2] = key;
+      const Kind* kind = FindKind(kind_name);
+      if (!kind) continue;
+      auto cur = local_.Prepare(kind->local_read);
+      if (!cur.ok()) return cur.status();
+      (*cur)->Bind(1, k1);
+      if (kind->two_keys) (*cur)->Bind(2, k2);
+      if (!(*cur)->Step()) continue;  // gone since (retention): nothing to share
+      std::vector<std::string> values;
+      for (int i = 0; i < 3; ++i) values.push_back((*cur)->Text(i));
+      (*cur)->Reset();
+      auto up = shared.Prepare(kind->push);
+      if (!up.ok()) return up.status();
+      auto& s = **up;
+      int n = 0;
+      for (const auto& what : common::Split(kind->push_binds, ' ')) {
+        ++n;
+        if (what == "k1") s.Bind(n, k1);
+        else if (what == "k2") s.Bind(n, k2);
+        else if (what == "d") s.Bind(n, delta);
+        else if (what == "o") s.Bind(n, gateway_);
+        else s.Bind(n, values[static_cast<size_t>(what[1] - '0')]);
+      }
+      if (Status st = s.Run(); !st.ok()) return st;
+    }
+    if (Status st = tx.Commit(); !st.ok()) return st;
+  }
+  auto done = local_.Prepare("DELETE FROM sync_journal WHERE seq <= ?");
+  if (!done.ok()) return done.status();
+  if (Status st = (*done)->Bind(1, last).Run(); !st.ok()) return st;
+  return rows;
+}
+
+Result<int64_t> SharedSync::Pull(common::SqlDb& shared, size_t batch) {
+  int64_t applied = 0;
+  for (const Kind& kind : kKinds) {
+    const std::string position = std::string("pulled:") + kind.table;
+    const std::string after = StateValue(local_, position);
+    auto q = shared.Prepare(kind.pull);
+    if (!q.ok()) return q.status();
+    (*q)->Bind(1, after.empty() ? "0" : after).Bind(2, gateway_).Bind(3, static_cast<int64_t>(batch));
+    const std::string types = kind.apply_types;
+    std::vector<std::vector<std::string>> rows;  // apply's parameters, then seq
+    while ((*q)->Step()) {
+      std::vector<std::string> row;
+      for (size_t i = 0; i <= types.size(); ++i) row.push_back((*q)->Text(static_cast<int>(i)));
+      rows.push_back(std::move(row));
+    }
+    if (!(*q)->status().ok()) return (*q)->status();
+    if (rows.empty()) continue;
+    common::SqlTransaction tx(local_);
+    if (Status st = local_.Exec("INSERT INTO sync_applying (one) VALUES (1)"); !st.ok()) return st;  // triggers quiet
+    for (const auto& row : rows) {
+      auto up = local_.Prepare(kind.apply);
+      if (!up.ok()) return up.status();
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (types[i] == 'i') (*up)->Bind(static_cast<int>(i + 1), static_cast<int64_t>(std::atoll(row[i].c_str())));
+        else (*up)->Bind(static_cast<int>(i + 1), row[i]);
+      }
+      if (Status st = (*up)->Run(); !st.ok()) return st;
+    }
+    if (Status st = local_.Exec("DELETE FROM sync_applying"); !st.ok()) return st;
+    if (Status st = SetState(local_, position, rows.back().back()); !st.ok()) return st;
+    if (Status st = tx.Commit(); !st.ok()) return st;
+    applied += static_cast<int64_t>(rows.size());
+  }
+  return applied;
+}
+
+Result<int64_t> SharedSync::Backlog() {
+  auto q = local_.Prepare("SELECT count(*) FROM sync_journal");
+  if (!q.ok()) return q.status();
+  const int64_t n = (*q)->Step() ? (*q)->Int(0) : 0;
+  (*q)->Reset();
+  return n;
+}
+
+Result<SyncCounts> SharedSync::Round(common::SqlDb& shared, size_t batch) {
+  SyncCounts out;
+  for (;;) {
+    auto pushed = Push(shared, batch);
+    if (!pushed.ok()) return pushed.status();
+    out.pushed += *pushed;
+    if (*pushed < static_cast<int64_t>(batch)) break;
+  }
+  for (;;) {
+    auto pulled = Pull(shared, batch);
+    if (!pulled.ok()) return pulled.status();
+    out.pulled += *pulled;
+    if (*pulled == 0) break;
+  }
+  auto backlog = Backlog();
+  if (!backlog.ok()) return backlog.status();
+  out.backlog = *backlog;
+  return out;
+}
+
+void SharedSync::RecordOutcome(bool ok, const SyncCounts& counts, std::time_t now, const std::string& error) {
+  common::SqlTransaction tx(local_);
+  SetState(local_, "up", ok ? "1" : "0");
+  if (ok) SetState(local_, "last_ok", std::to_string(now));
+  SetState(local_, "last_error", ok ? "" : error.substr(0, 300));
+  auto backlog = Backlog();
+  SetState(local_, "backlog", std::to_string(backlog.ok() ? *backlog : counts.backlog));
+  tx.Commit();
+}
+
+SharedStoreHealth ReadSharedStoreHealth(common::SqlDb& local) {
+  SharedStoreHealth h;
+  h.enabled = !StateValue(local, "enabled").empty();
+  if (!h.enabled) return h;
+  h.up = StateValue(local, "up") == "1";
+  h.backlog = std::atoll(StateValue(local, "backlog").c_str());
+  h.last_ok = std::atoll(StateValue(local, "last_ok").c_str());
+  return h;
+}
+
+}  // namespace sendguard::milter

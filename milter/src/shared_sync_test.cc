@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// Two gateways, each with its own SQLite state file, and one shared PostgreSQL store (the
+// tests' server): what one gateway learns (a recipient, a name, a used confirmation code) the
+// other knows after a round each; rows pulled are not pushed back; what a gateway knew before
+// sync began is shared too; a store that cannot be reached loses nothing (sendguard-sync
+// --once fails, the journal waits, and the next round replays it).
+#include "sendguard/milter/shared_sync.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "sendguard/common/postgres.h"
+#include "sendguard/milter/confirm_code.h"
+#include "sendguard/milter/recipient_history.h"
+#include "sendguard/milter/state_db.h"
+#include "sendguard/testing/test_database.h"
+
+namespace sendguard::milter {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SharedSyncTest : public ::testing::Test {
+ protected:
+  SharedSyncTest() : dir_(fs::temp_directory_path() / ("sendguard-sync-" + std::to_string(::getpid()))) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    shared_where_ = sendguard::testing::NewTestDatabase(common::SqlDialect::kPostgres, dir_);
+    EXPECT_FALSE(shared_where_.empty()) << "no test PostgreSQL (the CTest fixture `postgres`)";
+    EXPECT_TRUE(OpenStateDb(shared_where_).ok());  // the shared schema, as the first gateway makes it
+    auto pg = common::PostgresDb::Open(shared_where_);
+    EXPECT_TRUE(pg.ok()) << pg.status().message();
+    if (pg.ok()) shared_ = std::move(*pg);
+    for (const char* g : {"a", "b"}) {
+      auto db = OpenStateDb((dir_ / (std::string(g) + ".db")).string());
+      EXPECT_TRUE(db.ok());
+      if (db.ok()) local_.push_back(std::move(*db));
+    }
+  }
+  ~SharedSyncTest() override {
+    local_.clear();
+    fs::remove_all(dir_);
+  }
+  SyncCounts Round(int gateway) {
+    SharedSync sync(*local_[static_cast<size_t>(gateway)], gateway == 0 ? "gw-a" : "gw-b");
+    EXPECT_TRUE(sync.Enable().ok());
+    auto r = sync.Round(*shared_);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? *r : SyncCounts{};
+  }
+  fs::path dir_;
+  std::string shared_where_;
+  std::unique_ptr<common::PostgresDb> shared_;
+  std::vector<std::unique_ptr<common::SqlDb>> local_;
+  common::KeyedHasher hasher_{"one-deployment-secret"};
+};
+
+TEST_F(SharedSyncTest, WhatOneGatewayLearnsTheOtherKnowsAfterARoundEach) {
+  RecipientHistory a(*local_[0], hasher_), b(*local_[1], hasher_);
+  // Learned before sync began on A: shared too.
+  ASSERT_TRUE(a.Record("s.okafor@council.example.gov.uk", {{"Jo Smith", "j.smith@example.org"}}, 1000).ok());
+  Round(0);
+  ASSERT_TRUE(a.Record("s.okafor@council.example.gov.uk", {{"", "p.jones@nhs.example.net"}, {"", "j.smith@example.org"}}, 2000).ok());
+  EXPECT_FALSE(b.HasSentTo("s.okafor@council.example.gov.uk", "p.jones@nhs.example.net"));
+  const SyncCounts pushed = Round(0);
+  EXPECT_GT(pushed.pushed, 0);
+  EXPECT_EQ(pushed.backlog, 0);
+  const SyncCounts pulled = Round(1);
+  EXPECT_GT(pulled.pulled, 0);
+  EXPECT_EQ(pulled.pushed, 0) << "B pushed nothing of its own";
+  EXPECT_TRUE(b.KnowsSender("s.okafor@council.example.gov.uk"));
+  EXPECT_TRUE(b.HasSentTo("s.okafor@council.example.gov.uk", "j.smith@example.org"));
+  EXPECT_TRUE(b.HasSentTo("s.okafor@council.example.gov.uk", "p.jones@nhs.example.net"));
+  EXPECT_TRUE(b.SeenTogether("s.okafor@council.example.gov.uk", "j.smith@example.org", "p.jones@nhs.example.net"));
+  EXPECT_TRUE(b.KnowsCorrespondentName("s.okafor@council.example.gov.uk", "smith"));
+  EXPECT_FALSE(b.HasSentTo("s.okafor@council.example.gov.uk", "someone.else@example.org"));
+  // Pulled rows are applied quietly: nothing of them waits in B's journal to go back.
+  EXPECT_EQ(Round(1).pushed, 0);
+  // And back the other way: B learns a recipient, A knows it.
+  ASSERT_TRUE(b.Record("t.brown@council.example.gov.uk", {{"", "k.lee@example.com"}}, 3000).ok());
+  Round(1);
+  Round(0);
+  EXPECT_TRUE(a.HasSentTo("t.brown@council.example.gov.uk", "k.lee@example.com"));
+  // Both agree on the domains in use.
+  const auto da = a.UsedDomains(10), db = b.UsedDomains(10);
+  EXPECT_EQ(std::set<std::string>(da->begin(), da->end()), std::set<std::string>(db->begin(), db->end()));
+  // Only keyed hashes reach the shared store.
+  auto all = shared_->Prepare("SELECT CAST(h AS TEXT) FROM history_recipients h");
+  ASSERT_TRUE(all.ok());
+  while ((*all)->Step()) EXPECT_EQ((*all)->Text(0).find("smith"), std::string::npos);
+}
+
+TEST_F(SharedSyncTest, AConfirmationCodeUsedThroughOneGatewayIsRefusedThroughTheOther) {
+  ConfirmLedger a(*local_[0], hasher_), b(*local_[1], hasher_);
+  const std::string code = "ABCDE-FGHJK-MNPQR";
+  ASSERT_TRUE(*a.Use(code, 5000, 1000));
+  Round(0);
+  Round(1);
+  EXPECT_TRUE(*b.WasUsed(code));
+  EXPECT_FALSE(*b.Use(code, 5000, 1001)) << "the code passed twice, once per gateway";
+}
+
+TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
+  local_.clear();  // sendguard-sync opens the files itself
+  const std::string a_db = (dir_ / "a.db").string(), b_db = (dir_ / "b.db").string();
+  auto sync = [&](const std::string& db, const std::string& gw, const std::string& store) {
+    return std::system((std::string(SENDGUARD_SYNC_BIN) + " --once --state-db " + db + " --gateway-id " + gw +
+                        " --shared-store '" + store + "' 2>>" + (dir_ / "sync.log").string())
+                           .c_str());
+  };
+  {
+    auto db = OpenStateDb(a_db);
+    ASSERT_TRUE(db.ok());
+    RecipientHistory h(**db, hasher_);
+    ASSERT_TRUE(h.Record("s.okafor@council.example.gov.uk", {{"", "j.smith@example.org"}}, 1000).ok());
+  }
+  // PostgreSQL is not there: the round fails, says so, and keeps the change.
+  EXPECT_NE(sync(a_db, "gw-a", "host=127.0.0.1 port=1 dbname=none connect_timeout=2"), 0);
+  {
+    auto db = OpenStateDb(a_db);
+    ASSERT_TRUE(db.ok());
+    const SharedStoreHealth h = ReadSharedStoreHealth(**db);
+    EXPECT_TRUE(h.enabled);
+    EXPECT_FALSE(h.up);
+    EXPECT_GT(h.backlog, 0);
+    RecipientHistory more(**db, hasher_);  // the gateway carries on meanwhile
+    ASSERT_TRUE(more.Record("s.okafor@council.example.gov.uk", {{"", "p.jones@nhs.example.net"}}, 1100).ok());
+  }
+  // It returns: everything journalled is replayed, and B learns it all.
+  EXPECT_EQ(sync(a_db, "gw-a", shared_where_), 0);
+  EXPECT_EQ(sync(b_db, "gw-b", shared_where_), 0);
+  auto adb = OpenStateDb(a_db), bdb = OpenStateDb(b_db);
+  ASSERT_TRUE(adb.ok() && bdb.ok());
+  const SharedStoreHealth h = ReadSharedStoreHealth(**adb);
+  EXPECT_TRUE(h.up);
+  EXPECT_EQ(h.backlog, 0);
+  RecipientHistory known(**bdb, hasher_);
+  EXPECT_TRUE(known.HasSentTo("s.okafor@council.example.gov.uk", "j.smith@example.org"));
+  EXPECT_TRUE(known.HasSentTo("s.okafor@council.example.gov.uk", "p.jones@nhs.example.net"));
+}
+
+}  // namespace
+}  // namespace sendguard::milter

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+// sendguard-sync: one job, beside each gateway's sendguard-milter: keeps the gateway's
+// recipient history and used confirmation codes in step with the shared PostgreSQL store
+// (milter/shared_sync.h). The milter never waits for it or for PostgreSQL: it reads and
+// writes its own state database; this program carries changes both ways every interval and,
+// while PostgreSQL is unreachable, keeps them journalled and says so (the milter's metrics
+// read what it records: sendguard_shared_store_up and _backlog).
+#include <CLI/CLI.hpp>
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <thread>
+
+#include "sendguard/common/postgres.h"
+#include "sendguard/common/sql.h"
+#include "sendguard/milter/config.h"
+#include "sendguard/milter/shared_sync.h"
+#include "sendguard/milter/state_db.h"
+
+namespace {
+
+std::atomic<bool> stopping{false};
+void OnSignal(int) { stopping = true; }
+
+void Log(const char* level, const std::string& text) {
+  std::fprintf(stderr, "sendguard-sync: %s: %s\n", level, text.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sendguard;
+  CLI::App app{"sendguard-sync: copies this gateway's recipient history and used confirmation codes to and from the shared "
+               "PostgreSQL store"};
+  std::string config_file = "/etc/sendguard/milter.yaml";
+  std::string shared, gateway, state_db;
+  int interval_ms = 1000;
+  bool once = false;
+  app.add_option("--config", config_file, "the milter's configuration (for state_dir)");
+  app.add_option("--state-db", state_db, "the gateway's state database (default <state_dir>/state.db)");
+  app.add_option("--shared-store", shared,
+                 "PostgreSQL: a postgresql:// URL or \"host=... dbname=...\" (keep the password in ~/.pgpass or PGPASSFILE)")
+      ->required();
+  app.add_option("--gateway-id", gateway, "this gateway's name in the shared store (unique per gateway)")->required();
+  app.add_option("--interval-ms", interval_ms, "how often to push and pull")->check(CLI::Range(100, 600000));
+  app.add_flag("--once", once, "one round, then exit (0 when it reached PostgreSQL, 1 when not)");
+  CLI11_PARSE(app, argc, argv);
+  if (!common::IsPostgresSetting(shared)) {
+    Log("error", "--shared-store must name PostgreSQL (a postgresql:// URL or a connection string)");
+    return 2;
+  }
+  if (state_db.empty()) {
+    auto config = milter::LoadConfig(config_file);
+    if (!config.ok()) {
+      Log("error", config.status().message());
+      return 2;
+    }
+    state_db = config->state_dir + "/state.db";
+  }
+  auto local = milter::OpenStateDb(state_db);
+  if (!local.ok()) {
+    Log("error", local.status().message());
+    return 2;
+  }
+  milter::SharedSync sync(**local, gateway);
+  if (Status st = sync.Enable(); !st.ok()) {
+    Log("error", "cannot start the journal: " + st.message());
+    return 2;
+  }
+  signal(SIGTERM, OnSignal);
+  signal(SIGINT, OnSignal);
+  Log("info", "gateway " + gateway + ": " + common::RedactedSetting(shared) + " every " + std::to_string(interval_ms) + " ms");
+  std::unique_ptr<common::PostgresDb> pg;
+  bool was_up = true;
+  while (!stopping) {
+    const auto started = std::chrono::steady_clock::now();
+    Status failed;
+    milter::SyncCounts counts;
+    if (!pg) {
+      auto opened = common::PostgresDb::Open(shared, {std::chrono::seconds(3), std::chrono::milliseconds(5000)});
+      if (opened.ok()) {
+        pg = std::move(*opened);
+      } else {
+        failed = opened.status();
+      }
+      // The shared store's schema (the gateway tables) is made by the first gateway to connect.
+      if (pg && failed.ok()) {
+        auto migrated = milter::OpenStateDb(shared);
+        if (!migrated.ok()) failed = migrated.status();
+      }
+    }
+    if (pg && failed.ok()) {
+      auto round = sync.Round(*pg);
+      if (round.ok()) {
+        counts = *round;
+      } else {
+        failed = round.status();
+        pg.reset();  // reconnect next round
+      }
+    }
+    sync.RecordOutcome(failed.ok(), counts, std::time(nullptr), failed.message());
+    if (!failed.ok() && was_up) Log("warning", "the shared store is unreachable; changes are kept and replayed: " + failed.message());
+    if (failed.ok() && !was_up) Log("info", "the shared store is back; journal replayed");
+    if (failed.ok() && (counts.pushed || counts.pulled)) {
+      Log("info", "pushed " + std::to_string(counts.pushed) + ", pulled " + std::to_string(counts.pulled) + ", backlog " +
+                      std::to_string(counts.backlog));
+    }
+    was_up = failed.ok();
+    if (once) return failed.ok() ? 0 : 1;
+    const auto next = started + std::chrono::milliseconds(interval_ms);
+    while (!stopping && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  Log("info", "stopping");
+  return 0;
+}
