@@ -18,8 +18,9 @@ std::optional<common::HttpResponse> RefuseWithoutToken(const common::HttpRequest
 }
 
 Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& listen, const Metrics& metrics,
-                                                            common::HttpServer::Handler more) {
-  auto handler = [&metrics, more](const common::HttpRequest& req) {
+                                                            common::HttpServer::Handler more,
+                                                            std::function<std::string()> extra) {
+  auto handler = [&metrics, more, extra](const common::HttpRequest& req) {
     if (more && req.path != "/metrics" && req.path != "/healthz") return more(req);
     common::HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -28,6 +29,7 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::Start(const std::string& l
       r.body = "only GET\n";
     } else if (req.path == "/metrics") {
       r.body = metrics.Render();
+      if (extra) r.body += extra();
     } else if (req.path == "/healthz") {
       r.body = "ok\n";
     } else {

@@ -4,6 +4,8 @@
 // guard every control endpoint passes: the milter's token.
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,9 +18,11 @@ namespace sendguard::milter {
 
 class MetricsServer {
  public:
-  // `listen` is "ADDR:PORT" (IPv4). Port 0 picks a free one (see port()).
+  // `listen` is "ADDR:PORT" (IPv4). Port 0 picks a free one (see port()). `extra`, when
+  // given, is appended to each scrape (the shared store's health, read at scrape time).
   static Result<std::unique_ptr<MetricsServer>> Start(const std::string& listen, const Metrics& metrics,
-                                                      common::HttpServer::Handler more = {});
+                                                      common::HttpServer::Handler more = {},
+                                                      std::function<std::string()> extra = {});
   int port() const { return server_->port(); }
 
  private:

@@ -38,6 +38,7 @@
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/milter/poison_journal.h"
 #include "sendguard/milter/scan_records.h"
+#include "sendguard/milter/shared_sync.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/milter/state_retention.h"
 #include "sendguard/milter_protocol/server.h"
@@ -311,7 +312,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
-                                        [&controls](const common::HttpRequest& r) { return controls.Handle(r); });
+                                        [&controls](const common::HttpRequest& r) { return controls.Handle(r); },
+                                        [state_db] { return SharedStoreMetrics(state_db, std::time(nullptr)); });
     if (!started.ok()) {
       d.log->error("{}", started.status().message());
       return 1;

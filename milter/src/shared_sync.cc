@@ -3,6 +3,7 @@
 // PostgreSQL, other gateways' rows pulled into the local SQLite file.
 #include "sendguard/milter/shared_sync.h"
 
+#include "sendguard/common/sqlite.h"
 #include "sendguard/common/text.h"
 
 #include <cstdlib>
@@ -259,6 +260,25 @@ SharedStoreHealth ReadSharedStoreHealth(common::SqlDb& local) {
   h.backlog = std::atoll(StateValue(local, "backlog").c_str());
   h.last_ok = std::atoll(StateValue(local, "last_ok").c_str());
   return h;
+}
+
+std::string SharedStoreMetrics(const std::string& state_db, std::time_t now) {
+  auto db = common::SqliteDb::Open(state_db);  // read only what sendguard-sync recorded; never migrates
+  if (!db.ok()) return "";
+  auto has = (*db)->Prepare("SELECT 1 FROM sqlite_master WHERE name = 'sync_state'");
+  if (!has.ok() || !(*has)->Step()) return "";
+  (*has)->Reset();
+  const SharedStoreHealth h = ReadSharedStoreHealth(**db);
+  if (!h.enabled) return "";
+  std::string out;
+  out += "# HELP sendguard_shared_store_up Whether sendguard-sync's last round reached the shared PostgreSQL store (0: degraded, answering from local state).\n";
+  out += "# TYPE sendguard_shared_store_up gauge\nsendguard_shared_store_up " + std::string(h.up ? "1" : "0") + "\n";
+  out += "# HELP sendguard_shared_store_backlog Local changes waiting to be pushed to the shared store.\n";
+  out += "# TYPE sendguard_shared_store_backlog gauge\nsendguard_shared_store_backlog " + std::to_string(h.backlog) + "\n";
+  out += "# HELP sendguard_shared_store_last_sync_age_seconds Seconds since the last round that reached the shared store.\n";
+  out += "# TYPE sendguard_shared_store_last_sync_age_seconds gauge\nsendguard_shared_store_last_sync_age_seconds " +
+         std::to_string(h.last_ok ? static_cast<int64_t>(now) - h.last_ok : -1) + "\n";
+  return out;
 }
 
 }  // namespace sendguard::milter

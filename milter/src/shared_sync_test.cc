@@ -127,6 +127,10 @@ TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
     EXPECT_TRUE(h.enabled);
     EXPECT_FALSE(h.up);
     EXPECT_GT(h.backlog, 0);
+    // What the milter's /metrics says meanwhile: degraded, with changes waiting.
+    const std::string metrics = SharedStoreMetrics(a_db, std::time(nullptr));
+    EXPECT_NE(metrics.find("sendguard_shared_store_up 0\n"), std::string::npos) << metrics;
+    EXPECT_EQ(metrics.find("sendguard_shared_store_backlog 0\n"), std::string::npos) << metrics;
     RecipientHistory more(**db, hasher_);  // the gateway carries on meanwhile
     ASSERT_TRUE(more.Record("s.okafor@council.example.gov.uk", {{"", "p.jones@nhs.example.net"}}, 1100).ok());
   }
@@ -138,6 +142,9 @@ TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
   const SharedStoreHealth h = ReadSharedStoreHealth(**adb);
   EXPECT_TRUE(h.up);
   EXPECT_EQ(h.backlog, 0);
+  const std::string metrics = SharedStoreMetrics(a_db, std::time(nullptr));
+  EXPECT_NE(metrics.find("sendguard_shared_store_up 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sendguard_shared_store_backlog 0\n"), std::string::npos) << metrics;
   RecipientHistory known(**bdb, hasher_);
   EXPECT_TRUE(known.HasSentTo("s.okafor@council.example.gov.uk", "j.smith@example.org"));
   EXPECT_TRUE(known.HasSentTo("s.okafor@council.example.gov.uk", "p.jones@nhs.example.net"));

@@ -54,5 +54,10 @@ struct SharedStoreHealth {
   int64_t last_ok = 0;   // unix seconds of the last good round
 };
 SharedStoreHealth ReadSharedStoreHealth(common::SqlDb& local);
+// The same as Prometheus text for sendguard-milter's /metrics ("" while sync is not in use):
+// sendguard_shared_store_up (0 = degraded: answering from local state only),
+// sendguard_shared_store_backlog (changes waiting to be pushed), and
+// sendguard_shared_store_last_sync_age_seconds.
+std::string SharedStoreMetrics(const std::string& state_db, std::time_t now);
 
 }  // namespace sendguard::milter
