@@ -17,7 +17,8 @@ install(FILES ${CMAKE_SOURCE_DIR}/config/sendguard.yaml ${CMAKE_SOURCE_DIR}/conf
 install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-core.service ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.timer ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.service
-  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.timer DESTINATION /lib/systemd/system)
+  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.timer ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-sync.service
+  DESTINATION /lib/systemd/system)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/config/postfix ${CMAKE_SOURCE_DIR}/config/sendmail
   DESTINATION share/doc/sendguard/examples)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/docs/ DESTINATION share/doc/sendguard)

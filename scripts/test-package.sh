@@ -119,9 +119,15 @@ grep -q "smtpd_milters=unix:/sendguard/milter.sock" "$examples/master.cf" || fai
 grep -q "smtpd_tls_cert_file" "$examples/master.cf" && grep -q "smtpd_sasl_auth_enable=yes" "$examples/master.cf" ||
   fail "the shipped master.cf does not say it needs SASL and a TLS certificate"
 /usr/bin/sendguard rules check --rules /usr/share/sendguard/rules > /dev/null || fail "sendguard rules check on the installed rules"
-for u in sendguard-quarantine.service sendguard-quarantine.timer sendguard-retention.service sendguard-retention.timer; do
+for u in sendguard-quarantine.service sendguard-quarantine.timer sendguard-retention.service sendguard-retention.timer \
+    sendguard-sync.service; do
   [ -f "/lib/systemd/system/$u" ] || fail "the package does not ship $u"
 done
+# sendguard-sync is shipped but runs only where /etc/sendguard/sync.env names the shared store.
+[ -x /usr/sbin/sendguard-sync ] || fail "the package does not ship /usr/sbin/sendguard-sync"
+grep -q "^ConditionPathExists=/etc/sendguard/sync.env$" /lib/systemd/system/sendguard-sync.service ||
+  fail "sendguard-sync.service would start on a single host"
+/usr/sbin/sendguard-sync --help > /dev/null || fail "sendguard-sync --help"
 grep -q "^ExecStart=/usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml$" \
   /lib/systemd/system/sendguard-quarantine.service || fail "sendguard-quarantine.service does not run quarantine apply"
 # The retention job as the service account, both halves, dry first: it runs on the installed config.

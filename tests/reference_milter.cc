@@ -27,6 +27,8 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <map>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -174,7 +176,15 @@ struct LibmilterConnection {
   // engine does it (libmilter itself would drop it: sendreply() forces SMFIS_NOREPLY there).
   std::optional<Verdict> held;
 };
-thread_local LibmilterConnection t_conn;
+// Each connection's state, by its context: libmilter may run one connection's callbacks on
+// different threads of its pool (under load it does), so thread-local state would be lost.
+// A context's entry is reset at negotiation; contexts are reused, so the map stays small.
+std::mutex g_conns_mu;
+std::map<SMFICTX*, LibmilterConnection> g_conns;
+LibmilterConnection& Conn(SMFICTX* ctx) {
+  std::lock_guard lock(g_conns_mu);
+  return g_conns[ctx];  // std::map: references stay valid as others are added
+}
 
 std::string Escaped(const std::string& line) {
   // libmilter passes reply text as given; the MTA reads '%' as a format character.
@@ -216,7 +226,7 @@ sfsistat Encode(SMFICTX* ctx, const Verdict& v) {
 
 // One step's answer, as sendguard's Session::Respond gives it.
 sfsistat Respond(SMFICTX* ctx, unsigned long no_reply, const std::function<Verdict()>& step) {
-  auto& c = t_conn;
+  auto& c = Conn(ctx);
   const bool silent = (c.steps & no_reply) != 0;
   if (c.held) {
     if (silent) return SMFIS_NOREPLY;
@@ -232,13 +242,14 @@ sfsistat Respond(SMFICTX* ctx, unsigned long no_reply, const std::function<Verdi
   return Encode(ctx, v);
 }
 
-sfsistat LmNegotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned long, unsigned long, unsigned long* pf0,
+sfsistat LmNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long, unsigned long* pf0,
                      unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
-  t_conn = LibmilterConnection{};
-  t_conn.actions = f0 & kActions;
-  t_conn.steps = f1 & g_steps;
-  *pf0 = t_conn.actions;
-  *pf1 = t_conn.steps;
+  auto& c = Conn(ctx);
+  c = LibmilterConnection{};
+  c.actions = f0 & kActions;
+  c.steps = f1 & g_steps;
+  *pf0 = c.actions;
+  *pf1 = c.steps;
   *pf2 = 0;
   *pf3 = 0;
   return SMFIS_CONTINUE;
@@ -246,28 +257,29 @@ sfsistat LmNegotiate(SMFICTX*, unsigned long f0, unsigned long f1, unsigned long
 sfsistat LmConnect(SMFICTX* ctx, char*, _SOCK_ADDR*) { return Respond(ctx, SMFIP_NR_CONN, [] { return Verdict{}; }); }
 sfsistat LmHelo(SMFICTX* ctx, char*) { return Respond(ctx, SMFIP_NR_HELO, [] { return Verdict{}; }); }
 sfsistat LmMail(SMFICTX* ctx, char**) {
-  t_conn.script.StartMessage();
+  Conn(ctx).script.StartMessage();
   return Respond(ctx, SMFIP_NR_MAIL, [] { return Verdict{}; });
 }
 sfsistat LmRcpt(SMFICTX* ctx, char** argv) {
   const std::string addr = argv[0] ? argv[0] : "";
-  return Respond(ctx, SMFIP_NR_RCPT, [&] { return t_conn.script.Rcpt(addr); });
+  return Respond(ctx, SMFIP_NR_RCPT, [&] { return Conn(ctx).script.Rcpt(addr); });
 }
 sfsistat LmData(SMFICTX* ctx) { return Respond(ctx, SMFIP_NR_DATA, [] { return Verdict{}; }); }
 sfsistat LmUnknown(SMFICTX* ctx, const char*) { return Respond(ctx, SMFIP_NR_UNKN, [] { return Verdict{}; }); }
 sfsistat LmHeader(SMFICTX* ctx, char* name, char* value) {
   return Respond(ctx, SMFIP_NR_HDR, [&] {
-    t_conn.script.Header(name, value);
+    Conn(ctx).script.Header(name, value);
     return Verdict{};
   });
 }
 sfsistat LmEoh(SMFICTX* ctx) { return Respond(ctx, SMFIP_NR_EOH, [] { return Verdict{}; }); }
 sfsistat LmBody(SMFICTX* ctx, unsigned char*, size_t size) {
-  const bool skip_ok = (t_conn.steps & SMFIP_SKIP) && !(t_conn.steps & SMFIP_NR_BODY);
-  return Respond(ctx, SMFIP_NR_BODY, [&] { return t_conn.script.Body(size, skip_ok); });
+  auto& c = Conn(ctx);
+  const bool skip_ok = (c.steps & SMFIP_SKIP) && !(c.steps & SMFIP_NR_BODY);
+  return Respond(ctx, SMFIP_NR_BODY, [&] { return c.script.Body(size, skip_ok); });
 }
 sfsistat LmEom(SMFICTX* ctx) {
-  auto& c = t_conn;
+  auto& c = Conn(ctx);
   if (c.held) {
     Verdict v = *c.held;
     c.held.reset();
@@ -292,15 +304,17 @@ sfsistat LmEom(SMFICTX* ctx) {
   }
   return Encode(ctx, v);
 }
-sfsistat LmAbort(SMFICTX*) {
-  t_conn.held.reset();
-  t_conn.script.StartMessage();
+sfsistat LmAbort(SMFICTX* ctx) {
+  auto& c = Conn(ctx);
+  c.held.reset();
+  c.script.StartMessage();
   return SMFIS_CONTINUE;
 }
-sfsistat LmClose(SMFICTX*) {
+sfsistat LmClose(SMFICTX* ctx) {
   // Also called at SMFIC_QUIT_NC, after which libmilter keeps the negotiation.
-  t_conn.held.reset();
-  t_conn.script = Script{};
+  auto& c = Conn(ctx);
+  c.held.reset();
+  c.script = Script{};
   return SMFIS_CONTINUE;
 }
 

@@ -52,7 +52,8 @@ class PrivatePostgres {
 class Gateway {
  public:
   Gateway(const std::string& name, testing::CoreServer& core, const std::string& shared)
-      : milter_("fault-" + name,
+      : name_(name),
+        milter_("fault-" + name,
                 "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: http://127.0.0.1:" +
                     std::to_string(core.port()) + "\ncore_token_file: " + core.milter_token_file().string() + "\n",
                 "  outbox_retry_max_seconds: 2\n") {
@@ -75,7 +76,7 @@ class Gateway {
       m.from = sender;
       m.to = {"partner" + std::to_string(i) + "@agency.example.org"};
       m.body = "Minutes of the meeting, as agreed.\r\n";
-      m.qid = "C" + std::to_string(i);
+      m.qid = name_ + "-C" + std::to_string(i);  // the Message-ID too: one per message, per gateway
       lua += SendLua(m) + kAccepted;
     }
     for (int i = first; i < first + blocked; ++i) {
@@ -83,7 +84,7 @@ class Gateway {
       m.from = sender;
       m.to = {"jo@counci1.example.gov.uk"};
       m.body = sensitive;
-      m.qid = "B" + std::to_string(i);
+      m.qid = name_ + "-B" + std::to_string(i);
       lua += SendLua(m) + kRejected;
     }
     lua += "mt.disconnect(conn)\n";
@@ -95,6 +96,7 @@ class Gateway {
   }
 
  private:
+  std::string name_;
   testing::MilterDaemon milter_;
   pid_t sync_ = -1;
 };
@@ -160,6 +162,9 @@ TEST(SharedStoreFaultTest, PostgresStoppedUnderLoadLosesAndDelaysNothingAndFiles
   const std::string degraded = a.milter().Metrics();
   EXPECT_NE(degraded.find("sendguard_shared_store_up 0"), std::string::npos) << degraded;
   EXPECT_EQ(degraded.find("sendguard_shared_store_backlog 0\n"), std::string::npos) << "A's changes wait to be pushed";
+  // The core cannot check the milter's token meanwhile: it says so (503, retried), not "bad token".
+  EXPECT_NE(a.milter().Log().find("HTTP 503"), std::string::npos) << a.milter().Log();
+  EXPECT_EQ(a.milter().Log().find("HTTP 401"), std::string::npos) << a.milter().Log();
 
   // It returns: the journals are replayed and the outbox delivers; nothing is lost or doubled.
   ASSERT_EQ(pg.Resume(), 0);

@@ -446,6 +446,14 @@ Result<std::vector<TokenInfo>> Accounts::Tokens() {
   return out;
 }
 
+bool Accounts::StoreReachable() {
+  std::lock_guard lock(mu_);
+  auto q = db_->Prepare("SELECT 1");
+  if (!q.ok() || !(*q)->Step()) return false;
+  (*q)->Reset();
+  return true;
+}
+
 std::optional<TokenInfo> Accounts::FindToken(const std::string& token, std::time_t now) {
   if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return std::nullopt;
   std::lock_guard lock(mu_);

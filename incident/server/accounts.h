@@ -110,6 +110,9 @@ class Accounts {
   Result<std::vector<TokenInfo>> Tokens();
   // The token's name and role for a presented token, if it is live.
   std::optional<TokenInfo> FindToken(const std::string& token, std::time_t now);
+  // Whether the accounts store answers at all (a lookup that found nothing may be a store
+  // that could not be asked: PostgreSQL down). Callers say 503, not "unknown token", then.
+  bool StoreReachable();
 
   static constexpr int kSessionSeconds = 8 * 3600;
   static constexpr int kOfficerLinkSeconds = 7 * 24 * 3600;

@@ -18,6 +18,16 @@ common::HttpResponse Unauthorized(const std::string& field, const std::string& r
   return r;
 }
 
+// Nobody is let in while the accounts store cannot be asked; the caller is told to retry
+// (the milter's outbox does) rather than that its credentials are wrong.
+common::HttpResponse StoreUnavailable() {
+  common::HttpResponse r;
+  r.status = 503;
+  r.body = nlohmann::json{{"errors", {{{"field", ""}, {"reason", "the accounts store is unavailable; try again shortly"}}}}}.dump(2) + "\n";
+  r.headers = {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}, {"Retry-After", "5"}};
+  return r;
+}
+
 }  // namespace
 
 Caller SessionCaller(const WebSession& session) {
@@ -42,7 +52,8 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
     }
     auto token = accounts.FindToken(std::string(common::Trim(std::string_view(authorization).substr(kBearer.size()))), now);
     if (!token) {
-      *refusal = Unauthorized("authorization", "the token is not known or was revoked");
+      *refusal = accounts.StoreReachable() ? Unauthorized("authorization", "the token is not known or was revoked")
+                                           : StoreUnavailable();
       return std::nullopt;
     }
     Caller c;
@@ -68,7 +79,8 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
   if (!cookie.empty()) {
     auto session = accounts.Session(cookie, now);
     if (!session) {
-      *refusal = Unauthorized("sg_session", "the session has ended: log in again");
+      *refusal = accounts.StoreReachable() ? Unauthorized("sg_session", "the session has ended: log in again")
+                                           : StoreUnavailable();
       return std::nullopt;
     }
     // A cookie goes with every request the browser makes, so a change needs proof the page

@@ -26,6 +26,7 @@ struct Kind {
   const char* apply;       // local SQLite, ?1.. in pull's column order
   const char* apply_types; // t (text) or i (integer) for each of apply's parameters
   bool two_keys;
+  const char* apply_also = nullptr;  // a second local statement with the same parameters
 };
 
 const Kind kKinds[] = {
@@ -83,6 +84,20 @@ const Kind kKinds[] = {
      "ON CONFLICT DO NOTHING",
      "k1 v0 o", "SELECT code, expires, seq FROM used_confirm_codes WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 ORDER BY seq LIMIT $3",
      "INSERT INTO used_confirm_codes (code, expires) VALUES (?1, ?2) ON CONFLICT DO NOTHING", "ti", false},
+    // A warning awaiting its outcome, and its end (taken when confirmed, or expired): a row
+    // marked gone (its payload dropped) removes every gateway's copy, so one outcome is filed.
+    {"warning", "pending_warnings", "SELECT draft_id, payload, expires FROM pending_warnings WHERE key = ?1",
+     "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, $2, $3, CAST($4 AS BIGINT), "
+     "nextval('sync_seq'), $5, 0) ON CONFLICT (key) DO NOTHING",
+     "k1 v0 v1 v2 o",
+     "SELECT key, draft_id, payload, expires, gone, seq FROM pending_warnings WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 "
+     "ORDER BY seq LIMIT $3",
+     "INSERT INTO pending_warnings (key, draft_id, payload, expires) SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 ON CONFLICT DO NOTHING",
+     "tttii", false, "DELETE FROM pending_warnings WHERE key = ?1 AND ?5 = 1 AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4"},
+    {"warning_gone", "pending_warnings", "SELECT ?1",
+     "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, '', '', 0, nextval('sync_seq'), "
+     "$2, 1) ON CONFLICT (key) DO UPDATE SET gone = 1, payload = '', seq = nextval('sync_seq'), origin = $2",
+     "k1 o", nullptr, nullptr, "", false},
 };
 
 const Kind* FindKind(const std::string& name) {
@@ -118,7 +133,8 @@ Status SharedSync::Enable() {
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'pair', sender, pair, 0 FROM history_pairs;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'name', sender, token, 0 FROM history_names;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'domain', domain, '', messages FROM history_domains;"
-          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'code', code, '', 0 FROM used_confirm_codes;");
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'code', code, '', 0 FROM used_confirm_codes;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'warning', key, '', 0 FROM pending_warnings;");
       !st.ok()) {
     return st;
   }
@@ -181,6 +197,7 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
 Result<int64_t> SharedSync::Pull(common::SqlDb& shared, size_t batch) {
   int64_t applied = 0;
   for (const Kind& kind : kKinds) {
+    if (!kind.pull) continue;  // pushed only (its rows are pulled as another kind's)
     const std::string position = std::string("pulled:") + kind.table;
     const std::string after = StateValue(local_, position);
     auto q = shared.Prepare(kind.pull);
@@ -198,13 +215,16 @@ Result<int64_t> SharedSync::Pull(common::SqlDb& shared, size_t batch) {
     common::SqlTransaction tx(local_);
     if (Status st = local_.Exec("INSERT INTO sync_applying (one) VALUES (1)"); !st.ok()) return st;  // triggers quiet
     for (const auto& row : rows) {
-      auto up = local_.Prepare(kind.apply);
-      if (!up.ok()) return up.status();
-      for (size_t i = 0; i < types.size(); ++i) {
-        if (types[i] == 'i') (*up)->Bind(static_cast<int>(i + 1), static_cast<int64_t>(std::atoll(row[i].c_str())));
-        else (*up)->Bind(static_cast<int>(i + 1), row[i]);
+      for (const char* sql : {kind.apply, kind.apply_also}) {
+        if (!sql) continue;
+        auto up = local_.Prepare(sql);
+        if (!up.ok()) return up.status();
+        for (size_t i = 0; i < types.size(); ++i) {
+          if (types[i] == 'i') (*up)->Bind(static_cast<int>(i + 1), static_cast<int64_t>(std::atoll(row[i].c_str())));
+          else (*up)->Bind(static_cast<int>(i + 1), row[i]);
+        }
+        if (Status st = (*up)->Run(); !st.ok()) return st;
       }
-      if (Status st = (*up)->Run(); !st.ok()) return st;
     }
     if (Status st = local_.Exec("DELETE FROM sync_applying"); !st.ok()) return st;
     if (Status st = SetState(local_, position, rows.back().back()); !st.ok()) return st;

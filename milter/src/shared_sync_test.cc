@@ -15,6 +15,7 @@
 
 #include "sendguard/common/postgres.h"
 #include "sendguard/milter/confirm_code.h"
+#include "sendguard/milter/incident_outbox.h"
 #include "sendguard/milter/recipient_history.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
@@ -102,6 +103,36 @@ TEST_F(SharedSyncTest, AConfirmationCodeUsedThroughOneGatewayIsRefusedThroughThe
   Round(1);
   EXPECT_TRUE(*b.WasUsed(code));
   EXPECT_FALSE(*b.Use(code, 5000, 1001)) << "the code passed twice, once per gateway";
+}
+
+// Warn-before-send with two gateways: the warning is given through A, the sender's resend with
+// the code arrives through B. B finds the warning (and files its outcome); A's copy goes, so A
+// never files it as cancelled when it would have expired.
+TEST_F(SharedSyncTest, AWarningGivenThroughOneGatewayIsTakenThroughTheOtherAndGoneEverywhere) {
+  IncidentOutbox a(*local_[0]), b(*local_[1]);
+  ASSERT_TRUE(a.HoldWarning("warn-key-1", "draft-1", R"({"mf_action":"WARNED"})", 5000).ok());
+  ASSERT_TRUE(a.HoldWarning("warn-key-2", "draft-2", R"({"mf_action":"WARNED"})", 5000).ok());
+  Round(0);
+  Round(1);
+  auto taken = b.TakeWarning("warn-key-1");
+  ASSERT_TRUE(taken.ok());
+  ASSERT_TRUE(taken->has_value()) << "B does not have the warning A gave";
+  EXPECT_EQ((*taken)->first, "draft-1");
+  Round(1);
+  Round(0);
+  auto again = a.TakeWarning("warn-key-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value()) << "A still has the warning B took";
+  // The other expires on A: filed once, as cancelled, and gone from B too.
+  EXPECT_EQ(*a.ExpireWarnings(6000), 1);
+  Round(0);
+  Round(1);
+  EXPECT_EQ(*b.ExpireWarnings(6000), 0) << "B would file the same warning's outcome again";
+  // The shared store keeps no payload of a warning that is gone.
+  auto left = shared_->Prepare("SELECT count(*) FROM pending_warnings WHERE gone = 0 OR payload <> ''");
+  ASSERT_TRUE(left.ok() && (*left)->Step());
+  EXPECT_EQ((*left)->Int(0), 0);
+  (*left)->Reset();
 }
 
 TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {

@@ -40,6 +40,12 @@ std::string SyncTriggers() {
              "', NEW." + t.k1 + ", " + k2 + ", " + delta + "); END;\n";
     }
   }
+  // Warnings awaiting their outcome: made on one gateway, confirmed on any (the resend may
+  // arrive through another); taken (confirmed) or expired anywhere, gone everywhere.
+  out += "CREATE TRIGGER sync_pending_warnings_insert AFTER INSERT ON pending_warnings" + when +
+         " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('warning', NEW.key); END;\n";
+  out += "CREATE TRIGGER sync_pending_warnings_delete AFTER DELETE ON pending_warnings" + when +
+         " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('warning_gone', OLD.key); END;\n";
   return out;
 }
 
@@ -170,7 +176,7 @@ const std::vector<std::string>& Migrations() {
         applied_at INTEGER,
         result TEXT);
       )sql",
-      // 9: the shared store (sendguard-sync): a journal of local history and used-code changes
+      // 9: the shared store (sendguard-sync): a journal of local history, used-code and warning changes
       // for it to push, written by triggers only once sync is enabled (a row in sync_state),
       // and quiet while sendguard-sync applies rows pulled from it (a row in sync_applying).
       R"sql(
@@ -242,12 +248,15 @@ const std::vector<std::string>& PostgresMigrations() {
       ALTER TABLE history_names ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
       ALTER TABLE history_domains ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
       ALTER TABLE used_confirm_codes ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE pending_warnings ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN origin TEXT NOT NULL DEFAULT '',
+        ADD COLUMN gone BIGINT NOT NULL DEFAULT 0;
       CREATE INDEX history_senders_seq ON history_senders (seq);
       CREATE INDEX history_recipients_seq ON history_recipients (seq);
       CREATE INDEX history_pairs_seq ON history_pairs (seq);
       CREATE INDEX history_names_seq ON history_names (seq);
       CREATE INDEX history_domains_seq ON history_domains (seq);
       CREATE INDEX used_confirm_codes_seq ON used_confirm_codes (seq);
+      CREATE INDEX pending_warnings_seq ON pending_warnings (seq);
       )sql",
   };
   return kMigrations;
