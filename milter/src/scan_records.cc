@@ -141,7 +141,7 @@ std::optional<ScanRecord> ScanRecords::FindById(int64_t id) { return FindOne("WH
 std::vector<ScanRecord> ScanRecords::Quarantined(const std::string& message_sha256, int limit) {
   std::vector<ScanRecord> out;
   if (message_sha256.empty()) return out;
-  auto st = db_.Prepare(std::string(kColumns) + "WHERE message_sha256 = ? AND outcome = 'quarantined' ORDER BY at, id LIMIT ?");
+  auto st = db_.Prepare(std::string(kColumns) + "WHERE message_sha256 = ? AND outcome = 'quarantined' AND origin = '' ORDER BY at, id LIMIT ?");
   if (!st.ok()) return out;
   (*st)->Reset().Bind(1, message_sha256).Bind(2, int64_t{limit});
   while ((*st)->Step()) out.push_back(ReadRow(**st));
@@ -150,7 +150,8 @@ std::vector<ScanRecord> ScanRecords::Quarantined(const std::string& message_sha2
 }
 
 std::optional<ScanRecord> ScanRecords::FindByQueueId(const std::string& queue_id) {
-  return FindOne("WHERE queue_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, queue_id);
+  // This gateway's own: queue ids are per MTA, and another gateway's may repeat one.
+  return FindOne("WHERE queue_id = ? AND origin = '' ORDER BY at DESC, id DESC LIMIT 1", 0, queue_id);
 }
 
 std::optional<ScanRecord> ScanRecords::FindOne(const std::string& where, int64_t number, const std::string& text) {

@@ -27,7 +27,13 @@ struct Kind {
   const char* apply_types; // t (text) or i (integer) for each of apply's parameters
   bool two_keys;
   const char* apply_also = nullptr;  // a second local statement with the same parameters
+  bool apply_gets_gateway = false;   // this gateway's id follows apply's parameters
 };
+
+// A scan record's columns, as stored on every gateway and in the shared store.
+#define SENDGUARD_SCAN_COLUMNS \
+  "at, queue_id, message_id, sender, sender_domain, recipients, verdict, outcome, policies, signals, findings, complete, " \
+  "subject, recalled, message_sha256"
 
 const Kind kKinds[] = {
     {"sender", "history_senders", "SELECT first_seen, last_seen FROM history_senders WHERE sender = ?1",
@@ -94,6 +100,24 @@ const Kind kKinds[] = {
      "ORDER BY seq LIMIT $3",
      "INSERT INTO pending_warnings (key, draft_id, payload, expires) SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 ON CONFLICT DO NOTHING",
      "tttii", false, "DELETE FROM pending_warnings WHERE key = ?1 AND ?5 = 1 AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4"},
+    // Scan records: pushed once (this gateway's own), pulled as other gateways' (kept with their
+    // origin; a pulled record of our own comes back only when another gateway saw its recall).
+    {"scan", "scan_records", "SELECT " SENDGUARD_SCAN_COLUMNS " FROM scan_records WHERE id = ?1 AND origin = ''",
+     "INSERT INTO scan_records (" SENDGUARD_SCAN_COLUMNS ", origin, origin_id, seq, changed_by) VALUES (CAST($1 AS BIGINT), "
+     "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS BIGINT), $13, CAST($14 AS BIGINT), $15, $16, CAST($17 AS BIGINT), "
+     "nextval('sync_seq'), $16) ON CONFLICT (origin, origin_id) DO NOTHING",
+     "v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 o k1",
+     "SELECT origin, origin_id, " SENDGUARD_SCAN_COLUMNS ", seq FROM scan_records WHERE seq > CAST($1 AS BIGINT) AND "
+     "changed_by <> $2 ORDER BY seq LIMIT $3",
+     "INSERT INTO scan_records (origin, origin_id, " SENDGUARD_SCAN_COLUMNS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+     "?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE ?1 <> ?18 ON CONFLICT (origin, origin_id) DO UPDATE SET "
+     "recalled = max(recalled, excluded.recalled)",
+     "tiittttttttttitit", false,
+     "UPDATE scan_records SET recalled = max(recalled, ?16) WHERE id = ?2 AND origin = '' AND ?1 = ?18", true},
+    {"scan_recalled", "scan_records", "SELECT origin, origin_id FROM scan_records WHERE id = ?1",
+     "UPDATE scan_records SET recalled = 1, seq = nextval('sync_seq'), changed_by = $3 WHERE "
+     "origin = (CASE WHEN $1 = '' THEN $3 ELSE $1 END) AND origin_id = CAST((CASE WHEN $1 = '' THEN $4 ELSE $2 END) AS BIGINT)",
+     "v0 v1 o k1", nullptr, nullptr, "", false},
     {"warning_gone", "pending_warnings", "SELECT ?1",
      "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, '', '', 0, nextval('sync_seq'), "
      "$2, 1) ON CONFLICT (key) DO UPDATE SET gone = 1, payload = '', seq = nextval('sync_seq'), origin = $2",
@@ -134,7 +158,8 @@ Status SharedSync::Enable() {
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'name', sender, token, 0 FROM history_names;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'domain', domain, '', messages FROM history_domains;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'code', code, '', 0 FROM used_confirm_codes;"
-          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'warning', key, '', 0 FROM pending_warnings;");
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'warning', key, '', 0 FROM pending_warnings;"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'scan', id, '', 0 FROM scan_records WHERE origin = '';");
       !st.ok()) {
     return st;
   }
@@ -170,7 +195,7 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
       if (kind->two_keys) (*cur)->Bind(2, k2);
       if (!(*cur)->Step()) continue;  // gone since (retention): nothing to share
       std::vector<std::string> values;
-      for (int i = 0; i < 3; ++i) values.push_back((*cur)->Text(i));
+      for (int i = 0; i < 16; ++i) values.push_back((*cur)->Text(i));  // past the last column: ""
       (*cur)->Reset();
       auto up = shared.Prepare(kind->push);
       if (!up.ok()) return up.status();
@@ -182,7 +207,7 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
         else if (what == "k2") s.Bind(n, k2);
         else if (what == "d") s.Bind(n, delta);
         else if (what == "o") s.Bind(n, gateway_);
-        else s.Bind(n, values[static_cast<size_t>(what[1] - '0')]);
+        else s.Bind(n, values[static_cast<size_t>(std::atoi(std::string(what.substr(1)).c_str()))]);
       }
       if (Status st = s.Run(); !st.ok()) return st;
     }
@@ -223,6 +248,7 @@ Result<int64_t> SharedSync::Pull(common::SqlDb& shared, size_t batch) {
           if (types[i] == 'i') (*up)->Bind(static_cast<int>(i + 1), static_cast<int64_t>(std::atoll(row[i].c_str())));
           else (*up)->Bind(static_cast<int>(i + 1), row[i]);
         }
+        if (kind.apply_gets_gateway) (*up)->Bind(static_cast<int>(types.size() + 1), gateway_);
         if (Status st = (*up)->Run(); !st.ok()) return st;
       }
     }

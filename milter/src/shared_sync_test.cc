@@ -17,6 +17,7 @@
 #include "sendguard/milter/confirm_code.h"
 #include "sendguard/milter/incident_outbox.h"
 #include "sendguard/milter/recipient_history.h"
+#include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
 
@@ -133,6 +134,45 @@ TEST_F(SharedSyncTest, AWarningGivenThroughOneGatewayIsTakenThroughTheOtherAndGo
   ASSERT_TRUE(left.ok() && (*left)->Step());
   EXPECT_EQ((*left)->Int(0), 0);
   (*left)->Reset();
+}
+
+// A self-report or a recall finds the send whichever gateway carried it; a quarantined send
+// stays the carrying gateway's to release (its MTA holds it).
+TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIsShared) {
+  ScanRecords a(*local_[0], hasher_), b(*local_[1], hasher_);
+  ScanRecord sent;
+  sent.at = 1000;
+  sent.queue_id = "4F3A2123";
+  sent.message_id_hash = a.MessageIdHash("<m1@council.example.gov.uk>");
+  sent.message_sha256 = IncidentMessageIdHash("<m1@council.example.gov.uk>");
+  sent.sender_hash = a.SenderHash("s.okafor@council.example.gov.uk");
+  sent.sender_domain = "council.example.gov.uk";
+  sent.recipients_json = R"([{"domain":"example.org","hash":"ab"}])";
+  sent.verdict = "allow";
+  sent.outcome = "quarantined";
+  sent.policies_json = "[]";
+  sent.signals_json = "[]";
+  sent.findings = "uk.nhs_number=3";
+  sent.subject_hash = a.SubjectHash("referrals");
+  ASSERT_TRUE(a.Add(sent).ok());
+  Round(0);
+  Round(1);
+  auto found = b.FindByMessageId("<m1@council.example.gov.uk>");
+  ASSERT_TRUE(found) << "B cannot find the send A carried";
+  EXPECT_EQ(found->findings, "uk.nhs_number=3");
+  EXPECT_EQ(found->queue_id, "4F3A2123");
+  EXPECT_TRUE(b.Quarantined(sent.message_sha256).empty()) << "B would offer to release what A's MTA holds";
+  EXPECT_FALSE(b.FindByQueueId("4F3A2123")) << "a queue id is the carrying MTA's";
+  EXPECT_EQ(a.Quarantined(sent.message_sha256).size(), 1u);
+  // The sender recalls it through B: B marks it, A learns it (a second recall files nothing).
+  auto target = b.FindRecallTarget("s.okafor@council.example.gov.uk", "referrals", 900);
+  ASSERT_TRUE(target);
+  ASSERT_TRUE(b.MarkRecalled(target->id).ok());
+  Round(1);
+  Round(0);
+  EXPECT_FALSE(a.FindRecallTarget("s.okafor@council.example.gov.uk", "referrals", 900)) << "A would file the recall again";
+  EXPECT_TRUE(a.FindByMessageId("<m1@council.example.gov.uk>")->recalled);
+  EXPECT_EQ(Round(0).pulled + Round(1).pulled, 0) << "nothing echoes";
 }
 
 TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {

@@ -40,6 +40,12 @@ std::string SyncTriggers() {
              "', NEW." + t.k1 + ", " + k2 + ", " + delta + "); END;\n";
     }
   }
+  // Scan records: each gateway's own (origin '') are shared, so a self-report or a recall
+  // finds the send whichever gateway carried it; a recall noticed on any gateway is shared.
+  out += "CREATE TRIGGER sync_scan_records_insert AFTER INSERT ON scan_records" + when +
+         " AND NEW.origin = '' BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('scan', NEW.id); END;\n";
+  out += "CREATE TRIGGER sync_scan_records_recalled AFTER UPDATE OF recalled ON scan_records" + when +
+         " AND NEW.recalled = 1 AND OLD.recalled = 0 BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('scan_recalled', NEW.id); END;\n";
   // Warnings awaiting their outcome: made on one gateway, confirmed on any (the resend may
   // arrive through another); taken (confirmed) or expired anywhere, gone everywhere.
   out += "CREATE TRIGGER sync_pending_warnings_insert AFTER INSERT ON pending_warnings" + when +
@@ -188,6 +194,11 @@ const std::vector<std::string>& Migrations() {
         k1 TEXT NOT NULL,
         k2 TEXT NOT NULL DEFAULT '',
         delta INTEGER NOT NULL DEFAULT 0); -- messages added (sender, recipient, domain)
+      -- Scan records pulled from other gateways: the gateway that carried the send and its id
+      -- there ('' and NULL for this gateway's own).
+      ALTER TABLE scan_records ADD COLUMN origin TEXT NOT NULL DEFAULT '';
+      ALTER TABLE scan_records ADD COLUMN origin_id INTEGER;
+      CREATE UNIQUE INDEX scan_records_by_origin ON scan_records (origin, origin_id);
       )sql" +
           SyncTriggers(),
   };
@@ -257,6 +268,10 @@ const std::vector<std::string>& PostgresMigrations() {
       CREATE INDEX history_domains_seq ON history_domains (seq);
       CREATE INDEX used_confirm_codes_seq ON used_confirm_codes (seq);
       CREATE INDEX pending_warnings_seq ON pending_warnings (seq);
+      ALTER TABLE scan_records ADD COLUMN origin TEXT NOT NULL DEFAULT '', ADD COLUMN origin_id BIGINT,
+        ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
+      CREATE UNIQUE INDEX scan_records_by_origin ON scan_records (origin, origin_id);
+      CREATE INDEX scan_records_seq ON scan_records (seq);
       )sql",
   };
   return kMigrations;
