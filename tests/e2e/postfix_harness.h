@@ -26,9 +26,12 @@ namespace sendguard::testing {
 
 class PostfixInstance {
  public:
-  // `milter` as smtpd_milters names it (MilterDaemon::PostfixSpec()); `port` 0 picks a free one for smtpd.
-  PostfixInstance(const std::string& milter, const std::string& extra_main_cf = "", int port = 0) {
-    dir_ = std::filesystem::temp_directory_path() / ("sendguard-postfix-" + std::to_string(::getpid()));
+  // `milter` as smtpd_milters names it (MilterDaemon::PostfixSpec(); "" for none); `port` 0 picks a
+  // free one for smtpd; `name` tells two instances of one test apart (their directories).
+  PostfixInstance(const std::string& milter, const std::string& extra_main_cf = "", int port = 0,
+                  const std::string& name = "") {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sendguard-postfix-" + (name.empty() ? "" : name + "-") + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     for (const char* sub : {"etc", "spool", "data", "sink"}) std::filesystem::create_directories(dir_ / sub);
     chmod((dir_ / "sink").c_str(), 0777);
@@ -62,7 +65,7 @@ class PostfixInstance {
            << "proxymap unix - - n - - proxymap\nsmtp unix - - n - - smtp\nrelay unix - - n - - smtp\n"
            << "showq unix n - n - - showq\nerror unix - - n - - error\nretry unix - - n - - error\n"
            << "discard unix - - n - - discard\nlocal unix - n n - - local\nanvil unix - - n - 1 anvil\n"
-           << "scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\n"
+           << "scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\ntlsmgr unix - - n 1000? 1 tlsmgr\n"
            << "sink unix - n n - - pipe flags=Rq user=nobody argv=" << (dir_ / "sink.sh").string() << " ${queue_id} ${recipient}\n";
     master.close();
     std::string out;
