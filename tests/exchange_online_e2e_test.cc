@@ -131,7 +131,7 @@ class ExchangeOnlineE2eTest : public ::testing::Test {
 TEST_F(ExchangeOnlineE2eTest, CleanMailFromOurTenantIsOutboundAndDelivered) {
   Start(std::string("      tenant_ids: [") + kOurTenant + "]\n");
   const std::string marker = Marker("clean");
-  SendThroughRelay(marker, /*sensitive=*/false, {kOurTenant});
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/false, {kOurTenant}));
   auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);
   ASSERT_EQ(got.size(), 1u) << Everything();
   EXPECT_NE(got[0].find(std::string("X-Sink-Recipients: ") + kOutside), std::string::npos) << got[0];
@@ -148,7 +148,7 @@ TEST_F(ExchangeOnlineE2eTest, CleanMailFromOurTenantIsOutboundAndDelivered) {
 TEST_F(ExchangeOnlineE2eTest, WarnedMailIsHeldByDefaultAndTheSenderGetsTheNotice) {
   Start(std::string("      tenant_ids: [") + kOurTenant + "]\n");
   const std::string marker = Marker("held");
-  SendThroughRelay(marker, /*sensitive=*/true, {kOurTenant});
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/true, {kOurTenant}));
   // The notice reaches the sender (through the gateway, from its own loopback address).
   auto notice = WaitFor(*gateway_, "Not sent yet: please confirm or cancel \"referrals");
   ASSERT_EQ(notice.size(), 1u) << Everything();
@@ -168,7 +168,7 @@ TEST_F(ExchangeOnlineE2eTest, WarnedMailIsHeldByDefaultAndTheSenderGetsTheNotice
 TEST_F(ExchangeOnlineE2eTest, RejectAndConfirmBecomesAnNdrFromTheRelayCarryingTheReason) {
   Start(std::string("      tenant_ids: [") + kOurTenant + "]\n", "  mode: reject_and_confirm\n");
   const std::string marker = Marker("ndr");
-  SendThroughRelay(marker, /*sensitive=*/true, {kOurTenant});
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/true, {kOurTenant}));
   // The relay got a 5xx and bounced to the sender's mailbox (its sink): the NDR.
   auto ndr = WaitFor(*relay_, "X-Test-Id: " + marker);
   ASSERT_EQ(ndr.size(), 1u) << Everything();
@@ -189,7 +189,7 @@ TEST_F(ExchangeOnlineE2eTest, MailFromTheRelayWithoutOurTenantIdIsInbound) {
   int n = 0;
   for (const auto& tenants : std::vector<std::vector<std::string>>{{kOtherTenant}, {}, {kOurTenant, kOtherTenant}}) {
     const std::string marker = Marker("foreign" + std::to_string(n++));
-    SendThroughRelay(marker, /*sensitive=*/true, tenants);
+    ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/true, tenants));
     auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);
     // Not ours: inbound, so not scanned (milter.scan: outbound) and not held.
     ASSERT_EQ(got.size(), 1u) << Everything();
@@ -206,7 +206,7 @@ TEST_F(ExchangeOnlineE2eTest, TheVerifiedClientCertificateNamesTheRelay) {
   // for a certificate it verified against smtpd_tls_CAfile.
   Start("      tls_cert_subjects: [relay.exo.test]\n");
   const std::string marker = Marker("cert");
-  SendThroughRelay(marker, /*sensitive=*/false, {});
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/false, {}));
   auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);
   ASSERT_EQ(got.size(), 1u) << Everything();
   EXPECT_NE(got[0].find("X-Sendguard: checked"), std::string::npos) << got[0];
@@ -216,7 +216,7 @@ TEST_F(ExchangeOnlineE2eTest, TheVerifiedClientCertificateNamesTheRelay) {
 TEST_F(ExchangeOnlineE2eTest, AnotherCertificateNameIsNotOurRelay) {
   Start("      tls_cert_subjects: [mail.protection.outlook.com]\n");
   const std::string marker = Marker("othercert");
-  SendThroughRelay(marker, /*sensitive=*/false, {});
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/false, {}));
   auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);
   ASSERT_EQ(got.size(), 1u) << Everything();
   EXPECT_NE(got[0].find("X-Sendguard-Scan: skipped; direction=inbound"), std::string::npos) << got[0];
