@@ -201,6 +201,22 @@ TEST_F(ExchangeOnlineE2eTest, MailFromTheRelayWithoutOurTenantIdIsInbound) {
   EXPECT_EQ(milter_->Log().find("direction=outbound"), std::string::npos) << milter_->Log();
 }
 
+TEST_F(ExchangeOnlineE2eTest, NotOursRejectRefusesAnotherTenantsMail) {
+  // A gateway that is only the smart host need not relay other tenants' mail at all.
+  Start(std::string("      tenant_ids: [") + kOurTenant + "]\n      not_ours: reject\n");
+  const std::string theirs = Marker("theirs"), ours = Marker("ours");
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(theirs, /*sensitive=*/false, {kOtherTenant}));
+  ASSERT_NO_FATAL_FAILURE(SendThroughRelay(ours, /*sensitive=*/false, {kOurTenant}));
+  auto ndr = WaitFor(*relay_, "X-Test-Id: " + theirs);
+  ASSERT_EQ(ndr.size(), 1u) << Everything();
+  // Postfix folds the reply over lines in the NDR.
+  const std::string unfolded = std::regex_replace(ndr[0], std::regex(R"(\s+)"), " ");
+  EXPECT_NE(unfolded.find("said: 550 5.7.1 this gateway relays only its own organisation's mail"), std::string::npos) << ndr[0];
+  EXPECT_EQ(WaitFor(*gateway_, "X-Test-Id: " + ours).size(), 1u) << Everything();
+  EXPECT_TRUE(gateway_->Delivered("X-Test-Id: " + theirs).empty()) << Everything();
+  EXPECT_NE(milter_->Log().find("unmet=tenant_id action=reject"), std::string::npos) << milter_->Log();
+}
+
 TEST_F(ExchangeOnlineE2eTest, TheVerifiedClientCertificateNamesTheRelay) {
   // Postfix passes {cert_subject} (a HELO-stage macro, sent though sendguard skips HELO) only
   // for a certificate it verified against smtpd_tls_CAfile.
@@ -214,7 +230,7 @@ TEST_F(ExchangeOnlineE2eTest, TheVerifiedClientCertificateNamesTheRelay) {
 }
 
 TEST_F(ExchangeOnlineE2eTest, AnotherCertificateNameIsNotOurRelay) {
-  Start("      tls_cert_subjects: [mail.protection.outlook.com]\n");
+  Start("      tls_cert_subjects: [other-relay.exo.test]\n");
   const std::string marker = Marker("othercert");
   ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/false, {}));
   auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);

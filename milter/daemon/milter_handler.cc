@@ -459,8 +459,14 @@ class Connection : public mp::Handler {
     if (relay.relay && !relay.ours) {
       // From a trusted relay's addresses without its proof: someone else's mail (another
       // Microsoft 365 tenant's, say). Names the relay and the requirement only.
-      d.log->info("qid={} direction=inbound relay={} not the organisation's: unmet={}", m_.queue_id, relay.relay->name,
-                  relay.unmet);
+      const bool refuse = relay.relay->reject_not_ours;
+      d.log->info("qid={} direction=inbound relay={} not the organisation's: unmet={} action={}", m_.queue_id,
+                  relay.relay->name, relay.unmet, refuse ? "reject" : "inbound");
+      if (refuse) {
+        d.metrics.CountMessage(m_.direction, "unscanned", "relay_refused");
+        return Finish(mp::Reply::WithText(mp::Reply::Kind::kReject, "550", "5.7.1",
+                                          {"this gateway relays only its own organisation's mail"}));
+      }
     }
     if (!c || !m_.snapshot.rules) {
       // Started without rules (or they never loaded): the admin's fail mode answers.

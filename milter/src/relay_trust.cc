@@ -87,6 +87,17 @@ std::string RelayProblem(const TrustedRelay& relay) {
            "(Exchange Online sends every Microsoft 365 customer's mail from the same addresses, so an address range "
            "alone would treat anyone's mail as the organisation's)";
   }
+  if (relay.tenant_ids.empty() && !relay.internal_senders_only) {
+    for (const auto& name : relay.tls_cert_subjects) {
+      const std::string n = common::AsciiLower(name);
+      for (const char* shared : {"outlook.com", "office365.us", "outlook.cn", "outlook.de"}) {
+        if (rules::DomainMatches(n, shared)) {
+          return "'" + name + "' is Exchange Online's certificate, the same for every Microsoft 365 tenant: add "
+                 "tenant_ids (or internal_senders_only: true) so that another tenant's mail is not taken for ours";
+        }
+      }
+    }
+  }
   for (const auto& id : relay.tenant_ids) {
     const std::string t = CanonicalTenant(id);
     if (t.size() != 36 || t.find_first_not_of("0123456789abcdef-") != std::string::npos) {

@@ -125,6 +125,21 @@ TEST(RelayTrustTest, ConfigRefusesBadRelaysWithFileAndLine) {
   auto bad_tenant = ParseConfig("milter:\n  trusted_relays:\n    - networks: [40.107.0.0/16]\n      tenant_ids: [contoso]\n", "r.yaml");
   ASSERT_FALSE(bad_tenant.ok());
   EXPECT_NE(bad_tenant.status().message().find("is not a GUID"), std::string::npos) << bad_tenant.status().message();
+  auto shared_cert = ParseConfig("milter:\n  trusted_relays:\n    - networks: [40.107.0.0/16]\n"
+                                 "      tls_cert_subjects: [mail.protection.outlook.com]\n", "r.yaml");
+  ASSERT_FALSE(shared_cert.ok());
+  EXPECT_NE(shared_cert.status().message().find("the same for every Microsoft 365 tenant"), std::string::npos)
+      << shared_cert.status().message();
+  auto cert_and_tenant = ParseConfig(std::string("milter:\n  trusted_relays:\n    - networks: [40.107.0.0/16]\n"
+                                                 "      tls_cert_subjects: [mail.protection.outlook.com]\n      tenant_ids: [") +
+                                         kOurs + "]\n      not_ours: reject\n", "r.yaml");
+  ASSERT_TRUE(cert_and_tenant.ok()) << cert_and_tenant.status().message();
+  EXPECT_TRUE(cert_and_tenant->milter.trusted_relays[0].reject_not_ours);
+  EXPECT_NE(DescribeConfig(*cert_and_tenant).find("not_ours: reject"), std::string::npos);
+  auto bad_not_ours = ParseConfig("milter:\n  trusted_relays:\n    - networks: [40.107.0.0/16]\n      internal_senders_only: true\n"
+                                  "      not_ours: drop\n", "r.yaml");
+  ASSERT_FALSE(bad_not_ours.ok());
+  EXPECT_NE(bad_not_ours.status().message().find("r.yaml:5: not_ours must be"), std::string::npos) << bad_not_ours.status().message();
   auto unknown = ParseConfig("milter:\n  trusted_relays:\n    - networks: [40.107.0.0/16]\n      internal_senders_only: true\n"
                              "      tennant_ids: []\n", "r.yaml");
   ASSERT_FALSE(unknown.ok());

@@ -36,9 +36,14 @@ struct TrustedRelay {
   std::vector<std::string> tenant_ids;
   // The envelope sender's domain must be one of organisation.internal_domains.
   bool internal_senders_only = false;
+  // Mail from the relay's networks that fails a requirement: inbound (false: passed per
+  // milter.scan) or refused with 550 (true: `not_ours: reject`, so a gateway that is only a
+  // smart host does not relay other tenants' mail).
+  bool reject_not_ours = false;
 };
 
-// Why a relay is not usable ("" when it is): no networks, or no requirement besides them.
+// Why a relay is not usable ("" when it is): no networks, no requirement besides them, only
+// Exchange Online's certificate (the same for every tenant), or a tenant id that is no GUID.
 std::string RelayProblem(const TrustedRelay& relay);
 
 // What the MTA told us about one message that bears on whether it is ours.
