@@ -84,7 +84,7 @@ class ExchangeOnlineE2eTest : public ::testing::Test {
     gateway_ = std::make_unique<PostfixInstance>(
         milter_->PostfixSpec(),
         "smtpd_tls_security_level = may\nsmtpd_tls_cert_file = " + c + "/gw.sendguard.test.pem\nsmtpd_tls_key_file = " + c +
-            "/gw.sendguard.test.key\nsmtpd_tls_ask_ccert = yes\nsmtpd_tls_CAfile = " + c + "/ca.pem\n"
+            "/gw.sendguard.test.key\nsmtpd_tls_ask_ccert = yes\nsmtpd_tls_CAfile = " + c + "/ca.pem\nsmtpd_tls_loglevel = 2\n"
             "milter_helo_macros = {tls_version} {cipher} {cipher_bits} {cert_subject} {cert_issuer}\n",
         gateway_port, "gateway");
     relay_ = std::make_unique<PostfixInstance>(
@@ -225,6 +225,10 @@ TEST_F(ExchangeOnlineE2eTest, TheVerifiedClientCertificateNamesTheRelay) {
   ASSERT_NO_FATAL_FAILURE(SendThroughRelay(marker, /*sensitive=*/false, {}));
   auto got = WaitFor(*gateway_, "X-Test-Id: " + marker);
   ASSERT_EQ(got.size(), 1u) << Everything();
+  // What OPERATIONS.md tells the admin to look for: the verified certificate and its name.
+  EXPECT_TRUE(std::regex_search(gateway_->Log(), std::regex(R"(Trusted TLS connection established from \S*\[127\.0\.0\.2\])")))
+      << gateway_->Log();
+  EXPECT_NE(gateway_->Log().find("subject_CN=relay.exo.test, issuer=sendguard-test-ca"), std::string::npos) << gateway_->Log();
   EXPECT_NE(got[0].find("X-Sendguard: checked"), std::string::npos) << got[0];
   EXPECT_NE(milter_->Log().find("direction=outbound verdict=allow"), std::string::npos) << milter_->Log();
 }
