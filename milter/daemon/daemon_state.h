@@ -40,7 +40,4 @@ DaemonState& Daemon();
 // sendguard's handler for one MTA connection (milter_handler.cc).
 std::unique_ptr<milter_protocol::Handler> NewConnectionHandler();
 
-// Whether `address` (IPv4 or IPv6 text) lies in one of `networks` ("10.0.0.0/8", "::1/128").
-bool InNetworks(const std::string& address, const std::vector<std::string>& networks);
-
 }  // namespace sendguard::milter

@@ -5,9 +5,7 @@
 // turned into the engine's Reply here, on the event loop's thread. Nothing here decides
 // anything. Every step runs inside Guard: an exception is answered here (Faulted). A message
 // the milter died on before is answered unscanned (poison journal).
-#include <arpa/inet.h>
 #include <cxxabi.h>
-#include <netinet/in.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -28,6 +26,7 @@
 #include "fault_points.h"
 #include "message_spool.h"
 #include "sendguard/common/text.h"
+#include "sendguard/milter/relay_trust.h"
 #include "sendguard/milter_protocol/session.h"
 
 namespace sendguard::milter {
@@ -35,40 +34,6 @@ namespace sendguard::milter {
 DaemonState& Daemon() {
   static DaemonState state;
   return state;
-}
-
-bool InNetworks(const std::string& address, const std::vector<std::string>& networks) {
-  unsigned char addr[16];
-  std::string a = address;
-  if (!a.empty() && a.front() == '[' && a.back() == ']') a = a.substr(1, a.size() - 2);
-  if (a.rfind("IPv6:", 0) == 0) a = a.substr(5);
-  if (const size_t zone = a.find('%'); zone != std::string::npos) a.resize(zone);  // fe80::1%eth0
-  int family = a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-  if (inet_pton(family, a.c_str(), addr) != 1) return false;
-  // An IPv4 client seen through a dual-stack socket (::ffff:192.0.2.1) is that IPv4 client.
-  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (family == AF_INET6 && std::memcmp(addr, kMapped, 12) == 0) {
-    std::memmove(addr, addr + 12, 4);
-    family = AF_INET;
-  }
-  for (const auto& net : networks) {
-    size_t slash = net.find('/');
-    std::string base = net.substr(0, slash);
-    int net_family = base.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-    if (net_family != family) continue;
-    unsigned char n[16];
-    if (inet_pton(family, base.c_str(), n) != 1) continue;
-    const int width = family == AF_INET ? 32 : 128;
-    int bits = slash == std::string::npos ? width : std::atoi(net.c_str() + slash + 1);
-    bits = std::clamp(bits, 0, width);
-    bool match = true;
-    for (int i = 0; i < bits && match; ++i) {
-      int mask = 0x80 >> (i % 8);
-      match = (addr[i / 8] & mask) == (n[i / 8] & mask);
-    }
-    if (match) return true;
-  }
-  return false;
 }
 
 namespace mp = milter_protocol;
@@ -104,6 +69,10 @@ const char* StepName(Step step) {
 
 // More X-Sendguard-* headers than this on one message: answered per fail_modes.internal_error.
 constexpr int kMaxForgedHeaders = 1000;
+// X-MS-Exchange-CrossTenant-Id headers kept for a trusted relay's tenant check; one more and
+// the message is not the organisation's (relay_trust.h). Each value is cut at kMaxTenantBytes.
+constexpr size_t kMaxTenantHeaders = 16;
+constexpr size_t kMaxTenantBytes = 128;
 // The warning about an MTA that does not offer every action: once per process.
 std::atomic<bool> warned_actions{false};
 
@@ -142,6 +111,9 @@ struct Message {
   std::string subject;
   std::string message_id;
   std::string auth;
+  std::string cert_subject;  // {cert_subject}: a client certificate Postfix verified
+  std::vector<std::string> tenant_ids;  // X-MS-Exchange-CrossTenant-Id values (at most kMaxTenantHeaders)
+  bool tenant_ids_overflow = false;
   std::string release;  // X-Sendguard-Release, on a copy released from hold
   std::string queue_id;
   // X-Sendguard-* headers the message arrived with, by lower-cased name (name as given, how
@@ -282,6 +254,7 @@ class Connection : public mp::Handler {
       m_.snapshot = Daemon().snapshots->Current();
       m_.sender = args.empty() ? "" : std::string(args[0]);
       m_.auth = std::string(s.Macro("{auth_authen}"));
+      m_.cert_subject = std::string(s.Macro("{cert_subject}"));  // a HELO-stage macro
       if (client_addr_.empty()) client_addr_ = std::string(s.Macro("{client_addr}"));
       const Config* c = m_.snapshot.config.get();
       const int64_t memory = c ? c->milter.spool_memory_bytes : (1 << 20);
@@ -306,6 +279,11 @@ class Connection : public mp::Handler {
         auto [it, added] = m_.incoming_sendguard.try_emplace(lower, n, 0);
         ++it->second.second;
         ++m_.incoming_sendguard_total;
+      }
+      if (lower == "x-ms-exchange-crosstenant-id") {
+        // Kept past the size limit too: the trusted-relay check must see every one.
+        if (m_.tenant_ids.size() < kMaxTenantHeaders) m_.tenant_ids.emplace_back(v.substr(0, kMaxTenantBytes));
+        else m_.tenant_ids_overflow = true;
       }
       const Config* c = m_.snapshot.config.get();
       const size_t max = static_cast<size_t>(c ? c->milter.max_message_bytes : (64ll << 20));
@@ -382,10 +360,18 @@ class Connection : public mp::Handler {
     return mp::Reply::Continue();
   }
 
-  // outbound: from a logged-in client or from milter.internal_networks.
-  std::string DirectionOf(const Config* c) const {
-    const bool outbound = !m_.auth.empty() || (c && InNetworks(client_addr_, c->milter.internal_networks));
-    return outbound ? "outbound" : "inbound";
+  // outbound: from a logged-in client, from a trusted relay (milter.trusted_relays: Exchange
+  // Online's outbound connector) when the message meets that relay's requirements, or from
+  // milter.internal_networks. A relay's ranges decide before internal_networks; its mail that
+  // fails a requirement is inbound. `relay` (when given) says which relay and what failed.
+  std::string DirectionOf(const Config* c, RelayJudgement* relay = nullptr) const {
+    if (!m_.auth.empty()) return "outbound";
+    if (!c) return "inbound";
+    const RelayEvidence evidence{client_addr_, m_.cert_subject, m_.tenant_ids, m_.tenant_ids_overflow, m_.sender};
+    const RelayJudgement judged = JudgeRelay(c->milter.trusted_relays, evidence, c->organisation.directory);
+    if (relay) *relay = judged;
+    if (judged.relay) return judged.ours ? "outbound" : "inbound";
+    return InNetworks(client_addr_, c->milter.internal_networks) ? "outbound" : "inbound";
   }
 
   // Every X-Sendguard-* header the message arrived with (the last of each name first, so the
@@ -468,7 +454,20 @@ class Connection : public mp::Handler {
     }
     if (!m_.body) return mp::Reply::Tempfail();  // end of message without MAIL: not the protocol
     const Config* c = m_.snapshot.config.get();
-    m_.direction = DirectionOf(c);
+    RelayJudgement relay;
+    m_.direction = DirectionOf(c, &relay);
+    if (relay.relay && !relay.ours) {
+      // From a trusted relay's addresses without its proof: someone else's mail (another
+      // Microsoft 365 tenant's, say). Names the relay and the requirement only.
+      const bool refuse = relay.relay->reject_not_ours;
+      d.log->info("qid={} direction=inbound relay={} not the organisation's: unmet={} action={}", m_.queue_id,
+                  relay.relay->name, relay.unmet, refuse ? "reject" : "inbound");
+      if (refuse) {
+        d.metrics.CountMessage(m_.direction, "unscanned", "relay_refused");
+        return Finish(mp::Reply::WithText(mp::Reply::Kind::kReject, "550", "5.7.1",
+                                          {"this gateway relays only its own organisation's mail"}));
+      }
+    }
     if (!c || !m_.snapshot.rules) {
       // Started without rules (or they never loaded): the admin's fail mode answers.
       return Finish(FailMode(c ? c->milter.fail_modes.rules_unavailable : FailModes().rules_unavailable, "rules_unavailable"));

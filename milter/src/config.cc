@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "config_ocr.h"
+#include "config_relays.h"
 #include "sendguard/rules/yaml_reader.h"
 
 namespace sendguard::milter {
@@ -56,7 +57,7 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
     return;
   }
   rules::CheckKeys(n, {"socket", "socket_mode", "user", "group", "workers", "queue_depth", "message_timeout_ms", "spool_memory_bytes",
-                       "max_message_bytes", "scan", "internal_networks", "subject_tag", "subject_tag_outside",
+                       "max_message_bytes", "scan", "internal_networks", "trusted_relays", "subject_tag", "subject_tag_outside",
                        "outside_headers", "audit_only_min_individuals", "ig_bcc", "fail_modes", "poison_after_crashes",
                        "scan_record_days", "recipient_history_days", "log_format", "log_file", "metrics_listen", "outbox_retry_max_seconds",
                        "smtp_url"},
@@ -83,7 +84,8 @@ void ReadMilter(const YAML::Node& n, MilterSettings& m, rules::Diagnostics& d) {
     else if (scan == "all") m.scan = ScanDirection::kAll;
     else d.Add(n["scan"], "scan must be 'outbound' or 'all'");
   }
-  if (n["internal_networks"]) m.internal_networks = rules::ReadStringList(n, "internal_networks", d);
+  if (n["internal_networks"]) m.internal_networks = ReadNetworks(n, "internal_networks", d);
+  if (n["trusted_relays"]) ReadTrustedRelays(n["trusted_relays"], m.trusted_relays, d);
   rules::ReadString(n, "subject_tag", &m.subject_tag, d);
   rules::ReadBool(n, "subject_tag_outside", &m.subject_tag_outside, d);
   if (rules::ReadString(n, "outside_headers", &m.outside_headers, d) && m.outside_headers != "neutral" &&
@@ -200,6 +202,8 @@ std::string DescribeConfig(const Config& c) {
   e << YAML::Key << "scan" << YAML::Value << (m.scan == ScanDirection::kAll ? "all" : "outbound");
   e << YAML::Key << "internal_networks" << YAML::Value;
   list(m.internal_networks);
+  e << YAML::Key << "trusted_relays" << YAML::Value;
+  DescribeTrustedRelays(e, m.trusted_relays);
   e << YAML::Key << "subject_tag" << YAML::Value << m.subject_tag;
   e << YAML::Key << "subject_tag_outside" << YAML::Value << m.subject_tag_outside;
   e << YAML::Key << "outside_headers" << YAML::Value << m.outside_headers;
@@ -274,6 +278,8 @@ Result<Config> ReadConfig(const std::string& text, const std::string& name) {
       rules::ReadString(warn, "notify_from", &c.notify_from, d);
     }
   }
+  const bool mode_given = doc["warn"] && doc["warn"].IsMap() && doc["warn"]["mode"];
+  if (!mode_given && !c.milter.trusted_relays.empty()) c.warn_mode = WarnMode::kHoldAndConfirm;
   if (Status st = d.ToStatus(); !st.ok()) return st;
   return c;
 }

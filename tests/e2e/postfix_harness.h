@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <atomic>
@@ -26,9 +27,12 @@ namespace sendguard::testing {
 
 class PostfixInstance {
  public:
-  // `milter` as smtpd_milters names it (MilterDaemon::PostfixSpec()); `port` 0 picks a free one for smtpd.
-  PostfixInstance(const std::string& milter, const std::string& extra_main_cf = "", int port = 0) {
-    dir_ = std::filesystem::temp_directory_path() / ("sendguard-postfix-" + std::to_string(::getpid()));
+  // `milter` as smtpd_milters names it (MilterDaemon::PostfixSpec(); "" for none); `port` 0 picks a
+  // free one for smtpd; `name` tells two instances of one test apart (their directories).
+  PostfixInstance(const std::string& milter, const std::string& extra_main_cf = "", int port = 0,
+                  const std::string& name = "") {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sendguard-postfix-" + (name.empty() ? "" : name + "-") + std::to_string(::getpid()));
     std::filesystem::remove_all(dir_);
     for (const char* sub : {"etc", "spool", "data", "sink"}) std::filesystem::create_directories(dir_ / sub);
     chmod((dir_ / "sink").c_str(), 0777);
@@ -38,7 +42,7 @@ class PostfixInstance {
     std::ofstream(dir_ / "sink.sh") << "#!/bin/sh\nq=$1\nshift\n{ echo \"X-Sink-Recipients: $*\"; cat; } > "
                                     << (dir_ / "sink").string() << "/$q.eml\n";
     chmod((dir_ / "sink.sh").c_str(), 0755);
-    std::ofstream main(dir_ / "etc/main.cf");
+    std::ostringstream main;
     main << "compatibility_level = 3.6\nmyhostname = gw.sendguard.test\nmydomain = sendguard.test\n"
          << "mydestination =\ninet_interfaces = loopback-only\ninet_protocols = ipv4\nmynetworks = 127.0.0.0/8\n"
          << "queue_directory = " << (dir_ / "spool").string() << "\n"
@@ -51,9 +55,8 @@ class PostfixInstance {
          << "smtpd_milters = " << milter << "\n"
          << "milter_default_action = tempfail\nmilter_protocol = 6\n"
          << "milter_connect_timeout = 5s\nmilter_command_timeout = 30s\nmilter_content_timeout = 60s\n"
-         << "queue_run_delay = 2s\nminimal_backoff_time = 2s\nmaximal_backoff_time = 4s\n"
-         << extra_main_cf;
-    main.close();
+         << "queue_run_delay = 2s\nminimal_backoff_time = 2s\nmaximal_backoff_time = 4s\n";
+    WriteMainCf(main.str(), extra_main_cf);
     std::ofstream master(dir_ / "etc/master.cf");
     master << "127.0.0.1:" << port_ << " inet n - n - - smtpd\n"
            << "pickup unix n - n 60 1 pickup\ncleanup unix n - n - 0 cleanup\nqmgr unix n - n 300 1 qmgr\n"
@@ -62,7 +65,7 @@ class PostfixInstance {
            << "proxymap unix - - n - - proxymap\nsmtp unix - - n - - smtp\nrelay unix - - n - - smtp\n"
            << "showq unix n - n - - showq\nerror unix - - n - - error\nretry unix - - n - - error\n"
            << "discard unix - - n - - discard\nlocal unix - n n - - local\nanvil unix - - n - 1 anvil\n"
-           << "scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\n"
+           << "scache unix - - n - 1 scache\npostlog unix-dgram n - n - 1 postlogd\ntlsmgr unix - - n 1000? 1 tlsmgr\n"
            << "sink unix - n n - - pipe flags=Rq user=nobody argv=" << (dir_ / "sink.sh").string() << " ${queue_id} ${recipient}\n";
     master.close();
     std::string out;
@@ -139,6 +142,35 @@ class PostfixInstance {
   }
 
   std::string Log() { return ReadFile(dir_ / "maillog"); }
+
+ private:
+  // main.cf: `base`, less every parameter `extra` sets again, then `extra`. No parameter twice:
+  // each would make every Postfix process log "overriding earlier entry", and postlogd logging
+  // its own warnings to itself can stop the whole instance when its socket's buffer fills.
+  void WriteMainCf(const std::string& base, const std::string& extra) {
+    auto key = [](const std::string& line) {
+      const size_t eq = line.find('=');
+      if (eq == std::string::npos || line.empty() || line[0] == '#' || line[0] == ' ') return std::string();
+      std::string k = line.substr(0, eq);
+      while (!k.empty() && k.back() == ' ') k.pop_back();
+      return k;
+    };
+    std::vector<std::string> overridden;
+    std::istringstream extra_lines(extra);
+    for (std::string line; std::getline(extra_lines, line);) {
+      if (!key(line).empty()) overridden.push_back(key(line));
+    }
+    std::ofstream main(dir_ / "etc/main.cf");
+    std::istringstream base_lines(base);
+    for (std::string line; std::getline(base_lines, line);) {
+      if (std::find(overridden.begin(), overridden.end(), key(line)) == overridden.end() || key(line).empty()) {
+        main << line << "\n";
+      }
+    }
+    main << extra;
+  }
+
+ public:
   int port() const { return port_; }
   std::filesystem::path ConfigDir() const { return dir_ / "etc"; }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sendguard/common/status.h"
+#include "sendguard/milter/relay_trust.h"
 #include "sendguard/rules/organisation.h"
 #include "sendguard/scanner/scan_options.h"
 
@@ -49,6 +50,10 @@ struct MilterSettings {
   int64_t max_message_bytes = 64ll << 20;      // larger messages follow fail_modes.oversize
   ScanDirection scan = ScanDirection::kOutbound;
   std::vector<std::string> internal_networks = {"127.0.0.0/8", "::1/128"};  // outbound when the client is here
+  // Relays that pass on our own people's mail (Exchange Online's outbound connector): mail from
+  // one is outbound when it meets that relay's requirements, else inbound (a relay's ranges
+  // decide before internal_networks). Non-empty: warn.mode defaults to hold_and_confirm.
+  std::vector<TrustedRelay> trusted_relays;
   std::string subject_tag = "[sendguard]";     // prefixed to the subject on `tag` ("" = leave it)
   bool subject_tag_outside = false;            // also when a recipient is outside the organisation
   // What X-Sendguard-* headers a message with a recipient outside the organisation carries:
@@ -78,6 +83,9 @@ struct Config {
   std::string state_dir = "/var/lib/sendguard";
   std::vector<std::string> policy_files; // extra policy files or directories, after rules_dirs/*/policies
   rules::Organisation organisation;
+  // reject_and_confirm, unless milter.trusted_relays is set and warn.mode is not: then
+  // hold_and_confirm (a relay turns a 5xx into a bounce, hold keeps the warning in front of
+  // the sender and the message recallable).
   WarnMode warn_mode = WarnMode::kRejectAndConfirm;
   int confirm_ttl_minutes = 60;          // a confirmation code's life, and how long a held message waits
   std::string link_base_url;             // hold-and-confirm: the core's address as staff reach it ("" = core_url)
