@@ -173,6 +173,9 @@ TEST(SharedStoreFaultTest, PostgresStoppedUnderLoadLosesAndDelaysNothingAndFiles
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(Knows(b.state_db(), sender, learned_in_outage)) << a.SyncLog();
+  for (int i = 0; i < 300 && !Knows(a.state_db(), "t.brown@council.example.gov.uk", "partner3@agency.example.org"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // B replays on its own round
+  }
   EXPECT_TRUE(Knows(a.state_db(), "t.brown@council.example.gov.uk", "partner3@agency.example.org")) << b.SyncLog();
   for (int i = 0; i < 300 && Incidents(core, nullptr) < static_cast<size_t>(blocked); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -5,6 +5,7 @@
 
 #include "sendguard/common/sqlite.h"
 #include "sendguard/common/text.h"
+#include "sendguard/milter/state_retention.h"
 
 #include <cstdlib>
 #include <map>
@@ -286,6 +287,23 @@ Result<SyncCounts> SharedSync::Round(common::SqlDb& shared, size_t batch) {
   if (!backlog.ok()) return backlog.status();
   out.backlog = *backlog;
   return out;
+}
+
+Result<int64_t> SharedSync::PruneShared(common::SqlDb& shared, int scan_record_days, int history_days, std::time_t now) {
+  auto counts = ApplyStateRetention(shared, scan_record_days, history_days, now, /*dry_run=*/false);
+  if (!counts.ok()) return counts.status();
+  int64_t removed = counts->scan_records + counts->history_recipients + counts->history_pairs + counts->history_senders +
+                    counts->history_domains;
+  for (const char* sql : {"DELETE FROM used_confirm_codes WHERE expires < ?",
+                          "DELETE FROM pending_warnings WHERE expires < ?"}) {
+    auto q = shared.Prepare(sql);
+    if (!q.ok()) return q.status();
+    // A day's grace past expiry: a gateway briefly cut off still learns a warning went (its
+    // tombstone); were it to file the outcome again, the core files a draft id once.
+    if (Status st = (*q)->Bind(1, static_cast<int64_t>(now) - 86400).Run(); !st.ok()) return st;
+    removed += shared.Changes();
+  }
+  return removed;
 }
 
 void SharedSync::RecordOutcome(bool ok, const SyncCounts& counts, std::time_t now, const std::string& error) {

@@ -175,6 +175,28 @@ TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIs
   EXPECT_EQ(Round(0).pulled + Round(1).pulled, 0) << "nothing echoes";
 }
 
+// The shared store keeps what the gateways keep, no longer (the retention schedule).
+TEST_F(SharedSyncTest, RetentionAppliesToTheSharedStore) {
+  RecipientHistory a(*local_[0], hasher_);
+  ConfirmLedger codes(*local_[0], hasher_);
+  ASSERT_TRUE(a.Record("s.okafor@council.example.gov.uk", {{"", "old.contact@example.org"}}, 1000).ok());
+  ASSERT_TRUE(a.Record("s.okafor@council.example.gov.uk", {{"", "new.contact@example.org"}}, 400 * 86400).ok());
+  ASSERT_TRUE(*codes.Use("ABCDE-FGHJK-MNPQR", 2000, 1000));
+  Round(0);
+  SharedSync sync(*local_[0], "gw-a");
+  auto removed = sync.PruneShared(*shared_, 30, 365, 400 * 86400);
+  ASSERT_TRUE(removed.ok()) << removed.status().message();
+  EXPECT_GE(*removed, 2);
+  auto count = [&](const std::string& sql) {
+    auto q = shared_->Prepare(sql);
+    const int64_t n = q.ok() && (*q)->Step() ? (*q)->Int(0) : -1;
+    if (q.ok()) (*q)->Reset();
+    return n;
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM history_recipients"), 1) << "the recipient unused for a year is forgotten";
+  EXPECT_EQ(count("SELECT count(*) FROM used_confirm_codes"), 0);
+}
+
 TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
   local_.clear();  // sendguard-sync opens the files itself
   const std::string a_db = (dir_ / "a.db").string(), b_db = (dir_ / "b.db").string();
@@ -187,7 +209,8 @@ TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
     auto db = OpenStateDb(a_db);
     ASSERT_TRUE(db.ok());
     RecipientHistory h(**db, hasher_);
-    ASSERT_TRUE(h.Record("s.okafor@council.example.gov.uk", {{"", "j.smith@example.org"}}, 1000).ok());
+    // Now, not a fixed time: sendguard-sync applies retention to the shared store as it runs.
+    ASSERT_TRUE(h.Record("s.okafor@council.example.gov.uk", {{"", "j.smith@example.org"}}, std::time(nullptr)).ok());
   }
   // PostgreSQL is not there: the round fails, says so, and keeps the change.
   EXPECT_NE(sync(a_db, "gw-a", "host=127.0.0.1 port=1 dbname=none connect_timeout=2"), 0);
@@ -203,7 +226,7 @@ TEST_F(SharedSyncTest, AnUnreachableStoreLosesNothingAndTheJournalIsReplayed) {
     EXPECT_NE(metrics.find("sendguard_shared_store_up 0\n"), std::string::npos) << metrics;
     EXPECT_EQ(metrics.find("sendguard_shared_store_backlog 0\n"), std::string::npos) << metrics;
     RecipientHistory more(**db, hasher_);  // the gateway carries on meanwhile
-    ASSERT_TRUE(more.Record("s.okafor@council.example.gov.uk", {{"", "p.jones@nhs.example.net"}}, 1100).ok());
+    ASSERT_TRUE(more.Record("s.okafor@council.example.gov.uk", {{"", "p.jones@nhs.example.net"}}, std::time(nullptr)).ok());
   }
   // It returns: everything journalled is replayed, and B learns it all.
   EXPECT_EQ(sync(a_db, "gw-a", shared_where_), 0);

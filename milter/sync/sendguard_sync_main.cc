@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <thread>
 
 #include "sendguard/common/postgres.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   std::string config_file = "/etc/sendguard/milter.yaml";
   std::string shared, gateway, state_db;
   int interval_ms = 1000;
+  int retention_interval_s = 3600;
   bool once = false;
   app.add_option("--config", config_file, "the milter's configuration (for state_dir)");
   app.add_option("--state-db", state_db, "the gateway's state database (default <state_dir>/state.db)");
@@ -47,20 +49,27 @@ int main(int argc, char** argv) {
       ->required();
   app.add_option("--gateway-id", gateway, "this gateway's name in the shared store (unique per gateway)")->required();
   app.add_option("--interval-ms", interval_ms, "how often to push and pull")->check(CLI::Range(100, 600000));
+  app.add_option("--retention-interval-s", retention_interval_s,
+                 "how often to apply retention to the shared store (scan_record_days, recipient_history_days)")
+      ->check(CLI::Range(60, 86400));
   app.add_flag("--once", once, "one round, then exit (0 when it reached PostgreSQL, 1 when not)");
   CLI11_PARSE(app, argc, argv);
   if (!common::IsPostgresSetting(shared)) {
     Log("error", "--shared-store must name PostgreSQL (a postgresql:// URL or a connection string)");
     return 2;
   }
-  if (state_db.empty()) {
-    auto config = milter::LoadConfig(config_file);
-    if (!config.ok()) {
-      Log("error", config.status().message());
+  // The config gives the state file and the retention periods. Without one (tests, a gateway
+  // configured elsewhere), --state-db is needed and the default periods apply.
+  milter::Config config;
+  if (std::filesystem::exists(config_file) || state_db.empty()) {
+    auto loaded = milter::LoadConfig(config_file);
+    if (!loaded.ok()) {
+      Log("error", loaded.status().message());
       return 2;
     }
-    state_db = config->state_dir + "/state.db";
+    config = *loaded;
   }
+  if (state_db.empty()) state_db = config.state_dir + "/state.db";
   auto local = milter::OpenStateDb(state_db);
   if (!local.ok()) {
     Log("error", local.status().message());
@@ -76,6 +85,7 @@ int main(int argc, char** argv) {
   Log("info", "gateway " + gateway + ": " + common::RedactedSetting(shared) + " every " + std::to_string(interval_ms) + " ms");
   std::unique_ptr<common::PostgresDb> pg;
   bool was_up = true;
+  std::chrono::steady_clock::time_point next_prune{};
   while (!stopping) {
     const auto started = std::chrono::steady_clock::now();
     Status failed;
@@ -100,6 +110,15 @@ int main(int argc, char** argv) {
       } else {
         failed = round.status();
         pg.reset();  // reconnect next round
+      }
+    }
+    if (pg && failed.ok() && std::chrono::steady_clock::now() >= next_prune) {
+      auto pruned = sync.PruneShared(*pg, config.milter.scan_record_days, config.milter.recipient_history_days, std::time(nullptr));
+      if (pruned.ok()) {
+        if (*pruned > 0) Log("info", "retention removed " + std::to_string(*pruned) + " rows from the shared store");
+        next_prune = std::chrono::steady_clock::now() + std::chrono::seconds(retention_interval_s);
+      } else {
+        Log("warning", "retention on the shared store: " + pruned.status().message());
       }
     }
     sync.RecordOutcome(failed.ok(), counts, std::time(nullptr), failed.message());

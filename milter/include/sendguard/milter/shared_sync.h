@@ -34,6 +34,11 @@ class SharedSync {
   // and the pull positions stay where they were (nothing lost; what was pushed twice is
   // applied idempotently, except that a message count may be counted twice).
   Result<SyncCounts> Round(common::SqlDb& shared, size_t batch = 2000);
+  // Retention on the shared store, as `sendguard retention` applies it to each gateway's file
+  // (scan records past scan_record_days, history unused for recipient_history_days), and the
+  // used codes and finished warnings past their expiry. Any gateway may run it; it is the same
+  // whoever does.
+  Result<int64_t> PruneShared(common::SqlDb& shared, int scan_record_days, int history_days, std::time_t now);
   // Records in the local database how the last round went (read by sendguard-milter's
   // metrics: sendguard_shared_store_up, _backlog, _last_sync_timestamp_seconds).
   void RecordOutcome(bool ok, const SyncCounts& counts, std::time_t now, const std::string& error);
