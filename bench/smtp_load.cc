@@ -4,7 +4,11 @@
 // connection) to HOST:PORT, and prints one JSON line: messages, accepted, rejected, deferred,
 // seconds, messages per second, and the latency of end of data (from the final "." to the
 // server's reply: the part a milter adds to) at p50 and p99 in milliseconds.
-//   smtp_load --port N --sessions S --dir DIR [--repeat R] [--from A] [--to B]
+//   smtp_load --port N --sessions S --dir DIR [--repeat R] [--from A] [--to B] [--seq-start K]
+// --from and --to may hold placeholders for message number n (--seq-start plus the message's
+// index in this run): {n}, {n%K} (n modulo K) and {n/K} (n divided by K), so that every
+// message can go to another recipient (bench/shared_store_bench.sh: a recipient history that
+// grows): --to 'person{n}@partner{n/10}.example.org' --from 'staff{n%40}@council.example.gov.uk'.
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -15,7 +19,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -90,6 +96,28 @@ std::string ForData(const std::string& raw) {
   return out + ".\r\n";
 }
 
+// The address for message n: {n}, {n%K} and {n/K} replaced (anything else kept as it is).
+std::string Expand(const std::string& tmpl, uint64_t n) {
+  if (tmpl.find('{') == std::string::npos) return tmpl;
+  std::string out;
+  for (size_t i = 0; i < tmpl.size();) {
+    const size_t close = tmpl.find('}', i);
+    if (tmpl[i] == '{' && close != std::string::npos && close > i + 1 && tmpl[i + 1] == 'n') {
+      const std::string inner = tmpl.substr(i + 2, close - i - 2);  // "", "%K" or "/K"
+      uint64_t v = n;
+      if (!inner.empty() && (inner[0] == '%' || inner[0] == '/') && inner.size() > 1) {
+        const uint64_t k = std::max<uint64_t>(1, std::strtoull(inner.c_str() + 1, nullptr, 10));
+        v = inner[0] == '%' ? n % k : n / k;
+      }
+      out += std::to_string(v);
+      i = close + 1;
+    } else {
+      out.push_back(tmpl[i++]);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,8 +128,10 @@ int main(int argc, char** argv) {
   app.add_option("--sessions", sessions);
   app.add_option("--dir", dir)->required();
   app.add_option("--repeat", repeat, "send the directory this many times");
-  app.add_option("--from", from);
-  app.add_option("--to", to);
+  app.add_option("--from", from, "sender; {n}, {n%K}, {n/K} replaced by the message number");
+  app.add_option("--to", to, "recipient; {n}, {n%K}, {n/K} replaced by the message number");
+  uint64_t seq_start = 0;
+  app.add_option("--seq-start", seq_start, "the number of this run's first message (for {n})");
   CLI11_PARSE(app, argc, argv);
 
   std::vector<std::string> files;
@@ -133,7 +163,8 @@ int main(int argc, char** argv) {
             continue;
           }
         }
-        if (conn->Command("MAIL FROM:<" + from + ">") / 100 != 2 || conn->Command("RCPT TO:<" + to + ">") / 100 != 2 ||
+        if (conn->Command("MAIL FROM:<" + Expand(from, seq_start + i) + ">") / 100 != 2 ||
+            conn->Command("RCPT TO:<" + Expand(to, seq_start + i) + ">") / 100 != 2 ||
             conn->Command("DATA") != 354) {
           ++broken;
           conn->Command("RSET");
