@@ -15,7 +15,10 @@
 # own state file; all gateways share one secret (as OPERATIONS.md requires for the shared
 # store). Every message goes to a recipient never used before (smtp_load --to with {n}), from
 # one of 40 senders, so recipient history grows all the time and, on the shared store, every
-# accepted message is journalled by the SQLite triggers and pushed by sendguard-sync.
+# accepted message is journalled by the SQLite triggers and pushed by sendguard-sync. The
+# message's To: header names that recipient too (HEADER_TO=1, the default); with HEADER_TO=0
+# the corpus's own To: stays, a second (visible) recipient of every message: twice the
+# history changes per message.
 # Each gateway gets COUNT messages over SESSIONS SMTP sessions per run (the two gateways of
 # (3) and (4) at the same time: twice the messages and sessions in all). Server CPU is
 # utime+stime from /proc of every server process of the setup (the Postfix trees, the
@@ -45,6 +48,9 @@ COUNT=${COUNT:-2000}       # messages per gateway per run
 SESSIONS=${SESSIONS:-4}    # SMTP sessions per gateway
 ROUNDS=${ROUNDS:-5}        # interleaved rounds (the order of the setups rotates)
 PG_PORT=${PG_PORT:-55440}
+HEADER_TO=${HEADER_TO:-1}  # 1: the To: header names the envelope recipient; 0: the corpus's To: kept
+header_to_flag=()
+[ "$HEADER_TO" = 0 ] || header_to_flag=(--header-to)
 [ "$(id -u)" = 0 ] || { echo "shared_store_bench: run as root (Postfix's master starts as root)" >&2; exit 2; }
 for tool in "$BUILD/bench/smtp_load" "$BUILD/tests/synth/sendguard-synth" "$BUILD/milter/sendguard-milter" "$BUILD/milter/sendguard-sync"; do
   [ -x "$tool" ] || { echo "shared_store_bench: $tool missing: build first (ninja -C $BUILD sendguard-milter sendguard-sync smtp_load sendguard-synth)" >&2; exit 2; }
@@ -79,7 +85,7 @@ free_port() {
 }
 wait_port() { for _ in $(seq 1 600); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
-echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $COUNT messages per gateway per run, $SESSIONS sessions per gateway, $ROUNDS rounds"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $COUNT messages per gateway per run, $SESSIONS sessions per gateway, $ROUNDS rounds, HEADER_TO=$HEADER_TO"
 echo "== corpus (synthetic, seeded: the same every run)"
 "$BUILD/tests/synth/sendguard-synth" bench "$W/mixed" "$COUNT" 7
 "$BUILD/tests/synth/sendguard-synth" bench "$W/warm" 200 8
@@ -266,7 +272,7 @@ run() { # setup round corpus base
   local lpids=()
   for gw in "${gws[@]}"; do
     seq=$((base + j * 1000000)); j=$((j + 1))
-    "$BUILD/bench/smtp_load" --port "${PORT[$gw]}" --sessions "$SESSIONS" --dir "$W/$dir" --seq-start "$seq" \
+    "$BUILD/bench/smtp_load" --port "${PORT[$gw]}" --sessions "$SESSIONS" --dir "$W/$dir" --seq-start "$seq" "${header_to_flag[@]}" \
       --from 'staff{n%40}@council.example.gov.uk' --to 'person{n}@partner{n/20}.example.org' > "$W/load.$gw" &
     lpids+=($!)
   done

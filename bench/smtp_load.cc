@@ -9,6 +9,8 @@
 // index in this run): {n}, {n%K} (n modulo K) and {n/K} (n divided by K), so that every
 // message can go to another recipient (bench/shared_store_bench.sh: a recipient history that
 // grows): --to 'person{n}@partner{n/10}.example.org' --from 'staff{n%40}@council.example.gov.uk'.
+// --header-to writes the envelope recipient into the message's To: header as well (the
+// corpus's own To: is otherwise a second, visible recipient of every message).
 #include <CLI/CLI.hpp>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -118,6 +120,19 @@ std::string Expand(const std::string& tmpl, uint64_t n) {
   return out;
 }
 
+// The message (as ForData made it) with its first To: header, folded lines and all, naming
+// `to` alone; unchanged when its header has no To:.
+std::string WithHeaderTo(const std::string& m, const std::string& to) {
+  const size_t end = m.find("\r\n\r\n");
+  size_t at = m.compare(0, 3, "To:") == 0 ? 0 : m.find("\r\nTo:");
+  if (at == std::string::npos || (end != std::string::npos && at > end)) return m;
+  if (at != 0) at += 2;
+  size_t eol = m.find("\r\n", at);
+  while (eol != std::string::npos && eol + 2 < m.size() && (m[eol + 2] == ' ' || m[eol + 2] == '\t')) eol = m.find("\r\n", eol + 2);
+  if (eol == std::string::npos) return m;
+  return m.substr(0, at) + "To: " + to + m.substr(eol);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +146,8 @@ int main(int argc, char** argv) {
   app.add_option("--from", from, "sender; {n}, {n%K}, {n/K} replaced by the message number");
   app.add_option("--to", to, "recipient; {n}, {n%K}, {n/K} replaced by the message number");
   uint64_t seq_start = 0;
+  bool header_to = false;
+  app.add_flag("--header-to", header_to, "put the envelope recipient in the To: header too");
   app.add_option("--seq-start", seq_start, "the number of this run's first message (for {n})");
   CLI11_PARSE(app, argc, argv);
 
@@ -163,14 +180,17 @@ int main(int argc, char** argv) {
             continue;
           }
         }
+        const std::string rcpt = Expand(to, seq_start + i);
         if (conn->Command("MAIL FROM:<" + Expand(from, seq_start + i) + ">") / 100 != 2 ||
-            conn->Command("RCPT TO:<" + Expand(to, seq_start + i) + ">") / 100 != 2 ||
+            conn->Command("RCPT TO:<" + rcpt + ">") / 100 != 2 ||
             conn->Command("DATA") != 354) {
           ++broken;
           conn->Command("RSET");
           continue;
         }
-        const std::string& m = messages[i % messages.size()];
+        const std::string& stored = messages[i % messages.size()];
+        const std::string rewritten = header_to ? WithHeaderTo(stored, rcpt) : std::string();
+        const std::string& m = header_to ? rewritten : stored;
         // All but the final "." first, so the clock covers only the end of data and the reply.
         conn->Send(m.substr(0, m.size() - 3));
         const auto t0 = Clock::now();
