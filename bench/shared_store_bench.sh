@@ -14,7 +14,8 @@
 # Each gateway is its own Postfix instance and its own sendguard-milter (unix socket) with its
 # own state file; all gateways share one secret (as OPERATIONS.md requires for the shared
 # store). Every message goes to a recipient never used before (smtp_load --to with {n}), from
-# one of 40 senders, so recipient history grows all the time and, on the shared store, every
+# one of 40 senders (20 recipients a domain; scrambled names, so that neighbours do not trip the
+# lookalike signals), so recipient history grows all the time and, on the shared store, every
 # accepted message is journalled by the SQLite triggers and pushed by sendguard-sync. The
 # message's To: header names that recipient too (HEADER_TO=1, the default); with HEADER_TO=0
 # the corpus's own To: stays, a second (visible) recipient of every message: twice the
@@ -273,7 +274,7 @@ run() { # setup round corpus base
   for gw in "${gws[@]}"; do
     seq=$((base + j * 1000000)); j=$((j + 1))
     "$BUILD/bench/smtp_load" --port "${PORT[$gw]}" --sessions "$SESSIONS" --dir "$W/$dir" --seq-start "$seq" "${header_to_flag[@]}" \
-      --from 'staff{n%40}@council.example.gov.uk' --to 'person{n}@partner{n/20}.example.org' > "$W/load.$gw" &
+      --from 'staff{n%40}@council.example.gov.uk' --to 'p{h}@org-{h/20}.example.org' > "$W/load.$gw" &
     lpids+=($!)
   done
   for p in "${lpids[@]}"; do wait "$p" || true; done

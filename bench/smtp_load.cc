@@ -9,6 +9,8 @@
 // index in this run): {n}, {n%K} (n modulo K) and {n/K} (n divided by K), so that every
 // message can go to another recipient (bench/shared_store_bench.sh: a recipient history that
 // grows): --to 'person{n}@partner{n/10}.example.org' --from 'staff{n%40}@council.example.gov.uk'.
+// {h}, {h%K} and {h/K} are the same numbers as 8 scrambled hex digits, for names that do not
+// look alike (person41 and person42 at partner4 and partner5 trip sendguard's lookalike signals).
 // --header-to writes the envelope recipient into the message's To: header as well (the
 // corpus's own To: is otherwise a second, visible recipient of every message).
 #include <CLI/CLI.hpp>
@@ -98,20 +100,32 @@ std::string ForData(const std::string& raw) {
   return out + ".\r\n";
 }
 
-// The address for message n: {n}, {n%K} and {n/K} replaced (anything else kept as it is).
+// 8 hex digits from v (splitmix64's finaliser): neighbouring numbers give unrelated names.
+std::string Scrambled(uint64_t v) {
+  v += 0x9e3779b97f4a7c15ULL;
+  v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  v = (v ^ (v >> 27)) * 0x94d049bb133111ebULL;
+  v ^= v >> 31;
+  char out[9];
+  std::snprintf(out, sizeof out, "%08x", static_cast<unsigned>(v & 0xffffffffULL));
+  return out;
+}
+
+// The address for message n: {n}, {n%K}, {n/K} and their scrambled {h...} forms replaced
+// (anything else kept as it is).
 std::string Expand(const std::string& tmpl, uint64_t n) {
   if (tmpl.find('{') == std::string::npos) return tmpl;
   std::string out;
   for (size_t i = 0; i < tmpl.size();) {
     const size_t close = tmpl.find('}', i);
-    if (tmpl[i] == '{' && close != std::string::npos && close > i + 1 && tmpl[i + 1] == 'n') {
+    if (tmpl[i] == '{' && close != std::string::npos && close > i + 1 && (tmpl[i + 1] == 'n' || tmpl[i + 1] == 'h')) {
       const std::string inner = tmpl.substr(i + 2, close - i - 2);  // "", "%K" or "/K"
       uint64_t v = n;
       if (!inner.empty() && (inner[0] == '%' || inner[0] == '/') && inner.size() > 1) {
         const uint64_t k = std::max<uint64_t>(1, std::strtoull(inner.c_str() + 1, nullptr, 10));
         v = inner[0] == '%' ? n % k : n / k;
       }
-      out += std::to_string(v);
+      out += tmpl[i + 1] == 'h' ? Scrambled(v) : std::to_string(v);
       i = close + 1;
     } else {
       out.push_back(tmpl[i++]);
