@@ -176,9 +176,12 @@ CF
   postfix -c "$W/$gw/pf/etc" start >/dev/null
   pf_started+=("$gw")
 }
+# SIGHUP ignored: the processes of the setups not being measured are stopped (SIGSTOP), and if
+# the shell that started this script goes away meanwhile, the kernel hangs up every process of
+# an orphaned process group that holds a stopped one.
 start_sync() { # gateway database
-  "$BUILD/milter/sendguard-sync" --shared-store "$(conninfo "$2")" --gateway-id "$1" \
-    --state-db "$W/$1/state/state.db" > "$W/$1/sync.log" 2>&1 &
+  (trap '' HUP; exec "$BUILD/milter/sendguard-sync" --shared-store "$(conninfo "$2")" --gateway-id "$1" \
+    --state-db "$W/$1/state/state.db") > "$W/$1/sync.log" 2>&1 &
   pids+=($!)
   sync_pids+=($!)
   SYNC[$1]=$!
