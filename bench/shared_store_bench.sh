@@ -180,7 +180,7 @@ CF
 # the shell that started this script goes away meanwhile, the kernel hangs up every process of
 # an orphaned process group that holds a stopped one.
 start_sync() { # gateway database
-  (trap '' HUP; exec "$BUILD/milter/sendguard-sync" --shared-store "$(conninfo "$2")" --gateway-id "$1" \
+  (trap '' HUP; exec "$BUILD/milter/sendguard-sync" --config "$W/$1/sendguard.yaml" --shared-store "$(conninfo "$2")" --gateway-id "$1" \
     --state-db "$W/$1/state/state.db") > "$W/$1/sync.log" 2>&1 &
   pids+=($!)
   sync_pids+=($!)
