@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   using namespace sendguard;
   CLI::App app{"sendguard-sync: copies this gateway's recipient history and used confirmation codes to and from the shared "
                "PostgreSQL store"};
-  std::string config_file = "/etc/sendguard/milter.yaml";
+  std::string config_file = "/etc/sendguard/sendguard.yaml";  // the packaged milter config
   std::string shared, gateway, state_db;
   int interval_ms = 1000;
   int retention_interval_s = 3600;
