@@ -108,6 +108,7 @@ Status PostgresDb::Configure() {
 }
 
 Status PostgresDb::EnsureConnected() {
+  if (Status st = RefuseIfUnbegun(); !st.ok()) return st;
   if (PQstatus(conn_) == CONNECTION_OK) return Status();
   if (transaction_depth_ > 0) return IoError("PostgreSQL connection lost inside a transaction: " + Error());
   PQreset(conn_);
@@ -136,7 +137,10 @@ Status PostgresDb::Exec(const std::string& sql) {
   pg_result* res = PQexec(conn_, sql.c_str());
   const ExecStatusType s = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) return Failed("exec", res);
+  // COMMIT of a transaction that an error had aborted "succeeds" as a ROLLBACK.
+  const bool rolled_back = sql == "COMMIT" && std::string_view(PQcmdStatus(res)) == "ROLLBACK";
   PQclear(res);
+  if (rolled_back) return Internal("postgresql: the transaction was rolled back (a statement in it failed)");
   return Status();
 }
 

@@ -9,15 +9,22 @@
 namespace sendguard::common {
 
 SqlTransaction::SqlTransaction(SqlDb& db) : db_(db), depth_(db.transaction_depth_) {
-  begin_status_ = depth_ == 0 ? db_.BeginOutermost(turn_) : db_.Exec("SAVEPOINT " + Savepoint());
+  begin_status_ = db_.RefuseIfUnbegun();
+  if (begin_status_.ok()) {
+    begin_status_ = depth_ == 0 ? db_.BeginOutermost(turn_) : db_.Exec("SAVEPOINT " + Savepoint());
+  }
   begun_ = begin_status_.ok();
   if (begun_) ++db_.transaction_depth_;
+  else ++db_.unbegun_transactions_;
 }
 
 std::string SqlTransaction::Savepoint() const { return "sendguard_" + std::to_string(depth_); }
 
 SqlTransaction::~SqlTransaction() {
-  if (!begun_) return;
+  if (!begun_) {
+    if (!committed_) --db_.unbegun_transactions_;
+    return;
+  }
   if (depth_ == 0) {
     db_.Exec("ROLLBACK");
   } else {
@@ -32,6 +39,7 @@ Status SqlTransaction::Commit() {
   Status st = db_.Exec(depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + Savepoint());
   if (!st.ok()) return st;  // still begun: the destructor rolls back
   begun_ = false;
+  committed_ = true;
   --db_.transaction_depth_;
   if (turn_.owns_lock()) turn_.unlock();
   return st;

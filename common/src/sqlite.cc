@@ -86,6 +86,7 @@ SqliteDb::~SqliteDb() {
 }
 
 Status SqliteDb::Exec(const std::string& sql) {
+  if (Status st = RefuseIfUnbegun(); !st.ok()) return st;
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
@@ -162,6 +163,10 @@ SqliteStatement& SqliteStatement::BindNull(int index) {
 }
 
 bool SqliteStatement::Step() {
+  if (Status st = owner_.RefuseIfUnbegun(); !st.ok()) {
+    status_ = st;
+    return false;
+  }
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc != SQLITE_DONE) status_ = Internal(std::string("sqlite: ") + sqlite3_errmsg(db_));

@@ -113,6 +113,9 @@ class Accounts {
   // Whether the accounts store answers at all (a lookup that found nothing may be a store
   // that could not be asked: PostgreSQL down). Callers say 503, not "unknown token", then.
   bool StoreReachable();
+  // Whether this thread's last FindToken or Session failed for want of the store (not for want
+  // of a match): a lost connection is reopened by the next call, so asking again would not tell.
+  static bool LookupFailed();
 
   static constexpr int kSessionSeconds = 8 * 3600;
   static constexpr int kOfficerLinkSeconds = 7 * 24 * 3600;

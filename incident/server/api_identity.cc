@@ -52,7 +52,7 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
     }
     auto token = accounts.FindToken(std::string(common::Trim(std::string_view(authorization).substr(kBearer.size()))), now);
     if (!token) {
-      *refusal = accounts.StoreReachable() ? Unauthorized("authorization", "the token is not known or was revoked")
+      *refusal = !Accounts::LookupFailed() && accounts.StoreReachable() ? Unauthorized("authorization", "the token is not known or was revoked")
                                            : StoreUnavailable();
       return std::nullopt;
     }
@@ -79,7 +79,7 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
   if (!cookie.empty()) {
     auto session = accounts.Session(cookie, now);
     if (!session) {
-      *refusal = accounts.StoreReachable() ? Unauthorized("sg_session", "the session has ended: log in again")
+      *refusal = !Accounts::LookupFailed() && accounts.StoreReachable() ? Unauthorized("sg_session", "the session has ended: log in again")
                                            : StoreUnavailable();
       return std::nullopt;
     }

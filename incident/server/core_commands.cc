@@ -72,7 +72,7 @@ int UserCommand(const CoreSettings& settings, const CoreCommand& c) {
     }
     if (!st.ok()) return Refused("user add", st);
     std::printf("user %s (%s%s) saved in %s; any sessions it had are ended\n", c.name.c_str(), c.role.c_str(),
-                c.sso_only ? ", single sign-on only" : "", settings.accounts_db.c_str());
+                c.sso_only ? ", single sign-on only" : "", common::RedactedSetting(settings.accounts_db).c_str());
     return 0;
   }
   if (c.action == "list") {
@@ -151,11 +151,11 @@ int TokenCommand(const CoreSettings& settings, const CoreCommand& c) {
 
 int AuditCommand(const CoreSettings& settings) {
   auto store = OpenStore(settings.db);
-  if (!store.ok()) return Refused(settings.db, store.status());
+  if (!store.ok()) return Refused(common::RedactedSetting(settings.db), store.status());
   auto check = (*store)->VerifyAudit();
   if (!check.ok()) return Refused("audit verify", check.status());
   if (!check->ok) {
-    std::printf("TAMPERED: %s%s: incident %s: %s\n", settings.db.c_str(),
+    std::printf("TAMPERED: %s%s: incident %s: %s\n", common::RedactedSetting(settings.db).c_str(),
                 check->first_bad_seq ? (" audit entry " + std::to_string(check->first_bad_seq)).c_str() : "",
                 check->incident_id.c_str(), check->problem.c_str());
     return 1;
@@ -171,7 +171,7 @@ int AuditCommand(const CoreSettings& settings) {
 // either way; `retention runs`: the runs recorded, newest first.
 int RetentionCommand(const CoreSettings& settings, const CoreCommand& c) {
   auto store = OpenStore(settings.db);
-  if (!store.ok()) return Refused(settings.db, store.status());
+  if (!store.ok()) return Refused(common::RedactedSetting(settings.db), store.status());
   if (c.action == "runs") {
     auto runs = (*store)->RetentionRuns(50);
     if (!runs.ok()) return Refused("retention runs", runs.status());

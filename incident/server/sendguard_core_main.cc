@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
     log->error("{}", server.status().message());
     return 1;
   }
-  log->info("serving the API on http://{} (store {})", settings->listen, settings->db);
+  log->info("serving the API on http://{} (store {})", settings->listen, common::RedactedSetting(settings->db));
   // Notifications: new drafts and clocks due soon or overdue, to the configured webhooks.
   const Outbound outbound{settings->escalations, settings->siro_weekly, settings->committee_monthly,
                           settings->pages_url.empty() ? "http://" + settings->listen : settings->pages_url, &settings->email};

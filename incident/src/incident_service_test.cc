@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "sendguard/common/postgres.h"
 #include "sendguard/common/sqlite.h"
 #include "sendguard/incident/store.h"
 #include "sendguard/testing/test_database.h"
@@ -416,6 +417,34 @@ TEST_P(ServiceTest, TwoCoresOnOneDatabaseFileEditAndNotifyOnce) {
   EXPECT_TRUE(*store_->JobDone("digest:x"));
   check = store_->VerifyAudit();
   ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok) << check->problem;
+}
+
+// PostgreSQL drops the core's connection (a restart, a failover, an idle session cut): the next
+// change either happens whole or not at all, never as separate statements without the audit
+// chain's lock; the one after reconnects; the chain still verifies.
+TEST_P(ServiceTest, ALostConnectionNeverHalfAppliesAChange) {
+  if (GetParam() != common::SqlDialect::kPostgres) GTEST_SKIP() << "SQLite has no connection to lose";
+  auto id = *service_->Create({{"title", "before"}}, kIg).value;
+  auto killer = common::PostgresDb::Open(where_);
+  ASSERT_TRUE(killer.ok());
+  auto kill = (*killer)->Prepare(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  ASSERT_TRUE(kill.ok());
+  while ((*kill)->Step()) {
+  }
+  auto first = service_->Update(id, {{"title", "after"}}, kIg, "", 0);
+  auto shown = service_->Show(id);
+  if (first.ok()) {
+    EXPECT_EQ((*shown.value)["incident"]["title"], "after");
+  } else {
+    // Refused: then nothing of it was stored (the store answered once the connection was back).
+    ASSERT_TRUE(shown.ok());
+    EXPECT_EQ((*shown.value)["incident"]["title"], "before") << "the edit was stored although it was refused";
+    EXPECT_TRUE(service_->Update(id, {{"title", "after"}}, kIg, "", 0).ok());
+  }
+  auto check = store_->VerifyAudit();
+  ASSERT_TRUE(check.ok()) << check.status().message();
   EXPECT_TRUE(check->ok) << check->problem;
 }
 

@@ -572,7 +572,8 @@ class SqlStore final : public IncidentStore {
     auto& s = (*q)->Reset().Bind(1, k1);
     int next = 2;
     if (two) s.Bind(next++, k2);
-    s.Bind(next++, FormatInstant(now)).Bind(next, FormatInstant(now + kClaimLease));
+    s.Bind(next, FormatInstant(now));
+    s.Bind(next + 1, FormatInstant(now + kClaimLease));
     if (Status st = s.Run(); !st.ok()) return st;
     return db_->Changes() == 1;
   }

@@ -7,6 +7,7 @@
 #include "sendguard/common/text.h"
 #include "sendguard/milter/state_retention.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <tuple>
@@ -95,24 +96,33 @@ const Kind kKinds[] = {
     // marked gone (its payload dropped) removes every gateway's copy, so one outcome is filed.
     {"warning", "pending_warnings", "SELECT draft_id, payload, expires FROM pending_warnings WHERE key = ?1",
      "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, $2, $3, CAST($4 AS BIGINT), "
-     "nextval('sync_seq'), $5, 0) ON CONFLICT (key) DO NOTHING",
+     "nextval('sync_seq'), $5, 0) ON CONFLICT (key) DO UPDATE SET draft_id = EXCLUDED.draft_id, payload = EXCLUDED.payload, "
+     "expires = EXCLUDED.expires, gone = 0, seq = nextval('sync_seq'), origin = EXCLUDED.origin",
      "k1 v0 v1 v2 o",
      "SELECT key, draft_id, payload, expires, gone, seq FROM pending_warnings WHERE seq > CAST($1 AS BIGINT) AND origin <> $2 "
      "ORDER BY seq LIMIT $3",
-     "INSERT INTO pending_warnings (key, draft_id, payload, expires) SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 ON CONFLICT DO NOTHING",
+     "INSERT INTO pending_warnings (key, draft_id, payload, expires) SELECT ?1, ?2, ?3, ?4 WHERE ?5 = 0 ON CONFLICT (key) "
+     "DO UPDATE SET draft_id = excluded.draft_id, payload = excluded.payload, expires = excluded.expires",
      "tttii", false, "DELETE FROM pending_warnings WHERE key = ?1 AND ?5 = 1 AND ?2 = ?2 AND ?3 = ?3 AND ?4 = ?4"},
     // Scan records: pushed once (this gateway's own), pulled as other gateways' (kept with their
     // origin; a pulled record of our own comes back only when another gateway saw its recall).
     {"scan", "scan_records", "SELECT " SENDGUARD_SCAN_COLUMNS " FROM scan_records WHERE id = ?1 AND origin = ''",
      "INSERT INTO scan_records (" SENDGUARD_SCAN_COLUMNS ", origin, origin_id, seq, changed_by) VALUES (CAST($1 AS BIGINT), "
      "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, CAST($12 AS BIGINT), $13, CAST($14 AS BIGINT), $15, $16, CAST($17 AS BIGINT), "
-     "nextval('sync_seq'), $16) ON CONFLICT (origin, origin_id) DO NOTHING",
+     "nextval('sync_seq'), $16) ON CONFLICT (origin, origin_id) DO UPDATE SET at = EXCLUDED.at, queue_id = EXCLUDED.queue_id, "
+     "message_id = EXCLUDED.message_id, sender = EXCLUDED.sender, sender_domain = EXCLUDED.sender_domain, recipients = "
+     "EXCLUDED.recipients, verdict = EXCLUDED.verdict, outcome = EXCLUDED.outcome, policies = EXCLUDED.policies, signals = "
+     "EXCLUDED.signals, findings = EXCLUDED.findings, complete = EXCLUDED.complete, subject = EXCLUDED.subject, recalled = "
+     "EXCLUDED.recalled, message_sha256 = EXCLUDED.message_sha256, seq = nextval('sync_seq'), changed_by = $16",
      "v0 v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 o k1",
      "SELECT origin, origin_id, " SENDGUARD_SCAN_COLUMNS ", seq FROM scan_records WHERE seq > CAST($1 AS BIGINT) AND "
      "changed_by <> $2 ORDER BY seq LIMIT $3",
      "INSERT INTO scan_records (origin, origin_id, " SENDGUARD_SCAN_COLUMNS ") SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-     "?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE ?1 <> ?18 ON CONFLICT (origin, origin_id) DO UPDATE SET "
-     "recalled = max(recalled, excluded.recalled)",
+     "?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE ?1 <> ?18 ON CONFLICT (origin, origin_id) DO UPDATE SET at = excluded.at, "
+     "queue_id = excluded.queue_id, message_id = excluded.message_id, sender = excluded.sender, sender_domain = "
+     "excluded.sender_domain, recipients = excluded.recipients, verdict = excluded.verdict, outcome = excluded.outcome, "
+     "policies = excluded.policies, signals = excluded.signals, findings = excluded.findings, complete = excluded.complete, "
+     "subject = excluded.subject, recalled = excluded.recalled, message_sha256 = excluded.message_sha256",
      "tiittttttttttitit", false,
      "UPDATE scan_records SET recalled = max(recalled, ?16) WHERE id = ?2 AND origin = '' AND ?1 = ?18", true},
     {"scan_recalled", "scan_records", "SELECT origin, origin_id FROM scan_records WHERE id = ?1",
@@ -149,8 +159,11 @@ Status SetState(common::SqlDb& db, const std::string& name, const std::string& v
 }  // namespace
 
 Status SharedSync::Enable() {
+  // A round that died between marking and unmarking its pulled rows would silence the journal.
+  if (Status st = local_.Exec("DELETE FROM sync_applying"); !st.ok()) return st;
   if (!StateValue(local_, "enabled").empty()) return Status();
   common::SqlTransaction tx(local_);
+  if (!tx.begun()) return tx.begin_status();
   // What this gateway learned before sync began goes to the shared store too.
   if (Status st = local_.Exec(
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'sender', sender, '', messages FROM history_senders;"
@@ -173,28 +186,42 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
   auto read = local_.Prepare("SELECT seq, kind, k1, k2, delta FROM sync_journal ORDER BY seq LIMIT ?");
   if (!read.ok()) return read.status();
   (*read)->Bind(1, static_cast<int64_t>(batch));
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> deltas;
+  struct Change {
+    int64_t delta = 0;
+    int64_t last_seq = 0;  // the key's latest journal row: changes go in that order
+  };
+  std::map<std::tuple<std::string, std::string, std::string>, Change> changes;
   int64_t last = 0, rows = 0;
   while ((*read)->Step()) {
     last = (*read)->Int(0);
     ++rows;
-    deltas[{(*read)->Text(1), (*read)->Text(2), (*read)->Text(3)}] += (*read)->Int(4);
+    Change& c = changes[{(*read)->Text(1), (*read)->Text(2), (*read)->Text(3)}];
+    c.delta += (*read)->Int(4);
+    c.last_seq = last;
   }
   if (!(*read)->status().ok()) return (*read)->status();
   if (rows == 0) return 0;
+  // In the order each key last changed: a warning taken then given again (or given then taken)
+  // ends as it ended here.
+  std::vector<std::pair<std::tuple<std::string, std::string, std::string>, Change>> ordered(changes.begin(), changes.end());
+  std::sort(ordered.begin(), ordered.end(), [](const auto& x, const auto& y) { return x.second.last_seq < y.second.last_seq; });
   {
     common::SqlTransaction tx(shared);
     if (!tx.begun()) return tx.begin_status();
     if (Status st = shared.LockForWrite("sendguard-sync-push"); !st.ok()) return st;  // sequence numbers commit in order
-    for (const auto& [key, delta] : deltas) {
+    for (const auto& [key, change] : ordered) {
       const auto& [kind_name, k1, k2] = key;
+      const int64_t delta = change.delta;
       const Kind* kind = FindKind(kind_name);
       if (!kind) continue;
       auto cur = local_.Prepare(kind->local_read);
       if (!cur.ok()) return cur.status();
       (*cur)->Bind(1, k1);
       if (kind->two_keys) (*cur)->Bind(2, k2);
-      if (!(*cur)->Step()) continue;  // gone since (retention): nothing to share
+      if (!(*cur)->Step()) {
+        if (!(*cur)->status().ok()) return (*cur)->status();  // not read: the journal keeps it
+        continue;                                             // gone since (retention): nothing to share
+      }
       std::vector<std::string> values;
       for (int i = 0; i < 16; ++i) values.push_back((*cur)->Text(i));  // past the last column: ""
       (*cur)->Reset();
@@ -239,6 +266,7 @@ Result<int64_t> SharedSync::Pull(common::SqlDb& shared, size_t batch) {
     if (!(*q)->status().ok()) return (*q)->status();
     if (rows.empty()) continue;
     common::SqlTransaction tx(local_);
+    if (!tx.begun()) return tx.begin_status();
     if (Status st = local_.Exec("INSERT INTO sync_applying (one) VALUES (1)"); !st.ok()) return st;  // triggers quiet
     for (const auto& row : rows) {
       for (const char* sql : {kind.apply, kind.apply_also}) {
@@ -313,7 +341,7 @@ void SharedSync::RecordOutcome(bool ok, const SyncCounts& counts, std::time_t no
   SetState(local_, "last_error", ok ? "" : error.substr(0, 300));
   auto backlog = Backlog();
   SetState(local_, "backlog", std::to_string(backlog.ok() ? *backlog : counts.backlog));
-  tx.Commit();
+  (void)tx.Commit();  // best effort: the next round records again
 }
 
 SharedStoreHealth ReadSharedStoreHealth(common::SqlDb& local) {

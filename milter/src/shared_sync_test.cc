@@ -90,10 +90,22 @@ TEST_F(SharedSyncTest, WhatOneGatewayLearnsTheOtherKnowsAfterARoundEach) {
   // Both agree on the domains in use.
   const auto da = a.UsedDomains(10), db = b.UsedDomains(10);
   EXPECT_EQ(std::set<std::string>(da->begin(), da->end()), std::set<std::string>(db->begin(), db->end()));
-  // Only keyed hashes reach the shared store.
-  auto all = shared_->Prepare("SELECT CAST(h AS TEXT) FROM history_recipients h");
-  ASSERT_TRUE(all.ok());
-  while ((*all)->Step()) EXPECT_EQ((*all)->Text(0).find("smith"), std::string::npos);
+  // Only keyed hashes reach the shared store: no address or name word in any row of any table.
+  std::vector<std::string> tables;
+  auto names = shared_->Prepare("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+  while (names.ok() && (*names)->Step()) tables.push_back((*names)->Text(0));
+  ASSERT_GE(tables.size(), 6u);
+  int rows = 0;
+  for (const auto& t : tables) {
+    auto all = shared_->Prepare("SELECT CAST(r AS TEXT) FROM " + t + " r");
+    ASSERT_TRUE(all.ok());
+    while ((*all)->Step()) {
+      ++rows;
+      const std::string row = (*all)->Text(0);
+      for (const char* clear : {"smith", "okafor", "p.jones", "t.brown", "k.lee"}) EXPECT_EQ(row.find(clear), std::string::npos) << t;
+    }
+  }
+  EXPECT_GT(rows, 10);
 }
 
 TEST_F(SharedSyncTest, AConfirmationCodeUsedThroughOneGatewayIsRefusedThroughTheOther) {
@@ -138,6 +150,27 @@ TEST_F(SharedSyncTest, AWarningGivenThroughOneGatewayIsTakenThroughTheOtherAndGo
 
 // A self-report or a recall finds the send whichever gateway carried it; a quarantined send
 // stays the carrying gateway's to release (its MTA holds it).
+// A repeated warning extends its expiry everywhere; one given again after its end (same key)
+// is shared again, also when its end and its new start are pushed in one batch.
+TEST_F(SharedSyncTest, AWarningRepeatedOrGivenAgainIsSharedAsItStandsLast) {
+  IncidentOutbox a(*local_[0]), b(*local_[1]);
+  ASSERT_TRUE(a.HoldWarning("k", "draft-1", R"({"mf_action":"WARNED"})", 5000).ok());
+  Round(0);
+  Round(1);
+  ASSERT_TRUE(a.HoldWarning("k", "draft-1", R"({"mf_action":"WARNED"})", 9000).ok());  // the sender sent it again
+  Round(0);
+  Round(1);
+  EXPECT_EQ(*b.ExpireWarnings(6000), 0) << "B expired it on the first expiry, not the extended one";
+  // Taken through A, then the same message warned again, before A's next round.
+  ASSERT_TRUE(a.TakeWarning("k")->has_value());
+  ASSERT_TRUE(a.HoldWarning("k", "draft-2", R"({"mf_action":"WARNED"})", 20000).ok());
+  Round(0);
+  Round(1);
+  auto taken = b.TakeWarning("k");
+  ASSERT_TRUE(taken.ok() && taken->has_value()) << "the warning given again never reached B";
+  EXPECT_EQ((*taken)->first, "draft-2");
+}
+
 TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIsShared) {
   ScanRecords a(*local_[0], hasher_), b(*local_[1], hasher_);
   ScanRecord sent;

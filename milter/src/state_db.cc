@@ -50,6 +50,8 @@ std::string SyncTriggers() {
   // arrive through another); taken (confirmed) or expired anywhere, gone everywhere.
   out += "CREATE TRIGGER sync_pending_warnings_insert AFTER INSERT ON pending_warnings" + when +
          " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('warning', NEW.key); END;\n";
+  out += "CREATE TRIGGER sync_pending_warnings_update AFTER UPDATE ON pending_warnings" + when +
+         " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('warning', NEW.key); END;\n";  // a repeat extends it
   out += "CREATE TRIGGER sync_pending_warnings_delete AFTER DELETE ON pending_warnings" + when +
          " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('warning_gone', OLD.key); END;\n";
   return out;

@@ -54,6 +54,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(60, 86400));
   app.add_flag("--once", once, "one round, then exit (0 when it reached PostgreSQL, 1 when not)");
   CLI11_PARSE(app, argc, argv);
+  // The id marks what this gateway pushes; pulled rows carry it as their origin, so it must be
+  // non-empty (a gateway's own records have none) and unique per gateway.
+  if (gateway.empty() || gateway.size() > 64 ||
+      gateway.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos) {
+    Log("error", "--gateway-id must be 1 to 64 letters, digits, '.', '_' or '-', and unique per gateway");
+    return 2;
+  }
   if (!common::IsPostgresSetting(shared)) {
     Log("error", "--shared-store must name PostgreSQL (a postgresql:// URL or a connection string)");
     return 2;

@@ -79,6 +79,13 @@ class SqlDb {
   // The outermost transaction's begin: SQLite takes the file's writer mutex into `turn`.
   virtual Status BeginOutermost(std::unique_lock<std::mutex>& turn) = 0;
   int transaction_depth_ = 0;  // SqlTransactions open on this connection
+  // SqlTransactions alive whose BEGIN failed: while there is one, every statement on this
+  // connection fails (and PostgreSQL does not reconnect), so what was meant to be one
+  // transaction never runs as separate autocommitted statements.
+  int unbegun_transactions_ = 0;
+  Status RefuseIfUnbegun() const {
+    return unbegun_transactions_ > 0 ? Internal("the transaction did not begin; nothing of it is run") : Status();
+  }
 };
 
 // BEGIN ... COMMIT, rolled back unless Commit() is called. One opened inside another is a
@@ -89,7 +96,7 @@ class SqlTransaction {
   ~SqlTransaction();
   SqlTransaction(const SqlTransaction&) = delete;
   SqlTransaction& operator=(const SqlTransaction&) = delete;
-  Status Commit();
+  [[nodiscard]] Status Commit();
   bool begun() const { return begun_; }
   const Status& begin_status() const { return begin_status_; }
 
@@ -99,6 +106,7 @@ class SqlTransaction {
   std::unique_lock<std::mutex> turn_;
   int depth_ = 0;  // 0 for the outermost
   bool begun_ = false;
+  bool committed_ = false;
   Status begin_status_;
 };
 
