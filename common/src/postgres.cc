@@ -102,18 +102,29 @@ PostgresDb::~PostgresDb() {
 
 Status PostgresDb::Configure() {
   PQsetNoticeProcessor(conn_, &IgnoreNotice, nullptr);
-  return Exec("SET statement_timeout = " + std::to_string(limits_.statement_timeout.count()) +
-              "; SET lock_timeout = " + std::to_string(limits_.statement_timeout.count()) +
-              "; SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  configured_ = true;  // Exec below must not come back here
+  Status st = Exec("SET statement_timeout = " + std::to_string(limits_.statement_timeout.count()) +
+                   "; SET lock_timeout = " + std::to_string(limits_.statement_timeout.count()) +
+                   "; SET client_min_messages = warning; SET TIME ZONE 'UTC'");
+  configured_ = st.ok();
+  return st;
 }
 
 Status PostgresDb::EnsureConnected() {
   if (Status st = RefuseIfUnbegun(); !st.ok()) return st;
-  if (PQstatus(conn_) == CONNECTION_OK) return Status();
+  // Connected but without its time limits (setting them failed after a reconnection): no
+  // statement runs until they are set.
+  if (PQstatus(conn_) == CONNECTION_OK) return configured_ ? Status() : Configure();
   if (transaction_depth_ > 0) return IoError("PostgreSQL connection lost inside a transaction: " + Error());
+  // While the server is away every caller would otherwise wait out a connect timeout, one
+  // after another behind the store's lock: try again at most once a second.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_reset_ < std::chrono::seconds(1)) return IoError("PostgreSQL (" + describe_ + ") is unreachable; retrying");
+  last_reset_ = now;
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) return IoError("cannot reconnect to PostgreSQL (" + describe_ + "): " + Error());
   ++generation_;
+  configured_ = false;
   return Configure();
 }
 

@@ -408,6 +408,11 @@ TEST_P(ServiceTest, TwoCoresOnOneDatabaseFileEditAndNotifyOnce) {
   ASSERT_TRUE((*other)->MarkNotified(one.id, "new", later).ok());
   EXPECT_TRUE(*store_->Notified(one.id, "new"));
   EXPECT_FALSE(*store_->ClaimNotification(one.id, "new", later + std::chrono::hours(1)));
+  // A core gives back only its own claim: the one that lost its lease cannot free the other's.
+  EXPECT_TRUE(*store_->ClaimNotification(one.id, "ICO_72H:DUE_SOON", now_));
+  EXPECT_TRUE(*(*other)->ClaimNotification(one.id, "ICO_72H:DUE_SOON", later));  // took over the lapsed claim
+  ASSERT_TRUE(store_->ReleaseNotification(one.id, "ICO_72H:DUE_SOON").ok());
+  EXPECT_FALSE(*store_->ClaimNotification(one.id, "ICO_72H:DUE_SOON", later)) << "the late core freed the other's claim";
   // A claim given back (the send failed) can be taken again at once; jobs work the same way.
   EXPECT_TRUE(*store_->ClaimJob("digest:x", now_));
   EXPECT_FALSE(*(*other)->ClaimJob("digest:x", now_));

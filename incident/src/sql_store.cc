@@ -5,6 +5,7 @@
 // several cores), notifications and jobs claimed before they are sent (so two cores on one
 // database send each once), online backup (SQLite), and the chain's verification.
 #include <chrono>
+#include <random>
 #include <map>
 #include <set>
 #include <mutex>
@@ -82,6 +83,9 @@ const std::vector<std::string> kMigrations = {
     "ALTER TABLE notifications ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE jobs_done ADD COLUMN state TEXT NOT NULL DEFAULT 'sent';"
     "ALTER TABLE jobs_done ADD COLUMN lease_until TEXT NOT NULL DEFAULT '';",
+    // 7: who holds a claim, so a core gives back only its own (not one another core took over).
+    "ALTER TABLE notifications ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE jobs_done ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';",
 };
 
 // PostgreSQL: the tables and guards SQLite's migrations 1-6 leave (the append-only audit's
@@ -137,6 +141,11 @@ const std::vector<std::string> kPostgresMigrations = {
     CREATE TRIGGER audit_guard BEFORE INSERT OR UPDATE OR DELETE ON audit
       FOR EACH ROW EXECUTE FUNCTION sendguard_audit_guard();
     )sql",
+    // 2: as SQLite's 7.
+    R"sql(
+    ALTER TABLE notifications ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+    ALTER TABLE jobs_done ADD COLUMN claimed_by TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 // How long a claimed notification or job is its claimer's: a claim older than this (the core
@@ -175,7 +184,10 @@ std::string Dump(const json& v) { return v.is_null() ? std::string() : v.dump();
 
 class SqlStore final : public IncidentStore {
  public:
-  explicit SqlStore(std::unique_ptr<common::SqlDb> db) : db_(std::move(db)) {}
+  explicit SqlStore(std::unique_ptr<common::SqlDb> db) : db_(std::move(db)) {
+    std::random_device random;
+    claimer_ = std::to_string(random()) + "-" + std::to_string(random());
+  }
 
   Result<std::string> Insert(const std::string& id, const std::string& key, const json& document,
                              const IndexColumns& index, const AuditEntry& created) override {
@@ -329,9 +341,9 @@ class SqlStore final : public IncidentStore {
 
   Status ReleaseNotification(const std::string& id, const std::string& event) override {
     std::lock_guard lock(mu_);
-    auto q = db_->Prepare("DELETE FROM notifications WHERE incident_id = ? AND event = ? AND state = 'sending'");
+    auto q = db_->Prepare("DELETE FROM notifications WHERE incident_id = ? AND event = ? AND state = 'sending' AND claimed_by = ?");
     if (!q.ok()) return q.status();
-    return (*q)->Reset().Bind(1, id).Bind(2, event).Run();
+    return (*q)->Reset().Bind(1, id).Bind(2, event).Bind(3, claimer_).Run();
   }
 
   Result<bool> ClaimJob(const std::string& key, Instant now) override {
@@ -341,9 +353,9 @@ class SqlStore final : public IncidentStore {
 
   Status ReleaseJob(const std::string& key) override {
     std::lock_guard lock(mu_);
-    auto q = db_->Prepare("DELETE FROM jobs_done WHERE key = ? AND state = 'sending'");
+    auto q = db_->Prepare("DELETE FROM jobs_done WHERE key = ? AND state = 'sending' AND claimed_by = ?");
     if (!q.ok()) return q.status();
-    return (*q)->Reset().Bind(1, key).Run();
+    return (*q)->Reset().Bind(1, key).Bind(2, claimer_).Run();
   }
 
   Result<std::vector<std::pair<std::string, Instant>>> Notifications(const std::string& id) override {
@@ -563,17 +575,18 @@ class SqlStore final : public IncidentStore {
   Result<bool> Claim(const std::string& table, const std::string& columns, const std::string& keys, const std::string& k1,
                      const std::string& k2, Instant now) {
     const bool two = !k2.empty() || table == "notifications";
-    const std::string n = two ? "?3" : "?2", lease = two ? "?4" : "?3";
-    auto q = db_->Prepare("INSERT INTO " + table + " (" + columns + ", at, state, lease_until) VALUES (" + keys + ", " + n +
-                          ", 'sending', " + lease + ") ON CONFLICT (" + columns + ") DO UPDATE SET at = " + n +
-                          ", lease_until = " + lease + " WHERE " + table + ".state = 'sending' AND " + table +
-                          ".lease_until < " + n);
+    const std::string n = two ? "?3" : "?2", lease = two ? "?4" : "?3", who = two ? "?5" : "?4";
+    auto q = db_->Prepare("INSERT INTO " + table + " (" + columns + ", at, state, lease_until, claimed_by) VALUES (" + keys +
+                          ", " + n + ", 'sending', " + lease + ", " + who + ") ON CONFLICT (" + columns +
+                          ") DO UPDATE SET at = " + n + ", lease_until = " + lease + ", claimed_by = " + who + " WHERE " +
+                          table + ".state = 'sending' AND " + table + ".lease_until < " + n);
     if (!q.ok()) return q.status();
     auto& s = (*q)->Reset().Bind(1, k1);
     int next = 2;
     if (two) s.Bind(next++, k2);
     s.Bind(next, FormatInstant(now));
     s.Bind(next + 1, FormatInstant(now + kClaimLease));
+    s.Bind(next + 2, claimer_);
     if (Status st = s.Run(); !st.ok()) return st;
     return db_->Changes() == 1;
   }
@@ -631,6 +644,7 @@ class SqlStore final : public IncidentStore {
 
   std::mutex mu_;  // one connection, shared by the server's threads
   std::unique_ptr<common::SqlDb> db_;
+  std::string claimer_;  // this store's name on its claims (random per process and store)
 };
 
 }  // namespace

@@ -98,7 +98,9 @@ int main(int argc, char** argv) {
     Status failed;
     milter::SyncCounts counts;
     if (!pg) {
-      auto opened = common::PostgresDb::Open(shared, {std::chrono::seconds(3), std::chrono::milliseconds(5000)});
+      // Off the mail path: a statement (or the push lock, while another gateway replays a
+      // backlog) may take up to 30 s.
+      auto opened = common::PostgresDb::Open(shared, {std::chrono::seconds(3), std::chrono::milliseconds(30000)});
       if (opened.ok()) {
         pg = std::move(*opened);
       } else {

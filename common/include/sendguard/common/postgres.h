@@ -65,6 +65,8 @@ class PostgresDb : public SqlDb {
   std::string describe_;
   PostgresLimits limits_;
   uint64_t generation_ = 1;  // bumped at each reconnection: statements prepare again
+  std::chrono::steady_clock::time_point last_reset_{};  // reconnections at most once a second
+  bool configured_ = false;  // statement_timeout and the rest set on this connection
   uint64_t next_name_ = 0;
   int changes_ = 0;
   struct TextHash {

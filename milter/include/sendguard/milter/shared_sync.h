@@ -33,7 +33,7 @@ class SharedSync {
   // One round: push the journal (in batches), then pull what is new. On failure the journal
   // and the pull positions stay where they were (nothing lost; what was pushed twice is
   // applied idempotently, except that a message count may be counted twice).
-  Result<SyncCounts> Round(common::SqlDb& shared, size_t batch = 2000);
+  Result<SyncCounts> Round(common::SqlDb& shared, size_t batch = 500);
   // Retention on the shared store, as `sendguard retention` applies it to each gateway's file
   // (scan records past scan_record_days, history unused for recipient_history_days), and the
   // used codes and finished warnings past their expiry. Any gateway may run it; it is the same
