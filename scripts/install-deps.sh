@@ -42,14 +42,19 @@ PACKAGES=(
 export DEBIAN_FRONTEND=noninteractive
 # Postfix installs unconfigured: the tests run their own instance from a private config directory.
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
-# Debian's postgresql package creates and starts a cluster on port 5432 unless told not to:
-# sendguard's embedded default needs none, and its tests start a private one.
-$SUDO mkdir -p /etc/postgresql-common
-if ! grep -qs '^create_main_cluster *= *false' /etc/postgresql-common/createcluster.conf; then
-  echo "create_main_cluster = false" | $SUDO tee -a /etc/postgresql-common/createcluster.conf >/dev/null
+# Debian's postgresql-15 creates and starts a cluster on port 5432 when it is first installed,
+# unless /etc/postgresql-common/createcluster.conf says create_main_cluster = false: sendguard's
+# embedded default needs none, and its tests start a private one. The file is postgresql-common's
+# (ucf-managed), so it is written only before that package is first installed, and ucf is told
+# to keep it (UCF_FORCE_CONFFOLD) rather than ask; where postgresql-common is already there,
+# the machine's own setting stands.
+if ! dpkg-query -W -f='${Status}' postgresql-common 2>/dev/null | grep -q "install ok installed"; then
+  $SUDO mkdir -p /etc/postgresql-common
+  echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
 fi
+export UCF_FORCE_CONFFOLD=1
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
+$SUDO env UCF_FORCE_CONFFOLD=1 apt-get install -y -q --no-install-recommends "${PACKAGES[@]}"
 # Node.js and npm for the browser tests (playwright-core), from Debian unless a Node.js with npm
 # is already installed (another Node.js, e.g. NodeSource's, conflicts with Debian's npm).
 if ! command -v npm >/dev/null 2>&1; then
