@@ -17,6 +17,7 @@
 # system rspamd: everything runs from a temporary directory on loopback ports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postfix_services.sh
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-2000}       # mixed council-like messages (about 10% sensitive)
 COUNT_50K=${COUNT_50K:-600} # 50 KB messages for the latency runs
@@ -169,24 +170,8 @@ cat > "$W/pf/etc/master.cf" <<CF
 127.0.0.1:$P_NL inet n - n - - smtpd -o smtpd_milters=unix:$W/null/libmilter.sock
 127.0.0.1:$P_NE inet n - n - - smtpd -o smtpd_milters=unix:$W/null/epoll.sock
 127.0.0.1:$P_NS inet n - n - - smtpd -o smtpd_milters=unix:$W/null/sendguard.sock
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-proxymap unix - - n - - proxymap
-showq unix n - n - - showq
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-postlog unix-dgram n - n - 1 postlogd
 CF
+postfix_base_services >> "$W/pf/etc/master.cf"
 postfix -c "$W/pf/etc" start >/dev/null
 for p in $MILTER_PORT $RSPAMD_PORT $P_ALONE $P_SG $P_SGU $P_RS $P_NL $P_NE $P_NS; do wait_port "$p"; done
 for sock in "$W/milter-unix/milter.sock" "$W/null/libmilter.sock" "$W/null/epoll.sock" "$W/null/sendguard.sock"; do

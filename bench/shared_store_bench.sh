@@ -44,6 +44,7 @@
 # 55432/55433), removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postfix_services.sh
 BUILD=${BUILD:-build}
 COUNT=${COUNT:-2000}       # messages per gateway per run
 SESSIONS=${SESSIONS:-4}    # SMTP sessions per gateway
@@ -153,26 +154,8 @@ milter_connect_timeout = 5s
 milter_command_timeout = 30s
 milter_content_timeout = 120s
 CF
-  cat > "$W/$gw/pf/etc/master.cf" <<CF
-127.0.0.1:$port inet n - n - - smtpd -o smtpd_milters=unix:$W/$gw/milter.sock
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-proxymap unix - - n - - proxymap
-showq unix n - n - - showq
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-postlog unix-dgram n - n - 1 postlogd
-CF
+  { echo "127.0.0.1:$port inet n - n - - smtpd -o smtpd_milters=unix:$W/$gw/milter.sock"; postfix_base_services; } \
+    > "$W/$gw/pf/etc/master.cf"
   postfix -c "$W/$gw/pf/etc" start >/dev/null
   pf_started+=("$gw")
 }

@@ -32,6 +32,7 @@
 # Usage: scripts/test-package.sh BUILD_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/postfix_services.sh
 build="$(cd "${1:-build}" && pwd)"
 if [ "$(id -u)" -ne 0 ]; then exec sudo -E bash "$0" "$build"; fi
 
@@ -264,28 +265,12 @@ EOF
   cat "$examples/main.cf"
 } > "$pf/etc/main.cf"
 {
+  postfix_base_services
   cat <<EOF
-pickup unix n - n 60 1 pickup
-cleanup unix n - n - 0 cleanup
-qmgr unix n - n 300 1 qmgr
 tlsmgr unix - - n 1000? 1 tlsmgr
-rewrite unix - - n - - trivial-rewrite
-bounce unix - - n - 0 bounce
-defer unix - - n - 0 bounce
-trace unix - - n - 0 bounce
-verify unix - - n - 1 verify
-flush unix n - n 1000? 0 flush
-proxymap unix - - n - - proxymap
 smtp unix - - n - - smtp
 relay unix - - n - - smtp
-showq unix n - n - - showq
-error unix - - n - - error
-retry unix - - n - - error
-discard unix - - n - - discard
 local unix - n n - - local
-anvil unix - - n - 1 anvil
-scache unix - - n - 1 scache
-postlog unix-dgram n - n - 1 postlogd
 sink unix - n n - - pipe flags=Rq user=nobody argv=$pf/sink.sh \${queue_id} \${recipient}
 # ---- the shipped $examples/master.cf, on loopback ports, its smtpd not chrooted ----
 EOF
