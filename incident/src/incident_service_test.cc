@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <thread>
@@ -28,10 +29,16 @@ const Actor kIg{"ig1", "Ig Officer", Role::kIgOfficer};
 const Actor kDpo{"dpo1", "Data Protection Officer", Role::kDpo};
 const Actor kReporter{"r1", "A Reporter", Role::kReporter};
 
+std::string OneWord(std::string name) {
+  std::replace(name.begin(), name.end(), '/', '_');
+  return name;
+}
+
 class ServiceTest : public ::testing::TestWithParam<common::SqlDialect> {
  protected:
+  // One directory per test (a parameterised test's name has a '/': made one word).
   ServiceTest() : dir_(fs::temp_directory_path() / ("sendguard-core-" + std::to_string(::getpid()) + "-" +
-                                                     ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+                                                     OneWord(::testing::UnitTest::GetInstance()->current_test_info()->name()))) {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     where_ = sendguard::testing::NewTestDatabase(GetParam(), dir_);
