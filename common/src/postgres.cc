@@ -281,6 +281,8 @@ std::string PostgresStatement::Text(int column) const {
   return std::string(PQgetvalue(result_, row_, column), static_cast<size_t>(PQgetlength(result_, row_, column)));
 }
 
+int PostgresStatement::Columns() const { return result_ ? PQnfields(result_) : 0; }
+
 bool PostgresStatement::IsNull(int column) const {
   return !result_ || row_ < 0 || PQgetisnull(result_, row_, column);
 }

@@ -196,6 +196,8 @@ std::string SqliteStatement::Text(int column) const {
            : std::string();
 }
 
+int SqliteStatement::Columns() const { return sqlite3_column_count(stmt_); }
+
 bool SqliteStatement::IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
 
 }  // namespace sendguard::common

@@ -222,8 +222,8 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
         if (!(*cur)->status().ok()) return (*cur)->status();  // not read: the journal keeps it
         continue;                                             // gone since (retention): nothing to share
       }
-      std::vector<std::string> values;
-      for (int i = 0; i < 16; ++i) values.push_back((*cur)->Text(i));  // past the last column: ""
+      std::vector<std::string> values(16);  // v<i> past the last column reads ""
+      for (int i = 0; i < std::min(16, (*cur)->Columns()); ++i) values[static_cast<size_t>(i)] = (*cur)->Text(i);
       (*cur)->Reset();
       auto up = shared.Prepare(kind->push);
       if (!up.ok()) return up.status();

@@ -93,6 +93,7 @@ class PostgresStatement : public SqlStatement {
   int64_t Int(int column) const override;
   std::string Text(int column) const override;
   bool IsNull(int column) const override;
+  int Columns() const override;
 
  private:
   Status Execute();  // runs the statement with its parameters; keeps the result

@@ -40,6 +40,7 @@ class SqlStatement {
   virtual int64_t Int(int column) const = 0;
   virtual std::string Text(int column) const = 0;
   virtual bool IsNull(int column) const = 0;
+  virtual int Columns() const = 0;  // how many columns a row has
 };
 
 // One connection. Not thread-safe: one per thread.

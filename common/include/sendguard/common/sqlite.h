@@ -89,6 +89,7 @@ class SqliteStatement : public SqlStatement {
   int64_t Int(int column) const override;
   std::string Text(int column) const override;
   bool IsNull(int column) const override;
+  int Columns() const override;
 
  private:
   SqliteDb& owner_;
