@@ -3,6 +3,8 @@
 // choosing the backend from a store setting.
 #include "sendguard/common/sql.h"
 
+#include <algorithm>
+
 #include "sendguard/common/postgres.h"
 #include "sendguard/common/sqlite.h"
 
@@ -102,12 +104,24 @@ std::string RedactedSetting(std::string_view where) {
     const size_t colon = s.find(':', scheme + 3);
     if (at != std::string::npos && colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
   }
-  // password=secret (keyword form, or a URL query parameter)
-  for (size_t p = s.find("password="); p != std::string::npos; p = s.find("password=", p + 1)) {
-    const size_t start = p + 9;
+  // password=secret, password = secret, password='a b\'c' (libpq's keyword form), or a URL
+  // query parameter (&password=secret).
+  for (size_t p = s.find("password"); p != std::string::npos; p = s.find("password", p + 1)) {
+    size_t start = p + 8;
+    while (start < s.size() && s[start] == ' ') ++start;
+    if (start >= s.size() || s[start] != '=') continue;
+    ++start;
+    while (start < s.size() && s[start] == ' ') ++start;
     size_t end = start;
-    while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
-    s.replace(start, end - start, "***");
+    if (end < s.size() && s[end] == '\'') {
+      for (++end; end < s.size() && s[end] != '\''; ++end) {
+        if (s[end] == '\\') ++end;  // an escaped character
+      }
+      if (end < s.size()) ++end;  // the closing quote
+    } else {
+      while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
+    }
+    s.replace(start, std::min(end, s.size()) - start, "***");
   }
   return s;
 }

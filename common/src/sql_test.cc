@@ -174,6 +174,22 @@ TEST_P(SqlBackendTest, LockForWriteMakesReadThenWriteTakeTurnsAcrossConnections)
 INSTANTIATE_TEST_SUITE_P(Backends, SqlBackendTest, ::testing::ValuesIn(testing::kBackends),
                          [](const auto& p) { return testing::BackendName(p.param); });
 
+// Store settings are logged and printed: a password in one never is, in any of libpq's forms.
+TEST(SqlSettingTest, PasswordsAreRedactedInEveryFormLibpqTakes) {
+  EXPECT_EQ(RedactedSetting("postgresql://sendguard:s3cret@pg.example/sendguard?sslmode=verify-full"),
+            "postgresql://sendguard:***@pg.example/sendguard?sslmode=verify-full");
+  EXPECT_EQ(RedactedSetting("postgresql://pg.example/sendguard?sslmode=require&password=s3cret&connect_timeout=5"),
+            "postgresql://pg.example/sendguard?sslmode=require&password=***&connect_timeout=5");
+  EXPECT_EQ(RedactedSetting("host=pg dbname=sendguard password=s3cret user=sg"), "host=pg dbname=sendguard password=*** user=sg");
+  EXPECT_EQ(RedactedSetting("host=pg password = s3cret user=sg"), "host=pg password = *** user=sg");
+  EXPECT_EQ(RedactedSetting("host=pg password='two words \\' here' user=sg"), "host=pg password=*** user=sg");
+  EXPECT_EQ(RedactedSetting("host=pg passwordfile=/x user=sg"), "host=pg passwordfile=/x user=sg") << "not a password";
+  EXPECT_EQ(RedactedSetting("/var/lib/sendguard/incidents.db"), "/var/lib/sendguard/incidents.db");
+  for (const char* where : {"postgresql://u:s3cret@h/d", "host=h password=s3cret", "host=h password = 's3 cret'"}) {
+    EXPECT_EQ(RedactedSetting(where).find("s3"), std::string::npos) << where;
+  }
+}
+
 TEST(PostgresTest, NumbersPlaceholdersOutsideQuotes) {
   EXPECT_EQ(PostgresDb::NumberPlaceholders("SELECT ? , ?, '?' FROM t WHERE a = ?"), "SELECT $1 , $2, '?' FROM t WHERE a = $3");
   EXPECT_EQ(PostgresDb::NumberPlaceholders("VALUES (?1, ?2, ?2, \"q?\")"), "VALUES ($1, $2, $2, \"q?\")");
