@@ -46,6 +46,8 @@ struct IgPages {
 
  private:
   bool UsesSingleSignOn() const { return sso && sso->enabled(); }
+  // The session cookie (an empty token with no lifetime clears it).
+  static std::string SessionCookie(const std::string& token, int seconds, bool secure);
   common::HttpResponse OfficerLinkLogin(const common::HttpRequest& request) const;
   // A request once its session is known (none: the login redirect or a refusal).
   common::HttpResponse Serve(const common::HttpRequest& request, const std::vector<std::pair<std::string, std::string>>& form,
