@@ -172,6 +172,15 @@ int main(int argc, char** argv) {
     seeds["milter_protocol"].push_back(std::string(1, '\xc1') + rejecting);
   }
 
+  // Store settings and SQL texts (sql_text_fuzzer.cc: a setting, a newline, SQL).
+  for (const char* seed :
+       {"postgresql://sendguard:s3cret@pg.example/sendguard?sslmode=verify-full\nSELECT ?1, ? FROM t WHERE k = '?'",
+        "host=pg dbname=sendguard password = 'two words \\' here' user=sg\nINSERT INTO t VALUES (?, ?) ON CONFLICT DO NOTHING",
+        "/var/lib/sendguard/incidents.db\nSELECT \"a?\" FROM t WHERE x = ?12 AND y = ?",
+        "postgres://h/d?password=x&connect_timeout=5\nUPDATE t SET a = ?2 WHERE b = ?1"}) {
+    seeds["sql_text"].push_back(seed);
+  }
+
   for (const auto& [target, inputs] : seeds) {
     const fs::path dir = fs::path(argv[1]) / target;
     fs::create_directories(dir);
