@@ -37,7 +37,9 @@ Result<incident::Actor> CommandActor(const std::string& token_file, const std::s
   }
   auto accounts = incident::Accounts::Open(accounts_db);
   if (!accounts.ok()) return Status(accounts.status().code(), accounts_db + ": " + accounts.status().message());
-  auto found = (*accounts)->FindToken(token, std::time(nullptr));
+  auto looked = (*accounts)->FindToken(token, std::time(nullptr));
+  if (!looked.ok()) return Status(looked.status().code(), accounts_db + ": " + looked.status().message());
+  const std::optional<incident::TokenInfo>& found = *looked;
   if (!found) return PermissionDenied("the token in " + token_file + " is not known or was revoked");
   if (found->role == "MAIL_FILTER") return PermissionDenied("that is the mail filter's token: use a token made for a person's role");
   if (found->role == "READER" && changes) return PermissionDenied("a READER token reads only: use a token made for a role that may change this");

@@ -381,31 +381,21 @@ Result<WebSession> Accounts::NewSession(const std::string& name, const std::stri
   return s;
 }
 
-namespace {
-thread_local bool t_lookup_failed = false;
-}  // namespace
-
-bool Accounts::LookupFailed() { return t_lookup_failed; }
-
-std::optional<WebSession> Accounts::Session(const std::string& token, std::time_t now) {
-  t_lookup_failed = false;
-  if (token.size() != 64) return std::nullopt;
+Result<std::optional<WebSession>> Accounts::Session(const std::string& token, std::time_t now) {
+  if (token.size() != 64) return std::optional<WebSession>{};
   std::lock_guard lock(mu_);
   // Looked up by the token's hash: the index sees only the hash, so lookup time says nothing
   // about the token.
   auto q = db_->Prepare(
       "SELECT s.\"user\", u.role, s.csrf, s.expires, u.directorates FROM sessions s JOIN users u ON u.name = s.\"user\""
       " WHERE s.token_hash = ? AND s.expires > ? AND u.disabled = 0");
-  if (!q.ok()) {
-    t_lookup_failed = true;
-    return std::nullopt;
-  }
+  if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, common::Sha256Hex(token)).Bind(2, int64_t{now});
   std::optional<WebSession> out;
   if ((*q)->Step()) {
     out = WebSession{(*q)->Text(0), (*q)->Text(1), (*q)->Text(2), static_cast<std::time_t>((*q)->Int(3)), SplitLines((*q)->Text(4))};
-  } else {
-    t_lookup_failed = !(*q)->status().ok();
+  } else if (!(*q)->status().ok()) {
+    return (*q)->status();
   }
   (*q)->Reset();
   return out;
@@ -458,30 +448,18 @@ Result<std::vector<TokenInfo>> Accounts::Tokens() {
   return out;
 }
 
-bool Accounts::StoreReachable() {
-  std::lock_guard lock(mu_);
-  auto q = db_->Prepare("SELECT 1");
-  if (!q.ok() || !(*q)->Step()) return false;
-  (*q)->Reset();
-  return true;
-}
-
-std::optional<TokenInfo> Accounts::FindToken(const std::string& token, std::time_t now) {
-  t_lookup_failed = false;
-  if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return std::nullopt;
+Result<std::optional<TokenInfo>> Accounts::FindToken(const std::string& token, std::time_t now) {
+  if (token.rfind(kTokenPrefix, 0) != 0 || token.size() != 4 + 64) return std::optional<TokenInfo>{};
   std::lock_guard lock(mu_);
   const std::string hash = common::Sha256Hex(token);
   auto q = db_->Prepare("SELECT name, role, created, last_used FROM tokens WHERE token_hash = ?");
-  if (!q.ok()) {
-    t_lookup_failed = true;
-    return std::nullopt;
-  }
+  if (!q.ok()) return q.status();
   (*q)->Reset().Bind(1, hash);
   std::optional<TokenInfo> out;
   if ((*q)->Step()) {
     out = TokenInfo{(*q)->Text(0), (*q)->Text(1), static_cast<std::time_t>((*q)->Int(2)), static_cast<std::time_t>((*q)->Int(3))};
-  } else {
-    t_lookup_failed = !(*q)->status().ok();
+  } else if (!(*q)->status().ok()) {
+    return (*q)->status();
   }
   (*q)->Reset();
   // Last use, to the minute: enough to see a token nobody uses, without a write per request.

@@ -90,7 +90,9 @@ class Accounts {
   // written to *token. Failures from one address never hold back the same name from another.
   Result<WebSession> Login(const std::string& name, const std::string& password, std::time_t now, std::string* token,
                            const std::string& client);
-  std::optional<WebSession> Session(const std::string& token, std::time_t now);
+  // The live session for a cookie's token (nullopt: none); an error when the store could not
+  // be asked (the caller says 503, not "log in again").
+  Result<std::optional<WebSession>> Session(const std::string& token, std::time_t now);
   void Logout(const std::string& token);
 
   // A link for the investigating officer `email` (one address, kept lower case) to open case
@@ -108,14 +110,9 @@ class Accounts {
   Status AddToken(const std::string& name, const std::string& role, std::time_t now, std::string* token);
   Status RevokeToken(const std::string& name);
   Result<std::vector<TokenInfo>> Tokens();
-  // The token's name and role for a presented token, if it is live.
-  std::optional<TokenInfo> FindToken(const std::string& token, std::time_t now);
-  // Whether the accounts store answers at all (a lookup that found nothing may be a store
-  // that could not be asked: PostgreSQL down). Callers say 503, not "unknown token", then.
-  bool StoreReachable();
-  // Whether this thread's last FindToken or Session failed for want of the store (not for want
-  // of a match): a lost connection is reopened by the next call, so asking again would not tell.
-  static bool LookupFailed();
+  // The token's name and role for a presented token, if it is live (nullopt: not known or
+  // revoked); an error when the store could not be asked.
+  Result<std::optional<TokenInfo>> FindToken(const std::string& token, std::time_t now);
 
   static constexpr int kSessionSeconds = 8 * 3600;
   static constexpr int kOfficerLinkSeconds = 7 * 24 * 3600;

@@ -35,7 +35,7 @@ TEST_F(AccountsTest, EveryRoleOfTheProcedureAndDirectoratesForIgOfficersOnly) {
   auto session = accounts_->SsoLogin("ig2", 1000, &token);
   ASSERT_TRUE(session.ok());
   EXPECT_EQ(session->directorates, (std::vector<std::string>{"Children's Services", "Adult Social Care"}));
-  auto again = accounts_->Session(token, 1001);
+  auto again = *accounts_->Session(token, 1001);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->directorates.size(), 2u) << "the scope comes back with the session";
 }
@@ -49,7 +49,7 @@ TEST_F(AccountsTest, AnOfficersLinkSignsThemInUntilItExpires) {
   EXPECT_EQ(s->user, "lee.manager@council.example.gov.uk");
   EXPECT_EQ(s->role, "investigating_officer");
   EXPECT_EQ(incident, "case-1");
-  EXPECT_TRUE(accounts_->Session(session_token, 2001).has_value());
+  EXPECT_TRUE(accounts_->Session(session_token, 2001)->has_value());
   EXPECT_TRUE(accounts_->OfficerLinkLogin(link, 3000, &session_token, &incident).ok()) << "used again within the week";
   EXPECT_FALSE(accounts_->OfficerLinkLogin(link, 1000 + Accounts::kOfficerLinkSeconds, &session_token, &incident).ok());
   std::string wrong = link;
@@ -73,7 +73,7 @@ TEST_F(AccountsTest, ALinkDoesNotLowerAnAccountOrOpenADisabledOne) {
   ASSERT_TRUE(accounts_->AddOfficerLink("lee@council.example.gov.uk", "case-2", 1000, &link).ok());
   ASSERT_TRUE(accounts_->OfficerLinkLogin(link, 1001, &token, &incident).ok());
   ASSERT_TRUE(accounts_->DisableUser("lee@council.example.gov.uk").ok());
-  EXPECT_FALSE(accounts_->Session(token, 1002).has_value()) << "disabling ends the link's session";
+  EXPECT_FALSE(accounts_->Session(token, 1002)->has_value()) << "disabling ends the link's session";
   EXPECT_FALSE(accounts_->OfficerLinkLogin(link, 1003, &token, &incident).ok());
 }
 

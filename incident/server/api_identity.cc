@@ -50,12 +50,12 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
       *refusal = Unauthorized("authorization", "use \"Authorization: Bearer TOKEN\" with a token from sendguard-core token add");
       return std::nullopt;
     }
-    auto token = accounts.FindToken(std::string(common::Trim(std::string_view(authorization).substr(kBearer.size()))), now);
-    if (!token) {
-      *refusal = !Accounts::LookupFailed() && accounts.StoreReachable() ? Unauthorized("authorization", "the token is not known or was revoked")
-                                           : StoreUnavailable();
+    auto found = accounts.FindToken(std::string(common::Trim(std::string_view(authorization).substr(kBearer.size()))), now);
+    if (!found.ok() || !*found) {
+      *refusal = found.ok() ? Unauthorized("authorization", "the token is not known or was revoked") : StoreUnavailable();
       return std::nullopt;
     }
+    const TokenInfo* token = &**found;
     Caller c;
     c.actor.id = "token:" + token->name;
     c.actor.name = token->name + " (token)";
@@ -77,12 +77,12 @@ std::optional<Caller> IdentifyCaller(const common::HttpRequest& req, Accounts& a
   }
   const std::string cookie = CookieValue(req, "sg_session");
   if (!cookie.empty()) {
-    auto session = accounts.Session(cookie, now);
-    if (!session) {
-      *refusal = !Accounts::LookupFailed() && accounts.StoreReachable() ? Unauthorized("sg_session", "the session has ended: log in again")
-                                           : StoreUnavailable();
+    auto found = accounts.Session(cookie, now);
+    if (!found.ok() || !*found) {
+      *refusal = found.ok() ? Unauthorized("sg_session", "the session has ended: log in again") : StoreUnavailable();
       return std::nullopt;
     }
+    const WebSession* session = &**found;
     // A cookie goes with every request the browser makes, so a change needs proof the page
     // made it: the session's CSRF token, which another site cannot read.
     if (req.method != "GET" && req.method != "HEAD" && !common::SecureEquals(req.Header("x-csrf-token"), session->csrf)) {

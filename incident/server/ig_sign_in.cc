@@ -75,7 +75,11 @@ HttpResponse IgPages::Handle(const HttpRequest& req) const {
     return r;
   }
   std::string token = CookieValue(req, "sg_session");
-  auto session = accounts->Session(token, now);
+  auto looked = accounts->Session(token, now);
+  if (!looked.ok()) {
+    return HtmlPage(503, "Try again", "<h1>Try again shortly</h1><p class=\"refused\">The accounts store cannot be reached.</p>");
+  }
+  std::optional<WebSession> session = *looked;
   std::string started;  // a session begun here from the proxy's header: its cookie goes with the answer
   if (single_sign_on) {
     const std::string user(common::Trim(req.Header(common::AsciiLower(sso->user_header))));
