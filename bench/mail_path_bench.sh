@@ -134,34 +134,7 @@ RSPAMD_PID=$!
 echo "== Postfix (one instance, six smtpd ports: alone, + null_milter on libmilter and on epoll, + sendguard over TCP and over a unix socket, + rspamd; delivery discarded)"
 mkdir -p "$W/pf/etc" "$W/pf/spool" "$W/pf/data"
 chown postfix "$W/pf/data"
-cat > "$W/pf/etc/main.cf" <<CF
-compatibility_level = 3.6
-myhostname = gw.council.example.gov.uk
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-queue_directory = $W/pf/spool
-data_directory = $W/pf/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $W/pf/maillog
-maillog_file_prefixes = /tmp, /var
-default_transport = discard
-relay_transport = discard
-local_transport = discard
-smtpd_relay_restrictions = permit_mynetworks, reject
-alias_maps =
-alias_database =
-smtputf8_enable = no
-biff = no
-default_process_limit = 100
-milter_default_action = tempfail
-milter_protocol = 6
-milter_connect_timeout = 5s
-milter_command_timeout = 30s
-milter_content_timeout = 120s
-CF
+postfix_bench_main_cf gw.council.example.gov.uk "$W/pf" > "$W/pf/etc/main.cf"
 cat > "$W/pf/etc/master.cf" <<CF
 127.0.0.1:$P_ALONE inet n - n - - smtpd -o smtpd_milters=
 127.0.0.1:$P_SG inet n - n - - smtpd -o smtpd_milters=inet:127.0.0.1:$MILTER_PORT

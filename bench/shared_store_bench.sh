@@ -126,34 +126,7 @@ YAML
   port=$(free_port)
   PORT[$gw]=$port
   chown postfix "$W/$gw/pf/data"
-  cat > "$W/$gw/pf/etc/main.cf" <<CF
-compatibility_level = 3.6
-myhostname = $gw.council.example.gov.uk
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-queue_directory = $W/$gw/pf/spool
-data_directory = $W/$gw/pf/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $W/$gw/pf/maillog
-maillog_file_prefixes = /tmp, /var
-default_transport = discard
-relay_transport = discard
-local_transport = discard
-smtpd_relay_restrictions = permit_mynetworks, reject
-alias_maps =
-alias_database =
-smtputf8_enable = no
-biff = no
-default_process_limit = 100
-milter_default_action = tempfail
-milter_protocol = 6
-milter_connect_timeout = 5s
-milter_command_timeout = 30s
-milter_content_timeout = 120s
-CF
+  postfix_bench_main_cf "$gw.council.example.gov.uk" "$W/$gw/pf" > "$W/$gw/pf/etc/main.cf"
   { echo "127.0.0.1:$port inet n - n - - smtpd -o smtpd_milters=unix:$W/$gw/milter.sock"; postfix_base_services; } \
     > "$W/$gw/pf/etc/master.cf"
   postfix -c "$W/$gw/pf/etc" start >/dev/null
