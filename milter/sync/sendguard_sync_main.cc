@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "sendguard/common/log_line.h"
 #include "sendguard/common/postgres.h"
 #include "sendguard/common/sql.h"
 #include "sendguard/milter/config.h"
@@ -25,11 +26,6 @@ namespace {
 
 std::atomic<bool> stopping{false};
 void OnSignal(int) { stopping = true; }
-
-void Log(const char* level, const std::string& text) {
-  std::fprintf(stderr, "sendguard-sync: %s: %s\n", level, text.c_str());
-  std::fflush(stderr);
-}
 
 }  // namespace
 
@@ -54,15 +50,17 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(60, 86400));
   app.add_flag("--once", once, "one round, then exit (0 when it reached PostgreSQL, 1 when not)");
   CLI11_PARSE(app, argc, argv);
+  // One line an event, as the other programs log (common/log_line.h).
+  const auto log = common::MakeLineLogger("sendguard-sync", "", false);
   // The id marks what this gateway pushes; pulled rows carry it as their origin, so it must be
   // non-empty (a gateway's own records have none) and unique per gateway.
   if (gateway.empty() || gateway.size() > 64 ||
       gateway.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != std::string::npos) {
-    Log("error", "--gateway-id must be 1 to 64 letters, digits, '.', '_' or '-', and unique per gateway");
+    log->error("{}", "--gateway-id must be 1 to 64 letters, digits, '.', '_' or '-', and unique per gateway");
     return 2;
   }
   if (!common::IsPostgresSetting(shared)) {
-    Log("error", "--shared-store must name PostgreSQL (a postgresql:// URL or a connection string)");
+    log->error("{}", "--shared-store must name PostgreSQL (a postgresql:// URL or a connection string)");
     return 2;
   }
   // The config gives the state file and the retention periods. Without one (tests, a gateway
@@ -71,7 +69,7 @@ int main(int argc, char** argv) {
   if (std::filesystem::exists(config_file) || state_db.empty()) {
     auto loaded = milter::LoadConfig(config_file);
     if (!loaded.ok()) {
-      Log("error", loaded.status().message());
+      log->error("{}", loaded.status().message());
       return 2;
     }
     config = *loaded;
@@ -79,17 +77,17 @@ int main(int argc, char** argv) {
   if (state_db.empty()) state_db = config.state_dir + "/state.db";
   auto local = milter::OpenStateDb(state_db);
   if (!local.ok()) {
-    Log("error", local.status().message());
+    log->error("{}", local.status().message());
     return 2;
   }
   milter::SharedSync sync(**local, gateway);
   if (Status st = sync.Enable(); !st.ok()) {
-    Log("error", "cannot start the journal: " + st.message());
+    log->error("{}", "cannot start the journal: " + st.message());
     return 2;
   }
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
-  Log("info", "gateway " + gateway + ": " + common::RedactedSetting(shared) + " every " + std::to_string(interval_ms) + " ms");
+  log->info("{}", "gateway " + gateway + ": " + common::RedactedSetting(shared) + " every " + std::to_string(interval_ms) + " ms");
   std::unique_ptr<common::PostgresDb> pg;
   bool was_up = true;
   std::chrono::steady_clock::time_point next_prune{};
@@ -124,17 +122,17 @@ int main(int argc, char** argv) {
     if (pg && failed.ok() && std::chrono::steady_clock::now() >= next_prune) {
       auto pruned = sync.PruneShared(*pg, config.milter.scan_record_days, config.milter.recipient_history_days, std::time(nullptr));
       if (pruned.ok()) {
-        if (*pruned > 0) Log("info", "retention removed " + std::to_string(*pruned) + " rows from the shared store");
+        if (*pruned > 0) log->info("{}", "retention removed " + std::to_string(*pruned) + " rows from the shared store");
         next_prune = std::chrono::steady_clock::now() + std::chrono::seconds(retention_interval_s);
       } else {
-        Log("warning", "retention on the shared store: " + pruned.status().message());
+        log->warn("{}", "retention on the shared store: " + pruned.status().message());
       }
     }
     sync.RecordOutcome(failed.ok(), counts, std::time(nullptr), failed.message());
-    if (!failed.ok() && was_up) Log("warning", "the shared store is unreachable; changes are kept and replayed: " + failed.message());
-    if (failed.ok() && !was_up) Log("info", "the shared store is back; journal replayed");
+    if (!failed.ok() && was_up) log->warn("{}", "the shared store is unreachable; changes are kept and replayed: " + failed.message());
+    if (failed.ok() && !was_up) log->info("{}", "the shared store is back; journal replayed");
     if (failed.ok() && (counts.pushed || counts.pulled)) {
-      Log("info", "pushed " + std::to_string(counts.pushed) + ", pulled " + std::to_string(counts.pulled) + ", backlog " +
+      log->info("{}", "pushed " + std::to_string(counts.pushed) + ", pulled " + std::to_string(counts.pulled) + ", backlog " +
                       std::to_string(counts.backlog));
     }
     was_up = failed.ok();
@@ -142,6 +140,6 @@ int main(int argc, char** argv) {
     const auto next = started + std::chrono::milliseconds(interval_ms);
     while (!stopping && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  Log("info", "stopping");
+  log->info("{}", "stopping");
   return 0;
 }
