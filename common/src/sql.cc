@@ -118,9 +118,10 @@ std::string RedactedSetting(std::string_view where) {
         if (s[end] == '\\') ++end;  // an escaped character
       }
       if (end < s.size()) ++end;  // the closing quote
-    } else {
-      while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
     }
+    // To the end of the word (unquoted, or text run on after a closing quote: libpq would refuse
+    // such a setting, but whatever it meant is not shown).
+    while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
     s.replace(start, std::min(end, s.size()) - start, "***");
   }
   return s;
