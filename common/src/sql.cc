@@ -98,11 +98,16 @@ bool IsPostgresSetting(std::string_view where) {
 std::string RedactedSetting(std::string_view where) {
   std::string s(where);
   if (!IsPostgresSetting(s)) return s;
-  // postgresql://user:secret@host/db
-  if (size_t scheme = s.find("://"); scheme != std::string::npos) {
-    const size_t at = s.find('@', scheme + 3);
-    const size_t colon = s.find(':', scheme + 3);
-    if (at != std::string::npos && colon != std::string::npos && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+  // postgresql://user:secret@host/db: the password is in the URL's authority (before the path
+  // or query), between the first ':' and the last '@' there.
+  for (const std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (!s.starts_with(scheme)) continue;
+    const size_t from = scheme.size();
+    const size_t authority_end = std::min(s.find_first_of("/?", from), s.size());
+    const size_t at = s.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+    const size_t colon = s.find(':', from);
+    if (at != std::string::npos && at >= from && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+    break;
   }
   // password=secret, password = secret, password='a b\'c' (libpq's keyword form), or a URL
   // query parameter (&password=secret).
