@@ -95,22 +95,11 @@ bool IsPostgresSetting(std::string_view where) {
          where.find("dbname=") != std::string_view::npos || where.find("host=") != std::string_view::npos;
 }
 
-std::string RedactedSetting(std::string_view where) {
-  std::string s(where);
-  if (!IsPostgresSetting(s)) return s;
-  // postgresql://user:secret@host/db: the password is in the URL's authority (before the path
-  // or query), between the first ':' and the last '@' there.
-  for (const std::string_view scheme : {"postgresql://", "postgres://"}) {
-    if (!s.starts_with(scheme)) continue;
-    const size_t from = scheme.size();
-    const size_t authority_end = std::min(s.find_first_of("/?", from), s.size());
-    const size_t at = s.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
-    const size_t colon = s.find(':', from);
-    if (at != std::string::npos && at >= from && colon < at) s.replace(colon + 1, at - colon - 1, "***");
-    break;
-  }
-  // password=secret, password = secret, password='a b\'c' (libpq's keyword form), or a URL
-  // query parameter (&password=secret).
+namespace {
+
+// password=secret, password = secret, password='a b\'c' (libpq's keyword form), or a URL query
+// parameter (&password=secret): the value to the end of its word becomes "***".
+void RedactPasswordKeywords(std::string& s) {
   for (size_t p = s.find("password"); p != std::string::npos; p = s.find("password", p + 1)) {
     size_t start = p + 8;
     while (start < s.size() && s[start] == ' ') ++start;
@@ -128,6 +117,35 @@ std::string RedactedSetting(std::string_view where) {
     // such a setting, but whatever it meant is not shown).
     while (end < s.size() && s[end] != ' ' && s[end] != '&') ++end;
     s.replace(start, std::min(end, s.size()) - start, "***");
+  }
+}
+
+// postgresql://user:secret@host/db: the password is in the URL's authority (before the path or
+// query), between the first ':' and the last '@' there.
+void RedactUrlPassword(std::string& s) {
+  for (const std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (!s.starts_with(scheme)) continue;
+    const size_t from = scheme.size();
+    const size_t authority_end = std::min(s.find_first_of("/?", from), s.size());
+    const size_t at = s.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+    const size_t colon = s.find(':', from);
+    if (at != std::string::npos && at >= from && colon < at) s.replace(colon + 1, at - colon - 1, "***");
+    break;
+  }
+}
+
+}  // namespace
+
+std::string RedactedSetting(std::string_view where) {
+  std::string s(where);
+  if (!IsPostgresSetting(s)) return s;
+  // Each step can reveal work for the other (a keyword's value that held a '/' hid a URL's
+  // '@'): repeated until nothing changes, so what is shown is redacted whatever is redacted first.
+  for (int round = 0; round < 8; ++round) {
+    const std::string before = s;
+    RedactPasswordKeywords(s);
+    RedactUrlPassword(s);
+    if (s == before) break;
   }
   return s;
 }
