@@ -86,4 +86,12 @@ int RunRulesCheck(const EngineFlags& flags);
 int RunRulesTest(const EngineFlags& flags);
 int RunEdmImport(const EngineFlags& flags, const std::string& type, const std::string& file, int column);
 
+// `secret list|add|promote|retire|rotate`: the deployment secret's key ring.
+struct SecretFlags {
+  std::string action;
+  std::string secret_file = "/etc/sendguard/secret";
+  std::string key_id;  // promote, retire
+};
+int RunSecret(const SecretFlags& flags);
+
 }  // namespace sendguard::cli

@@ -88,6 +88,24 @@ int main(int argc, char** argv) {
   retention->add_option("--db", retention_db, "state database (default: <state_dir>/state.db from the config)");
   add_engine_flags(retention);
 
+  auto* secret = app.add_subcommand("secret", "the deployment secret's keys: list, add, promote, retire, rotate");
+  secret->require_subcommand(1);
+  SecretFlags secret_flags;
+  std::vector<CLI::App*> secret_actions;
+  for (const auto& [name, help] : std::vector<std::pair<const char*, const char*>>{
+           {"list", "the keys' ids and roles (never the keys)"},
+           {"add", "add a new key that verifies only (step 1 of a rotation across several hosts)"},
+           {"promote", "make KEY_ID the key that signs; the old one still verifies (step 2)"},
+           {"retire", "remove a key that only verifies (step 3, after the retention periods)"},
+           {"rotate", "add a new key and make it sign at once (one host)"}}) {
+    auto* cmd = secret->add_subcommand(name, help);
+    cmd->add_option("--secret", secret_flags.secret_file, "the secret file")->capture_default_str();
+    if (std::string(name) == "promote" || std::string(name) == "retire") {
+      cmd->add_option("key_id", secret_flags.key_id, "the key's id (sendguard secret list)")->required();
+    }
+    secret_actions.push_back(cmd);
+  }
+
   auto* incidents = app.add_subcommand("incidents", "the assessment core's incidents");
   incidents->require_subcommand(1);
   auto* score = incidents->add_subcommand(
@@ -176,6 +194,12 @@ int main(int argc, char** argv) {
       inc.action = name;
       inc.to = name == std::string("report") ? inc.until : inc.to;
       return RunIncidents(inc);
+    }
+  }
+  for (auto* cmd : secret_actions) {
+    if (cmd->parsed()) {
+      secret_flags.action = cmd->get_name();
+      return RunSecret(secret_flags);
     }
   }
   if (misdirected->parsed()) return RunReportMisdirected(flags, mis);

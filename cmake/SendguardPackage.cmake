@@ -18,6 +18,7 @@ install(FILES ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-milter.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-core.service ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-quarantine.timer ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.service
   ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-retention.timer ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-sync.service
+  ${CMAKE_SOURCE_DIR}/config/systemd/sendguard-desk.service
   DESTINATION /lib/systemd/system)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/config/postfix ${CMAKE_SOURCE_DIR}/config/sendmail
   DESTINATION share/doc/sendguard/examples)

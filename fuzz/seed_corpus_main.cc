@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   for (const auto& e : fs::directory_iterator(rules / "policies")) seeds["policy"].push_back(ReadFile(e.path()));
   seeds["config"] = {Chosen(0, ReadFile(fs::path(SENDGUARD_CONFIG_DIR) / "sendguard.yaml")),
                      Chosen(1, ReadFile(fs::path(SENDGUARD_CONFIG_DIR) / "core.yaml"))};
-  // HTTP requests: the selector picks who asks (core_http_fuzzer.cc, milter_http_fuzzer.cc).
+  // HTTP requests: the selector picks who asks (core_http_fuzzer.cc, desk_http_fuzzer.cc).
   const std::string incident = "{\"title\":\"Email to the wrong school\",\"discovered_at\":\"2026-12-01T10:00:00Z\",\"occurred_at\":\"2026-12-01T09:00:00Z\",\"source\":\"STAFF\"}";
   const std::vector<std::string> core_requests{
       "GET /healthz\n\n", "GET /api/incidents?status=DRAFT\n\n", "POST /api/incidents\ncontent-type: application/json\n\n" + incident,
@@ -147,8 +147,8 @@ int main(int argc, char** argv) {
       "POST /quarantine/decision\n\n{\"message_hash\":\"" + std::string(64, 'a') + "\",\"decision\":\"release\",\"by\":\"ig1\",\"reason\":\"checked\"}",
       "POST /subject-access\n\n{\"address\":\"p.jones@wrong.example.net\"}"};
   for (const auto& r : milter_requests) {
-    seeds["milter_http"].push_back(Chosen(1, r));
-    seeds["milter_http"].push_back(Chosen(0, r));
+    seeds["desk_http"].push_back(Chosen(1, r));
+    seeds["desk_http"].push_back(Chosen(0, r));
   }
 
   // Milter sessions as Postfix sends them (milter_protocol_fuzzer.cc: the first byte chooses
@@ -179,6 +179,17 @@ int main(int argc, char** argv) {
         "/var/lib/sendguard/incidents.db\nSELECT \"a?\" FROM t WHERE x = ?12 AND y = ?",
         "postgres://h/d?password=x&connect_timeout=5\nUPDATE t SET a = ?2 WHERE b = ?1"}) {
     seeds["sql_text"].push_back(seed);
+  }
+
+  // Secret files and seals (secret_fuzzer.cc: the file's bytes, "\n--\n", a blob to open).
+  {
+    const std::string hex(64, 'a');
+    const std::string ring = "# a comment\nsendguard-keyring 1\nsign   " + hex + "   # id\nverify " + std::string(40, 'b') + "\n";
+    for (const std::string& seed : {std::string(32, '\x11') + "\n--\nSG2abcdnonce-nonceciphertext-tag-tag",
+                                    ring + "\n--\nSG1" + std::string(40, 'x'), ring + "\n--\n",
+                                    std::string("sendguard-keyring 1\nsign 00\n--\nSG2")}) {
+      seeds["secret"].push_back(seed);
+    }
   }
 
   for (const auto& [target, inputs] : seeds) {

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Quick start, the main job: installs dependencies, builds, shows what sendguard finds in the
 # bundled sample message (a synthetic referral email), then runs sendguard-milter on its
-# built-in defaults on loopback (milter inet:8899@127.0.0.1, metrics http://127.0.0.1:9899)
-# and sendguard-core, the assessment core (API http://127.0.0.1:8025), until Ctrl-C.
+# built-in defaults on loopback (milter inet:8899@127.0.0.1, metrics http://127.0.0.1:9899),
+# sendguard-desk beside it (the core's holds and self-reports, http://127.0.0.1:9898) and
+# sendguard-core, the assessment core (API http://127.0.0.1:8025), until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -35,7 +36,8 @@ $SUDO build/milter/sendguard-milter --foreground &
 milter=$!
 $SUDO build/incident/sendguard-core &
 core=$!
-trap '$SUDO kill -TERM $milter $core 2>/dev/null || true; wait $milter $core 2>/dev/null || true' INT TERM
+desk=""
+trap '$SUDO kill -TERM $milter $core $desk 2>/dev/null || true; wait $milter $core $desk 2>/dev/null || true' INT TERM
 wait_for() {
   for _ in $(seq 1 120); do
     if curl -fsS "$1" > /dev/null 2>&1; then return 0; fi
@@ -44,6 +46,11 @@ wait_for() {
   return 1
 }
 wait_for http://127.0.0.1:9899/healthz && echo "== milter: $(curl -fsS http://127.0.0.1:9899/healthz)"
+# The gateway's desk for the core (hold and self-report pages, quarantine review, subject
+# access), once the milter has made the secret and the state database.
+$SUDO build/milter/sendguard-desk &
+desk=$!
+wait_for http://127.0.0.1:9898/healthz && echo "== desk: $(curl -fsS http://127.0.0.1:9898/healthz)"
 wait_for http://127.0.0.1:8025/healthz && echo "== core: $(curl -fsS http://127.0.0.1:8025/healthz | tr -d ' \n')"
 echo "== the what-if calculator over the core's API (likely x serious, health data)"
 # A caller is known by its token, never by what it says: a short-lived IG officer's token for
@@ -57,5 +64,6 @@ $SUDO build/incident/sendguard-core token revoke quick-start-demo >/dev/null
 echo "sendguard-milter listens on inet:8899@127.0.0.1: point Postfix at it with config/postfix/master.cf.inet"
 echo "(smtpd_milters = inet:127.0.0.1:8899). sendguard-core serves the incident API and the pages"
 echo "(log in after: build/incident/sendguard-core user add NAME --role dpo) on"
-echo "http://127.0.0.1:8025 (docs/API.md). Ctrl-C stops both."
-wait $milter $core
+echo "http://127.0.0.1:8025 (docs/API.md); sendguard-desk answers the core on http://127.0.0.1:9898."
+echo "Ctrl-C stops all three."
+wait $milter $core $desk

@@ -121,7 +121,7 @@ grep -q "smtpd_tls_cert_file" "$examples/master.cf" && grep -q "smtpd_sasl_auth_
   fail "the shipped master.cf does not say it needs SASL and a TLS certificate"
 /usr/bin/sendguard rules check --rules /usr/share/sendguard/rules > /dev/null || fail "sendguard rules check on the installed rules"
 for u in sendguard-quarantine.service sendguard-quarantine.timer sendguard-retention.service sendguard-retention.timer \
-    sendguard-sync.service; do
+    sendguard-sync.service sendguard-desk.service; do
   [ -f "/lib/systemd/system/$u" ] || fail "the package does not ship $u"
 done
 # sendguard-sync is shipped but runs only where /etc/sendguard/sync.env names the shared store.
@@ -139,15 +139,20 @@ su -s /bin/sh sendguard -c "/usr/sbin/sendguard-core --config /etc/sendguard/cor
 say "installed $(basename "$deb"): user, group, secret, token, core.yaml, state directory and Postfix snippets as documented"
 
 # ---- 2. configure, as the guide says ------------------------------------------------------
-mport=$(free_port); cport=$(free_port)
+mport=$(free_port); cport=$(free_port); dport=$(free_port)
 while [ "$cport" = "$mport" ]; do cport=$(free_port); done
+while [ "$dport" = "$mport" ] || [ "$dport" = "$cport" ]; do dport=$(free_port); done
 socket=/var/spool/postfix/sendguard/milter.sock
 # Edit sendguard.yaml: the unix socket beside Postfix (and, for this test only, spare ports).
 sed -i -e "s|^  socket: inet:8899@127.0.0.1|  socket: unix:$socket|" \
   -e "s|^  metrics_listen: 127.0.0.1:9899|  metrics_listen: 127.0.0.1:$mport|" \
-  -e "s|^core_url: http://127.0.0.1:8025|core_url: http://127.0.0.1:$cport|" /etc/sendguard/sendguard.yaml
+  -e "s|^core_url: http://127.0.0.1:8025|core_url: http://127.0.0.1:$cport|" \
+  -e "s|^desk_listen: 127.0.0.1:9898|desk_listen: 127.0.0.1:$dport|" /etc/sendguard/sendguard.yaml
 sed -i -e "s|^listen: 127.0.0.1:8025|listen: 127.0.0.1:$cport|" \
-  -e "s|^milter_url: \"http://127.0.0.1:9899\"|milter_url: \"http://127.0.0.1:$mport\"|" /etc/sendguard/core.yaml
+  -e "s|^milter_url: \"http://127.0.0.1:9899\"|milter_url: \"http://127.0.0.1:$mport\"|" \
+  -e "s|^desk_url: \"http://127.0.0.1:9898\"|desk_url: \"http://127.0.0.1:$dport\"|" /etc/sendguard/core.yaml
+grep -q "^desk_listen: 127.0.0.1:$dport" /etc/sendguard/sendguard.yaml || fail "could not edit desk_listen in sendguard.yaml"
+grep -q "^desk_url: \"http://127.0.0.1:$dport\"" /etc/sendguard/core.yaml || fail "could not edit desk_url in core.yaml"
 grep -q "^  socket: unix:$socket" /etc/sendguard/sendguard.yaml || fail "could not edit milter.socket in sendguard.yaml"
 grep -q "^listen: 127.0.0.1:$cport" /etc/sendguard/core.yaml || fail "could not edit listen in core.yaml"
 # The socket's directory, setgid to Postfix's group.
@@ -192,6 +197,9 @@ restart_units() {
   wait_for 30 curl -fsS "http://127.0.0.1:$cport/healthz" || { cat "$tmp/core.log"; fail "sendguard-core did not answer /healthz"; }
   wait_for 60 curl -fsS "http://127.0.0.1:$mport/healthz" || { cat "$tmp/milter.log"; fail "sendguard-milter did not answer /healthz"; }
   wait_for 10 test -S "$socket" || { cat "$tmp/milter.log"; fail "sendguard-milter made no socket at $socket"; }
+  as_unit /usr/sbin/sendguard-desk --config /etc/sendguard/sendguard.yaml >> "$tmp/desk.log" 2>&1 &
+  pids+=($!)
+  wait_for 30 curl -fsS "http://127.0.0.1:$dport/healthz" || { cat "$tmp/desk.log"; fail "sendguard-desk did not answer /healthz"; }
 }
 restart_units
 [ "$(stat -c '%U:%G %a' "$socket")" = "sendguard:postfix 660" ] ||
@@ -206,7 +214,15 @@ done
 id -nG postfix | tr ' ' '\n' | grep -qx sendguard && fail "postfix was put in the sendguard group"
 /usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml > "$tmp/apply.log" 2>&1 ||
   { cat "$tmp/apply.log"; fail "sendguard quarantine apply (what the timer runs) with nothing decided"; }
-say "configured: the unix socket (sendguard:postfix 0660), the secret 0640 root:sendguard, --check-config ok as root and as sendguard, both services restarted"
+# sendguard-desk answers the core with the gateway's token and nobody without it; the mail path's
+# process serves none of the core's endpoints.
+desk_status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+[ "$(desk_status "http://127.0.0.1:$dport/scan-records?message_id=x")" = 401 ] || fail "sendguard-desk answered without the token"
+[ "$(desk_status -H "Authorization: Bearer $(cat /etc/sendguard/milter.token)" "http://127.0.0.1:$dport/scan-records?message_id=x")" = 404 ] ||
+  fail "sendguard-desk did not take the gateway's token (/etc/sendguard/milter.token)"
+[ "$(desk_status -H "Authorization: Bearer $(cat /etc/sendguard/milter.token)" "http://127.0.0.1:$mport/scan-records?message_id=x")" = 404 ] ||
+  fail "sendguard-milter served a desk endpoint"
+say "configured: the unix socket (sendguard:postfix 0660), the secret 0640 root:sendguard, --check-config ok as root and as sendguard, the milter, the desk and the core restarted"
 
 # ---- 3. a private Postfix through the shipped snippet ------------------------------------
 pf="$tmp/postfix"

@@ -88,7 +88,8 @@ TEST_F(BrowserTest, IgOfficerAssessesAndOnlyTheDpoRecordsTheIcoDecision) {
   testing::MilterDaemon milter("browser");  // for the admin page's live rule set
   CoreServer core("browser", "accounts_db: " + (std::filesystem::temp_directory_path() / ("sendguard-accounts-" +
                                                  std::to_string(::getpid()) + ".db")).string() +
-                                 "\nmilter_url: http://127.0.0.1:" + std::to_string(milter.metrics_port()) + "\n");
+                                 "\nmilter_url: http://127.0.0.1:" + std::to_string(milter.metrics_port()) +
+                                 "\ndesk_url: http://127.0.0.1:" + std::to_string(milter.desk_port()) + "\n");
   AddUser(core, "ig1", "ig_officer");
   AddUser(core, "dpo1", "dpo");
   const std::string id = FileDraft(core);

@@ -12,6 +12,7 @@
 
 #include "cli_support.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/text.h"
 #include "sendguard/synth/attachments.h"
 #include "sendguard/synth/synth.h"
 
@@ -159,6 +160,88 @@ TEST_F(CliTest, EdmImportStoresOnlyHashesAndScanReportsExactMatches) {
   // Without a secret the import refuses: hashes under a throwaway key would be useless.
   CommandRun nosecret = Sendguard("edm import --type uk.nhs_number " + file);
   EXPECT_EQ(nosecret.exit_code, 2);
+}
+
+// Whether `scan --json` of `msg` with `secret` flags `value` as an exact-data match.
+bool ExactMatch(const std::string& common, const std::string& msg) {
+  CommandRun scan = Sendguard("scan --json " + common + " " + msg);
+  auto j = nlohmann::json::parse(scan.out.substr(0, scan.out.find('\n')), nullptr, false);
+  if (!j.is_object()) return false;
+  for (const auto& f : j["findings"]) {
+    if (f["type"] == "uk.nhs_number" && f["exact_match"] == true) return true;
+  }
+  return false;
+}
+
+TEST_F(CliTest, SecretRotationKeepsTheFileModeAndExactDataMatchingUntilTheOldKeyIsRetired) {
+  const std::string secret = (dir_ / "ring").string();
+  {
+    std::ofstream out(secret, std::ios::binary);
+    out << std::string(32, '\x5a');
+  }
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::group_read);
+  const std::string common = "--rules " + std::string(SENDGUARD_RULES_DIR) + " --secret " + secret + " --edm " +
+                             (dir_ / "edm-ring").string();
+  synth::Rng rng(78);
+  const std::string held = synth::NhsNumber(rng);
+  const std::string csv = Write("ring.csv", held + "\n");
+  ASSERT_EQ(Sendguard("edm import --type uk.nhs_number " + common + " " + csv).exit_code, 0);
+  const std::string msg = Write("ring.eml", "Subject: x\r\n\r\nplease check " + held + "\r\n");
+  ASSERT_TRUE(ExactMatch(common, msg));
+
+  CommandRun listed = Sendguard("secret list --secret " + secret);
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  const std::string old_id = listed.out.substr(0, 8);
+  EXPECT_NE(listed.out.find(old_id + "  sign"), std::string::npos) << listed.out;
+
+  CommandRun rotated = Sendguard("secret rotate --secret " + secret);
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.out;
+  const std::string new_id = rotated.out.substr(0, 8);
+  EXPECT_NE(new_id, old_id);
+  EXPECT_NE(rotated.out.find(new_id + "  sign\n" + old_id + "  verify"), std::string::npos) << rotated.out;
+  // The file is a ring now, replaced in place with its mode kept, and no key is printed.
+  const auto perms = std::filesystem::status(secret).permissions();
+  EXPECT_EQ(perms, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write | std::filesystem::perms::group_read);
+  std::ifstream in(secret);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("sendguard-keyring 1"), std::string::npos);
+  EXPECT_EQ(rotated.out.find(common::HexEncode(std::string(32, '\x5a'))), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(secret + ".new"));
+  // Exact data imported under the old key still matches while the old key verifies.
+  EXPECT_TRUE(ExactMatch(common, msg));
+
+  // The signing key cannot be retired, an unknown id is refused, and neither changes the file.
+  EXPECT_EQ(Sendguard("secret retire " + new_id + " --secret " + secret).exit_code, 2);
+  CommandRun unknown = Sendguard("secret promote 00000000 --secret " + secret);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.out.find("no key 00000000"), std::string::npos) << unknown.out;
+
+  // Retired: the old import no longer matches, until it is imported again under the new key.
+  CommandRun retired = Sendguard("secret retire " + old_id + " --secret " + secret);
+  ASSERT_EQ(retired.exit_code, 0) << retired.out;
+  EXPECT_EQ(retired.out.find(old_id), retired.out.find("retired key " + old_id) + 12) << retired.out;  // not listed
+  EXPECT_FALSE(ExactMatch(common, msg));
+  ASSERT_EQ(Sendguard("edm import --type uk.nhs_number " + common + " " + csv).exit_code, 0);
+  EXPECT_TRUE(ExactMatch(common, msg));
+
+  // Across several hosts: add (verify only), then promote.
+  CommandRun added = Sendguard("secret add --secret " + secret);
+  ASSERT_EQ(added.exit_code, 0) << added.out;
+  EXPECT_NE(added.out.find(new_id + "  sign"), std::string::npos) << added.out;
+  const std::string next_id = added.out.substr(added.out.find("  sign\n") + 7, 8);
+  EXPECT_NE(added.out.find(next_id + "  verify"), std::string::npos) << added.out;
+  CommandRun promoted = Sendguard("secret promote " + next_id + " --secret " + secret);
+  ASSERT_EQ(promoted.exit_code, 0) << promoted.out;
+  EXPECT_NE(promoted.out.find(next_id + "  sign\n" + new_id + "  verify"), std::string::npos) << promoted.out;
+  EXPECT_TRUE(ExactMatch(common, msg));
+
+  // A damaged ring is refused with its file and line, and the scan does not run on it.
+  const std::string damaged = Write("damaged-ring", "sendguard-keyring 1\nsign 00\n");
+  CommandRun refused = Sendguard("secret list --secret " + damaged);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.out.find(damaged + ":2:"), std::string::npos) << refused.out;
+  EXPECT_EQ(Sendguard("scan --json --rules " + std::string(SENDGUARD_RULES_DIR) + " --secret " + damaged + " " + msg).exit_code, 2);
 }
 
 }  // namespace

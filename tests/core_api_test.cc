@@ -174,7 +174,7 @@ TEST_F(CoreApiTest, WhatIfScoreEndpoint) {
 // The core's log, as a SIEM reads it: every event one line, with time and program (here a
 // start, a warning about a missing token file, a page that fails, and the stop).
 TEST(CoreLog, EveryEventIsOneLineWithTimeAndProgram) {
-  CoreServer core("log", "milter_url: http://127.0.0.1:9\n", 0, /*start=*/false);
+  CoreServer core("log", "desk_url: http://127.0.0.1:9\n", 0, /*start=*/false);
   std::filesystem::remove(core.milter_token_file());  // warned about at start, on one line
   core.Start();
   EXPECT_EQ(core.Request("GET", "/healthz").status, 200);

@@ -61,7 +61,8 @@ class HoldE2eTest : public ::testing::Test {
                                    "\ncore_token_file: " + core_->milter_token_file().string() + "\n",
                                "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n");
     postfix_ = new PostfixInstance(milter_->PostfixSpec(), "", smtp_port);
-    core_->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\n");
+    core_->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter_->metrics_port()) + "\ndesk_url: http://127.0.0.1:" +
+                        std::to_string(milter_->desk_port()) + "\n");
     core_->Start();
     kIg = core_->As("IG_OFFICER", "ig1");
   }

@@ -296,11 +296,11 @@ TEST_F(SecurityTest, DashboardFiltersCannotInjectQueryParameters) {
   EXPECT_EQ(plain.body.find("TRIAGED"), std::string::npos) << "no status that does not exist is offered";
 }
 
-TEST_F(SecurityTest, EveryMilterControlEndpointNeedsItsToken) {
+TEST_F(SecurityTest, EveryDeskEndpointNeedsTheGatewaysTokenAndTheMilterServesNone) {
   MilterDaemon milter("security", "core_token_file: " + core_->milter_token_file().string() + "\n");
   std::string token;
   std::getline(std::ifstream(core_->milter_token_file()), token);
-  const std::string base = "http://127.0.0.1:" + std::to_string(milter.metrics_port());
+  const std::string base = "http://127.0.0.1:" + std::to_string(milter.desk_port());
   const std::string hold = "/holds/" + std::string(32, 'a') + "?t=" + std::string(64, 'b');
   struct Call {
     const char* method;
@@ -318,11 +318,16 @@ TEST_F(SecurityTest, EveryMilterControlEndpointNeedsItsToken) {
       EXPECT_EQ(status, 401) << c.method << " " << c.path << " with " << (headers.empty() ? "no token" : headers[0]);
     }
     const long with = common::Perform({c.method, base + c.path, c.body, {"Authorization: Bearer " + token}, 2000, 10000}).status;
-    EXPECT_NE(with, 401) << c.method << " " << c.path << " with the milter's token";
+    EXPECT_NE(with, 401) << c.method << " " << c.path << " with the gateway's token";
+    // The mail path's process serves its metrics and nothing else, with the token or without.
+    const std::string metrics = "http://127.0.0.1:" + std::to_string(milter.metrics_port());
+    EXPECT_EQ(common::Perform({c.method, metrics + c.path, c.body, {"Authorization: Bearer " + token}, 2000, 10000}).status,
+              c.method == std::string("GET") ? 404 : 405)
+        << c.method << " " << c.path << " on sendguard-milter";
   }
   // No token configured: the endpoints are closed to everyone.
   MilterDaemon closed("security-closed");
-  const std::string closed_base = "http://127.0.0.1:" + std::to_string(closed.metrics_port());
+  const std::string closed_base = "http://127.0.0.1:" + std::to_string(closed.desk_port());
   EXPECT_EQ(common::Perform({"GET", closed_base + "/scan-records?message_id=x", "", {"Authorization: Bearer " + token}, 2000, 10000}).status,
             503);
   EXPECT_EQ(common::Perform({"GET", closed_base + "/healthz", "", {}, 2000, 10000}).status, 200) << "liveness stays open";

@@ -40,7 +40,8 @@ struct Gateway {
                            "--shared-store", shared},
                           milter->dir() / "sync.log");
     postfix = std::make_unique<PostfixInstance>(milter->PostfixSpec(), "", 0, "2gw-" + name);
-    core->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter->metrics_port()) + "\n");
+    core->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter->metrics_port()) + "\ndesk_url: http://127.0.0.1:" +
+                       std::to_string(milter->desk_port()) + "\n");
     core->Start();
   }
   ~Gateway() {

@@ -4,12 +4,17 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <thread>
 #include <vector>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "sendguard/common/digest.h"
+#include "sendguard/common/key_ring.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
 #include "sendguard/common/sqlite.h"
@@ -62,6 +67,134 @@ TEST(SealTest, OpensWhatItSealedAndRefusesTamperingOtherKeysAndOtherContexts) {
   EXPECT_FALSE(key.Open(flipped, "id-1").ok());
   EXPECT_FALSE(key.Open(sealed->substr(0, 20), "id-1").ok());
   EXPECT_TRUE(key.Open(*key.Seal("", "x"), "x").ok());
+}
+
+// A ring of `signing` then `verifying`, as `sendguard secret` writes it.
+std::string Ring(const std::string& signing, const std::vector<std::string>& verifying = {}) {
+  KeyRing ring{{signing}};
+  for (const auto& k : verifying) ring.keys.push_back(k);
+  return FormatKeyRing(ring);
+}
+
+const std::string kOld(32, 'o');
+const std::string kNew(32, 'n');
+
+TEST(KeyRingTest, RawBytesAreOneKeyAndARingParsesWithItsRoles) {
+  auto raw = ParseKeyRing(kOld);
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->keys.size(), 1u);
+  EXPECT_EQ(raw->keys[0], kOld);
+  const std::string text = Ring(kNew, {kOld});
+  EXPECT_TRUE(LooksLikeKeyRing(text));
+  EXPECT_EQ(text.find(kNew), std::string::npos);  // written as hex
+  auto ring = ParseKeyRing(text);
+  ASSERT_TRUE(ring.ok()) << ring.status().message();
+  ASSERT_EQ(ring->keys.size(), 2u);
+  EXPECT_EQ(ring->keys[0], kNew);
+  EXPECT_EQ(ring->keys[1], kOld);
+  EXPECT_EQ(ring->SigningId(), KeyRing::IdOf(kNew));
+  EXPECT_EQ(KeyRing::IdOf(kNew).size(), 8u);
+  EXPECT_NE(KeyRing::IdOf(kNew), KeyRing::IdOf(kOld));
+  EXPECT_EQ(ring->Find(KeyRing::IdOf(kOld)), 1);
+  EXPECT_EQ(ring->Find("00000000"), -1);
+}
+
+TEST(KeyRingTest, ADamagedRingIsRefusedWithFileAndLine) {
+  const std::string hex = HexEncode(kNew);
+  struct Case {
+    std::string text, where;
+  } cases[] = {
+      {"sendguard-keyring 1\nsign " + hex + "\nsign " + hex + "\n", "s:3: a second 'sign' key"},
+      {"sendguard-keyring 1\nverify " + hex + "\n", "s: no 'sign' key"},
+      {"sendguard-keyring 1\nsign zz\n", "s:2: a key is at least 16 bytes"},
+      {"sendguard-keyring 1\nsign abcd\n", "s:2: a key is at least 16 bytes"},
+      {"# made by hand\nsendguard-keyring 1\n\nsigning " + hex + "\n", "s:4: expected 'sign HEX' or 'verify HEX'"},
+      {"sendguard-keyring 1\nsign " + hex + "\nverify " + HexEncode(kOld) + "\nverify " + HexEncode(kOld) + "\n",
+       "listed twice"},
+  };
+  for (const auto& c : cases) {
+    auto ring = ParseKeyRing(c.text, "s");
+    ASSERT_FALSE(ring.ok()) << c.text;
+    EXPECT_NE(ring.status().message().find(c.where), std::string::npos) << ring.status().message();
+  }
+  // ReadSecretFile refuses a damaged ring, so no service starts on one.
+  const std::string path = ::testing::TempDir() + "/damaged-ring";
+  { std::ofstream(path) << cases[0].text; }
+  auto read = ReadSecretFile(path);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(read.status().message().find(path + ":3:"), std::string::npos);
+}
+
+TEST(KeyRingTest, AHasherSignsUnderTheSigningKeyAndMatchesUnderEveryKey) {
+  KeyedHasher before(kOld);
+  KeyedHasher during(Ring(kNew, {kOld}));
+  KeyedHasher after(Ring(kNew));
+  // The signing key alone makes new hashes; a plain secret and a one-key ring of it agree.
+  EXPECT_EQ(during.Hex("x"), after.Hex("x"));
+  EXPECT_EQ(KeyedHasher(Ring(kOld)).Hex("x"), before.Hex("x"));
+  EXPECT_EQ(during.key_id(), KeyRing::IdOf(kNew));
+  EXPECT_EQ(before.key_id(), KeyRing::IdOf(kOld));
+  ASSERT_EQ(during.key_count(), 2u);
+  EXPECT_EQ(during.HexEachKey("x"), (std::vector<std::string>{after.Hex("x"), before.Hex("x")}));
+  EXPECT_EQ(during.HexUnder(1, "x"), before.Hex("x"));
+  // What the old key signed still verifies while it is in the ring, and no longer once retired.
+  const std::string old_token = before.Hex("link|1").substr(0, 32);
+  EXPECT_TRUE(during.Verifies("link|1", old_token, 32));
+  EXPECT_FALSE(after.Verifies("link|1", old_token, 32));
+  EXPECT_FALSE(during.Verifies("link|2", old_token, 32));
+  EXPECT_FALSE(during.Verifies("link|1", old_token.substr(0, 31), 32));
+  EXPECT_FALSE(during.Verifies("link|1", "", 0));
+  EXPECT_TRUE(during.Verifies("link|1", during.Hex("link|1")));
+}
+
+// "SG1" | nonce | ciphertext | tag, as seals were made before they named their key.
+std::string SealV1(const std::string& secret, const std::string& purpose, const std::string& plain,
+                   const std::string& context) {
+  unsigned char key[32];
+  unsigned int len = sizeof key;
+  const std::string label = "sendguard seal v1 " + purpose;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(label.data()),
+       label.size(), key, &len);
+  std::string out = "SG1" + std::string(12, '\x07');
+  out.resize(out.size() + plain.size() + 16);
+  auto* nonce = reinterpret_cast<unsigned char*>(out.data() + 3);
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int n = 0;
+  EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nullptr, key, nonce);
+  EVP_EncryptUpdate(ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(context.data()), static_cast<int>(context.size()));
+  EVP_EncryptUpdate(ctx, nonce + 12, &n, reinterpret_cast<const unsigned char*>(plain.data()), static_cast<int>(plain.size()));
+  EVP_EncryptFinal_ex(ctx, nonce + 12 + n, &n);
+  EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, nonce + 12 + plain.size());
+  EVP_CIPHER_CTX_free(ctx);
+  return out;
+}
+
+TEST(KeyRingTest, SealsNameTheirKeyAndOpenAfterARotationUntilTheKeyIsRetired) {
+  SealKey before(kOld, "held");
+  SealKey during(Ring(kNew, {kOld}), "held");
+  SealKey after(Ring(kNew), "held");
+  auto old_seal = before.Seal("the held message", "id-1");
+  ASSERT_TRUE(old_seal.ok());
+  EXPECT_EQ(old_seal->substr(0, 3), "SG2");
+  EXPECT_EQ(HexEncode(old_seal->substr(3, 4)), KeyRing::IdOf(kOld));
+  EXPECT_EQ(*during.Open(*old_seal, "id-1"), "the held message");
+  auto refused = after.Open(*old_seal, "id-1");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(KeyRing::IdOf(kOld)), std::string::npos) << refused.status().message();
+  auto new_seal = during.Seal("x", "id-2");
+  EXPECT_EQ(HexEncode(new_seal->substr(3, 4)), KeyRing::IdOf(kNew));
+  EXPECT_TRUE(after.Open(*new_seal, "id-2").ok());
+  EXPECT_FALSE(before.Open(*new_seal, "id-2").ok());
+  // The key id is authenticated: relabelled as the old key's, the seal does not open.
+  std::string relabelled = *new_seal;
+  relabelled.replace(3, 4, old_seal->substr(3, 4));
+  EXPECT_FALSE(during.Open(relabelled, "id-2").ok());
+  // A seal made before seals named their key opens under any key of the ring.
+  const std::string v1 = SealV1(kOld, "held", "older message", "id-3");
+  EXPECT_EQ(*before.Open(v1, "id-3"), "older message");
+  EXPECT_EQ(*during.Open(v1, "id-3"), "older message");
+  EXPECT_FALSE(after.Open(v1, "id-3").ok());
+  EXPECT_FALSE(during.Open(v1, "id-4").ok());
 }
 
 TEST(DigestTest, Sha256KnownAnswersAndStreaming) {

@@ -3,6 +3,7 @@
 // The keyed pad states are computed once per hasher; each hash copies them.
 #include "sendguard/common/keyed_hash.h"
 
+#include "sendguard/common/key_ring.h"
 #include "sendguard/common/text.h"
 
 #include <openssl/evp.h>
@@ -33,7 +34,8 @@ struct KeyedHasher::PadStates {
   MdCtx outer = NewCtx();
 };
 
-KeyedHasher::KeyedHasher(std::string_view secret) : pads_(std::make_unique<PadStates>()) {
+namespace {
+void InitPads(std::string_view secret, EVP_MD_CTX* inner_ctx, EVP_MD_CTX* outer_ctx) {
   unsigned char key[kBlock] = {0};
   if (secret.size() > kBlock) {
     unsigned int n = 0;
@@ -46,23 +48,56 @@ KeyedHasher::KeyedHasher(std::string_view secret) : pads_(std::make_unique<PadSt
     ipad[i] = key[i] ^ 0x36;
     opad[i] = key[i] ^ 0x5c;
   }
-  EVP_DigestInit_ex(pads_->inner.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(pads_->inner.get(), ipad, kBlock);
-  EVP_DigestInit_ex(pads_->outer.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(pads_->outer.get(), opad, kBlock);
+  EVP_DigestInit_ex(inner_ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(inner_ctx, ipad, kBlock);
+  EVP_DigestInit_ex(outer_ctx, EVP_sha256(), nullptr);
+  EVP_DigestUpdate(outer_ctx, opad, kBlock);
+}
+}  // namespace
+
+KeyedHasher::KeyedHasher(std::string_view secret) {
+  auto ring = ParseKeyRing(secret);
+  const std::vector<std::string> keys = ring.ok() ? ring->keys : std::vector<std::string>{std::string(secret)};
+  for (const auto& key : keys) {
+    auto pads = std::make_unique<PadStates>();
+    InitPads(key, pads->inner.get(), pads->outer.get());
+    pads_.push_back(std::move(pads));
+  }
+  key_id_ = KeyRing::IdOf(keys.front());
 }
 
 KeyedHasher::~KeyedHasher() = default;
 
-std::string KeyedHasher::Hex(std::string_view value) const {
+std::string KeyedHasher::Hex(std::string_view value) const { return HexWith(*pads_.front(), value); }
+
+std::vector<std::string> KeyedHasher::HexEachKey(std::string_view value) const {
+  std::vector<std::string> out;
+  out.reserve(pads_.size());
+  for (const auto& p : pads_) out.push_back(HexWith(*p, value));
+  return out;
+}
+
+bool KeyedHasher::Verifies(std::string_view value, std::string_view mac, size_t hex_chars) const {
+  if (mac.size() != hex_chars || hex_chars == 0 || hex_chars > 64) return false;
+  bool any = false;
+  for (const auto& p : pads_) {
+    const std::string want = HexWith(*p, value);
+    unsigned diff = 0;
+    for (size_t i = 0; i < hex_chars; ++i) diff |= static_cast<unsigned>(want[i] ^ mac[i]);
+    any |= diff == 0;
+  }
+  return any;
+}
+
+std::string KeyedHasher::HexWith(const PadStates& pads, std::string_view value) {
   // Per-thread working contexts: the shared pad states are only read (copied from).
   thread_local MdCtx work = NewCtx();
   unsigned char inner[EVP_MAX_MD_SIZE], digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_MD_CTX_copy_ex(work.get(), pads_->inner.get());
+  EVP_MD_CTX_copy_ex(work.get(), pads.inner.get());
   EVP_DigestUpdate(work.get(), value.data(), value.size());
   EVP_DigestFinal_ex(work.get(), inner, &len);
-  EVP_MD_CTX_copy_ex(work.get(), pads_->outer.get());
+  EVP_MD_CTX_copy_ex(work.get(), pads.outer.get());
   EVP_DigestUpdate(work.get(), inner, len);
   EVP_DigestFinal_ex(work.get(), digest, &len);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -79,6 +114,7 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
   if (!in) return NotFound("cannot read secret file " + path.string());
   std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (secret.empty()) return InvalidArgument("secret file " + path.string() + " is empty");
+  if (auto ring = ParseKeyRing(secret, path.string()); !ring.ok()) return ring.status();
   return secret;
 }
 

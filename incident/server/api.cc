@@ -199,8 +199,8 @@ HttpResponse SelfReport(IncidentService& service, const ApiSettings& settings, c
   if (!StringKeys(*body, {"message_id", "reporter_email", "note"}, &refusal)) return refusal;
   const std::string message_id = body->value("message_id", "");
   if (message_id.empty() || message_id.size() > 998) return Error(400, "message_id", "the Message-ID of the email is required");
-  if (!settings.milter.enabled()) return Error(503, "", "no milter_url is configured: scan records cannot be looked up");
-  common::HttpCallResult r = settings.milter.Call("GET", "/scan-records?message_id=" + common::PercentEncode(message_id));
+  if (!settings.desk.enabled()) return Error(503, "", "no desk_url is configured: scan records cannot be looked up");
+  common::HttpCallResult r = settings.desk.Call("GET", "/scan-records?message_id=" + common::PercentEncode(message_id));
   const json found = json::parse(r.body, nullptr, false);
   if (r.status == 404) return Error(404, "message_id", "no scan record for that Message-ID (records are kept scan_record_days)");
   if (r.status != 200 || !found.is_object() || !found.contains("send")) {

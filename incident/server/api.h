@@ -20,7 +20,8 @@
 namespace sendguard::incident {
 
 struct ApiSettings {
-  MilterLink milter;  // the milter's controls: self-reports look up scan records there (url "" = off)
+  MilterLink desk;    // sendguard-desk: scan records, subject access, quarantine review (url "" = off)
+  MilterLink milter;  // sendguard-milter's /metrics, for the mail filter page (url "" = off)
   Organisation organisation;              // for letters and the ICO report
   std::string letter_language = "en";     // a letter's language unless the IG team picks the other
   const EmailTarget* email = nullptr;     // the core's SMTP: letters by email (nullptr or no smtp_url: none)

@@ -77,7 +77,7 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
                "see docs/SECURITY.md");
   }
   rules::CheckKeys(doc, {"listen", "db", "api_token_file", "milter_token_file", "service_user", "max_body_bytes", "dpo_contact",
-                         "assessment", "notifications", "milter_url", "secret_file", "accounts_db", "secure_cookies", "pages_url", "directory_file",
+                         "assessment", "notifications", "milter_url", "desk_url", "secret_file", "accounts_db", "secure_cookies", "pages_url", "directory_file",
                          "trusted_proxies", "single_sign_on", "organisation", "letter_language", "escalations", "digests",
                          "retention"},
                    d);
@@ -106,6 +106,7 @@ Result<CoreSettings> ReadCoreConfig(const std::string& text, const std::string& 
   rules::ReadString(doc, "milter_token_file", &s.milter_token_file, d);
   rules::ReadString(doc, "service_user", &s.service_user, d);
   rules::ReadString(doc, "milter_url", &s.milter_url, d);
+  rules::ReadString(doc, "desk_url", &s.desk_url, d);
   rules::ReadString(doc, "secret_file", &s.secret_file, d);
   rules::ReadString(doc, "accounts_db", &s.accounts_db, d);
   rules::ReadBool(doc, "secure_cookies", &s.secure_cookies, d);
@@ -252,6 +253,7 @@ std::string DescribeCoreConfig(const CoreSettings& s) {
   out += "milter_token_file: \"" + s.milter_token_file + "\"\n";
   out += "service_user: \"" + s.service_user + "\"\n";
   out += "max_body_bytes: " + std::to_string(s.max_body_bytes) + "\n";
+  out += "desk_url: \"" + s.desk_url + "\"\n";
   out += "milter_url: \"" + s.milter_url + "\"\n";
   out += "secret_file: " + s.secret_file + "\n";
   out += "accounts_db: \"" + common::RedactedSetting(s.accounts_db) + "\"\n";

@@ -35,13 +35,17 @@ struct SingleSignOn {
 struct CoreSettings {
   std::string listen = "127.0.0.1:8025";
   std::string db = "/var/lib/sendguard/incidents.db";
-  // The milter's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
-  // FILE`): the core presents it on the milter's control endpoints.
+  // The gateway's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
+  // FILE`): the core presents it to sendguard-desk.
   std::string milter_token_file = "/etc/sendguard/milter.token";
   // The account that owns accounts.db when a command run as root creates or changes it.
   std::string service_user = "sendguard";
   size_t max_body_bytes = 1 << 20;
-  // The milter's loopback endpoint, for the staff pages of hold-and-confirm ("" = no holds).
+  // The gateway's sendguard-desk, for the hold and self-report pages, scan-record lookups, the
+  // quarantine review and the subject access search ("" = none of them). The core never calls
+  // sendguard-milter (the mail path) for any of these.
+  std::string desk_url = "http://127.0.0.1:9898";
+  // sendguard-milter's metrics address, read by the mail filter page only ("" = no page).
   std::string milter_url = "http://127.0.0.1:9899";
   // Keys the pages' CSRF tokens; shared with the milter on one host. Missing: a random key per
   // run (open forms then fail after a restart).

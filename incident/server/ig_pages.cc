@@ -218,8 +218,8 @@ class Page {
     }
     // A quarantined message: its review, and the IG team's decision on it.
     const std::string message_hash = in.value("mf_message_id_hash", "");
-    if (in.value("mf_action", "") == "BLOCKED" && message_hash.size() == 64 && p_.auth->milter.enabled()) {
-      common::HttpCallResult q = p_.auth->milter.Call("GET", "/quarantine?message_hash=" + message_hash, "", 5000);
+    if (in.value("mf_action", "") == "BLOCKED" && message_hash.size() == 64 && p_.auth->desk.enabled()) {
+      common::HttpCallResult q = p_.auth->desk.Call("GET", "/quarantine?message_hash=" + message_hash, "", 5000);
       const json review = json::parse(q.body, nullptr, false);
       if (q.status != 404) {
         html += RenderQuarantine(review, q.status == 200 && review.is_object() ? "" : "The mail filter did not answer (" +
@@ -456,7 +456,7 @@ class Page {
     return Incident(id, "", json::object(), "A link to the case was sent to " + HtmlEscape(email) + ".");
   }
 
-  // The IG team's decision on a quarantined message, recorded by the milter (which the gateway's
+  // The IG team's decision on a quarantined message, recorded by the gateway's sendguard-desk (which its
   // `sendguard quarantine apply` carries out as root) and in the case file.
   HttpResponse DecideQuarantine(const std::string& id, const std::vector<std::pair<std::string, std::string>>& form) const {
     const std::string decision = common::FormValue(form, "decision"), reason = common::FormValue(form, "reason");
@@ -472,7 +472,7 @@ class Page {
     }
     const json body = {{"message_hash", shown["incident"].value("mf_message_id_hash", "")}, {"record_id", std::stoll(record)},
                        {"decision", decision}, {"by", s_.user}, {"reason", reason}};
-    common::HttpCallResult r = p_.auth->milter.Call("POST", "/quarantine/decision", body.dump(), 5000);
+    common::HttpCallResult r = p_.auth->desk.Call("POST", "/quarantine/decision", body.dump(), 5000);
     const json answer = json::parse(r.body, nullptr, false);
     if (r.status != 200) {
       return Incident(id, "the decision was not recorded: " +

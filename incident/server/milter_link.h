@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The core's calls to the milter's control endpoints (holds, scan records, self-reports,
-// metrics): the milter's URL and the token the milter requires on them (the milter's own token,
-// core.yaml milter_token_file), in one place so no call forgets it.
+// The core's calls to a gateway's programs: sendguard-desk (holds, scan records, self-reports,
+// quarantine, subject access: desk_url) and sendguard-milter's metrics (milter_url): the URL and
+// the token the desk requires (the gateway's own token, core.yaml milter_token_file), in one
+// place so no call forgets it.
 #pragma once
 
 #include <string>

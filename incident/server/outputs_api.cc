@@ -189,9 +189,19 @@ HttpResponse LetterAnswer(IncidentService& service, const ApiSettings& settings,
 
 }  // namespace
 
+namespace {
+std::string AddresseeText(const std::string& email, const std::string& postal) {
+  if (!common::Trim(email).empty()) return "addressee:" + common::AsciiLower(std::string(common::Trim(email)));
+  return "addressee:" + common::FoldAddress(postal);
+}
+}  // namespace
+
 std::string AddresseeHash(const common::KeyedHasher& hasher, const std::string& email, const std::string& postal) {
-  if (!common::Trim(email).empty()) return hasher.Hex("addressee:" + common::AsciiLower(std::string(common::Trim(email))));
-  return hasher.Hex("addressee:" + common::FoldAddress(postal));
+  return hasher.Hex(AddresseeText(email, postal));
+}
+
+std::vector<std::string> AddresseeHashes(const common::KeyedHasher& hasher, const std::string& email, const std::string& postal) {
+  return hasher.HexEachKey(AddresseeText(email, postal));
 }
 
 std::optional<HttpResponse> ServeIncidentOutput(IncidentService& service, const ApiSettings& settings, const Caller& caller,
@@ -217,7 +227,8 @@ HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSettings& se
   if (address.size() < 5 || address.size() > 2000) return ApiError(400, "address", "must be 5 to 2000 characters");
   std::vector<std::string> hashes;
   if (settings.hasher) {
-    hashes.push_back(AddresseeHash(*settings.hasher, address.find('@') != std::string::npos ? address : "", address));
+    // Letters hashed under any key of the secret's ring: those sent before a rotation too.
+    hashes = AddresseeHashes(*settings.hasher, address.find('@') != std::string::npos ? address : "", address);
   }
   auto found = service.SubjectAccess(address, hashes);
   if (!found.ok()) return ApiAnswer(found);
@@ -234,8 +245,8 @@ HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSettings& se
   // The mail filter's records (scan records and recipient history, kept as keyed hashes), for an
   // email address, when a mail filter is configured. Whole-organisation data: not for a caller
   // limited to some cases.
-  if (address.find('@') != std::string::npos && settings.milter.enabled() && !LimitedToSomeCases(caller)) {
-    common::HttpCallResult r = settings.milter.Call("POST", "/subject-access", json{{"address", address}}.dump(), 10000);
+  if (address.find('@') != std::string::npos && settings.desk.enabled() && !LimitedToSomeCases(caller)) {
+    common::HttpCallResult r = settings.desk.Call("POST", "/subject-access", json{{"address", address}}.dump(), 10000);
     const json mail = json::parse(r.body, nullptr, false);
     if (r.status == 200 && mail.is_object()) {
       answer["mail_filter"] = mail;

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "api.h"
 
@@ -24,5 +26,7 @@ common::HttpResponse SubjectAccessSearch(IncidentService& service, const ApiSett
 // The keyed hash a letter's addressee is recorded under: of the email address when there is
 // one, else of the postal address (lower case, spaces collapsed).
 std::string AddresseeHash(const common::KeyedHasher& hasher, const std::string& email, const std::string& postal);
+// The same under every key of the secret's ring (what a search compares against).
+std::vector<std::string> AddresseeHashes(const common::KeyedHasher& hasher, const std::string& email, const std::string& postal);
 
 }  // namespace sendguard::incident

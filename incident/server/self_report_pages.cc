@@ -40,7 +40,7 @@ HttpResponse RequestForm(const std::string& lang, int status, const std::string&
   return r;
 }
 
-// The milter's refusal as a page.
+// The desk's refusal as a page.
 HttpResponse FromMilter(const std::string& lang, long status, const json& body) {
   const std::string why = body.is_object() ? body.value("error", "") : "";
   if (status == 403 || status == 404) {
@@ -127,7 +127,7 @@ HttpResponse SelfReportPages::FileGeneralReport(const std::string& lang, const s
   if (!Parse<IncidentType>(type) || !aware.ok() || what.empty()) {
     return StaffRefusal(422, Say(lang, "check_form"), Say(lang, "general.check"), lang);
   }
-  common::HttpCallResult r = milter.Call("POST", path + "/use?t=" + t, json{{"record_id", 0}}.dump());
+  common::HttpCallResult r = desk.Call("POST", path + "/use?t=" + t, json{{"record_id", 0}}.dump());
   const json used = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !used.is_object()) return FromMilter(lang, r.status, used);
   const std::string email = used.value("reporter_email", "");
@@ -157,9 +157,9 @@ bool SelfReportPages::Owns(const std::string& path) { return path == kPrefix || 
 
 HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
-  // The link the milter mailed carries the sender's language; the page's switch changes it.
+  // The link the gateway mailed carries the sender's language; the page's switch changes it.
   const std::string lang = StaffLanguage(req, form);
-  if (!milter.enabled() || !csrf || !service) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "report.off"), lang);
+  if (!desk.enabled() || !csrf || !service) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "report.off"), lang);
   if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   if (req.path == kPrefix) {
     if (req.method == "GET") return RequestForm(lang, 200, "", secure_cookies);
@@ -169,7 +169,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
       return RequestForm(lang, 403, Say(lang, "form_expired.retry"), secure_cookies);
     }
     const std::string email(common::Trim(common::FormValue(form, "email")));
-    common::HttpCallResult r = milter.Call("POST", "/self-reports", json{{"email", email}}.dump());
+    common::HttpCallResult r = desk.Call("POST", "/self-reports", json{{"email", email}}.dump());
     if (r.status == 422) return RequestForm(lang, 422, Say(lang, "report.give_email"), secure_cookies);
     if (r.status != 202) return FromMilter(lang, r.status, json::parse(r.body, nullptr, false));
     return HtmlPage(200, Say(lang, "check_email"),
@@ -182,7 +182,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (req.method == "GET") {
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return FromMilter(lang, 403, json::object());
-    common::HttpCallResult r = milter.Call("GET", path + "?t=" + t);
+    common::HttpCallResult r = desk.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return FromMilter(lang, r.status, body);
     return ListPage(lang, body, id, t, ListCsrf(*csrf, id, t));
@@ -190,7 +190,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (req.method != "POST") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_button"), lang);
   const std::string t = common::FormValue(form, "t");
   if (!common::HexDecode(t)) return FromMilter(lang, 403, json::object());
-  if (!common::SecureEquals(common::FormValue(form, "csrf"), ListCsrf(*csrf, id, t))) {
+  if (!csrf->Verifies("sendguard self-report csrf|" + id + "|" + t, common::FormValue(form, "csrf"), 32)) {  // any key of the ring
     return StaffRefusal(403, Say(lang, "form_expired"), Say(lang, "form_expired.text"), lang);
   }
   if (common::FormValue(form, "general") == "1") return FileGeneralReport(lang, path, t, form);
@@ -198,7 +198,7 @@ HttpResponse SelfReportPages::Handle(const common::HttpRequest& req) const {
   if (record.empty() || record.size() > 18 || record.find_first_not_of("0123456789") != std::string::npos) {
     return StaffRefusal(422, Say(lang, "check_form"), Say(lang, "list.choose"), lang);
   }
-  common::HttpCallResult r = milter.Call("POST", path + "/use?t=" + t, json{{"record_id", std::stoll(record)}}.dump());
+  common::HttpCallResult r = desk.Call("POST", path + "/use?t=" + t, json{{"record_id", std::stoll(record)}}.dump());
   const json used = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !used.is_object() || !used.contains("send")) return FromMilter(lang, r.status, used);
   const std::string email = used.value("reporter_email", "");

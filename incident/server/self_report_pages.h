@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // The staff pages for reporting an email sent to the wrong person (no account):
 //   GET  /staff/report                 asks for the sender's own work address
-//   POST /staff/report                 email, csrf: the milter mails that address a link
+//   POST /staff/report                 email, csrf: the gateway (sendguard-desk) mails that address a link
 //                                      (the page says the same whether or not it was sent)
 //   GET  /staff/report/{id}?t=TOKEN    the sends of the last week; choose one, say what happened
 //   POST /staff/report/{id}            t, csrf, record_id, name, note: files the breach draft; or
 //                                      general=1, type, aware, name, note: a breach that was not
 //                                      one of those emails (post, a lost device, a look at a record)
-// The link is signed, single-use and expires in a day (the milter checks it, and holds the
+// The link is signed, single-use and expires in a day (sendguard-desk checks it, and holds the
 // scan records). GET never changes anything; forms carry CSRF tokens (double-submit on the
 // request form, keyed to the link on the list).
 #pragma once
@@ -24,7 +24,7 @@
 namespace sendguard::incident {
 
 struct SelfReportPages {
-  MilterLink milter;                          // url "" = self-report pages off
+  MilterLink desk;                            // url "" = self-report pages off
   const common::KeyedHasher* csrf = nullptr;  // keys CSRF tokens
   IncidentService* service = nullptr;
   bool secure_cookies = false;

@@ -127,15 +127,16 @@ int main(int argc, char** argv) {
   // print to their terminal instead).
   const auto log = common::MakeLineLogger("sendguard-core", "", false);
   ApiSettings auth;
-  auth.milter.url = settings->milter_url;
-  if (!settings->milter_url.empty()) {
-    auto milter_token = ReadSecretText(settings->milter_token_file);
-    if (milter_token.ok()) {
-      auth.milter.token = *milter_token;
+  auth.desk.url = settings->desk_url;
+  auth.milter.url = settings->milter_url;  // metrics only: no token, nothing personal
+  if (!settings->desk_url.empty()) {
+    auto gateway_token = ReadSecretText(settings->milter_token_file);
+    if (gateway_token.ok()) {
+      auth.desk.token = *gateway_token;
     } else {
-      log->warn("milter_token_file: {}; the milter will refuse the hold, self-report and admin pages' calls until it is "
+      log->warn("milter_token_file: {}; sendguard-desk will refuse the hold, self-report and admin pages' calls until it is "
                 "readable (sendguard-core token add sendguard-milter --role MAIL_FILTER --output {})",
-                milter_token.status().message(), settings->milter_token_file);
+                gateway_token.status().message(), settings->milter_token_file);
     }
   }
   if (settings->sso.enabled()) {
@@ -171,6 +172,10 @@ int main(int argc, char** argv) {
 
   // The pages' CSRF key: the deployment secret when readable, else one for this run only.
   auto secret = common::ReadSecretFile(settings->secret_file);
+  if (!secret.ok() && secret.status().code() == StatusCode::kInvalidArgument) {
+    log->error("{}", secret.status().message());  // a damaged key ring (FILE:LINE: reason): never half-keyed
+    return 1;
+  }
   if (!secret.ok()) {
     log->warn("{}; page forms use a key for this run only", secret.status().message());
     secret = common::RandomSecret();
@@ -184,7 +189,7 @@ int main(int argc, char** argv) {
   auth.letter_language = settings->letter_language;
   auth.email = &settings->email;
   auth.hasher = &page_key;
-  const StaffPages staff{auth.milter, &page_key};
+  const StaffPages staff{auth.desk, &page_key};
   // Created by the service itself (or by a root command that gave it to the service): 0600.
   if (auto made = common::IsPostgresSetting(settings->accounts_db)
                      ? Result<std::string>(std::string("PostgreSQL"))
@@ -215,7 +220,7 @@ int main(int argc, char** argv) {
     log->info("pages: single sign-on from the {} header on requests carrying {}{}", settings->sso.user_header,
               settings->sso.proxy_secret_header, settings->sso.password_login ? ", password login kept" : "");
   }
-  const SelfReportPages self_reports{auth.milter, &page_key, &service, settings->secure_cookies};
+  const SelfReportPages self_reports{auth.desk, &page_key, &service, settings->secure_cookies};
 
   common::HttpServerOptions options;
   options.max_body_bytes = settings->max_body_bytes;

@@ -27,7 +27,7 @@ std::string StateSentence(const std::string& lang, const std::string& state) {
   return Say(lang, "state.other");
 }
 
-// The milter's answer as a page, when it is not the hold itself.
+// The desk's answer as a page, when it is not the hold itself.
 common::HttpResponse FromOutcome(const std::string& lang, long status, const json& body) {
   const std::string state = body.value("state", "");
   if (status == 403 || status == 404) {
@@ -80,7 +80,7 @@ std::string HoldForm(const std::string& lang, const json& view, const std::strin
   }
   html += "<button type=\"submit\" class=\"primary\" id=\"confirm\">" + HtmlEscape(Say(lang, "hold.send")) + "</button></form>\n";
   if (!cancel_first) html += "<h2>" + HtmlEscape(Say(lang, "hold.or_cancel")) + "</h2>\n" + cancel;
-  // The milter words the time in the sender's language; the page's own language may differ.
+  // The desk words the time in the sender's language; the page's own language may differ.
   std::string when = view.value("expires_local", std::string());
   if (view.contains("expires") && view["expires"].is_number_integer()) {
     when = common::LocalTimeWords(static_cast<std::time_t>(view["expires"].get<int64_t>()), lang);
@@ -96,7 +96,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/staff/hold/";
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
   std::string lang = StaffLanguage(req, form);
-  if (!milter.enabled() || !csrf) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "hold.off"), lang);
+  if (!desk.enabled() || !csrf) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "hold.off"), lang);
   if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, Say(lang, "not_found"), Say(lang, "not_found.text"), lang);
   std::string id = req.path.substr(prefix.size()), action;
   if (const size_t slash = id.find('/'); slash != std::string::npos) {
@@ -109,7 +109,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
-    common::HttpCallResult r = milter.Call("GET", path + "?t=" + t);
+    common::HttpCallResult r = desk.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
     // Unless the link or the switch says otherwise, the page is in the language the sender reads.
@@ -122,7 +122,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   const std::string t = common::FormValue(form, "t");
   if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
-  if (!common::SecureEquals(common::FormValue(form, "csrf"), CsrfToken(*csrf, id, t))) {
+  if (!csrf->Verifies("sendguard staff csrf|" + id + "|" + t, common::FormValue(form, "csrf"), 32)) {  // any key of the ring
     return StaffRefusal(403, Say(lang, "form_expired"), Say(lang, "form_expired.text"), lang);
   }
   json request = json::object();
@@ -131,7 +131,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
                {"text", common::FormValue(form, "text")},
                {"except_flagged", common::FormValue(form, "scope") == "except_flagged"}};
   }
-  common::HttpCallResult r = milter.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
+  common::HttpCallResult r = desk.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
   const json body = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
   if (action == "cancel") {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The staff pages of hold-and-confirm, reached from the notice a sender gets when a message
-// is held (no account: the link's token is the permission, checked by the milter, which holds
+// is held (no account: the link's token is the permission, checked by the gateway's sendguard-desk, which holds
 // the message):
 //   GET  /staff/hold/{id}?t=TOKEN[&action=cancel]  what was found, to whom; Confirm / Cancel forms
 //   POST /staff/hold/{id}/confirm                   t, csrf, reason, text, scope=all|except_flagged
@@ -18,7 +18,7 @@
 namespace sendguard::incident {
 
 struct StaffPages {
-  MilterLink milter;                           // url "" = hold pages off
+  MilterLink desk;                             // url "" = hold pages off
   const common::KeyedHasher* csrf = nullptr;   // keys CSRF tokens
 
   common::HttpResponse Handle(const common::HttpRequest& request) const;

@@ -29,8 +29,7 @@
 
 #include "daemon_state.h"
 #include "fault_points.h"
-#include "hold_endpoint.h"
-#include "control_routes.h"
+#include "run_as.h"
 #include "start_checks.h"
 #include "sendguard/common/log_line.h"
 #include "metrics_server.h"
@@ -71,32 +70,6 @@ Result<std::string> SecretFor(const Config& c, const std::shared_ptr<spdlog::log
   if (!fs::exists(path, ec)) return IoError("cannot create the secret file " + path);
   log->warn("created a new deployment secret in {} (keep it: hashes are comparable only under one secret)", path);
   return secret;
-}
-
-// Gives `owned_paths` to milter.user and its group, and `owned_keep_group` (a unix socket in
-// a setgid directory) to milter.user only, then drops to them. Not root: nothing to drop.
-Status DropPrivileges(const MilterSettings& m, const std::vector<std::string>& owned_paths,
-                      const std::vector<std::string>& owned_keep_group) {
-  if (m.user.empty()) return Status();
-  passwd* pw = getpwnam(m.user.c_str());
-  if (!pw) return NotFound("no such user: " + m.user);
-  gid_t gid = pw->pw_gid;
-  if (!m.group.empty()) {
-    group* gr = getgrnam(m.group.c_str());
-    if (!gr) return NotFound("no such group: " + m.group);
-    gid = gr->gr_gid;
-  }
-  if (getuid() != 0) return Status();  // not root: nothing to drop
-  for (const auto& path : owned_paths) {
-    if (chown(path.c_str(), pw->pw_uid, gid) != 0) return IoError("cannot chown " + path);
-  }
-  for (const auto& path : owned_keep_group) {
-    if (chown(path.c_str(), pw->pw_uid, static_cast<gid_t>(-1)) != 0) return IoError("cannot chown " + path);
-  }
-  if (setgid(gid) != 0 || initgroups(m.user.c_str(), gid) != 0 || setuid(pw->pw_uid) != 0) {
-    return Internal("cannot drop privileges to " + m.user);
-  }
-  return Status();
 }
 
 // The rule set's information type ids.
@@ -305,14 +278,11 @@ int main(int argc, char** argv) {
                                         [&hasher, &seal, state_db, held_dir, nudge] {
     return Processor::Create(hasher, seal, state_db, held_dir, [nudge] { nudge->Nudge(); });
   });
-  const ControlRoutes controls{
-      HoldEndpoint{state_db, held_dir, config.milter.smtp_url, &hasher, &seal, [nudge] { nudge->Nudge(); }},
-      SelfReportEndpoint{state_db, &hasher, &seal, [&d] { return d.snapshots->Current().config; }, [nudge] { nudge->Nudge(); }},
-      QuarantineEndpoint{state_db, &hasher}, outbox_options.token};
+  // The core's controls (holds, self-reports, quarantine, subject access) are sendguard-desk's,
+  // a program of its own: this process serves the mail and its metrics, nothing else.
   std::unique_ptr<MetricsServer> metrics;
   if (!config.milter.metrics_listen.empty()) {
     auto started = MetricsServer::Start(config.milter.metrics_listen, d.metrics,
-                                        [&controls](const common::HttpRequest& r) { return controls.Handle(r); },
                                         [state_db] { return SharedStoreMetrics(state_db, std::time(nullptr)); });
     if (!started.ok()) {
       d.log->error("{}", started.status().message());

@@ -11,6 +11,8 @@
 
 #include "sendguard/ocr/ocr.h"
 #include "sendguard/common/http_client.h"
+#include "sendguard/common/key_ring.h"
+#include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/service_file.h"
 
 namespace sendguard::milter {
@@ -127,9 +129,17 @@ std::vector<StartCheck> CheckStartNeeds(const Config& config) {
       out.push_back({Level::kProblem, "secret_file " + config.secret_file + " (" + OwnerMode(config.secret_file) +
                                           ") is not readable by " + who.name + ": chown root:" +
                                           (m.group.empty() ? who.name : m.group) + " and chmod 0640 it"});
+    } else if (auto secret = common::ReadSecretFile(config.secret_file); !secret.ok() && ::access(config.secret_file.c_str(), R_OK) == 0) {
+      out.push_back({Level::kProblem, secret.status().message()});  // a damaged key ring: FILE:LINE: reason
     } else {
+      std::string keys;
+      if (secret.ok()) {
+        if (auto ring = common::ParseKeyRing(*secret); ring.ok() && ring->keys.size() > 1) {
+          keys = "; key ring: " + ring->SigningId() + " signs, " + std::to_string(ring->keys.size() - 1) + " more verify";
+        }
+      }
       out.push_back({Level::kOk, "secret_file " + config.secret_file + " readable by " + who.name + " (" +
-                                     OwnerMode(config.secret_file) + ")"});
+                                     OwnerMode(config.secret_file) + ")" + keys});
     }
   } else {
     out.push_back({Level::kOk, "secret_file " + config.secret_file + " is missing: start creates one (0600, owned by the "

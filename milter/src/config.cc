@@ -141,6 +141,7 @@ std::string DescribeConfig(const Config& c) {
   list(c.policy_files);
   e << YAML::Key << "core_url" << YAML::Value << c.core_url;
   e << YAML::Key << "core_token_file" << YAML::Value << c.core_token_file;
+  e << YAML::Key << "desk_listen" << YAML::Value << c.desk_listen;
   const auto& o = c.organisation;
   e << YAML::Key << "organisation" << YAML::Value << YAML::BeginMap;
   e << YAML::Key << "name" << YAML::Value << YAML::Flow << YAML::BeginMap;
@@ -252,11 +253,12 @@ Result<Config> ReadConfig(const std::string& text, const std::string& name) {
     d.Add(doc, "the config file must be a map");
     return d.ToStatus();
   }
-  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file", "ocr"}, d);
+  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file", "desk_listen", "ocr"}, d);
   if (doc["milter"]) ReadMilter(doc["milter"], c.milter, d);
   if (doc["ocr"]) ReadOcr(doc["ocr"], c.ocr, d);
   rules::ReadString(doc, "core_url", &c.core_url, d);
   rules::ReadString(doc, "core_token_file", &c.core_token_file, d);
+  rules::ReadString(doc, "desk_listen", &c.desk_listen, d);
   c.rules_dirs = rules::ReadStringList(doc, "rules_dirs", d);
   rules::ReadString(doc, "secret_file", &c.secret_file, d);
   rules::ReadString(doc, "state_dir", &c.state_dir, d);

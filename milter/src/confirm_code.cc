@@ -90,8 +90,12 @@ std::string ConfirmCodes::SubjectKey(const ConfirmSubject& subject) const {
   return hasher_.Hex("sendguard-warning-v1\n" + SubjectText(subject));
 }
 
-std::string ConfirmCodes::Mac(const ConfirmSubject& subject, int64_t expiry_minute) const {
-  const std::string hex = hasher_.Hex("sendguard-confirm-v1\n" + SubjectText(subject) + "\n" + std::to_string(expiry_minute));
+std::vector<std::string> ConfirmCodes::SubjectKeys(const ConfirmSubject& subject) const {
+  return hasher_.HexEachKey("sendguard-warning-v1\n" + SubjectText(subject));
+}
+
+std::string ConfirmCodes::Mac(const ConfirmSubject& subject, int64_t expiry_minute, size_t key) const {
+  const std::string hex = hasher_.HexUnder(key, "sendguard-confirm-v1\n" + SubjectText(subject) + "\n" + std::to_string(expiry_minute));
   uint64_t bits = std::stoull(hex.substr(0, 13), nullptr, 16) >> 2;  // 52 bits -> 50
   return Encode(bits, kMacChars);
 }
@@ -118,10 +122,14 @@ ConfirmCheck ConfirmCodes::Verify(const std::string& code, const ConfirmSubject&
   // fresh code's expiry may be moved on up to two minutes past a used one: see Processor).
   if (expiry - static_cast<int64_t>(now) > ttl_ + 240) return ConfirmCheck::kMalformed;
   const std::string mac = c.substr(kExpiryChars);
-  const std::string want = Mac(subject, expiry / 60);
-  unsigned diff = 0;
-  for (size_t i = 0; i < mac.size(); ++i) diff |= static_cast<unsigned>(mac[i] ^ want[i]);
-  if (diff != 0) return ConfirmCheck::kMismatch;
+  bool matched = false;  // under any key of the secret's ring: a code issued before a rotation still counts
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    const std::string want = Mac(subject, expiry / 60, k);
+    unsigned diff = 0;
+    for (size_t i = 0; i < mac.size(); ++i) diff |= static_cast<unsigned>(mac[i] ^ want[i]);
+    matched |= diff == 0;
+  }
+  if (!matched) return ConfirmCheck::kMismatch;
   if (static_cast<int64_t>(now) > expiry) return ConfirmCheck::kExpired;
   return ConfirmCheck::kValid;
 }
@@ -145,22 +153,31 @@ std::optional<std::string> ExtractConfirmTag(const std::string& subject, std::st
 }
 
 namespace {
-std::string LedgerKey(const common::KeyedHasher& hasher, const std::string& code) {
-  return hasher.Hex("confirm-code:" + code).substr(0, 32);
+// The code's entry in the ledger under key `key` of the secret's ring.
+std::string LedgerKey(const common::KeyedHasher& hasher, const std::string& code, size_t key = 0) {
+  return hasher.HexUnder(key, "confirm-code:" + code).substr(0, 32);
 }
 }  // namespace
 
 Result<bool> ConfirmLedger::WasUsed(const std::string& code) {
   auto q = db_.Prepare("SELECT 1 FROM used_confirm_codes WHERE code = ?");
   if (!q.ok()) return q.status();
-  common::SqlStatement& st = (*q)->Reset().Bind(1, LedgerKey(hasher_, code));
-  const bool found = st.Step();
-  st.Reset();  // a statement stopped early keeps a read open
-  if (!st.status().ok()) return st.status();
-  return found;
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {  // a use recorded under any key of the ring
+    common::SqlStatement& st = (*q)->Reset().Bind(1, LedgerKey(hasher_, code, k));
+    const bool found = st.Step();
+    st.Reset();  // a statement stopped early keeps a read open
+    if (!st.status().ok()) return st.status();
+    if (found) return true;
+  }
+  return false;
 }
 
 Result<bool> ConfirmLedger::Use(const std::string& code, std::time_t expires, std::time_t now) {
+  if (hasher_.key_count() > 1) {  // used before the rotation, under another key
+    auto used = WasUsed(code);
+    if (!used.ok()) return used.status();
+    if (*used) return false;
+  }
   auto prune = db_.Prepare("DELETE FROM used_confirm_codes WHERE expires < ?");
   if (!prune.ok()) return prune.status();
   if (Status st = (*prune)->Bind(1, static_cast<int64_t>(now)).Run(); !st.ok()) return st;

@@ -147,7 +147,8 @@ TEST_P(MailOutboxTest, QueuedMailIsSealedSentOnceAndItsContentDropped) {
   ASSERT_TRUE(mail.Sent("n1", 201).ok());
   EXPECT_TRUE(mail.Due(300, 10)->empty());
   // Sealed under another secret: never sent.
-  MailOutbox stranger(*db, common::SealKey("other", "milter state"));
+  const common::SealKey other_key("other", "milter state");  // MailOutbox keeps a reference: named, not a temporary
+  MailOutbox stranger(*db, other_key);
   ASSERT_TRUE(mail.Enqueue("n2", "a@b", {"c@d"}, "x", 300).ok());
   EXPECT_TRUE(stranger.Due(300, 10)->empty());
   ASSERT_TRUE(mail.Prune(1000).ok());

@@ -38,21 +38,25 @@ Result<std::unique_ptr<Processor>> Processor::Create(const common::KeyedHasher& 
 }
 
 bool Processor::FileIncident(const MessageJob& job, const Decision& d, const ConfirmState& confirm,
-                             const std::string& confirm_key, std::time_t now, std::string* filed) {
+                             const std::vector<std::string>& confirm_keys, std::time_t now, std::string* filed) {
   IncidentOutbox outbox(*db_);
   const rules::PolicyEngine& policy = *job.snapshot.policy;
   DraftContext c{DraftId(hasher_, job.queue_id, job.message_id, now), ActionToFile(d), job.message_id, now};
-  if (!confirm_key.empty()) {
+  if (!confirm_keys.empty()) {
     // A warning: filed when its outcome is known.
     if (confirm.valid) {
-      auto held = outbox.TakeWarning(confirm_key);
-      if (!held.ok()) return false;
-      if (*held) c.event_id = (*held)->first;
+      for (const auto& key : confirm_keys) {  // recorded under any key of the secret's ring
+        auto held = outbox.TakeWarning(key);
+        if (!held.ok()) return false;
+        if (!*held) continue;
+        c.event_id = (*held)->first;
+        break;
+      }
       c.mf_action = "WARNED_USER_OVERRODE";
     } else {
       c.mf_action = "WARNED_USER_CANCELLED";  // what it becomes if never confirmed
       const std::time_t expires = now + int64_t{job.snapshot.config->confirm_ttl_minutes} * 60;
-      return outbox.HoldWarning(confirm_key, c.event_id, WithWarning(BuildIncidentDraft(d, policy, c), "EXPIRED"), expires)
+      return outbox.HoldWarning(confirm_keys.front(), c.event_id, WithWarning(BuildIncidentDraft(d, policy, c), "EXPIRED"), expires)
           .ok();
     }
   }
@@ -63,7 +67,7 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
     return true;
   }
   std::string draft = BuildIncidentDraft(d, policy, c);
-  if (!confirm_key.empty()) draft = WithWarning(draft, "CONFIRMED");
+  if (!confirm_keys.empty()) draft = WithWarning(draft, "CONFIRMED");
   if (!outbox.Enqueue(c.event_id, draft, now).ok()) return false;
   *filed = c.mf_action;
   wake_ = true;
@@ -138,11 +142,11 @@ JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::S
   const Config& config = *job.snapshot.config;
 
   ConfirmState confirm;
-  std::string confirm_key;  // what a warning's outcome is recorded under
+  std::vector<std::string> confirm_keys;  // what a warning's outcome is recorded under (each key of the ring)
   if (d.verdict.action == rules::Action::kWarn && config.warn_mode == WarnMode::kRejectAndConfirm) {
     ConfirmCodes codes(hasher_, int64_t{config.confirm_ttl_minutes} * 60);
     ConfirmSubject subject{d.facts.sender, rules::AllRecipients(d.facts), scanner.ContentDigest(job.raw)};
-    confirm_key = codes.SubjectKey(subject);
+    confirm_keys = codes.SubjectKeys(subject);
     if (auto code = ExtractConfirmTag(job.subject, &confirm.subject_without_tag)) {
       confirm.tagged = true;
       ConfirmCheck check = codes.Verify(*code, subject, now);
@@ -180,7 +184,7 @@ JobResult Processor::Handle(const MessageJob& job, const Decision& d, scanner::S
   }
   // The incident is written before the MTA hears the answer; if it cannot be, the fail mode
   // decides (accept keeps the verdict's answer: the mail's fate does not wait for the core).
-  if (!FileIncident(job, d, confirm, confirm_key, now, &r.incident)) {
+  if (!FileIncident(job, d, confirm, confirm_keys, now, &r.incident)) {
     const FailAction fail = config.milter.fail_modes.incident_unavailable;
     if (fail != FailAction::kAccept) {
       r.reply = ReplyForFailure(fail, "incident_unavailable", "the incident could not be recorded");

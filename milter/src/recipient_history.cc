@@ -24,29 +24,35 @@ std::atomic<uint64_t> new_domains{0};
 
 }  // namespace
 
-std::string RecipientHistory::AddressKey(const std::string& address) const {
-  return hasher_.Hex("history-address:" + rules::NormaliseAddress(address)).substr(0, kKeyHex);
+std::string RecipientHistory::AddressKey(const std::string& address, size_t key) const {
+  return hasher_.HexUnder(key, "history-address:" + rules::NormaliseAddress(address)).substr(0, kKeyHex);
+}
+
+std::string RecipientHistory::NameKey(const std::string& token, size_t key) const {
+  return hasher_.HexUnder(key, "history-name:" + token).substr(0, kKeyHex);
 }
 
 Result<RecipientHistory::AddressUse> RecipientHistory::Use(const std::string& address) {
-  const std::string key = AddressKey(address);
   AddressUse out;
   const std::pair<const char*, int64_t*> counts[] = {
       {"SELECT count(*) FROM history_recipients WHERE sender = ?", &out.sent_to},
       {"SELECT count(*) FROM history_recipients WHERE recipient = ?", &out.sent_to_by}};
-  for (const auto& [sql, into] : counts) {
-    auto q = db_.Prepare(sql);
-    if (!q.ok()) return q.status();
-    auto& s = (*q)->Reset().Bind(1, key);
-    *into = s.Step() ? s.Int(0) : 0;
-    s.Reset();
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {  // rows recorded under each key of the ring
+    const std::string key = AddressKey(address, k);
+    for (const auto& [sql, into] : counts) {
+      auto q = db_.Prepare(sql);
+      if (!q.ok()) return q.status();
+      auto& s = (*q)->Reset().Bind(1, key);
+      *into += s.Step() ? s.Int(0) : 0;
+      s.Reset();
+    }
   }
   out.known_sender = KnowsSender(address);
   return out;
 }
 
-std::string RecipientHistory::PairKey(const std::string& a_key, const std::string& b_key) const {
-  return hasher_.Hex("history-pair:" + std::min(a_key, b_key) + ":" + std::max(a_key, b_key)).substr(0, kKeyHex);
+std::string RecipientHistory::PairKey(const std::string& a_key, const std::string& b_key, size_t key) const {
+  return hasher_.HexUnder(key, "history-pair:" + std::min(a_key, b_key) + ":" + std::max(a_key, b_key)).substr(0, kKeyHex);
 }
 
 Status RecipientHistory::Record(const std::string& sender, const std::vector<rules::MailAddress>& recipients,
@@ -88,7 +94,7 @@ Status RecipientHistory::Record(const std::string& sender, const std::vector<rul
     for (const auto& w : words) {
       auto name = db_.Prepare("INSERT INTO history_names (sender, token) VALUES (?, ?) ON CONFLICT DO NOTHING");
       if (!name.ok()) return name.status();
-      if (Status st = (*name)->Bind(1, s).Bind(2, hasher_.Hex("history-name:" + w).substr(0, kKeyHex)).Run(); !st.ok()) {
+      if (Status st = (*name)->Bind(1, s).Bind(2, NameKey(w)).Run(); !st.ok()) {
         return st;
       }
     }
@@ -116,23 +122,42 @@ bool RecipientHistory::Exists(const char* sql, const std::string& a, const std::
   return found;
 }
 
+// Each lookup tries the keys of the secret's ring in turn (one unless it is being rotated).
 bool RecipientHistory::KnowsSender(const std::string& sender) const {
-  return Exists("SELECT 1 FROM history_senders WHERE sender = ?", AddressKey(sender), "");
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    if (Exists("SELECT 1 FROM history_senders WHERE sender = ?", AddressKey(sender, k), "")) return true;
+  }
+  return false;
 }
 
 bool RecipientHistory::HasSentTo(const std::string& sender, const std::string& recipient) const {
-  return Exists("SELECT 1 FROM history_recipients WHERE sender = ? AND recipient = ?", AddressKey(sender),
-                AddressKey(recipient));
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    if (Exists("SELECT 1 FROM history_recipients WHERE sender = ? AND recipient = ?", AddressKey(sender, k),
+               AddressKey(recipient, k))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool RecipientHistory::SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const {
-  return Exists("SELECT 1 FROM history_pairs WHERE sender = ? AND pair = ?", AddressKey(sender),
-                PairKey(AddressKey(a), AddressKey(b)));
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    if (Exists("SELECT 1 FROM history_pairs WHERE sender = ? AND pair = ?", AddressKey(sender, k),
+               PairKey(AddressKey(a, k), AddressKey(b, k), k))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool RecipientHistory::KnowsCorrespondentName(const std::string& sender, const std::string& token) const {
-  return Exists("SELECT 1 FROM history_names WHERE sender = ? AND token = ?", AddressKey(sender),
-                hasher_.Hex("history-name:" + common::AsciiLower(token)).substr(0, kKeyHex));
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    if (Exists("SELECT 1 FROM history_names WHERE sender = ? AND token = ?", AddressKey(sender, k),
+               NameKey(common::AsciiLower(token), k))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::shared_ptr<const std::vector<std::string>> RecipientHistory::UsedDomains(size_t limit) const {

@@ -2,6 +2,8 @@
 // Scan records in the state database (see scan_records.h).
 #include "sendguard/milter/scan_records.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "sendguard/common/digest.h"
@@ -14,19 +16,25 @@ namespace sendguard::milter {
 
 std::string IncidentMessageIdHash(const std::string& message_id) { return common::Sha256Hex(message_id); }
 
-std::string ScanRecords::MessageIdHash(const std::string& message_id) const {
+std::string ScanRecords::MessageIdHash(const std::string& message_id, size_t key) const {
   std::string id(common::Trim(message_id));
   if (!id.empty() && id.front() == '<') id.erase(0, 1);
   if (!id.empty() && id.back() == '>') id.pop_back();
-  return hasher_.Hex("message-id:" + id).substr(0, 32);
+  return hasher_.HexUnder(key, "message-id:" + id).substr(0, 32);
 }
 
-std::string ScanRecords::SenderHash(const std::string& sender) const {
-  return hasher_.Hex("history-address:" + rules::NormaliseAddress(sender)).substr(0, 32);
+std::string ScanRecords::SenderHash(const std::string& sender, size_t key) const {
+  return hasher_.HexUnder(key, "history-address:" + rules::NormaliseAddress(sender)).substr(0, 32);
 }
 
-std::string ScanRecords::SubjectHash(const std::string& subject) const {
-  return hasher_.Hex("subject:" + common::AsciiLower(std::string(common::Trim(subject)))).substr(0, 32);
+std::vector<std::string> ScanRecords::SenderHashes(const std::string& sender) const {
+  std::vector<std::string> out;
+  for (size_t k = 0; k < hasher_.key_count(); ++k) out.push_back(SenderHash(sender, k));
+  return out;
+}
+
+std::string ScanRecords::SubjectHash(const std::string& subject, size_t key) const {
+  return hasher_.HexUnder(key, "subject:" + common::AsciiLower(std::string(common::Trim(subject)))).substr(0, 32);
 }
 
 ScanRecord ScanRecords::Make(const Decision& d, const std::string& queue_id, const std::string& message_id,
@@ -110,29 +118,53 @@ ScanRecord ReadRow(common::SqlStatement& s) {
 
 }  // namespace
 
+namespace {
+// Newest first (as every list here is), at most `limit`: the lists found under each key of
+// the secret's ring made one.
+void NewestFirst(std::vector<ScanRecord>& records, int limit) {
+  std::sort(records.begin(), records.end(), [](const ScanRecord& a, const ScanRecord& b) {
+    return a.at != b.at ? a.at > b.at : a.id > b.id;
+  });
+  if (records.size() > static_cast<size_t>(std::max(limit, 0))) records.resize(static_cast<size_t>(std::max(limit, 0)));
+}
+}  // namespace
+
 std::vector<ScanRecord> ScanRecords::NamingAddress(const std::string& address, int limit) {
-  const std::string hash = SenderHash(address);  // senders and recipients are hashed alike
   std::vector<ScanRecord> out;
   auto q = db_.Prepare(std::string(kColumns) +
                        "WHERE sender = ?1 OR recipients LIKE '%\"hash\":\"' || ?1 || '\"%' ORDER BY at DESC LIMIT ?2");
   if (!q.ok()) return out;
-  auto& s = (*q)->Reset().Bind(1, hash).Bind(2, int64_t{limit});
-  while (s.Step()) out.push_back(ReadRow(s));
+  for (const auto& hash : SenderHashes(address)) {  // senders and recipients are hashed alike
+    auto& s = (*q)->Reset().Bind(1, hash).Bind(2, int64_t{limit});
+    while (s.Step()) out.push_back(ReadRow(s));
+  }
+  (*q)->Reset();
+  NewestFirst(out, limit);
   return out;
 }
 
-
 std::optional<ScanRecord> ScanRecords::FindByMessageId(const std::string& message_id) {
-  return FindOne("WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, MessageIdHash(message_id));
+  std::vector<ScanRecord> found;
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    if (auto r = FindOne("WHERE message_id = ? ORDER BY at DESC, id DESC LIMIT 1", 0, MessageIdHash(message_id, k))) {
+      found.push_back(std::move(*r));
+    }
+  }
+  NewestFirst(found, 1);
+  if (found.empty()) return std::nullopt;
+  return found.front();
 }
 
-std::vector<ScanRecord> ScanRecords::FromSender(const std::string& sender_hash, std::time_t since, int limit) {
+std::vector<ScanRecord> ScanRecords::FromSender(const std::vector<std::string>& sender_hashes, std::time_t since, int limit) {
   std::vector<ScanRecord> out;
   auto st = db_.Prepare(std::string(kColumns) + "WHERE sender = ? AND at >= ? ORDER BY at DESC, id DESC LIMIT ?");
   if (!st.ok()) return out;
-  (*st)->Reset().Bind(1, sender_hash).Bind(2, static_cast<int64_t>(since)).Bind(3, int64_t{limit});
-  while ((*st)->Step()) out.push_back(ReadRow(**st));
+  for (const auto& hash : sender_hashes) {
+    (*st)->Reset().Bind(1, hash).Bind(2, static_cast<int64_t>(since)).Bind(3, int64_t{limit});
+    while ((*st)->Step()) out.push_back(ReadRow(**st));
+  }
   (*st)->Reset();
+  NewestFirst(out, limit);
   return out;
 }
 
@@ -170,14 +202,15 @@ std::optional<ScanRecord> ScanRecords::FindRecallTarget(const std::string& sende
   auto st = db_.Prepare(std::string(kColumns) +
                         "WHERE sender = ? AND subject = ? AND at >= ? AND recalled = 0 ORDER BY at DESC, id DESC LIMIT 1");
   if (!st.ok()) return std::nullopt;
-  (*st)->Reset()
-      .Bind(1, SenderHash(sender))
-      .Bind(2, SubjectHash(subject))
-      .Bind(3, static_cast<int64_t>(since));
-  if (!(*st)->Step()) return std::nullopt;
-  ScanRecord r = ReadRow(**st);
+  std::vector<ScanRecord> found;
+  for (size_t k = 0; k < hasher_.key_count(); ++k) {
+    (*st)->Reset().Bind(1, SenderHash(sender, k)).Bind(2, SubjectHash(subject, k)).Bind(3, static_cast<int64_t>(since));
+    if ((*st)->Step()) found.push_back(ReadRow(**st));
+  }
   (*st)->Reset();
-  return r;
+  NewestFirst(found, 1);
+  if (found.empty()) return std::nullopt;
+  return found.front();
 }
 
 Status ScanRecords::MarkRecalled(int64_t id) {

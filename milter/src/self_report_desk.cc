@@ -2,6 +2,8 @@
 // Self-report links and lookups (see self_report_desk.h).
 #include "sendguard/milter/self_report_desk.h"
 
+#include <algorithm>
+
 #include "sendguard/common/text.h"
 #include "sendguard/milter/mail_outbox.h"
 #include "sendguard/rules/address_list.h"
@@ -95,7 +97,7 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
 
 std::optional<std::string> SelfReportDesk::Check(const std::string& id, const std::string& token, std::time_t now,
                                                  SelfReportOutcome* refused) {
-  if (id.size() != 32 || !common::SecureEquals(SelfReportLinkToken(hasher_, id), token)) {
+  if (id.size() != 32 || !hasher_.Verifies("sendguard self-report link|" + id, token, 32)) {
     *refused = Refuse(403, "this link is not valid");
     return std::nullopt;
   }
@@ -124,13 +126,34 @@ std::optional<std::string> SelfReportDesk::Check(const std::string& id, const st
   return sender;
 }
 
+std::vector<std::string> SelfReportDesk::SenderHashes(const std::string& id, const std::string& stored) {
+  std::vector<std::string> out = {stored};
+  auto q = db_.Prepare("SELECT reporter FROM self_report_links WHERE id = ?");
+  if (!q.ok()) return out;
+  (*q)->Reset().Bind(1, id);
+  if ((*q)->Step()) {
+    auto bytes = common::HexDecode((*q)->Text(0));
+    auto opened = bytes ? key_.Open(*bytes, "self-report|" + id) : Result<std::string>(InvalidArgument("not hex"));
+    // The address's hash under every key of the secret's ring: sends recorded before a rotation too.
+    if (opened.ok()) {
+      for (auto& h : ScanRecords(db_, hasher_).SenderHashes(*opened)) {
+        if (std::find(out.begin(), out.end(), h) == out.end()) out.push_back(std::move(h));
+      }
+    }
+  }
+  (*q)->Reset();
+  return out;
+}
+
 SelfReportOutcome SelfReportDesk::List(const std::string& id, const std::string& token, std::time_t now) {
   SelfReportOutcome refused;
   auto sender = Check(id, token, now, &refused);
   if (!sender) return refused;
   json sends = json::array();
   ScanRecords records(db_, hasher_);
-  for (const auto& r : records.FromSender(*sender, now - kListDays * 86400, 50)) sends.push_back(ScanRecordSummary(r));
+  for (const auto& r : records.FromSender(SenderHashes(id, *sender), now - kListDays * 86400, 50)) {
+    sends.push_back(ScanRecordSummary(r));
+  }
   return {200, {{"state", "open"}, {"sends", sends}}};
 }
 
@@ -145,7 +168,10 @@ SelfReportOutcome SelfReportDesk::Use(const std::string& id, const std::string& 
   std::optional<ScanRecord> record;
   if (record_id != 0) {
     record = records.FindById(record_id);
-    if (!record || record->sender_hash != *sender) return Refuse(422, "record_id: not one of the sends this link lists");
+    const std::vector<std::string> hashes = SenderHashes(id, *sender);
+    if (!record || std::find(hashes.begin(), hashes.end(), record->sender_hash) == hashes.end()) {
+      return Refuse(422, "record_id: not one of the sends this link lists");
+    }
   }
   auto mark = db_.Prepare("UPDATE self_report_links SET used_at = ? WHERE id = ? AND used_at IS NULL");
   if (!mark.ok()) return Refuse(503, mark.status().message());

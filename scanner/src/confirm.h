@@ -76,11 +76,11 @@ struct ConfirmScratch {
   }
 };
 
-// Confirms `hits` against `text`. `hash_of` computes the keyed hash of a normalised
-// value for exact-data lookup (called only for types that have exact data).
-template <typename HashFn>
+// Confirms `hits` against `text`. `in_exact_data(type_id, normalised)` says whether a value is
+// in the exact-data set (called only for types that have exact data).
+template <typename ExactFn>
 ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
-                      HashFn&& hash_of, ConfirmScratch& scratch);
+                      ExactFn&& in_exact_data, ConfirmScratch& scratch);
 
 // True when text[from, to) is glued into a longer token (URL, path, hex, longer run).
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to);

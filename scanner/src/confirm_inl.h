@@ -87,9 +87,9 @@ inline void ResolveCrossTypeOverlaps(std::vector<ConfirmedValue>& values) {
   values.resize(w);
 }
 
-template <typename HashFn>
+template <typename ExactFn>
 ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std::vector<RawHit>& hits,
-                      HashFn&& hash_of, ConfirmScratch& scratch) {
+                      ExactFn&& in_exact_data, ConfirmScratch& scratch) {
   using confirm_detail::Candidate;
   ConfirmOutput out;
   out.values = std::move(scratch.spare.values);
@@ -221,7 +221,7 @@ ConfirmOutput Confirm(const CompiledRulesImpl& rules, std::string_view text, std
       pos = confirm_detail::HeaderKeyword(rules, out.keywords, headers.HeaderCells(c.from, c.to), c.type, c.from);
     }
     bool exact = false;
-    if (type.has_exact_data) exact = rules.exact_data.Contains(def.id, hash_of(c.normalized));
+    if (type.has_exact_data) exact = in_exact_data(def.id, c.normalized);
     if (def.exact_match_only && !exact) continue;
     if (def.context_required && pos == UINT64_MAX && !exact && !c.standalone) continue;
     rules::Confidence level = rules::Confidence::kLow;

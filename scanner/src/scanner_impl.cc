@@ -154,8 +154,15 @@ void ScannerImpl::ConfirmPart() {
     result_.AddIncomplete("too_many_candidates", part_,
                           "more than " + std::to_string(options_.max_candidates_per_part) + " candidates, rest not scanned");
   }
-  auto hash_of = [this](const std::string& v) { return hasher_.Hex(v); };
-  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, hash_of, confirm_scratch_);
+  // Exact data imported under any key of the secret's ring still matches (until it is
+  // imported again under the signing key: `sendguard edm import`).
+  auto in_exact_data = [this](const std::string& type, const std::string& v) {
+    for (size_t k = 0; k < hasher_.key_count(); ++k) {
+      if (impl_.exact_data.Contains(type, hasher_.HexUnder(k, v))) return true;
+    }
+    return false;
+  };
+  ConfirmOutput confirmed = Confirm(impl_, current_text_, hits_, in_exact_data, confirm_scratch_);
   MapBack(confirmed);
   collector_.Add(part_, confirmed);
   confirm_scratch_.Recycle(confirmed);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the real sendguard-milter for integration tests: writes a config with free loopback
 // ports and a private state directory, starts the daemon, waits until it answers, and
-// stops it (SIGTERM) when the harness goes. Also runs miltertest scripts against it. Optionally
+// stops it (SIGTERM) when the harness goes. Beside it, as on a gateway, sendguard-desk (the
+// core's holds, self-reports, quarantine and subject access: desk_port()) on the same config,
+// started once the milter first answers and stopped with the harness. Also runs miltertest scripts against it. Optionally
 // starts another program (the fault-injection test build) and supervises it: restarted when it
 // exits, as systemd's Restart= does.
 #pragma once
@@ -40,6 +42,7 @@ struct Launch {
   std::vector<std::string> env;  // NAME=VALUE
   bool supervise = false;
   int restart_ms = 200;
+  bool desk = true;  // start sendguard-desk beside it
 };
 
 class MilterDaemon {
@@ -55,11 +58,13 @@ class MilterDaemon {
     std::filesystem::create_directories(dir_ / "state");
     port_ = FreePort();
     metrics_port_ = FreePort();
+    desk_port_ = FreePort();
     std::ofstream(dir_ / "secret", std::ios::binary) << "milter-test-secret";
     std::ofstream cfg(dir_ / "sendguard.yaml");
     cfg << "state_dir: " << (dir_ / "state").string() << "\n"
         << "secret_file: " << (dir_ / "secret").string() << "\n"
         << "rules_dirs: [" << SENDGUARD_RULES_DIR << "]\n"
+        << "desk_listen: 127.0.0.1:" << desk_port_ << "\n"
         << "milter:\n  socket: " << (socket_ == MilterSocket::kUnix ? "unix:" + (dir_ / "milter.sock").string() + "\n  socket_mode: \"0666\""
                                                                  : "inet:" + std::to_string(port_) + "@127.0.0.1")
         << "\n  metrics_listen: 127.0.0.1:" << metrics_port_
@@ -73,6 +78,8 @@ class MilterDaemon {
   }
   ~MilterDaemon() {
     Stop();
+    pid_t desk = desk_pid_.exchange(-1);
+    Terminate(&desk);
     if (!::testing::Test::HasFailure()) std::filesystem::remove_all(dir_);
   }
 
@@ -83,6 +90,16 @@ class MilterDaemon {
         << "sendguard-milter did not start (exit status " << status << "):\n" << ReadFile(dir_ / "milter.log");
     pid_ = pid;
     if (launch_.supervise && !supervisor_.joinable()) supervisor_ = std::thread([this] { Supervise(); });
+    if (launch_.desk && desk_pid_ < 0) StartDesk();
+  }
+  // sendguard-desk on the same config (its own program: a milter restart leaves it running).
+  void StartDesk() {
+    pid_t desk = Spawn({SENDGUARD_DESK_BIN, "--config", (dir_ / "sendguard.yaml").string(), "--log-file",
+                        (dir_ / "desk.log").string()});
+    int status = 0;
+    ASSERT_TRUE(WaitUntilReady([this] { return PortOpen(desk_port_); }, &desk, 60, &status))
+        << "sendguard-desk did not start (exit status " << status << "):\n" << ReadFile(dir_ / "desk.log");
+    desk_pid_ = desk;
   }
   void Stop() {
     if (supervisor_.joinable()) {
@@ -157,6 +174,8 @@ class MilterDaemon {
     return socket_ == MilterSocket::kUnix ? "unix:" + (dir_ / "milter.sock").string() : "inet:127.0.0.1:" + std::to_string(port_);
   }
   int metrics_port() const { return metrics_port_; }
+  int desk_port() const { return desk_port_; }
+  std::string DeskLog() { return ReadFile(dir_ / "desk.log"); }
 
  private:
   pid_t SpawnDaemon() {
@@ -186,7 +205,9 @@ class MilterDaemon {
   std::filesystem::path dir_;
   int port_ = 0;
   int metrics_port_ = 0;
+  int desk_port_ = 0;
   std::atomic<pid_t> pid_{-1};
+  std::atomic<pid_t> desk_pid_{-1};
   std::thread supervisor_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> supervisor_done_{false};

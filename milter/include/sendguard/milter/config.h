@@ -94,10 +94,14 @@ struct Config {
   scanner::OcrOptions ocr;               // pictures read with OCR (reload applies it)
   std::string core_url = "http://127.0.0.1:8025";  // the assessment core (incident hand-over)
   // The milter's token (`sendguard-core token add sendguard-milter --role MAIL_FILTER --output
-  // FILE`): presented to the core with each draft, and required from every caller of the
-  // control endpoints (holds, scan records, self-reports). Unreadable: drafts wait in the
-  // outbox and the control endpoints refuse everyone; mail flows either way.
+  // FILE`): presented to the core with each draft, and required by sendguard-desk from every
+  // caller of its endpoints (holds, scan records, self-reports). Unreadable: drafts wait in the
+  // outbox and the desk refuses everyone; mail flows either way.
   std::string core_token_file = "/etc/sendguard/milter.token";
+  // Where sendguard-desk (the gateway's program for the core: holds, self-reports, quarantine,
+  // subject access; never the mail path) listens for the core: ADDR:PORT, loopback unless the
+  // core runs on another host ("" = sendguard-desk does not start).
+  std::string desk_listen = "127.0.0.1:9898";
   std::string source;                    // the file it came from ("" for the built-in defaults)
 };
 

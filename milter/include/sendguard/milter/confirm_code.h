@@ -42,10 +42,12 @@ class ConfirmCodes {
   int64_t ttl_seconds() const { return ttl_; }
   // A keyed hash naming the subject (not the code): where a warning waits for its outcome.
   std::string SubjectKey(const ConfirmSubject& subject) const;
+  // The same under every key of the secret's ring, the signing key's first.
+  std::vector<std::string> SubjectKeys(const ConfirmSubject& subject) const;
 
  private:
   static std::string SubjectText(const ConfirmSubject& subject);
-  std::string Mac(const ConfirmSubject& subject, int64_t expiry_minute) const;
+  std::string Mac(const ConfirmSubject& subject, int64_t expiry_minute, size_t key = 0) const;
   const common::KeyedHasher& hasher_;
   int64_t ttl_;
 };

@@ -80,7 +80,7 @@ class Processor {
   scanner::Scanner& ScannerFor(const Snapshot& s);
   // Writes the incident this decision files (if any) before the MTA is answered; false when
   // the outbox could not be written.
-  bool FileIncident(const MessageJob& job, const Decision& d, const ConfirmState& confirm, const std::string& confirm_key,
+  bool FileIncident(const MessageJob& job, const Decision& d, const ConfirmState& confirm, const std::vector<std::string>& confirm_keys,
                     std::time_t now, std::string* filed);
 
   const common::KeyedHasher& hasher_;

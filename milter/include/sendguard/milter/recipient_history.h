@@ -64,8 +64,11 @@ class RecipientHistory : public rules::RecipientHistoryView {
   static constexpr std::chrono::seconds kUsedDomainsRefresh{30};
 
  private:
-  std::string AddressKey(const std::string& address) const;
-  std::string PairKey(const std::string& a_key, const std::string& b_key) const;
+  // Under key `key` of the secret's ring (0 signs: what is recorded; lookups try every key, so
+  // what was recorded before a rotation still counts).
+  std::string AddressKey(const std::string& address, size_t key = 0) const;
+  std::string PairKey(const std::string& a_key, const std::string& b_key, size_t key = 0) const;
+  std::string NameKey(const std::string& token, size_t key = 0) const;
   bool Exists(const char* sql, const std::string& a, const std::string& b) const;
 
   common::SqlDb& db_;

@@ -46,17 +46,20 @@ class ScanRecords {
   Status Add(const ScanRecord& r);
   // The newest record for a Message-ID (as written in the header, with or without <>).
   std::optional<ScanRecord> FindByMessageId(const std::string& message_id);
-  std::string MessageIdHash(const std::string& message_id) const;
-  std::string SenderHash(const std::string& sender) const;
-  // A sender's records at or after `since`, newest first, at most `limit`.
-  std::vector<ScanRecord> FromSender(const std::string& sender_hash, std::time_t since, int limit);
+  // Hashes under key `key` of the secret's ring (0 signs: what a new record holds). Lookups
+  // try every key, so records made before a rotation are still found.
+  std::string MessageIdHash(const std::string& message_id, size_t key = 0) const;
+  std::string SenderHash(const std::string& sender, size_t key = 0) const;
+  std::vector<std::string> SenderHashes(const std::string& sender) const;  // under each key
+  // A sender's records (by any of its hashes) at or after `since`, newest first, at most `limit`.
+  std::vector<ScanRecord> FromSender(const std::vector<std::string>& sender_hashes, std::time_t since, int limit);
   std::optional<ScanRecord> FindById(int64_t id);
   // The messages sendguard quarantined with this mf_message_id_hash, oldest first (the
   // Message-ID is the sender's to choose: more than one message may carry it).
   std::vector<ScanRecord> Quarantined(const std::string& message_sha256, int limit = 20);
   // The newest record for an MTA queue id.
   std::optional<ScanRecord> FindByQueueId(const std::string& queue_id);
-  std::string SubjectHash(const std::string& subject) const;
+  std::string SubjectHash(const std::string& subject, size_t key = 0) const;
   // A subject access search: the records (newest first, at most `limit`) that name the address
   // as sender or recipient, by keyed hash; never the address itself.
   std::vector<ScanRecord> NamingAddress(const std::string& address, int limit);

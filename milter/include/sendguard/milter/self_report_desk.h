@@ -57,6 +57,9 @@ class SelfReportDesk {
  private:
   // The sender hash behind a valid, unused, unexpired link; or the refusal.
   std::optional<std::string> Check(const std::string& id, const std::string& token, std::time_t now, SelfReportOutcome* refused);
+  // The reporter's address hashes under every key of the secret's ring (with `stored`, the
+  // link's own), so a link lists the sends recorded before a rotation too.
+  std::vector<std::string> SenderHashes(const std::string& id, const std::string& stored);
 
   common::SqlDb& db_;
   const common::KeyedHasher& hasher_;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The quarantine review over HTTP, called by sendguard-core over loopback with the milter's
+// The quarantine review over HTTP (sendguard-desk), called by sendguard-core with the gateway's
 // token (as every control endpoint):
 //   GET  /quarantine?message_hash=H    the messages quarantined with that hash, each with any decision
 //   POST /quarantine/decision          {"message_hash", "record_id", "decision": release|delete, "by", "reason"}

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The milter's self-report controls over HTTP, called by sendguard-core over loopback:
+// sendguard-desk's self-report controls over HTTP, called by sendguard-core:
 //   POST /self-reports                     {"email"}: mail that address a link (202 either way)
 //   GET  /self-reports/{id}?t=TOKEN        the sends the link lists
 //   POST /self-reports/{id}/use?t=TOKEN    {"record_id"}: use the link; the chosen send

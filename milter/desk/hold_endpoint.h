@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The milter's hold controls, called by sendguard-core's staff pages over loopback:
+// sendguard-desk's hold controls, called by sendguard-core's staff pages:
 //   GET  /holds/{id}?t=TOKEN          the hold as JSON (explanation, recipients, state)
 //   POST /holds/{id}/confirm?t=TOKEN  {"reason", "text", "except_flagged"}: release by SMTP
 //   POST /holds/{id}/cancel?t=TOKEN   delete it

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Fuzz target: sendguard-milter's control endpoints (holds, self-report links, scan-record
-// lookups) behind the token check, as sendguard-milter routes them, against a real state
-// database. The first byte says whether the request carries the milter's token, so the
-// fuzzer reaches the endpoints themselves. Without it, everything must be refused.
+// Fuzz target: sendguard-desk's endpoints (holds, self-report links, scan-record lookups,
+// subject access, quarantine review) behind the token check, as sendguard-desk routes them,
+// against a real state database. The first byte says whether the request carries the
+// gateway's token, so the fuzzer reaches the endpoints themselves. Without it, everything must
+// be refused.
 #include "fuzz_support.h"
 #include "hold_endpoint.h"
 #include "http_input.h"
-#include "metrics_server.h"
 #include "control_routes.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"

@@ -2,6 +2,8 @@
 // The self-report controls over HTTP (see self_report_endpoint.h).
 #include "self_report_endpoint.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "json_answer.h"
@@ -51,14 +53,14 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
     const std::string address = body["address"];
     ScanRecords records(**db, *hasher);
     json found = json::array();
-    const std::string hash = records.SenderHash(address);
+    const std::vector<std::string> hashes = records.SenderHashes(address);
     for (const auto& r : records.NamingAddress(address, 500)) {
       json domains = json::array();
       const json recipients = json::parse(r.recipients_json, nullptr, false);
       for (const auto& x : recipients.is_array() ? recipients : json::array()) {
         if (x.is_object() && x.contains("domain")) domains.push_back(x["domain"]);
       }
-      found.push_back({{"at", static_cast<int64_t>(r.at)}, {"queue_id", r.queue_id}, {"as", r.sender_hash == hash ? "sender" : "recipient"},
+      found.push_back({{"at", static_cast<int64_t>(r.at)}, {"queue_id", r.queue_id}, {"as", std::find(hashes.begin(), hashes.end(), r.sender_hash) != hashes.end() ? "sender" : "recipient"},
                        {"outcome", r.outcome}, {"recipient_domains", domains}, {"findings", r.findings}});
     }
     auto use = RecipientHistory(**db, *hasher).Use(address);
