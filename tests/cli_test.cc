@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "cli_support.h"
+#include "sendguard/common/key_ring.h"
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/text.h"
 #include "sendguard/synth/attachments.h"
@@ -206,8 +207,14 @@ TEST_F(CliTest, SecretRotationKeepsTheFileModeAndExactDataMatchingUntilTheOldKey
   std::ifstream in(secret);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("sendguard-keyring 1"), std::string::npos);
-  EXPECT_EQ(rotated.out.find(common::HexEncode(std::string(32, '\x5a'))), std::string::npos);
-  EXPECT_FALSE(std::filesystem::exists(secret + ".new"));
+  // No key is printed, old or new, and no temporary file is left beside the secret.
+  auto ring = common::ParseKeyRing(text);
+  ASSERT_TRUE(ring.ok()) << ring.status().message();
+  ASSERT_EQ(ring->keys.size(), 2u);
+  for (const auto& key : ring->keys) EXPECT_EQ(rotated.out.find(common::HexEncode(key)), std::string::npos);
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    EXPECT_EQ(e.path().filename().string().find(".sendguard-secret."), std::string::npos) << e.path();
+  }
   // Exact data imported under the old key still matches while the old key verifies.
   EXPECT_TRUE(ExactMatch(common, msg));
 
@@ -216,6 +223,17 @@ TEST_F(CliTest, SecretRotationKeepsTheFileModeAndExactDataMatchingUntilTheOldKey
   CommandRun unknown = Sendguard("secret promote 00000000 --secret " + secret);
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_NE(unknown.out.find("no key 00000000"), std::string::npos) << unknown.out;
+  {
+    std::ifstream again(secret);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>()), text);
+  }
+  // A secret reached through a symbolic link is refused, not replaced by a file.
+  const std::string link = (dir_ / "ring-link").string();
+  std::filesystem::create_symlink(secret, link);
+  CommandRun through_link = Sendguard("secret rotate --secret " + link);
+  EXPECT_EQ(through_link.exit_code, 1) << through_link.out;
+  EXPECT_NE(through_link.out.find("is a symbolic link"), std::string::npos) << through_link.out;
+  EXPECT_TRUE(std::filesystem::is_symlink(link));
 
   // Retired: the old import no longer matches, until it is imported again under the new key.
   CommandRun retired = Sendguard("secret retire " + old_id + " --secret " + secret);

@@ -117,12 +117,31 @@ TEST(KeyRingTest, ADamagedRingIsRefusedWithFileAndLine) {
     ASSERT_FALSE(ring.ok()) << c.text;
     EXPECT_NE(ring.status().message().find(c.where), std::string::npos) << ring.status().message();
   }
+  // A ring written a little differently is still a ring: never one raw key made of its text.
+  const std::string good = "sendguard-keyring 1\nsign " + hex + "\n";
+  for (const std::string& variant : {"\xEF\xBB\xBF" + good, "sendguard-keyring   1   # written by hand\nsign " + hex + "\n",
+                                     "sendguard-keyring 1\r\nsign " + hex + "\r\n"}) {
+    auto ring = ParseKeyRing(variant, "s");
+    ASSERT_TRUE(ring.ok()) << ring.status().message();
+    EXPECT_EQ(ring->keys, std::vector<std::string>{kNew});
+  }
+  for (const std::string& damaged : {"sendguard-keyring 2\nsign " + hex + "\n", "sendguard-keyring\nsign " + hex + "\n"}) {
+    EXPECT_TRUE(LooksLikeKeyRing(damaged));
+    auto ring = ParseKeyRing(damaged, "s");
+    ASSERT_FALSE(ring.ok()) << damaged;
+    EXPECT_NE(ring.status().message().find("s:1: expected 'sendguard-keyring 1'"), std::string::npos) << ring.status().message();
+  }
   // ReadSecretFile refuses a damaged ring, so no service starts on one.
   const std::string path = ::testing::TempDir() + "/damaged-ring";
   { std::ofstream(path) << cases[0].text; }
   auto read = ReadSecretFile(path);
   ASSERT_FALSE(read.ok());
   EXPECT_NE(read.status().message().find(path + ":3:"), std::string::npos);
+  EXPECT_TRUE(SecretFileIsDamagedRing(path));
+  { std::ofstream(path) << good; }
+  EXPECT_FALSE(SecretFileIsDamagedRing(path));
+  { std::ofstream(path, std::ios::trunc); }
+  EXPECT_FALSE(SecretFileIsDamagedRing(path)) << "an empty file is a missing secret, not a damaged ring";
 }
 
 TEST(KeyRingTest, AHasherSignsUnderTheSigningKeyAndMatchesUnderEveryKey) {
@@ -185,10 +204,15 @@ TEST(KeyRingTest, SealsNameTheirKeyAndOpenAfterARotationUntilTheKeyIsRetired) {
   EXPECT_EQ(HexEncode(new_seal->substr(3, 4)), KeyRing::IdOf(kNew));
   EXPECT_TRUE(after.Open(*new_seal, "id-2").ok());
   EXPECT_FALSE(before.Open(*new_seal, "id-2").ok());
-  // The key id is authenticated: relabelled as the old key's, the seal does not open.
+  // Relabelled with another key's id, or an id no key has, the seal does not open.
   std::string relabelled = *new_seal;
   relabelled.replace(3, 4, old_seal->substr(3, 4));
   EXPECT_FALSE(during.Open(relabelled, "id-2").ok());
+  relabelled.replace(3, 4, std::string(4, '\0'));
+  auto unknown = during.Open(relabelled, "id-2");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("00000000, which is not in the secret's key ring"), std::string::npos)
+      << unknown.status().message();
   // A seal made before seals named their key opens under any key of the ring.
   const std::string v1 = SealV1(kOld, "held", "older message", "id-3");
   EXPECT_EQ(*before.Open(v1, "id-3"), "older message");

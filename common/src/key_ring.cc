@@ -10,7 +10,23 @@
 namespace sendguard::common {
 namespace {
 constexpr std::string_view kMagic = "sendguard-keyring 1";
+constexpr std::string_view kMagicWord = "sendguard-keyring";
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kMinKeyBytes = 16;
+
+// A line without its comment and surrounding blanks.
+std::string_view Content(std::string_view line) { return Trim(line.substr(0, line.find('#'))); }
+
+// Collapses runs of blanks to one space ("sendguard-keyring   1" is the magic too).
+std::string OneSpaced(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const bool blank = c == ' ' || c == '\t';
+    if (blank && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(blank ? ' ' : c);
+  }
+  return out;
+}
 }  // namespace
 
 std::string KeyRing::IdOf(std::string_view key) {
@@ -30,11 +46,14 @@ int KeyRing::Find(std::string_view id) const {
 }
 
 bool LooksLikeKeyRing(std::string_view bytes) {
-  // Comments may come first; the first other line must be the magic.
+  // A byte-order mark and comments may come first; the first other line starts with the magic
+  // word (a wrong version or a damaged magic line is then refused by ParseKeyRing, not taken
+  // as a raw key: the text of a ring is never a secret of its own).
+  if (bytes.starts_with(kBom)) bytes.remove_prefix(kBom.size());
   while (!bytes.empty()) {
     const size_t end = bytes.find('\n');
-    std::string_view line = Trim(bytes.substr(0, end));
-    if (!line.empty() && line.front() != '#') return line == kMagic;
+    std::string_view line = Content(bytes.substr(0, end));
+    if (!line.empty()) return line.starts_with(kMagicWord);
     if (end == std::string_view::npos) return false;
     bytes.remove_prefix(end + 1);
   }
@@ -48,6 +67,7 @@ Result<KeyRing> ParseKeyRing(std::string_view bytes, std::string_view name) {
     ring.keys.emplace_back(bytes);
     return ring;
   }
+  if (bytes.starts_with(kBom)) bytes.remove_prefix(kBom.size());
   bool magic_seen = false;
   std::string signing;
   std::vector<std::string> verifying;
@@ -55,13 +75,13 @@ Result<KeyRing> ParseKeyRing(std::string_view bytes, std::string_view name) {
   while (!bytes.empty()) {
     ++number;
     const size_t end = bytes.find('\n');
-    std::string_view line = bytes.substr(0, end);
+    const std::string_view line = Content(bytes.substr(0, end));  // a comment may end any line
     bytes.remove_prefix(end == std::string_view::npos ? bytes.size() : end + 1);
-    line = Trim(line.substr(0, line.find('#')));  // a comment may end any line
     const std::string where = std::string(name) + ":" + std::to_string(number) + ": ";
     if (line.empty()) continue;
     if (!magic_seen) {
-      magic_seen = true;  // LooksLikeKeyRing checked it
+      if (OneSpaced(line) != kMagic) return InvalidArgument(where + "expected '" + std::string(kMagic) + "' (this program reads version 1)");
+      magic_seen = true;
       continue;
     }
     const size_t space = line.find_first_of(" \t");

@@ -118,6 +118,13 @@ Result<std::string> ReadSecretFile(const std::filesystem::path& path) {
   return secret;
 }
 
+bool SecretFileIsDamagedRing(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return LooksLikeKeyRing(bytes) && !ParseKeyRing(bytes).ok();
+}
+
 Result<std::string> RandomSecret() {
   std::string secret(32, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(secret.data()), 32) != 1) {

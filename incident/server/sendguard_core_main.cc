@@ -129,6 +129,16 @@ int main(int argc, char** argv) {
   ApiSettings auth;
   auth.desk.url = settings->desk_url;
   auth.milter.url = settings->milter_url;  // metrics only: no token, nothing personal
+  // An upgrade from before sendguard-desk with the gateway on another host: the core's calls
+  // would go to a desk on this host that does not exist.
+  const auto loopback = [](const std::string& url) {
+    return url.rfind("http://127.", 0) == 0 || url.rfind("http://localhost", 0) == 0 || url.rfind("http://[::1]", 0) == 0;
+  };
+  if (!settings->milter_url.empty() && !loopback(settings->milter_url) && loopback(settings->desk_url)) {
+    log->warn("milter_url names another host ({}) but desk_url is on this one ({}): the hold and self-report pages, "
+              "the quarantine review and the subject access search call the gateway's sendguard-desk at desk_url "
+              "(docs/OPERATIONS.md, Upgrade)", settings->milter_url, settings->desk_url);
+  }
   if (!settings->desk_url.empty()) {
     auto gateway_token = ReadSecretText(settings->milter_token_file);
     if (gateway_token.ok()) {
@@ -172,8 +182,8 @@ int main(int argc, char** argv) {
 
   // The pages' CSRF key: the deployment secret when readable, else one for this run only.
   auto secret = common::ReadSecretFile(settings->secret_file);
-  if (!secret.ok() && secret.status().code() == StatusCode::kInvalidArgument) {
-    log->error("{}", secret.status().message());  // a damaged key ring (FILE:LINE: reason): never half-keyed
+  if (!secret.ok() && common::SecretFileIsDamagedRing(settings->secret_file)) {
+    log->error("{}", secret.status().message());  // FILE:LINE: reason; never run half-keyed
     return 1;
   }
   if (!secret.ok()) {

@@ -58,9 +58,7 @@ std::vector<std::string> DefaultRuleDirs() {
 // The deployment secret; created (0600) on first start when missing.
 Result<std::string> SecretFor(const Config& c, const std::shared_ptr<spdlog::logger>& log) {
   std::error_code ec;
-  if (fs::exists(c.secret_file, ec)) return common::ReadSecretFile(c.secret_file);
-  std::string path = c.secret_file;
-  if (fs::path(path).has_parent_path() && !fs::exists(fs::path(path).parent_path(), ec)) path = c.state_dir + "/secret";
+  const std::string path = SecretPath(c);
   if (fs::exists(path, ec)) return common::ReadSecretFile(path);
   auto secret = common::RandomSecret();
   if (!secret.ok()) return secret;
@@ -260,8 +258,8 @@ int main(int argc, char** argv) {
     std::ifstream token_in(config.core_token_file);
     if (!token_in || !std::getline(token_in, outbox_options.token) || outbox_options.token.empty()) {
       outbox_options.token.clear();
-      d.log->warn("cannot read core_token_file {}: drafts wait in the outbox and the control endpoints refuse every "
-                  "caller until it is readable (sendguard-core token add sendguard-milter --role MAIL_FILTER --output {})",
+      d.log->warn("cannot read core_token_file {}: drafts wait in the outbox (and sendguard-desk refuses the "
+                  "core) until it is readable (sendguard-core token add sendguard-milter --role MAIL_FILTER --output {})",
                   config.core_token_file, config.core_token_file);
     }
   }

@@ -208,6 +208,15 @@ std::vector<StartCheck> CheckStartNeeds(const Config& config) {
                                           "): handled, drafts wait in the outbox and are sent when it does"});
     }
   }
+  // sendguard-desk: the staff pages of hold-and-confirm reach held messages only through it.
+  if (config.desk_listen.empty() && config.warn_mode == WarnMode::kHoldAndConfirm) {
+    out.push_back({Level::kWarning, "warn.mode is hold_and_confirm but desk_listen is empty: sendguard-desk does not start, so "
+                                    "held messages can be neither sent nor cancelled by their senders (they expire)"});
+  } else if (!config.desk_listen.empty() && config.desk_listen.rfind("127.", 0) != 0 && config.desk_listen.rfind("[::1]", 0) != 0 &&
+             config.desk_listen.rfind("localhost:", 0) != 0) {
+    out.push_back({Level::kOk, "desk_listen " + config.desk_listen + " is not loopback: only the core's hosts may reach it "
+                               "(a firewall rule; the gateway's token is its only credential)"});
+  }
   const scanner::OcrOptions& o = config.ocr;
   if (o.mode != scanner::OcrMode::kOff) {
     std::string why;

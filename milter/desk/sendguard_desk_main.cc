@@ -35,14 +35,13 @@ using namespace sendguard::milter;
 
 namespace {
 
-// The deployment secret where the milter keeps it (secret_file, or <state_dir>/secret when
-// the milter had to make one there). The desk never makes one: the milter does at first start.
+// The deployment secret where the milter keeps it (SecretPath). The desk never makes one: the
+// milter does at its first start (systemd restarts the desk until then).
 Result<std::string> ExistingSecret(const Config& c) {
   std::error_code ec;
-  if (fs::exists(c.secret_file, ec)) return common::ReadSecretFile(c.secret_file);
-  const std::string fallback = c.state_dir + "/secret";
-  if (fs::exists(fallback, ec)) return common::ReadSecretFile(fallback);
-  return NotFound("no deployment secret at " + c.secret_file + " yet: sendguard-milter makes one at its first start");
+  const std::string path = SecretPath(c);
+  if (fs::exists(path, ec)) return common::ReadSecretFile(path);
+  return NotFound("no deployment secret at " + path + " yet: sendguard-milter makes one at its first start");
 }
 
 // The live config, replaced on SIGHUP (the self-report links read it per request).
@@ -97,6 +96,12 @@ int main(int argc, char** argv) {
   }
   const common::KeyedHasher hasher(*secret);
   const common::SealKey seal(*secret, "milter state");  // held messages and queued notices, as the milter seals them
+  // The secret is read before dropping root, the token after, as the milter does; the state
+  // directory is the milter's.
+  if (Status st = DropPrivileges(config.milter, {}); !st.ok()) {
+    log->error("{}", st.message());
+    return 1;
+  }
   std::string token;
   if (!config.core_token_file.empty()) {
     std::ifstream in(config.core_token_file);
@@ -105,11 +110,6 @@ int main(int argc, char** argv) {
       log->warn("cannot read core_token_file {}: every caller is refused (503) until it is readable and the desk restarted",
                 config.core_token_file);
     }
-  }
-  // Read before dropping root, as the milter does; the state directory is the milter's.
-  if (Status st = DropPrivileges(config.milter, {}); !st.ok()) {
-    log->error("{}", st.message());
-    return 1;
   }
   const std::string state_db = config.state_dir + "/state.db";
   {

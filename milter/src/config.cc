@@ -2,6 +2,8 @@
 // The config file reader (see config.h).
 #include "sendguard/milter/config.h"
 
+#include <filesystem>
+
 #include <fstream>
 #include <iterator>
 
@@ -303,6 +305,13 @@ Result<Config> LoadConfig(const std::filesystem::path& file) {
   if (!in) return IoError("cannot read config file " + file.string());
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   return ParseConfig(text, file.string());
+}
+
+std::string SecretPath(const Config& c) {
+  std::error_code ec;
+  const std::filesystem::path file(c.secret_file);
+  if (file.has_parent_path() && !std::filesystem::exists(file.parent_path(), ec)) return c.state_dir + "/secret";
+  return c.secret_file;
 }
 
 }  // namespace sendguard::milter

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
 
@@ -65,6 +66,26 @@ class StateDirTest : public ::testing::Test {
   std::unique_ptr<common::SqlDb> db_;
   common::KeyedHasher hasher_{"milter-test-secret"};
 };
+
+// The scan record of an allowed send from `sender` to `recipient`, hashed as `records` hashes
+// (tests set what else they need: outcome, findings, time).
+inline ScanRecord ASend(const ScanRecords& records, const std::string& message_id, const std::string& sender,
+                        const std::string& recipient, const std::string& subject) {
+  ScanRecord r;
+  r.at = 1000;
+  r.queue_id = "4F3A2123";
+  r.message_id_hash = records.MessageIdHash(message_id);
+  r.message_sha256 = IncidentMessageIdHash(message_id);
+  r.sender_hash = records.SenderHash(sender);
+  r.sender_domain = sender.substr(sender.find('@') + 1);
+  r.recipients_json = R"([{"domain":")" + recipient.substr(recipient.find('@') + 1) + R"(","hash":")" +
+                      records.SenderHash(recipient) + R"("}])";
+  r.verdict = "allow";
+  r.outcome = "accepted";
+  r.policies_json = r.signals_json = "[]";
+  r.subject_hash = records.SubjectHash(subject);
+  return r;
+}
 
 // A StateDirTest on each backend: TEST_P, then INSTANTIATE_TEST_SUITE_P(Backends, X,
 // ::testing::ValuesIn(sendguard::testing::kBackends)).

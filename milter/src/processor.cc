@@ -55,6 +55,13 @@ bool Processor::FileIncident(const MessageJob& job, const Decision& d, const Con
       c.mf_action = "WARNED_USER_OVERRODE";
     } else {
       c.mf_action = "WARNED_USER_CANCELLED";  // what it becomes if never confirmed
+      // The same send warned before a rotation waits under the old key: taken, so one warning
+      // waits (under the signing key) and its draft keeps its id.
+      for (size_t k = 1; k < confirm_keys.size(); ++k) {
+        auto earlier = outbox.TakeWarning(confirm_keys[k]);
+        if (!earlier.ok()) return false;
+        if (*earlier) c.event_id = (*earlier)->first;
+      }
       const std::time_t expires = now + int64_t{job.snapshot.config->confirm_ttl_minutes} * 60;
       return outbox.HoldWarning(confirm_keys.front(), c.event_id, WithWarning(BuildIncidentDraft(d, policy, c), "EXPIRED"), expires)
           .ok();

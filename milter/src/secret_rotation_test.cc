@@ -42,7 +42,9 @@ TEST_P(SecretRotationTest, RecipientHistoryRecordedUnderTheOldKeyStillCounts) {
   ASSERT_TRUE(h.Record("s.okafor@bury.gov.uk", {{"", "a.patel@example.org"}}, 2000).ok());
   auto use = h.Use("s.okafor@bury.gov.uk");
   ASSERT_TRUE(use.ok());
-  EXPECT_EQ(use->sent_to, 3);  // two recipients before, one (again) after: rows under each key
+  // Rows under each key are counted: an upper bound while two keys are in the ring (the same
+  // correspondent recorded under both counts twice; the hashes cannot be matched to merge them).
+  EXPECT_EQ(use->sent_to, 3);
   // Retired: only what the new key recorded is known.
   RecipientHistory retired(*db_, after_);
   EXPECT_TRUE(retired.HasSentTo("s.okafor@bury.gov.uk", "a.patel@example.org"));
@@ -83,18 +85,8 @@ TEST_P(SecretRotationTest, HoldLinksAndReleaseHeadersSignedBeforeTheRotationStil
 
 TEST_P(SecretRotationTest, ScanRecordsMadeUnderTheOldKeyAreFoundForSelfReportsRecallsAndSubjectAccess) {
   ScanRecords old_records(*db_, before_);
-  ScanRecord r;
+  ScanRecord r = testing::ASend(old_records, "<abc@bury.gov.uk>", "s.okafor@bury.gov.uk", "a.patel@example.org", "Care plan");
   r.at = 5000;
-  r.queue_id = "4F3A2123";
-  r.message_id_hash = old_records.MessageIdHash("<abc@bury.gov.uk>");
-  r.message_sha256 = IncidentMessageIdHash("<abc@bury.gov.uk>");
-  r.sender_hash = old_records.SenderHash("s.okafor@bury.gov.uk");
-  r.sender_domain = "bury.gov.uk";
-  r.recipients_json = R"([{"domain":"example.org","hash":")" + old_records.SenderHash("a.patel@example.org") + R"("}])";
-  r.verdict = "WARN";
-  r.outcome = "accepted";
-  r.policies_json = r.signals_json = "[]";
-  r.subject_hash = old_records.SubjectHash("Care plan");
   ASSERT_TRUE(old_records.Add(r).ok());
   ScanRecords records(*db_, during_);
   ASSERT_TRUE(records.FindByMessageId("abc@bury.gov.uk"));

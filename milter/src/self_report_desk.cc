@@ -44,12 +44,16 @@ SelfReportOutcome SelfReportDesk::RequestLink(const std::string& sender, const C
     return Refuse(422, "email: an email address is required");
   }
   if (rules::Classify(config.organisation.directory, address) != rules::RecipientClass::kInternal) return sent;
-  const std::string sender_hash = ScanRecords(db_, hasher_).SenderHash(address);
+  const std::vector<std::string> sender_hashes = ScanRecords(db_, hasher_).SenderHashes(address);
+  const std::string& sender_hash = sender_hashes.front();
   common::SqlTransaction tx(db_);  // the count and the new link together
   auto recent = db_.Prepare("SELECT count(*) FROM self_report_links WHERE sender = ? AND created > ?");
   if (!recent.ok()) return Refuse(503, recent.status().message());
-  (*recent)->Reset().Bind(1, sender_hash).Bind(2, int64_t{now} - 3600);
-  const int64_t in_last_hour = (*recent)->Step() ? (*recent)->Int(0) : 0;
+  int64_t in_last_hour = 0;
+  for (const auto& hash : sender_hashes) {  // links asked for under any key of the ring count
+    (*recent)->Reset().Bind(1, hash).Bind(2, int64_t{now} - 3600);
+    in_last_hour += (*recent)->Step() ? (*recent)->Int(0) : 0;
+  }
   (*recent)->Reset();
   if (in_last_hour >= kLinksPerHour) return sent;
   const std::string id = common::RandomHex(16);

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 
+#include "milter_fixtures.h"
 #include "sendguard/common/postgres.h"
 #include "sendguard/milter/confirm_code.h"
 #include "sendguard/milter/incident_outbox.h"
@@ -173,20 +174,10 @@ TEST_F(SharedSyncTest, AWarningRepeatedOrGivenAgainIsSharedAsItStandsLast) {
 
 TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIsShared) {
   ScanRecords a(*local_[0], hasher_), b(*local_[1], hasher_);
-  ScanRecord sent;
-  sent.at = 1000;
-  sent.queue_id = "4F3A2123";
-  sent.message_id_hash = a.MessageIdHash("<m1@council.example.gov.uk>");
-  sent.message_sha256 = IncidentMessageIdHash("<m1@council.example.gov.uk>");
-  sent.sender_hash = a.SenderHash("s.okafor@council.example.gov.uk");
-  sent.sender_domain = "council.example.gov.uk";
-  sent.recipients_json = R"([{"domain":"example.org","hash":"ab"}])";
-  sent.verdict = "allow";
+  ScanRecord sent = testing::ASend(a, "<m1@council.example.gov.uk>", "s.okafor@council.example.gov.uk", "j@example.org",
+                                   "referrals");
   sent.outcome = "quarantined";
-  sent.policies_json = "[]";
-  sent.signals_json = "[]";
   sent.findings = "uk.nhs_number=3";
-  sent.subject_hash = a.SubjectHash("referrals");
   ASSERT_TRUE(a.Add(sent).ok());
   Round(0);
   Round(1);

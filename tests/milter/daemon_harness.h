@@ -120,8 +120,8 @@ class MilterDaemon {
     pid_t pid = pid_.exchange(-1);
     Terminate(&pid, SIGKILL);
   }
-  // Ready when both listen: the milter socket, and the metrics and control port (which may
-  // open a moment later; tests call it straight away).
+  // Ready when both listen: the milter socket, and the metrics port (which may open a moment
+  // later; tests call it straight away).
   bool Ready() {
     return (socket_ == MilterSocket::kUnix ? UnixSocketOpen(dir_ / "milter.sock") : PortOpen(port_)) && PortOpen(metrics_port_);
   }

@@ -9,8 +9,10 @@
 //                    next one being rolled out to every host before it signs)
 //
 // Every key has an id, the first 8 hex characters of HMAC-SHA256(key, "sendguard key id v1"):
-// it names the key in a seal, a release header, a scan record and an incident, never the key
-// itself. Lines starting with '#' and blank lines are ignored.
+// it names the key in a seal and in `sendguard secret list`, never the key itself. Blank lines
+// and comments ('#' to the end of a line) are ignored, and a byte-order mark before the first
+// line. A file whose first line starts with "sendguard-keyring" is a ring and must parse (a
+// damaged one is refused, never taken as a raw key).
 #pragma once
 
 #include <string>

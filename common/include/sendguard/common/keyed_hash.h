@@ -21,7 +21,8 @@ namespace sendguard::common {
 class KeyedHasher {
  public:
   // `secret` is the bytes of the deployment's secret file: raw bytes (one key) or a key ring
-  // (key_ring.h; one ReadSecretFile accepted: anything else is taken as raw bytes).
+  // (key_ring.h). ReadSecretFile refuses a damaged ring, so services never get one; here, bytes
+  // that do not parse as a ring are taken as one raw key.
   explicit KeyedHasher(std::string_view secret);
   ~KeyedHasher();
   KeyedHasher(const KeyedHasher&) = delete;
@@ -37,7 +38,7 @@ class KeyedHasher {
   // True when `mac` is the first `hex_chars` characters of `value`'s hash under some key of
   // the ring (compared in constant time): links, tokens, codes and release headers.
   bool Verifies(std::string_view value, std::string_view mac, size_t hex_chars = 64) const;
-  // The signing key's id (8 hex characters): recorded beside what it hashed or sealed.
+  // The signing key's id (8 hex characters), as `sendguard secret list` and seals name it.
   const std::string& key_id() const { return key_id_; }
   size_t key_count() const { return pads_.size(); }
 
@@ -53,6 +54,9 @@ class KeyedHasher {
 // Reads a secret file: raw bytes, or a key ring that must parse (refuses an empty or
 // unreadable file, and a damaged ring with FILE:LINE: reason).
 Result<std::string> ReadSecretFile(const std::filesystem::path& path);
+// True when `path` is written as a key ring that does not parse (what must stop a service,
+// where an unreadable or missing secret may only warn).
+bool SecretFileIsDamagedRing(const std::filesystem::path& path);
 
 // 32 random bytes from the operating system, for an ephemeral secret or a new secret file.
 Result<std::string> RandomSecret();

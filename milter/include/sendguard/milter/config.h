@@ -114,4 +114,9 @@ std::string DescribeConfig(const Config& config);
 // Reads and parses a config file.
 Result<Config> LoadConfig(const std::filesystem::path& file);
 
+// Where the deployment secret is: secret_file, or <state_dir>/secret when secret_file's
+// directory does not exist (where sendguard-milter makes one at first start). The milter and
+// sendguard-desk read the same file.
+std::string SecretPath(const Config& c);
+
 }  // namespace sendguard::milter
