@@ -110,6 +110,12 @@ Result<KeyRing> ParseKeyRing(std::string_view bytes, std::string_view name) {
   return ring;
 }
 
+std::vector<std::string> KeysOf(std::string_view bytes) {
+  auto ring = ParseKeyRing(bytes);
+  if (ring.ok()) return std::move(ring->keys);
+  return {std::string(bytes)};
+}
+
 std::string FormatKeyRing(const KeyRing& ring) {
   std::string out =
       "# sendguard deployment secret (a key ring): the 'sign' key hashes, signs and seals; each\n"

@@ -56,8 +56,7 @@ void InitPads(std::string_view secret, EVP_MD_CTX* inner_ctx, EVP_MD_CTX* outer_
 }  // namespace
 
 KeyedHasher::KeyedHasher(std::string_view secret) {
-  auto ring = ParseKeyRing(secret);
-  const std::vector<std::string> keys = ring.ok() ? ring->keys : std::vector<std::string>{std::string(secret)};
+  const std::vector<std::string> keys = KeysOf(secret);
   for (const auto& key : keys) {
     auto pads = std::make_unique<PadStates>();
     InitPads(key, pads->inner.get(), pads->outer.get());

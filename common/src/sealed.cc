@@ -47,8 +47,7 @@ std::optional<std::string> Decrypt(const unsigned char* key, std::string_view bo
 }  // namespace
 
 SealKey::SealKey(std::string_view secret, std::string_view purpose) {
-  auto ring = ParseKeyRing(secret);
-  const std::vector<std::string> keys = ring.ok() ? ring->keys : std::vector<std::string>{std::string(secret)};
+  const std::vector<std::string> keys = KeysOf(secret);
   const std::string label = "sendguard seal v1 " + std::string(purpose);
   for (const auto& k : keys) {
     Key key;

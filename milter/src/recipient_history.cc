@@ -22,6 +22,16 @@ constexpr size_t kKeyHex = 32;             // 128 bits of the keyed hash is plen
 // domains older than the count is read again.
 std::atomic<uint64_t> new_domains{0};
 
+// Whether `found(k)` holds for some key k of the secret's ring: each lookup tries the keys in
+// turn (one unless the secret is being rotated), so what was recorded before a rotation counts.
+template <typename Found>
+bool UnderAnyKey(const common::KeyedHasher& hasher, Found found) {
+  for (size_t k = 0; k < hasher.key_count(); ++k) {
+    if (found(k)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string RecipientHistory::AddressKey(const std::string& address, size_t key) const {
@@ -122,42 +132,31 @@ bool RecipientHistory::Exists(const char* sql, const std::string& a, const std::
   return found;
 }
 
-// Each lookup tries the keys of the secret's ring in turn (one unless it is being rotated).
 bool RecipientHistory::KnowsSender(const std::string& sender) const {
-  for (size_t k = 0; k < hasher_.key_count(); ++k) {
-    if (Exists("SELECT 1 FROM history_senders WHERE sender = ?", AddressKey(sender, k), "")) return true;
-  }
-  return false;
+  return UnderAnyKey(hasher_, [&](size_t k) {
+    return Exists("SELECT 1 FROM history_senders WHERE sender = ?", AddressKey(sender, k), "");
+  });
 }
 
 bool RecipientHistory::HasSentTo(const std::string& sender, const std::string& recipient) const {
-  for (size_t k = 0; k < hasher_.key_count(); ++k) {
-    if (Exists("SELECT 1 FROM history_recipients WHERE sender = ? AND recipient = ?", AddressKey(sender, k),
-               AddressKey(recipient, k))) {
-      return true;
-    }
-  }
-  return false;
+  return UnderAnyKey(hasher_, [&](size_t k) {
+    return Exists("SELECT 1 FROM history_recipients WHERE sender = ? AND recipient = ?", AddressKey(sender, k),
+                  AddressKey(recipient, k));
+  });
 }
 
 bool RecipientHistory::SeenTogether(const std::string& sender, const std::string& a, const std::string& b) const {
-  for (size_t k = 0; k < hasher_.key_count(); ++k) {
-    if (Exists("SELECT 1 FROM history_pairs WHERE sender = ? AND pair = ?", AddressKey(sender, k),
-               PairKey(AddressKey(a, k), AddressKey(b, k), k))) {
-      return true;
-    }
-  }
-  return false;
+  return UnderAnyKey(hasher_, [&](size_t k) {
+    return Exists("SELECT 1 FROM history_pairs WHERE sender = ? AND pair = ?", AddressKey(sender, k),
+                  PairKey(AddressKey(a, k), AddressKey(b, k), k));
+  });
 }
 
 bool RecipientHistory::KnowsCorrespondentName(const std::string& sender, const std::string& token) const {
-  for (size_t k = 0; k < hasher_.key_count(); ++k) {
-    if (Exists("SELECT 1 FROM history_names WHERE sender = ? AND token = ?", AddressKey(sender, k),
-               NameKey(common::AsciiLower(token), k))) {
-      return true;
-    }
-  }
-  return false;
+  return UnderAnyKey(hasher_, [&](size_t k) {
+    return Exists("SELECT 1 FROM history_names WHERE sender = ? AND token = ?", AddressKey(sender, k),
+                  NameKey(common::AsciiLower(token), k));
+  });
 }
 
 std::shared_ptr<const std::vector<std::string>> RecipientHistory::UsedDomains(size_t limit) const {

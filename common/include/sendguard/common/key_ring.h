@@ -38,6 +38,10 @@ bool LooksLikeKeyRing(std::string_view bytes);
 // A secret file's bytes as a ring: raw bytes are one key; a ring is parsed. `name` (the
 // file's path) starts each error: "FILE:LINE: reason".
 Result<KeyRing> ParseKeyRing(std::string_view bytes, std::string_view name = "secret");
+// The keys of a secret file's bytes, the signing key first: the ring's, or the bytes as one
+// raw key when they do not parse (ReadSecretFile has refused a damaged ring before any service
+// gets here). What KeyedHasher and SealKey are built from.
+std::vector<std::string> KeysOf(std::string_view bytes);
 // The ring as a file's text (hex keys), with a comment saying what each line is.
 std::string FormatKeyRing(const KeyRing& ring);
 
