@@ -44,12 +44,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done
-}
-wait_port() { for _ in $(seq 1 600); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+# port_free, free_port (below the ephemeral range), wait_port.
+. scripts/lib/ports.sh
 
 echo "== corpora (synthetic, seeded: the same every run)"
 "$BUILD/tests/synth/sendguard-synth" bench "$W/mixed" "$COUNT" 7

@@ -34,14 +34,14 @@
 # same run: the machine is shared and noisy, so read ratios, not absolute rates.
 #
 #   sudo bash bench/shared_store_bench.sh                  # about 4 minutes on 2 cores
-#   COUNT=3000 ROUNDS=5 BUILD=build PG_PORT=55440 sudo -E bash bench/shared_store_bench.sh
+#   COUNT=3000 ROUNDS=5 BUILD=build PG_PORT=25440 sudo -E bash bench/shared_store_bench.sh
 #
 # Needs root (Postfix's master starts as root), Debian's postfix and postgresql-15 (the
 # README's test dependencies), and a built tree (BUILD, default build) with sendguard-milter,
 # sendguard-sync, smtp_load and sendguard-synth. Never touches /etc/postfix or the system
 # PostgreSQL: everything runs from a temporary directory on loopback, PostgreSQL is a private
-# server (tests/support/postgres/pg_test_server.sh) on PG_PORT (default 55440, not the tests'
-# 55432/55433), removed at exit.
+# server (tests/support/postgres/pg_test_server.sh) on PG_PORT (default 25440, not the tests'
+# 25432/25433), removed at exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/postfix_services.sh
@@ -49,7 +49,7 @@ BUILD=${BUILD:-build}
 COUNT=${COUNT:-2000}       # messages per gateway per run
 SESSIONS=${SESSIONS:-4}    # SMTP sessions per gateway
 ROUNDS=${ROUNDS:-5}        # interleaved rounds (the order of the setups rotates)
-PG_PORT=${PG_PORT:-55440}
+PG_PORT=${PG_PORT:-25440}
 HEADER_TO=${HEADER_TO:-1}  # 1: the To: header names the envelope recipient; 0: the corpus's To: kept
 header_to_flag=()
 [ "$HEADER_TO" = 0 ] || header_to_flag=(--header-to)
@@ -62,7 +62,8 @@ for cmd in postfix psql sqlite3; do
 done
 BUILD=$(cd "$BUILD" && pwd)
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# port_free, free_port (below the ephemeral range), wait_port.
+. scripts/lib/ports.sh
 port_free "$PG_PORT" || { echo "shared_store_bench: port $PG_PORT is in use: set PG_PORT" >&2; exit 2; }
 
 W=$(mktemp -d /tmp/sendguard-ssbench.XXXXXX)
@@ -80,12 +81,6 @@ cleanup() {
   [ -n "${KEEP:-}" ] || rm -rf "$W"
 }
 trap cleanup EXIT
-
-free_port() {
-  local p
-  while :; do p=$((20000 + RANDOM % 40000)); port_free "$p" && { echo "$p"; return; }; done
-}
-wait_port() { for _ in $(seq 1 600); do port_free "$1" || return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $COUNT messages per gateway per run, $SESSIONS sessions per gateway, $ROUNDS rounds, HEADER_TO=$HEADER_TO"
 echo "== corpus (synthetic, seeded: the same every run)"

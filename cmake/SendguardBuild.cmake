@@ -57,9 +57,9 @@ endfunction()
 # that need it (the CTest fixture `postgres`) and stopped after. The sanitizer tree has its own
 # port, so both trees' tests may run at once.
 if(SENDGUARD_SANITIZE)
-  set(SENDGUARD_TEST_PG_PORT 55433)
+  set(SENDGUARD_TEST_PG_PORT 25433)
 else()
-  set(SENDGUARD_TEST_PG_PORT 55432)
+  set(SENDGUARD_TEST_PG_PORT 25432)
 endif()
 set(SENDGUARD_TEST_PG "host=127.0.0.1 port=${SENDGUARD_TEST_PG_PORT} user=postgres connect_timeout=5")
 set(SENDGUARD_TEST_PG_DIR "/tmp/sendguard-pg-test-${SENDGUARD_TEST_PG_PORT}")

@@ -88,14 +88,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A loopback port nothing listens on.
-free_port() {
-  local p
-  while :; do
-    p=$(( 20000 + RANDOM % 30000 ))
-    (exec 3<> "/dev/tcp/127.0.0.1/$p") 2> /dev/null || { echo "$p"; return; }
-  done
-}
+# free_port: a loopback port nothing listens on, below the kernel's ephemeral range.
+. scripts/lib/ports.sh
 wait_for() {  # wait_for SECONDS COMMAND...: until the command succeeds
   local n=$(( $1 * 4 )); shift
   for _ in $(seq 1 "$n"); do "$@" > /dev/null 2>&1 && return 0; sleep 0.25; done

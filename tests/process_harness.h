@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -26,17 +27,39 @@
 
 namespace sendguard::testing {
 
-// A loopback TCP port nobody listens on right now.
+// A loopback TCP port nobody listens on right now, drawn below the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range). A port the kernel hands out (bind to port 0) is in that range,
+// and once released it can be taken as the local end of any outgoing connection (a curl, Postfix's
+// smtp client, a test's client) before the daemon it was meant for binds it. Two tests running at
+// once may still draw the same port; the draw is random so that is rare. scripts/lib/ports.sh
+// draws the same way.
 inline int FreePort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
+  static thread_local unsigned seed = static_cast<unsigned>(::getpid()) * 2654435761u ^
+                                      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
+  int lo = 10000, hi = 32768;
+  if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
+    int first = 0, last = 0;
+    if (std::fscanf(f, "%d %d", &first, &last) == 2) {
+      if (first > lo + 1000) {
+        hi = first;
+      } else {  // the ephemeral range starts low: draw above it instead
+        lo = last + 1;
+        hi = 65536;
+      }
+    }
+    std::fclose(f);
+  }
+  for (;;) {
+    const int port = lo + static_cast<int>(rand_r(&seed) % static_cast<unsigned>(hi - lo));
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    close(fd);
+    if (free) return port;
+  }
 }
 
 inline bool PortOpen(int port) {

@@ -6,7 +6,7 @@
 # and `resume DIR PORT` starts it again (the fault tests' outage). As root the server runs as the
 # `postgres` user that Debian's package creates (PostgreSQL refuses to run as root).
 set -euo pipefail
-action="$1"; dir="$2"; port="${3:-55432}"
+action="$1"; dir="$2"; port="${3:-25432}"
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
   echo "pg_test_server: no PostgreSQL server installed (scripts/install-deps.sh installs postgresql-15)" >&2
