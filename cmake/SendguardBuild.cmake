@@ -41,10 +41,23 @@ if(SENDGUARD_FUZZ)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Unity builds for the libraries (and the command line): most of a tree's compile time is the
+# code generated for the same templates (nlohmann::json above all) in every source file, and
+# compiling a library's files eight at a time generates it once per eight (measured in
+# docs/PERFORMANCE.md, "Test-suite cost"). A file-local helper's name must therefore
+# be unique within its library or test program.
+option(SENDGUARD_UNITY_BUILD "compile each library's sources in batches (unity build)" ON)
+function(sendguard_unity_build)
+  if(SENDGUARD_UNITY_BUILD)
+    set_target_properties(${ARGN} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 8)
+  endif()
+endfunction()
+
 # sendguard_add_module(NAME SOURCES...): a static library sendguard_NAME with its public
 # headers under NAME/include/sendguard/NAME/.
 function(sendguard_add_module name)
   add_library(sendguard_${name} STATIC ${ARGN})
+  sendguard_unity_build(sendguard_${name})
   add_library(sendguard::${name} ALIAS sendguard_${name})
   target_include_directories(sendguard_${name} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/include)
   target_link_libraries(sendguard_${name} PRIVATE sendguard_warnings)
@@ -76,6 +89,7 @@ endfunction()
 function(sendguard_add_test name)
   cmake_parse_arguments(T "SERIAL;POSTGRES" "" "LIBS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  sendguard_unity_build(${name})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main sendguard_warnings)
   set(fixture "")
   if(T_POSTGRES)

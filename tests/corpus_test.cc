@@ -16,6 +16,7 @@
 #include "sendguard/rules/rule_loader.h"
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/detection_tally.h"
 #include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
@@ -23,11 +24,7 @@ namespace {
 
 using testing::ShippedRules;
 
-struct Tally {
-  int tp = 0, fp = 0, fn = 0;
-  double Recall() const { return tp + fn == 0 ? 1.0 : static_cast<double>(tp) / (tp + fn); }
-  double Precision() const { return tp + fp == 0 ? 1.0 : static_cast<double>(tp) / (tp + fp); }
-};
+using testing::Tally;
 
 TEST(SyntheticCorpusTest, RecallAndPrecisionPerType) {
   common::KeyedHasher hasher("corpus-secret");

@@ -16,16 +16,13 @@
 #include "sendguard/scanner/scanner.h"
 #include "sendguard/synth/layouts.h"
 #include "sendguard/synth/synth.h"
+#include "sendguard/testing/detection_tally.h"
 #include "sendguard/testing/shipped_rules.h"
 
 namespace sendguard {
 namespace {
 
-struct Tally {
-  int tp = 0, fp = 0, fn = 0;
-  double Recall() const { return tp + fn == 0 ? 1.0 : static_cast<double>(tp) / (tp + fn); }
-  double Precision() const { return tp + fp == 0 ? 1.0 : static_cast<double>(tp) / (tp + fp); }
-};
+using testing::Tally;
 
 const std::set<std::string> kIdentifiers = {"uk.nhs_number", "uk.chi_number", "uk.nino",   "pci.card", "iban",
                                             "uk.bank_account", "uk.passport", "uk.driving_licence", "uk.upn"};

@@ -14,6 +14,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,6 +22,7 @@
 #include <filesystem>
 #include <functional>
 #include <fstream>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,38 +30,50 @@
 namespace sendguard::testing {
 
 // A loopback TCP port nobody listens on right now, drawn below the kernel's ephemeral range
-// (net.ipv4.ip_local_port_range). A port the kernel hands out (bind to port 0) is in that range,
-// and once released it can be taken as the local end of any outgoing connection (a curl, Postfix's
-// smtp client, a test's client) before the daemon it was meant for binds it. Two tests running at
-// once may still draw the same port; the draw is random so that is rare. scripts/lib/ports.sh
-// draws the same way.
+// (net.ipv4.ip_local_port_range) and above the tests' PostgreSQL ports (25432, 25433). A port
+// the kernel hands out (bind to port 0) is in that range, and once released it can be taken as
+// the local end of any outgoing connection (a curl, Postfix's smtp client, a test's client)
+// before the daemon it was meant for binds it. One process is never given the same port twice;
+// two tests running at once may still draw the same port, rarely (the draw is random).
+// scripts/lib/ports.sh draws the same way.
 inline int FreePort() {
-  static thread_local unsigned seed = static_cast<unsigned>(::getpid()) * 2654435761u ^
-                                      static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
-  int lo = 10000, hi = 32768;
+  static std::mutex mu;
+  static std::vector<int> given;
+  static unsigned seed = static_cast<unsigned>(::getpid()) * 2654435761u ^
+                         static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::lock_guard<std::mutex> lock(mu);
+  int lo = 26000, hi = 32768;
   if (FILE* f = std::fopen("/proc/sys/net/ipv4/ip_local_port_range", "r")) {
     int first = 0, last = 0;
     if (std::fscanf(f, "%d %d", &first, &last) == 2) {
       if (first > lo + 1000) {
         hi = first;
-      } else {  // the ephemeral range starts low: draw above it instead
+      } else {  // the ephemeral range starts low: draw above it, if anything is left there
         lo = last + 1;
         hi = 65536;
       }
     }
     std::fclose(f);
   }
-  for (;;) {
-    const int port = lo + static_cast<int>(rand_r(&seed) % static_cast<unsigned>(hi - lo));
+  auto bindable = [](int port) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_port = htons(static_cast<uint16_t>(port));
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool free = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    socklen_t len = sizeof a;
+    if (ok && port == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) port = ntohs(a.sin_port);
     close(fd);
-    if (free) return port;
+    return ok ? port : -1;
+  };
+  for (int tries = 0; hi - lo > 100 && tries < 1000; ++tries) {
+    const int port = lo + static_cast<int>(rand_r(&seed) % static_cast<unsigned>(hi - lo));
+    if (std::find(given.begin(), given.end(), port) != given.end() || bindable(port) < 0) continue;
+    given.push_back(port);
+    return port;
   }
+  return bindable(0);  // nothing outside the ephemeral range: take the kernel's choice
 }
 
 inline bool PortOpen(int port) {

@@ -9,8 +9,8 @@
 
 namespace sendguard::common {
 namespace {
-constexpr std::string_view kMagic = "sendguard-keyring 1";
-constexpr std::string_view kMagicWord = "sendguard-keyring";
+constexpr std::string_view kRingMagic = "sendguard-keyring 1";
+constexpr std::string_view kRingMagicWord = "sendguard-keyring";
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 constexpr size_t kMinKeyBytes = 16;
 
@@ -53,7 +53,7 @@ bool LooksLikeKeyRing(std::string_view bytes) {
   while (!bytes.empty()) {
     const size_t end = bytes.find('\n');
     std::string_view line = Content(bytes.substr(0, end));
-    if (!line.empty()) return line.starts_with(kMagicWord);
+    if (!line.empty()) return line.starts_with(kRingMagicWord);
     if (end == std::string_view::npos) return false;
     bytes.remove_prefix(end + 1);
   }
@@ -80,7 +80,7 @@ Result<KeyRing> ParseKeyRing(std::string_view bytes, std::string_view name) {
     const std::string where = std::string(name) + ":" + std::to_string(number) + ": ";
     if (line.empty()) continue;
     if (!magic_seen) {
-      if (OneSpaced(line) != kMagic) return InvalidArgument(where + "expected '" + std::string(kMagic) + "' (this program reads version 1)");
+      if (OneSpaced(line) != kRingMagic) return InvalidArgument(where + "expected '" + std::string(kRingMagic) + "' (this program reads version 1)");
       magic_seen = true;
       continue;
     }
@@ -121,7 +121,7 @@ std::string FormatKeyRing(const KeyRing& ring) {
       "# sendguard deployment secret (a key ring): the 'sign' key hashes, signs and seals; each\n"
       "# 'verify' key still verifies and matches what was made under it. The same file on every\n"
       "# gateway and core host. Change it with 'sendguard secret' (docs/OPERATIONS.md, The secret).\n";
-  out += std::string(kMagic) + "\n";
+  out += std::string(kRingMagic) + "\n";
   for (size_t i = 0; i < ring.keys.size(); ++i) {
     out += (i == 0 ? "sign   " : "verify ") + HexEncode(ring.keys[i]) + "   # id " + KeyRing::IdOf(ring.keys[i]) + "\n";
   }

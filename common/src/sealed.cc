@@ -15,8 +15,8 @@
 namespace sendguard::common {
 namespace {
 
-constexpr std::string_view kMagicV1 = "SG1";  // no key id: opened under every key
-constexpr std::string_view kMagic = "SG2";
+constexpr std::string_view kSealMagicV1 = "SG1";  // no key id: opened under every key
+constexpr std::string_view kSealMagic = "SG2";
 constexpr size_t kKeyId = 4;
 constexpr int kNonce = 12;
 constexpr int kTag = 16;
@@ -60,7 +60,7 @@ SealKey::SealKey(std::string_view secret, std::string_view purpose) {
 
 Result<std::string> SealKey::Seal(std::string_view plain, std::string_view context) const {
   const Key& key = keys_.front();
-  std::string out(kMagic);
+  std::string out(kSealMagic);
   out += key.id;
   const size_t head = out.size();
   out.resize(head + kNonce + plain.size() + kTag);
@@ -82,20 +82,20 @@ Result<std::string> SealKey::Seal(std::string_view plain, std::string_view conte
 
 Result<std::string> SealKey::Open(std::string_view sealed, std::string_view context) const {
   const std::string_view magic = sealed.substr(0, 3);
-  if (magic == kMagic && sealed.size() >= kMagic.size() + kKeyId + kNonce + kTag) {
-    const std::string id(sealed.substr(kMagic.size(), kKeyId));
+  if (magic == kSealMagic && sealed.size() >= kSealMagic.size() + kKeyId + kNonce + kTag) {
+    const std::string id(sealed.substr(kSealMagic.size(), kKeyId));
     for (const auto& key : keys_) {
       if (key.id != id) continue;
-      if (auto plain = Decrypt(key.bytes.data(), sealed.substr(kMagic.size() + kKeyId), id + std::string(context))) {
+      if (auto plain = Decrypt(key.bytes.data(), sealed.substr(kSealMagic.size() + kKeyId), id + std::string(context))) {
         return *plain;
       }
       return InvalidArgument("sealed file damaged or tampered with");
     }
     return InvalidArgument("sealed under key " + HexEncode(id) + ", which is not in the secret's key ring");
   }
-  if (magic == kMagicV1 && sealed.size() >= kMagicV1.size() + kNonce + kTag) {
+  if (magic == kSealMagicV1 && sealed.size() >= kSealMagicV1.size() + kNonce + kTag) {
     for (const auto& key : keys_) {
-      if (auto plain = Decrypt(key.bytes.data(), sealed.substr(kMagicV1.size()), context)) return *plain;
+      if (auto plain = Decrypt(key.bytes.data(), sealed.substr(kSealMagicV1.size()), context)) return *plain;
     }
     return InvalidArgument("sealed file damaged, tampered with, or sealed under another key");
   }

@@ -26,7 +26,7 @@ std::vector<std::string_view> Options() {
 const std::vector<std::string_view> kLikelihood = {"VERY_LIKELY", "LIKELY",        "NEUTRAL",
                                                    "UNLIKELY",    "VERY_UNLIKELY", "NOT_YET_KNOWN"};
 
-std::string Text(const json& v) {
+std::string FieldText(const json& v) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_null()) return "";
   return v.dump();
@@ -61,11 +61,11 @@ std::string Shown(const FormField& f, const json& value) {
   }
   if (value.is_array()) {
     std::string out;
-    for (const auto& v : value) out += (out.empty() ? "" : ", ") + Readable(Text(v));
+    for (const auto& v : value) out += (out.empty() ? "" : ", ") + Readable(FieldText(v));
     return out;
   }
   if (value.is_string() && (f.kind == FormFieldKind::kChoice)) return Readable(value.get<std::string>());
-  return Text(value);
+  return FieldText(value);
 }
 
 std::string FieldHtml(const FormSection& s, const FormField& f, const json& incident) {
@@ -75,12 +75,12 @@ std::string FieldHtml(const FormSection& s, const FormField& f, const json& inci
   if (f.kind == FormFieldKind::kInstant) value = Shown(f, value);
   const std::string label = "<label for=\"" + id + "\">" + HtmlEscape(std::string(f.label)) + "</label>";
   auto input = [&](const char* type) {
-    return label + "<input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" + HtmlEscape(Text(value)) + "\">";
+    return label + "<input type=\"" + type + "\" id=\"" + id + "\" name=\"" + name + "\" value=\"" + HtmlEscape(FieldText(value)) + "\">";
   };
   switch (f.kind) {
     case FormFieldKind::kShown:
       return "<span class=\"label\">" + HtmlEscape(std::string(f.label)) + "</span> <strong id=\"" + id + "\">" +
-             HtmlEscape(value.is_null() ? std::string("-") : Text(value)) + "</strong>";
+             HtmlEscape(value.is_null() ? std::string("-") : FieldText(value)) + "</strong>";
     case FormFieldKind::kLine: return input("text");
     case FormFieldKind::kEmail: return input("email");
     case FormFieldKind::kDate: return input("date");
@@ -88,12 +88,12 @@ std::string FieldHtml(const FormSection& s, const FormField& f, const json& inci
     case FormFieldKind::kInstant: return input("datetime-local");
     case FormFieldKind::kCount:
       return label + "<input type=\"number\" min=\"0\" step=\"1\" id=\"" + id + "\" name=\"" + name + "\" value=\"" +
-             HtmlEscape(Text(value)) + "\">";
+             HtmlEscape(FieldText(value)) + "\">";
     case FormFieldKind::kText:
-      return label + "<textarea id=\"" + id + "\" name=\"" + name + "\">" + HtmlEscape(Text(value)) + "</textarea>";
+      return label + "<textarea id=\"" + id + "\" name=\"" + name + "\">" + HtmlEscape(FieldText(value)) + "</textarea>";
     case FormFieldKind::kBool:
       return label + Select(id, f.name, {"true", "false"}, value.is_boolean() ? (value.get<bool>() ? "true" : "false") : "");
-    case FormFieldKind::kChoice: return label + Select(id, f.name, f.options, Text(value));
+    case FormFieldKind::kChoice: return label + Select(id, f.name, f.options, FieldText(value));
     case FormFieldKind::kTicks: {
       std::string html = "<fieldset class=\"ticks\" id=\"" + id + "\"><legend>" + HtmlEscape(std::string(f.label)) + "</legend>";
       for (auto o : f.options) {
@@ -406,14 +406,14 @@ std::string RenderEnisaCalculator(const json& incident, const json& derived, con
   std::string html = "<h2>ENISA severity</h2>\n<p id=\"enisa-result\">";
   const json r = derived.value("enisa_result", json());
   if (r.is_object()) {
-    html += "SE = DPC x EI + CB = " + Text(r["dpc"]) + " x " + Text(r["ei_value"]) + " + " + Text(r["cb"]) + " = <strong id=\"enisa-se\">" +
-            Text(r["se"]) + "</strong>, <strong id=\"enisa-band\">" + HtmlEscape(Readable(Text(r["se_band"]))) + "</strong>";
+    html += "SE = DPC x EI + CB = " + FieldText(r["dpc"]) + " x " + FieldText(r["ei_value"]) + " + " + FieldText(r["cb"]) + " = <strong id=\"enisa-se\">" +
+            FieldText(r["se"]) + "</strong>, <strong id=\"enisa-band\">" + HtmlEscape(Readable(FieldText(r["se_band"]))) + "</strong>";
     if (!r["total"].is_null()) {
-      html += "; with the volume addition (" + Text(r["volume_addition"]) + ") <strong id=\"enisa-total\">" + Text(r["total"]) +
-              "</strong>, " + HtmlEscape(Readable(Text(r["total_band"])));
+      html += "; with the volume addition (" + FieldText(r["volume_addition"]) + ") <strong id=\"enisa-total\">" + FieldText(r["total"]) +
+              "</strong>, " + HtmlEscape(Readable(FieldText(r["total_band"])));
     }
     if (r.value("ei_prefilled", false)) html += " (EI pre-filled: confirm it)";
-    html += ". Recommendation: " + HtmlEscape(Readable(Text(r["recommendation"])));
+    html += ". Recommendation: " + HtmlEscape(Readable(FieldText(r["recommendation"])));
   } else {
     std::string missing;
     auto need = [&](const char* field, const char* what) {

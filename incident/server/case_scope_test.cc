@@ -4,17 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include "test_callers.h"
+
 namespace sendguard::incident {
 namespace {
 
 using nlohmann::json;
 
-Caller As(Role role, const std::string& id, std::vector<std::string> directorates = {}) {
-  Caller c;
-  c.actor = {id, id, role};
-  c.directorates = std::move(directorates);
-  return c;
-}
+using test_support::As;
 
 json Shown(json incident, json escalation_suggestions = json::object()) {
   return {{"incident", std::move(incident)}, {"derived", {{"escalation_suggestions", std::move(escalation_suggestions)}}}};

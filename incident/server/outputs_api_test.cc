@@ -12,18 +12,15 @@
 
 #include <filesystem>
 
+#include "test_callers.h"
+
 namespace sendguard::incident {
 namespace {
 
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-Caller As(Role role, const std::string& id, std::vector<std::string> directorates = {}) {
-  Caller c;
-  c.actor = {id, id, role};
-  c.directorates = std::move(directorates);
-  return c;
-}
+using test_support::As;
 
 common::HttpResponse Post(IncidentService& service, const ApiSettings& settings, const Caller& caller, const std::string& path,
                           const std::string& body) {

@@ -36,7 +36,7 @@ const char* PartLabel(const std::string& part) {
   return "What they can do (optional advice)";
 }
 
-std::string Escalations(const json& shown) {
+std::string EscalationsSection(const json& shown) {
   const json e = shown.value("derived", json::object()).value("escalation_suggestions", json::object());
   static const std::pair<const char*, const char*> kFlags[] = {
       {"siro_flag", "the SIRO"}, {"caldicott_flag", "the Caldicott Guardian"}, {"comms_flag", "Communications"},
@@ -174,7 +174,7 @@ std::string RenderSendingOut(const json& shown, const Organisation& org, const s
                            : std::string()) +
                      "</p><p class=\"muted\">Filled from this case for the DPO to check and copy into the ICO's form (or the "
                      "DSPT); what the case does not hold yet says \"Not yet known\".</p>\n";
-  html += Escalations(shown);
+  html += EscalationsSection(shown);
   if (!letters) return html;
   const std::string recommendation = shown.value("derived", json::object()).value("individuals_recommendation", json()).is_string()
                                          ? shown["derived"]["individuals_recommendation"].get<std::string>()

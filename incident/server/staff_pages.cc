@@ -28,7 +28,7 @@ std::string StateSentence(const std::string& lang, const std::string& state) {
 }
 
 // The desk's answer as a page, when it is not the hold itself.
-common::HttpResponse FromOutcome(const std::string& lang, long status, const json& body) {
+common::HttpResponse StaffAnswer(const std::string& lang, long status, const json& body) {
   const std::string state = body.value("state", "");
   if (status == 403 || status == 404) {
     return StaffRefusal(status == 403 ? 403 : 404, Say(lang, "link_invalid"), Say(lang, "link_invalid.hold"), lang);
@@ -103,15 +103,15 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     action = id.substr(slash + 1);
     id.resize(slash);
   }
-  if (id.size() != 32 || !common::HexDecode(id)) return FromOutcome(lang, 404, json::object());
+  if (id.size() != 32 || !common::HexDecode(id)) return StaffAnswer(lang, 404, json::object());
   const std::string path = "/holds/" + id;
   if (action.empty()) {
     if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
-    if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
+    if (!common::HexDecode(t)) return StaffAnswer(lang, 403, json::object());
     common::HttpCallResult r = desk.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
-    if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
+    if (r.status != 200 || !body.is_object()) return StaffAnswer(lang, r.status, body.is_object() ? body : json::object());
     // Unless the link or the switch says otherwise, the page is in the language the sender reads.
     lang = StaffLanguage(req, form, body.value("language", "en"));
     return HtmlPage(200, Say(lang, "hold.title"), HoldForm(lang, body, id, t, CsrfToken(*csrf, id, t), req.Query("action") == "cancel"),
@@ -121,7 +121,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (action != "confirm" && action != "cancel") return StaffRefusal(404, Say(lang, "not_found"), Say(lang, "not_found.text"), lang);
   if (auto refused = RefuseNonUtf8Form(form)) return *refused;
   const std::string t = common::FormValue(form, "t");
-  if (!common::HexDecode(t)) return FromOutcome(lang, 403, json::object());
+  if (!common::HexDecode(t)) return StaffAnswer(lang, 403, json::object());
   if (!csrf->Verifies("sendguard staff csrf|" + id + "|" + t, common::FormValue(form, "csrf"), 32)) {  // any key of the ring
     return StaffRefusal(403, Say(lang, "form_expired"), Say(lang, "form_expired.text"), lang);
   }
@@ -133,7 +133,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   }
   common::HttpCallResult r = desk.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
   const json body = json::parse(r.body, nullptr, false);
-  if (r.status != 200 || !body.is_object()) return FromOutcome(lang, r.status, body.is_object() ? body : json::object());
+  if (r.status != 200 || !body.is_object()) return StaffAnswer(lang, r.status, body.is_object() ? body : json::object());
   if (action == "cancel") {
     return HtmlPage(200, Say(lang, "cancelled"), "<h1>" + HtmlEscape(Say(lang, "cancelled")) + "</h1><p class=\"done\">" +
                                                   HtmlEscape(Say(lang, "cancelled.text")) + "</p>", lang);

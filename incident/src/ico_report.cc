@@ -29,12 +29,12 @@ std::string When(const json& doc, const char* key) {
   return at.ok() ? FormatLondon(*at) : text;
 }
 
-std::string Words(const json& doc, const char* key) {
+std::string IcoWords(const json& doc, const char* key) {
   const std::string text = Str(doc, key);
   return text.empty() ? "" : Readable(text);
 }
 
-std::string Listed(const json& doc, const char* key, const char* other = nullptr) {
+std::string IcoListed(const json& doc, const char* key, const char* other = nullptr) {
   std::string out;
   for (const auto& v : doc.value(key, json::array())) {
     if (!v.is_string()) continue;
@@ -45,7 +45,7 @@ std::string Listed(const json& doc, const char* key, const char* other = nullptr
   return out;
 }
 
-std::string Count(const json& doc, const char* count, const char* estimate) {
+std::string IcoCount(const json& doc, const char* count, const char* estimate) {
   std::string n = Str(doc, count);
   if (!n.empty() && doc.value(estimate, false)) n += " (estimate)";
   return n;
@@ -115,7 +115,7 @@ std::string Submissions(const json& doc) {
 }
 
 std::string Told(const json& doc) {
-  std::string out = Words(doc, "dpo_individuals_decision");
+  std::string out = IcoWords(doc, "dpo_individuals_decision");
   if (!Str(doc, "individuals_communicated_at").empty()) out += (out.empty() ? "" : "; ") + std::string("told ") + When(doc, "individuals_communicated_at");
   const size_t letters = doc.value("letters_sent", json::array()).size();
   if (letters > 0) out += (out.empty() ? "" : "; ") + std::to_string(letters) + (letters == 1 ? " letter sent" : " letters sent");
@@ -150,20 +150,20 @@ json IcoSections(const json& doc, const json& derived, const incident::Organisat
       .Field("contact", "Data protection officer or contact point", DpoContact(org), {"dpo_contact"});
   b.Section("breach", "About the breach")
       .Field("what_happened", "What happened", Str(doc, "s5_what_happened"), {"s5_what_happened"})
-      .Field("types", "Type of breach", Listed(doc, "s4_types", "s4_other_text"), {"s4_types", "s4_other_text"})
-      .Field("cia", "Confidentiality, integrity or availability", Listed(doc, "cia_categories"), {"cia_categories"})
-      .Field("cyber", "Was the breach caused by a cyber incident?", Words(doc, "s4_cyber_related"), {"s4_cyber_related"})
+      .Field("types", "Type of breach", IcoListed(doc, "s4_types", "s4_other_text"), {"s4_types", "s4_other_text"})
+      .Field("cia", "Confidentiality, integrity or availability", IcoListed(doc, "cia_categories"), {"cia_categories"})
+      .Field("cyber", "Was the breach caused by a cyber incident?", IcoWords(doc, "s4_cyber_related"), {"s4_cyber_related"})
       .Field("occurred", "When did the breach happen?", Str(doc, "s2_date_of_breach"), {"s2_date_of_breach"})
       .Field("discovered", "When did you discover the breach?", aware_at.ok() ? FormatLondon(*aware_at) : "", {"aware_at", "s1_aware_local", "detected_at"})
       .Field("how_discovered", "How did you discover the breach?", Str(doc, "s1_how_found_out"), {"s1_how_found_out"})
       .Field("delay", "If you are reporting more than 72 hours after discovery, why?", Delay(initial, derived),
              {"ico_submissions[INITIAL].delay_reasons", "derived.clocks.ICO_72H"});
   b.Section("data", "Personal data placed at risk")
-      .Field("data_categories", "What data has been placed at risk?", Listed(doc, "s6_data_categories", "s6_other_text"), {"s6_data_categories", "s6_other_text"})
-      .Field("records", "Approximately how many personal data records?", Count(doc, "records_affected", "records_is_estimate"), {"records_affected", "records_is_estimate"})
-      .Field("people", "Approximately how many people?", Count(doc, "s7_individuals_affected", "s7_individuals_is_estimate"),
+      .Field("data_categories", "What data has been placed at risk?", IcoListed(doc, "s6_data_categories", "s6_other_text"), {"s6_data_categories", "s6_other_text"})
+      .Field("records", "Approximately how many personal data records?", IcoCount(doc, "records_affected", "records_is_estimate"), {"records_affected", "records_is_estimate"})
+      .Field("people", "Approximately how many people?", IcoCount(doc, "s7_individuals_affected", "s7_individuals_is_estimate"),
              {"s7_individuals_affected", "s7_individuals_is_estimate"})
-      .Field("subject_categories", "Who are the people affected?", Listed(doc, "s7_subject_categories", "s7_other_text"), {"s7_subject_categories", "s7_other_text"})
+      .Field("subject_categories", "Who are the people affected?", IcoListed(doc, "s7_subject_categories", "s7_other_text"), {"s7_subject_categories", "s7_other_text"})
       .Field("vulnerable", "Vulnerable children or adults, or equality characteristics",
              std::string(doc.value("sf_vulnerable_children", false) ? "Vulnerable children. " : "") +
                  (doc.value("sf_vulnerable_adults", false) ? "Vulnerable adults. " : "") +
@@ -172,30 +172,30 @@ json IcoSections(const json& doc, const json& derived, const incident::Organisat
   b.Section("consequences", "Likely consequences")
       .Field("consequences", "What are the potential consequences for the people affected?", Str(doc, "s8_potential_consequences"), {"s8_potential_consequences"})
       .Field("likelihood", "How likely are they to experience significant consequences?",
-             Words(doc, "s8_likelihood") + (Str(doc, "s8_likelihood_justification").empty() ? "" : ": " + Str(doc, "s8_likelihood_justification")),
+             IcoWords(doc, "s8_likelihood") + (Str(doc, "s8_likelihood_justification").empty() ? "" : ": " + Str(doc, "s8_likelihood_justification")),
              {"s8_likelihood", "s8_likelihood_justification"})
       .Field("harm", "Has there been any actual harm?", Str(doc, "s8_actual_harm"), {"s8_actual_harm", "s8_actual_harm_occurred"});
   b.Section("containment", "Containment and recovery")
-      .Field("containment", "What has been done to contain the breach?", Listed(doc, "containment"), {"containment"})
+      .Field("containment", "What has been done to contain the breach?", IcoListed(doc, "containment"), {"containment"})
       .Field("actions", "Actions taken or proposed, including mitigation", Str(doc, "s9_actions_taken_or_proposed"), {"s9_actions_taken_or_proposed"})
       .Field("other_actions", "Other actions", Str(doc, "s9_other_actions"), {"s9_other_actions"})
       .Field("measures_before", "Measures in place before the breach", Str(doc, "s9_measures_in_place"), {"s9_measures_in_place"})
       .Field("training", "Had the staff member involved completed data protection training in the last year?",
-             doc.value("s2_not_applicable", false) ? "Not applicable (no staff member involved)" : Words(doc, "s2_gdpr_training_last_year"),
+             doc.value("s2_not_applicable", false) ? "Not applicable (no staff member involved)" : IcoWords(doc, "s2_gdpr_training_last_year"),
              {"s2_gdpr_training_last_year", "s2_not_applicable"})
       .Field("before", "Has this type of incident happened before?",
-             Words(doc, "s5_happened_before") + (Str(doc, "s5_previous_details").empty() ? "" : ": " + Str(doc, "s5_previous_details")),
+             IcoWords(doc, "s5_happened_before") + (Str(doc, "s5_previous_details").empty() ? "" : ": " + Str(doc, "s5_previous_details")),
              {"s5_happened_before", "s5_previous_details"});
   b.Section("individuals", "Telling the people affected")
       .Field("told", "Have you told the people affected?", Told(doc), {"dpo_individuals_decision", "individuals_communicated_at", "letters_sent"})
       .Field("why_not", "If not, why not?", WhyNotTold(doc), {"dpo_individuals_decision", "dpo_individuals_rationale"});
   b.Section("other", "Cross-border and other organisations")
       .Field("cross_border", "Are people in other countries affected?",
-             Words(doc, "cross_border") + (Str(doc, "cross_border_details").empty() ? "" : ": " + Str(doc, "cross_border_details")),
+             IcoWords(doc, "cross_border") + (Str(doc, "cross_border_details").empty() ? "" : ": " + Str(doc, "cross_border_details")),
              {"cross_border", "cross_border_details"})
       .Field("other_regulators", "Have you told other organisations (police, other regulators, NCSC)?", Str(doc, "other_regulators_informed"),
              {"other_regulators_informed"})
-      .Field("media", "Media interest", Words(doc, "media_interest"), {"media_interest"});
+      .Field("media", "Media interest", IcoWords(doc, "media_interest"), {"media_interest"});
   return b.Take();
 }
 
@@ -231,9 +231,9 @@ json DsptSections(const json& doc, const json& derived, const incident::Organisa
       .Field("occurred", "Date of the incident", Str(doc, "s2_date_of_breach"), {"s2_date_of_breach"})
       .Field("detected", "Date the incident was detected", aware.ok() ? FormatLondon(*aware) : "", {"aware_at", "s1_aware_local", "detected_at"})
       .Field("description", "Description of the incident", Str(doc, "s5_what_happened"), {"s5_what_happened"})
-      .Field("breach_type", "Breach type (confidentiality, integrity, availability)", Listed(doc, "cia_categories"), {"cia_categories"})
-      .Field("category", "Incident category", Listed(doc, "s4_types", "s4_other_text"), {"s4_types"})
-      .Field("cyber", "Cyber incident", Words(doc, "s4_cyber_related"), {"s4_cyber_related"});
+      .Field("breach_type", "Breach type (confidentiality, integrity, availability)", IcoListed(doc, "cia_categories"), {"cia_categories"})
+      .Field("category", "Incident category", IcoListed(doc, "s4_types", "s4_other_text"), {"s4_types"})
+      .Field("cyber", "Cyber incident", IcoWords(doc, "s4_cyber_related"), {"s4_cyber_related"});
   b.Section("sensitivity", "Sensitivity factors")
       .Field("factors", "Sensitivity factors present", factors.empty() ? "None" : factors,
              {"sf_vulnerable_children", "sf_vulnerable_adults", "sf_equality_act_characteristic", "s6_data_categories"});
@@ -245,17 +245,17 @@ json DsptSections(const json& doc, const json& derived, const incident::Organisa
       .Field("dhsc", "Notify the Department of Health and Social Care", nhs.is_object() ? (nhs.value("dhsc_flag", false) ? "Yes" : "No") : "",
              {"derived.nhs_result", "assessment.dspt_participant"});
   b.Section("people", "Individuals affected")
-      .Field("people", "Number of people affected", Count(doc, "s7_individuals_affected", "s7_individuals_is_estimate"), {"s7_individuals_affected"})
-      .Field("subject_categories", "Categories of people", Listed(doc, "s7_subject_categories", "s7_other_text"), {"s7_subject_categories"})
-      .Field("data_categories", "Categories of data", Listed(doc, "s6_data_categories", "s6_other_text"), {"s6_data_categories"})
+      .Field("people", "Number of people affected", IcoCount(doc, "s7_individuals_affected", "s7_individuals_is_estimate"), {"s7_individuals_affected"})
+      .Field("subject_categories", "Categories of people", IcoListed(doc, "s7_subject_categories", "s7_other_text"), {"s7_subject_categories"})
+      .Field("data_categories", "Categories of data", IcoListed(doc, "s6_data_categories", "s6_other_text"), {"s6_data_categories"})
       .Field("told", "Have the people affected been told?", Told(doc), {"dpo_individuals_decision", "individuals_communicated_at", "letters_sent"});
   b.Section("actions", "Actions and other notifications")
-      .Field("containment", "Containment", Listed(doc, "containment"), {"containment"})
+      .Field("containment", "Containment", IcoListed(doc, "containment"), {"containment"})
       .Field("actions", "Actions taken or proposed", Str(doc, "s9_actions_taken_or_proposed"), {"s9_actions_taken_or_proposed"})
       .Field("consequences", "Potential consequences", Str(doc, "s8_potential_consequences"), {"s8_potential_consequences"})
       .Field("other_regulators", "Other organisations told (police, NCSC, CQC ...)", Str(doc, "other_regulators_informed"), {"other_regulators_informed"})
-      .Field("cross_border", "People in other countries affected", Words(doc, "cross_border"), {"cross_border"})
-      .Field("media", "Media interest", Words(doc, "media_interest"), {"media_interest"});
+      .Field("cross_border", "People in other countries affected", IcoWords(doc, "cross_border"), {"cross_border"})
+      .Field("media", "Media interest", IcoWords(doc, "media_interest"), {"media_interest"});
   return b.Take();
 }
 

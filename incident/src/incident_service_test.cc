@@ -17,6 +17,7 @@
 #include "sendguard/incident/store.h"
 #include "sendguard/testing/test_database.h"
 #include "sendguard/incident/incident_service.h"
+#include "test_actors.h"
 
 namespace sendguard::incident {
 namespace {
@@ -25,8 +26,8 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 const Actor kSystem{"milter", "sendguard-milter", Role::kSystem};
-const Actor kIg{"ig1", "Ig Officer", Role::kIgOfficer};
-const Actor kDpo{"dpo1", "Data Protection Officer", Role::kDpo};
+using test_support::kDpo;
+using test_support::kIg;
 const Actor kReporter{"r1", "A Reporter", Role::kReporter};
 
 std::string OneWord(std::string name) {

@@ -94,7 +94,7 @@ std::string Reference(const json& incident) {
   return number.empty() ? incident.value("incident_id", "").substr(0, 8) : number;
 }
 
-std::string Listed(const json& incident, const char* set, const char* other) {
+std::string LetterListed(const json& incident, const char* set, const char* other) {
   std::string out;
   for (const auto& v : incident.value(set, json::array())) {
     if (!v.is_string()) continue;
@@ -106,7 +106,7 @@ std::string Listed(const json& incident, const char* set, const char* other) {
 
 json Prefill(const json& incident) {
   return {{"nature", incident.value("s5_what_happened", "")},
-          {"data", Listed(incident, "s6_data_categories", "s6_other_text")},
+          {"data", LetterListed(incident, "s6_data_categories", "s6_other_text")},
           {"consequences", incident.value("s8_potential_consequences", "")},
           {"measures", incident.value("s9_actions_taken_or_proposed", "")},
           {"advice", ""}};

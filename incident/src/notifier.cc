@@ -21,7 +21,7 @@ bool SendMail(const EmailTarget& t, const std::string& message, std::string* err
   return st.ok();
 }
 
-std::string Label(const StoredIncident& r) {
+std::string NoticeLabel(const StoredIncident& r) {
   std::string number = r.document.value("incident_number", std::string());
   return number.empty() ? "incident " + r.id.substr(0, 8) : number;
 }
@@ -49,7 +49,7 @@ Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfi
     json base{{"incident_id", r.id}, {"incident_number", r.document.value("incident_number", "")}, {"kind", kind},
               {"source", source}, {"status", Name(typed.status)}};
     std::string mf = r.document.value("mf_action", std::string());
-    if (Status st = add("new", "New " + kind + " draft " + Label(r) + " (" + source + (mf.empty() ? "" : ", " + mf) + ")",
+    if (Status st = add("new", "New " + kind + " draft " + NoticeLabel(r) + " (" + source + (mf.empty() ? "" : ", " + mf) + ")",
                         base);
         !st.ok()) {
       return st;
@@ -61,7 +61,7 @@ Result<std::vector<Notice>> PendingNotices(IncidentStore& store, const CoreConfi
       data["clock"] = c->name;
       data["state"] = Name(c->state);
       data["due"] = FormatInstant(*c->due);
-      std::string text = Label(r) + ": " + c->name + " " + std::string(Name(c->state)) + ", due " + FormatLondon(*c->due);
+      std::string text = NoticeLabel(r) + ": " + c->name + " " + std::string(Name(c->state)) + ", due " + FormatLondon(*c->due);
       if (Status st = add(c->name + ":" + std::string(Name(c->state)), text, data); !st.ok()) return st;
     }
   }

@@ -39,7 +39,7 @@ bool Deliver(const Recipients& to, const EmailTarget* via, const std::string& su
   return all;
 }
 
-std::string Label(const std::string& id, const json& doc) {
+std::string OutboundLabel(const std::string& id, const json& doc) {
   const std::string number = doc.value("incident_number", "");
   return number.empty() ? "incident " + id.substr(0, 8) : number;
 }
@@ -107,7 +107,7 @@ Result<int> EscalationRound(IncidentStore& store, const CoreConfig& config, cons
       auto done = store.Notified(r.id, event);
       if (!done.ok()) return done.status();
       if (*done) continue;
-      const std::string label = Label(r.id, r.document);
+      const std::string label = OutboundLabel(r.id, r.document);
       const std::string text = "Escalation to " + std::string(f.who) + ": " + label;
       std::string body = label + " needs " + f.who + ": the scoring raised the " + f.code + " flag.\n\n" +
                          Facts(typed, *derived);
@@ -145,7 +145,7 @@ Result<std::string> SiroWeeklyDigest(IncidentStore& store, const CoreConfig& con
     ReadIncidentDocument(r.document, &typed, &scratch);
     auto d = Derive(typed, scratch, now);
     if (!d.ok()) continue;
-    const std::string label = Label(r.id, r.document);
+    const std::string label = OutboundLabel(r.id, r.document);
     const std::string link = Link(pages_url, r.id);
     const bool high = d->enisa_result && d->enisa_result->total_band && *d->enisa_result->total_band >= SeverityBand::kHigh;
     const bool siro = d->escalation_suggestions.siro_flag.value_or(false);

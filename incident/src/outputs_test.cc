@@ -18,6 +18,7 @@
 #include "sendguard/incident/incident_service.h"
 #include "sendguard/incident/letters.h"
 #include "sendguard/incident/outbound.h"
+#include "test_actors.h"
 
 namespace sendguard::incident {
 namespace {
@@ -25,8 +26,8 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-const Actor kIg{"ig1", "Ig Officer", Role::kIgOfficer};
-const Actor kDpo{"dpo1", "Data Protection Officer", Role::kDpo};
+using test_support::kDpo;
+using test_support::kIg;
 
 Organisation Council() {
   Organisation o;

@@ -51,7 +51,7 @@ Population Collect(const std::vector<Incident>& all, Date start, Date end) {
 }
 
 template <typename Pred>
-long long Count(const std::vector<const Incident*>& v, Pred pred) {
+long long CountWhere(const std::vector<const Incident*>& v, Pred pred) {
   return std::count_if(v.begin(), v.end(), [&](const Incident* i) { return pred(*i); });
 }
 
@@ -79,7 +79,7 @@ ReportRow Row(std::string label, long long cur, long long prev, long long cur_de
   return r;
 }
 
-std::string Label(std::string_view name) {
+std::string ReportLabel(std::string_view name) {
   std::string s(name);
   for (auto& c : s) c = c == '_' ? ' ' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
@@ -153,11 +153,11 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
   for (size_t i = 0; i < EnumNames<RootCause>::kNames.size(); ++i) {
     const auto cause = static_cast<RootCause>(i);
     auto is = [&](const Incident& in) { return in.root_cause == cause; };
-    long long c = Count(cur.breaches, is), q = Count(prev.breaches, is);
-    if (c || q) causes.rows.push_back(Row(Label(Name(cause)), c, q, nc, np, dec));
+    long long c = CountWhere(cur.breaches, is), q = CountWhere(prev.breaches, is);
+    if (c || q) causes.rows.push_back(Row(ReportLabel(Name(cause)), c, q, nc, np, dec));
   }
   auto unclassified = [](const Incident& in) { return !in.root_cause; };
-  long long uc = Count(cur.breaches, unclassified), up = Count(prev.breaches, unclassified);
+  long long uc = CountWhere(cur.breaches, unclassified), up = CountWhere(prev.breaches, unclassified);
   if (uc || up) causes.rows.push_back(Row("Unclassified", uc, up, nc, np, dec));
   report.tables.push_back(causes);
 
@@ -166,8 +166,8 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
   for (size_t i = 0; i < EnumNames<IncidentType>::kNames.size(); ++i) {
     const auto type = static_cast<IncidentType>(i);
     auto has = [&](const Incident& in) { return in.s4_types.Has(type); };
-    long long c = Count(cur.breaches, has), q = Count(prev.breaches, has);
-    if (c || q) types.rows.push_back(Row(Label(Name(type)), c, q, nc, np, dec));
+    long long c = CountWhere(cur.breaches, has), q = CountWhere(prev.breaches, has);
+    if (c || q) types.rows.push_back(Row(ReportLabel(Name(type)), c, q, nc, np, dec));
   }
   report.tables.push_back(types);
 
@@ -175,7 +175,7 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
     return in.s4_types.Has(IncidentType::kIncorrectRecipient) && in.disclosure_channel == Channel::kEmail;
   };
   report.tables.push_back({"M5", "Emails sent to the wrong recipient", {Row("Emails to wrong recipient",
-                           Count(cur.breaches, email), Count(prev.breaches, email), nc, np, dec)}, ""});
+                           CountWhere(cur.breaches, email), CountWhere(prev.breaches, email), nc, np, dec)}, ""});
 
   for (auto [id, title, member] : {std::tuple{"M6a", "By directorate", &Incident::s2_directorate},
                                    std::tuple{"M6b", "By service area", &Incident::s2_service_area}}) {
@@ -185,8 +185,8 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
     for (const auto* in : prev.breaches) units.insert(in->*member);
     for (const auto& unit : units) {
       auto in_unit = [&, m = member](const Incident& in) { return in.*m == unit; };
-      t.rows.push_back(Row(unit.empty() ? "Not recorded" : unit, Count(cur.breaches, in_unit),
-                           Count(prev.breaches, in_unit), nc, np, dec));
+      t.rows.push_back(Row(unit.empty() ? "Not recorded" : unit, CountWhere(cur.breaches, in_unit),
+                           CountWhere(prev.breaches, in_unit), nc, np, dec));
     }
     // Largest first, as a committee reads it.
     std::stable_sort(t.rows.begin(), t.rows.end(), [](const ReportRow& a, const ReportRow& b) { return a.current > b.current; });
@@ -195,12 +195,12 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
 
   auto reported = [&](const Incident& in) { return HasInitial(in, p.now); };
   ReportTable ico{"M7", "Reported to the ICO", {}, ""};
-  ico.rows.push_back(Row("Reported to ICO", Count(cur.breaches, reported), Count(prev.breaches, reported), 0, 0, dec, false));
+  ico.rows.push_back(Row("Reported to ICO", CountWhere(cur.breaches, reported), CountWhere(prev.breaches, reported), 0, 0, dec, false));
   for (size_t i = 0; i < EnumNames<IcoOutcome>::kNames.size(); ++i) {
     const auto outcome = static_cast<IcoOutcome>(i);
     auto is = [&](const Incident& in) { return reported(in) && in.ico_outcome == outcome; };
-    long long c = Count(cur.breaches, is), q = Count(prev.breaches, is);
-    if (c || q) ico.rows.push_back(Row("ICO outcome: " + Label(Name(outcome)), c, q, 0, 0, dec, false));
+    long long c = CountWhere(cur.breaches, is), q = CountWhere(prev.breaches, is);
+    if (c || q) ico.rows.push_back(Row("ICO outcome: " + ReportLabel(Name(outcome)), c, q, 0, 0, dec, false));
   }
   report.tables.push_back(ico);
 
@@ -209,12 +209,12 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
   auto met = [&](const Incident& in) { return reported(in) && ico_state(in) == ClockState::kMet; };
   auto missed = [&](const Incident& in) { return reported(in) && ico_state(in) == ClockState::kMissed; };
   report.tables.push_back({"M8", "ICO 72-hour timeliness", {
-      Row("Reported within 72 hours", Count(cur.breaches, met), Count(prev.breaches, met), 0, 0, dec, false),
-      Row("Reported late", Count(cur.breaches, missed), Count(prev.breaches, missed), 0, 0, dec, false)}, ""});
+      Row("Reported within 72 hours", CountWhere(cur.breaches, met), CountWhere(prev.breaches, met), 0, 0, dec, false),
+      Row("Reported late", CountWhere(cur.breaches, missed), CountWhere(prev.breaches, missed), 0, 0, dec, false)}, ""});
 
   auto untrained = [](const Incident& in) { return in.s2_gdpr_training_last_year == YesNoUnknown::kNo; };
   report.tables.push_back({"M9", "GDPR training not completed in the last year", {Row("Training not completed",
-                           Count(cur.breaches, untrained), Count(prev.breaches, untrained), nc, np, dec)}, ""});
+                           CountWhere(cur.breaches, untrained), CountWhere(prev.breaches, untrained), nc, np, dec)}, ""});
 
   auto sum = [](const std::vector<const Incident*>& v) {
     long long total = 0;
@@ -224,7 +224,7 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
   auto unknown = [](const Incident& in) { return !in.s7_individuals_affected; };
   report.tables.push_back({"M10", "Individuals affected", {
       Row("Individuals affected (known)", sum(cur.breaches), sum(prev.breaches), 0, 0, dec, false),
-      Row("Breaches with the number unknown", Count(cur.breaches, unknown), Count(prev.breaches, unknown), 0, 0, dec, false)}, ""});
+      Row("Breaches with the number unknown", CountWhere(cur.breaches, unknown), CountWhere(prev.breaches, unknown), 0, 0, dec, false)}, ""});
 
   if (!p.focus_org_unit.empty()) {
     auto in_focus = [&](const Incident& in) { return in.s2_directorate == p.focus_org_unit || in.s2_service_area == p.focus_org_unit; };
@@ -236,14 +236,14 @@ Report BuildReport(const std::vector<Incident>& all, const ReportParams& p) {
     for (size_t i = 0; i < EnumNames<RootCause>::kNames.size(); ++i) {
       const auto cause = static_cast<RootCause>(i);
       auto is = [&](const Incident& in) { return in.root_cause == cause; };
-      long long c = Count(fc, is), q = Count(fp, is);
-      if (c || q) focus.rows.push_back(Row("Cause: " + Label(Name(cause)), c, q, fnc, fnp, dec));
+      long long c = CountWhere(fc, is), q = CountWhere(fp, is);
+      if (c || q) focus.rows.push_back(Row("Cause: " + ReportLabel(Name(cause)), c, q, fnc, fnp, dec));
     }
     for (size_t i = 0; i < EnumNames<IncidentType>::kNames.size(); ++i) {
       const auto type = static_cast<IncidentType>(i);
       auto has = [&](const Incident& in) { return in.s4_types.Has(type); };
-      long long c = Count(fc, has), q = Count(fp, has);
-      if (c || q) focus.rows.push_back(Row("Type: " + Label(Name(type)), c, q, fnc, fnp, dec));
+      long long c = CountWhere(fc, has), q = CountWhere(fp, has);
+      if (c || q) focus.rows.push_back(Row("Type: " + ReportLabel(Name(type)), c, q, fnc, fnp, dec));
     }
     report.tables.push_back(focus);
   }

@@ -22,13 +22,13 @@ common::HttpResponse Answer(const HoldOutcome& o, json extra = json::object()) {
   return r;
 }
 
-common::HttpResponse Error(int status, const std::string& why) { return Answer({status, "", why}); }
+common::HttpResponse HoldError(int status, const std::string& why) { return Answer({status, "", why}); }
 
 }  // namespace
 
 common::HttpResponse HoldEndpoint::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/holds/";
-  if (req.path.rfind(prefix, 0) != 0) return Error(404, "not found: try /metrics");
+  if (req.path.rfind(prefix, 0) != 0) return HoldError(404, "not found: try /metrics");
   std::string rest = req.path.substr(prefix.size());
   std::string action;
   if (const size_t slash = rest.find('/'); slash != std::string::npos) {
@@ -37,10 +37,10 @@ common::HttpResponse HoldEndpoint::Handle(const common::HttpRequest& req) const 
   }
   const std::string& id = rest;
   const std::string token = req.Query("t");
-  if (action.empty() ? req.method != "GET" : req.method != "POST") return Error(405, "method not allowed");
-  if (!action.empty() && action != "confirm" && action != "cancel") return Error(404, "no such action: " + action);
+  if (action.empty() ? req.method != "GET" : req.method != "POST") return HoldError(405, "method not allowed");
+  if (!action.empty() && action != "confirm" && action != "cancel") return HoldError(404, "no such action: " + action);
   auto db = OpenStateDb(state_db);
-  if (!db.ok()) return Error(503, db.status().message());
+  if (!db.ok()) return HoldError(503, db.status().message());
   HoldDesk desk(**db, *hasher, *seal, held_dir);
   desk.OnQueued(queued);
   const std::time_t now = std::time(nullptr);
@@ -55,12 +55,12 @@ common::HttpResponse HoldEndpoint::Handle(const common::HttpRequest& req) const 
   }
   if (action == "cancel") return Answer(desk.Cancel(id, token, now));
   const json body = json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
-  if (!body.is_object()) return Error(400, "the body must be a JSON object");
+  if (!body.is_object()) return HoldError(400, "the body must be a JSON object");
   ConfirmRequest c;
-  if (body.contains("reason") && !body["reason"].is_string()) return Error(422, "reason: must be a string");
-  if (body.contains("text") && !body["text"].is_string()) return Error(422, "text: must be a string");
+  if (body.contains("reason") && !body["reason"].is_string()) return HoldError(422, "reason: must be a string");
+  if (body.contains("text") && !body["text"].is_string()) return HoldError(422, "text: must be a string");
   if (body.contains("except_flagged") && !body["except_flagged"].is_boolean()) {
-    return Error(422, "except_flagged: must be true or false");
+    return HoldError(422, "except_flagged: must be true or false");
   }
   c.reason = body.value("reason", "");
   c.text = body.value("text", "");

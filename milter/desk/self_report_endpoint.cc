@@ -19,9 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-common::HttpResponse Json(int status, const json& body) { return JsonAnswer(status, body); }
-
-common::HttpResponse Error(int status, const std::string& why) { return Json(status, {{"error", why}}); }
+common::HttpResponse Error(int status, const std::string& why) { return JsonAnswer(status, {{"error", why}}); }
 
 }  // namespace
 
@@ -41,7 +39,7 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
     if (req.Query("message_id").empty()) return Error(422, "message_id: required");
     auto found = desk.Lookup(req.Query("message_id"));
     if (!found) return Error(404, "no scan record for that Message-ID");
-    return Json(200, {{"send", *found}});
+    return JsonAnswer(200, {{"send", *found}});
   }
   if (req.path == "/subject-access") {
     // The mail filter's part of a subject access search: records naming the address (by keyed
@@ -65,7 +63,7 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
     }
     auto use = RecipientHistory(**db, *hasher).Use(address);
     if (!use.ok()) return Error(503, use.status().message());
-    return Json(200, {{"scan_records", found},
+    return JsonAnswer(200, {{"scan_records", found},
                       {"recipient_history", {{"known_sender", use->known_sender}, {"sent_to", use->sent_to}, {"sent_to_by", use->sent_to_by}}}});
   }
   if (req.path == "/self-reports") {
@@ -75,7 +73,7 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
     if (!live) return Error(503, "no configuration loaded");
     SelfReportOutcome o = desk.RequestLink(body["email"].get<std::string>(), *live, now);
     if (o.http_status == 202 && queued) queued();
-    return Json(o.http_status, o.body);
+    return JsonAnswer(o.http_status, o.body);
   }
   std::string rest = req.path.substr(std::string("/self-reports/").size());
   std::string action;
@@ -87,13 +85,13 @@ common::HttpResponse SelfReportEndpoint::Handle(const common::HttpRequest& req) 
   if (action.empty()) {
     if (req.method != "GET") return Error(405, "method not allowed");
     SelfReportOutcome o = desk.List(rest, token, now);
-    return Json(o.http_status, o.body);
+    return JsonAnswer(o.http_status, o.body);
   }
   if (action != "use") return Error(404, "no such action: " + action);
   if (req.method != "POST") return Error(405, "method not allowed");
   if (!body.contains("record_id") || !body["record_id"].is_number_integer()) return Error(422, "record_id: must be a whole number");
   SelfReportOutcome o = desk.Use(rest, token, body["record_id"].get<int64_t>(), now);
-  return Json(o.http_status, o.body);
+  return JsonAnswer(o.http_status, o.body);
 }
 
 }  // namespace sendguard::milter

@@ -33,7 +33,7 @@ const char* FormatName(l_int32 format) {
   }
 }
 
-const l_uint8* Bytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
+const l_uint8* LeptBytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
 
 int Le16(std::string_view s, size_t at) {
   return static_cast<unsigned char>(s[at]) | (static_cast<unsigned char>(s[at + 1]) << 8);
@@ -80,7 +80,7 @@ ImageInfo Probe(std::string_view bytes, int count_pages_up_to) {
   ImageInfo info;
   if (bytes.size() < 12) return info;
   l_int32 format = IFF_UNKNOWN;
-  if (findFileFormatBuffer(Bytes(bytes), &format) != 0) return info;
+  if (findFileFormatBuffer(LeptBytes(bytes), &format) != 0) return info;
   const char* name = FormatName(format);
   if (name == nullptr) return info;
   info.format = name;
@@ -90,7 +90,7 @@ ImageInfo Probe(std::string_view bytes, int count_pages_up_to) {
     return info;
   }
   l_int32 f = 0, w = 0, h = 0, bps = 0, spp = 0, cmap = 0;
-  if (pixReadHeaderMem(Bytes(bytes), bytes.size(), &f, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) return info;
+  if (pixReadHeaderMem(LeptBytes(bytes), bytes.size(), &f, &w, &h, &bps, &spp, &cmap) != 0 || w <= 0 || h <= 0) return info;
   info.width = w;
   info.height = h;
   info.known = true;
@@ -98,7 +98,7 @@ ImageInfo Probe(std::string_view bytes, int count_pages_up_to) {
     int pages = 1;
     l_int32 pw, ph, pbps, pspp, pres, pcmap, pformat;
     while (pages < count_pages_up_to &&
-           readHeaderMemTiff(Bytes(bytes), bytes.size(), pages, &pw, &ph, &pbps, &pspp, &pres, &pcmap, &pformat) == 0) {
+           readHeaderMemTiff(LeptBytes(bytes), bytes.size(), pages, &pw, &ph, &pbps, &pspp, &pres, &pcmap, &pformat) == 0) {
       ++pages;
     }
     info.pages = pages;

@@ -22,7 +22,7 @@ struct Tag {
   bool self_closing = false;
 };
 
-bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == ':' || c == '_'; }
+bool IsHtmlNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == ':' || c == '_'; }
 
 // Longest tag looked at; a longer one is read as text (bounds the work per '<').
 constexpr size_t kMaxTagBytes = 64 * 1024;
@@ -65,7 +65,7 @@ bool ReadTag(std::string_view h, size_t i, Tag* t) {
   }
   if (j >= h.size() || !std::isalpha(static_cast<unsigned char>(h[j]))) return false;
   size_t k = j;
-  while (k < h.size() && IsNameChar(h[k])) ++k;
+  while (k < h.size() && IsHtmlNameChar(h[k])) ++k;
   t->name = common::AsciiLower(h.substr(j, k - j));
   size_t m = TagEnd(h, k);
   if (m == std::string_view::npos) return false;  // never closed: the parser keeps it as text

@@ -41,7 +41,7 @@ bool Dash(uint32_t cp) {
 
 // Decodes the UTF-8 sequence at s[i]; returns its length (0: incomplete at the end of s,
 // -1: not valid UTF-8) and the code point in *cp.
-int Decode(std::string_view s, size_t i, uint32_t* cp) {
+int DecodeUtf8At(std::string_view s, size_t i, uint32_t* cp) {
   auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
   unsigned char c = b(i);
   int len = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : -1;
@@ -107,7 +107,7 @@ size_t FirstFold(std::string_view text) {
   size_t i = 0;
   while ((i = SkipAscii(text, i)) < text.size()) {
     uint32_t cp = 0;
-    int len = Decode(text, i, &cp);
+    int len = DecodeUtf8At(text, i, &cp);
     if (len <= 0) {
       ++i;  // not UTF-8 (or cut short at the end): kept as it is
       continue;
@@ -137,7 +137,7 @@ size_t NormalizeAppend(std::string_view text, uint64_t orig_base, bool final, st
   size_t i = 0;
   while ((i = SkipAscii(text, i)) < text.size()) {
     uint32_t cp = 0;
-    int len = Decode(text, i, &cp);
+    int len = DecodeUtf8At(text, i, &cp);
     if (len == 0 && !final) break;  // the rest of this character comes with the next call
     if (len <= 0) {
       ++i;  // not UTF-8: kept as it is

@@ -34,7 +34,7 @@ size_t DoctypeEnd(std::string_view xml, size_t at) {
 }
 
 bool IsNameStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':'; }
-bool IsNameChar(char c) {
+bool IsXmlNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' || c == '.' || c == '-';
 }
 
@@ -49,7 +49,7 @@ std::string DropEntityReferences(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '&' && i + 1 < text.size() && IsNameStart(text[i + 1])) {
       size_t j = i + 1;
-      while (j < text.size() && IsNameChar(text[j])) ++j;
+      while (j < text.size() && IsXmlNameChar(text[j])) ++j;
       if (j < text.size() && text[j] == ';' && !Predefined(text.substr(i + 1, j - i - 1))) {
         i = j;
         continue;
