@@ -28,7 +28,7 @@ common::HttpResponse HoldError(int status, const std::string& why) { return Answ
 
 common::HttpResponse HoldEndpoint::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/holds/";
-  if (req.path.rfind(prefix, 0) != 0) return HoldError(404, "not found: try /metrics");
+  if (req.path.rfind(prefix, 0) != 0) return HoldError(404, "not found: sendguard-desk serves /holds/, /self-reports, /scan-records, /subject-access and /quarantine; metrics are sendguard-milter's");
   std::string rest = req.path.substr(prefix.size());
   std::string action;
   if (const size_t slash = rest.find('/'); slash != std::string::npos) {
