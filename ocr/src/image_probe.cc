@@ -33,8 +33,6 @@ const char* FormatName(l_int32 format) {
   }
 }
 
-const l_uint8* LeptBytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
-
 int Le16(std::string_view s, size_t at) {
   return static_cast<unsigned char>(s[at]) | (static_cast<unsigned char>(s[at + 1]) << 8);
 }

@@ -113,12 +113,10 @@ Reading Read(const Settings& settings, PIX* grey, int dpi, std::chrono::millisec
   return r;
 }
 
-const l_uint8* PixBytes(std::string_view s) { return reinterpret_cast<const l_uint8*>(s.data()); }
-
 // Page `page` of an image file, decoded.
 PixPtr Decode(std::string_view bytes, const ImageInfo& info, int page) {
-  if (info.format == "tiff") return PixPtr(pixReadMemTiff(PixBytes(bytes), bytes.size(), page));
-  return PixPtr(pixReadMem(PixBytes(bytes), bytes.size()));
+  if (info.format == "tiff") return PixPtr(pixReadMemTiff(LeptBytes(bytes), bytes.size(), page));
+  return PixPtr(pixReadMem(LeptBytes(bytes), bytes.size()));
 }
 
 }  // namespace
@@ -168,7 +166,7 @@ Reading Recognizer::RecognizeFile(std::string_view bytes, int page, uint64_t max
   }
   if (info.format == "tiff" && page > 0) {
     l_int32 w = 0, h = 0, bps, spp, res, cmap, format;
-    if (readHeaderMemTiff(PixBytes(bytes), bytes.size(), page, &w, &h, &bps, &spp, &res, &cmap, &format) != 0) {
+    if (readHeaderMemTiff(LeptBytes(bytes), bytes.size(), page, &w, &h, &bps, &spp, &res, &cmap, &format) != 0) {
       r.stopped = "decode";
       r.detail = "TIFF page " + std::to_string(page + 1) + " has no readable header";
       return r;

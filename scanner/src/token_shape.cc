@@ -6,7 +6,6 @@
 namespace sendguard::scanner {
 
 namespace {
-bool IsShapeAlnum(char c) { return confirm_detail::IsAlnum(c); }
 // NUL counts as both a break and a joiner (as strchr's terminator did before the switches).
 bool IsTokenBreak(char c) {
   switch (c) {
@@ -31,13 +30,13 @@ bool IsJoiner(char c) {
 
 bool GluedOnTheRight(std::string_view text, uint64_t to) {
   // "0830166130.html", "0830166130-7f3a", "0830166130/".
-  if (to + 1 < text.size() && IsJoiner(text[to]) && IsShapeAlnum(text[to + 1])) return true;
+  if (to + 1 < text.size() && IsJoiner(text[to]) && confirm_detail::IsAlnum(text[to + 1])) return true;
   return to < text.size() && (text[to] == '/' || text[to] == '\\');
 }
 
 bool EmbeddedInLongerToken(std::string_view text, uint64_t from, uint64_t to) {
   // Left: "abc-0830166130", "/item/0830166130", "id=0830166130".
-  if (from >= 2 && IsJoiner(text[from - 1]) && IsShapeAlnum(text[from - 2])) return true;
+  if (from >= 2 && IsJoiner(text[from - 1]) && confirm_detail::IsAlnum(text[from - 2])) return true;
   if (from >= 1 && (text[from - 1] == '/' || text[from - 1] == '=' || text[from - 1] == '\\')) return true;
   if (GluedOnTheRight(text, to)) return true;
   // Anywhere in the token: a URL scheme.
@@ -77,17 +76,17 @@ bool ExtendsDigitGroups(std::string_view text, uint64_t from, uint64_t to) {
   if (from >= 2 && text[from - 1] == sep) {
     uint64_t b = from - 1;
     bool digit = false;
-    while (b > 0 && IsShapeAlnum(text[b - 1]) && from - 1 - b <= first) {
+    while (b > 0 && confirm_detail::IsAlnum(text[b - 1]) && from - 1 - b <= first) {
       --b;
       if (text[b] >= '0' && text[b] <= '9') digit = true;
     }
-    if (from - 1 - b == first && digit && (b == 0 || !IsShapeAlnum(text[b - 1]))) return true;
+    if (from - 1 - b == first && digit && (b == 0 || !confirm_detail::IsAlnum(text[b - 1]))) return true;
   }
   // Right: a group of digits as wide as the last one, joined by the same separator.
   if (to + 1 < text.size() && text[to] == sep) {
     uint64_t e = to + 1;
     while (e < text.size() && text[e] >= '0' && text[e] <= '9' && e - to - 1 <= run) ++e;
-    if (e - to - 1 == run && (e == text.size() || !IsShapeAlnum(text[e]))) return true;
+    if (e - to - 1 == run && (e == text.size() || !confirm_detail::IsAlnum(text[e]))) return true;
   }
   return false;
 }
