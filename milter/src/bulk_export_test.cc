@@ -31,7 +31,7 @@ rules::Action Decide(int rows, std::string* deciding) {
   auto engine = LoadPolicyEngine(*config, {SENDGUARD_RULES_DIR}, nullptr);
   EXPECT_TRUE(engine.ok()) << engine.status().message();
   common::KeyedHasher hasher("bulk-test");
-  scanner::Scanner scanner(testing::ShippedRules(), hasher);
+  scanner::Scanner scanner(sendguard::testing::ShippedRules(), hasher);
   std::string raw = synth::MessageWithAttachments("Export as requested.", {{"patients.csv", "text/csv", Export(rows)}});
   Decision d = DecideMessage(scanner, **engine, nullptr, raw, {"clerk@bury.gov.uk", {"someone@example.com"}});
   uint64_t nhs = 0;
