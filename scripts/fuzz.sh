@@ -17,6 +17,8 @@ shift || true
 out=build-fuzz
 CC=clang CXX=clang++ SENDGUARD_BUILD_TARGET=fuzzers bash scripts/build.sh "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSENDGUARD_FUZZ=ON \
   -DSENDGUARD_BENCH=OFF
+# SENDGUARD_FUZZ_BUILD_ONLY=1: build the tree and stop (scripts/test.sh builds it behind the tests).
+if [ -n "${SENDGUARD_FUZZ_BUILD_ONLY:-}" ]; then exit 0; fi
 rm -rf "$out/seeds"
 # The seeds include rendered pictures: Pango loads fontconfig, whose caches live for the process.
 LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" "$out/fuzz/sendguard-fuzz-seeds" "$out/seeds"

@@ -10,7 +10,7 @@
 namespace sendguard::milter {
 namespace {
 
-class ConfirmCodeTest : public testing::StateBackendTest {
+class ConfirmCodeTest : public fixtures::StateBackendTest {
  protected:
   ConfirmSubject Subject() const {
     return {"S@bury.gov.uk", {"j.smith@gmial.com", "b@example.org"}, std::string(64, 'a')};

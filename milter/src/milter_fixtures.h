@@ -17,7 +17,7 @@
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
 
-namespace sendguard::milter::testing {
+namespace sendguard::milter::fixtures {
 
 class StateDirTest : public ::testing::Test {
  protected:
@@ -94,4 +94,4 @@ class StateBackendTest : public StateDirTest, public ::testing::WithParamInterfa
   StateBackendTest() : StateDirTest(GetParam()) {}
 };
 
-}  // namespace sendguard::milter::testing
+}  // namespace sendguard::milter::fixtures

@@ -13,7 +13,7 @@
 namespace sendguard::milter {
 namespace {
 
-class RecipientHistoryTest : public testing::StateBackendTest {};
+class RecipientHistoryTest : public fixtures::StateBackendTest {};
 
 TEST_P(RecipientHistoryTest, RecordsAndAnswersLookups) {
   RecipientHistory h(*db_, hasher_);

@@ -21,7 +21,7 @@ const std::string kNewKey(32, 'n');
 
 std::string Ring(const std::vector<std::string>& keys) { return common::FormatKeyRing(common::KeyRing{keys}); }
 
-class SecretRotationTest : public testing::StateBackendTest {
+class SecretRotationTest : public fixtures::StateBackendTest {
  protected:
   common::KeyedHasher before_{kOldKey};
   common::KeyedHasher during_{Ring({kNewKey, kOldKey})};
@@ -85,7 +85,7 @@ TEST_P(SecretRotationTest, HoldLinksAndReleaseHeadersSignedBeforeTheRotationStil
 
 TEST_P(SecretRotationTest, ScanRecordsMadeUnderTheOldKeyAreFoundForSelfReportsRecallsAndSubjectAccess) {
   ScanRecords old_records(*db_, before_);
-  ScanRecord r = testing::ASend(old_records, "<abc@bury.gov.uk>", "s.okafor@bury.gov.uk", "a.patel@example.org", "Care plan");
+  ScanRecord r = fixtures::ASend(old_records, "<abc@bury.gov.uk>", "s.okafor@bury.gov.uk", "a.patel@example.org", "Care plan");
   r.at = 5000;
   ASSERT_TRUE(old_records.Add(r).ok());
   ScanRecords records(*db_, during_);

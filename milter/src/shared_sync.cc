@@ -134,6 +134,7 @@ const Kind kKinds[] = {
      "$2, 1) ON CONFLICT (key) DO UPDATE SET gone = 1, payload = '', seq = nextval('sync_seq'), origin = $2",
      "k1 o", nullptr, nullptr, "", false},
 };
+#undef SENDGUARD_SCAN_COLUMNS
 
 const Kind* FindKind(const std::string& name) {
   for (const Kind& k : kKinds) {

@@ -174,7 +174,7 @@ TEST_F(SharedSyncTest, AWarningRepeatedOrGivenAgainIsSharedAsItStandsLast) {
 
 TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIsShared) {
   ScanRecords a(*local_[0], hasher_), b(*local_[1], hasher_);
-  ScanRecord sent = testing::ASend(a, "<m1@council.example.gov.uk>", "s.okafor@council.example.gov.uk", "j@example.org",
+  ScanRecord sent = fixtures::ASend(a, "<m1@council.example.gov.uk>", "s.okafor@council.example.gov.uk", "j@example.org",
                                    "referrals");
   sent.outcome = "quarantined";
   sent.findings = "uk.nhs_number=3";

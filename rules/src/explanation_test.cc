@@ -11,10 +11,10 @@
 namespace sendguard::rules {
 namespace {
 
-using testing::Council;
-using testing::Identifier;
-using testing::Keyword;
-using testing::Message;
+using fixtures::Council;
+using fixtures::Identifier;
+using fixtures::Keyword;
+using fixtures::Message;
 
 PolicyEngine Engine(Organisation org = Council()) {
   auto templates = LoadTemplates({SENDGUARD_RULES_DIR});

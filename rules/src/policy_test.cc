@@ -15,11 +15,11 @@ namespace sendguard::rules {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Council;
-using testing::Identifier;
-using testing::Keyword;
-using testing::MemoryHistory;
-using testing::Message;
+using fixtures::Council;
+using fixtures::Identifier;
+using fixtures::Keyword;
+using fixtures::MemoryHistory;
+using fixtures::Message;
 
 PolicySet Shipped() {
   auto rules = LoadRuleSet({SENDGUARD_RULES_DIR});

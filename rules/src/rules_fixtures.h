@@ -15,7 +15,7 @@
 #include "sendguard/rules/signals.h"
 #include "sendguard/testing/shipped_freemail.h"
 
-namespace sendguard::rules::testing {
+namespace sendguard::rules::fixtures {
 
 using sendguard::testing::ShippedFreemail;
 
@@ -101,4 +101,4 @@ inline MessageFacts Message(const std::string& from, const std::vector<std::stri
   return m;
 }
 
-}  // namespace sendguard::rules::testing
+}  // namespace sendguard::rules::fixtures

@@ -11,10 +11,10 @@
 namespace sendguard::rules {
 namespace {
 
-using testing::Council;
-using testing::Identifier;
-using testing::MemoryHistory;
-using testing::Message;
+using fixtures::Council;
+using fixtures::Identifier;
+using fixtures::MemoryHistory;
+using fixtures::Message;
 
 std::vector<std::string> Types(const std::vector<Signal>& signals, const std::string& recipient = "*") {
   std::vector<std::string> out;
