@@ -46,7 +46,10 @@ Result<std::shared_ptr<const scanner::CompiledRules>> LoadEngine(const EngineFla
   std::string edm_dir = flags.edm_dir.empty() ? "/var/lib/sendguard/edm" : flags.edm_dir;
   auto edm = scanner::ExactDataSet::Load(edm_dir);
   if (!edm.ok()) return edm.status();
-  return scanner::CompileRules(std::move(rules).value(), std::move(edm).value());
+  // The milter's cache (made only where the state directory exists), so a command run on the
+  // gateway after the milter has started loads the same rules without compiling them.
+  return scanner::CompileRules(std::move(rules).value(), std::move(edm).value(),
+                               {.cache_dir = milter::RulesCacheDir(config)});
 }
 
 Result<std::shared_ptr<const rules::PolicyEngine>> LoadPolicies(const EngineFlags& flags, const milter::Config& config,

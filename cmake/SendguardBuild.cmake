@@ -100,6 +100,14 @@ function(sendguard_add_postgres_fixture)
   set_tests_properties(postgres_stop PROPERTIES FIXTURES_CLEANUP postgres TIMEOUT 120)
 endfunction()
 
+# Every test's environment. OMP_THREAD_LIMIT: Tesseract's OpenMP threads, one per recognition
+# (sendguard/ocr/ocr.h). SENDGUARD_RULES_CACHE: one compiled-rules cache for every process of
+# the run (config.h, RulesCacheDir), so each daemon and command a test starts loads the shipped
+# rules without compiling them again (under ASan a compile is seconds).
+# (Two properties of one value each: gtest_discover_tests cannot pass on a list.)
+set(SENDGUARD_TEST_ENV ENVIRONMENT OMP_THREAD_LIMIT=1
+    ENVIRONMENT_MODIFICATION "SENDGUARD_RULES_CACHE=set:${CMAKE_BINARY_DIR}/rules-cache")
+
 # POSTGRES: the test uses the tests' PostgreSQL server (SENDGUARD_TEST_PG; fixture `postgres`).
 function(sendguard_add_test name)
   cmake_parse_arguments(T "SERIAL;POSTGRES" "" "LIBS" ${ARGN})
@@ -115,11 +123,10 @@ function(sendguard_add_test name)
   if(SENDGUARD_SANITIZE)
     # Instrumented start-up is slow: one process per binary, not per test case.
     add_test(NAME ${name} COMMAND ${name} --gtest_brief=1)
-    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL}
+    set_tests_properties(${name} PROPERTIES TIMEOUT 1200 ${SENDGUARD_TEST_ENV} RUN_SERIAL ${T_SERIAL}
       FIXTURES_REQUIRED "${fixture}")
   else()
-    # OMP_THREAD_LIMIT: Tesseract's OpenMP threads, one per recognition (sendguard/ocr/ocr.h).
-    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ENVIRONMENT OMP_THREAD_LIMIT=1 RUN_SERIAL ${T_SERIAL}
-      FIXTURES_REQUIRED "${fixture}")
+    gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 600 ${SENDGUARD_TEST_ENV}
+      RUN_SERIAL ${T_SERIAL} FIXTURES_REQUIRED "${fixture}")
   endif()
 endfunction()

@@ -321,6 +321,33 @@ TEST(MilterAdminTest, AUnixSocketInASetgidDirectoryKeepsTheDirectorysGroup) {
             std::string::npos) << out;
 }
 
+// The compiled-rules cache in the state directory: the first start (as root) compiles and keeps
+// the database, gives the cache to milter.user with the rest of the state directory, and a
+// reload, run as that user, loads the rules from it instead of compiling them again.
+TEST(MilterAdminTest, TheRulesCacheServesReloadsAfterPrivilegesAreDropped) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root to start as one account and drop to another";
+  MilterDaemon d("rules-cache", kOrg);
+  d.Stop();
+  const auto cache = d.dir() / "state" / "rules-cache";
+  std::filesystem::remove_all(cache);
+  std::string text = testing::ReadFile(d.config());
+  text = std::regex_replace(text, std::regex("milter:\n"), "milter:\n  user: nobody\n  group: nogroup\n");
+  std::ofstream(d.config()) << text << "rules_cache_dir: " << cache.string() << "\n";
+  std::filesystem::remove(d.dir() / "milter.log");
+  d.Start();
+  ASSERT_TRUE(d.WaitForLog("started:"));
+  EXPECT_NE(d.Log().find("(compiled; kept in the cache"), std::string::npos) << d.Log();
+  struct stat st {};
+  ASSERT_EQ(::stat(cache.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, getpwnam("nobody")->pw_uid) << "the cache is milter.user's, as the state directory is";
+  EXPECT_EQ(st.st_mode & 07777, 0700u);
+  d.Signal(SIGHUP);
+  ASSERT_TRUE(d.WaitForLog("reloaded:")) << d.Log();
+  EXPECT_NE(d.Log().find("generation 2 (from the cache)"), std::string::npos) << d.Log();
+  std::string out;
+  ASSERT_EQ(d.RunScript(Connect() + SendLua(Msg{}) + kAccepted + "mt.disconnect(conn)\n", &out), 0) << out << d.Log();
+}
+
 // One NI number to someone new outside: a monitor-mode policy would have warned. Below the
 // default threshold (2 people) it is logged and counted, not filed; at 1 it is filed.
 TEST(MilterAdminTest, MonitorModeFilesAuditDraftsOnlyFromTheThresholdUp) {

@@ -184,6 +184,13 @@ int main(int argc, char** argv) {
   }
   d.local_socket = !(*server)->unix_path().empty();
   std::vector<std::string> owned = {config.state_dir, d.spool_dir, held_dir};
+  // The rules cache the first load (as root) made in the state directory, and its entries:
+  // reloads run as the run-as user. A cache configured elsewhere keeps the owner it has.
+  if (const std::string cache = RulesCacheDir(config);
+      cache == config.state_dir + "/rules-cache" && fs::is_directory(cache, ec)) {
+    owned.push_back(cache);
+    for (const auto& entry : fs::directory_iterator(cache, ec)) owned.push_back(entry.path().string());
+  }
   std::vector<std::string> owned_keep_group;
   if (d.local_socket) {
     // The MTA (another user) must be able to connect: the socket gets socket_mode and, when the
@@ -290,11 +297,13 @@ int main(int argc, char** argv) {
   }
   const Snapshot at_start = d.snapshots->Current();
   const std::string rules_version = at_start.rules ? at_start.rules->rule_set().version : "unavailable";
+  const std::string rules_origin = at_start.rules ? " (" + at_start.rules->database_origin() + ")" : "";
   if (at_start.rules) {
     d.metrics.SetRulesInfo(rules_version, at_start.generation);
     d.metrics.PrimeTypes(TypeIds(*at_start.rules));
   }
-  d.log->info("started: socket {} workers {} rules {} metrics {}{}{}", config.milter.socket, d.pool->Workers(), rules_version,
+  d.log->info("started: socket {} workers {} rules {}{} metrics {}{}{}", config.milter.socket, d.pool->Workers(),
+              rules_version, rules_origin,
               config.milter.metrics_listen.empty() ? "off" : config.milter.metrics_listen,
               *fault::BuildNote() ? "; " : "", fault::BuildNote());
 
@@ -323,7 +332,8 @@ int main(int argc, char** argv) {
         Snapshot live = d.snapshots->Current();
         d.metrics.SetRulesInfo(live.rules->rule_set().version, live.generation);
         d.metrics.PrimeTypes(TypeIds(*live.rules));
-        d.log->info("reloaded: rules {} generation {}", live.rules->rule_set().version, live.generation);
+        d.log->info("reloaded: rules {} generation {} ({})", live.rules->rule_set().version, live.generation,
+                    live.rules->database_origin());
       } else {
         d.log->error("reload failed, the previous rules stay live: {}", st.message());
       }

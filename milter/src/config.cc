@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 
@@ -139,6 +140,7 @@ std::string DescribeConfig(const Config& c) {
   list(c.rules_dirs);
   e << YAML::Key << "secret_file" << YAML::Value << c.secret_file;
   e << YAML::Key << "state_dir" << YAML::Value << c.state_dir;
+  e << YAML::Key << "rules_cache_dir" << YAML::Value << (c.rules_cache_dir.empty() ? RulesCacheDir(c) : c.rules_cache_dir);
   e << YAML::Key << "policy_files" << YAML::Value;
   list(c.policy_files);
   e << YAML::Key << "core_url" << YAML::Value << c.core_url;
@@ -255,7 +257,7 @@ Result<Config> ReadConfig(const std::string& text, const std::string& name) {
     d.Add(doc, "the config file must be a map");
     return d.ToStatus();
   }
-  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file", "desk_listen", "ocr"}, d);
+  rules::CheckKeys(doc, {"rules_dirs", "secret_file", "state_dir", "rules_cache_dir", "policy_files", "organisation", "warn", "milter", "core_url", "core_token_file", "desk_listen", "ocr"}, d);
   if (doc["milter"]) ReadMilter(doc["milter"], c.milter, d);
   if (doc["ocr"]) ReadOcr(doc["ocr"], c.ocr, d);
   rules::ReadString(doc, "core_url", &c.core_url, d);
@@ -264,6 +266,10 @@ Result<Config> ReadConfig(const std::string& text, const std::string& name) {
   c.rules_dirs = rules::ReadStringList(doc, "rules_dirs", d);
   rules::ReadString(doc, "secret_file", &c.secret_file, d);
   rules::ReadString(doc, "state_dir", &c.state_dir, d);
+  if (rules::ReadString(doc, "rules_cache_dir", &c.rules_cache_dir, d) && c.rules_cache_dir != "off" &&
+      (c.rules_cache_dir.empty() || c.rules_cache_dir.front() != '/')) {
+    d.Add(doc["rules_cache_dir"], "rules_cache_dir must be an absolute path, or off");
+  }
   c.policy_files = rules::ReadStringList(doc, "policy_files", d);
   c.organisation = rules::ParseOrganisation(doc["organisation"], {}, d);
   if (YAML::Node warn = doc["warn"]) {
@@ -312,6 +318,13 @@ std::string SecretPath(const Config& c) {
   const std::filesystem::path file(c.secret_file);
   if (file.has_parent_path() && !std::filesystem::exists(file.parent_path(), ec)) return c.state_dir + "/secret";
   return c.secret_file;
+}
+
+std::string RulesCacheDir(const Config& c) {
+  if (c.rules_cache_dir == "off") return "";
+  if (!c.rules_cache_dir.empty()) return c.rules_cache_dir;
+  if (const char* env = std::getenv("SENDGUARD_RULES_CACHE"); env && *env) return env;
+  return c.state_dir + "/rules-cache";
 }
 
 }  // namespace sendguard::milter

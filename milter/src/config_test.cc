@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -20,6 +21,30 @@ TEST(ConfigTest, EmptyFileMeansDefaults) {
   EXPECT_EQ(c->confirm_ttl_minutes, 60);
   EXPECT_EQ(c->organisation.open_cc_threshold, 5);
   EXPECT_EQ(c->state_dir, "/var/lib/sendguard");
+}
+
+TEST(ConfigTest, TheRulesCacheLivesInTheStateDirectoryUnlessSetOrOff) {
+  // ctest sets it for the test run's shared cache: put back as it was at the end.
+  const char* run_cache = std::getenv("SENDGUARD_RULES_CACHE");
+  const std::string saved = run_cache ? run_cache : "";
+  ::unsetenv("SENDGUARD_RULES_CACHE");
+  auto c = ParseConfig("state_dir: /srv/sg\n", "c.yaml");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(RulesCacheDir(*c), "/srv/sg/rules-cache");
+  ::setenv("SENDGUARD_RULES_CACHE", "/tmp/run-cache", 1);
+  EXPECT_EQ(RulesCacheDir(*c), "/tmp/run-cache");
+  auto set = ParseConfig("rules_cache_dir: /srv/cache\n", "c.yaml");
+  ASSERT_TRUE(set.ok()) << set.status().message();
+  EXPECT_EQ(RulesCacheDir(*set), "/srv/cache") << "the config wins over the environment";
+  auto off = ParseConfig("rules_cache_dir: \"off\"\n", "c.yaml");
+  ASSERT_TRUE(off.ok()) << off.status().message();
+  EXPECT_EQ(RulesCacheDir(*off), "");
+  if (saved.empty()) ::unsetenv("SENDGUARD_RULES_CACHE");
+  else ::setenv("SENDGUARD_RULES_CACHE", saved.c_str(), 1);
+  auto relative = ParseConfig("rules_cache_dir: cache\n", "c.yaml");
+  ASSERT_FALSE(relative.ok());
+  EXPECT_NE(relative.status().message().find("c.yaml:1"), std::string::npos) << relative.status().message();
+  EXPECT_NE(relative.status().message().find("absolute path, or off"), std::string::npos);
 }
 
 TEST(ConfigTest, TheShippedExampleConfigParsesAndKeepsTheDefaults) {

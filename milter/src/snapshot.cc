@@ -26,7 +26,8 @@ Result<Snapshot> LoadSnapshot(const SnapshotSource& source, uint64_t generation)
   if (!rule_set.ok()) return rule_set.status();
   auto edm = scanner::ExactDataSet::Load(source.edm_dir);
   if (!edm.ok()) return edm.status();
-  auto compiled = scanner::CompileRules(std::move(rule_set).value(), std::move(edm).value());
+  auto compiled = scanner::CompileRules(std::move(rule_set).value(), std::move(edm).value(),
+                                       {.cache_dir = RulesCacheDir(*config)});
   if (!compiled.ok()) return compiled.status();
   auto policy = LoadPolicyEngine(*config, dirs, &(*compiled)->rule_set());
   if (!policy.ok()) return policy.status();

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "compiled_rules_impl.h"
+#include "database_cache.h"
 #include "sendguard/common/text.h"
 
 namespace sendguard::scanner {
@@ -17,6 +18,7 @@ CompiledRules::CompiledRules(std::unique_ptr<CompiledRulesImpl> impl) : impl_(st
 CompiledRules::~CompiledRules() = default;
 const rules::RuleSet& CompiledRules::rule_set() const { return impl_->rules; }
 const ExactDataSet& CompiledRules::exact_data() const { return impl_->exact_data; }
+const std::string& CompiledRules::database_origin() const { return impl_->database_origin; }
 
 namespace {
 
@@ -75,7 +77,8 @@ bool InspectExpression(const std::string& regex, unsigned flags, ExpressionInfo*
 
 class Compiler {
  public:
-  explicit Compiler(std::unique_ptr<CompiledRulesImpl> impl) : impl_(std::move(impl)) {}
+  Compiler(std::unique_ptr<CompiledRulesImpl> impl, const CompileOptions& options)
+      : impl_(std::move(impl)), cache_(options.cache_dir) {}
 
   Result<std::shared_ptr<const CompiledRules>> Run() {
     const rules::RuleSet& rs = impl_->rules;
@@ -186,7 +189,28 @@ class Compiler {
     where_.push_back(where);
   }
 
+  // From the cache when it holds this exact set of expressions, else compiled (and kept).
   void BuildDatabase() {
+    const std::string key = DatabaseCache::Key(regexes_, flags_, HS_MODE_STREAM);
+    std::string miss;
+    if (HsDatabase cached = cache_.Load(key, &miss)) {
+      impl_->database = std::move(cached);
+      impl_->database_origin = "from the cache";
+      return;
+    }
+    Compile();
+    if (!impl_->database) return;
+    std::string not_kept = miss.empty() ? "" : cache_.Store(key, impl_->database.get());
+    if (miss.empty()) {
+      impl_->database_origin = "compiled";  // no cache configured
+    } else if (not_kept.empty()) {
+      impl_->database_origin = "compiled; kept in the cache (" + miss + ")";
+    } else {
+      impl_->database_origin = "compiled (cache: " + not_kept + ")";
+    }
+  }
+
+  void Compile() {
     std::vector<const char*> exprs;
     std::vector<unsigned> ids;
     for (size_t i = 0; i < regexes_.size(); ++i) {
@@ -222,6 +246,7 @@ class Compiler {
   }
 
   std::unique_ptr<CompiledRulesImpl> impl_;
+  DatabaseCache cache_;
   std::vector<std::string> regexes_;
   std::vector<unsigned> flags_;
   std::vector<rules::SourceLocation> where_;
@@ -231,11 +256,12 @@ class Compiler {
 
 }  // namespace
 
-Result<std::shared_ptr<const CompiledRules>> CompileRules(rules::RuleSet rules, ExactDataSet exact_data) {
+Result<std::shared_ptr<const CompiledRules>> CompileRules(rules::RuleSet rules, ExactDataSet exact_data,
+                                                          const CompileOptions& options) {
   auto impl = std::make_unique<CompiledRulesImpl>();
   impl->rules = std::move(rules);
   impl->exact_data = std::move(exact_data);
-  return Compiler(std::move(impl)).Run();
+  return Compiler(std::move(impl), options).Run();
 }
 
 }  // namespace sendguard::scanner

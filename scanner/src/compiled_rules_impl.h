@@ -62,6 +62,7 @@ class CompiledRulesImpl {
   std::vector<ExpressionRef> expressions;  // by Hyperscan id
   int health_dictionary = -1;              // index of the "health" dictionary, if any
   HsDatabase database;
+  std::string database_origin;  // see CompiledRules::database_origin
 };
 
 }  // namespace sendguard::scanner

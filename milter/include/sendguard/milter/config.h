@@ -81,6 +81,9 @@ struct Config {
   std::vector<std::string> rules_dirs;   // default: the shipped rules, then /etc/sendguard/rules.d if present
   std::string secret_file = "/etc/sendguard/secret";
   std::string state_dir = "/var/lib/sendguard";
+  // Compiled rule databases kept between starts and reloads ("" = <state_dir>/rules-cache, or
+  // $SENDGUARD_RULES_CACHE when set; "off" = compile every time). See RulesCacheDir.
+  std::string rules_cache_dir;
   std::vector<std::string> policy_files; // extra policy files or directories, after rules_dirs/*/policies
   rules::Organisation organisation;
   // reject_and_confirm, unless milter.trusted_relays is set and warn.mode is not: then
@@ -118,5 +121,9 @@ Result<Config> LoadConfig(const std::filesystem::path& file);
 // directory does not exist (where sendguard-milter makes one at first start). The milter and
 // sendguard-desk read the same file.
 std::string SecretPath(const Config& c);
+
+// Where compiled rule databases are kept: rules_cache_dir; unset, $SENDGUARD_RULES_CACHE (one
+// cache for every process of a test run or a CI job), else <state_dir>/rules-cache; "" = none.
+std::string RulesCacheDir(const Config& c);
 
 }  // namespace sendguard::milter

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The shipped rule set, loaded and compiled once per process, for tests and benchmarks.
+// The shipped rule set, loaded and compiled once per process (or read from the run's cache),
+// for tests and benchmarks.
 // A rule set that does not load is a broken build: report it and abort.
 #pragma once
 
@@ -19,7 +20,9 @@ inline std::shared_ptr<const scanner::CompiledRules> ShippedRules() {
       std::fprintf(stderr, "shipped rules do not load:\n%s\n", rs.status().message().c_str());
       std::abort();
     }
-    auto c = scanner::CompileRules(std::move(rs).value());
+    // The test run's cache (SENDGUARD_RULES_CACHE, set by ctest), as every daemon it starts uses.
+    const char* cache = std::getenv("SENDGUARD_RULES_CACHE");
+    auto c = scanner::CompileRules(std::move(rs).value(), {}, {.cache_dir = cache ? cache : ""});
     if (!c.ok()) {
       std::fprintf(stderr, "shipped rules do not compile:\n%s\n", c.status().message().c_str());
       std::abort();
