@@ -192,6 +192,18 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Compiled-rules cache entries (rules_cache_fuzzer.cc: the whole file). The real entry is
+  // the target's own; these are its shape with other keys, digests and lengths.
+  {
+    const std::string hex(64, 'a');
+    for (const std::string& seed : {"sendguard hyperscan cache 1\n" + hex + "\n" + hex + "\n5\nhello",
+                                    "sendguard hyperscan cache 1\n" + hex + "\n" + hex + "\n0\n",
+                                    "sendguard hyperscan cache 1\n" + hex + "\n",
+                                    std::string("sendguard hyperscan cache 2\n")}) {
+      seeds["rules_cache"].push_back(seed);
+    }
+  }
+
   for (const auto& [target, inputs] : seeds) {
     const fs::path dir = fs::path(argv[1]) / target;
     fs::create_directories(dir);
