@@ -63,7 +63,7 @@ struct Core {
     api.organisation.name = "Fuzz Borough Council";
     api.organisation.dpo_name = "The DPO";
     api.organisation.dpo_email = "dpo@fuzz.example";
-    staff = std::make_unique<StaffPages>(StaffPages{api.milter, &page_key});
+    staff = std::make_unique<StaffPages>(StaffPages{api.milter, &page_key, nullptr, ""});
     self_reports = std::make_unique<SelfReportPages>(SelfReportPages{api.milter, &page_key, service.get(), false});
     pages = std::make_unique<IgPages>(IgPages{service.get(), &api, accounts.get(), false, &sso, {}, nullptr, "http://127.0.0.1:8025"});
     router = CoreRouter{self_reports.get(), staff.get(), pages.get(), service.get(), &api, accounts.get(),

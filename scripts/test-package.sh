@@ -122,6 +122,8 @@ done
 [ -x /usr/sbin/sendguard-sync ] || fail "the package does not ship /usr/sbin/sendguard-sync"
 grep -q "^ConditionPathExists=/etc/sendguard/sync.env$" /lib/systemd/system/sendguard-sync.service ||
   fail "sendguard-sync.service would start on a single host"
+grep -q '^ExecStart=/usr/sbin/sendguard-desk --config /etc/sendguard/sendguard.yaml --shared-store ${SENDGUARD_SHARED_STORE} --gateway-id ${SENDGUARD_GATEWAY_ID}$' \
+  /lib/systemd/system/sendguard-desk.service || fail "sendguard-desk.service does not take the shared store from sync.env"
 /usr/sbin/sendguard-sync --help > /dev/null || fail "sendguard-sync --help"
 grep -q "^ExecStart=/usr/bin/sendguard quarantine apply --config /etc/sendguard/sendguard.yaml$" \
   /lib/systemd/system/sendguard-quarantine.service || fail "sendguard-quarantine.service does not run quarantine apply"
@@ -191,7 +193,8 @@ restart_units() {
   wait_for 30 curl -fsS "http://127.0.0.1:$cport/healthz" || { cat "$tmp/core.log"; fail "sendguard-core did not answer /healthz"; }
   wait_for 60 curl -fsS "http://127.0.0.1:$mport/healthz" || { cat "$tmp/milter.log"; fail "sendguard-milter did not answer /healthz"; }
   wait_for 10 test -S "$socket" || { cat "$tmp/milter.log"; fail "sendguard-milter made no socket at $socket"; }
-  as_unit /usr/sbin/sendguard-desk --config /etc/sendguard/sendguard.yaml >> "$tmp/desk.log" 2>&1 &
+  # As the unit runs it on a single host: no sync.env, so both flags are empty.
+  as_unit /usr/sbin/sendguard-desk --config /etc/sendguard/sendguard.yaml --shared-store "" --gateway-id "" >> "$tmp/desk.log" 2>&1 &
   pids+=($!)
   wait_for 30 curl -fsS "http://127.0.0.1:$dport/healthz" || { cat "$tmp/desk.log"; fail "sendguard-desk did not answer /healthz"; }
 }

@@ -5,6 +5,9 @@
 // of mail to them raises no first-time-recipient signal); a warning given through A is
 // confirmed by the resend arriving at B, delivered once, its outcome filed once, and the code
 // refused afterwards through A; a self-report through core A finds a send gateway B carried.
+// With hold-and-confirm: a message held on A is released from core B's page, by whichever
+// gateway's release worker claims it, delivered once and filed once; with A's desk stopped,
+// B's worker carries out an answer given on core A's page.
 #include <gtest/gtest.h>
 
 #include <regex>
@@ -13,6 +16,7 @@
 #include "e2e/council_mail.h"
 #include "e2e/postfix_harness.h"
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/common/postgres.h"
 #include "sendguard/milter/recipient_history.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/synth/synth.h"
@@ -29,19 +33,33 @@ using testing::PostfixInstance;
 const std::string kSender = "s.okafor@council.example.gov.uk";
 
 // One gateway: its core (started after the milter, whose desk it calls), milter, sync and Postfix.
+// `hold`: warnings are hold-and-confirm, and sendguard-desk runs the release worker on the
+// shared store.
 struct Gateway {
-  Gateway(const std::string& name, const std::string& shared) {
+  Gateway(const std::string& name, const std::string& shared, bool hold = false) {
     core = std::make_unique<CoreServer>("2gw-core-" + name, "", 0, false, shared);
     const std::string core_url = "http://127.0.0.1:" + std::to_string(core->port());
-    milter = std::make_unique<MilterDaemon>(
-        "2gw-" + name, "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: " + core_url +
-                           "\ncore_token_file: " + core->milter_token_file().string() + "\n");
+    const int smtp_port = hold ? testing::FreePort() : 0;
+    std::string config = "organisation:\n  internal_domains: [council.example.gov.uk]\ncore_url: " + core_url +
+                         "\ncore_token_file: " + core->milter_token_file().string() + "\n";
+    std::string milter_config;
+    testing::Launch launch;
+    if (hold) {
+      config += "warn:\n  mode: hold_and_confirm\n  link_base_url: " + core_url +
+                "\n  notify_from: sendguard@council.example.gov.uk\n";
+      milter_config = "  smtp_url: smtp://127.0.0.1:" + std::to_string(smtp_port) + "\n";
+      launch.desk_args = {"--shared-store", shared, "--gateway-id", name};
+    }
+    milter = std::make_unique<MilterDaemon>("2gw-" + name, config, milter_config, testing::MilterSocket::kTcp, launch);
     sync = testing::Spawn({SENDGUARD_SYNC_BIN, "--state-db", StateDb(), "--gateway-id", name, "--interval-ms", "200",
                            "--shared-store", shared},
                           milter->dir() / "sync.log");
-    postfix = std::make_unique<PostfixInstance>(milter->PostfixSpec(), "", 0, "2gw-" + name);
+    postfix = std::make_unique<PostfixInstance>(milter->PostfixSpec(), "", smtp_port, "2gw-" + name);
     core->AppendConfig("milter_url: http://127.0.0.1:" + std::to_string(milter->metrics_port()) + "\ndesk_url: http://127.0.0.1:" +
                        std::to_string(milter->desk_port()) + "\n");
+    // One deployment secret on every host (the harness gives every gateway the same): the core
+    // checks hold links and opens held copies in the shared store with it.
+    if (hold) core->AppendConfig("secret_file: " + (milter->dir() / "secret").string() + "\n");
     core->Start();
   }
   ~Gateway() {
@@ -154,6 +172,123 @@ TEST(TwoGatewaysE2eTest, HistoryWarningsAndScanRecordsCrossGatewaysThroughOnePos
                                     {"reporter_email", kSender}}.dump(),
                                ig);
   EXPECT_EQ(filed.status, 201) << filed.body;
+}
+
+// The state of hold `id` in the shared store ("" before it is there).
+std::string SharedHoldState(const std::string& shared, const std::string& id) {
+  auto db = common::PostgresDb::Open(shared);
+  if (!db.ok()) return "(no store)";
+  auto q = (*db)->Prepare("SELECT state FROM holds WHERE id = ?");
+  if (!q.ok() || !(*q)->Bind(1, id).Step()) return "";
+  return (*q)->Text(0);
+}
+
+struct HoldLink {
+  std::string id, token;
+};
+
+// The link in the hold notice the sender got through `gateway` for the message `marker`.
+HoldLink NoticeLink(Gateway& gateway, const std::string& marker) {
+  std::vector<std::string> got;
+  Within(30, [&] {
+    got = gateway.postfix->Delivered("Not sent yet: please confirm or cancel \"referrals " + marker);
+    return !got.empty();
+  });
+  std::smatch m;
+  if (got.size() != 1 || !std::regex_search(got[0], m, std::regex(R"(/staff/hold/([0-9a-f]{32})\?t=([0-9a-f]{32}))"))) {
+    ADD_FAILURE() << "no notice for " << marker << ": " << gateway.milter->Log();
+    return {};
+  }
+  return {m[1], m[2]};
+}
+
+// The CSRF token of the hold's page on `core` (the page must show the hold).
+std::string PageCsrf(CoreServer& core, const HoldLink& link) {
+  auto page = core.Request("GET", "/staff/hold/" + link.id + "?t=" + link.token);
+  EXPECT_EQ(page.status, 200) << page.body << core.Log();
+  std::smatch m;
+  EXPECT_TRUE(std::regex_search(page.body, m, std::regex(R"re(name="csrf" value="([0-9a-f]{32})")re"))) << page.body;
+  return m.empty() ? "" : std::string(m[1]);
+}
+
+// The sender's Confirm on `core`'s page, with the form's CSRF token.
+testing::HttpResult Confirm(CoreServer& core, const HoldLink& link, const std::string& csrf, const std::string& form) {
+  return core.Request("POST", "/staff/hold/" + link.id + "/confirm", "t=" + link.token + "&csrf=" + csrf + "&" + form,
+                      {"Content-Type: application/x-www-form-urlencoded"});
+}
+
+TEST(TwoGatewaysE2eTest, AHoldMadeOnAIsReleasedFromEitherCoreDeliveredOnceAndFiledOnce) {
+  if (geteuid() != 0) GTEST_SKIP() << "Postfix's master must start as root (CI runs the test command as root)";
+  const std::string shared = testing::NewTestDatabase(common::SqlDialect::kPostgres, "");
+  ASSERT_FALSE(shared.empty()) << "no test PostgreSQL (the CTest fixture `postgres`)";
+  ASSERT_TRUE(milter::OpenStateDb(shared).ok());
+  Gateway a("gw-a", shared, /*hold=*/true), b("gw-b", shared, /*hold=*/true);
+  synth::Rng rng(77);
+  std::vector<std::string> nhs;
+  for (int i = 0; i < 12; ++i) nhs.push_back(synth::NhsNumber(rng));
+  const std::string tag = std::to_string(::getpid()), outside = "j.smith@example.org";
+  const auto ig = a.core->As("IG_OFFICER", "ig-2gw-hold");
+  auto filed = [&](CoreServer& core, const std::string& outcome) {
+    int n = 0;
+    const json listed = core.Request("GET", "/api/incidents", "", ig).Json();
+    for (const auto& i : listed["incidents"]) {
+      auto shown = core.Request("GET", "/api/incidents/" + i["incident_id"].get<std::string>(), "", ig).Json();
+      n += shown["incident"].value("mf_warning", json::object()).value("outcome", "") == outcome;
+    }
+    return n;
+  };
+  auto delivered = [&](const std::string& marker) {
+    a.postfix->Flush(5);
+    b.postfix->Flush(5);
+    return a.postfix->Delivered("X-Test-Id: " + marker).size() + b.postfix->Delivered("X-Test-Id: " + marker).size();
+  };
+
+  // 1. Held on A, answered on core B's page: released by one worker, once.
+  const std::string first = "2gw-held-" + tag + "-end";
+  auto sent = a.postfix->Send(kSender, {outside}, testing::CouncilMessage(first, outside, nhs, true, "referrals " + first));
+  ASSERT_TRUE(sent.queued) << sent.transcript << a.milter->Log();
+  const HoldLink link = NoticeLink(a, first);
+  ASSERT_FALSE(link.id.empty());
+  ASSERT_TRUE(Within(20, [&] { return SharedHoldState(shared, link.id) == "held"; })) << "the hold never reached the store";
+  EXPECT_EQ(delivered(first), 0u) << "held, not delivered";
+  const std::string csrf = PageCsrf(*b.core, link);
+  auto answered = Confirm(*b.core, link, csrf, "reason=SHARING_AGREEMENT&text=DSA+2291");
+  ASSERT_EQ(answered.status, 200) << answered.body << b.core->Log();
+  EXPECT_NE(answered.body.find("This email is being sent now."), std::string::npos) << answered.body;
+  ASSERT_TRUE(Within(60, [&] { return delivered(first) >= 1; }))
+      << SharedHoldState(shared, link.id) << "\n" << testing::ReadFile(a.milter->dir() / "desk.log")
+      << testing::ReadFile(b.milter->dir() / "desk.log");
+  ASSERT_TRUE(Within(20, [&] { return SharedHoldState(shared, link.id) == "released"; })) << SharedHoldState(shared, link.id);
+  // Either core now says it has been sent; a second answer changes nothing.
+  EXPECT_EQ(a.core->Request("GET", "/staff/hold/" + link.id + "?t=" + link.token).status, 409);
+  EXPECT_EQ(Confirm(*a.core, link, csrf, "reason=RECIPIENTS_CHECKED").status, 409);
+  EXPECT_TRUE(Within(30, [&] { return filed(*a.core, "CONFIRMED") == 1; }))
+      << a.core->Request("GET", "/api/incidents", "", ig).body << a.milter->Log() << b.milter->Log();
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(delivered(first), 1u) << "delivered more than once";
+  EXPECT_EQ(filed(*b.core, "CONFIRMED"), 1) << "filed more than once";
+  EXPECT_EQ(filed(*b.core, "EXPIRED"), 0);
+  EXPECT_TRUE(Within(20, [&] { return !std::filesystem::exists(a.milter->dir() / "state" / "held" / link.id); }))
+      << "A kept the copy of a hold released elsewhere";
+
+  // 2. A's desk stopped: an answer given on core A's page is carried out by B's worker,
+  //    through B's MTA.
+  a.milter->StopDesk();
+  const std::string second = "2gw-held2-" + tag + "-end";
+  sent = a.postfix->Send(kSender, {outside}, testing::CouncilMessage(second, outside, nhs, true, "referrals " + second));
+  ASSERT_TRUE(sent.queued) << sent.transcript;
+  const HoldLink link2 = NoticeLink(a, second);
+  ASSERT_FALSE(link2.id.empty());
+  ASSERT_TRUE(Within(20, [&] { return SharedHoldState(shared, link2.id) == "held"; }));
+  ASSERT_EQ(Confirm(*a.core, link2, PageCsrf(*a.core, link2), "reason=RECIPIENTS_CHECKED").status, 200);
+  ASSERT_TRUE(Within(60, [&] { return delivered(second) >= 1; })) << testing::ReadFile(b.milter->dir() / "desk.log");
+  EXPECT_EQ(b.postfix->Delivered("X-Test-Id: " + second).size(), 1u) << "not released through B";
+  EXPECT_NE(testing::ReadFile(b.milter->dir() / "desk.log").find("hold " + link2.id + " (made on gw-a): released"),
+            std::string::npos);
+  EXPECT_TRUE(Within(30, [&] { return filed(*a.core, "CONFIRMED") == 2; }));
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_EQ(delivered(second), 1u);
+  EXPECT_EQ(filed(*a.core, "CONFIRMED"), 2);
 }
 
 }  // namespace

@@ -186,6 +186,7 @@ int main(int argc, char** argv) {
     log->error("{}", secret.status().message());  // FILE:LINE: reason; never run half-keyed
     return 1;
   }
+  const bool deployment_secret = secret.ok();
   if (!secret.ok()) {
     log->warn("{}; page forms use a key for this run only", secret.status().message());
     secret = common::RandomSecret();
@@ -199,7 +200,21 @@ int main(int argc, char** argv) {
   auth.letter_language = settings->letter_language;
   auth.email = &settings->email;
   auth.hasher = &page_key;
-  const StaffPages staff{auth.desk, &page_key};
+  // Several gateways on this PostgreSQL store: hold pages read holds there, with the key the
+  // gateways seal them with, and record answers for their release workers (staff_pages.h).
+  const common::SealKey hold_seal(*secret, "milter state");
+  const holds::SharedHolds shared_holds(page_key, hold_seal);
+  StaffPages staff{auth.desk, &page_key, nullptr, ""};
+  if (common::IsPostgresSetting(settings->db)) {
+    if (deployment_secret) {
+      staff.shared = &shared_holds;
+      staff.shared_store = settings->db;
+      log->info("hold pages: holds in the shared store first{}", auth.desk.enabled() ? ", then desk_url" : "");
+    } else {
+      log->warn("hold pages: no deployment secret, so holds in the shared store cannot be opened{}",
+                auth.desk.enabled() ? ": desk_url only" : "");
+    }
+  }
   // Created by the service itself (or by a root command that gave it to the service): 0600.
   if (auto made = common::IsPostgresSetting(settings->accounts_db)
                      ? Result<std::string>(std::string("PostgreSQL"))

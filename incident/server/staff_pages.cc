@@ -7,14 +7,13 @@
 #include "html_page.h"
 #include "staff_words.h"
 #include "sendguard/common/http_client.h"
+#include "sendguard/common/postgres.h"
 #include "sendguard/common/text.h"
 
 namespace sendguard::incident {
 namespace {
 
 using nlohmann::json;
-
-constexpr const char* kReasons[] = {"RECIPIENTS_CHECKED", "SHARING_AGREEMENT", "DATA_SUBJECT_REQUEST", "OTHER"};
 
 std::string CsrfToken(const common::KeyedHasher& key, const std::string& id, const std::string& t) {
   return key.Hex("sendguard staff csrf|" + id + "|" + t).substr(0, 32);
@@ -24,7 +23,29 @@ std::string StateSentence(const std::string& lang, const std::string& state) {
   for (const char* known : {"released", "partially_released", "cancelled", "expired", "releasing"}) {
     if (state == known) return Say(lang, "state." + state);
   }
+  // Answered on a core of several gateways: being carried out by a release worker.
+  if (state == "release_requested") return Say(lang, "state.releasing");
+  if (state == "cancel_requested") return Say(lang, "state.cancelled");
   return Say(lang, "state.other");
+}
+
+// A connection to the shared store when it holds hold `id`; null otherwise (the desk is asked).
+std::unique_ptr<common::SqlDb> SharedStoreWith(const StaffPages& pages, const std::string& id) {
+  if (!pages.shared) return nullptr;
+  auto db = common::PostgresDb::Open(pages.shared_store, {std::chrono::seconds(3), std::chrono::milliseconds(10000)});
+  if (!db.ok()) return nullptr;
+  auto q = (*db)->Prepare("SELECT 1 FROM holds WHERE id = ?");  // fails too where no gateway syncs (no table)
+  if (!q.ok() || !(*q)->Bind(1, id).Step()) return nullptr;
+  (*q)->Reset();
+  return std::move(db).value();
+}
+
+// The shared store's answer as the desk gives it: the view, or the state and why.
+common::HttpCallResult AsDeskAnswer(const holds::HoldAnswer& a) {
+  common::HttpCallResult r;
+  r.status = a.http_status;
+  r.body = !a.view_json.empty() ? a.view_json : json{{"state", a.state}, {"error", a.error}}.dump();
+  return r;
 }
 
 // The desk's answer as a page, when it is not the hold itself.
@@ -66,9 +87,9 @@ std::string HoldForm(const std::string& lang, const json& view, const std::strin
   html += "<h2>" + HtmlEscape(Say(lang, "hold.send_anyway")) + "</h2>\n<form method=\"post\" action=\"" + base +
           "/confirm\" id=\"confirm-form\">" + HiddenInput("t", t) + HiddenInput("csrf", csrf) + HiddenInput("lang", lang);
   html += "<fieldset><legend>" + HtmlEscape(Say(lang, "hold.why")) + "</legend>";
-  for (const char* r : kReasons) {
-    html += "<label><input type=\"radio\" name=\"reason\" value=\"" + std::string(r) + "\" required> " +
-            HtmlEscape(Say(lang, std::string("reason.") + r)) + "</label>";
+  for (const std::string& r : holds::JustificationReasons()) {
+    html += "<label><input type=\"radio\" name=\"reason\" value=\"" + r + "\" required> " +
+            HtmlEscape(Say(lang, "reason." + r)) + "</label>";
   }
   html += "</fieldset>\n<label for=\"text\">" + HtmlEscape(Say(lang, "hold.text")) +
           "</label><textarea id=\"text\" name=\"text\" maxlength=\"500\"></textarea>\n";
@@ -96,7 +117,7 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   const std::string prefix = "/staff/hold/";
   const auto form = req.method == "POST" ? common::ParseForm(req.body) : std::vector<std::pair<std::string, std::string>>{};
   std::string lang = StaffLanguage(req, form);
-  if (!desk.enabled() || !csrf) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "hold.off"), lang);
+  if ((!desk.enabled() && !shared) || !csrf) return StaffRefusal(404, Say(lang, "not_available"), Say(lang, "hold.off"), lang);
   if (req.path.rfind(prefix, 0) != 0) return StaffRefusal(404, Say(lang, "not_found"), Say(lang, "not_found.text"), lang);
   std::string id = req.path.substr(prefix.size()), action;
   if (const size_t slash = id.find('/'); slash != std::string::npos) {
@@ -109,7 +130,8 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return StaffAnswer(lang, 403, json::object());
-    common::HttpCallResult r = desk.Call("GET", path + "?t=" + t);
+    const auto store = SharedStoreWith(*this, id);
+    common::HttpCallResult r = store ? AsDeskAnswer(shared->Show(*store, id, t, std::time(nullptr))) : desk.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return StaffAnswer(lang, r.status, body.is_object() ? body : json::object());
     // Unless the link or the switch says otherwise, the page is in the language the sender reads.
@@ -125,13 +147,19 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (!csrf->Verifies("sendguard staff csrf|" + id + "|" + t, common::FormValue(form, "csrf"), 32)) {  // any key of the ring
     return StaffRefusal(403, Say(lang, "form_expired"), Say(lang, "form_expired.text"), lang);
   }
-  json request = json::object();
+  holds::ConfirmRequest asked;
   if (action == "confirm") {
-    request = {{"reason", common::FormValue(form, "reason")},
-               {"text", common::FormValue(form, "text")},
-               {"except_flagged", common::FormValue(form, "scope") == "except_flagged"}};
+    asked = {common::FormValue(form, "reason"), common::FormValue(form, "text"), common::FormValue(form, "scope") == "except_flagged"};
   }
-  common::HttpCallResult r = desk.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
+  const auto store = SharedStoreWith(*this, id);
+  common::HttpCallResult r;
+  if (store) {
+    r = AsDeskAnswer(shared->Request(*store, id, t, action == "confirm", asked, std::time(nullptr)));
+  } else {
+    const json request = action == "confirm" ? json{{"reason", asked.reason}, {"text", asked.text}, {"except_flagged", asked.except_flagged}}
+                                             : json::object();
+    r = desk.Call("POST", path + "/" + action + "?t=" + t, request.dump(), 150000);
+  }
   const json body = json::parse(r.body, nullptr, false);
   if (r.status != 200 || !body.is_object()) return StaffAnswer(lang, r.status, body.is_object() ? body : json::object());
   if (action == "cancel") {
@@ -139,7 +167,9 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
                                                   HtmlEscape(Say(lang, "cancelled.text")) + "</p>", lang);
   }
   const std::string state = body.value("state", "");
-  const std::string text = Say(lang, state == "partially_released" ? "sent.partial" : "sent.all");
+  // A release worker carries out an answer recorded in the shared store within seconds.
+  const std::string text = state == "release_requested" ? Say(lang, "state.releasing")
+                                                        : Say(lang, state == "partially_released" ? "sent.partial" : "sent.all");
   return HtmlPage(200, Say(lang, "sent"), "<h1>" + HtmlEscape(Say(lang, "sent")) + "</h1><p class=\"done\">" + HtmlEscape(text) +
                                               "</p><p class=\"muted\">" + HtmlEscape(Say(lang, "sent.recorded")) + "</p>", lang);
 }

@@ -5,7 +5,9 @@
 // scan-record lookups, the subject access search and the quarantine review. It reads and
 // writes the gateway's state database; the milter never waits for it and it never touches a
 // message in flight, so the core never calls into the mail path (docs/ARCHITECTURE.md). Every
-// endpoint but /healthz needs the gateway's token (core_token_file). SIGHUP reads the config
+// endpoint but /healthz needs the gateway's token (core_token_file). With several gateways
+// (--shared-store) it also runs the release worker: answers given on any core's hold pages,
+// carried out whichever gateway made the hold (release_worker.h). SIGHUP reads the config
 // again (the organisation and warn settings the desk uses); SIGTERM and SIGINT stop it.
 #include <CLI/CLI.hpp>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <string>
 
 #include "control_routes.h"
+#include "release_worker.h"
 #include "run_as.h"
 #include "sendguard/common/http_server.h"
 #include "sendguard/common/keyed_hash.h"
@@ -75,6 +78,11 @@ int main(int argc, char** argv) {
   std::string log_file;
   app.add_option("--config", source.config_file, "the gateway's config file (default: built-in defaults)");
   app.add_option("--log-file", log_file, "append the log here (default: standard error, the journal under systemd)");
+  std::string shared_store, gateway_id;
+  app.add_option("--shared-store", shared_store,
+                 "several gateways: the shared PostgreSQL store (sendguard-sync's); the release worker then carries out "
+                 "answers given on any core's hold pages ('' = off)");
+  app.add_option("--gateway-id", gateway_id, "this gateway's name in the shared store (sendguard-sync's --gateway-id)");
   CLI11_PARSE(app, argc, argv);
   auto loaded = LoadSnapshotConfig(source);
   if (!loaded.ok()) {
@@ -143,7 +151,29 @@ int main(int argc, char** argv) {
     log->error("desk_listen: {}", server.status().message());
     return 1;
   }
-  log->info("started: listening on {} for the core; state {}", config.desk_listen, state_db);
+  // Several gateways: answers given on any core's hold pages, carried out whichever gateway
+  // made the hold (release_worker.h).
+  std::unique_ptr<ReleaseWorker> worker;
+  if (!shared_store.empty()) {
+    if (gateway_id.empty()) {
+      log->error("--shared-store needs --gateway-id (the name sendguard-sync gives this gateway)");
+      return 1;
+    }
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    ReleaseWorkerOptions w;
+    w.shared_store = shared_store;
+    w.holder = gateway_id + "@" + host + ":" + std::to_string(::getpid());
+    w.state_db = state_db;
+    w.held_dir = held_dir;
+    w.smtp_url = config.milter.smtp_url;
+    w.hasher = &hasher;
+    w.seal = &seal;
+    w.log = [log](const std::string& line) { log->info("{}", line); };
+    worker = std::make_unique<ReleaseWorker>(std::move(w));
+  }
+  log->info("started: listening on {} for the core; state {}{}", config.desk_listen, state_db,
+            worker ? "; release worker on " + common::RedactedSetting(shared_store) : std::string());
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
@@ -157,6 +187,7 @@ int main(int argc, char** argv) {
     }
   }
   log->info("stopping");
+  worker.reset();
   server->reset();
   log->info("stopped");
   log->flush();

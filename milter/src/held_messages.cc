@@ -6,14 +6,9 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <nlohmann/json.hpp>
-
-#include "sendguard/common/text.h"
 
 namespace sendguard::milter {
 namespace {
-
-using nlohmann::json;
 
 // Writes `bytes` to `path` via a temporary file, fsynced, then renamed: a crash leaves the
 // old file or the new one, never half of one.
@@ -39,47 +34,13 @@ Status WriteDurably(const std::filesystem::path& path, const std::string& bytes)
   return Status();
 }
 
-json AddressList(const std::vector<std::string>& list) {
-  json out = json::array();
-  for (const auto& a : list) out.push_back(common::RepairUtf8(a));
-  return out;
-}
-
 }  // namespace
-
-std::string NewHoldId() { return common::RandomHex(16); }
-
-std::string HoldLinkToken(const common::KeyedHasher& hasher, const std::string& id) {
-  return hasher.Hex("sendguard hold link|" + id).substr(0, 32);
-}
-
-bool HoldLinkTokenValid(const common::KeyedHasher& hasher, const std::string& id, const std::string& token) {
-  return hasher.Verifies("sendguard hold link|" + id, token, 32);  // under any key of the ring
-}
-
-std::string ReleaseHeader(const common::KeyedHasher& hasher, const std::string& id) {
-  return id + "; sig=" + hasher.Hex("sendguard release|" + id);
-}
-
-std::optional<std::string> ReleaseHeaderId(const common::KeyedHasher& hasher, const std::string& value) {
-  const std::string v(common::Trim(value));
-  const size_t semi = v.find("; sig=");
-  if (semi == std::string::npos) return std::nullopt;
-  const std::string id = v.substr(0, semi);
-  if (!hasher.Verifies("sendguard release|" + id, v.substr(semi + 6))) return std::nullopt;
-  return id;
-}
 
 Status HeldMessages::Hold(const HeldMessage& m) {
   if (!key_) return Internal("held messages opened without a key");
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
-  const json meta = {{"sender", common::RepairUtf8(m.sender)}, {"recipients", AddressList(m.recipients)},
-                     {"flagged", AddressList(m.flagged)},     {"subject", common::RepairUtf8(m.subject)},
-                     {"explanation", common::RepairUtf8(m.explanation)}, {"language", m.language}};
-  std::string plain = meta.dump();
-  plain.push_back('\0');
-  plain += m.raw;
+  const std::string plain = holds::HeldPlain(m);
   auto sealed = key_->Seal(plain, m.id);
   if (!sealed.ok()) return sealed.status();
   if (Status st = WriteDurably(FileFor(m.id), *sealed); !st.ok()) return st;
@@ -109,18 +70,9 @@ Result<std::optional<HeldMessage>> HeldMessages::Load(const std::string& id) {
   const std::string sealed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   auto plain = key_->Open(sealed, id);
   if (!plain.ok()) return Status(plain.status().code(), "held message " + id + ": " + plain.status().message());
-  const size_t nul = plain->find('\0');
-  const json meta = json::parse(plain->substr(0, nul), nullptr, false);
-  if (nul == std::string::npos || !meta.is_object()) return InvalidArgument("held message " + id + ": bad layout");
-  HeldMessage m;
-  m.id = id;
-  m.sender = meta.value("sender", "");
-  m.recipients = meta.value("recipients", std::vector<std::string>{});
-  m.flagged = meta.value("flagged", std::vector<std::string>{});
-  m.subject = meta.value("subject", "");
-  m.explanation = meta.value("explanation", "");
-  m.language = meta.value("language", "en") == "cy" ? "cy" : "en";
-  m.raw = plain->substr(nul + 1);
+  auto parsed = holds::ParseHeldPlain(id, *plain);
+  if (!parsed.ok()) return parsed.status();
+  HeldMessage m = std::move(parsed).value();
   m.state = state->first;
   m.expires = state->second;
   return std::optional<HeldMessage>(std::move(m));
@@ -195,6 +147,38 @@ Result<std::vector<std::string>> HeldMessages::Expire(std::time_t now) {
     expired.push_back(id);
   }
   return expired;
+}
+
+Result<int> HeldMessages::SweepCopies() {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) return 0;
+  int removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string id = entry.path().filename().string();
+    if (!holds::IsHoldId(id)) continue;  // a .tmp being written, or not ours
+    auto state = State(id);
+    if (!state.ok()) return state.status();
+    if (state->first.empty() || state->first == "held" || state->first == "releasing") continue;
+    if (std::filesystem::remove(entry.path(), ec)) ++removed;
+  }
+  return removed;
+}
+
+Status HeldMessages::Adopt(const std::string& id, std::time_t created, std::time_t expires, const std::string& sealed) {
+  if (!key_) return Internal("held messages opened without a key");
+  if (!holds::IsHoldId(id)) return InvalidArgument("not a hold id: " + id);
+  auto state = State(id);
+  if (!state.ok()) return state.status();
+  if (!state->first.empty()) return Status();  // made here, or adopted before
+  if (auto opened = key_->Open(sealed, id); !opened.ok()) {
+    return Status(opened.status().code(), "held message " + id + " from the shared store: " + opened.status().message());
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir_, ec);
+  if (Status st = WriteDurably(FileFor(id), sealed); !st.ok()) return st;
+  auto s = db_.Prepare("INSERT INTO held_messages (id, created, expires, state) VALUES (?, ?, ?, 'held') ON CONFLICT (id) DO NOTHING");
+  if (!s.ok()) return s.status();
+  return (*s)->Reset().Bind(1, id).Bind(2, int64_t{created}).Bind(3, int64_t{expires}).Run();
 }
 
 }  // namespace sendguard::milter

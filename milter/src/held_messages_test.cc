@@ -9,6 +9,7 @@
 
 #include <fstream>
 
+#include "milter_fixtures.h"
 #include "sendguard/milter/mail_outbox.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
@@ -26,19 +27,7 @@ class HeldMessagesTest : public ::testing::TestWithParam<common::SqlDialect> {
     std::filesystem::remove_all(dir_);
   }
   ~HeldMessagesTest() override { std::filesystem::remove_all(dir_); }
-  HeldMessage Make(const std::string& id, std::time_t expires) {
-    HeldMessage m;
-    m.id = id;
-    m.sender = "s.okafor@council.example.gov.uk";
-    m.recipients = {"jo@council.example.gov.uk", "j.smith@example.org"};
-    m.flagged = {"j.smith@example.org"};
-    m.subject = "referrals";
-    m.explanation = "This email contains 3 NHS numbers ...";
-    m.raw = "Subject: referrals\r\n\r\nNHS number 943 476 5919\r\n";
-    m.created = 1000;
-    m.expires = expires;
-    return m;
-  }
+  static HeldMessage Make(const std::string& id, std::time_t expires) { return fixtures::AHeld(id, expires); }
   std::string FileText(const std::string& id) {
     std::ifstream in(dir_ / id, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -90,15 +90,11 @@ std::vector<std::string> Domains(const std::vector<std::string>& addresses) {
   return {out.begin(), out.end()};
 }
 
+const HoldOutcome kBadLink{403, "", "this link is not valid (it may have been copied incompletely)"};
+
 }  // namespace
 
 std::string HoldPendingKey(const std::string& id) { return "hold:" + id; }
-
-const std::vector<std::string>& JustificationReasons() {
-  static const std::vector<std::string> kReasons = {"RECIPIENTS_CHECKED", "SHARING_AGREEMENT", "DATA_SUBJECT_REQUEST",
-                                                    "OTHER"};
-  return kReasons;
-}
 
 Result<std::string> HoldDesk::Hold(const Decision& d, const rules::PolicyEngine& policy, const Config& config,
                                    const std::string& raw, const std::string& queue_id, const std::string& message_id,
@@ -146,11 +142,17 @@ bool HoldDesk::AcceptRelease(const std::string& header, std::time_t now) {
   return marked.ok() && *marked;
 }
 
+bool HoldDesk::LinkValid(const std::string& id, const std::string& token) const {
+  return holds::IsHoldId(id) && HoldLinkTokenValid(hasher_, id, token);
+}
+
 HoldOutcome HoldDesk::Check(const std::string& id, const std::string& token, std::time_t now) {
+  if (!LinkValid(id, token)) return kBadLink;
+  return CheckHeld(id, now);
+}
+
+HoldOutcome HoldDesk::CheckHeld(const std::string& id, std::time_t now) {
   HoldOutcome out;
-  if (id.size() != 32 || !common::HexDecode(id) || !HoldLinkTokenValid(hasher_, id, token)) {
-    return {403, "", "this link is not valid (it may have been copied incompletely)"};
-  }
   auto state = held_.State(id);
   if (!state.ok()) return {500, "", state.status().message()};
   out.state = state->first;
@@ -163,25 +165,15 @@ HoldOutcome HoldDesk::Check(const std::string& id, const std::string& token, std
 HoldOutcome HoldDesk::Show(const std::string& id, const std::string& token, std::time_t now, std::string* json_out) {
   HoldOutcome out = Check(id, token, now);
   if (out.http_status == 403 || out.http_status == 404 || out.http_status == 500) return out;
-  json view = {{"id", id}, {"state", out.state}, {"reasons", JustificationReasons()}};
+  HeldMessage view;
   if (out.http_status == 200) {
     auto m = held_.Load(id);
     if (!m.ok() || !*m) return {500, out.state, m.ok() ? "the held copy is missing" : m.status().message()};
-    const HeldMessage& h = **m;
-    json recipients = json::array();
-    for (const auto& r : h.recipients) {
-      recipients.push_back({{"address", common::RepairUtf8(r)},
-                            {"flagged", std::find(h.flagged.begin(), h.flagged.end(), r) != h.flagged.end()}});
-    }
-    view["subject"] = common::RepairUtf8(h.subject);
-    view["explanation"] = common::RepairUtf8(h.explanation);
-    view["recipients"] = recipients;
-    view["expires"] = static_cast<int64_t>(h.expires);
-    view["expires_local"] = common::LocalTimeWords(h.expires, h.language);
-    view["language"] = h.language;
-    view["partial_possible"] = !h.flagged.empty() && h.flagged.size() < h.recipients.size();
+    view = std::move(**m);
   }
-  *json_out = view.dump();
+  view.id = id;
+  view.state = out.state;
+  *json_out = holds::HoldViewJson(view, out.http_status == 200);
   return out;
 }
 
@@ -203,16 +195,15 @@ Status HoldDesk::FileOutcome(const std::string& id, const std::string& mf_action
 
 HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, const ConfirmRequest& request,
                               const std::string& smtp_url, std::time_t now) {
-  HoldOutcome out = Check(id, token, now);
+  if (!LinkValid(id, token)) return kBadLink;
+  return Release(id, request, smtp_url, now);
+}
+
+HoldOutcome HoldDesk::Release(const std::string& id, const ConfirmRequest& request, const std::string& smtp_url,
+                              std::time_t now) {
+  HoldOutcome out = CheckHeld(id, now);
   if (out.http_status != 200) return out;
-  const auto& reasons = JustificationReasons();
-  if (std::find(reasons.begin(), reasons.end(), request.reason) == reasons.end()) {
-    return {422, out.state, "choose a reason for sending"};
-  }
-  if (request.reason == "OTHER" && common::Trim(request.text).empty()) {
-    return {422, out.state, "say why the email should be sent"};
-  }
-  if (request.text.size() > 500) return {422, out.state, "the explanation is longer than 500 characters"};
+  if (std::string problem = holds::ConfirmRequestProblem(request); !problem.empty()) return {422, out.state, problem};
   auto loaded = held_.Load(id);
   if (!loaded.ok() || !*loaded) return {500, out.state, loaded.ok() ? "the held copy is missing" : loaded.status().message()};
   const HeldMessage& m = **loaded;
@@ -226,7 +217,7 @@ HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, c
   const std::string final_state = partial ? "partially_released" : "released";
   auto begun = held_.BeginRelease(id, final_state, now);
   if (!begun.ok()) return {500, out.state, begun.status().message()};
-  if (!*begun) return Check(id, token, now);  // someone else got there first
+  if (!*begun) return CheckHeld(id, now);  // someone else got there first
   common::SmtpSend send{smtp_url, m.sender, to, "X-Sendguard-Release: " + ReleaseHeader(hasher_, id) + "\r\n" + m.raw};
   send.timeout_ms = 120000;  // the copy passes this milter again on its way in
   const Status sent = common::SendSmtp(send);
@@ -246,11 +237,16 @@ HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, c
 }
 
 HoldOutcome HoldDesk::Cancel(const std::string& id, const std::string& token, std::time_t now) {
-  HoldOutcome out = Check(id, token, now);
+  if (!LinkValid(id, token)) return kBadLink;
+  return CancelHeld(id, now);
+}
+
+HoldOutcome HoldDesk::CancelHeld(const std::string& id, std::time_t now) {
+  HoldOutcome out = CheckHeld(id, now);
   if (out.http_status != 200) return out;
   auto cancelled = held_.Cancel(id, now);
   if (!cancelled.ok()) return {500, out.state, cancelled.status().message()};
-  if (!*cancelled) return Check(id, token, now);
+  if (!*cancelled) return CheckHeld(id, now);
   const json warning = {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "CANCELLED"}};
   if (Status st = FileOutcome(id, "WARNED_USER_CANCELLED", warning.dump(), now); !st.ok()) {
     return {500, "cancelled", "cancelled, but the incident could not be queued: " + st.message()};

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sendguard/common/keyed_hash.h"
+#include "sendguard/milter/held_messages.h"
 #include "sendguard/milter/scan_records.h"
 #include "sendguard/milter/state_db.h"
 #include "sendguard/testing/test_database.h"
@@ -85,6 +86,23 @@ inline ScanRecord ASend(const ScanRecords& records, const std::string& message_i
   r.policies_json = r.signals_json = "[]";
   r.subject_hash = records.SubjectHash(subject);
   return r;
+}
+
+// A held message (hold-and-confirm) of a sender's referrals with one NHS number, flagged for
+// its recipient outside the council; created at 1000, expiring at `expires`.
+inline HeldMessage AHeld(const std::string& id, std::time_t expires,
+                         std::vector<std::string> recipients = {"jo@council.example.gov.uk", "j.smith@example.org"}) {
+  HeldMessage m;
+  m.id = id;
+  m.sender = "s.okafor@council.example.gov.uk";
+  m.recipients = std::move(recipients);
+  m.flagged = {"j.smith@example.org"};
+  m.subject = "referrals";
+  m.explanation = "This email contains 3 NHS numbers ...";
+  m.raw = "Subject: referrals\r\n\r\nNHS number 943 476 5919\r\n";
+  m.created = 1000;
+  m.expires = expires;
+  return m;
 }
 
 // A StateDirTest on each backend: TEST_P, then INSTANTIATE_TEST_SUITE_P(Backends, X,

@@ -76,7 +76,10 @@ void OutboxSender::Run() {
 
 void OutboxSender::ExpireHolds(std::time_t now) {
   if (options_.held_dir.empty()) return;
-  auto expired = HeldMessages(*db_, options_.held_dir, nullptr).Expire(now);
+  HeldMessages held(*db_, options_.held_dir, nullptr);
+  // Copies of holds another gateway's release worker finished (sendguard-sync closed the row).
+  if (auto swept = held.SweepCopies(); !swept.ok() && options_.log) options_.log("held messages: " + swept.status().message());
+  auto expired = held.Expire(now);
   if (!expired.ok()) {
     if (options_.log) options_.log("held messages: " + expired.status().message());
     return;

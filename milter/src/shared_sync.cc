@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -30,6 +32,7 @@ struct Kind {
   bool two_keys;
   const char* apply_also = nullptr;  // a second local statement with the same parameters
   bool apply_gets_gateway = false;   // this gateway's id follows apply's parameters
+  bool held_copy = false;            // v5 is the hold's sealed copy (<state_dir>/held/<k1>) while v2 says it is held
 };
 
 // A scan record's columns, as stored on every gateway and in the shared store.
@@ -129,6 +132,22 @@ const Kind kKinds[] = {
      "UPDATE scan_records SET recalled = 1, seq = nextval('sync_seq'), changed_by = $3 WHERE "
      "origin = (CASE WHEN $1 = '' THEN $3 ELSE $1 END) AND origin_id = CAST((CASE WHEN $1 = '' THEN $4 ELSE $2 END) AS BIGINT)",
      "v0 v1 o k1", nullptr, nullptr, "", false},
+    // Holds: pushed as they stand on the gateway that made them, with the sealed copy while the
+    // message waits and without it once it has an outcome (the file is gone then too). A push
+    // changes only a row its gateway still owns (held or releasing): once the core recorded an
+    // answer, that and the worker's outcome stand. Pulled back: this gateway's own holds that
+    // another gateway's worker finished, so its copy goes and its expiry files nothing.
+    {"hold", "held_messages", "SELECT created, expires, state, release_as, COALESCE(outcome_at, 0) FROM held_messages WHERE id = ?1",
+     "INSERT INTO holds (id, origin, created, expires, state, release_as, outcome_at, sealed, seq) VALUES ($1, $2, "
+     "CAST($3 AS BIGINT), CAST($4 AS BIGINT), $5, $6, CAST($7 AS BIGINT), $8, nextval('sync_seq')) ON CONFLICT (id) DO UPDATE "
+     "SET expires = EXCLUDED.expires, state = EXCLUDED.state, release_as = EXCLUDED.release_as, outcome_at = "
+     "EXCLUDED.outcome_at, sealed = EXCLUDED.sealed, seq = nextval('sync_seq') WHERE holds.origin = EXCLUDED.origin "
+     "AND holds.state IN ('held', 'releasing')",
+     "k1 o v0 v1 v2 v3 v4 v5",
+     "SELECT id, state, outcome_at, seq FROM holds WHERE seq > CAST($1 AS BIGINT) AND origin = $2 AND state IN ('released', "
+     "'partially_released', 'cancelled', 'expired') ORDER BY seq LIMIT $3",
+     "UPDATE held_messages SET state = ?2, outcome_at = ?3 WHERE id = ?1 AND state = 'held'", "tti", false, nullptr, false,
+     true},
     {"warning_gone", "pending_warnings", "SELECT ?1",
      "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, '', '', 0, nextval('sync_seq'), "
      "$2, 1) ON CONFLICT (key) DO UPDATE SET gone = 1, payload = '', seq = nextval('sync_seq'), origin = $2",
@@ -141,6 +160,16 @@ const Kind* FindKind(const std::string& name) {
     if (name == k.name) return &k;
   }
   return nullptr;
+}
+
+// A hold's sealed copy as it is on disk, in hex, while the hold waits (held, or being
+// released): the seal is the deployment key's, so the shared store holds nothing in clear.
+// "" otherwise, or when the file is gone.
+std::string HeldCopy(const std::filesystem::path& held_dir, const std::string& id, const std::string& state) {
+  if (held_dir.empty() || (state != "held" && state != "releasing")) return "";
+  if (id.size() != 32 || id.find_first_not_of("0123456789abcdef") != std::string::npos) return "";  // only our ids
+  std::ifstream in(held_dir / id, std::ios::binary);
+  return in ? common::HexEncode(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>())) : "";
 }
 
 std::string StateValue(common::SqlDb& db, const std::string& name) {
@@ -174,7 +203,9 @@ Status SharedSync::Enable() {
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'domain', domain, '', messages FROM history_domains;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'code', code, '', 0 FROM used_confirm_codes;"
           "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'warning', key, '', 0 FROM pending_warnings;"
-          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'scan', id, '', 0 FROM scan_records WHERE origin = '';");
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'scan', id, '', 0 FROM scan_records WHERE origin = '';"
+          "INSERT INTO sync_journal (kind, k1, k2, delta) SELECT 'hold', id, '', 0 FROM held_messages "
+          "WHERE state IN ('held', 'releasing');");
       !st.ok()) {
     return st;
   }
@@ -226,6 +257,7 @@ Result<int64_t> SharedSync::Push(common::SqlDb& shared, size_t batch) {
       std::vector<std::string> values(16);  // v<i> past the last column reads ""
       for (int i = 0; i < std::min(16, (*cur)->Columns()); ++i) values[static_cast<size_t>(i)] = (*cur)->Text(i);
       (*cur)->Reset();
+      if (kind->held_copy) values[5] = HeldCopy(held_dir_, k1, values[2]);
       auto up = shared.Prepare(kind->push);
       if (!up.ok()) return up.status();
       auto& s = **up;
@@ -332,6 +364,11 @@ Result<int64_t> SharedSync::PruneShared(common::SqlDb& shared, int scan_record_d
     if (Status st = (*q)->Bind(1, static_cast<int64_t>(now) - 86400).Run(); !st.ok()) return st;
     removed += shared.Changes();
   }
+  // Holds with an outcome (their copies already gone) are kept as long as the record of the send.
+  auto holds = shared.Prepare("DELETE FROM holds WHERE state NOT IN ('held', 'releasing') AND outcome_at < ?");
+  if (!holds.ok()) return holds.status();
+  if (Status st = (*holds)->Bind(1, static_cast<int64_t>(now) - int64_t{scan_record_days} * 86400).Run(); !st.ok()) return st;
+  removed += shared.Changes();
   return removed;
 }
 

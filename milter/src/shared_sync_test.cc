@@ -9,13 +9,21 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <set>
 
 #include "milter_fixtures.h"
 #include "sendguard/common/postgres.h"
+#include "sendguard/common/sealed.h"
+#include "sendguard/common/text.h"
 #include "sendguard/milter/confirm_code.h"
+#include "sendguard/holds/shared_holds.h"
+#include "sendguard/milter/held_messages.h"
+#include "sendguard/milter/hold_desk.h"
+#include "release_worker.h"
 #include "sendguard/milter/incident_outbox.h"
 #include "sendguard/milter/recipient_history.h"
 #include "sendguard/milter/scan_records.h"
@@ -49,11 +57,22 @@ class SharedSyncTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
   SyncCounts Round(int gateway) {
-    SharedSync sync(*local_[static_cast<size_t>(gateway)], gateway == 0 ? "gw-a" : "gw-b");
+    SharedSync sync(*local_[static_cast<size_t>(gateway)], gateway == 0 ? "gw-a" : "gw-b", HeldDir(gateway));
     EXPECT_TRUE(sync.Enable().ok());
     auto r = sync.Round(*shared_);
     EXPECT_TRUE(r.ok()) << r.status().message();
     return r.ok() ? *r : SyncCounts{};
+  }
+  fs::path HeldDir(int gateway) const { return dir_ / (gateway == 0 ? "held-a" : "held-b"); }
+  // The shared store's row for hold `id`: origin, state, release_as, outcome_at, sealed copy.
+  std::vector<std::string> SharedHold(const std::string& id) {
+    auto q = shared_->Prepare("SELECT origin, state, release_as, outcome_at, sealed FROM holds WHERE id = $1");
+    EXPECT_TRUE(q.ok()) << q.status().message();
+    std::vector<std::string> row;
+    if (q.ok() && (*q)->Bind(1, id).Step()) {
+      for (int i = 0; i < 5; ++i) row.push_back((*q)->Text(i));
+    }
+    return row;
   }
   fs::path dir_;
   std::string shared_where_;
@@ -197,6 +216,206 @@ TEST_F(SharedSyncTest, ScanRecordsAreFoundOnEveryGatewayAndARecallSeenAnywhereIs
   EXPECT_FALSE(a.FindRecallTarget("s.okafor@council.example.gov.uk", "referrals", 900)) << "A would file the recall again";
   EXPECT_TRUE(a.FindByMessageId("<m1@council.example.gov.uk>")->recalled);
   EXPECT_EQ(Round(0).pulled + Round(1).pulled, 0) << "nothing echoes";
+}
+
+// A hold made on A is in the shared store with its sealed copy, which opens under the
+// deployment's key (as every core holds it) and nowhere shows the message in clear; each change
+// of its state follows; its outcome drops the copy; B never takes it for its own.
+TEST_F(SharedSyncTest, AHoldAndItsSealedCopyAreSharedAndItsOutcomeDropsTheCopy) {
+  const common::SealKey seal("one-deployment-secret", "milter state");
+  HeldMessages a(*local_[0], HeldDir(0), &seal);
+  const HeldMessage m = fixtures::AHeld(NewHoldId(), 4'000'000'000, {"j.smith@example.org"});
+  ASSERT_TRUE(a.Hold(m).ok());
+  Round(0);  // A's first round: a hold made before sync began is journalled by Enable()
+  auto row = SharedHold(m.id);
+  ASSERT_EQ(row.size(), 5u) << "the hold did not reach the shared store";
+  EXPECT_EQ(row[0], "gw-a");
+  EXPECT_EQ(row[1], "held");
+  const auto sealed = common::HexDecode(row[4]);
+  ASSERT_TRUE(sealed) << "the copy is not hex";
+  for (const char* clear : {"943 476 5919", "example.org", "referrals"}) {
+    EXPECT_EQ(sealed->find(clear), std::string::npos) << clear << " in clear in the shared store";
+    EXPECT_EQ(row[4].find(clear), std::string::npos);
+  }
+  auto plain = seal.Open(*sealed, m.id);
+  ASSERT_TRUE(plain.ok()) << plain.status().message();
+  EXPECT_NE(plain->find(m.raw), std::string::npos) << "the shared copy is not the held message";
+  EXPECT_FALSE(common::SealKey("another-secret", "milter state").Open(*sealed, m.id).ok());
+
+  // Released through A's own desk: each step follows, and the copy goes with the outcome.
+  ASSERT_TRUE(*a.BeginRelease(m.id, "released", 2000));
+  Round(0);
+  EXPECT_EQ(SharedHold(m.id)[1], "releasing");
+  EXPECT_FALSE(SharedHold(m.id)[4].empty()) << "the copy stays while the release is under way";
+  ASSERT_TRUE(*a.MarkReleased(m.id, 2001));
+  ASSERT_EQ(*a.EndRelease(m.id, true, 2001), "released");
+  Round(0);
+  row = SharedHold(m.id);
+  EXPECT_EQ(row[1], "released");
+  EXPECT_EQ(row[2], "released");
+  EXPECT_EQ(row[3], "2001");
+  EXPECT_EQ(row[4], "") << "a copy outlived its hold in the shared store";
+
+  // A hold made once sync runs (journalled by the trigger) and cancelled before its first
+  // push is shared as cancelled, with no copy at all.
+  HeldMessage later = m;
+  later.id = NewHoldId();
+  ASSERT_TRUE(a.Hold(later).ok());
+  ASSERT_TRUE(*a.Cancel(later.id, 3000));
+  Round(0);
+  EXPECT_EQ(SharedHold(later.id)[1], "cancelled");
+  EXPECT_EQ(SharedHold(later.id)[4], "");
+
+  // B pulls no hold of A's as its own, and pushes nothing back.
+  EXPECT_EQ(Round(1).pushed, 0);
+  auto b_holds = local_[1]->Prepare("SELECT count(*) FROM held_messages");
+  ASSERT_TRUE(b_holds.ok() && (*b_holds)->Step());
+  EXPECT_EQ((*b_holds)->Int(0), 0);
+  EXPECT_EQ(SharedHold(m.id)[0], "gw-a");
+
+  // Retention: a hold that ended longer ago than scan records are kept is gone from the store.
+  SharedSync sync(*local_[0], "gw-a", HeldDir(0));
+  ASSERT_TRUE(sync.PruneShared(*shared_, 30, 365, 2001 + 31 * 86400).ok());
+  EXPECT_TRUE(SharedHold(m.id).empty());
+}
+
+// Answers on the core's pages (the shared store) and the release workers that carry them out.
+class SharedHoldsTest : public SharedSyncTest {
+ protected:
+  SharedHoldsTest() : seal_("one-deployment-secret", "milter state"), shared_holds_(hasher_, seal_) {}
+  // A hold made on A as HoldDesk makes one: the sealed copy and the incident it files if nothing
+  // else happens (the warning waiting under the hold's key); then a round on each gateway.
+  HeldMessage HoldOnA(std::time_t expires = 4'000'000'000,
+                      std::vector<std::string> recipients = {"jo.bloggs@council.example.gov.uk", "j.smith@example.org"}) {
+    const HeldMessage m = fixtures::AHeld(NewHoldId(), expires, std::move(recipients));
+    EXPECT_TRUE(HeldMessages(*local_[0], HeldDir(0), &seal_).Hold(m).ok());
+    const nlohmann::json draft = {{"draft_id", "d-" + m.id}, {"mf_action", "WARNED_USER_CANCELLED"}};
+    EXPECT_TRUE(IncidentOutbox(*local_[0]).HoldWarning(HoldPendingKey(m.id), "d-" + m.id, draft.dump(), expires + 86400).ok());
+    Round(0);
+    Round(1);
+    return m;
+  }
+  ReleaseWorkerOptions Worker(int gateway, const std::string& smtp_url = "smtp://127.0.0.1:9") {
+    ReleaseWorkerOptions o;
+    o.holder = gateway == 0 ? "gw-a@test" : "gw-b@test";
+    o.held_dir = HeldDir(gateway).string();
+    o.smtp_url = smtp_url;  // port 9 (discard): nothing listens, so a release cannot be handed over
+    o.hasher = &hasher_;
+    o.seal = &seal_;
+    return o;
+  }
+  std::string State(int gateway, const std::string& id) {
+    auto s = HeldMessages(*local_[static_cast<size_t>(gateway)], HeldDir(gateway), nullptr).State(id);
+    return s.ok() ? s->first : "(error)";
+  }
+  int64_t Queued(int gateway) {
+    auto n = IncidentOutbox(*local_[static_cast<size_t>(gateway)]).Pending();
+    return n.ok() ? *n : -1;
+  }
+  common::SealKey seal_;
+  holds::SharedHolds shared_holds_;
+};
+
+TEST_F(SharedHoldsTest, AHoldIsShownFromTheStoreWithItsLinksTokenAndAnsweredOnce) {
+  const HeldMessage m = HoldOnA();
+  const std::string token = HoldLinkToken(hasher_, m.id);
+  auto shown = shared_holds_.Show(*shared_, m.id, token, 2000);
+  ASSERT_EQ(shown.http_status, 200) << shown.error;
+  const auto view = nlohmann::json::parse(shown.view_json);
+  EXPECT_EQ(view["subject"], "referrals");
+  EXPECT_EQ(view["recipients"].size(), 2u);
+  EXPECT_EQ(view["partial_possible"], true);
+  EXPECT_EQ(shared_holds_.Show(*shared_, m.id, std::string(32, '0'), 2000).http_status, 403) << "a link without its token";
+  EXPECT_EQ(shared_holds_.Show(*shared_, NewHoldId(), token, 2000).http_status, 403) << "another hold's token";
+  const std::string other = NewHoldId();
+  EXPECT_EQ(shared_holds_.Show(*shared_, other, HoldLinkToken(hasher_, other), 2000).http_status, 404);
+
+  holds::ConfirmRequest bad{"BECAUSE", "", false};
+  EXPECT_EQ(shared_holds_.Request(*shared_, m.id, token, true, bad, 2000).http_status, 422);
+  auto asked = shared_holds_.Request(*shared_, m.id, token, true, {"SHARING_AGREEMENT", "DSA 2291", false}, 2000);
+  ASSERT_EQ(asked.http_status, 200) << asked.error;
+  EXPECT_EQ(asked.state, "release_requested");
+  // A second answer, from another core or a second click: one wins.
+  auto again = shared_holds_.Request(*shared_, m.id, token, false, {}, 2001);
+  EXPECT_EQ(again.http_status, 409);
+  EXPECT_EQ(again.state, "release_requested");
+  EXPECT_EQ(shared_holds_.Show(*shared_, m.id, token, 2001).http_status, 409);
+  // The gateway that made it cannot overwrite the answer with what it still has (held), nor
+  // with its own expiry.
+  ASSERT_TRUE(HeldMessages(*local_[0], HeldDir(0), nullptr).Expire(4'100'000'000).ok());
+  Round(0);
+  EXPECT_EQ(SharedHold(m.id)[1], "release_requested");
+}
+
+TEST_F(SharedHoldsTest, AnAnswerAfterTheHoldsTimeIsRefusedAndALeftOutEveryoneIs422) {
+  const HeldMessage m = HoldOnA(5000);
+  const std::string token = HoldLinkToken(hasher_, m.id);
+  auto late = shared_holds_.Request(*shared_, m.id, token, false, {}, 5000);
+  EXPECT_EQ(late.http_status, 410);
+  EXPECT_EQ(SharedHold(m.id)[1], "held");
+  const HeldMessage m2 = HoldOnA(4'000'000'000, {"j.smith@example.org"});  // only the flagged recipient
+  auto left_out = shared_holds_.Request(*shared_, m2.id, HoldLinkToken(hasher_, m2.id), true, {"RECIPIENTS_CHECKED", "", true}, 2000);
+  EXPECT_EQ(left_out.http_status, 422);
+  EXPECT_EQ(SharedHold(m2.id)[1], "held");
+}
+
+// A cancel answered on a core is carried out by B's worker for a hold A made: B takes the copy
+// from the store, cancels it, files the outcome once (from B's copy of the warning), and the
+// store says so; A learns it at its next round: its row is closed, its copy swept, its warning
+// gone, so its expiry files nothing more.
+TEST_F(SharedHoldsTest, BsWorkerCarriesOutACancelOfAHoldAMadeAndItIsFiledOnce) {
+  const HeldMessage m = HoldOnA();
+  ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), false, {}, 2000).http_status, 200);
+  const int64_t queued_before = Queued(1);
+  auto ended = CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2001);
+  ASSERT_TRUE(ended.ok()) << ended.status().message();
+  EXPECT_EQ(*ended, 1);
+  EXPECT_EQ(SharedHold(m.id)[1], "cancelled");
+  EXPECT_EQ(SharedHold(m.id)[4], "") << "the copy outlived the hold in the store";
+  EXPECT_EQ(State(1, m.id), "cancelled");
+  EXPECT_EQ(Queued(1), queued_before + 1) << "B filed the outcome";
+  EXPECT_FALSE(fs::exists(HeldDir(1) / m.id)) << "B's adopted copy deleted";
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2002), 0) << "carried out once";
+  Round(1);
+  Round(0);
+  EXPECT_EQ(State(0, m.id), "cancelled");
+  auto swept = HeldMessages(*local_[0], HeldDir(0), nullptr).SweepCopies();
+  ASSERT_TRUE(swept.ok());
+  EXPECT_EQ(*swept, 1);
+  EXPECT_FALSE(fs::exists(HeldDir(0) / m.id));
+  auto taken = IncidentOutbox(*local_[0]).TakeWarning(HoldPendingKey(m.id));
+  ASSERT_TRUE(taken.ok());
+  EXPECT_FALSE(*taken) << "A still holds the warning: it would file the outcome again";
+  EXPECT_TRUE(HeldMessages(*local_[0], HeldDir(0), nullptr).Expire(4'100'000'000)->empty());
+}
+
+// A release whose MTA is away is given back, the hold held again here, and tried again after the
+// wait; a claim is a lease: nobody else takes it until it lapses, and then only one does.
+TEST_F(SharedHoldsTest, AClaimIsALeaseAndAFailedReleaseIsGivenBackForLater) {
+  const HeldMessage m = HoldOnA();
+  ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), true, {"RECIPIENTS_CHECKED", "", false}, 2000)
+                .http_status,
+            200);
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[0], Worker(0), 2001), 0);
+  EXPECT_EQ(SharedHold(m.id)[1], "release_requested") << "given back, not lost";
+  EXPECT_EQ(State(0, m.id), "held") << "the copy the MTA refused is held again";
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2002), 0);
+  auto before = holds::SharedHolds::Claim(*shared_, "w1", 2010, 300);
+  EXPECT_TRUE(before.ok() && !*before) << "tried again before the wait is over";
+
+  auto first = holds::SharedHolds::Claim(*shared_, "w1", 2032, 300);
+  ASSERT_TRUE(first.ok() && *first);
+  EXPECT_EQ((*first)->id, m.id);
+  EXPECT_TRUE((*first)->release);
+  EXPECT_EQ((*first)->request.reason, "RECIPIENTS_CHECKED");
+  EXPECT_FALSE((*first)->sealed.empty());
+  auto second = holds::SharedHolds::Claim(*shared_, "w2", 2100, 300);
+  EXPECT_TRUE(second.ok() && !*second) << "taken while the first claim is live";
+  auto taken_over = holds::SharedHolds::Claim(*shared_, "w2", 2333, 300);
+  ASSERT_TRUE(taken_over.ok() && *taken_over) << "not taken over once the lease lapsed";
+  EXPECT_FALSE(*holds::SharedHolds::Finish(*shared_, m.id, "w1", "released", 2334)) << "the lapsed holder finished it";
+  EXPECT_TRUE(*holds::SharedHolds::Finish(*shared_, m.id, "w2", "released", 2334));
+  EXPECT_EQ(SharedHold(m.id)[1], "released");
 }
 
 // The shared store keeps what the gateways keep, no longer (the retention schedule).

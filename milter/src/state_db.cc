@@ -57,6 +57,16 @@ std::string SyncTriggers() {
   return out;
 }
 
+// The triggers of migration 10: a new hold and each change of a hold's state.
+std::string HoldSyncTriggers() {
+  const std::string when =
+      " WHEN EXISTS (SELECT 1 FROM sync_state WHERE name = 'enabled') AND NOT EXISTS (SELECT 1 FROM sync_applying)";
+  return "CREATE TRIGGER sync_held_messages_insert AFTER INSERT ON held_messages" + when +
+         " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('hold', NEW.id); END;\n"
+         "CREATE TRIGGER sync_held_messages_update AFTER UPDATE OF state ON held_messages" + when +
+         " BEGIN INSERT INTO sync_journal (kind, k1) VALUES ('hold', NEW.id); END;\n";
+}
+
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kMigrations = {
       // 1: recipient history and used confirmation codes.
@@ -203,6 +213,13 @@ const std::vector<std::string>& Migrations() {
       CREATE UNIQUE INDEX scan_records_by_origin ON scan_records (origin, origin_id);
       )sql" +
           SyncTriggers(),
+      // 10: holds in the shared store (sendguard-sync pushes each hold and each change of its
+      // state, with its sealed copy while it is held), journalled like the rest once sync is
+      // enabled; holds already waiting when this runs on a syncing gateway are journalled too.
+      HoldSyncTriggers() + R"sql(
+      INSERT INTO sync_journal (kind, k1) SELECT 'hold', id FROM held_messages
+        WHERE state IN ('held', 'releasing') AND EXISTS (SELECT 1 FROM sync_state WHERE name = 'enabled');
+      )sql",
   };
   return kMigrations;
 }
@@ -274,6 +291,23 @@ const std::vector<std::string>& PostgresMigrations() {
         ADD COLUMN seq BIGINT NOT NULL DEFAULT 0, ADD COLUMN changed_by TEXT NOT NULL DEFAULT '';
       CREATE UNIQUE INDEX scan_records_by_origin ON scan_records (origin, origin_id);
       CREATE INDEX scan_records_seq ON scan_records (seq);
+      )sql",
+      // 3: holds shared by every gateway and core: each gateway's holds as it last pushed them,
+      // with the copy (hex of the file in <state_dir>/held, sealed under the deployment's key,
+      // its key id inside) while the message is held or being released, '' once it has an
+      // outcome. The store never holds a message in clear.
+      R"sql(
+      -- The core records the sender's answer (state release_requested or cancel_requested, and
+      -- request: the justification, JSON) and a gateway's release worker claims it (holder,
+      -- lease end; attempts and the last error for the admin) and carries it out
+      -- (sendguard/holds/shared_holds.h).
+      CREATE TABLE holds (id TEXT PRIMARY KEY, origin TEXT NOT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL,
+        state TEXT NOT NULL, release_as TEXT NOT NULL DEFAULT '', outcome_at BIGINT NOT NULL DEFAULT 0,
+        sealed TEXT NOT NULL DEFAULT '', seq BIGINT NOT NULL DEFAULT 0, request TEXT NOT NULL DEFAULT '',
+        requested_at BIGINT NOT NULL DEFAULT 0, claim_holder TEXT NOT NULL DEFAULT '', claim_until BIGINT NOT NULL DEFAULT 0,
+        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+      CREATE INDEX holds_seq ON holds (seq);
+      CREATE INDEX holds_by_state ON holds (state, claim_until);
       )sql",
   };
   return kMigrations;

@@ -80,7 +80,8 @@ int main(int argc, char** argv) {
     log->error("{}", local.status().message());
     return 2;
   }
-  milter::SharedSync sync(**local, gateway);
+  // Held copies live beside the state database (<state_dir>/held, as the milter keeps them).
+  milter::SharedSync sync(**local, gateway, std::filesystem::path(state_db).parent_path() / "held");
   if (Status st = sync.Enable(); !st.ok()) {
     log->error("{}", "cannot start the journal: " + st.message());
     return 2;

@@ -43,6 +43,7 @@ struct Launch {
   bool supervise = false;
   int restart_ms = 200;
   bool desk = true;  // start sendguard-desk beside it
+  std::vector<std::string> desk_args;  // more of its flags (--shared-store, --gateway-id)
 };
 
 class MilterDaemon {
@@ -94,8 +95,10 @@ class MilterDaemon {
   }
   // sendguard-desk on the same config (its own program: a milter restart leaves it running).
   void StartDesk() {
-    pid_t desk = Spawn({SENDGUARD_DESK_BIN, "--config", (dir_ / "sendguard.yaml").string(), "--log-file",
-                        (dir_ / "desk.log").string()});
+    std::vector<std::string> argv = {SENDGUARD_DESK_BIN, "--config", (dir_ / "sendguard.yaml").string(), "--log-file",
+                                     (dir_ / "desk.log").string()};
+    argv.insert(argv.end(), launch_.desk_args.begin(), launch_.desk_args.end());
+    pid_t desk = Spawn(argv);
     int status = 0;
     ASSERT_TRUE(WaitUntilReady([this] { return PortOpen(desk_port_); }, &desk, 60, &status))
         << "sendguard-desk did not start (exit status " << status << "):\n" << ReadFile(dir_ / "desk.log");
@@ -119,6 +122,11 @@ class MilterDaemon {
   void Kill() {
     pid_t pid = pid_.exchange(-1);
     Terminate(&pid, SIGKILL);
+  }
+  // Stops sendguard-desk alone (the milter keeps running).
+  void StopDesk() {
+    pid_t desk = desk_pid_.exchange(-1);
+    Terminate(&desk);
   }
   // Ready when both listen: the milter socket, and the metrics port (which may open a moment
   // later; tests call it straight away).

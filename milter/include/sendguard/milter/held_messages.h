@@ -16,31 +16,18 @@
 #include "sendguard/common/keyed_hash.h"
 #include "sendguard/common/sealed.h"
 #include "sendguard/common/sql.h"
+#include "sendguard/holds/held_copy.h"
 
 namespace sendguard::milter {
 
-struct HeldMessage {
-  std::string id;                       // 32 hex characters, random
-  std::string sender;                   // envelope sender
-  std::vector<std::string> recipients;  // envelope recipients
-  std::vector<std::string> flagged;     // the recipients the warning is about (partial release leaves them out)
-  std::string subject;
-  std::string explanation;              // what the sender is shown: never an identifier
-  std::string language = "en";          // the sender's language (en, cy): the notice's and the pages'  
-  std::string raw;                      // the message as received, headers then body
-  std::time_t created = 0;
-  std::time_t expires = 0;
-  std::string state;                    // held, releasing, released, partially_released, cancelled, expired
-};
-
-// A fresh hold id.
-std::string NewHoldId();
-// The token in a staff link for `id` (32 hex characters) and its check.
-std::string HoldLinkToken(const common::KeyedHasher& hasher, const std::string& id);
-bool HoldLinkTokenValid(const common::KeyedHasher& hasher, const std::string& id, const std::string& token);
-// The X-Sendguard-Release header value for `id`, and the id it names when its signature holds.
-std::string ReleaseHeader(const common::KeyedHasher& hasher, const std::string& id);
-std::optional<std::string> ReleaseHeaderId(const common::KeyedHasher& hasher, const std::string& value);
+// The record, the sealed layout, the link token and the release header are shared with the
+// core (sendguard/holds/held_copy.h).
+using holds::HeldMessage;
+using holds::HoldLinkToken;
+using holds::HoldLinkTokenValid;
+using holds::NewHoldId;
+using holds::ReleaseHeader;
+using holds::ReleaseHeaderId;
 
 class HeldMessages {
  public:
@@ -66,6 +53,14 @@ class HeldMessages {
   Result<bool> Cancel(const std::string& id, std::time_t now);
   // Every held message past its expiry -> expired, copies deleted. Returns their ids.
   Result<std::vector<std::string>> Expire(std::time_t now);
+  // Deletes the copies of holds that have an outcome (finished by another gateway's release
+  // worker: sendguard-sync closes the row here, and this removes the file). Returns how many.
+  Result<int> SweepCopies();
+
+  // A hold another gateway made, taken from the shared store so this gateway's release worker
+  // can carry out the sender's answer: its sealed copy (which must open under this key) and a
+  // row in state held. Nothing happens when the hold is already here.
+  Status Adopt(const std::string& id, std::time_t created, std::time_t expires, const std::string& sealed);
 
  private:
   std::filesystem::path FileFor(const std::string& id) const { return dir_ / id; }

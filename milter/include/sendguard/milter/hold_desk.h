@@ -25,20 +25,14 @@ namespace sendguard::milter {
 // The key a hold's pending incident waits under in the outbox (until its outcome).
 std::string HoldPendingKey(const std::string& id);
 
-// What a staff member may give as the reason for sending anyway.
-const std::vector<std::string>& JustificationReasons();
+using holds::ConfirmRequest;
+using holds::JustificationReasons;
 
 struct HoldOutcome {
   int http_status = 200;  // 200 done; 403 bad link; 404 unknown; 409 no longer held; 410 expired; 422 bad input; 502 MTA refused
   std::string state;      // the hold's state afterwards
   std::string error;      // why, when not 200
   size_t sent_to = 0;     // recipients a release went to
-};
-
-struct ConfirmRequest {
-  std::string reason;          // one of JustificationReasons()
-  std::string text;            // free text, at most 500 characters (digits are masked before filing)
-  bool except_flagged = false; // partial release: everyone but the flagged recipients
 };
 
 class HoldDesk {
@@ -68,11 +62,19 @@ class HoldDesk {
   // Deletes the held message and files WARNED_USER_CANCELLED.
   HoldOutcome Cancel(const std::string& id, const std::string& token, std::time_t now);
 
+  // The same two for a request the core recorded in the shared store (the link's token was
+  // checked there), carried out by this gateway's release worker (release_worker.h): the hold
+  // must be held here (made here, or adopted from the shared store) and not expired.
+  HoldOutcome Release(const std::string& id, const ConfirmRequest& request, const std::string& smtp_url, std::time_t now);
+  HoldOutcome CancelHeld(const std::string& id, std::time_t now);
+
   // Called after an incident draft was queued (to wake the outbox sender).
   void OnQueued(std::function<void()> f) { queued_ = std::move(f); }
 
  private:
-  HoldOutcome Check(const std::string& id, const std::string& token, std::time_t now);
+  bool LinkValid(const std::string& id, const std::string& token) const;  // the staff link's token
+  HoldOutcome Check(const std::string& id, const std::string& token, std::time_t now);  // the link, then CheckHeld
+  HoldOutcome CheckHeld(const std::string& id, std::time_t now);  // held here and not expired
   // Moves the pending incident of hold `id` to the outbox with its outcome (`warning` is JSON).
   Status FileOutcome(const std::string& id, const std::string& mf_action, const std::string& warning, std::time_t now);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Several gateways, one shared store: copies a gateway's recipient history and used
-// confirmation codes between its own state database (SQLite, which the mail path reads and
+// Several gateways, one shared store: copies a gateway's recipient history, used
+// confirmation codes, warnings, scan records and holds between its own state database (SQLite, which the mail path reads and
 // writes and never waits beyond) and the shared PostgreSQL database, both ways. Local changes
 // are journalled by triggers (state_db.cc, migration 9) and pushed in batches; what other
 // gateways pushed is pulled by sequence number and applied locally. While PostgreSQL is down
@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <filesystem>
 #include <string>
 
 #include "sendguard/common/sql.h"
@@ -24,8 +25,11 @@ struct SyncCounts {
 
 class SharedSync {
  public:
-  // `local`: this gateway's state database; `gateway_id`: its name in the shared store.
-  SharedSync(common::SqlDb& local, std::string gateway_id) : local_(local), gateway_(std::move(gateway_id)) {}
+  // `local`: this gateway's state database; `gateway_id`: its name in the shared store;
+  // `held_dir`: where its held messages' sealed copies are (<state_dir>/held; empty: holds are
+  // pushed without them).
+  SharedSync(common::SqlDb& local, std::string gateway_id, std::filesystem::path held_dir = {})
+      : local_(local), gateway_(std::move(gateway_id)), held_dir_(std::move(held_dir)) {}
 
   // Turns journalling on (once), journalling what the local database already holds so the
   // shared store learns this gateway's past too.
@@ -35,8 +39,8 @@ class SharedSync {
   // applied idempotently, except that a message count may be counted twice).
   Result<SyncCounts> Round(common::SqlDb& shared, size_t batch = 500);
   // Retention on the shared store, as `sendguard retention` applies it to each gateway's file
-  // (scan records past scan_record_days, history unused for recipient_history_days), and the
-  // used codes and finished warnings past their expiry. Any gateway may run it; it is the same
+  // (scan records past scan_record_days, history unused for recipient_history_days), the
+  // used codes and finished warnings past their expiry, and holds that ended scan_record_days ago. Any gateway may run it; it is the same
   // whoever does.
   Result<int64_t> PruneShared(common::SqlDb& shared, int scan_record_days, int history_days, std::time_t now);
   // Records in the local database how the last round went (read by sendguard-milter's
@@ -49,6 +53,7 @@ class SharedSync {
   Result<int64_t> Backlog();
   common::SqlDb& local_;
   std::string gateway_;
+  std::filesystem::path held_dir_;
 };
 
 // What sendguard-milter reports of the shared store, read from its state database.
