@@ -20,11 +20,18 @@ constexpr const char* kSeqLock = "sendguard-sync-push";
 
 }  // namespace
 
+// What the core signs of an answer, so a worker carries out only what a core recorded.
+std::string AnswerSigned(const std::string& id, const std::string& state, const std::string& request, int64_t at) {
+  return "sendguard hold answer|" + id + "|" + state + "|" + request + "|" + std::to_string(at);
+}
+
+bool SharedHolds::LinkValid(const std::string& id, const std::string& token) const {
+  return IsHoldId(id) && HoldLinkTokenValid(hasher_, id, token);
+}
+
 HoldAnswer SharedHolds::Read(common::SqlDb& db, const std::string& id, const std::string& token, std::time_t now,
                              HeldMessage* held) const {
-  if (!IsHoldId(id) || !HoldLinkTokenValid(hasher_, id, token)) {
-    return {403, "", "this link is not valid (it may have been copied incompletely)", ""};
-  }
+  if (!LinkValid(id, token)) return {403, "", "this link is not valid (it may have been copied incompletely)", ""};
   auto q = db.Prepare("SELECT state, created, expires, sealed FROM holds WHERE id = ?");
   if (!q.ok()) return {500, "", q.status().message(), ""};
   (*q)->Bind(1, id);
@@ -88,11 +95,14 @@ HoldAnswer SharedHolds::Request(common::SqlDb& db, const std::string& id, const 
     if (!tx.begun()) return {500, a.state, tx.begin_status().message(), ""};
     if (Status st = db.LockForWrite(kSeqLock); !st.ok()) return {500, a.state, st.message(), ""};
     auto up = db.Prepare(
-        "UPDATE holds SET state = ?, request = ?, requested_at = ?, seq = nextval('sync_seq') "
+        "UPDATE holds SET state = ?, request = ?, requested_at = ?, request_sig = ?, seq = nextval('sync_seq') "
         "WHERE id = ? AND state = 'held' AND expires > ?");
     if (!up.ok()) return {500, a.state, up.status().message(), ""};
     const int64_t at = now;
-    if (Status st = (*up)->Bind(1, next).Bind(2, asked.dump()).Bind(3, at).Bind(4, id).Bind(5, at).Run(); !st.ok()) {
+    const std::string request_json = asked.dump();
+    const std::string sig = hasher_.Hex(AnswerSigned(id, next, request_json, at));
+    if (Status st = (*up)->Bind(1, next).Bind(2, request_json).Bind(3, at).Bind(4, sig).Bind(5, id).Bind(6, at).Run();
+        !st.ok()) {
       return {500, a.state, st.message(), ""};
     }
     if (db.Changes() == 1) {
@@ -103,15 +113,17 @@ HoldAnswer SharedHolds::Request(common::SqlDb& db, const std::string& id, const 
   return Read(db, id, token, now, &m);  // answered first by someone else, or expired just now
 }
 
-Result<std::optional<ClaimedHold>> SharedHolds::Claim(common::SqlDb& db, const std::string& holder, std::time_t now,
-                                                      int lease_seconds) {
+Result<std::optional<ClaimedHold>> SharedHolds::Claim(common::SqlDb& db, const std::string& holder,
+                                                      const std::string& gateway, std::time_t now,
+                                                      int lease_seconds) const {
   common::SqlTransaction tx(db);
   if (!tx.begun()) return tx.begin_status();
   auto q = db.Prepare(
-      "SELECT id, origin, created, expires, state, request, sealed FROM holds WHERE state IN ('release_requested', "
-      "'cancel_requested') AND claim_until < ? ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED");
+      "SELECT id, origin, created, expires, state, request, sealed, requested_at, attempts, request_sig FROM holds "
+      "WHERE (state IN ('release_requested', 'cancel_requested') OR (state = 'sending' AND sending_gateway = ?)) "
+      "AND claim_until < ? ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED");
   if (!q.ok()) return q.status();
-  (*q)->Bind(1, int64_t{now});
+  (*q)->Bind(1, gateway).Bind(2, int64_t{now});
   if (!(*q)->Step()) {
     if (!(*q)->status().ok()) return (*q)->status();
     return std::optional<ClaimedHold>();
@@ -121,10 +133,20 @@ Result<std::optional<ClaimedHold>> SharedHolds::Claim(common::SqlDb& db, const s
   c.origin = (*q)->Text(1);
   c.created = static_cast<std::time_t>((*q)->Int(2));
   c.expires = static_cast<std::time_t>((*q)->Int(3));
-  c.release = (*q)->Text(4) == "release_requested";
-  const json asked = json::parse((*q)->Text(5), nullptr, false);
+  const std::string state = (*q)->Text(4);
+  const std::string request_json = (*q)->Text(5);
   const auto sealed = common::HexDecode((*q)->Text(6));
+  c.answered_at = static_cast<std::time_t>((*q)->Int(7));
+  c.attempts = (*q)->Int(8) + 1;
+  const std::string sig = (*q)->Text(9);
   (*q)->Reset();
+  c.sending = state == "sending";
+  c.release = state != "cancel_requested";
+  // A `sending` row was signed as release_requested, before this gateway took it over.
+  c.signed_ok = hasher_.Verifies(AnswerSigned(c.id, c.release ? "release_requested" : "cancel_requested", request_json,
+                                              static_cast<int64_t>(c.answered_at)),
+                                 sig);
+  const json asked = json::parse(request_json, nullptr, false);
   if (asked.is_object()) {
     c.request.reason = asked.value("reason", "");
     c.request.text = asked.value("text", "");
@@ -138,17 +160,36 @@ Result<std::optional<ClaimedHold>> SharedHolds::Claim(common::SqlDb& db, const s
   return std::optional<ClaimedHold>(std::move(c));
 }
 
+Result<bool> SharedHolds::MarkSending(common::SqlDb& db, const std::string& id, const std::string& holder,
+                                      const std::string& gateway) {
+  common::SqlTransaction tx(db);
+  if (!tx.begun()) return tx.begin_status();
+  if (Status st = db.LockForWrite(kSeqLock); !st.ok()) return st;
+  auto up = db.Prepare(
+      "UPDATE holds SET state = 'sending', sending_gateway = ?, seq = nextval('sync_seq') WHERE id = ? AND "
+      "claim_holder = ? AND state = 'release_requested'");
+  if (!up.ok()) return up.status();
+  if (Status st = (*up)->Bind(1, gateway).Bind(2, id).Bind(3, holder).Run(); !st.ok()) return st;
+  const bool marked = db.Changes() == 1;
+  if (Status st = tx.Commit(); !st.ok()) return st;
+  return marked;
+}
+
 Result<bool> SharedHolds::Finish(common::SqlDb& db, const std::string& id, const std::string& holder,
-                                 const std::string& state, std::time_t now) {
+                                 const std::string& state, std::time_t now, const std::string& why) {
   common::SqlTransaction tx(db);
   if (!tx.begun()) return tx.begin_status();
   if (Status st = db.LockForWrite(kSeqLock); !st.ok()) return st;
   auto up = db.Prepare(
       "UPDATE holds SET state = ?, outcome_at = ?, sealed = '', request = '', claim_holder = '', claim_until = 0, "
-      "last_error = '', seq = nextval('sync_seq') WHERE id = ? AND claim_holder = ? AND state IN ('release_requested', "
-      "'cancel_requested')");
+      "last_error = ?, seq = nextval('sync_seq') WHERE id = ? AND claim_holder = ? AND state IN ('release_requested', "
+      "'cancel_requested', 'sending')");
   if (!up.ok()) return up.status();
-  if (Status st = (*up)->Bind(1, state).Bind(2, int64_t{now}).Bind(3, id).Bind(4, holder).Run(); !st.ok()) return st;
+  if (Status st = (*up)->Bind(1, state).Bind(2, int64_t{now}).Bind(3, common::OneLine(why).substr(0, 300)).Bind(4, id)
+                      .Bind(5, holder).Run();
+      !st.ok()) {
+    return st;
+  }
   const bool finished = db.Changes() == 1;
   if (Status st = tx.Commit(); !st.ok()) return st;
   return finished;

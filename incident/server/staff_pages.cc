@@ -29,15 +29,35 @@ std::string StateSentence(const std::string& lang, const std::string& state) {
   return Say(lang, "state.other");
 }
 
-// A connection to the shared store when it holds hold `id`; null otherwise (the desk is asked).
-std::unique_ptr<common::SqlDb> SharedStoreWith(const StaffPages& pages, const std::string& id) {
-  if (!pages.shared) return nullptr;
-  auto db = common::PostgresDb::Open(pages.shared_store, {std::chrono::seconds(3), std::chrono::milliseconds(10000)});
-  if (!db.ok()) return nullptr;
-  auto q = (*db)->Prepare("SELECT 1 FROM holds WHERE id = ?");  // fails too where no gateway syncs (no table)
-  if (!q.ok() || !(*q)->Bind(1, id).Step()) return nullptr;
+// Where hold `id` is answered: the shared store (a connection to it in *db), the desk (the
+// store is not configured, or has no such hold, as for a gateway that does not sync), or
+// neither for now (the store is configured but cannot be reached: answering through a desk
+// then could release what the store has already been told, so the page asks to try again).
+enum class HoldSource { kStore, kDesk, kUnavailable };
+HoldSource SourceOf(const StaffPages& pages, const std::string& id, std::unique_ptr<common::SqlDb>* db) {
+  if (!pages.shared) return HoldSource::kDesk;
+  auto opened = common::PostgresDb::Open(pages.shared_store, {std::chrono::seconds(3), std::chrono::milliseconds(10000)});
+  if (!opened.ok()) return HoldSource::kUnavailable;
+  auto table = (*opened)->Prepare("SELECT CASE WHEN to_regclass('holds') IS NULL THEN 0 ELSE 1 END");
+  if (!table.ok() || !(*table)->Step()) return HoldSource::kUnavailable;
+  const bool has_table = (*table)->Int(0) == 1;
+  (*table)->Reset();
+  if (!has_table) return HoldSource::kDesk;  // no gateway syncs yet
+  auto q = (*opened)->Prepare("SELECT 1 FROM holds WHERE id = ?");
+  if (!q.ok()) return HoldSource::kUnavailable;
+  const bool found = (*q)->Bind(1, id).Step();
+  if (!(*q)->status().ok()) return HoldSource::kUnavailable;
   (*q)->Reset();
-  return std::move(db).value();
+  if (!found) return HoldSource::kDesk;
+  *db = std::move(opened).value();
+  return HoldSource::kStore;
+}
+
+common::HttpCallResult Unavailable() {
+  common::HttpCallResult r;
+  r.status = 503;
+  r.body = json{{"error", "the shared store cannot be reached just now"}}.dump();
+  return r;
 }
 
 // The shared store's answer as the desk gives it: the view, or the state and why.
@@ -130,8 +150,13 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return StaffAnswer(lang, 403, json::object());
-    const auto store = SharedStoreWith(*this, id);
-    common::HttpCallResult r = store ? AsDeskAnswer(shared->Show(*store, id, t, std::time(nullptr))) : desk.Call("GET", path + "?t=" + t);
+    // A link that is not the hold's is refused before the store is asked anything.
+    if (shared && !desk.enabled() && !shared->LinkValid(id, t)) return StaffAnswer(lang, 403, json::object());
+    std::unique_ptr<common::SqlDb> store;
+    const HoldSource source = shared && shared->LinkValid(id, t) ? SourceOf(*this, id, &store) : HoldSource::kDesk;
+    common::HttpCallResult r = source == HoldSource::kStore         ? AsDeskAnswer(shared->Show(*store, id, t, std::time(nullptr)))
+                               : source == HoldSource::kUnavailable ? Unavailable()
+                                                                    : desk.Call("GET", path + "?t=" + t);
     const json body = json::parse(r.body, nullptr, false);
     if (r.status != 200 || !body.is_object()) return StaffAnswer(lang, r.status, body.is_object() ? body : json::object());
     // Unless the link or the switch says otherwise, the page is in the language the sender reads.
@@ -151,10 +176,14 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (action == "confirm") {
     asked = {common::FormValue(form, "reason"), common::FormValue(form, "text"), common::FormValue(form, "scope") == "except_flagged"};
   }
-  const auto store = SharedStoreWith(*this, id);
+  if (shared && !desk.enabled() && !shared->LinkValid(id, t)) return StaffAnswer(lang, 403, json::object());
+  std::unique_ptr<common::SqlDb> store;
+  const HoldSource source = shared && shared->LinkValid(id, t) ? SourceOf(*this, id, &store) : HoldSource::kDesk;
   common::HttpCallResult r;
-  if (store) {
+  if (source == HoldSource::kStore) {
     r = AsDeskAnswer(shared->Request(*store, id, t, action == "confirm", asked, std::time(nullptr)));
+  } else if (source == HoldSource::kUnavailable) {
+    r = Unavailable();
   } else {
     const json request = action == "confirm" ? json{{"reason", asked.reason}, {"text", asked.text}, {"except_flagged", asked.except_flagged}}
                                              : json::object();

@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   const std::shared_ptr<const Config> first = live.Get();
   const Config& config = *first;  // what is read once: listen address, paths, secret, token
   const auto log = common::MakeLineLogger("sendguard-desk", log_file, config.milter.log_format == "json");
-  if (config.desk_listen.empty()) {
+  if (config.desk_listen.empty() && shared_store.empty()) {
     log->info("desk_listen is empty: nothing to serve (the hold and self-report pages are off)");
     return 0;
   }
@@ -135,21 +135,26 @@ int main(int argc, char** argv) {
   options.threads = 4;  // a release waits on the MTA while the message passes the milter again
   options.connection_limit = 32;
   options.timeout_seconds = 10;
-  auto server = common::HttpServer::Start(
-      config.desk_listen,
-      [&routes](const common::HttpRequest& req) {
-        if (req.path == "/healthz") {
-          common::HttpResponse r;
-          r.content_type = "text/plain; charset=utf-8";
-          r.body = "ok\n";
-          return r;
-        }
-        return routes.Handle(req);
-      },
-      options);
-  if (!server.ok()) {
-    log->error("desk_listen: {}", server.status().message());
-    return 1;
+  // desk_listen empty: no endpoints for a core, only the release worker below.
+  std::unique_ptr<common::HttpServer> server;
+  if (!config.desk_listen.empty()) {
+    auto started = common::HttpServer::Start(
+        config.desk_listen,
+        [&routes](const common::HttpRequest& req) {
+          if (req.path == "/healthz") {
+            common::HttpResponse r;
+            r.content_type = "text/plain; charset=utf-8";
+            r.body = "ok\n";
+            return r;
+          }
+          return routes.Handle(req);
+        },
+        options);
+    if (!started.ok()) {
+      log->error("desk_listen: {}", started.status().message());
+      return 1;
+    }
+    server = std::move(started).value();
   }
   // Several gateways: answers given on any core's hold pages, carried out whichever gateway
   // made the hold (release_worker.h).
@@ -163,6 +168,7 @@ int main(int argc, char** argv) {
     ::gethostname(host, sizeof host - 1);
     ReleaseWorkerOptions w;
     w.shared_store = shared_store;
+    w.gateway = gateway_id;
     w.holder = gateway_id + "@" + host + ":" + std::to_string(::getpid());
     w.state_db = state_db;
     w.held_dir = held_dir;
@@ -172,8 +178,8 @@ int main(int argc, char** argv) {
     w.log = [log](const std::string& line) { log->info("{}", line); };
     worker = std::make_unique<ReleaseWorker>(std::move(w));
   }
-  log->info("started: listening on {} for the core; state {}{}", config.desk_listen, state_db,
-            worker ? "; release worker on " + common::RedactedSetting(shared_store) : std::string());
+  log->info("started: {}; state {}{}", server ? "listening on " + config.desk_listen + " for the core" : "no desk_listen",
+            state_db, worker ? "; release worker on " + common::RedactedSetting(shared_store) : std::string());
   for (;;) {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
@@ -188,7 +194,7 @@ int main(int argc, char** argv) {
   }
   log->info("stopping");
   worker.reset();
-  server->reset();
+  server.reset();
   log->info("stopped");
   log->flush();
   return 0;

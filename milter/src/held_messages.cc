@@ -79,18 +79,19 @@ Result<std::optional<HeldMessage>> HeldMessages::Load(const std::string& id) {
 }
 
 Result<bool> HeldMessages::Move(const std::string& id, const std::string& from, const std::string& to, std::time_t now,
-                                bool check_expiry) {
+                                bool check_expiry, std::time_t expiry_at) {
   auto s = db_.Prepare(std::string("UPDATE held_messages SET state = ?, outcome_at = ? WHERE id = ? AND state = ?") +
                        (check_expiry ? " AND expires > ?" : ""));
   if (!s.ok()) return s.status();
   (*s)->Reset().Bind(1, to).Bind(2, int64_t{now}).Bind(3, id).Bind(4, from);
-  if (check_expiry) (*s)->Bind(5, int64_t{now});
+  if (check_expiry) (*s)->Bind(5, int64_t{expiry_at ? expiry_at : now});
   if (Status st = (*s)->Run(); !st.ok()) return st;
   return db_.Changes() == 1;
 }
 
-Result<bool> HeldMessages::BeginRelease(const std::string& id, const std::string& final_state, std::time_t now) {
-  auto moved = Move(id, "held", "releasing", now, true);
+Result<bool> HeldMessages::BeginRelease(const std::string& id, const std::string& final_state, std::time_t now,
+                                        std::time_t expiry_at) {
+  auto moved = Move(id, "held", "releasing", now, true, expiry_at ? expiry_at : now);
   if (!moved.ok() || !*moved) return moved;
   auto s = db_.Prepare("UPDATE held_messages SET release_as = ? WHERE id = ?");
   if (!s.ok()) return s.status();
@@ -132,7 +133,7 @@ Result<bool> HeldMessages::Cancel(const std::string& id, std::time_t now) {
 }
 
 Result<std::vector<std::string>> HeldMessages::Expire(std::time_t now) {
-  auto q = db_.Prepare("SELECT id FROM held_messages WHERE state = 'held' AND expires <= ?");
+  auto q = db_.Prepare("SELECT id FROM held_messages WHERE state = 'held' AND expires <= ? AND answered = 0");
   if (!q.ok()) return q.status();
   std::vector<std::string> due, expired;
   (*q)->Reset().Bind(1, int64_t{now});
@@ -179,6 +180,13 @@ Status HeldMessages::Adopt(const std::string& id, std::time_t created, std::time
   auto s = db_.Prepare("INSERT INTO held_messages (id, created, expires, state) VALUES (?, ?, ?, 'held') ON CONFLICT (id) DO NOTHING");
   if (!s.ok()) return s.status();
   return (*s)->Reset().Bind(1, id).Bind(2, int64_t{created}).Bind(3, int64_t{expires}).Run();
+}
+
+Result<bool> HeldMessages::Unstick(const std::string& id) {
+  auto s = db_.Prepare("UPDATE held_messages SET state = 'held' WHERE id = ? AND state = 'releasing'");
+  if (!s.ok()) return s.status();
+  if (Status st = (*s)->Reset().Bind(1, id).Run(); !st.ok()) return st;
+  return db_.Changes() == 1;
 }
 
 }  // namespace sendguard::milter

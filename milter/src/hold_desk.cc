@@ -200,8 +200,9 @@ HoldOutcome HoldDesk::Confirm(const std::string& id, const std::string& token, c
 }
 
 HoldOutcome HoldDesk::Release(const std::string& id, const ConfirmRequest& request, const std::string& smtp_url,
-                              std::time_t now) {
-  HoldOutcome out = CheckHeld(id, now);
+                              std::time_t now, std::time_t answered_at) {
+  const std::time_t as_of = answered_at ? answered_at : now;  // the expiry is judged when the sender answered
+  HoldOutcome out = CheckHeld(id, as_of);
   if (out.http_status != 200) return out;
   if (std::string problem = holds::ConfirmRequestProblem(request); !problem.empty()) return {422, out.state, problem};
   auto loaded = held_.Load(id);
@@ -215,9 +216,9 @@ HoldOutcome HoldDesk::Release(const std::string& id, const ConfirmRequest& reque
   if (to.empty()) return {422, out.state, "leaving out the flagged recipients leaves nobody to send to"};
   const bool partial = !left_out.empty();
   const std::string final_state = partial ? "partially_released" : "released";
-  auto begun = held_.BeginRelease(id, final_state, now);
+  auto begun = held_.BeginRelease(id, final_state, now, as_of);
   if (!begun.ok()) return {500, out.state, begun.status().message()};
-  if (!*begun) return CheckHeld(id, now);  // someone else got there first
+  if (!*begun) return CheckHeld(id, as_of);  // someone else got there first
   common::SmtpSend send{smtp_url, m.sender, to, "X-Sendguard-Release: " + ReleaseHeader(hasher_, id) + "\r\n" + m.raw};
   send.timeout_ms = 120000;  // the copy passes this milter again on its way in
   const Status sent = common::SendSmtp(send);
@@ -241,12 +242,13 @@ HoldOutcome HoldDesk::Cancel(const std::string& id, const std::string& token, st
   return CancelHeld(id, now);
 }
 
-HoldOutcome HoldDesk::CancelHeld(const std::string& id, std::time_t now) {
-  HoldOutcome out = CheckHeld(id, now);
+HoldOutcome HoldDesk::CancelHeld(const std::string& id, std::time_t now, std::time_t answered_at) {
+  const std::time_t as_of = answered_at ? answered_at : now;
+  HoldOutcome out = CheckHeld(id, as_of);
   if (out.http_status != 200) return out;
   auto cancelled = held_.Cancel(id, now);
   if (!cancelled.ok()) return {500, out.state, cancelled.status().message()};
-  if (!*cancelled) return CheckHeld(id, now);
+  if (!*cancelled) return CheckHeld(id, as_of);
   const json warning = {{"mode", "HOLD_AND_CONFIRM"}, {"outcome", "CANCELLED"}};
   if (Status st = FileOutcome(id, "WARNED_USER_CANCELLED", warning.dump(), now); !st.ok()) {
     return {500, "cancelled", "cancelled, but the incident could not be queued: " + st.message()};

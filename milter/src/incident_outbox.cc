@@ -23,6 +23,16 @@ Status IncidentOutbox::HoldWarning(const std::string& key, const std::string& id
   return (*s)->Reset().Bind(1, key).Bind(2, id).Bind(3, payload).Bind(4, int64_t{expires}).Run();
 }
 
+Result<bool> IncidentOutbox::HasWarning(const std::string& key) {
+  auto q = db_.Prepare("SELECT 1 FROM pending_warnings WHERE key = ?");
+  if (!q.ok()) return q.status();
+  (*q)->Reset().Bind(1, key);
+  const bool found = (*q)->Step();
+  if (!(*q)->status().ok()) return (*q)->status();
+  (*q)->Reset();
+  return found;
+}
+
 Result<std::optional<std::pair<std::string, std::string>>> IncidentOutbox::TakeWarning(const std::string& key) {
   common::SqlTransaction tx(db_);
   auto q = db_.Prepare("SELECT draft_id, payload FROM pending_warnings WHERE key = ?");

@@ -135,8 +135,9 @@ const Kind kKinds[] = {
     // Holds: pushed as they stand on the gateway that made them, with the sealed copy while the
     // message waits and without it once it has an outcome (the file is gone then too). A push
     // changes only a row its gateway still owns (held or releasing): once the core recorded an
-    // answer, that and the worker's outcome stand. Pulled back: this gateway's own holds that
-    // another gateway's worker finished, so its copy goes and its expiry files nothing.
+    // answer, that and the worker's outcome stand. Pulled back: what became of this gateway's
+    // own holds in the store: answered (its expiry then waits for the worker) and ended by
+    // another gateway's worker (its row closed, its copy swept, nothing more filed).
     {"hold", "held_messages", "SELECT created, expires, state, release_as, COALESCE(outcome_at, 0) FROM held_messages WHERE id = ?1",
      "INSERT INTO holds (id, origin, created, expires, state, release_as, outcome_at, sealed, seq) VALUES ($1, $2, "
      "CAST($3 AS BIGINT), CAST($4 AS BIGINT), $5, $6, CAST($7 AS BIGINT), $8, nextval('sync_seq')) ON CONFLICT (id) DO UPDATE "
@@ -144,10 +145,16 @@ const Kind kKinds[] = {
      "EXCLUDED.outcome_at, sealed = EXCLUDED.sealed, seq = nextval('sync_seq') WHERE holds.origin = EXCLUDED.origin "
      "AND holds.state IN ('held', 'releasing')",
      "k1 o v0 v1 v2 v3 v4 v5",
-     "SELECT id, state, outcome_at, seq FROM holds WHERE seq > CAST($1 AS BIGINT) AND origin = $2 AND state IN ('released', "
-     "'partially_released', 'cancelled', 'expired') ORDER BY seq LIMIT $3",
-     "UPDATE held_messages SET state = ?2, outcome_at = ?3 WHERE id = ?1 AND state = 'held'", "tti", false, nullptr, false,
-     true},
+     "SELECT id, state, outcome_at, seq FROM holds WHERE seq > CAST($1 AS BIGINT) AND origin = $2 AND state NOT IN ('held', "
+     "'releasing') ORDER BY seq LIMIT $3",
+     "UPDATE held_messages SET state = ?2, outcome_at = ?3 WHERE id = ?1 AND state = 'held' AND ?2 IN ('released', "
+     "'partially_released', 'cancelled', 'expired')",
+     "tti", false,
+     // Answered on a core (and not yet ended): this gateway's expiry leaves it to the worker;
+     // an answer that failed for good hands it back to that expiry.
+     "UPDATE held_messages SET answered = CASE WHEN ?2 = 'failed' THEN 0 ELSE 1 END WHERE id = ?1 AND state = 'held' AND "
+     "?2 IN ('release_requested', 'cancel_requested', 'sending', 'failed') AND ?3 = ?3",
+     false, true},
     {"warning_gone", "pending_warnings", "SELECT ?1",
      "INSERT INTO pending_warnings (key, draft_id, payload, expires, seq, origin, gone) VALUES ($1, '', '', 0, nextval('sync_seq'), "
      "$2, 1) ON CONFLICT (key) DO UPDATE SET gone = 1, payload = '', seq = nextval('sync_seq'), origin = $2",
@@ -364,8 +371,12 @@ Result<int64_t> SharedSync::PruneShared(common::SqlDb& shared, int scan_record_d
     if (Status st = (*q)->Bind(1, static_cast<int64_t>(now) - 86400).Run(); !st.ok()) return st;
     removed += shared.Changes();
   }
-  // Holds with an outcome (their copies already gone) are kept as long as the record of the send.
-  auto holds = shared.Prepare("DELETE FROM holds WHERE state NOT IN ('held', 'releasing') AND outcome_at < ?");
+  // Holds that ended are kept as long as the record of the send; so is anything whose time ran
+  // out that long ago (a hold of a gateway that stopped, an answer nobody could carry out). An
+  // answer still waiting is never pruned.
+  auto holds = shared.Prepare(
+      "DELETE FROM holds WHERE (state IN ('released', 'partially_released', 'cancelled', 'expired', 'failed') AND "
+      "outcome_at < ?1) OR expires < ?1");
   if (!holds.ok()) return holds.status();
   if (Status st = (*holds)->Bind(1, static_cast<int64_t>(now) - int64_t{scan_record_days} * 86400).Run(); !st.ok()) return st;
   removed += shared.Changes();

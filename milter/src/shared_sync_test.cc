@@ -297,7 +297,8 @@ class SharedHoldsTest : public SharedSyncTest {
   }
   ReleaseWorkerOptions Worker(int gateway, const std::string& smtp_url = "smtp://127.0.0.1:9") {
     ReleaseWorkerOptions o;
-    o.holder = gateway == 0 ? "gw-a@test" : "gw-b@test";
+    o.gateway = gateway == 0 ? "gw-a" : "gw-b";
+    o.holder = o.gateway + "@test";
     o.held_dir = HeldDir(gateway).string();
     o.smtp_url = smtp_url;  // port 9 (discard): nothing listens, so a release cannot be handed over
     o.hasher = &hasher_;
@@ -307,6 +308,10 @@ class SharedHoldsTest : public SharedSyncTest {
   std::string State(int gateway, const std::string& id) {
     auto s = HeldMessages(*local_[static_cast<size_t>(gateway)], HeldDir(gateway), nullptr).State(id);
     return s.ok() ? s->first : "(error)";
+  }
+  // The worker's clock, stopped at `t`.
+  static std::function<std::time_t()> At(std::time_t t) {
+    return [t] { return t; };
   }
   int64_t Queued(int gateway) {
     auto n = IncidentOutbox(*local_[static_cast<size_t>(gateway)]).Pending();
@@ -367,7 +372,7 @@ TEST_F(SharedHoldsTest, BsWorkerCarriesOutACancelOfAHoldAMadeAndItIsFiledOnce) {
   const HeldMessage m = HoldOnA();
   ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), false, {}, 2000).http_status, 200);
   const int64_t queued_before = Queued(1);
-  auto ended = CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2001);
+  auto ended = CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), At(2001));
   ASSERT_TRUE(ended.ok()) << ended.status().message();
   EXPECT_EQ(*ended, 1);
   EXPECT_EQ(SharedHold(m.id)[1], "cancelled");
@@ -375,7 +380,7 @@ TEST_F(SharedHoldsTest, BsWorkerCarriesOutACancelOfAHoldAMadeAndItIsFiledOnce) {
   EXPECT_EQ(State(1, m.id), "cancelled");
   EXPECT_EQ(Queued(1), queued_before + 1) << "B filed the outcome";
   EXPECT_FALSE(fs::exists(HeldDir(1) / m.id)) << "B's adopted copy deleted";
-  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2002), 0) << "carried out once";
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), At(2002)), 0) << "carried out once";
   Round(1);
   Round(0);
   EXPECT_EQ(State(0, m.id), "cancelled");
@@ -390,32 +395,70 @@ TEST_F(SharedHoldsTest, BsWorkerCarriesOutACancelOfAHoldAMadeAndItIsFiledOnce) {
 }
 
 // A release whose MTA is away is given back, the hold held again here, and tried again after the
-// wait; a claim is a lease: nobody else takes it until it lapses, and then only one does.
+// wait, by the gateway that began sending it and no other; a claim is a lease: nobody else takes
+// it until it lapses, and then only one does.
 TEST_F(SharedHoldsTest, AClaimIsALeaseAndAFailedReleaseIsGivenBackForLater) {
   const HeldMessage m = HoldOnA();
   ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), true, {"RECIPIENTS_CHECKED", "", false}, 2000)
                 .http_status,
             200);
-  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[0], Worker(0), 2001), 0);
-  EXPECT_EQ(SharedHold(m.id)[1], "release_requested") << "given back, not lost";
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[0], Worker(0), At(2001)), 0);
+  EXPECT_EQ(SharedHold(m.id)[1], "sending") << "given back, not lost, and still gw-a's to send (it began)";
   EXPECT_EQ(State(0, m.id), "held") << "the copy the MTA refused is held again";
-  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), 2002), 0);
-  auto before = holds::SharedHolds::Claim(*shared_, "w1", 2010, 300);
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[1], Worker(1), At(2040)), 0)
+      << "another gateway took over a release gw-a had begun: the message could go twice";
+  auto before = shared_holds_.Claim(*shared_, "gw-a@1", "gw-a", 2010, 300);
   EXPECT_TRUE(before.ok() && !*before) << "tried again before the wait is over";
 
-  auto first = holds::SharedHolds::Claim(*shared_, "w1", 2032, 300);
+  auto first = shared_holds_.Claim(*shared_, "gw-a@1", "gw-a", 2032, 300);
   ASSERT_TRUE(first.ok() && *first);
   EXPECT_EQ((*first)->id, m.id);
   EXPECT_TRUE((*first)->release);
+  EXPECT_TRUE((*first)->sending);
+  EXPECT_TRUE((*first)->signed_ok);
   EXPECT_EQ((*first)->request.reason, "RECIPIENTS_CHECKED");
   EXPECT_FALSE((*first)->sealed.empty());
-  auto second = holds::SharedHolds::Claim(*shared_, "w2", 2100, 300);
+  auto second = shared_holds_.Claim(*shared_, "gw-a@2", "gw-a", 2100, 300);
   EXPECT_TRUE(second.ok() && !*second) << "taken while the first claim is live";
-  auto taken_over = holds::SharedHolds::Claim(*shared_, "w2", 2333, 300);
+  auto taken_over = shared_holds_.Claim(*shared_, "gw-a@2", "gw-a", 2333, 300);
   ASSERT_TRUE(taken_over.ok() && *taken_over) << "not taken over once the lease lapsed";
-  EXPECT_FALSE(*holds::SharedHolds::Finish(*shared_, m.id, "w1", "released", 2334)) << "the lapsed holder finished it";
-  EXPECT_TRUE(*holds::SharedHolds::Finish(*shared_, m.id, "w2", "released", 2334));
+  EXPECT_FALSE(*holds::SharedHolds::Finish(*shared_, m.id, "gw-a@1", "released", 2334)) << "the lapsed holder finished it";
+  EXPECT_TRUE(*holds::SharedHolds::Finish(*shared_, m.id, "gw-a@2", "released", 2334));
   EXPECT_EQ(SharedHold(m.id)[1], "released");
+}
+
+// Only what a core signed is carried out: an answer written into the store by anyone else
+// (the database role alone) ends as failed, nothing is sent, and the gateway that made the hold
+// lets it expire as usual.
+TEST_F(SharedHoldsTest, AnAnswerNoCoreSignedEndsAsFailedAndNothingIsSent) {
+  const HeldMessage m = HoldOnA();
+  ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), false, {}, 2000).http_status, 200);
+  Round(0);  // A learns the hold was answered
+  // The cancel turned into a release, by the database alone.
+  ASSERT_TRUE(shared_->Exec("UPDATE holds SET state = 'release_requested', request = "
+                            "'{\"action\":\"release\",\"reason\":\"OTHER\",\"text\":\"x\",\"except_flagged\":false}' "
+                            "WHERE id = '" + m.id + "'").ok());
+  EXPECT_EQ(*CarryOutHoldAnswers(*shared_, *local_[0], Worker(0, "smtp://127.0.0.1:9"), At(2001)), 1);
+  EXPECT_EQ(SharedHold(m.id)[1], "failed");
+  EXPECT_EQ(State(0, m.id), "held") << "a forged answer started a release";
+  Round(0);
+  EXPECT_EQ(*HeldMessages(*local_[0], HeldDir(0), nullptr).Expire(4'100'000'000), std::vector<std::string>{m.id})
+      << "the hold no longer expires as usual";
+}
+
+// Once answered on a core, the hold is the release worker's: the gateway that made it does not
+// expire it from under the answer, and retention never drops an answer still waiting.
+TEST_F(SharedHoldsTest, AnAnsweredHoldIsNotExpiredOrPrunedFromUnderItsAnswer) {
+  const HeldMessage m = HoldOnA();
+  ASSERT_EQ(shared_holds_.Request(*shared_, m.id, HoldLinkToken(hasher_, m.id), true, {"RECIPIENTS_CHECKED", "", false}, 2000)
+                .http_status,
+            200);
+  Round(0);  // A learns the hold was answered
+  EXPECT_TRUE(HeldMessages(*local_[0], HeldDir(0), nullptr).Expire(4'100'000'000)->empty());
+  EXPECT_EQ(State(0, m.id), "held");
+  SharedSync sync(*local_[0], "gw-a", HeldDir(0));
+  ASSERT_TRUE(sync.PruneShared(*shared_, 30, 365, 2000 + 31 * 86400).ok());
+  EXPECT_EQ(SharedHold(m.id)[1], "release_requested") << "retention dropped an answer still waiting";
 }
 
 // The shared store keeps what the gateways keep, no longer (the retention schedule).

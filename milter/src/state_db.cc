@@ -216,7 +216,10 @@ const std::vector<std::string>& Migrations() {
       // 10: holds in the shared store (sendguard-sync pushes each hold and each change of its
       // state, with its sealed copy while it is held), journalled like the rest once sync is
       // enabled; holds already waiting when this runs on a syncing gateway are journalled too.
+      // `answered`: the sender answered on a core (pulled from the shared store), so this
+      // gateway's expiry leaves the hold to the release worker that carries the answer out.
       HoldSyncTriggers() + R"sql(
+      ALTER TABLE held_messages ADD COLUMN answered INTEGER NOT NULL DEFAULT 0;
       INSERT INTO sync_journal (kind, k1) SELECT 'hold', id FROM held_messages
         WHERE state IN ('held', 'releasing') AND EXISTS (SELECT 1 FROM sync_state WHERE name = 'enabled');
       )sql",
@@ -297,15 +300,18 @@ const std::vector<std::string>& PostgresMigrations() {
       // its key id inside) while the message is held or being released, '' once it has an
       // outcome. The store never holds a message in clear.
       R"sql(
-      -- The core records the sender's answer (state release_requested or cancel_requested, and
-      -- request: the justification, JSON) and a gateway's release worker claims it (holder,
-      -- lease end; attempts and the last error for the admin) and carries it out
-      -- (sendguard/holds/shared_holds.h).
+      -- The core records the sender's answer (state release_requested or cancel_requested;
+      -- request: the justification, JSON; request_sig: the core's signature of the answer with
+      -- the deployment key) and a gateway's release worker claims it (holder, lease end;
+      -- attempts and the last error for the admin), marks it `sending` on its gateway before
+      -- the SMTP hand-over, and ends it (sendguard/holds/shared_holds.h).
       CREATE TABLE holds (id TEXT PRIMARY KEY, origin TEXT NOT NULL, created BIGINT NOT NULL, expires BIGINT NOT NULL,
         state TEXT NOT NULL, release_as TEXT NOT NULL DEFAULT '', outcome_at BIGINT NOT NULL DEFAULT 0,
         sealed TEXT NOT NULL DEFAULT '', seq BIGINT NOT NULL DEFAULT 0, request TEXT NOT NULL DEFAULT '',
         requested_at BIGINT NOT NULL DEFAULT 0, claim_holder TEXT NOT NULL DEFAULT '', claim_until BIGINT NOT NULL DEFAULT 0,
-        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+        attempts BIGINT NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '', request_sig TEXT NOT NULL DEFAULT '',
+        sending_gateway TEXT NOT NULL DEFAULT '');
+      ALTER TABLE held_messages ADD COLUMN answered BIGINT NOT NULL DEFAULT 0;
       CREATE INDEX holds_seq ON holds (seq);
       CREATE INDEX holds_by_state ON holds (state, claim_until);
       )sql",

@@ -4,10 +4,15 @@
 // and record the sender's answer (release with a justification, or cancel), and the gateways'
 // release workers (sendguard-desk) claim each answer and carry it out. Every change is one
 // conditional UPDATE, so of two cores, two clicks or two workers exactly one wins:
-//   held --core--> release_requested | cancel_requested --worker--> released |
-//   partially_released | cancelled | expired
+//   held --core--> release_requested | cancel_requested
+//   release_requested --worker, before the SMTP hand-over--> sending (on its gateway)
+//   release_requested | cancel_requested | sending --worker--> released | partially_released
+//     | cancelled | expired | failed
 // A worker's claim is a lease (holder, until): taken with SELECT ... FOR UPDATE SKIP LOCKED,
-// taken over by another worker only once it has lapsed (a worker that died mid-release).
+// taken over by another worker only once it has lapsed (a worker that died). A release marked
+// `sending` is taken over only by a worker of the same gateway, which knows from its own state
+// whether the copy went (so a message is never sent by two gateways). The core signs each
+// answer with the deployment key; a worker carries out only answers whose signature holds.
 #pragma once
 
 #include <ctime>
@@ -34,9 +39,13 @@ struct ClaimedHold {
   std::string id;
   std::string origin;       // the gateway that made the hold
   bool release = false;     // else cancel
+  bool sending = false;     // a release this gateway began before (its claim lapsed)
+  bool signed_ok = false;   // the core's signature of the answer holds
   ConfirmRequest request;   // release: the justification and scope
   std::time_t created = 0;
   std::time_t expires = 0;
+  std::time_t answered_at = 0;
+  int64_t attempts = 0;     // claims so far, this one included
   std::string sealed;       // the sealed copy's bytes, as in <state_dir>/held/<id> ("" if gone)
 };
 
@@ -45,6 +54,8 @@ class SharedHolds {
   // `seal`: the key the gateways seal held copies with (SealKey(secret, "milter state")).
   SharedHolds(const common::KeyedHasher& hasher, const common::SealKey& seal) : hasher_(hasher), seal_(seal) {}
 
+  // Whether `token` is hold `id`'s link token (checked before anything is read).
+  bool LinkValid(const std::string& id, const std::string& token) const;
   // The hold for its staff page; the link's token must be the hold's.
   HoldAnswer Show(common::SqlDb& db, const std::string& id, const std::string& token, std::time_t now) const;
   // Records the sender's answer: release (checked as sendguard-desk checks it) or cancel. 200
@@ -52,14 +63,19 @@ class SharedHolds {
   HoldAnswer Request(common::SqlDb& db, const std::string& id, const std::string& token, bool release,
                      const ConfirmRequest& request, std::time_t now) const;
 
-  // The oldest request nobody holds a live claim on, claimed by `holder` for `lease_seconds`.
-  static Result<std::optional<ClaimedHold>> Claim(common::SqlDb& db, const std::string& holder, std::time_t now,
-                                                  int lease_seconds);
-  // The claimed request's end: `state` is released, partially_released, cancelled or expired;
-  // the copy is dropped. False when `holder` no longer holds the claim (it lapsed and another
-  // worker took it over).
+  // The oldest answer nobody holds a live claim on (or a release `gateway` began and whose
+  // claim lapsed), claimed by `holder` (a worker of `gateway`) for `lease_seconds`.
+  Result<std::optional<ClaimedHold>> Claim(common::SqlDb& db, const std::string& holder, const std::string& gateway,
+                                           std::time_t now, int lease_seconds) const;
+  // Before the SMTP hand-over: the release is `gateway`'s from now on. False when `holder` no
+  // longer holds the claim.
+  static Result<bool> MarkSending(common::SqlDb& db, const std::string& id, const std::string& holder,
+                                  const std::string& gateway);
+  // The claimed request's end: `state` is released, partially_released, cancelled, expired or
+  // failed; the copy and the answer are dropped. False when `holder` no longer holds the claim
+  // (it lapsed and another worker took it over).
   static Result<bool> Finish(common::SqlDb& db, const std::string& id, const std::string& holder, const std::string& state,
-                             std::time_t now);
+                             std::time_t now, const std::string& why = "");
   // A failed attempt: the claim is let go, to be tried again after `retry_seconds`.
   static Status GiveBack(common::SqlDb& db, const std::string& id, const std::string& holder, const std::string& error,
                          std::time_t now, int retry_seconds);

@@ -42,8 +42,10 @@ class HeldMessages {
   // The state alone ("" when unknown) and its expiry.
   Result<std::pair<std::string, std::time_t>> State(const std::string& id);
 
-  // held -> releasing (to become `final_state`), only before expiry. False when not held.
-  Result<bool> BeginRelease(const std::string& id, const std::string& final_state, std::time_t now);
+  // held -> releasing (to become `final_state`), only before expiry (as of `expiry_at`, when
+  // given: the time a sender answered on a core). False when not held.
+  Result<bool> BeginRelease(const std::string& id, const std::string& final_state, std::time_t now,
+                            std::time_t expiry_at = 0);
   // The milter saw the re-injected copy: releasing -> its final state, once. False otherwise.
   Result<bool> MarkReleased(const std::string& id, std::time_t now);
   // After re-injection: `delivered` settles the final state and deletes the copy; otherwise a
@@ -51,7 +53,12 @@ class HeldMessages {
   Result<std::string> EndRelease(const std::string& id, bool delivered, std::time_t now);
   // held -> cancelled, deleting the copy. False when not held.
   Result<bool> Cancel(const std::string& id, std::time_t now);
-  // Every held message past its expiry -> expired, copies deleted. Returns their ids.
+  // A release that died mid-way (its process gone before the copy reached the milter, which
+  // would have marked it released): releasing -> held, to be released again. Only for a hold
+  // whose release nobody else can be carrying out (the release worker's lapsed claim).
+  Result<bool> Unstick(const std::string& id);
+  // Every held message past its expiry and not answered on a core -> expired, copies deleted.
+  // Returns their ids.
   Result<std::vector<std::string>> Expire(std::time_t now);
   // Deletes the copies of holds that have an outcome (finished by another gateway's release
   // worker: sendguard-sync closes the row here, and this removes the file). Returns how many.
@@ -65,7 +72,7 @@ class HeldMessages {
  private:
   std::filesystem::path FileFor(const std::string& id) const { return dir_ / id; }
   Result<bool> Move(const std::string& id, const std::string& from, const std::string& to, std::time_t now,
-                    bool check_expiry);
+                    bool check_expiry, std::time_t expiry_at = 0);
   common::SqlDb& db_;
   std::filesystem::path dir_;
   const common::SealKey* key_;

@@ -62,11 +62,13 @@ class HoldDesk {
   // Deletes the held message and files WARNED_USER_CANCELLED.
   HoldOutcome Cancel(const std::string& id, const std::string& token, std::time_t now);
 
-  // The same two for a request the core recorded in the shared store (the link's token was
+  // The same two for an answer the core recorded in the shared store (the link's token was
   // checked there), carried out by this gateway's release worker (release_worker.h): the hold
-  // must be held here (made here, or adopted from the shared store) and not expired.
-  HoldOutcome Release(const std::string& id, const ConfirmRequest& request, const std::string& smtp_url, std::time_t now);
-  HoldOutcome CancelHeld(const std::string& id, std::time_t now);
+  // must be held here (made here, or adopted from the shared store) and must not have expired
+  // by `answered_at` (when the sender answered; 0 = now).
+  HoldOutcome Release(const std::string& id, const ConfirmRequest& request, const std::string& smtp_url, std::time_t now,
+                      std::time_t answered_at = 0);
+  HoldOutcome CancelHeld(const std::string& id, std::time_t now, std::time_t answered_at = 0);
 
   // Called after an incident draft was queued (to wake the outbox sender).
   void OnQueued(std::function<void()> f) { queued_ = std::move(f); }

@@ -25,6 +25,8 @@ class IncidentOutbox {
   // A warning whose outcome is not known yet, keyed by what the confirmation binds to.
   Status HoldWarning(const std::string& key, const std::string& draft_id, const std::string& payload,
                      std::time_t expires);
+  // Whether a warning waits under `key` (left where it is).
+  Result<bool> HasWarning(const std::string& key);
   // The held warning for `key` (removed), when there is one.
   Result<std::optional<std::pair<std::string, std::string>>> TakeWarning(const std::string& key);
   // Moves warnings that expired unconfirmed into the outbox, with mf_action rewritten to
