@@ -33,9 +33,13 @@ std::string StateSentence(const std::string& lang, const std::string& state) {
 // store is not configured, or has no such hold, as for a gateway that does not sync), or
 // neither for now (the store is configured but cannot be reached: answering through a desk
 // then could release what the store has already been told, so the page asks to try again).
-enum class HoldSource { kStore, kDesk, kUnavailable };
-HoldSource SourceOf(const StaffPages& pages, const std::string& id, std::unique_ptr<common::SqlDb>* db) {
+// kBadLink: a link that is not the hold's, with no desk to ask (refused before the store is
+// asked anything).
+enum class HoldSource { kStore, kDesk, kUnavailable, kBadLink };
+HoldSource SourceOf(const StaffPages& pages, const std::string& id, const std::string& token,
+                    std::unique_ptr<common::SqlDb>* db) {
   if (!pages.shared) return HoldSource::kDesk;
+  if (!pages.shared->LinkValid(id, token)) return pages.desk.enabled() ? HoldSource::kDesk : HoldSource::kBadLink;
   auto opened = common::PostgresDb::Open(pages.shared_store, {std::chrono::seconds(3), std::chrono::milliseconds(10000)});
   if (!opened.ok()) return HoldSource::kUnavailable;
   auto table = (*opened)->Prepare("SELECT CASE WHEN to_regclass('holds') IS NULL THEN 0 ELSE 1 END");
@@ -150,10 +154,9 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
     if (req.method != "GET") return StaffRefusal(405, Say(lang, "not_allowed"), Say(lang, "use_buttons"), lang);
     const std::string t = req.Query("t");
     if (!common::HexDecode(t)) return StaffAnswer(lang, 403, json::object());
-    // A link that is not the hold's is refused before the store is asked anything.
-    if (shared && !desk.enabled() && !shared->LinkValid(id, t)) return StaffAnswer(lang, 403, json::object());
     std::unique_ptr<common::SqlDb> store;
-    const HoldSource source = shared && shared->LinkValid(id, t) ? SourceOf(*this, id, &store) : HoldSource::kDesk;
+    const HoldSource source = SourceOf(*this, id, t, &store);
+    if (source == HoldSource::kBadLink) return StaffAnswer(lang, 403, json::object());
     common::HttpCallResult r = source == HoldSource::kStore         ? AsDeskAnswer(shared->Show(*store, id, t, std::time(nullptr)))
                                : source == HoldSource::kUnavailable ? Unavailable()
                                                                     : desk.Call("GET", path + "?t=" + t);
@@ -176,9 +179,9 @@ common::HttpResponse StaffPages::Handle(const common::HttpRequest& req) const {
   if (action == "confirm") {
     asked = {common::FormValue(form, "reason"), common::FormValue(form, "text"), common::FormValue(form, "scope") == "except_flagged"};
   }
-  if (shared && !desk.enabled() && !shared->LinkValid(id, t)) return StaffAnswer(lang, 403, json::object());
   std::unique_ptr<common::SqlDb> store;
-  const HoldSource source = shared && shared->LinkValid(id, t) ? SourceOf(*this, id, &store) : HoldSource::kDesk;
+  const HoldSource source = SourceOf(*this, id, t, &store);
+  if (source == HoldSource::kBadLink) return StaffAnswer(lang, 403, json::object());
   common::HttpCallResult r;
   if (source == HoldSource::kStore) {
     r = AsDeskAnswer(shared->Request(*store, id, t, action == "confirm", asked, std::time(nullptr)));
